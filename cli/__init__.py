@@ -1,0 +1,288 @@
+"""`facts`: the command line. Each command parses options, calls one FactStore method, prints.
+
+No SQL and no business rules here. Library errors become exit codes in one place (FactsGroup).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
+from factstore.models import Alias, Definition, Entity, Fact, Relation, Rule, Source, WriteResult
+from factstore.store import FactStore, default_author, init_store, open_store
+
+from . import output
+
+EPILOG = "Exit codes: 0 ok, 1 error, 2 bad input, 3 not found, 4 refused, 5 conflict."
+
+
+class FactsGroup(click.Group):
+    """Turns library errors into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FactstoreError as exc:
+            _fail(ctx, exc)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "input"
+            _fail(ctx, InvalidInput(f"{field}: {err['msg'].removeprefix('Value error, ')}"))
+
+
+def _fail(ctx: click.Context, exc: FactstoreError) -> None:
+    output.line(f"error: {exc}", err=True)
+    if isinstance(exc, Ambiguous):
+        for c in exc.candidates:
+            output.line(f"  candidate: {c['id']}  {c.get('label') or ''}", err=True)
+    if isinstance(exc, Conflict) and exc.details.get("current"):
+        output.line(f"  current row: {exc.details['current']}", err=True)
+    ctx.exit(exc.exit_code)
+
+
+class Ctx:
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self._store: FactStore | None = None
+
+    def store(self) -> FactStore:
+        if self._store is None:
+            self._store = open_store(self.url)
+        return self._store
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+by_option = click.option(
+    "--by", "author", default=None, metavar="'NAME <EMAIL>'",
+    help="Author of the commit (default: FACTS_AUTHOR, then git user.name/email).",
+)
+
+
+def _author(author: str | None) -> str | None:
+    return author or default_author()
+
+
+def _print_write(result: WriteResult, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(result.model_dump())
+    elif result.commit is None:
+        output.line("Nothing changed; no commit made.")
+    else:
+        shown = ", ".join(result.changed[:8]) + (" …" if len(result.changed) > 8 else "")
+        output.line(f"Committed {result.commit[:12]}: {len(result.changed)} changed ({shown})")
+
+
+@click.group(cls=FactsGroup, epilog=EPILOG)
+@click.option("--url", envvar="FACTS_URL", default=None, metavar="URL",
+              help="Store: a path, doltlite:///path/facts.db, or mysql://user:pass@host:port/db "
+                   "(env FACTS_URL). Default: .facts/ here or in a parent folder.")
+@click.version_option(package_name="factstore")
+@click.pass_context
+def cli(ctx: click.Context, url: str | None) -> None:
+    """factstore: company knowledge outside model weights, versioned by Dolt."""
+    ctx.obj = Ctx(url)
+    ctx.call_on_close(lambda: ctx.obj._store and ctx.obj._store.close())
+
+
+@cli.command()
+@by_option
+@json_option
+@pass_ctx
+def init(obj: Ctx, author: str | None, as_json: bool) -> None:
+    """Create a store: ./.facts/ (embedded doltlite), or the database named by --url."""
+    store = init_store(obj.url, author=_author(author))
+    obj._store = store
+    if as_json:
+        output.emit_json({"url": store.url, "commit": store.head()})
+    else:
+        output.line(f"Initialised factstore at {store.url}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-m", "--message", "reason", default=None, help="Why this load (commit body).")
+@by_option
+@json_option
+@pass_ctx
+def import_(obj: Ctx, file: Path, reason: str | None, author: str | None, as_json: bool) -> None:
+    """Import a YAML/JSON/JSONL file as one commit (validated fully first; re-import is a no-op)."""
+    from factstore.importers import load_file
+
+    batch = load_file(file)
+    result = obj.store().import_batch(batch, author=_author(author), reason=reason,
+                                      message=f"Import {file.name}")
+    _print_write(result, as_json)
+
+
+# -- add: one subcommand per kind of item, options generated from its model ------------------
+
+ADDABLE: dict[str, type[Any]] = {"source": Source, "entity": Entity, "alias": Alias,
+                                 "relation": Relation, "definition": Definition, "fact": Fact,
+                                 "rule": Rule}
+
+
+@cli.group()
+def add() -> None:
+    """Add or update one item (one commit). Fields as in the import format."""
+
+
+def _coerce(name: str, value: str) -> Any:
+    if name == "value":  # numbers typed on a command line are numbers
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
+def _add_command(kind: str, model: type[Any]) -> None:
+    fields = {n: f for n, f in model.model_fields.items() if n not in ("aliases", "relations")}
+
+    @by_option
+    @click.option("--reason", default=None, help="Why (commit body).")
+    @json_option
+    @pass_ctx
+    def command(obj: Ctx, author: str | None, reason: str | None, as_json: bool,
+                **values: Any) -> None:
+        data = {n: _coerce(n, v) for n, v in values.items() if v is not None}
+        item = model.model_validate(data)
+        _print_write(obj.store().add(item, author=_author(author), reason=reason), as_json)
+
+    for name, field in reversed(list(fields.items())):
+        command = click.option(f"--{name.replace('_', '-')}", name,
+                               required=field.is_required(), default=None)(command)
+    command.__doc__ = f"Add or update a {kind}."
+    add.command(kind)(command)
+
+
+for _kind, _model in ADDABLE.items():
+    _add_command(_kind, _model)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--def", "definition", default=None, help="New definition text.")
+@click.option("--value", default=None, help="New fact value.")
+@click.option("--scope", default=None, help="Definition scope when the term has several.")
+@click.option("--predicate", default=None, help="Which fact of the entity NAME.")
+@click.option("--period", default=None, help="Which period's fact (e.g. FY26-Q3).")
+@click.option("--quote", default=None, help="Quote from the source backing the new value.")
+@click.option("--reason", default=None, help="Why the correction (commit body).")
+@click.option("--source", default=None, help="Source id backing it (e.g. src:finance-glossary).")
+@click.option("--expect", default=None, metavar="COMMIT|REV",
+              help="Fail with exit 5 if the row changed since this commit (or row rev).")
+@by_option
+@json_option
+@pass_ctx
+def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scope: str | None,
+            predicate: str | None, period: str | None, quote: str | None, reason: str | None,
+            source: str | None, expect: str | None, author: str | None, as_json: bool) -> None:
+    """Correct a definition (--def) or a fact (--value) in place, as one commit.
+
+    NAME is a term, alias, entity name or id. The old version stays in history.
+    """
+    if (definition is None) == (value is None):
+        raise InvalidInput("pass exactly one of --def (definitions) or --value (facts)")
+    store = obj.store()
+    if definition is not None:
+        result = store.correct_definition(name, definition, author=_author(author),
+                                          reason=reason, source=source, scope=scope,
+                                          expect=expect)
+    else:
+        assert value is not None
+        result = store.correct_fact(name, value, author=_author(author), reason=reason,
+                                    source=source, predicate=predicate, period=period,
+                                    quote=quote, expect=expect)
+    _print_write(result, as_json)
+
+
+@cli.command()
+@click.argument("item_id", metavar="ID")
+@click.option("--reason", required=True, help="Why it is retracted (commit body).")
+@by_option
+@json_option
+@pass_ctx
+def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bool) -> None:
+    """Retract a row: kept with its history, left out of current answers."""
+    _print_write(obj.store().retract(item_id, author=_author(author), reason=reason), as_json)
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@pass_ctx
+def show(obj: Ctx, name: str, as_json: bool) -> None:
+    """Show one row by id or name: its source, who recorded it, when and why."""
+    result = obj.store().show(name)
+    if as_json:
+        output.emit_json(result.model_dump())
+        return
+    pairs = [(k, v) for k, v in result.row.items() if v is not None]
+    if result.source:
+        pairs.append(("source", f"{result.source['title']} ({result.source['id']}, "
+                                f"authority {result.source['authority']})"))
+    if result.last_change:
+        lc = result.last_change
+        pairs += [("last commit", lc.commit), ("by", lc.author), ("at", lc.date),
+                  ("message", lc.message.splitlines()[0])]
+    output.record(pairs, title=f"{result.table}: {result.id}")
+
+
+LIST_COLUMNS = {
+    "sources": ("id", "title", "kind", "authority", "captured_at"),
+    "entities": ("id", "kind", "name"),
+    "aliases": ("entity_id", "alias", "alias_kind", "valid_from", "valid_to"),
+    "relations": ("src_id", "rel", "dst_id", "valid_from", "valid_to"),
+    "definitions": ("id", "term", "scope", "text", "owner"),
+    "facts": ("id", "subject_id", "predicate", "value", "unit", "period", "source_id", "status"),
+    "rules": ("id", "applies_to", "overrides", "text"),
+}
+
+
+@cli.command("list")
+@click.argument("table", type=click.Choice(list(LIST_COLUMNS)))
+@click.option("--kind", default=None, help="Entity or source kind.")
+@click.option("--subject", default=None, help="Facts about this entity id.")
+@click.option("--status", default=None, help="Only rows with this status (default: all but "
+                                             "retracted).")
+@json_option
+@pass_ctx
+def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: str | None,
+          as_json: bool) -> None:
+    """List rows of one table."""
+    rows = obj.store().list(table, kind=kind, subject=subject, status=status)
+    if as_json:
+        output.emit_json(rows)
+        return
+    cols = LIST_COLUMNS[table]
+    output.table(cols, [[r[c] for c in cols] for r in rows], title=f"{table} ({len(rows)})")
+
+
+@cli.command()
+@click.option("-n", "--limit", type=int, default=None, help="Show at most N commits.")
+@json_option
+@pass_ctx
+def log(obj: Ctx, limit: int | None, as_json: bool) -> None:
+    """Commits, newest first: who changed the knowledge, when and why."""
+    commits = obj.store().log(limit)
+    if as_json:
+        output.emit_json([c.model_dump() for c in commits])
+        return
+    output.table(("commit", "author", "date", "message"),
+                 [[c.commit[:12], c.author, c.date, c.message.splitlines()[0]]
+                  for c in commits])
+
+
+def main() -> None:
+    cli(prog_name="facts")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

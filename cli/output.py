@@ -1,0 +1,79 @@
+"""Printing: JSON for --json, rich tables on a terminal, plain text when piped.
+
+Store text is data: it is printed through rich Text (never parsed as markup) with control
+characters stripped, so a fact cannot restyle or rewrite the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: Any) -> str:
+    """A value as one printable string: control characters removed, None as empty."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+    if not is_tty():
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(clean(v).replace("\t", " ").replace("\n", " ") for v in row))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = Table(title=title, show_lines=False)
+    for col in columns:
+        out.add_column(col, overflow="fold")
+    for row in rows:
+        out.add_row(*(Text(clean(v)) for v in row))
+    _console().print(out)
+
+
+def record(pairs: Sequence[tuple[str, Any]], title: str | None = None) -> None:
+    """A key: value block (one row shown in full)."""
+    if not is_tty():
+        if title:
+            click.echo(title)
+        width = max(len(k) for k, _ in pairs) if pairs else 0
+        for key, value in pairs:
+            click.echo(f"{key.ljust(width)}  {clean(value)}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = Table(title=title, show_header=False, box=None, pad_edge=False)
+    out.add_column(style="bold")
+    out.add_column(overflow="fold")
+    for key, value in pairs:
+        out.add_row(Text(key), Text(clean(value)))
+    _console().print(out)
+
+
+def line(text: str, *, err: bool = False) -> None:
+    click.echo(clean(text), err=err)

@@ -1,0 +1,3 @@
+from factstore.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""The Backend protocol: the one seam between factstore and a Dolt engine.
+
+Callers write SQL with `?` placeholders and never branch on which backend is active; what
+differs between doltlite (embedded, SQLite dialect) and a Dolt sql-server (MySQL dialect) stays
+behind these methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.sql"
+
+
+def schema_statements() -> list[str]:
+    """schema.sql split on its ';' separator lines, comments dropped."""
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    return [stmt.strip() for stmt in body.split("\n;") if stmt.strip()]
+
+
+class Tx(Protocol):
+    """An open write transaction."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+# A write body runs inside the transaction and returns the commit message, or None when it
+# found nothing to change (then nothing is committed: no empty commits).
+WriteBody = Callable[[Tx], str | None]
+
+
+class Backend(Protocol):
+    kind: str  # "doltlite" | "dolt"
+    url: str
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def write(self, body: WriteBody, author: str) -> str | None:
+        """Run body in one transaction and make it one Dolt commit by author.
+
+        Returns the commit hash, or None when body reported nothing to change. Any exception
+        leaves the store exactly as it was.
+        """
+        ...
+
+    def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
+        """A FROM-clause fragment reading `table` as it was at ref, with its parameters."""
+        ...
+
+    def head(self) -> str: ...
+
+    def close(self) -> None: ...

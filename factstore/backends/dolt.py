@@ -1,0 +1,153 @@
+"""A Dolt sql-server reached through pymysql (`mysql://user:pass@host:port/db`).
+
+Writes run in one SQL transaction closed by CALL DOLT_COMMIT; serialization failures (a
+concurrent writer touched the same rows) are retried from the start of the body, which is why
+a write is a function and not a sequence of calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from factstore.backends.base import Row, WriteBody
+from factstore.errors import FactstoreError, InvalidInput, NotFound
+
+RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
+MAX_ATTEMPTS = 5
+DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
+def _mysql_sql(sql: str) -> str:
+    # pymysql interpolates with %-formatting: escape literal % before turning ? into %s.
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return value
+
+
+def _rows(cursor: Any) -> list[Row]:
+    names = [d[0] for d in cursor.description or ()]
+    return [{n: _plain(v) for n, v in zip(names, values)} for values in cursor.fetchall()]
+
+
+class _Tx:
+    def __init__(self, cursor: Any) -> None:
+        self._cur = cursor
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._cur.execute(_mysql_sql(sql), tuple(params))
+        return _rows(self._cur)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return int(self._cur.execute(_mysql_sql(sql), tuple(params)))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cur.executemany(_mysql_sql(sql), rows)
+
+
+def parse_url(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    database = parts.path.lstrip("/")
+    if parts.scheme != "mysql" or not parts.hostname or not DB_NAME.match(database):
+        raise InvalidInput(f"bad server URL {url!r}: expected mysql://user:pass@host:port/db")
+    return {
+        "host": parts.hostname,
+        "port": parts.port or 3306,
+        "user": unquote(parts.username or "root"),
+        "password": unquote(parts.password or ""),
+        "database": database,
+    }
+
+
+def _connect(params: dict[str, Any], database: str | None) -> Any:
+    import pymysql
+
+    try:
+        return pymysql.connect(
+            host=params["host"], port=params["port"], user=params["user"],
+            password=params["password"], database=database, autocommit=True,
+            charset="utf8mb4", connect_timeout=10,
+        )
+    except pymysql.err.OperationalError as exc:
+        code = exc.args[0] if exc.args else None
+        if code == 1049:
+            raise NotFound(f"no database {database!r} on the server (run `facts init`)") from exc
+        raise FactstoreError(f"cannot reach Dolt server: {exc}") from exc
+
+
+class DoltServerBackend:
+    kind = "dolt"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._params = parse_url(url)
+        self._conn = _connect(self._params, self._params["database"])
+
+    @classmethod
+    def create(cls, url: str) -> DoltServerBackend:
+        """Create an empty database; the caller applies the schema as its first commit."""
+        params = parse_url(url)
+        conn = _connect(params, None)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SHOW DATABASES")
+                if params["database"] in {r[0] for r in cur.fetchall()}:
+                    raise InvalidInput(f"database {params['database']!r} already exists")
+                cur.execute(f"CREATE DATABASE `{params['database']}`")
+        finally:
+            conn.close()
+        return cls(url)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        import pymysql
+
+        try:
+            with self._conn.cursor() as cur:
+                cur.execute(_mysql_sql(sql), tuple(params))
+                return _rows(cur)
+        except pymysql.err.MySQLError as exc:
+            raise FactstoreError(f"Dolt query failed: {exc}") from exc
+
+    def write(self, body: WriteBody, author: str) -> str | None:
+        import pymysql
+
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._conn.begin()
+            try:
+                with self._conn.cursor() as cur:
+                    message = body(_Tx(cur))
+                    if message is None:
+                        self._conn.rollback()
+                        return None
+                    cur.execute("CALL DOLT_COMMIT('-Am', %s, '--author', %s)", (message, author))
+                    (commit,) = cur.fetchone()
+                self._conn.commit()
+                return str(commit)
+            except pymysql.err.MySQLError as exc:
+                self._conn.rollback()
+                code = exc.args[0] if exc.args else None
+                if code in RETRYABLE_ERRNOS and attempt < MAX_ATTEMPTS:
+                    continue
+                raise FactstoreError(f"Dolt write failed: {exc}") from exc
+            except BaseException:
+                self._conn.rollback()
+                raise
+        raise AssertionError("unreachable")
+
+    def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
+        return f"`{table}` AS OF ?", [ref]
+
+    def head(self) -> str:
+        return str(self.query("SELECT HASHOF('HEAD') AS h")[0]["h"])
+
+    def close(self) -> None:
+        self._conn.close()

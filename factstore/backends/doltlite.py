@@ -1,0 +1,101 @@
+"""The embedded default: doltlite, Dolt's version control behind SQLite's API, in one file.
+
+doltlite must be loaded before anything imports sqlite3 (factstore/__init__ does it first).
+One writer at a time per file: writes take BEGIN IMMEDIATE, so a read-modify-write cannot lose
+an update to a concurrent writer; dolt_commit() is the durability point and ends the SQL
+transaction itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from factstore.backends.base import Row, WriteBody
+from factstore.errors import FactstoreError, InvalidInput, NotFound
+
+BUSY_TIMEOUT_S = 30.0
+
+
+class _Tx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return _rows(self._conn.execute(sql, tuple(params)))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._conn.execute(sql, tuple(params)).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._conn.executemany(sql, rows)
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[Row]:
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, values)) for values in cursor.fetchall()]
+
+
+class DoltliteBackend:
+    kind = "doltlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.url = f"doltlite://{path}"
+        if not path.is_file():
+            raise NotFound(f"no factstore at {path} (run `facts init` first)")
+        self._conn = self._connect(path)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+
+    @classmethod
+    def create(cls, path: Path) -> DoltliteBackend:
+        """Create an empty store file; the caller applies the schema as its first commit."""
+        if path.exists():
+            raise InvalidInput(f"a factstore already exists at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cls._connect(path).close()
+        return cls(path)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        try:
+            return _rows(self._conn.execute(sql, tuple(params)))
+        except sqlite3.Error as exc:
+            raise FactstoreError(f"doltlite query failed: {exc}") from exc
+
+    def write(self, body: WriteBody, author: str) -> str | None:
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise FactstoreError(f"store is busy ({exc}); try again") from exc
+        try:
+            message = body(_Tx(conn))
+            if message is None:
+                conn.execute("ROLLBACK")
+                return None
+            (commit,) = conn.execute(
+                "SELECT dolt_commit('-Am', ?, '--author', ?)", (message, author)
+            ).fetchone()
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+            return str(commit)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
+        return f"dolt_at_{table}(?)", [ref]
+
+    def head(self) -> str:
+        return str(self.query("SELECT dolt_hashof('HEAD') AS h")[0]["h"])
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,127 @@
+-- factstore schema, migration 0001_initial. The source of truth for the tables.
+-- Applied as-is by `facts init` to both backends (doltlite's SQLite dialect and Dolt's MySQL
+-- dialect), so it sticks to what both accept: VARCHAR ids, MEDIUMTEXT for free text (64 KiB of
+-- any Unicode), ISO-8601 strings for dates (they sort and compare the same everywhere).
+-- Keys are stable, human-readable ids, never auto-increment: auto-increment keys collide when
+-- branches merge. Every row carries who recorded it and why, so Dolt's per-row history shows
+-- both even when one commit touched many rows, and a `rev` counter used for compare-and-set.
+-- Statements are separated by lines holding only ';' so the loader needs no SQL parser.
+
+CREATE TABLE sources (
+    id VARCHAR(255) NOT NULL PRIMARY KEY,
+    title MEDIUMTEXT NOT NULL,
+    uri MEDIUMTEXT,
+    kind VARCHAR(32) NOT NULL,
+    authority INT NOT NULL,
+    captured_at VARCHAR(32),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL
+)
+;
+CREATE TABLE entities (
+    id VARCHAR(255) NOT NULL PRIMARY KEY,
+    kind VARCHAR(64) NOT NULL,
+    name MEDIUMTEXT NOT NULL,
+    description MEDIUMTEXT,
+    source_id VARCHAR(255),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL
+)
+;
+CREATE TABLE aliases (
+    entity_id VARCHAR(255) NOT NULL,
+    normalized VARCHAR(255) NOT NULL,
+    alias MEDIUMTEXT NOT NULL,
+    alias_kind VARCHAR(32) NOT NULL,
+    valid_from VARCHAR(10),
+    valid_to VARCHAR(10),
+    source_id VARCHAR(255),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL,
+    PRIMARY KEY (entity_id, normalized)
+)
+;
+CREATE TABLE relations (
+    src_id VARCHAR(255) NOT NULL,
+    rel VARCHAR(64) NOT NULL,
+    dst_id VARCHAR(255) NOT NULL,
+    valid_from VARCHAR(10),
+    valid_to VARCHAR(10),
+    source_id VARCHAR(255),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL,
+    PRIMARY KEY (src_id, rel, dst_id)
+)
+;
+CREATE TABLE definitions (
+    id VARCHAR(255) NOT NULL PRIMARY KEY,
+    term MEDIUMTEXT NOT NULL,
+    scope VARCHAR(64),
+    text MEDIUMTEXT NOT NULL,
+    formula MEDIUMTEXT,
+    owner VARCHAR(255),
+    valid_from VARCHAR(10),
+    valid_to VARCHAR(10),
+    source_id VARCHAR(255),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL
+)
+;
+CREATE TABLE facts (
+    id VARCHAR(255) NOT NULL PRIMARY KEY,
+    subject_id VARCHAR(255) NOT NULL,
+    predicate VARCHAR(255) NOT NULL,
+    value MEDIUMTEXT NOT NULL,
+    value_type VARCHAR(16) NOT NULL,
+    unit VARCHAR(64),
+    period VARCHAR(32),
+    valid_from VARCHAR(10),
+    valid_to VARCHAR(10),
+    source_id VARCHAR(255),
+    quote MEDIUMTEXT,
+    confidence DOUBLE,
+    supersedes VARCHAR(255),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL
+)
+;
+CREATE INDEX facts_subject ON facts (subject_id, predicate)
+;
+CREATE TABLE rules (
+    id VARCHAR(255) NOT NULL PRIMARY KEY,
+    applies_to VARCHAR(255) NOT NULL,
+    text MEDIUMTEXT NOT NULL,
+    overrides VARCHAR(255),
+    valid_from VARCHAR(10),
+    valid_to VARCHAR(10),
+    source_id VARCHAR(255),
+    status VARCHAR(16) NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL
+)
+;
+CREATE TABLE config (
+    name VARCHAR(100) NOT NULL PRIMARY KEY,
+    value MEDIUMTEXT NOT NULL,
+    recorded_by VARCHAR(255) NOT NULL,
+    reason MEDIUMTEXT,
+    rev INT NOT NULL
+)
+;
+CREATE TABLE schema_migrations (
+    name VARCHAR(100) NOT NULL PRIMARY KEY,
+    applied_at VARCHAR(32) NOT NULL
+)
