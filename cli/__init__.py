@@ -112,12 +112,7 @@ def init(obj: Ctx, author: str | None, as_json: bool) -> None:
 @pass_ctx
 def import_(obj: Ctx, file: Path, reason: str | None, author: str | None, as_json: bool) -> None:
     """Import a YAML/JSON/JSONL file as one commit (validated fully first; re-import is a no-op)."""
-    from factstore.importers import load_file
-
-    batch = load_file(file)
-    result = obj.store().import_batch(batch, author=_author(author), reason=reason,
-                                      message=f"Import {file.name}")
-    _print_write(result, as_json)
+    _print_write(obj.store().import_file(file, author=_author(author), reason=reason), as_json)
 
 
 # -- add: one subcommand per kind of item, options generated from its model ------------------

@@ -218,8 +218,19 @@ class FactStore:
 
     # -- writes ---------------------------------------------------------------------------
 
+    def import_file(
+        self, path: Path, *, author: str | None, reason: str | None = None
+    ) -> WriteResult:
+        """Import a YAML/JSON/JSONL file as one commit; validated completely first."""
+        from factstore.importers import load_file
+
+        who = check_author(author)
+        return self.import_batch(load_file(path), author=who, reason=reason,
+                                 message=f"Import {path.name}", where=path.name)
+
     def import_batch(
-        self, batch: KnowledgeBatch, *, author: str | None, message: str, reason: str | None = None
+        self, batch: KnowledgeBatch, *, author: str | None, message: str,
+        reason: str | None = None, where: str = "input",
     ) -> WriteResult:
         """Upsert a validated batch as one commit: identical rows untouched, none deleted."""
         who = check_author(author)
@@ -227,8 +238,8 @@ class FactStore:
 
         def body(tx: Tx) -> str | None:
             changed.clear()
-            _check_duplicates(batch)
-            _check_references(tx, batch)
+            _check_duplicates(batch, where)
+            _check_references(tx, batch, where)
             counts = {}
             for name in WRITE_ORDER:
                 rows = [item.row() for item in getattr(batch, name)]
@@ -536,7 +547,7 @@ def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambi
     return Ambiguous(f"{name!r} is ambiguous ({ids}); {hint}", candidates)
 
 
-def _check_duplicates(batch: KnowledgeBatch) -> None:
+def _check_duplicates(batch: KnowledgeBatch, where: str) -> None:
     for name in WRITE_ORDER:
         seen: dict[tuple[Any, ...], int] = {}
         table = TABLES[name]
@@ -544,7 +555,7 @@ def _check_duplicates(batch: KnowledgeBatch) -> None:
             key = table.key_of(item.row())
             if key in seen:
                 raise InvalidInput(
-                    f"{name}[{index}]: {table.item_id(item.row())} appears twice "
+                    f"{where}: {name}[{index}]: {table.item_id(item.row())} appears twice "
                     f"(also {name}[{seen[key]}])"
                 )
             seen[key] = index
@@ -563,7 +574,7 @@ def _existing_ids(tx: Tx, table: str, wanted: set[str]) -> set[str]:
     return found
 
 
-def _check_references(tx: Tx, batch: KnowledgeBatch) -> None:
+def _check_references(tx: Tx, batch: KnowledgeBatch, where: str) -> None:
     """Every subject, source, alias owner and relation end must exist, in the batch or store."""
     entity_ids = {e.id for e in batch.entities}
     source_ids = {s.id for s in batch.sources}
@@ -590,7 +601,7 @@ def _check_references(tx: Tx, batch: KnowledgeBatch) -> None:
             item = getattr(batch, section)[index]
             ident = getattr(item, "key", None) or getattr(item, "id", None)
             label = f"{section}[{index}]" + (f" ({ident})" if ident else "")
-            raise InvalidInput(f"{label}: {field}: no {table[:-1].replace('entitie', 'entity')} "
+            raise InvalidInput(f"{where}: {label}: {field}: no {table[:-1].replace('entitie', 'entity')} "
                                f"{ref!r} in the file or the store")
 
 

@@ -1,0 +1,90 @@
+"""Bad input exits 2 with one line naming the record and field, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factstore.errors import InvalidInput
+from factstore.importers import load_file
+
+from .conftest import AUTHOR, Facts
+
+GOOD = """factstore: 1
+sources:
+  - {id: src:crm, title: CRM, kind: system_of_record, authority: 90}
+entities:
+  - {id: acme-corp, kind: customer, name: Acme Corporation}
+definitions:
+  - {id: "def:acv@finance", term: ACV, scope: finance, text: Annual contract value}
+facts:
+  - {id: fact:a, subject: acme-corp, predicate: acv, value: 1, source: src:crm}
+"""
+
+# (name, file text, words the one-line error must contain)
+CASES = [
+    ("malformed yaml", GOOD + "  - {id: fact:b, subject: [unclosed\n", ["malformed YAML", "line"]),
+    ("unknown field", GOOD.replace("value: 1,", "value: 1, colour: red,"),
+     ["facts[0] (fact:a)", "colour", "unknown field"]),
+    ("missing subject", GOOD.replace("subject: acme-corp", "subject: initech"),
+     ["facts[0] (fact:a)", "subject", "initech"]),
+    ("missing source", GOOD.replace("source: src:crm}", "source: src:nope}"),
+     ["facts[0] (fact:a)", "source", "src:nope"]),
+    ("impossible date", GOOD.replace("text: Annual", "valid_from: 2026-02-30, text: Annual"),
+     ["definitions[0] (def:acv@finance)", "valid_from", "2026-02-30"]),
+    ("empty term", GOOD.replace("term: ACV", "term: ''"),
+     ["definitions[0] (def:acv@finance)", "term", "empty"]),
+    ("1 MB value", GOOD.replace("value: 1,", "value: '" + "x" * 1_000_000 + "',"),
+     ["facts[0] (fact:a)", "value", "64 KiB"]),
+    ("NUL in text", GOOD.replace("name: Acme Corporation", 'name: "Acme\\0"'),
+     ["entities[0] (acme-corp)", "name", "NUL"]),
+    ("duplicate id", GOOD + "  - {id: fact:a, subject: acme-corp, predicate: arr, value: 2}\n",
+     ["facts[1]", "fact:a", "twice"]),
+    ("wrong version", GOOD.replace("factstore: 1", "factstore: 2"), ["factstore"]),
+    ("bad authority", GOOD.replace("authority: 90", "authority: 900"),
+     ["sources[0] (src:crm)", "authority"]),
+]
+
+
+@pytest.mark.parametrize("name,text,words", CASES, ids=[c[0] for c in CASES])
+def test_bad_file_exits_2_names_the_field_and_writes_nothing(
+    facts: Facts, tmp_path: Path, name: str, text: str, words: list[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    log_before = facts("log", "--json").output
+    result = facts("import", str(path), "--by", AUTHOR, ok=False)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: bad.yaml: ")
+    for word in words:
+        assert word in lines[0]
+    assert len(lines[0]) < 300
+    assert facts("log", "--json").output == log_before
+    assert json.loads(facts("list", "entities", "--json").output) == []
+
+
+def test_jsonl_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"type": "entity", "id": "a", "kind": "customer", "name": "A"}\n'
+                    '{"type": "planet", "id": "b"}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"bad.jsonl: line 2: type"):
+        load_file(path)
+
+
+def test_bad_author_format_exits_2(facts: Facts, tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = facts("import", str(path), "--by", "just a name", ok=False)
+    assert result.exit_code == 2
+    assert "author" in result.output
+
+
+def test_add_with_bad_field_exits_2(facts: Facts) -> None:
+    result = facts("add", "source", "--id", "src:x", "--title", "X", "--kind", "rumour",
+                   "--authority", "10", "--by", AUTHOR, ok=False)
+    assert result.exit_code == 2
+    assert "kind" in result.output
+    assert json.loads(facts("list", "sources", "--json").output) == []

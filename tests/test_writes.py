@@ -1,0 +1,246 @@
+"""Writes are commits: import, add, correct, retract — on both backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factstore import Conflict, Definition, Entity, Fact, FactStore, Refused, Source
+from factstore.importers import load_file
+
+from .conftest import AUTHOR, Facts
+
+SMALL = """
+factstore: 1
+calendar: {fiscal_year_start_month: 2}
+sources:
+  - {id: src:crm, title: CRM export, uri: "crm://accounts", kind: system_of_record,
+     authority: 90, captured_at: 2025-11-05}
+  - {id: src:glossary, title: Finance glossary v3, kind: policy, authority: 85}
+entities:
+  - id: acme-corp
+    kind: customer
+    name: Acme Corporation
+    aliases:
+      - {alias: ACME Inc., kind: name}
+      - {alias: Acme Widgets, kind: former, valid_to: 2025-03-31}
+    relations:
+      - {rel: located_in, dst: amer, source: src:crm}
+  - {id: amer, kind: region, name: Americas, aliases: [{alias: AMER, kind: abbreviation}]}
+definitions:
+  - {id: "def:acv@finance", term: ACV, scope: finance, text: "Annual contract value",
+     owner: finance, source: src:glossary, valid_from: 2025-02-01}
+  - {id: "def:acv@sales", term: ACV, scope: sales, text: "First-year contract value",
+     owner: sales-ops, source: src:glossary}
+facts:
+  - {id: fact:acme-acv-fy26q3, subject: acme-corp, predicate: acv, value: 1200000,
+     unit: USD, period: FY26-Q3, source: src:crm, quote: "ACV 1.2M"}
+  - {id: fact:acme-seats-fy26q3, subject: acme-corp, predicate: seats, value: 420,
+     period: FY26-Q3, source: src:crm}
+rules:
+  - {id: rule:discount-approval, applies_to: "kind:customer", text: "Discounts over 15% need VP
+     approval", source: src:glossary}
+"""
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def loaded(store: FactStore, small_file: Path) -> FactStore:
+    store.import_batch(load_file(small_file), author=AUTHOR, message="Import small.yaml",
+                       reason="Q3 load")
+    return store
+
+
+def test_import_is_one_commit_with_author_reason_and_every_row(store: FactStore,
+                                                              small_file: Path) -> None:
+    before = len(store.log())
+    result = store.import_batch(load_file(small_file), author=AUTHOR,
+                                message="Import small.yaml", reason="Q3 load")
+    log = store.log()
+    assert len(log) == before + 1
+    assert log[0].commit == result.commit
+    assert log[0].author == AUTHOR
+    assert log[0].message.startswith("Import small.yaml: ")
+    assert "Reason: Q3 load" in log[0].message
+    assert "alias:acme-corp/acme" in result.changed
+    assert "rel:acme-corp/located_in/amer" in result.changed
+    fact = store.get("fact:acme-acv-fy26q3")
+    assert (fact["value"], fact["value_type"], fact["recorded_by"], fact["reason"]) == (
+        "1200000", "number", AUTHOR, "Q3 load")
+
+
+def test_reimporting_the_same_file_makes_no_commit(loaded: FactStore, small_file: Path) -> None:
+    head = loaded.head()
+    result = loaded.import_batch(load_file(small_file), author="Bo Lind <bo@northwind.test>",
+                                 message="Import small.yaml")
+    assert result.commit is None and result.changed == []
+    assert loaded.head() == head
+    assert loaded.get("acme-corp")["recorded_by"] == AUTHOR
+
+
+def test_import_upserts_changed_rows_and_keeps_absent_ones(loaded: FactStore,
+                                                         tmp_path: Path) -> None:
+    update = tmp_path / "update.yaml"
+    update.write_text(
+        "factstore: 1\nfacts:\n  - {id: fact:acme-seats-fy26q3, subject: acme-corp, "
+        "predicate: seats, value: 450, period: FY26-Q3, source: src:crm}\n", encoding="utf-8")
+    result = loaded.import_batch(load_file(update), author=AUTHOR, message="Import update.yaml")
+    assert result.changed == ["fact:acme-seats-fy26q3"]
+    assert loaded.get("fact:acme-seats-fy26q3")["value"] == "450"
+    assert loaded.get("fact:acme-seats-fy26q3")["rev"] == 2
+    assert loaded.get("fact:acme-acv-fy26q3")["value"] == "1200000"
+
+
+def test_write_without_author_is_refused_and_writes_nothing(loaded: FactStore) -> None:
+    head = loaded.head()
+    with pytest.raises(Refused):
+        loaded.correct_definition("def:acv@finance", "x", author=None, reason="r")
+    assert loaded.head() == head
+
+
+def test_add_items_one_commit_each(store: FactStore) -> None:
+    store.add(Source(id="src:wiki", title="Sales wiki", kind="wiki", authority=40),
+              author=AUTHOR)
+    store.add(Entity(id="globex", kind="customer", name="Globex"), author=AUTHOR)
+    result = store.add(Fact(subject="globex", predicate="arr", value=5e5, period="FY26-Q3",
+                            source="src:wiki"), author=AUTHOR, reason="from the wiki")
+    assert result.changed == ["fact:globex-arr-fy26-q3"]
+    assert [c.message.splitlines()[0] for c in store.log(3)] == [
+        "Add fact: facts +1", "Add entity: entities +1", "Add source: sources +1"]
+
+
+def test_correct_definition_in_place_keeps_old_version_in_history(loaded: FactStore) -> None:
+    result = loaded.correct_definition(
+        "ACV", "Annualised value of recurring contract revenue, excl. one-off fees",
+        scope="finance", author="Bo Lind <bo@northwind.test>",
+        reason="Finance reclassified services", source="src:glossary")
+    shown = loaded.show("def:acv@finance")
+    assert shown.row["text"].startswith("Annualised value")
+    assert shown.row["recorded_by"] == "Bo Lind <bo@northwind.test>"
+    assert shown.last_change is not None and shown.last_change.commit == result.commit
+    assert shown.last_change.author == "Bo Lind <bo@northwind.test>"
+    message = loaded.log(1)[0].message
+    assert message.splitlines()[0] == "Correct definition of ACV (finance) (def:acv@finance)"
+    assert "Reason: Finance reclassified services" in message
+    assert "Source: src:glossary" in message
+    # superseded, not destroyed: the previous commit still has the old text
+    source, params = loaded.backend.table_at("definitions", f"{result.commit}~1")
+    old = loaded.backend.query(f"SELECT text FROM {source} WHERE id = ?",
+                               [*params, "def:acv@finance"])
+    assert old == [{"text": "Annual contract value"}]
+
+
+def test_correct_by_ambiguous_term_lists_candidates(loaded: FactStore) -> None:
+    from factstore import Ambiguous
+
+    with pytest.raises(Ambiguous) as info:
+        loaded.correct_definition("acv", "x", author=AUTHOR, reason="r")
+    assert {c["id"] for c in info.value.candidates} == {"def:acv@finance", "def:acv@sales"}
+
+
+def test_correct_fact_by_entity_alias_and_period(loaded: FactStore) -> None:
+    loaded.correct_fact("ACME Inc.", "1300000", predicate="acv", period="FY26-Q3",
+                        author=AUTHOR, reason="signed amendment", source="src:crm")
+    assert loaded.get("fact:acme-acv-fy26q3")["value"] == "1300000"
+
+
+def test_correcting_a_number_with_text_is_refused(loaded: FactStore) -> None:
+    from factstore import InvalidInput
+
+    with pytest.raises(InvalidInput, match="not a number"):
+        loaded.correct_fact("fact:acme-acv-fy26q3", "lots", author=AUTHOR, reason="r")
+
+
+def test_two_corrections_from_the_same_base_one_wins_none_lost(loaded: FactStore) -> None:
+    base = loaded.head()
+    first = loaded.correct_fact("fact:acme-acv-fy26q3", "1300000", author=AUTHOR,
+                                reason="first", expect=base)
+    with pytest.raises(Conflict):
+        loaded.correct_fact("fact:acme-acv-fy26q3", "1250000", author=AUTHOR,
+                            reason="second", expect=base)
+    assert loaded.get("fact:acme-acv-fy26q3")["value"] == "1300000"
+    assert loaded.head() == first.commit
+
+
+def test_concurrent_correction_between_read_and_write_conflicts(store_url: str,
+                                                               loaded: FactStore) -> None:
+    """Two writers read rev 1; the slower one must not overwrite the faster one's value."""
+    from factstore import open_store
+
+    with open_store(store_url) as other:
+        stale = loaded.get("fact:acme-seats-fy26q3")
+        other.correct_fact("fact:acme-seats-fy26q3", "430", author=AUTHOR, reason="other")
+        with pytest.raises(Conflict):
+            loaded.correct_fact("fact:acme-seats-fy26q3", "440", author=AUTHOR,
+                                reason="stale", expect=str(stale["rev"]))
+    assert loaded.get("fact:acme-seats-fy26q3")["value"] == "430"
+
+
+def test_retract_keeps_the_row_but_hides_it_from_lists(loaded: FactStore) -> None:
+    loaded.retract("fact:acme-seats-fy26q3", author=AUTHOR, reason="double counted")
+    assert loaded.get("fact:acme-seats-fy26q3")["status"] == "retracted"
+    assert [f["id"] for f in loaded.list("facts")] == ["fact:acme-acv-fy26q3"]
+    assert loaded.log(1)[0].message.startswith("Retract fact:acme-seats-fy26q3")
+
+
+def test_sql_metacharacters_are_data_stored_byte_for_byte(store: FactStore) -> None:
+    nasty = "O'Brien \"Q3\"; DELETE FROM facts -- %s ? \\ \u202e \U0001f600"
+    store.add(Entity(id="obrien", kind="person", name=nasty, description=nasty), author=AUTHOR)
+    result = store.add(Definition(term=nasty, scope="sales", text=nasty), author=AUTHOR)
+    assert store.get("obrien")["name"] == nasty
+    shown = store.show(result.changed[0]).row
+    assert (shown["term"], shown["text"]) == (nasty, nasty)
+    assert store.list("entities")[0]["description"] == nasty
+
+
+def test_cli_demo_flow_json(facts: Facts, small_file: Path) -> None:
+    out = facts("import", str(small_file), "--by", AUTHOR, "-m", "Q3 load", "--json")
+    assert json.loads(out.output)["commit"]
+    out = facts("correct", "ACV", "--scope", "finance", "--def", "Annualised value",
+                "--reason", "reclass", "--by", "Bo Lind <bo@northwind.test>", "--json")
+    commit = json.loads(out.output)["commit"]
+    shown = json.loads(facts("show", "def:acv@finance", "--json").output)
+    assert shown["row"]["text"] == "Annualised value"
+    assert shown["source"]["id"] == "src:glossary"
+    assert shown["last_change"]["commit"] == commit
+    log = json.loads(facts("log", "--json").output)
+    assert log[0] == {**log[0], "commit": commit, "author": "Bo Lind <bo@northwind.test>"}
+    assert set(log[0]) == {"commit", "author", "date", "message"}
+
+
+def test_cli_write_without_author_exits_4(facts: Facts, small_file: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACTS_AUTHOR", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    result = facts("import", str(small_file), ok=False)
+    assert result.exit_code == 4
+    assert "no author" in result.output
+
+
+def test_cli_stale_expect_exits_5(facts: Facts, small_file: Path) -> None:
+    facts("import", str(small_file), "--by", AUTHOR)
+    base = json.loads(facts("log", "--json").output)[0]["commit"]
+    args = ["correct", "fact:acme-acv-fy26q3", "--reason", "r", "--by", AUTHOR, "--expect", base]
+    facts(*args, "--value", "1300000")
+    result = facts(*args, "--value", "1250000", ok=False)
+    assert result.exit_code == 5
+    assert "changed since" in result.output
+    shown = json.loads(facts("show", "fact:acme-acv-fy26q3", "--json").output)
+    assert shown["row"]["value"] == "1300000"
+
+
+def test_cli_unknown_name_exits_3_and_ambiguous_exits_2(facts: Facts, small_file: Path) -> None:
+    facts("import", str(small_file), "--by", AUTHOR)
+    assert facts("show", "Initech", ok=False).exit_code == 3
+    ambiguous = facts("show", "ACV", ok=False)
+    assert ambiguous.exit_code == 2
+    assert "def:acv@finance" in ambiguous.output and "def:acv@sales" in ambiguous.output
