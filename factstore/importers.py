@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
 from factstore.errors import InvalidInput
 from factstore.models import (
+    MAX_TEXT_BYTES,
     Alias,
     Definition,
     DocumentHeader,
@@ -61,9 +62,8 @@ def load_file(path: Path) -> KnowledgeBatch:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path}: cannot read ({exc})") from None
     if path.suffix == ".jsonl":
-        doc = _jsonl_document(path.name, text)
-    else:
-        doc = _parse_document(path.name, text, is_json=path.suffix == ".json")
+        return _jsonl_batch(path.name, text)
+    doc = _parse_document(path.name, text, is_json=path.suffix == ".json")
     return validate_document(doc, where=path.name)
 
 
@@ -79,22 +79,53 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
         raise InvalidInput(f"{name}: malformed YAML{where}: {problem}") from None
 
 
-def _jsonl_document(name: str, text: str) -> dict[str, Any]:
-    doc: dict[str, Any] = {"factstore": 1}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{name}: line {lineno}: malformed JSON: {exc.msg}") from None
-        if not isinstance(record, dict) or record.get("type") not in SINGULAR:
-            raise InvalidInput(
-                f"{name}: line {lineno}: type: expected one of {', '.join(SINGULAR)}"
-            )
-        section = SINGULAR[record.pop("type")]
-        doc.setdefault(section, []).append(record)
-    return doc
+def _record_model(type_name: str, model: type[BaseModel]) -> type[BaseModel]:
+    """model plus the JSONL `type` field that selects it."""
+    return create_model(f"{model.__name__}Record", __base__=model,
+                        type=(Literal[type_name], ...))  # type: ignore[call-overload]
+
+
+_RECORDS = TypeAdapter(
+    list[Annotated[  # type: ignore[misc]
+        Union[tuple(_record_model(t, SECTIONS[s]) for t, s in SINGULAR.items())],
+        Field(discriminator="type"),
+    ]]
+)
+
+
+def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
+    """One record per line. Parsed and validated in one pass by pydantic-core (the JSON never
+    becomes Python dicts first), which is what makes a 100k-fact import fast."""
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    try:
+        records = _RECORDS.validate_json("[" + ",".join(line for _, line in numbered) + "]")
+    except ValidationError as exc:
+        raise InvalidInput(f"{name}: {_jsonl_error(exc, numbered)}") from None
+    batch = KnowledgeBatch()
+    for record in records:
+        section = SINGULAR[record.type]  # type: ignore[attr-defined]
+        getattr(batch, section).append(record)
+    _flatten_entities(batch)
+    return batch
+
+
+def _jsonl_error(exc: ValidationError, numbered: list[tuple[int, str]]) -> str:
+    err = exc.errors()[0]
+    if err["type"] == "json_invalid":
+        for lineno, line in numbered:  # slow path, errors only: find the broken line
+            try:
+                json.loads(line)
+            except json.JSONDecodeError as bad:
+                return f"line {lineno}: malformed JSON: {bad.msg}"
+        return f"malformed JSON: {err['msg']}"
+    loc = list(err["loc"])
+    index = loc.pop(0) if loc and isinstance(loc[0], int) else None
+    where = f"line {numbered[index][0]}: " if index is not None else ""
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return f"{where}type: expected one of {', '.join(SINGULAR)}"
+    loc = loc[1:] if loc and loc[0] in SINGULAR else loc
+    field = ".".join(str(p) for p in loc if not _is_type_tag(p))
+    return f"{where}{field}: {_message(err)}" if field else f"{where}{_message(err)}"
 
 
 def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
@@ -154,8 +185,8 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
         ident = record.get("id") if isinstance(record, dict) else None
         where = f"{section}[{index}]" + (f" ({ident})" if ident else "") + ": "
     # Union members add their type name to the location; the user wrote a field, not a type.
-    field = ".".join(str(p) for p in loc if not _is_type_tag(p)) or "record"
-    return f"{where}{field}: {_message(err)}"
+    field = ".".join(str(p) for p in loc if not _is_type_tag(p))
+    return f"{where}{field}: {_message(err)}" if field else f"{where}{_message(err)}"
 
 
 def _is_type_tag(part: Any) -> bool:
@@ -165,9 +196,19 @@ def _is_type_tag(part: Any) -> bool:
 
 
 def _message(err: Any) -> str:
-    if err["type"] == "extra_forbidden":
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
         return "unknown field"
-    if err["type"] == "missing":
+    if kind == "missing":
         return "required field is missing"
-    msg = str(err["msg"])
-    return msg.removeprefix("Value error, ")
+    if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT_BYTES:
+        return "text is longer than the 64 KiB limit"
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        if "\x00" in value:
+            return "text may not contain NUL characters"
+        if not value.strip():
+            return "must not be empty"
+        if err["ctx"]["pattern"].startswith(r"^\d{4}-"):
+            return f"expected a date YYYY-MM-DD, got {value!r}"
+        return f"{value[:60]!r} is not a valid value here (expected {err['ctx']['pattern']})"
+    return str(err["msg"]).removeprefix("Value error, ")

@@ -5,6 +5,7 @@ Table and column names come from TABLES, a fixed allow-list; every value is a pa
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import subprocess
@@ -54,6 +55,8 @@ class Table:
         return str(row["id"])
 
     def key_of(self, row: Row) -> tuple[Any, ...]:
+        if len(self.key) == 1:
+            return (row[self.key[0]],)
         return tuple(row[k] for k in self.key)
 
     def where_key(self) -> str:
@@ -236,14 +239,15 @@ class FactStore:
         who = check_author(author)
         changed: list[str] = []
 
+        rows = {name: [item.row() for item in getattr(batch, name)] for name in WRITE_ORDER}
+        _check_duplicates(rows, where)
+
         def body(tx: Tx) -> str | None:
             changed.clear()
-            _check_duplicates(batch, where)
             _check_references(tx, batch, where)
             counts = {}
             for name in WRITE_ORDER:
-                rows = [item.row() for item in getattr(batch, name)]
-                added, modified = _upsert(tx, TABLES[name], rows, who, reason)
+                added, modified = _upsert(tx, TABLES[name], rows[name], who, reason)
                 changed.extend(added + modified)
                 if added or modified:
                     counts[name] = (len(added), len(modified))
@@ -547,16 +551,18 @@ def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambi
     return Ambiguous(f"{name!r} is ambiguous ({ids}); {hint}", candidates)
 
 
-def _check_duplicates(batch: KnowledgeBatch, where: str) -> None:
-    for name in WRITE_ORDER:
-        seen: dict[tuple[Any, ...], int] = {}
+def _check_duplicates(rows: dict[str, list[Row]], where: str) -> None:
+    for name, table_rows in rows.items():
         table = TABLES[name]
-        for index, item in enumerate(getattr(batch, name)):
-            key = table.key_of(item.row())
+        keys = [table.key_of(row) for row in table_rows]
+        if len(set(keys)) == len(keys):
+            continue
+        seen: dict[tuple[Any, ...], int] = {}
+        for index, key in enumerate(keys):
             if key in seen:
                 raise InvalidInput(
-                    f"{where}: {name}[{index}]: {table.item_id(item.row())} appears twice "
-                    f"(also {name}[{seen[key]}])"
+                    f"{where}: {name}[{index}]: {table.item_id(table_rows[index])} appears "
+                    f"twice (also {name}[{seen[key]}])"
                 )
             seen[key] = index
 
@@ -613,10 +619,11 @@ def _upsert(
         return [], []
     existing = _existing_rows(tx, table, rows)
     inserts, updates, added, modified = [], [], [], []
+    values = operator.itemgetter(*table.columns)
     for row in rows:
-        old = existing.get(table.key_of(row))
+        old = existing.get(table.key_of(row)) if existing else None
         if old is None:
-            inserts.append([row[c] for c in table.columns] + [who, reason, 1])
+            inserts.append((*values(row), who, reason, 1))
             added.append(table.item_id(row))
         elif any(old[c] != row[c] for c in table.columns):
             data = [c for c in table.columns if c not in table.key]
