@@ -7,7 +7,16 @@
 
 # doltlite must be loaded before anything imports sqlite3: it makes its engine the one the
 # sqlite3 module talks to.
+import os as _os
+
 import doltlite  # noqa: F401  (imported for its side effect)
+
+# doltlite 0.51 marks the process as bootstrapped in os.environ even when it loaded itself
+# in-process (no LD_PRELOAD). Child processes inherit the marker, skip loading, and open the
+# store with the stock SQLite: "file is not a database", or writers waiting forever. Only
+# an LD_PRELOAD bootstrap is inherited, so only then may the marker stay.
+if "libdoltlite" not in _os.environ.get("LD_PRELOAD", ""):
+    _os.environ.pop("_DOLTLITE_BOOTSTRAPPED", None)
 
 from factstore.errors import (
     Ambiguous,

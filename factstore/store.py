@@ -253,9 +253,10 @@ class FactStore:
                     counts[name] = (len(added), len(modified))
             if batch.calendar:
                 month = str(batch.calendar.fiscal_year_start_month)
-                if _set_config(tx, "calendar.fiscal_year_start_month", month, who, reason):
+                op = _set_config(tx, "calendar.fiscal_year_start_month", month, who, reason)
+                if op:
                     changed.append("config:calendar.fiscal_year_start_month")
-                    counts["config"] = (0, 1)
+                    counts["config"] = (1, 0) if op == "added" else (0, 1)
             if not changed:
                 return None
             return _message(f"{message}: {_summary(counts)}", reason, None)
@@ -348,9 +349,15 @@ class FactStore:
     ) -> WriteResult:
         changes = {k: v for k, v in changes.items() if v is not None}
         table = table_for_id(target["id"])
+        base_rev = self._expected_rev(table, target, expect)
+        if base_rev is not None and base_rev != target["rev"]:
+            raise Conflict(
+                f"{target['id']} changed since rev {base_rev} (now rev {target['rev']}); "
+                "re-read it and try again",
+                {"id": target["id"], "expected_rev": base_rev, "current": target},
+            )
         if all(target[k] == v for k, v in changes.items()):
             raise InvalidInput(f"{target['id']} already says that; nothing to correct")
-        base_rev = self._expected_rev(table, target, expect)
         return self._update(table, target, changes, who, reason, base_rev,
                             title=f"Correct {what} ({target['id']})")
 
@@ -559,6 +566,13 @@ def _check_duplicates(rows: dict[str, list[Row]], where: str) -> None:
             continue
         seen: dict[tuple[Any, ...], int] = {}
         for index, key in enumerate(keys):
+            if key in seen and name == "aliases":
+                first, again = table_rows[seen[key]], table_rows[index]
+                raise InvalidInput(
+                    f"{where}: aliases of {key[0]}: {again['alias']!r} and {first['alias']!r} "
+                    f"both normalise to {key[1]!r}; an entity keeps one alias per normalised "
+                    "form (matching ignores case, accents, punctuation and legal suffixes)"
+                )
             if key in seen:
                 raise InvalidInput(
                     f"{where}: {name}[{index}]: {table.item_id(table_rows[index])} appears "
@@ -660,17 +674,18 @@ def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[tuple[Any, ...
     return found
 
 
-def _set_config(tx: Tx, name: str, value: str, who: str, reason: str | None) -> bool:
+def _set_config(tx: Tx, name: str, value: str, who: str, reason: str | None) -> str | None:
+    """Set one config value; returns 'added', 'modified' or None when it already had it."""
     rows = tx.query("SELECT value FROM config WHERE name = ?", [name])
     if rows and rows[0]["value"] == value:
-        return False
+        return None
     if rows:
         tx.execute("UPDATE config SET value = ?, recorded_by = ?, reason = ?, rev = rev + 1 "
                    "WHERE name = ?", [value, who, reason, name])
-    else:
-        tx.execute("INSERT INTO config (name, value, recorded_by, reason, rev) "
-                   "VALUES (?, ?, ?, ?, 1)", [name, value, who, reason])
-    return True
+        return "modified"
+    tx.execute("INSERT INTO config (name, value, recorded_by, reason, rev) "
+               "VALUES (?, ?, ?, ?, 1)", [name, value, who, reason])
+    return "added"
 
 
 def _summary(counts: dict[str, tuple[int, int]]) -> str:

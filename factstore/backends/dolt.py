@@ -8,7 +8,8 @@ a write is a function and not a sequence of calls.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,6 +19,7 @@ from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
+LOCK_TIMEOUT_S = 30
 DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
@@ -118,6 +120,28 @@ class DoltServerBackend:
             raise FactstoreError(f"Dolt query failed: {exc}") from exc
 
     def write(self, body: WriteBody, author: str) -> str | None:
+        with self._write_lock():
+            return self._write(body, author)
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One writer per database, as on doltlite. Dolt merges concurrent transactions, and
+        two that write identical rows merge cleanly: both compare-and-set updates from the
+        same revision would succeed and one increment would vanish. A named lock taken before
+        the transaction starts makes the second writer read the first one's commit."""
+        name = f"factstore:{self._params['database']}"
+        with self._conn.cursor() as cur:
+            cur.execute("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT_S))
+            (got,) = cur.fetchone()
+        if got != 1:
+            raise FactstoreError(f"store is busy (no write lock in {LOCK_TIMEOUT_S} s); try again")
+        try:
+            yield
+        finally:
+            with self._conn.cursor() as cur:
+                cur.execute("SELECT RELEASE_LOCK(%s)", (name,))
+
+    def _write(self, body: WriteBody, author: str) -> str | None:
         import pymysql
 
         for attempt in range(1, MAX_ATTEMPTS + 1):

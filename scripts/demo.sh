@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The README's first command: install factstore, then load Northwind's knowledge into a new
+# embedded store, have an expert correct a definition, and show the result and the log.
+# The store is created in a new folder (DEMO_DIR, default a fresh temp dir).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+python3 -m pip install -q -e "$repo" 2>&1 | grep -v "Running pip as the 'root' user" || true
+demo="${DEMO_DIR:-$(mktemp -d -t factstore-demo-XXXXXX)}"
+mkdir -p "$demo" && cd "$demo"
+
+facts() { python3 -m factstore "$@"; }
+run() {
+    printf '\n$ facts'
+    for arg in "$@"; do
+        if [[ $arg =~ [[:space:]\<\>] ]]; then printf ' "%s"' "$arg"; else printf ' %s' "$arg"; fi
+    done
+    printf '\n'
+    facts "$@"
+}
+
+run init --by "Ana Ruiz <ana@northwind.test>"
+run import "$repo/fixtures/northwind.yaml" --by "Ana Ruiz <ana@northwind.test>" -m "FY26-Q3 load"
+run show "def:acv@finance"
+run correct ACV --scope finance \
+    --def "Annualised value of recurring contract revenue, excl. one-off fees" \
+    --reason "Finance reclassified implementation services as one-off" \
+    --source src:finance-glossary-v3 --by "Priya Nair <priya@northwind.test>"
+run show "def:acv@finance"
+run log -n 5
+printf '\nThe store is in %s/.facts; cd there and keep exploring (facts --help).\n' "$demo"
