@@ -209,13 +209,21 @@ def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bo
     _print_write(obj.store().retract(item_id, author=_author(author), reason=reason), as_json)
 
 
+as_of_option = click.option(
+    "--as-of", default=None, metavar="REF",
+    help="Read the store as it was at a commit, tag, branch, date or fiscal quarter (FY26-Q3).")
+valid_at_option = click.option("--valid-at", default=None, metavar="DATE",
+                               help="Only what was true on that day (valid time).")
+
+
 @cli.command()
 @click.argument("name")
+@as_of_option
 @json_option
 @pass_ctx
-def show(obj: Ctx, name: str, as_json: bool) -> None:
+def show(obj: Ctx, name: str, as_of: str | None, as_json: bool) -> None:
     """Show one row by id or name: its source, who recorded it, when and why."""
-    result = obj.store().show(name)
+    result = obj.store().show(name, as_of=as_of)
     if as_json:
         output.emit_json(result.model_dump())
         return
@@ -247,12 +255,15 @@ LIST_COLUMNS = {
 @click.option("--subject", default=None, help="Facts about this entity id.")
 @click.option("--status", default=None, help="Only rows with this status (default: all but "
                                              "retracted).")
+@as_of_option
+@valid_at_option
 @json_option
 @pass_ctx
 def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: str | None,
-          as_json: bool) -> None:
+          as_of: str | None, valid_at: str | None, as_json: bool) -> None:
     """List rows of one table."""
-    rows = obj.store().list(table, kind=kind, subject=subject, status=status)
+    rows = obj.store().list(table, kind=kind, subject=subject, status=status, as_of=as_of,
+                            valid_at=valid_at)
     if as_json:
         output.emit_json(rows)
         return
@@ -262,17 +273,123 @@ def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: s
 
 @cli.command()
 @click.option("-n", "--limit", type=int, default=None, help="Show at most N commits.")
+@click.option("--author", default=None, help="Only commits whose author contains this.")
+@click.option("--since", default=None, metavar="DATE", help="Only commits on or after DATE.")
+@click.option("--until", default=None, metavar="DATE", help="Only commits on or before DATE.")
+@click.option("--id", "item_id", default=None, help="Only commits that changed this row.")
 @json_option
 @pass_ctx
-def log(obj: Ctx, limit: int | None, as_json: bool) -> None:
+def log(obj: Ctx, limit: int | None, author: str | None, since: str | None, until: str | None,
+        item_id: str | None, as_json: bool) -> None:
     """Commits, newest first: who changed the knowledge, when and why."""
-    commits = obj.store().log(limit)
+    commits = obj.store().log(limit, author=author, since=since, until=until, item_id=item_id)
     if as_json:
         output.emit_json([c.model_dump() for c in commits])
         return
     output.table(("commit", "author", "date", "message"),
                  [[c.commit[:12], c.author, c.date, c.message.splitlines()[0]]
                   for c in commits])
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("ref", default="HEAD")
+@click.option("-m", "--message", default=None, help="Tag message (optional).")
+@by_option
+@json_option
+@pass_ctx
+def tag(obj: Ctx, name: str, ref: str, message: str | None, author: str | None,
+        as_json: bool) -> None:
+    """Tag a commit (default HEAD), e.g. at a quarter close: facts tag FY26-Q3."""
+    made = obj.store().tag(name, ref, message=message, author=_author(author))
+    if as_json:
+        output.emit_json(made.model_dump())
+    else:
+        output.line(f"Tagged {made.commit[:12]} as {made.name}")
+
+
+@cli.command()
+@json_option
+@pass_ctx
+def tags(obj: Ctx, as_json: bool) -> None:
+    """List tags, newest first."""
+    found = obj.store().tags()
+    if as_json:
+        output.emit_json([t.model_dump() for t in found])
+        return
+    output.table(("tag", "commit", "tagger", "date", "message"),
+                 [[t.name, t.commit[:12], t.tagger, t.date, t.message] for t in found])
+
+
+@cli.command()
+@click.argument("from_ref", metavar="FROM")
+@click.argument("to_ref", metavar="TO", default="HEAD")
+@click.option("--table", default=None, help="Only this table.")
+@click.option("--id", "item_id", default=None, help="Only this row.")
+@json_option
+@pass_ctx
+def diff(obj: Ctx, from_ref: str, to_ref: str, table: str | None, item_id: str | None,
+         as_json: bool) -> None:
+    """What the knowledge changed between two refs (tags, quarters, commits, dates)."""
+    result = obj.store().diff(from_ref, to_ref, table=table, item_id=item_id)
+    if as_json:
+        output.emit_json(result.as_json())
+        return
+    output.changelog(result)
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@pass_ctx
+def history(obj: Ctx, name: str, as_json: bool) -> None:
+    """Every version of one row: commit, author, date, reason, source, value."""
+    result = obj.store().history(name)
+    if as_json:
+        output.emit_json(result.model_dump())
+        return
+    output.table(("commit", "author", "date", "reason", "source", "row"),
+                 [[v.commit[:12], v.author, v.date, v.reason, v.source,
+                   output.summary(v.row)] for v in result.versions],
+                 title=f"history of {result.id}")
+
+
+@cli.command()
+@click.argument("target", metavar="TABLE|ID")
+@json_option
+@pass_ctx
+def blame(obj: Ctx, target: str, as_json: bool) -> None:
+    """Who last changed each row of a table (or one row), in which commit."""
+    rows = obj.store().blame(target)
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(("id", "commit", "author", "date", "message"),
+                 [[r["id"], r["commit"][:12], r["author"], r["date"], r["message"]]
+                  for r in rows])
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def config(ctx: click.Context) -> None:
+    """Store settings, versioned like the knowledge (calendar.fiscal_year_start_month)."""
+    if ctx.invoked_subcommand is None:
+        for name, value in ctx.find_object(Ctx).store().config().items():
+            output.line(f"{name} = {value}")
+
+
+@config.command("set")
+@click.argument("name")
+@click.argument("value")
+@click.option("--reason", default=None, help="Why (commit body).")
+@by_option
+@json_option
+@pass_ctx
+def config_set(obj: Ctx, name: str, value: str, reason: str | None, author: str | None,
+               as_json: bool) -> None:
+    """Set a setting as one commit: facts config set calendar.fiscal_year_start_month 2."""
+    _print_write(obj.store().set_config(name, value, author=_author(author), reason=reason),
+                 as_json)
 
 
 def main() -> None:

@@ -77,3 +77,41 @@ def record(pairs: Sequence[tuple[str, Any]], title: str | None = None) -> None:
 
 def line(text: str, *, err: bool = False) -> None:
     click.echo(clean(text), err=err)
+
+
+def summary(row: dict[str, Any] | None, limit: int = 80) -> str:
+    """A row in one short line: its knowledge, not its bookkeeping."""
+    if row is None:
+        return "(removed)"
+    skip = {"recorded_by", "reason", "rev", "status", "source_id"}
+    text = ", ".join(f"{k}={clean(v)}" for k, v in row.items() if v is not None and k not in skip)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = clean(value).replace("\n", " ")
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def changelog(diff: Any) -> None:
+    """A semantic diff as a changelog a controller can skim."""
+    click.echo(f"Knowledge changes {clean(diff.from_)} ({diff.from_commit[:12]}) -> "
+               f"{clean(diff.to)} ({diff.to_commit[:12]})")
+    if not diff.changes:
+        click.echo("  (no changes)")
+    marks = {"added": "+", "modified": "~", "removed": "-"}
+    table = None
+    for change in diff.changes:
+        if change.table != table:
+            table = change.table
+            counts = diff.summary[table]
+            click.echo(f"\n{table}: " + ", ".join(f"{n} {op}" for op, n in counts.items() if n))
+        if change.op == "modified":
+            what = "; ".join(f"{name}: {_short(v['from'])} -> {_short(v['to'])}"
+                             for name, v in change.fields.items())
+        else:
+            side = "to" if change.op == "added" else "from"
+            what = summary({k: v[side] for k, v in change.fields.items()})
+        who = f"  [by {clean(change.by)}" + (f": {_short(change.reason)}" if change.reason
+                                              else "") + "]" if change.by else ""
+        click.echo(f"  {marks[change.op]} {clean(change.id)}  {what}{who}")

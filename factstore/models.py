@@ -295,3 +295,52 @@ class ShowResult(BaseModel):
     row: dict[str, Any]
     source: dict[str, Any] | None
     last_change: Commit | None
+
+
+class Version(BaseModel):
+    """One version of a row: the commit that made it and the row as that commit left it
+    (None when the commit removed the row)."""
+
+    commit: str
+    author: str
+    date: str
+    message: str
+    reason: str | None
+    source: str | None
+    row: dict[str, Any] | None
+
+
+class History(BaseModel):
+    id: str
+    versions: list[Version]  # newest first
+
+
+class Change(BaseModel):
+    table: str
+    id: str
+    op: Literal["added", "modified", "removed"]
+    fields: dict[str, dict[str, Any]]
+    by: str | None = None  # recorded_by of the row's newest version in the range
+    reason: str | None = None
+
+
+class Diff(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+    from_commit: str
+    to_commit: str
+    changes: list[Change]
+    summary: dict[str, dict[str, int]]
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+class Tag(BaseModel):
+    name: str
+    commit: str
+    tagger: str
+    date: str
+    message: str

@@ -21,6 +21,11 @@ from factstore.backends.base import Backend, Row, Tx, schema_statements
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput, NotFound, Refused
 from factstore.models import (
     Alias,
+    Change,
+    Diff,
+    History,
+    Tag,
+    Version,
     Author,
     Commit,
     Definition,
@@ -34,6 +39,9 @@ from factstore.models import (
     WriteResult,
     value_text,
 )
+from factstore.history import changed_fields, iso, resolve_ref, split_diff_row
+from factstore.history import valid_at as history_valid_at
+from factstore.periods import parse_day
 from factstore.resolver import normalize
 
 STORE_DIR = ".facts"
@@ -335,7 +343,7 @@ class FactStore:
         if not reason:
             raise InvalidInput("reason: a retraction needs --reason")
         table = table_for_id(item_id)
-        row = self._get(table, key_from_id(item_id))
+        row = self.get(item_id)
         if row["status"] == "retracted":
             raise InvalidInput(f"{item_id} is already retracted")
         return self._update(
@@ -409,38 +417,69 @@ class FactStore:
         return int(rows[0]["rev"])
 
     # -- reads ----------------------------------------------------------------------------
+    # Every read takes as_of (transaction time: any ref, see history.resolve_ref) and the
+    # listing reads valid_at (valid time: what was true on that day).
 
-    def get(self, item_id: str) -> Row:
-        """The current row of any id (entity slug, src:, def:, fact:, rule:, alias:, rel:)."""
-        return self._get(table_for_id(item_id), key_from_id(item_id))
+    def fiscal_start_month(self) -> int:
+        rows = self.backend.query(
+            "SELECT value FROM config WHERE name = 'calendar.fiscal_year_start_month'")
+        return int(rows[0]["value"]) if rows else 1
 
-    def _get(self, table: Table, key: Sequence[Any]) -> Row:
-        rows = self.backend.query(f"SELECT * FROM {table.name} WHERE {table.where_key()}", key)
+    def resolve_ref(self, ref: str) -> str:
+        """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""
+        return resolve_ref(self.backend, ref, self.fiscal_start_month())
+
+    def _from(self, table: str, as_of: str | None) -> tuple[str, list[Any]]:
+        if table not in TABLES and table != "config":
+            raise InvalidInput(f"unknown table {table!r}")
+        if as_of is None:
+            return table, []
+        return self.backend.table_at(table, as_of)
+
+    def _select(self, table: str, where: str, params: Sequence[Any], as_of: str | None,
+                order: str = "") -> list[Row]:
+        source, first = self._from(table, as_of)
+        sql = f"SELECT * FROM {source} WHERE {where}" + (f" ORDER BY {order}" if order else "")
+        return self.backend.query(sql, [*first, *params])
+
+    def get(self, item_id: str, *, as_of: str | None = None) -> Row:
+        """The row of any id (entity slug, src:, def:, fact:, rule:, alias:, rel:)."""
+        table = table_for_id(item_id)
+        key = key_from_id(item_id)
+        rows = self._select(table.name, table.where_key(), key,
+                            self.resolve_ref(as_of) if as_of else None)
         if not rows:
-            raise NotFound(f"no {table.name[:-1].replace('entitie', 'entity')} "
-                           f"{':'.join(map(str, key))!r}")
+            label = table.name[:-1].replace("entitie", "entity").replace("aliase", "alias")
+            at = f" at {as_of}" if as_of else ""
+            raise NotFound(f"no {label} {item_id!r}{at}")
         return rows[0]
 
-    def show(self, name: str) -> ShowResult:
+    def show(self, name: str, *, as_of: str | None = None) -> ShowResult:
         """A row by id or name, with its source and the commit that last changed it."""
-        table, row = self._lookup(name)
+        commit = self.resolve_ref(as_of) if as_of else None
+        table, row = self._lookup(name, commit)
         source = None
         if row.get("source_id"):
-            found = self.backend.query("SELECT * FROM sources WHERE id = ?", [row["source_id"]])
+            found = self._select("sources", "id = ?", [row["source_id"]], commit)
             source = found[0] if found else None
         return ShowResult(id=table.item_id(row), table=table.name, row=row, source=source,
-                          last_change=self._last_change(table, row))
+                          last_change=self._last_change(table, row, commit))
 
-    def _last_change(self, table: Table, row: Row) -> Commit | None:
-        rows = self.backend.query(
-            f"SELECT * FROM dolt_blame_{table.name} WHERE {table.where_key()}",
-            table.key_of(row),
-        )
-        if not rows:
+    def _last_change(self, table: Table, row: Row, commit: str | None) -> Commit | None:
+        if commit is None:
+            rows = self.backend.query(
+                f"SELECT * FROM dolt_blame_{table.name} WHERE {table.where_key()}",
+                table.key_of(row))
+            if rows:
+                b = rows[0]
+                return Commit(commit=b["commit"], author=f"{b['committer']} <{b['email']}>",
+                              date=iso(b["commit_date"]), message=b["message"])
             return None
-        b = rows[0]
-        return Commit(commit=b["commit"], author=f"{b['committer']} <{b['email']}>",
-                      date=_iso(b["commit_date"]), message=b["message"])
+        for version in self.history(table.item_id(row)).versions:
+            if version.row and version.row.get("rev") == row["rev"]:
+                return Commit(commit=version.commit, author=version.author,
+                              date=version.date, message=version.message)
+        return None
 
     def list(
         self,
@@ -449,8 +488,10 @@ class FactStore:
         kind: str | None = None,
         subject: str | None = None,
         status: str | None = None,
+        as_of: str | None = None,
+        valid_at: str | None = None,
     ) -> list[Row]:
-        """Rows of one table, retracted ones only when asked for by status."""
+        """Rows of one table (retracted ones only when asked for by status)."""
         if table not in TABLES:
             raise InvalidInput(f"table: expected one of {', '.join(TABLES)}, got {table!r}")
         spec = TABLES[table]
@@ -467,28 +508,190 @@ class FactStore:
             params.append(subject)
         where.append("status = ?" if status else "status <> 'retracted'")
         params += [status] if status else []
-        order = ", ".join(spec.key)
-        return self.backend.query(
-            f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY {order}", params
-        )
+        rows = self._select(table, " AND ".join(where), params,
+                            self.resolve_ref(as_of) if as_of else None, ", ".join(spec.key))
+        if valid_at is None:
+            return rows
+        day, month = parse_day(valid_at, "valid-at"), self.fiscal_start_month()
+        return [r for r in rows if history_valid_at(r, day, month)]
 
-    def log(self, limit: int | None = None) -> list[Commit]:
-        """Commits, newest first."""
-        sql = "SELECT commit_hash, committer, email, date, message FROM dolt_log"
-        rows = self.backend.query(sql + (f" LIMIT {int(limit)}" if limit else ""))
-        return [Commit(commit=r["commit_hash"], author=f"{r['committer']} <{r['email']}>",
-                       date=_iso(r["date"]), message=r["message"]) for r in rows]
+    def log(
+        self,
+        limit: int | None = None,
+        *,
+        author: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        item_id: str | None = None,
+    ) -> list[Commit]:
+        """Commits, newest first; filtered by author (name or email part), dates, or an id."""
+        rows = self.backend.query("SELECT commit_hash, committer, email, date, message "
+                                  "FROM dolt_log")
+        touching = ({v.commit for v in self.history(item_id).versions} if item_id else None)
+        since_text = parse_day(since, "since").isoformat() if since else None
+        until_text = f"{parse_day(until, 'until').isoformat()} 23:59:59" if until else None
+        commits = []
+        for r in rows:
+            who = f"{r['committer']} <{r['email']}>"
+            when = str(r["date"])
+            if author and author.casefold() not in who.casefold():
+                continue
+            if (since_text and when < since_text) or (until_text and when > until_text):
+                continue
+            if touching is not None and r["commit_hash"] not in touching:
+                continue
+            commits.append(Commit(commit=r["commit_hash"], author=who, date=iso(when),
+                                  message=r["message"]))
+            if limit and len(commits) >= limit:
+                break
+        return commits
+
+    # -- history --------------------------------------------------------------------------
+
+    def history(self, name: str) -> History:
+        """Every version of one row, newest first, from Dolt's per-table diff history."""
+        table, key = self._history_key(name)
+        match = " AND ".join(f"{{side}}{k} = ?" for k in table.key)
+        where = f"({match.format(side='to_')}) OR ({match.format(side='from_')})"
+        raw = self.backend.query(f"SELECT * FROM dolt_diff_{table.name} WHERE {where}",
+                                 [*key, *key])
+        log = self._log_index()
+        versions = []
+        for r in raw:
+            info = log.get(str(r["to_commit"]))
+            if info is None:  # uncommitted working set, or another branch
+                continue
+            _, after, _ = split_diff_row(r)
+            versions.append((info[0], Version(
+                commit=str(r["to_commit"]), author=info[1], date=info[2], message=info[3],
+                reason=after.get("reason") if after else None,
+                source=after.get("source_id") if after else None, row=after)))
+        if not versions:
+            raise NotFound(f"no history for {name!r}")
+        versions.sort(key=lambda pair: pair[0])
+        return History(id=table.item_id(dict(zip(table.key, key))) if len(table.key) > 1
+                       else key[0], versions=[v for _, v in versions])
+
+    def _history_key(self, name: str) -> tuple[Table, tuple[Any, ...]]:
+        try:
+            table, row = self._lookup(name)
+            return table, table.key_of(row)
+        except NotFound:
+            if ":" in name or re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+                return table_for_id(name), key_from_id(name)  # a removed row keeps history
+            raise
+
+    def _log_index(self) -> dict[str, tuple[int, str, str, str]]:
+        """commit -> (position, newest first; author; ISO date; message)."""
+        rows = self.backend.query("SELECT commit_hash, committer, email, date, message "
+                                  "FROM dolt_log")
+        return {str(r["commit_hash"]): (i, f"{r['committer']} <{r['email']}>", iso(r["date"]),
+                                        str(r["message"])) for i, r in enumerate(rows)}
+
+    def blame(self, target: str) -> list[dict[str, Any]]:
+        """Who last changed each row of a table, or one row by id or name."""
+        if target in TABLES:
+            table, where, params = TABLES[target], "1 = 1", []
+        else:
+            table, row = self._lookup(target)
+            where, params = table.where_key(), list(table.key_of(row))
+        rows = self.backend.query(
+            f"SELECT * FROM dolt_blame_{table.name} WHERE {where}", params)
+        return [{"id": table.item_id(r), "commit": r["commit"],
+                 "author": f"{r['committer']} <{r['email']}>", "date": iso(r["commit_date"]),
+                 "message": str(r["message"]).splitlines()[0]} for r in rows]
+
+    def diff(self, from_ref: str, to_ref: str, *, table: str | None = None,
+             item_id: str | None = None) -> Diff:
+        """What the knowledge changed between two refs, row by row and field by field."""
+        old, new = self.resolve_ref(from_ref), self.resolve_ref(to_ref)
+        tables = [table] if table else [*WRITE_ORDER, "config"]
+        if table and table not in TABLES and table != "config":
+            raise InvalidInput(f"table: expected one of {', '.join(TABLES)}, got {table!r}")
+        changes: list[Change] = []
+        for name in tables:
+            changes += self._table_changes(name, old, new)
+        if item_id:
+            changes = [c for c in changes if c.id == item_id]
+        summary: dict[str, dict[str, int]] = {}
+        for change in changes:
+            counts = summary.setdefault(change.table, {"added": 0, "modified": 0,
+                                                       "removed": 0})
+            counts[change.op] += 1
+        return Diff(from_=from_ref, to=to_ref, from_commit=old, to_commit=new,
+                    changes=changes, summary=summary)
+
+    def _table_changes(self, name: str, old: str, new: str) -> list[Change]:
+        source, params = self.backend.diff_from(name, old, new)
+        spec = TABLES.get(name)
+        changes = []
+        for raw in self.backend.query(f"SELECT * FROM {source}", params):
+            before, after, kind = split_diff_row(raw)
+            fields = changed_fields(before, after)
+            if kind == "modified" and not fields:
+                continue  # only bookkeeping moved (e.g. a revert to identical content)
+            row = after or before or {}
+            ident = spec.item_id(row) if spec else f"config:{row['name']}"
+            changes.append(Change(table=name, id=ident, op=kind, fields=fields,
+                                  by=(after or {}).get("recorded_by"),
+                                  reason=(after or {}).get("reason")))
+        return changes
+
+    # -- tags and config ------------------------------------------------------------------
+
+    def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
+            author: str | None = None) -> Tag:
+        """Name a commit (a quarter close, a release of the knowledge)."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", name):
+            raise InvalidInput(f"tag: {name!r} is not a valid tag name")
+        if self.backend.query("SELECT tag_name FROM dolt_tags WHERE tag_name = ?", [name]):
+            raise InvalidInput(f"tag {name!r} already exists")
+        commit = self.resolve_ref(ref)
+        who = check_author(author or default_author() or "factstore <factstore@localhost>")
+        self.backend.tag(name, commit, message or "", who)
+        return next(t for t in self.tags() if t.name == name)
+
+    def tags(self) -> list[Tag]:
+        rows = self.backend.query("SELECT * FROM dolt_tags ORDER BY date DESC, tag_name")
+        return [Tag(name=r["tag_name"], commit=r["tag_hash"],
+                    tagger=f"{r['tagger']} <{r['email']}>", date=iso(r["date"]),
+                    message=r["message"] or "") for r in rows]
+
+    def config(self) -> dict[str, str]:
+        return {r["name"]: r["value"] for r in self.backend.query("SELECT * FROM config")}
+
+    def set_config(self, name: str, value: str, *, author: str | None,
+                   reason: str | None = None) -> WriteResult:
+        """Set a store setting as one commit (versioned like the knowledge)."""
+        who = check_author(author)
+        if name != "calendar.fiscal_year_start_month":
+            raise InvalidInput(f"config: unknown setting {name!r} "
+                               "(known: calendar.fiscal_year_start_month)")
+        if not value.isdigit() or not 1 <= int(value) <= 12:
+            raise InvalidInput(f"{name}: expected a month number 1-12, got {value!r}")
+
+        def body(tx: Tx) -> str | None:
+            if _set_config(tx, name, str(int(value)), who, reason) is None:
+                return None
+            return _message(f"Set {name} = {int(value)}", reason, None)
+
+        commit = self.backend.write(body, who)
+        return WriteResult(commit=commit, changed=[f"config:{name}"] if commit else [])
 
     # -- name lookup ----------------------------------------------------------------------
 
-    def _lookup(self, name: str) -> tuple[Table, Row]:
+    def _lookup(self, name: str, commit: str | None = None) -> tuple[Table, Row]:
         """An id, else a defined term, else an entity by name or alias."""
         try:
-            return table_for_id(name), self.get(name)
-        except (NotFound, InvalidInput):
+            table = table_for_id(name)
+            key = key_from_id(name)
+            rows = self._select(table.name, table.where_key(), key, commit)
+            if rows:
+                return table, rows[0]
+        except InvalidInput:
             pass
-        terms = self._terms(name)
-        entities = self._entities_named(name)
+        terms = self._terms(name, commit=commit)
+        entities = self._entities_named(name, commit)
         if len(terms) + len(entities) == 1:
             return (TABLES["definitions"], terms[0]) if terms else (TABLES["entities"],
                                                                      entities[0])
@@ -497,20 +700,18 @@ class FactStore:
             raise NotFound(f"nothing named {name!r} (no id, term, name or alias matches)")
         raise _ambiguous(name, found)
 
-    def _terms(self, name: str, scope: str | None = None) -> list[Row]:
-        rows = self.backend.query(
-            "SELECT * FROM definitions WHERE status <> 'retracted' ORDER BY id"
-        )
+    def _terms(self, name: str, scope: str | None = None, commit: str | None = None
+               ) -> list[Row]:
+        rows = self._select("definitions", "status <> 'retracted'", [], commit, "id")
         wanted = normalize(name)
         return [r for r in rows if normalize(r["term"]) == wanted
                 and (scope is None or r["scope"] == scope)]
 
-    def _entities_named(self, name: str) -> list[Row]:
+    def _entities_named(self, name: str, commit: str | None = None) -> list[Row]:
         wanted = normalize(name)
-        ids = {r["entity_id"] for r in self.backend.query(
-            "SELECT entity_id FROM aliases WHERE normalized = ? AND status <> 'retracted'",
-            [wanted])}
-        rows = self.backend.query("SELECT * FROM entities WHERE status <> 'retracted'")
+        ids = {r["entity_id"] for r in self._select(
+            "aliases", "normalized = ? AND status <> 'retracted'", [wanted], commit)}
+        rows = self._select("entities", "status <> 'retracted'", [], commit)
         return [r for r in rows if r["id"] in ids or normalize(r["name"]) == wanted]
 
     def _find_definition(self, name: str, scope: str | None) -> Row:
@@ -726,8 +927,3 @@ def _parse_value(value: str | int | float, value_type: str) -> str | int | float
     except ValueError:
         raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})") \
             from None
-
-
-def _iso(value: Any) -> str:
-    text = str(value)
-    return text.replace(" ", "T", 1) + ("Z" if "+" not in text and "Z" not in text else "")

@@ -170,6 +170,24 @@ class DoltServerBackend:
     def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
         return f"`{table}` AS OF ?", [ref]
 
+    def diff_from(self, table: str, from_commit: str, to_commit: str) -> tuple[str, list[Any]]:
+        return "dolt_diff(?, ?, ?)", [from_commit, to_commit, table]
+
+    def call(self, procedure: str, *args: str) -> list[Row]:
+        import pymysql
+
+        marks = ", ".join(["%s"] * len(args))
+        try:
+            with self._conn.cursor() as cur:
+                cur.execute(f"CALL {procedure.upper()}({marks})", args)
+                return _rows(cur) if cur.description else []
+        except pymysql.err.MySQLError as exc:
+            raise FactstoreError(f"{procedure} failed: {exc.args[-1]}") from exc
+
+    def tag(self, name: str, commit: str, message: str, author: str) -> None:
+        self.call("dolt_tag", *(["-m", message] if message else []), "--author", author,
+                  name, commit)
+
     def head(self) -> str:
         return str(self.query("SELECT HASHOF('HEAD') AS h")[0]["h"])
 

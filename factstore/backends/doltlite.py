@@ -94,6 +94,23 @@ class DoltliteBackend:
     def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
         return f"dolt_at_{table}(?)", [ref]
 
+    def diff_from(self, table: str, from_commit: str, to_commit: str) -> tuple[str, list[Any]]:
+        return f"dolt_diff_{table}(?, ?)", [from_commit, to_commit]
+
+    def call(self, procedure: str, *args: str) -> list[Row]:
+        marks = ", ".join("?" * len(args))
+        try:
+            return _rows(self._conn.execute(f"SELECT {procedure}({marks}) AS result", args))
+        except sqlite3.Error as exc:
+            raise FactstoreError(f"{procedure} failed: {exc}") from exc
+
+    def tag(self, name: str, commit: str, message: str, author: str) -> None:
+        # doltlite's dolt_tag has no --author: the tagger is the connection's user config.
+        tagger, email = author[:-1].split(" <", 1)
+        self.call("dolt_config", "user.name", tagger)
+        self.call("dolt_config", "user.email", email)
+        self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
+
     def head(self) -> str:
         return str(self.query("SELECT dolt_hashof('HEAD') AS h")[0]["h"])
 
