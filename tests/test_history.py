@@ -1,0 +1,139 @@
+"""Knowledge history on both backends: tags, quarters, as-of, valid-at, diff, history, log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factstore import FactStore, InvalidInput
+from factstore.periods import period_range
+
+from .conftest import AUTHOR, FIXTURES, Facts
+
+EXPERT = "Priya Nair <priya@northwind.test>"
+NEW_ACV = "Annualised value of recurring contract revenue, excl. one-off fees"
+
+
+@pytest.fixture
+def quarters(facts: Facts) -> dict[str, object]:
+    """The quarter scenario: Q3 load, tag, Q4 load + ACV correction, tag."""
+    facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR, "-m", "FY26-Q3 load")
+    facts("tag", "FY26-Q3", "-m", "Q3 close", "--by", AUTHOR)
+    q4 = json.loads(facts("import", str(FIXTURES / "northwind-q4.yaml"), "--by", AUTHOR,
+                          "-m", "FY26-Q4 load", "--json").output)
+    facts("correct", "ACV", "--scope", "finance", "--def", NEW_ACV, "--reason",
+          "services reclassified", "--by", EXPERT)
+    facts("tag", "FY26-Q4", "--by", AUTHOR)
+    return {"q4_changed": set(q4["changed"])}
+
+
+def test_quarter_diff_lists_exactly_the_quarters_changes(facts: Facts,
+                                                         quarters: dict[str, set[str]]) -> None:
+    diff = json.loads(facts("diff", "FY26-Q3", "FY26-Q4", "--json").output)
+    assert set(diff) == {"from", "to", "from_commit", "to_commit", "changes", "summary"}
+    ids = {c["id"] for c in diff["changes"]}
+    expected = {i for i in quarters["q4_changed"] if not i.startswith("config:")}
+    assert ids == expected | {"def:acv@finance"}
+    acv = next(c for c in diff["changes"] if c["id"] == "def:acv@finance")
+    assert acv["op"] == "modified" and set(acv["fields"]) == {"text"}
+    assert acv["fields"]["text"]["to"] == NEW_ACV
+    assert acv["by"] == EXPERT and acv["reason"] == "services reclassified"
+    retracted = next(c for c in diff["changes"]
+                     if c["id"] == "fact:halcyon-media-churn-risk-fy26q3")
+    assert retracted["fields"]["status"] == {"from": "active", "to": "retracted"}
+    assert diff["summary"]["definitions"]["modified"] == 2
+
+
+def test_show_as_of_quarter_tags_gives_each_quarters_definition(
+        facts: Facts, quarters: dict[str, set[str]]) -> None:
+    old = json.loads(facts("show", "def:acv@finance", "--as-of", "FY26-Q3", "--json").output)
+    new = json.loads(facts("show", "def:acv@finance", "--as-of", "FY26-Q4", "--json").output)
+    assert old["row"]["text"] != NEW_ACV and new["row"]["text"] == NEW_ACV
+    assert old["last_change"]["author"] == AUTHOR
+    assert new["last_change"]["author"] == EXPERT
+
+
+def test_text_diff_reads_like_a_changelog(facts: Facts, quarters: dict[str, set[str]]) -> None:
+    text = facts("diff", "FY26-Q3", "FY26-Q4").output
+    assert "~ def:acv@finance  text:" in text
+    assert f"[by {EXPERT}: 'services reclassified']" in text
+    assert "+ fact:acme-corp-acv-fy26q4" in text
+
+
+def test_history_shows_every_version_newest_first(facts: Facts,
+                                                 quarters: dict[str, set[str]]) -> None:
+    history = json.loads(facts("history", "def:acv@finance", "--json").output)
+    versions = history["versions"]
+    assert [v["author"] for v in versions] == [EXPERT, AUTHOR]
+    assert versions[0]["reason"] == "services reclassified"
+    assert versions[0]["row"]["text"] == NEW_ACV
+    assert set(versions[0]) == {"commit", "author", "date", "message", "reason", "source", "row"}
+
+
+def test_log_filters_by_author_and_id(facts: Facts, quarters: dict[str, set[str]]) -> None:
+    mine = json.loads(facts("log", "--author", "priya", "--json").output)
+    assert [c["author"] for c in mine] == [EXPERT]
+    touching = json.loads(facts("log", "--id", "def:acv@finance", "--json").output)
+    assert len(touching) == 2
+    assert json.loads(facts("log", "--until", "2001-01-01", "--json").output) == []
+
+
+def test_blame_names_the_last_author_of_each_row(facts: Facts,
+                                                 quarters: dict[str, set[str]]) -> None:
+    blame = json.loads(facts("blame", "definitions", "--json").output)
+    by_id = {r["id"]: r["author"] for r in blame}
+    assert by_id["def:acv@finance"] == EXPERT and by_id["def:acv@sales"] == AUTHOR
+
+
+def test_a_tag_wins_over_the_quarter_of_the_same_name(store: FactStore) -> None:
+    first = store.head()
+    store.set_config("calendar.fiscal_year_start_month", "2", author=AUTHOR)
+    # a quarter far in the future means "the last commit before its end": HEAD
+    assert store.resolve_ref("FY40-Q1") == store.head()
+    store.tag("FY40-Q1", first)
+    assert store.resolve_ref("FY40-Q1") == first
+    assert store.resolve_ref(store.head()[:10]) == store.head()
+    assert store.resolve_ref("HEAD~1") == first
+
+
+@pytest.mark.parametrize("ref", ["nope", "FY19-Q1", "2001-01-01", "HEAD~999"])
+def test_bad_refs_exit_2_and_unknown_ids_exit_3(facts: Facts, ref: str) -> None:
+    result = facts("list", "facts", "--as-of", ref, ok=False)
+    assert result.exit_code == 2 and result.output.startswith("error: ")
+    assert facts("history", "fact:nothing-here", ok=False).exit_code == 3
+
+
+def test_config_set_is_a_commit_and_drives_quarters(facts: Facts, store: FactStore) -> None:
+    out = json.loads(facts("config", "set", "calendar.fiscal_year_start_month", "2", "--by",
+                           AUTHOR, "--json").output)
+    assert out["changed"] == ["config:calendar.fiscal_year_start_month"]
+    assert store.fiscal_start_month() == 2
+    assert facts("config", "set", "calendar.fiscal_year_start_month", "13", "--by", AUTHOR,
+                 ok=False).exit_code == 2
+
+
+def test_valid_at_keeps_what_was_true_that_day(facts: Facts, quarters: dict) -> None:
+    q3 = json.loads(facts("list", "facts", "--subject", "acme-corp", "--valid-at",
+                          "2025-09-15", "--json").output)
+    periods = {f["period"] for f in q3}
+    assert "FY26-Q3" in periods and "FY26-Q4" not in periods
+    q4 = json.loads(facts("list", "facts", "--subject", "acme-corp", "--valid-at",
+                          "2025-12-01", "--json").output)
+    assert "FY26-Q4" in {f["period"] for f in q4}
+
+
+def test_fiscal_periods_follow_the_start_month() -> None:
+    assert [d.isoformat() for d in period_range("FY26-Q3", 2)] == ["2025-08-01", "2025-10-31"]
+    assert [d.isoformat() for d in period_range("FY26", 1)] == ["2026-01-01", "2026-12-31"]
+    assert [d.isoformat() for d in period_range("FY26-H2", 7)] == ["2026-01-01", "2026-06-30"]
+    assert [d.isoformat() for d in period_range("2025-02")] == ["2025-02-01", "2025-02-28"]
+    with pytest.raises(InvalidInput):
+        period_range("Q3")
+
+
+def test_history_of_a_removed_path_is_not_found(store: FactStore, tmp_path: Path) -> None:
+    with pytest.raises(Exception) as info:
+        store.history("fact:never")
+    assert type(info.value).__name__ == "NotFound"
