@@ -40,8 +40,10 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
     if isinstance(exc, Ambiguous):
         for c in exc.candidates:
             output.line(f"  candidate: {c['id']}  {c.get('label') or ''}", err=True)
-    if isinstance(exc, Conflict) and exc.details.get("current"):
-        output.line(f"  current row: {exc.details['current']}", err=True)
+    if isinstance(exc, Conflict):
+        for label in ("undone", "current"):
+            if exc.details.get(label):
+                output.line(f"  {label}: {output.summary(exc.details[label], 300)}", err=True)
     ctx.exit(exc.exit_code)
 
 
@@ -390,6 +392,38 @@ def config_set(obj: Ctx, name: str, value: str, reason: str | None, author: str 
     """Set a setting as one commit: facts config set calendar.fiscal_year_start_month 2."""
     _print_write(obj.store().set_config(name, value, author=_author(author), reason=reason),
                  as_json)
+
+
+@cli.command()
+@click.argument("item_id", metavar="[ID]", required=False)
+@click.option("--to", "to_ref", default=None, metavar="REF",
+              help="Restore the row as it was at REF instead of undoing its last change.")
+@click.option("--commit", default=None, metavar="HASH",
+              help="With ID: undo what HASH did to that row only. Without ID: undo the whole "
+                   "commit (Dolt's revert).")
+@click.option("--reason", default=None, help="Why (commit body); required with an ID.")
+@by_option
+@json_option
+@pass_ctx
+def revert(obj: Ctx, item_id: str | None, to_ref: str | None, commit: str | None,
+           reason: str | None, author: str | None, as_json: bool) -> None:
+    """Undo one row's change as a new commit; its neighbours stay as they are.
+
+    A row the undone change created is removed; a row it removed comes back. If the row changed
+    again after --commit HASH, nothing is written and the exit code is 5.
+    """
+    store = obj.store()
+    if item_id is None:
+        if commit is None or to_ref is not None:
+            raise InvalidInput("pass an ID to revert one row, or --commit HASH alone to "
+                               "revert a whole commit")
+        result = store.revert_commit(commit, author=_author(author))
+    else:
+        if commit is not None and to_ref is not None:
+            raise InvalidInput("pass at most one of --commit and --to")
+        result = store.revert(item_id, author=_author(author), reason=reason, to=to_ref,
+                              commit=commit)
+    _print_write(result, as_json)
 
 
 def main() -> None:

@@ -637,6 +637,63 @@ class FactStore:
                                   reason=(after or {}).get("reason")))
         return changes
 
+    # -- revert ---------------------------------------------------------------------------
+
+    def revert(self, item_id: str, *, author: str | None, reason: str | None,
+               to: str | None = None, commit: str | None = None) -> WriteResult:
+        """Undo one row's change as a new commit; every other row stays as it is.
+
+        Default: undo the row's latest change. `commit`: undo what that commit did to this
+        row (exit 5 if the row changed again since). `to`: restore the row as it was at a ref.
+        A row the undone change created is removed; a row it removed comes back.
+        """
+        who = check_author(author)
+        if not reason:
+            raise InvalidInput("reason: a revert needs --reason")
+        table, key = table_for_id(item_id), key_from_id(item_id)
+        versions = self.history(item_id).versions
+        current = versions[0].row
+        if to is not None:
+            at = self.resolve_ref(to)
+            found = self._select(table.name, table.where_key(), key, at)
+            target, undone = (found[0] if found else None), f"its state at {to}"
+        else:
+            index = 0
+            if commit is not None:
+                wanted = self.resolve_ref(commit)
+                index = next((i for i, v in enumerate(versions) if v.commit == wanted), -1)
+                if index < 0:
+                    raise InvalidInput(f"commit {commit} did not change {item_id}")
+                if index > 0:
+                    raise Conflict(
+                        f"{item_id} changed again after {commit[:12]} (in "
+                        f"{versions[0].commit[:12]} by {versions[0].author}); revert that "
+                        "first or use --to REF",
+                        {"id": item_id, "undone": versions[index].row, "current": current})
+            target = versions[index + 1].row if index + 1 < len(versions) else None
+            undone = f"undo {versions[index].commit[:12]}"
+        if not changed_fields(current, target):
+            raise InvalidInput(f"{item_id} is already as it would be after the revert")
+        rev = max((v.row or {}).get("rev") or 0 for v in versions)
+        title = f"Revert {item_id} ({undone})"
+
+        def body(tx: Tx) -> str:
+            now = tx.query(f"SELECT rev FROM {table.name} WHERE {table.where_key()}", key)
+            if (now[0]["rev"] if now else None) != (current or {}).get("rev"):
+                raise Conflict(f"{item_id} changed while reverting; try again")
+            _restore(tx, table, key, current, target, who, reason, rev + 1)
+            return _message(title, reason, None, before=_knowledge(current),
+                            after=_knowledge(target))
+
+        return WriteResult(commit=self.backend.write(body, who), changed=[item_id])
+
+    def revert_commit(self, commit: str, *, author: str | None) -> WriteResult:
+        """Undo a whole commit with Dolt's revert, as a new commit by author."""
+        who = check_author(author)
+        target = self.resolve_ref(commit)
+        ids = [c.id for c in self.diff(f"{target}~1", target).changes]
+        return WriteResult(commit=self.backend.revert_commit(target, who), changed=ids)
+
     # -- tags and config ------------------------------------------------------------------
 
     def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
@@ -745,7 +802,32 @@ class FactStore:
         raise _ambiguous(name, facts, hint="pass --predicate/--period or the fact id")
 
 
-# --- write helpers ---------------------------------------------------------------------------
+# --- write helpers -------------------------------------------------------------------------
+
+
+def _knowledge(row: Row | None) -> dict[str, Any]:
+    if row is None:
+        return {"row": "(absent)"}
+    return {k: v for k, v in row.items() if k not in BOOKKEEPING}
+
+
+def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
+             target: Row | None, who: str, reason: str, rev: int) -> None:
+    """Make the row equal to target (None: absent), under a new revision."""
+    if target is None:
+        tx.execute(f"DELETE FROM {table.name} WHERE {table.where_key()}", key)
+        return
+    values = [target[c] for c in table.columns]
+    if current is None:
+        cols = [*table.columns, *BOOKKEEPING]
+        tx.execute(f"INSERT INTO {table.name} ({', '.join(cols)}) "
+                   f"VALUES ({', '.join('?' * len(cols))})", [*values, who, reason, rev])
+        return
+    data = [c for c in table.columns if c not in table.key]
+    sets = ", ".join(f"{c} = ?" for c in data)
+    tx.execute(f"UPDATE {table.name} SET {sets}, recorded_by = ?, reason = ?, rev = ? "
+               f"WHERE {table.where_key()}",
+               [*(target[c] for c in data), who, reason, rev, *key])
 
 
 def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambiguous:

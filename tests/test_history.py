@@ -137,3 +137,94 @@ def test_history_of_a_removed_path_is_not_found(store: FactStore, tmp_path: Path
     with pytest.raises(Exception) as info:
         store.history("fact:never")
     assert type(info.value).__name__ == "NotFound"
+
+
+TWO = """factstore: 1
+sources: [{id: src:crm, title: CRM, kind: system_of_record, authority: 90}]
+entities: [{id: acme, kind: customer, name: Acme}]
+facts:
+  - {id: fact:acv, subject: acme, predicate: acv, value: 100, period: FY26-Q3, source: src:crm}
+  - {id: fact:seats, subject: acme, predicate: seats, value: 10, period: FY26-Q3, source: src:crm}
+"""
+
+
+def _load(facts: Facts, tmp_path: Path, text: str, name: str, who: str = AUTHOR) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return json.loads(facts("import", str(path), "--by", who, "-m", name, "--json").output)[
+        "commit"]
+
+
+def test_revert_one_fact_leaves_its_neighbour_from_the_same_commit(facts: Facts,
+                                                                 tmp_path: Path) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    bad = _load(facts, tmp_path, TWO.replace("value: 100", "value: 999")
+                .replace("value: 10,", "value: 12,"), "bad.yaml", "Bo Lind <bo@northwind.test>")
+    out = json.loads(facts("revert", "fact:acv", "--reason", "typo in the load", "--by",
+                           EXPERT, "--json").output)
+    assert out["changed"] == ["fact:acv"]
+    rows = {f["id"]: f["value"] for f in json.loads(facts("list", "facts", "--json").output)}
+    assert rows == {"fact:acv": "100", "fact:seats": "12"}
+    versions = json.loads(facts("history", "fact:acv", "--json").output)["versions"]
+    assert [v["row"]["value"] for v in versions] == ["100", "999", "100"]
+    assert [v["author"] for v in versions] == [EXPERT, "Bo Lind <bo@northwind.test>", AUTHOR]
+    assert [v["reason"] for v in versions] == ["typo in the load", "bad.yaml", "one.yaml"]
+    assert versions[1]["commit"] == bad
+    assert versions[0]["row"]["rev"] == 3
+
+
+def test_revert_of_a_commit_after_a_later_change_exits_5(facts: Facts, tmp_path: Path) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    bad = _load(facts, tmp_path, TWO.replace("value: 100", "value: 999"), "bad.yaml")
+    facts("correct", "fact:acv", "--value", "150", "--reason", "later fix", "--by", AUTHOR)
+    head = json.loads(facts("log", "-n", "1", "--json").output)
+    result = facts("revert", "fact:acv", "--commit", bad, "--reason", "r", "--by", AUTHOR,
+                   ok=False)
+    assert result.exit_code == 5
+    assert "changed again" in result.output and "value=999" in result.output
+    assert json.loads(facts("log", "-n", "1", "--json").output) == head
+
+
+def test_revert_removes_a_created_row_and_to_ref_brings_it_back(facts: Facts,
+                                                                tmp_path: Path) -> None:
+    first = _load(facts, tmp_path, TWO, "one.yaml")
+    facts("add", "fact", "--subject", "acme", "--predicate", "arr", "--value", "5",
+          "--source", "src:crm", "--by", AUTHOR)
+    facts("revert", "fact:acme-arr", "--reason", "wrong account", "--by", AUTHOR)
+    assert facts("show", "fact:acme-arr", ok=False).exit_code == 3
+    history = json.loads(facts("history", "fact:acme-arr", "--json").output)["versions"]
+    assert history[0]["row"] is None and len(history) == 2
+    facts("revert", "fact:acme-arr", "--to", "HEAD~1", "--reason", "it was right",
+          "--by", AUTHOR)
+    assert json.loads(facts("show", "fact:acme-arr", "--json").output)["row"]["value"] == "5"
+    nothing = facts("revert", "fact:seats", "--to", first, "--reason", "r", "--by", AUTHOR,
+                    ok=False)
+    assert nothing.exit_code == 2
+
+
+def test_revert_whole_commit_uses_dolts_revert(facts: Facts, tmp_path: Path) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    bad = _load(facts, tmp_path, TWO.replace("value: 100", "value: 999")
+                .replace("value: 10,", "value: 12,"), "bad.yaml")
+    out = json.loads(facts("revert", "--commit", bad, "--by", EXPERT, "--json").output)
+    assert sorted(out["changed"]) == ["fact:acv", "fact:seats"]
+    rows = {f["id"]: f["value"] for f in json.loads(facts("list", "facts", "--json").output)}
+    assert rows == {"fact:acv": "100", "fact:seats": "10"}
+    top = json.loads(facts("log", "-n", "1", "--json").output)[0]
+    assert top["author"] == EXPERT and top["message"].startswith("Revert")
+
+
+def test_revert_of_unknown_row_or_unrelated_commit_writes_nothing(facts: Facts,
+                                                                  tmp_path: Path) -> None:
+    first = _load(facts, tmp_path, TWO, "one.yaml")
+    facts("correct", "fact:acv", "--value", "150", "--reason", "fix", "--by", AUTHOR)
+    head = json.loads(facts("log", "--json").output)
+    assert facts("revert", "fact:nope", "--reason", "r", "--by", AUTHOR,
+                 ok=False).exit_code == 3
+    unrelated = json.loads(facts("log", "-n", "1", "--json").output)[0]["commit"]
+    assert facts("revert", "fact:seats", "--commit", unrelated, "--reason", "r", "--by",
+                 AUTHOR, ok=False).exit_code == 2
+    assert facts("revert", "fact:acv", "--commit", "nope", "--reason", "r", "--by", AUTHOR,
+                 ok=False).exit_code == 2
+    assert json.loads(facts("log", "--json").output) == head
+    assert first

@@ -188,6 +188,11 @@ class DoltServerBackend:
         self.call("dolt_tag", *(["-m", message] if message else []), "--author", author,
                   name, commit)
 
+    def revert_commit(self, commit: str, author: str) -> str:
+        with self._write_lock():
+            self.call("dolt_revert", "--author", author, commit)
+        return self.head()
+
     def head(self) -> str:
         return str(self.query("SELECT HASHOF('HEAD') AS h")[0]["h"])
 

@@ -111,6 +111,19 @@ class DoltliteBackend:
         self.call("dolt_config", "user.email", email)
         self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
 
+    def revert_commit(self, commit: str, author: str) -> str:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
+                                  (author, commit)).fetchone()
+        except sqlite3.Error as exc:
+            raise FactstoreError(f"revert of {commit[:12]} failed: {exc}") from exc
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        return str(new)
+
     def head(self) -> str:
         return str(self.query("SELECT dolt_hashof('HEAD') AS h")[0]["h"])
 
