@@ -41,6 +41,10 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
         for c in exc.candidates:
             output.line(f"  candidate: {c['id']}  {c.get('label') or ''}", err=True)
     if isinstance(exc, Conflict):
+        for c in exc.details.get("conflicts", []):
+            output.line(f"  conflict {c['table']} {c['id']}:", err=True)
+            for side in ("base", "ours", "theirs"):
+                output.line(f"    {side:6} {output.summary(c[side], 300)}", err=True)
         for label in ("undone", "current"):
             if exc.details.get(label):
                 output.line(f"  {label}: {output.summary(exc.details[label], 300)}", err=True)
@@ -48,13 +52,14 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
 
 
 class Ctx:
-    def __init__(self, url: str | None) -> None:
+    def __init__(self, url: str | None, branch: str | None) -> None:
         self.url = url
+        self.branch = branch
         self._store: FactStore | None = None
 
     def store(self) -> FactStore:
         if self._store is None:
-            self._store = open_store(self.url)
+            self._store = open_store(self.url, branch=self.branch)
         return self._store
 
 
@@ -84,11 +89,13 @@ def _print_write(result: WriteResult, as_json: bool) -> None:
 @click.option("--url", envvar="FACTS_URL", default=None, metavar="URL",
               help="Store: a path, doltlite:///path/facts.db, or mysql://user:pass@host:port/db "
                    "(env FACTS_URL). Default: .facts/ here or in a parent folder.")
+@click.option("--branch", envvar="FACTS_BRANCH", default=None, metavar="BRANCH",
+              help="Read and write on this branch (default: main). Env FACTS_BRANCH.")
 @click.version_option(package_name="factstore")
 @click.pass_context
-def cli(ctx: click.Context, url: str | None) -> None:
+def cli(ctx: click.Context, url: str | None, branch: str | None) -> None:
     """factstore: company knowledge outside model weights, versioned by Dolt."""
-    ctx.obj = Ctx(url)
+    ctx.obj = Ctx(url, branch)
     ctx.call_on_close(lambda: ctx.obj._store and ctx.obj._store.close())
 
 
@@ -424,6 +431,61 @@ def revert(obj: Ctx, item_id: str | None, to_ref: str | None, commit: str | None
         result = store.revert(item_id, author=_author(author), reason=reason, to=to_ref,
                               commit=commit)
     _print_write(result, as_json)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from", "from_ref", default="main", metavar="REF", help="Start point (main).")
+@json_option
+@pass_ctx
+def propose(obj: Ctx, name: str, from_ref: str, as_json: bool) -> None:
+    """Create a branch for proposed corrections; then write to it with --branch NAME."""
+    start = obj.store().propose(name, from_ref=from_ref)
+    if as_json:
+        output.emit_json({"branch": name, "commit": start})
+    else:
+        output.line(f"Created branch {name} at {start[:12]}; write to it with "
+                    f"`facts --branch {name} …`, then `facts review {name}`.")
+
+
+@cli.command()
+@json_option
+@pass_ctx
+def branches(obj: Ctx, as_json: bool) -> None:
+    """List branches with their latest commit."""
+    found = obj.store().branches()
+    if as_json:
+        output.emit_json(found)
+        return
+    output.table(("", "branch", "commit", "author", "date", "message"),
+                 [["*" if b["current"] else "", b["name"], b["commit"][:12], b["author"],
+                   b["date"], b["message"]] for b in found])
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@pass_ctx
+def review(obj: Ctx, name: str, as_json: bool) -> None:
+    """What merging branch NAME into main would change (a semantic diff)."""
+    result = obj.store().review(name)
+    if as_json:
+        output.emit_json(result.as_json())
+    else:
+        output.changelog(result)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--prefer", type=click.Choice(["ours", "theirs"]), default=None,
+              help="Resolve conflicting rows with main's (ours) or the branch's (theirs) version.")
+@by_option
+@json_option
+@pass_ctx
+def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: bool) -> None:
+    """Merge branch NAME into main as one commit. Conflicts: listed row by row, exit 5,
+    nothing merged."""
+    _print_write(obj.store().merge(name, author=_author(author), prefer=prefer), as_json)
 
 
 def main() -> None:

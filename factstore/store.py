@@ -169,22 +169,23 @@ def find_store(start: Path | None = None) -> Path:
     raise NotFound("no factstore here or in any parent folder (run `facts init`, or set FACTS_URL)")
 
 
-def _backend(url: str | None, create: bool = False) -> Backend:
+def _backend(url: str | None, create: bool = False, branch: str | None = None) -> Backend:
     url = url or os.environ.get("FACTS_URL")
     if url and url.startswith("mysql://"):
         from factstore.backends.dolt import DoltServerBackend
 
-        return DoltServerBackend.create(url) if create else DoltServerBackend(url)
+        return DoltServerBackend.create(url) if create else DoltServerBackend(url, branch)
     from factstore.backends.doltlite import DoltliteBackend
 
     if create:
         return DoltliteBackend.create(_doltlite_path(url or STORE_DIR))
-    return DoltliteBackend(_doltlite_path(url) if url else find_store())
+    return DoltliteBackend(_doltlite_path(url) if url else find_store(), branch)
 
 
-def open_store(url: str | None = None) -> FactStore:
-    """Open an existing store: url, else FACTS_URL, else .facts/ here or in a parent."""
-    return FactStore(_backend(url))
+def open_store(url: str | None = None, *, branch: str | None = None) -> FactStore:
+    """Open an existing store: url, else FACTS_URL, else .facts/ here or in a parent; on its
+    default branch, or on `branch` (reads and writes then stay on that branch)."""
+    return FactStore(_backend(url, branch=branch))
 
 
 def init_store(url: str | None = None, author: str | None = None) -> FactStore:
@@ -694,6 +695,65 @@ class FactStore:
         ids = [c.id for c in self.diff(f"{target}~1", target).changes]
         return WriteResult(commit=self.backend.revert_commit(target, who), changed=ids)
 
+    # -- branches -------------------------------------------------------------------------
+
+    @property
+    def branch(self) -> str:
+        return self.backend.branch
+
+    def branches(self) -> list[dict[str, Any]]:
+        rows = self.backend.query("SELECT * FROM dolt_branches ORDER BY name")
+        return [{"name": r["name"], "commit": r["hash"],
+                 "author": f"{r['latest_committer']} <{r['latest_committer_email']}>",
+                 "date": iso(r["latest_commit_date"]),
+                 "message": str(r["latest_commit_message"]).splitlines()[0],
+                 "current": r["name"] == self.branch} for r in rows]
+
+    def propose(self, name: str, *, from_ref: str = "main") -> str:
+        """Create a branch for proposed corrections; returns the commit it starts at."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+            raise InvalidInput(f"branch: {name!r} is not a valid branch name")
+        if self.backend.query("SELECT name FROM dolt_branches WHERE name = ?", [name]):
+            raise InvalidInput(f"branch {name!r} already exists")
+        start = self.resolve_ref(from_ref)
+        self.backend.call("dolt_branch", name, start)
+        return start
+
+    def review(self, name: str, *, into: str = "main") -> Diff:
+        """What merging branch `name` would change: its diff from where it left `into`."""
+        self._require_branch(name)
+        base = self.backend.query("SELECT dolt_merge_base(?, ?) AS h", [into, name])[0]["h"]
+        return self.diff(str(base), name)
+
+    def merge(self, name: str, *, author: str | None, prefer: str | None = None) -> WriteResult:
+        """Merge a branch into the current one (main) as one commit.
+
+        Conflicting rows (both sides changed the same row differently) stop the merge with
+        Conflict listing base/ours/theirs for each, and nothing is written — unless prefer is
+        'ours' or 'theirs'."""
+        who = check_author(author)
+        self._require_branch(name)
+        if prefer not in (None, "ours", "theirs"):
+            raise InvalidInput("prefer: expected 'ours' or 'theirs'")
+        if name == self.branch:
+            raise InvalidInput(f"cannot merge {name!r} into itself")
+        review = self.review(name, into=self.branch)
+        message = _message(f"Merge {name} into {self.branch}", None, None) + (
+            f"\nConflicts resolved: prefer {prefer}" if prefer else "")
+        commit, raw = self.backend.merge(name, message, who, prefer)
+        if raw and commit is None:
+            conflicts = [_conflict(table, row) for table, row in raw]
+            listed = "; ".join(c["id"] for c in conflicts)
+            raise Conflict(f"merge of {name!r} conflicts on {len(conflicts)} row(s): {listed}; "
+                           "nothing was merged (fix them on the branch, or --prefer "
+                           "ours|theirs)", {"conflicts": conflicts})
+        return WriteResult(commit=commit, changed=[c.id for c in review.changes] if commit
+                           else [])
+
+    def _require_branch(self, name: str) -> None:
+        if not self.backend.query("SELECT name FROM dolt_branches WHERE name = ?", [name]):
+            raise NotFound(f"no branch {name!r}")
+
     # -- tags and config ------------------------------------------------------------------
 
     def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
@@ -828,6 +888,19 @@ def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
     tx.execute(f"UPDATE {table.name} SET {sets}, recorded_by = ?, reason = ?, rev = ? "
                f"WHERE {table.where_key()}",
                [*(target[c] for c in data), who, reason, rev, *key])
+
+
+def _conflict(table: str, raw: Row) -> dict[str, Any]:
+    """A dolt_conflicts_<table> row as {table, id, base, ours, theirs} (knowledge fields)."""
+    sides = {}
+    for side, prefix in (("base", "base_"), ("ours", "our_"), ("theirs", "their_")):
+        row = {k[len(prefix):]: v for k, v in raw.items()
+               if k.startswith(prefix) and not k.endswith("diff_type")}
+        sides[side] = None if all(v is None for v in row.values()) else _knowledge(row)
+    spec = TABLES.get(table)
+    present = next(r for r in sides.values() if r)
+    ident = spec.item_id(present) if spec else f"config:{present.get('name')}"
+    return {"table": table, "id": ident, **sides}
 
 
 def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambiguous:

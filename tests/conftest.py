@@ -65,11 +65,13 @@ def facts(store_url: str) -> "Facts":
 class Facts:
     """Runs the `facts` CLI in-process against one store, as a user would type it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, branch: str | None = None) -> None:
         self.url = url
+        self.branch = branch
 
     def __call__(self, *args: str, ok: bool = True) -> Result:
-        result = CliRunner().invoke(cli, ["--url", self.url, *args], catch_exceptions=False)
+        where = ["--url", self.url] + (["--branch", self.branch] if self.branch else [])
+        result = CliRunner().invoke(cli, [*where, *args], catch_exceptions=False)
         if ok and result.exit_code != 0:
             raise AssertionError(f"facts {' '.join(args)} -> {result.exit_code}:\n"
                                  f"{result.output}")

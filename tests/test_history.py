@@ -228,3 +228,44 @@ def test_revert_of_unknown_row_or_unrelated_commit_writes_nothing(facts: Facts,
                  ok=False).exit_code == 2
     assert json.loads(facts("log", "--json").output) == head
     assert first
+
+
+def test_propose_review_merge(facts: Facts, store_url: str, tmp_path: Path) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("propose", "fix-acv")
+    branch = Facts(store_url, "fix-acv")
+    branch("correct", "fact:acv", "--value", "120", "--reason", "contract says 120", "--by",
+           EXPERT)
+    main_rows = json.loads(facts("show", "fact:acv", "--json").output)["row"]
+    assert main_rows["value"] == "100"  # the proposal is not on main yet
+    review = json.loads(facts("review", "fix-acv", "--json").output)
+    assert [(c["id"], c["fields"]["value"]) for c in review["changes"]] == [
+        ("fact:acv", {"from": "100", "to": "120"})]
+    out = json.loads(facts("merge", "fix-acv", "--by", AUTHOR, "--json").output)
+    assert out["changed"] == ["fact:acv"]
+    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
+    names = {b["name"] for b in json.loads(facts("branches", "--json").output)}
+    assert names == {"main", "fix-acv"}
+
+
+def test_conflicting_merge_lists_rows_and_leaves_main_alone(facts: Facts, store_url: str,
+                                                            tmp_path: Path) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("propose", "p1")
+    Facts(store_url, "p1")("correct", "fact:acv", "--value", "120", "--reason", "b",
+                           "--by", EXPERT)
+    facts("correct", "fact:acv", "--value", "130", "--reason", "m", "--by", AUTHOR)
+    before = (facts("log", "--json").output, facts("list", "facts", "--json").output)
+    result = facts("merge", "p1", "--by", AUTHOR, ok=False)
+    assert result.exit_code == 5
+    assert "conflict facts fact:acv" in result.output
+    assert "value=100" in result.output and "value=130" in result.output
+    assert "value=120" in result.output
+    assert (facts("log", "--json").output, facts("list", "facts", "--json").output) == before
+    facts("merge", "p1", "--prefer", "theirs", "--by", AUTHOR)
+    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
+
+
+def test_unknown_branch_exits_3(facts: Facts) -> None:
+    assert facts("review", "nope", ok=False).exit_code == 3
+    assert facts("merge", "nope", "--by", AUTHOR, ok=False).exit_code == 3

@@ -43,6 +43,7 @@ WriteBody = Callable[[Tx], str | None]
 class Backend(Protocol):
     kind: str  # "doltlite" | "dolt"
     url: str
+    branch: str  # the branch this connection reads and writes
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
@@ -72,6 +73,15 @@ class Backend(Protocol):
 
     def revert_commit(self, commit: str, author: str) -> str:
         """Dolt's revert of a whole commit, as a new commit by author; returns its hash."""
+        ...
+
+    def merge(self, branch: str, message: str, author: str, prefer: str | None
+              ) -> tuple[str | None, list[tuple[str, Row]]]:
+        """Merge branch into this connection's branch as one commit by author.
+
+        Returns (commit or None when already up to date, conflicts as (table, row of
+        dolt_conflicts_<table>)). With conflicts and no prefer ('ours'|'theirs'), nothing is
+        written and the commit is None."""
         ...
 
     def head(self) -> str: ...

@@ -20,6 +20,8 @@ from factstore.errors import FactstoreError, InvalidInput, NotFound
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
 LOCK_TIMEOUT_S = 30
+KNOWN_TABLES = {"sources", "entities", "aliases", "relations", "definitions", "facts", "rules",
+                "config"}
 DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
@@ -89,10 +91,23 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
 class DoltServerBackend:
     kind = "dolt"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, branch: str | None = None) -> None:
         self.url = url
         self._params = parse_url(url)
-        self._conn = _connect(self._params, self._params["database"])
+        database = self._params["database"]
+        if branch:  # Dolt serves every branch as database "db/branch"
+            base = _connect(self._params, database)
+            try:
+                with base.cursor() as cur:
+                    cur.execute("SELECT name FROM dolt_branches WHERE name = %s", (branch,))
+                    if not cur.fetchall():
+                        raise NotFound(f"no branch {branch!r}")
+            finally:
+                base.close()
+            database = f"{database}/{branch}"
+        self._conn = _connect(self._params, database)
+        self._database = database
+        self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
 
     @classmethod
     def create(cls, url: str) -> DoltServerBackend:
@@ -129,7 +144,7 @@ class DoltServerBackend:
         two that write identical rows merge cleanly: both compare-and-set updates from the
         same revision would succeed and one increment would vanish. A named lock taken before
         the transaction starts makes the second writer read the first one's commit."""
-        name = f"factstore:{self._params['database']}"
+        name = f"factstore:{self._database}"
         with self._conn.cursor() as cur:
             cur.execute("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT_S))
             (got,) = cur.fetchone()
@@ -192,6 +207,42 @@ class DoltServerBackend:
         with self._write_lock():
             self.call("dolt_revert", "--author", author, commit)
         return self.head()
+
+    def merge(self, branch: str, message: str, author: str, prefer: str | None
+              ) -> tuple[str | None, list[tuple[str, Row]]]:
+        import pymysql
+
+        # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
+        with self._write_lock():
+            self._conn.autocommit(False)
+            try:
+                with self._conn.cursor() as cur:
+                    cur.execute("CALL DOLT_MERGE('--no-ff', '-m', %s, '--author', %s, %s)",
+                                (message, author, branch))
+                    commit, _, conflicted, _ = cur.fetchone()
+                    if not conflicted:
+                        self._conn.commit()
+                        return (str(commit) or None), []
+                    cur.execute('SELECT `table` FROM dolt_conflicts')
+                    tables = [r[0] for r in cur.fetchall() if r[0] in KNOWN_TABLES]
+                    conflicts = []
+                    for table in tables:
+                        cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
+                        conflicts += [(table, row) for row in _rows(cur)]
+                    if prefer is None:
+                        self._conn.rollback()
+                        return None, conflicts
+                    for table in tables:
+                        cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
+                    cur.execute("CALL DOLT_COMMIT('-Am', %s, '--author', %s)", (message, author))
+                    (commit,) = cur.fetchone()
+                self._conn.commit()
+                return str(commit), conflicts
+            except pymysql.err.MySQLError as exc:
+                self._conn.rollback()
+                raise FactstoreError(f"merge of {branch!r} failed: {exc.args[-1]}") from exc
+            finally:
+                self._conn.autocommit(True)
 
     def head(self) -> str:
         return str(self.query("SELECT HASHOF('HEAD') AS h")[0]["h"])

@@ -17,6 +17,8 @@ from factstore.backends.base import Row, WriteBody
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_S = 30.0
+KNOWN_TABLES = {"sources", "entities", "aliases", "relations", "definitions", "facts", "rules",
+                "config"}
 
 
 class _Tx:
@@ -41,12 +43,18 @@ def _rows(cursor: sqlite3.Cursor) -> list[Row]:
 class DoltliteBackend:
     kind = "doltlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, branch: str | None = None) -> None:
         self.path = path
         self.url = f"doltlite://{path}"
         if not path.is_file():
             raise NotFound(f"no factstore at {path} (run `facts init` first)")
         self._conn = self._connect(path)
+        if branch:
+            if not self.query("SELECT name FROM dolt_branches WHERE name = ?", [branch]):
+                self._conn.close()
+                raise NotFound(f"no branch {branch!r}")
+            self._conn.execute("SELECT dolt_checkout(?)", (branch,))
+        self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
@@ -123,6 +131,36 @@ class DoltliteBackend:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
         return str(new)
+
+    def merge(self, branch: str, message: str, author: str, prefer: str | None
+              ) -> tuple[str | None, list[tuple[str, Row]]]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            try:
+                (result,) = conn.execute(
+                    "SELECT dolt_merge('--no-ff', '-m', ?, '--author', ?, ?)",
+                    (message, author, branch)).fetchone()
+                return (None if "up to date" in str(result) else str(result)), []
+            except sqlite3.OperationalError as exc:
+                if "conflict" not in str(exc):
+                    raise FactstoreError(f"merge of {branch!r} failed: {exc}") from exc
+            conflicts = [(t, r) for t in self._conflicted_tables()
+                         for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
+            if prefer is None:
+                return None, conflicts
+            for table in {t for t, _ in conflicts}:
+                conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
+            (commit,) = conn.execute("SELECT dolt_commit('-Am', ?, '--author', ?)",
+                                     (message, author)).fetchone()
+            return str(commit), conflicts
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+    def _conflicted_tables(self) -> list[str]:
+        rows = _rows(self._conn.execute('SELECT "table" AS t FROM dolt_conflicts'))
+        return [r["t"] for r in rows if r["t"] in KNOWN_TABLES]
 
     def head(self) -> str:
         return str(self.query("SELECT dolt_hashof('HEAD') AS h")[0]["h"])
