@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
 from factstore.models import Alias, Definition, Entity, Fact, Relation, Rule, Source, WriteResult
-from factstore.store import FactStore, default_author, init_store, open_store
+from factstore.store import FactStore, clone_store, default_author, init_store, open_store
 
 from . import output
 
@@ -486,6 +486,56 @@ def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: 
     """Merge branch NAME into main as one commit. Conflicts: listed row by row, exit 5,
     nothing merged."""
     _print_write(obj.store().merge(name, author=_author(author), prefer=prefer), as_json)
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def remote(ctx: click.Context) -> None:
+    """Dolt remotes: file:///dir on both backends; DoltHub/DoltLab URLs on a Dolt server."""
+    if ctx.invoked_subcommand is None:
+        for r in ctx.find_object(Ctx).store().remotes():
+            output.line(f"{r['name']}\t{r['url']}")
+
+
+@remote.command("add")
+@click.argument("name")
+@click.argument("url")
+@pass_ctx
+def remote_add(obj: Ctx, name: str, url: str) -> None:
+    """Add a remote: facts remote add origin file:///shared/knowledge."""
+    obj.store().add_remote(name, url)
+    output.line(f"Added remote {name}")
+
+
+@cli.command()
+@click.argument("remote_name", metavar="[REMOTE]", default="origin")
+@click.argument("branch", required=False)
+@pass_ctx
+def push(obj: Ctx, remote_name: str, branch: str | None) -> None:
+    """Push a branch (default: the current one) and tags to a remote (default origin)."""
+    commit = obj.store().push(remote_name, branch)
+    output.line(f"Pushed {branch or obj.store().branch} ({commit[:12]}) to {remote_name}")
+
+
+@cli.command()
+@click.argument("remote_name", metavar="[REMOTE]", default="origin")
+@click.argument("branch", required=False)
+@pass_ctx
+def pull(obj: Ctx, remote_name: str, branch: str | None) -> None:
+    """Fetch a remote branch and merge it into the current one."""
+    head = obj.store().pull(remote_name, branch)
+    output.line(f"Pulled {remote_name}; HEAD is {head[:12]}")
+
+
+@cli.command()
+@click.argument("url")
+@click.argument("target")
+@pass_ctx
+def clone(obj: Ctx, url: str, target: str) -> None:
+    """Clone a remote into TARGET: a folder (gets .facts/) or a mysql:// URL (new database)."""
+    store = clone_store(url, target)
+    obj._store = store
+    output.line(f"Cloned {url} into {store.url} at {store.head()[:12]}")
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ from factstore.models import (
     Source,
     WriteResult,
 )
-from factstore.store import FactStore, init_store, open_store
+from factstore.store import FactStore, clone_store, init_store, open_store
 
 __all__ = [
     "Alias",
@@ -58,6 +58,7 @@ __all__ = [
     "Relation",
     "Rule",
     "ShowResult",
+    "clone_store",
     "Source",
     "WriteResult",
     "init_store",

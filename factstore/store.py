@@ -188,6 +188,21 @@ def open_store(url: str | None = None, *, branch: str | None = None) -> FactStor
     return FactStore(_backend(url, branch=branch))
 
 
+def clone_store(remote_url: str, target: str) -> FactStore:
+    """Clone a remote into a new store: a folder/path (doltlite) or a mysql:// URL whose
+    database does not exist yet (Dolt server)."""
+    if target.startswith("mysql://"):
+        from factstore.backends.dolt import DoltServerBackend
+
+        return FactStore(DoltServerBackend.clone(remote_url, target))
+    from factstore.backends.doltlite import DoltliteBackend
+
+    path = Path(target)
+    if path.suffix != ".db":
+        path = path / STORE_DIR / STORE_FILE
+    return FactStore(DoltliteBackend.clone(remote_url, path))
+
+
 def init_store(url: str | None = None, author: str | None = None) -> FactStore:
     """Create a store (./.facts/ by default) and commit the schema as its first commit."""
     who = check_author(author or default_author() or "factstore <factstore@localhost>")
@@ -753,6 +768,36 @@ class FactStore:
     def _require_branch(self, name: str) -> None:
         if not self.backend.query("SELECT name FROM dolt_branches WHERE name = ?", [name]):
             raise NotFound(f"no branch {name!r}")
+
+    # -- remotes --------------------------------------------------------------------------
+
+    def remotes(self) -> list[dict[str, str]]:
+        return [{"name": r["name"], "url": r["url"]}
+                for r in self.backend.query("SELECT name, url FROM dolt_remotes ORDER BY name")]
+
+    def add_remote(self, name: str, url: str) -> None:
+        """Add a Dolt remote: file:///dir (both backends), or a DoltHub/DoltLab URL (server)."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+            raise InvalidInput(f"remote: {name!r} is not a valid remote name")
+        if any(r["name"] == name for r in self.remotes()):
+            raise InvalidInput(f"remote {name!r} already exists")
+        self.backend.call("dolt_remote", "add", name, self.backend.remote_url(url))
+
+    def push(self, remote: str = "origin", branch: str | None = None) -> str:
+        """Push a branch (default: the current one) and the tags; returns its commit."""
+        self._require_remote(remote)
+        self.backend.push(remote, branch or self.branch)
+        return self.resolve_ref(branch or self.branch)
+
+    def pull(self, remote: str = "origin", branch: str | None = None) -> str:
+        """Fetch and merge a remote branch into the current one; returns the new HEAD."""
+        self._require_remote(remote)
+        self.backend.pull(remote, branch or self.branch)
+        return self.head()
+
+    def _require_remote(self, name: str) -> None:
+        if not any(r["name"] == name for r in self.remotes()):
+            raise NotFound(f"no remote {name!r} (add one with `facts remote add`)")
 
     # -- tags and config ------------------------------------------------------------------
 

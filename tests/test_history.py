@@ -269,3 +269,32 @@ def test_conflicting_merge_lists_rows_and_leaves_main_alone(facts: Facts, store_
 def test_unknown_branch_exits_3(facts: Facts) -> None:
     assert facts("review", "nope", ok=False).exit_code == 3
     assert facts("merge", "nope", "--by", AUTHOR, ok=False).exit_code == 3
+
+
+def test_push_to_a_file_remote_and_clone_gives_same_log_and_rows(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    from factstore import clone_store, open_store
+
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("tag", "v1", "--by", AUTHOR)
+    remote = f"file://{tmp_path / 'remote'}"
+    facts("remote", "add", "origin", remote)
+    facts("push")
+    if store_url.startswith("mysql://"):
+        target = store_url.rsplit("/", 1)[0] + "/" + store_url.rsplit("/", 1)[1] + "_clone"
+    else:
+        target = str(tmp_path / "elsewhere")
+    with clone_store(remote, target) as copy, open_store(store_url) as original:
+        assert [c.commit for c in copy.log()] == [c.commit for c in original.log()]
+        assert copy.list("facts") == original.list("facts")
+        assert [t.name for t in copy.tags()] == ["v1"]
+    facts("correct", "fact:acv", "--value", "101", "--reason", "r", "--by", AUTHOR)
+    facts("push", "origin", "main")
+    pulled = Facts(target if target.startswith("mysql://") else
+                   str(Path(target) / ".facts" / "facts.db"))
+    pulled("pull", "origin", "main")
+    assert json.loads(pulled("show", "fact:acv", "--json").output)["row"]["value"] == "101"
+
+
+def test_push_to_unknown_remote_exits_3(facts: Facts) -> None:
+    assert facts("push", "nowhere", ok=False).exit_code == 3

@@ -244,6 +244,32 @@ class DoltServerBackend:
             finally:
                 self._conn.autocommit(True)
 
+    @staticmethod
+    def remote_url(url: str) -> str:
+        return url  # Dolt keeps a file remote as a directory, which is what file:///dir names
+
+    def push(self, remote: str, branch: str) -> None:
+        self.call("dolt_push", remote, branch)
+        for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
+            self.call("dolt_push", remote, tag)
+
+    def pull(self, remote: str, branch: str) -> None:
+        with self._write_lock():
+            self.call("dolt_pull", remote, branch)
+
+    @classmethod
+    def clone(cls, url: str, target: str) -> DoltServerBackend:
+        params = parse_url(target)
+        conn = _connect(params, None)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("CALL DOLT_CLONE(%s, %s)", (url, params["database"]))
+        except Exception as exc:  # pymysql errors: report, nothing else to undo
+            raise FactstoreError(f"clone of {url} failed: {exc}") from exc
+        finally:
+            conn.close()
+        return cls(target)
+
     def head(self) -> str:
         return str(self.query("SELECT HASHOF('HEAD') AS h")[0]["h"])
 

@@ -162,6 +162,33 @@ class DoltliteBackend:
         rows = _rows(self._conn.execute('SELECT "table" AS t FROM dolt_conflicts'))
         return [r["t"] for r in rows if r["t"] in KNOWN_TABLES]
 
+    @staticmethod
+    def remote_url(url: str) -> str:
+        """doltlite keeps a file remote as one database file: file:///dir -> dir/facts.db."""
+        if not url.startswith("file://") or url.endswith(".db"):
+            return url
+        folder = Path(url.removeprefix("file://"))
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"file://{folder / 'facts.db'}"
+
+    def push(self, remote: str, branch: str) -> None:
+        self.call("dolt_push", remote, branch)
+        self.call("dolt_push", remote, "--tags")
+
+    def pull(self, remote: str, branch: str) -> None:
+        self.call("dolt_pull", remote, branch)
+
+    @classmethod
+    def clone(cls, url: str, path: Path) -> DoltliteBackend:
+        backend = cls.create(path)
+        try:
+            backend.call("dolt_clone", cls.remote_url(url))
+        except FactstoreError:
+            backend.close()
+            path.unlink(missing_ok=True)
+            raise
+        return backend
+
     def head(self) -> str:
         return str(self.query("SELECT dolt_hashof('HEAD') AS h")[0]["h"])
 
