@@ -565,28 +565,37 @@ class FactStore:
     # -- history --------------------------------------------------------------------------
 
     def history(self, name: str) -> History:
-        """Every version of one row, newest first, from Dolt's per-table diff history."""
+        """Every version of one row, newest first.
+
+        Read from Dolt's dolt_history_<table> (the row at each commit, found by primary key,
+        so the cost follows the number of commits, not the size of the store): a version
+        starts at each commit, oldest first, where the row differs from the commit before —
+        including commits where it appears or disappears.
+        """
         table, key = self._history_key(name)
-        match = " AND ".join(f"{{side}}{k} = ?" for k in table.key)
-        where = f"({match.format(side='to_')}) OR ({match.format(side='from_')})"
-        raw = self.backend.query(f"SELECT * FROM dolt_diff_{table.name} WHERE {where}",
-                                 [*key, *key])
-        log = self._log_index()
-        versions = []
-        for r in raw:
-            info = log.get(str(r["to_commit"]))
-            if info is None:  # uncommitted working set, or another branch
-                continue
-            _, after, _ = split_diff_row(r)
-            versions.append((info[0], Version(
-                commit=str(r["to_commit"]), author=info[1], date=info[2], message=info[3],
-                reason=after.get("reason") if after else None,
-                source=after.get("source_id") if after else None, row=after)))
-        if not versions:
+        commit_cols = {"commit_hash", "committer", "commit_date"}
+        at_commit = {
+            str(r["commit_hash"]): {k: v for k, v in r.items() if k not in commit_cols}
+            for r in self.backend.query(
+                f"SELECT * FROM dolt_history_{table.name} WHERE {table.where_key()}", key)
+        }
+        if not at_commit:
             raise NotFound(f"no history for {name!r}")
-        versions.sort(key=lambda pair: pair[0])
-        return History(id=table.item_id(dict(zip(table.key, key))) if len(table.key) > 1
-                       else key[0], versions=[v for _, v in versions])
+        log = self.backend.query("SELECT commit_hash, committer, email, date, message "
+                                 "FROM dolt_log")
+        versions: list[Version] = []
+        previous: Row | None = None
+        for entry in reversed(log):  # oldest first
+            row = at_commit.get(str(entry["commit_hash"]))
+            if row == previous:
+                continue
+            versions.append(Version(
+                commit=str(entry["commit_hash"]),
+                author=f"{entry['committer']} <{entry['email']}>", date=iso(entry["date"]),
+                message=str(entry["message"]), reason=(row or {}).get("reason"),
+                source=(row or {}).get("source_id"), row=row))
+            previous = row
+        return History(id=table.item_id(dict(zip(table.key, key))), versions=versions[::-1])
 
     def _history_key(self, name: str) -> tuple[Table, tuple[Any, ...]]:
         try:
@@ -596,13 +605,6 @@ class FactStore:
             if ":" in name or re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
                 return table_for_id(name), key_from_id(name)  # a removed row keeps history
             raise
-
-    def _log_index(self) -> dict[str, tuple[int, str, str, str]]:
-        """commit -> (position, newest first; author; ISO date; message)."""
-        rows = self.backend.query("SELECT commit_hash, committer, email, date, message "
-                                  "FROM dolt_log")
-        return {str(r["commit_hash"]): (i, f"{r['committer']} <{r['email']}>", iso(r["date"]),
-                                        str(r["message"])) for i, r in enumerate(rows)}
 
     def blame(self, target: str) -> list[dict[str, Any]]:
         """Who last changed each row of a table, or one row by id or name."""
