@@ -5,6 +5,7 @@ semantic diff — all read from Dolt's own commit graph and diff tables, never a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +19,8 @@ DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?Z?$")
 BOOKKEEPING = ("recorded_by", "reason", "rev")
 
 
-def resolve_ref(backend: Backend, ref: str, fiscal_start_month: int = 1) -> str:
+def resolve_ref(backend: Backend, ref: str,
+                fiscal_start_month: int | Callable[[], int] = 1) -> str:
     """A commit, tag, branch, HEAD, hash prefix, date/datetime or period (+ '~N') -> full hash.
 
     A tag wins over a period of the same name; a date or period means the last commit at or
@@ -38,7 +40,8 @@ def resolve_ref(backend: Backend, ref: str, fiscal_start_month: int = 1) -> str:
     return commit
 
 
-def _resolve_base(backend: Backend, ref: str, fiscal_start_month: int) -> str:
+def _resolve_base(backend: Backend, ref: str,
+                  fiscal_start_month: int | Callable[[], int]) -> str:
     if not ref:
         raise InvalidInput("ref: empty")
     for sql in ("SELECT tag_hash AS h FROM dolt_tags WHERE tag_name = ?",
@@ -65,13 +68,14 @@ def _resolve_base(backend: Backend, ref: str, fiscal_start_month: int) -> str:
     raise InvalidInput(f"unknown ref {ref!r} (not a commit, tag, branch, date or period)")
 
 
-def _cutoff(ref: str, fiscal_start_month: int) -> str | None:
+def _cutoff(ref: str, fiscal_start_month: int | Callable[[], int]) -> str | None:
     """The last moment a date, datetime or period covers, as dolt_log writes dates."""
     if DATETIME.match(ref) and len(ref) > 10:
         text = ref.rstrip("Z").replace("T", " ")
         return text if len(text) == 19 else text + ":59"
     if is_period(ref):
-        _, end = period_range(ref, fiscal_start_month)
+        month = fiscal_start_month() if callable(fiscal_start_month) else fiscal_start_month
+        _, end = period_range(ref, month)
         return f"{end.isoformat()} 23:59:59"
     return None
 

@@ -443,7 +443,7 @@ class FactStore:
 
     def resolve_ref(self, ref: str) -> str:
         """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""
-        return resolve_ref(self.backend, ref, self.fiscal_start_month())
+        return resolve_ref(self.backend, ref, self.fiscal_start_month)
 
     def _from(self, table: str, as_of: str | None) -> tuple[str, list[Any]]:
         if table not in TABLES and table != "config":
