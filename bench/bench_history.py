@@ -1,7 +1,7 @@
 """History speed: diff between two tags with 100 changed facts as the store grows, single-fact
 revert, and an as-of read of one row at an old tag.
 
-    python bench/bench_history.py                                # doltlite 10k,100k,1M; server 10k,100k
+    python bench/bench_history.py          # doltlite at 10k, 100k, 1M facts; server at 10k, 100k
     python bench/bench_history.py --sizes 10000,100000 --backends doltlite
 
 The baseline is the same operation at the smallest size, in the same run: the diff should cost
@@ -25,9 +25,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from factstore import FactStore, init_store, open_store  # noqa: E402
-from factstore.backends.base import Tx  # noqa: E402
-from tests.doltserver import dolt_binary, running_server  # noqa: E402
+from factstore import FactStore, init_store, open_store
+from factstore.backends.base import Tx
+from tests.doltserver import dolt_binary, running_server
 
 AUTHOR = "Bench <bench@factstore.test>"
 CHANGED = 100

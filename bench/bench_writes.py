@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from factstore import FactStore, init_store, open_store  # noqa: E402
-from tests.doltserver import dolt_binary, running_server  # noqa: E402
+from factstore import FactStore, init_store, open_store
+from tests.doltserver import dolt_binary, running_server
 
 AUTHOR = "Bench <bench@factstore.test>"
 
@@ -41,7 +41,8 @@ lat = []
 for i in range(n):
     t = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    conn.execute("UPDATE facts SET value = ?, rev = rev + 1 WHERE id = 'f' AND rev = ?", (str(i), i + 1))
+    conn.execute("UPDATE facts SET value = ?, rev = rev + 1 WHERE id = 'f' AND rev = ?",
+                 (str(i), i + 1))
     conn.execute("COMMIT")
     lat.append(time.perf_counter() - t)
 data = [(f"fact:{i}", f"e{i % 1000}", "arr", str(i), "number", "USD", "FY26-Q3", "src:bench",

@@ -271,7 +271,7 @@ LIST_COLUMNS = {
 def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: str | None,
           as_of: str | None, valid_at: str | None, as_json: bool) -> None:
     """List rows of one table."""
-    rows = obj.store().list(table, kind=kind, subject=subject, status=status, as_of=as_of,
+    rows = obj.store().rows(table, kind=kind, subject=subject, status=status, as_of=as_of,
                             valid_at=valid_at)
     if as_json:
         output.emit_json(rows)

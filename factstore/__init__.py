@@ -9,7 +9,7 @@
 # sqlite3 module talks to.
 import os as _os
 
-import doltlite  # noqa: F401  (imported for its side effect)
+import doltlite  # type: ignore[import-untyped]  # noqa: F401  (for its side effect)
 
 # doltlite 0.51 marks the process as bootstrapped in os.environ even when it loaded itself
 # in-process (no LD_PRELOAD). Child processes inherit the marker, skip loading, and open the
@@ -58,9 +58,9 @@ __all__ = [
     "Relation",
     "Rule",
     "ShowResult",
-    "clone_store",
     "Source",
     "WriteResult",
+    "clone_store",
     "init_store",
     "open_store",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
@@ -82,12 +82,12 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
 def _record_model(type_name: str, model: type[BaseModel]) -> type[BaseModel]:
     """model plus the JSONL `type` field that selects it."""
     return create_model(f"{model.__name__}Record", __base__=model,
-                        type=(Literal[type_name], ...))  # type: ignore[call-overload]
+                        type=(Literal[type_name], ...))
 
 
-_RECORDS = TypeAdapter(
+_RECORDS: TypeAdapter[list[Any]] = TypeAdapter(
     list[Annotated[  # type: ignore[misc]
-        Union[tuple(_record_model(t, SECTIONS[s]) for t, s in SINGULAR.items())],
+        tuple(_record_model(t, SECTIONS[s]) for t, s in SINGULAR.items()),
         Field(discriminator="type"),
     ]]
 )
@@ -103,7 +103,7 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
         raise InvalidInput(f"{name}: {_jsonl_error(exc, numbered)}") from None
     batch = KnowledgeBatch()
     for record in records:
-        section = SINGULAR[record.type]  # type: ignore[attr-defined]
+        section = SINGULAR[record.type]
         getattr(batch, section).append(record)
     _flatten_entities(batch)
     return batch
@@ -119,8 +119,8 @@ def _jsonl_error(exc: ValidationError, numbered: list[tuple[int, str]]) -> str:
                 return f"line {lineno}: malformed JSON: {bad.msg}"
         return f"malformed JSON: {err['msg']}"
     loc = list(err["loc"])
-    index = loc.pop(0) if loc and isinstance(loc[0], int) else None
-    where = f"line {numbered[index][0]}: " if index is not None else ""
+    first = loc.pop(0) if loc and isinstance(loc[0], int) else None
+    where = f"line {numbered[first][0]}: " if isinstance(first, int) else ""
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return f"{where}type: expected one of {', '.join(SINGULAR)}"
     loc = loc[1:] if loc and loc[0] in SINGULAR else loc
@@ -180,7 +180,7 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
     loc = list(err["loc"])
     where = ""
     if section is not None and loc and isinstance(loc[0], int):
-        index = loc.pop(0)
+        index = int(loc.pop(0))
         record = records[index] if index < len(records) else None
         ident = record.get("id") if isinstance(record, dict) else None
         where = f"{section}[{index}]" + (f" ({ident})" if ident else "") + ": "

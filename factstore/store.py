@@ -299,7 +299,7 @@ class FactStore:
         section = {Source: "sources", Entity: "entities", Alias: "aliases",
                    Relation: "relations", Definition: "definitions", Fact: "facts",
                    Rule: "rules"}[type(item)]
-        batch = KnowledgeBatch(**{section: [item]})
+        batch = KnowledgeBatch.model_validate({section: [item]})
         if isinstance(item, Entity):
             from factstore.importers import _flatten_entities
 
@@ -497,7 +497,7 @@ class FactStore:
                               date=version.date, message=version.message)
         return None
 
-    def list(
+    def rows(
         self,
         table: str,
         *,
@@ -595,7 +595,8 @@ class FactStore:
                 message=str(entry["message"]), reason=(row or {}).get("reason"),
                 source=(row or {}).get("source_id"), row=row))
             previous = row
-        return History(id=table.item_id(dict(zip(table.key, key))), versions=versions[::-1])
+        ident = table.item_id(dict(zip(table.key, key, strict=True)))
+        return History(id=ident, versions=versions[::-1])
 
     def _history_key(self, name: str) -> tuple[Table, tuple[Any, ...]]:
         try:
@@ -636,8 +637,8 @@ class FactStore:
             counts = summary.setdefault(change.table, {"added": 0, "modified": 0,
                                                        "removed": 0})
             counts[change.op] += 1
-        return Diff(from_=from_ref, to=to_ref, from_commit=old, to_commit=new,
-                    changes=changes, summary=summary)
+        return Diff.model_validate({"from": from_ref, "to": to_ref, "from_commit": old,
+                                    "to_commit": new, "changes": changes, "summary": summary})
 
     def _table_changes(self, name: str, old: str, new: str) -> list[Change]:
         source, params = self.backend.diff_from(name, old, new)
@@ -650,7 +651,8 @@ class FactStore:
                 continue  # only bookkeeping moved (e.g. a revert to identical content)
             row = after or before or {}
             ident = spec.item_id(row) if spec else f"config:{row['name']}"
-            changes.append(Change(table=name, id=ident, op=kind, fields=fields,
+            changes.append(Change(table=name, id=ident, op=kind,  # type: ignore[arg-type]
+                                  fields=fields,
                                   by=(after or {}).get("recorded_by"),
                                   reason=(after or {}).get("reason")))
         return changes
@@ -898,7 +900,7 @@ class FactStore:
             raise _ambiguous(name, entities, hint="use the entity id")
         if not entities:
             raise NotFound(f"no fact or entity named {name!r}")
-        facts = [f for f in self.list("facts", subject=entities[0]["id"])
+        facts = [f for f in self.rows("facts", subject=entities[0]["id"])
                  if (predicate is None or f["predicate"] == predicate)
                  and (period is None or f["period"] == period)]
         if len(facts) == 1:
@@ -957,7 +959,7 @@ def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambi
          "scope": r.get("scope"), "period": r.get("period")}
         for r in rows
     ]
-    ids = ", ".join(c["id"] for c in candidates)
+    ids = ", ".join(str(c["id"]) for c in candidates)
     return Ambiguous(f"{name!r} is ambiguous ({ids}); {hint}", candidates)
 
 
@@ -1024,8 +1026,9 @@ def _check_references(tx: Tx, batch: KnowledgeBatch, where: str) -> None:
             item = getattr(batch, section)[index]
             ident = getattr(item, "key", None) or getattr(item, "id", None)
             label = f"{section}[{index}]" + (f" ({ident})" if ident else "")
-            raise InvalidInput(f"{where}: {label}: {field}: no {table[:-1].replace('entitie', 'entity')} "
-                               f"{ref!r} in the file or the store")
+            kind = table[:-1].replace("entitie", "entity")
+            raise InvalidInput(f"{where}: {label}: {field}: no {kind} {ref!r} in the file "
+                               "or the store")
 
 
 def _upsert(

@@ -7,7 +7,7 @@ binary the server cases skip, except under CI=true, where that is a failure.
 
 from __future__ import annotations
 
-import factstore  # noqa: F401  (first: loads doltlite before anything imports sqlite3)
+import factstore
 
 import os
 import uuid
@@ -58,7 +58,7 @@ def store(store_url: str) -> Iterator[FactStore]:
 
 
 @pytest.fixture
-def facts(store_url: str) -> "Facts":
+def facts(store_url: str) -> Facts:
     return Facts(store_url)
 
 

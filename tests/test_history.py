@@ -286,7 +286,7 @@ def test_push_to_a_file_remote_and_clone_gives_same_log_and_rows(
         target = str(tmp_path / "elsewhere")
     with clone_store(remote, target) as copy, open_store(store_url) as original:
         assert [c.commit for c in copy.log()] == [c.commit for c in original.log()]
-        assert copy.list("facts") == original.list("facts")
+        assert copy.rows("facts") == original.rows("facts")
         assert [t.name for t in copy.tags()] == ["v1"]
     facts("correct", "fact:acv", "--value", "101", "--reason", "r", "--by", AUTHOR)
     facts("push", "origin", "main")

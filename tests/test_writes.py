@@ -187,7 +187,7 @@ def test_concurrent_correction_between_read_and_write_conflicts(store_url: str,
 def test_retract_keeps_the_row_but_hides_it_from_lists(loaded: FactStore) -> None:
     loaded.retract("fact:acme-seats-fy26q3", author=AUTHOR, reason="double counted")
     assert loaded.get("fact:acme-seats-fy26q3")["status"] == "retracted"
-    assert [f["id"] for f in loaded.list("facts")] == ["fact:acme-acv-fy26q3"]
+    assert [f["id"] for f in loaded.rows("facts")] == ["fact:acme-acv-fy26q3"]
     assert loaded.log(1)[0].message.startswith("Retract fact:acme-seats-fy26q3")
 
 
@@ -198,7 +198,7 @@ def test_sql_metacharacters_are_data_stored_byte_for_byte(store: FactStore) -> N
     assert store.get("obrien")["name"] == nasty
     shown = store.show(result.changed[0]).row
     assert (shown["term"], shown["text"]) == (nasty, nasty)
-    assert store.list("entities")[0]["description"] == nasty
+    assert store.rows("entities")[0]["description"] == nasty
 
 
 def test_cli_demo_flow_json(facts: Facts, small_file: Path) -> None:

@@ -40,7 +40,8 @@ def _plain(value: Any) -> Any:
 
 def _rows(cursor: Any) -> list[Row]:
     names = [d[0] for d in cursor.description or ()]
-    return [{n: _plain(v) for n, v in zip(names, values)} for values in cursor.fetchall()]
+    return [{n: _plain(v) for n, v in zip(names, values, strict=True)}
+            for values in cursor.fetchall()]
 
 
 class _Tx:

@@ -37,7 +37,7 @@ class _Tx:
 
 def _rows(cursor: sqlite3.Cursor) -> list[Row]:
     names = [d[0] for d in cursor.description or ()]
-    return [dict(zip(names, values)) for values in cursor.fetchall()]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 class DoltliteBackend:
