@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
@@ -85,11 +85,10 @@ def _record_model(type_name: str, model: type[BaseModel]) -> type[BaseModel]:
                         type=(Literal[type_name], ...))
 
 
+# Union[...] of a computed tuple: the one spelling of a dynamic union that works at run time.
+_RECORD_UNION: Any = Union[tuple(_record_model(t, SECTIONS[s]) for t, s in SINGULAR.items())]  # noqa: UP007
 _RECORDS: TypeAdapter[list[Any]] = TypeAdapter(
-    list[Annotated[  # type: ignore[misc]
-        tuple(_record_model(t, SECTIONS[s]) for t, s in SINGULAR.items()),
-        Field(discriminator="type"),
-    ]]
+    list[Annotated[_RECORD_UNION, Field(discriminator="type")]]
 )
 
 
