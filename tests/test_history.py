@@ -298,3 +298,17 @@ def test_push_to_a_file_remote_and_clone_gives_same_log_and_rows(
 
 def test_push_to_unknown_remote_exits_3(facts: Facts) -> None:
     assert facts("push", "nowhere", ok=False).exit_code == 3
+
+
+def test_conflict_fixed_on_the_branch_then_re_merged(facts: Facts, store_url: str,
+                                                    tmp_path: Path) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("propose", "p2")
+    branch = Facts(store_url, "p2")
+    branch("correct", "fact:acv", "--value", "120", "--reason", "b", "--by", EXPERT)
+    facts("correct", "fact:acv", "--value", "130", "--reason", "m", "--by", AUTHOR)
+    assert facts("merge", "p2", "--by", AUTHOR, ok=False).exit_code == 5
+    # the fix, on the branch: take main in, keeping the branch's value for the conflict
+    branch("merge", "main", "--prefer", "ours", "--by", EXPERT)
+    facts("merge", "p2", "--by", AUTHOR)
+    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
