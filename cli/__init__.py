@@ -379,11 +379,16 @@ def blame(obj: Ctx, target: str, as_json: bool) -> None:
 
 
 @cli.group(invoke_without_command=True)
+@json_option
 @click.pass_context
-def config(ctx: click.Context) -> None:
+def config(ctx: click.Context, as_json: bool) -> None:
     """Store settings, versioned like the knowledge (calendar.fiscal_year_start_month)."""
     if ctx.invoked_subcommand is None:
-        for name, value in ctx.find_object(Ctx).store().config().items():
+        settings = ctx.find_object(Ctx).store().config()
+        if as_json:
+            output.emit_json(settings)
+            return
+        for name, value in settings.items():
             output.line(f"{name} = {value}")
 
 
@@ -489,11 +494,16 @@ def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: 
 
 
 @cli.group(invoke_without_command=True)
+@json_option
 @click.pass_context
-def remote(ctx: click.Context) -> None:
+def remote(ctx: click.Context, as_json: bool) -> None:
     """Dolt remotes: file:///dir on both backends; DoltHub/DoltLab URLs on a Dolt server."""
     if ctx.invoked_subcommand is None:
-        for r in ctx.find_object(Ctx).store().remotes():
+        remotes = ctx.find_object(Ctx).store().remotes()
+        if as_json:
+            output.emit_json(remotes)
+            return
+        for r in remotes:
             output.line(f"{r['name']}\t{r['url']}")
 
 

@@ -206,7 +206,7 @@ class Fact(Input):
     def key(self) -> str:
         if self.id:
             return self.id
-        tail = f"-{slug(self.period)}" if self.period else ""
+        tail = f"-{slug(self.period).replace('-', '')}" if self.period else ""  # -fy26q3
         return f"fact:{self.subject}-{slug(self.predicate)}{tail}"
 
     def row(self) -> dict[str, Any]:

@@ -112,7 +112,7 @@ def test_add_items_one_commit_each(store: FactStore) -> None:
     store.add(Entity(id="globex", kind="customer", name="Globex"), author=AUTHOR)
     result = store.add(Fact(subject="globex", predicate="arr", value=5e5, period="FY26-Q3",
                             source="src:wiki"), author=AUTHOR, reason="from the wiki")
-    assert result.changed == ["fact:globex-arr-fy26-q3"]
+    assert result.changed == ["fact:globex-arr-fy26q3"]
     assert [c.message.splitlines()[0] for c in store.log(3)] == [
         "Add fact: facts +1", "Add entity: entities +1", "Add source: sources +1"]
 
@@ -244,3 +244,27 @@ def test_cli_unknown_name_exits_3_and_ambiguous_exits_2(facts: Facts, small_file
     ambiguous = facts("show", "ACV", ok=False)
     assert ambiguous.exit_code == 2
     assert "def:acv@finance" in ambiguous.output and "def:acv@sales" in ambiguous.output
+
+
+def test_cli_add_each_kind_then_list_it(facts: Facts) -> None:
+    by = ["--by", AUTHOR]
+    facts("add", "source", "--id", "src:wiki", "--title", "Sales wiki", "--kind", "wiki",
+          "--authority", "40", *by)
+    facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex", *by)
+    facts("add", "entity", "--id", "emea", "--kind", "region", "--name", "EMEA", *by)
+    facts("add", "alias", "--entity", "globex", "--alias", "Globex Corp.", "--kind", "name", *by)
+    facts("add", "relation", "--src", "globex", "--rel", "located_in", "--dst", "emea", *by)
+    facts("add", "definition", "--term", "Active customer", "--scope", "sales", "--text",
+          "Has a paid subscription", *by)
+    facts("add", "fact", "--subject", "globex", "--predicate", "seats", "--value", "12",
+          "--period", "FY26-Q3", "--source", "src:wiki", *by)
+    facts("add", "rule", "--id", "rule:net-30", "--applies-to", "kind:customer", "--text",
+          "Invoices are due in 30 days", *by)
+    seen = {t: [r for r in json.loads(facts("list", t, "--json").output)]
+            for t in ("sources", "entities", "aliases", "relations", "definitions", "facts",
+                      "rules")}
+    assert seen["aliases"][0]["normalized"] == "globex"
+    assert seen["definitions"][0]["id"] == "def:active-customer@sales"
+    assert seen["facts"][0]["id"] == "fact:globex-seats-fy26q3"
+    assert seen["facts"][0]["value"] == "12" and seen["facts"][0]["value_type"] == "number"
+    assert len(json.loads(facts("log", "--json").output)) == 8 + 2
