@@ -5,6 +5,7 @@ No SQL and no business rules here. Library errors become exit codes in one place
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -546,6 +547,61 @@ def clone(obj: Ctx, url: str, target: str) -> None:
     store = clone_store(url, target)
     obj._store = store
     output.line(f"Cloned {url} into {store.url} at {store.head()[:12]}")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--context", default=None, help="Text around the name (other entities, a region).")
+@click.option("--kind", default=None, help="Expected entity kind (customer, region, …).")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help='JSONL file, one {"query": …, "context": …} per line.')
+@as_of_option
+@valid_at_option
+@json_option
+@pass_ctx
+def resolve(obj: Ctx, name: str | None, context: str | None, kind: str | None,
+            batch: Path | None, as_of: str | None, valid_at: str | None, as_json: bool) -> None:
+    """Which entity does NAME mean? resolved, ambiguous (with candidates) or unknown."""
+    store = obj.store()
+    if (name is None) == (batch is None):
+        raise InvalidInput("pass a NAME or --batch FILE")
+    if batch is not None:
+        for query, ctx in _batch_queries(batch):
+            result = store.resolve(query, context=ctx, kind=kind, as_of=as_of, valid_at=valid_at)
+            click.echo(json.dumps(result.model_dump(), ensure_ascii=False))
+        return
+    assert name is not None
+    result = store.resolve(name, context=context, kind=kind, as_of=as_of, valid_at=valid_at)
+    if as_json:
+        output.emit_json(result.model_dump())
+        return
+    output.line(f"{result.status}: " + (f"{result.entity['id']} ({result.entity['name']})"
+                                        if result.entity else clean_query(name)))
+    output.table(("id", "name", "kind", "score", "reasons"),
+                 [[c.id, c.name, c.kind, c.score, "; ".join(c.reasons)]
+                  for c in result.candidates])
+
+
+def clean_query(text: str) -> str:
+    return repr(output.clean(text))
+
+
+def _batch_queries(path: Path) -> list[tuple[str, str | None]]:
+    """All lines validated before any is answered: a bad line names its number."""
+    queries = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path.name}: line {lineno}: malformed JSON: {exc.msg}") from None
+        if not isinstance(item, dict) or not isinstance(item.get("query"), str) or not (
+                set(item) <= {"query", "context"}) or not isinstance(item.get("context", ""), str):
+            raise InvalidInput(f'{path.name}: line {lineno}: expected {{"query": TEXT, '
+                               '"context": TEXT (optional)}')
+        queries.append((item["query"], item.get("context")))
+    return queries
 
 
 def main() -> None:

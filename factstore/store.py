@@ -11,7 +11,7 @@ import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from factstore.models import (
 from factstore.history import changed_fields, iso, resolve_ref, split_diff_row
 from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
-from factstore.resolver import normalize
+from factstore.resolver import AliasIndex, Resolution, normalize
 
 STORE_DIR = ".facts"
 STORE_FILE = "facts.db"
@@ -226,6 +226,7 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
 class FactStore:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        self._indexes: dict[str, AliasIndex] = {}
 
     def __enter__(self) -> FactStore:
         return self
@@ -844,6 +845,26 @@ class FactStore:
         commit = self.backend.write(body, who)
         return WriteResult(commit=commit, changed=[f"config:{name}"] if commit else [])
 
+    # -- resolving names ------------------------------------------------------------------
+
+    def resolve(self, name: str, *, context: str | None = None, kind: str | None = None,
+                as_of: str | None = None, valid_at: str | None = None) -> Resolution:
+        """Which entity does a name mean? resolved / ambiguous / unknown, with reasons."""
+        commit = self.resolve_ref(as_of) if as_of else self.head()
+        on = parse_day(valid_at, "valid-at").isoformat() if valid_at else date.today().isoformat()
+        return self._index(commit).resolve(name, context=context, kind=kind, on=on)
+
+    def _index(self, commit: str) -> AliasIndex:
+        """The alias index of one commit, built once and kept while the store is open."""
+        cached = self._indexes.get(commit)
+        if cached is None:
+            live = "status <> 'retracted'"
+            cached = AliasIndex.build(self._select("entities", live, [], commit),
+                                      self._select("aliases", live, [], commit),
+                                      self._select("relations", live, [], commit))
+            self._indexes = {commit: cached}
+        return cached
+
     # -- name lookup ----------------------------------------------------------------------
 
     def _lookup(self, name: str, commit: str | None = None) -> tuple[Table, Row]:
@@ -874,11 +895,13 @@ class FactStore:
                 and (scope is None or r["scope"] == scope)]
 
     def _entities_named(self, name: str, commit: str | None = None) -> list[Row]:
-        wanted = normalize(name)
-        ids = {r["entity_id"] for r in self._select(
-            "aliases", "normalized = ? AND status <> 'retracted'", [wanted], commit)}
-        rows = self._select("entities", "status <> 'retracted'", [], commit)
-        return [r for r in rows if r["id"] in ids or normalize(r["name"]) == wanted]
+        """The entity a name resolves to, or the candidates when it is ambiguous."""
+        index = self._index(commit or self.head())
+        found = index.resolve(name, on=date.today().isoformat())
+        if found.status == "unknown":
+            return []
+        ids = [found.entity["id"]] if found.entity else [c.id for c in found.candidates]
+        return [index.entities[i] for i in ids]
 
     def _find_definition(self, name: str, scope: str | None) -> Row:
         if name.startswith("def:"):
