@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from factstore.resolver import AliasIndex, normalize  # noqa: E402
+from factstore.resolver import AliasIndex, normalize
 
 
 def accuracy() -> None:
