@@ -132,18 +132,24 @@ class AliasIndex:
 
     # -- shortlist and scoring --------------------------------------------------------------
 
-    def shortlist(self, query: str, limit: int = 200) -> list[int]:
-        """Aliases worth scoring: sharing a token, else many trigrams — never all of them."""
+    def shortlist(self, query: str, limit: int = 200, budget: int = 4_000) -> list[int]:
+        """Aliases worth scoring: those sharing a token or the query's rarest trigrams.
+
+        The work is bounded by `budget` postings, whatever the number of aliases: rare
+        grams are read first, and common ones (which tell little) only while budget remains.
+        """
         hits: Counter[int] = Counter()
         for token in set(query.split()) - STOPWORDS:
-            for i in self.tokens.get(token, ()):
-                hits[i] += 3
-        if len(hits) < limit:
-            for gram in _trigrams(query):
-                bucket = self.grams.get(gram, ())
-                if len(bucket) <= 5000:  # a gram shared by everything tells nothing
-                    for i in bucket:
-                        hits[i] += 1
+            bucket = self.tokens.get(token, ())
+            if len(bucket) <= budget // 4:  # a token everybody has tells nothing
+                hits.update(dict.fromkeys(bucket, 3))
+        spent = 0
+        grams = [b for b in (self.grams.get(g) for g in _trigrams(query)) if b]
+        for bucket in sorted(grams, key=len):
+            if spent + len(bucket) > budget:
+                break
+            spent += len(bucket)
+            hits.update(bucket)
         return [i for i, _ in hits.most_common(limit)]
 
     def resolve(self, query: str, *, context: str | None = None, kind: str | None = None,
