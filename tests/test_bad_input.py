@@ -88,3 +88,17 @@ def test_add_with_bad_field_exits_2(facts: Facts) -> None:
     assert result.exit_code == 2
     assert "kind" in result.output
     assert json.loads(facts("list", "sources", "--json").output) == []
+
+
+def test_jsonl_records_are_routed_by_their_own_type_key(tmp_path: Path) -> None:
+    path = tmp_path / "ok.jsonl"
+    tricky = 'said \\"type\\": \\"rule\\" twice'
+    path.write_text(
+        '{"id": "src:crm", "title": "CRM", "kind": "system_of_record", "authority": 90, '
+        '"type": "source"}\n'
+        '{"type": "entity", "id": "acme", "kind": "customer", "name": "Acme"}\n'
+        f'{{"quote": "{tricky}", "id": "fact:a", "subject": "acme", "predicate": "arr", '
+        '"value": 1, "source": "src:crm", "type": "fact"}\n', encoding="utf-8")
+    batch = load_file(path)
+    assert [f.quote for f in batch.facts] == ['said "type": "rule" twice']
+    assert [s.id for s in batch.sources] == ["src:crm"] and batch.rules == []
