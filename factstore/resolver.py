@@ -9,6 +9,7 @@ did.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -34,23 +35,33 @@ FUZZY_CUTOFF = 70
 NEAR_BONUS = {1: 15, 2: 8}  # graph distance to a context entity -> points
 
 
+DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
+NOT_WORD = re.compile(r"[^\w]+")
+
+
 def full_name(name: str) -> str:
     """Case, accents, punctuation, '&' and whitespace folded; legal forms spelled one way."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    if name.isascii():  # most names: no accents to strip
+        text = name.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("&", " and ")
     # "S.A." and "N.V." are suffixes written with dots: join single letters first.
-    text = re.sub(r"\b(\w)\.(?=\w\.)", r"\1", text)
-    words = re.sub(r"[^\w]+", " ", text).split()
-    return " ".join(LEGAL_FORMS.get(w, w) for w in words)
+    words = NOT_WORD.sub(" ", DOTTED_LETTER.sub(r"\1", text)).split()
+    return " ".join([LEGAL_FORMS.get(w, w) for w in words])
+
+
+def strip_legal_suffix(full: str) -> str:
+    words = full.split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
 
 
 def normalize(name: str) -> str:
     """full_name() with trailing legal suffixes dropped: the key aliases are stored under."""
-    words = full_name(name).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+    return strip_legal_suffix(full_name(name))
 
 
 def acronym(normalized: str) -> str | None:
@@ -89,9 +100,6 @@ class _Alias:
     valid_to: str | None
     full: str = ""  # full_name(text): keeps the legal form
 
-    def __post_init__(self) -> None:
-        self.full = full_name(self.text)
-
 
 @dataclass
 class AliasIndex:
@@ -109,26 +117,43 @@ class AliasIndex:
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
               relations: list[dict[str, Any]]) -> AliasIndex:
         index = cls(entities={e["id"]: e for e in entities}, relations=relations)
+        # Millions of small lists and no cycles among them: the cyclic GC only slows this down.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            index._add_all(entities, aliases)
+        finally:
+            if paused:
+                gc.enable()
+        return index
+
+    def _add_all(self, entities: list[dict[str, Any]], aliases: list[dict[str, Any]]) -> None:
+        index = self
         for e in entities:
-            index._add(_Alias(e["id"], e["name"], normalize(e["name"]), "entity name",
-                              None, None))
+            full = full_name(e["name"])
+            index._add(_Alias(e["id"], e["name"], strip_legal_suffix(full), "entity name",
+                              None, None, full))
         for a in aliases:
             if a["entity_id"] in index.entities:
                 index._add(_Alias(a["entity_id"], a["alias"], a["normalized"], a["alias_kind"],
-                                  a["valid_from"], a["valid_to"]))
-        return index
+                                  a["valid_from"], a["valid_to"], full_name(a["alias"])))
 
     def _add(self, alias: _Alias) -> None:
         i = len(self.aliases)
         self.aliases.append(alias)
-        self.exact[alias.normalized].append(i)
-        short = acronym(alias.normalized)
-        if short and short != alias.normalized:
-            self.exact[short].append(i)
-        for token in set(alias.normalized.split()) - STOPWORDS:
-            self.tokens[token].append(i)
-        for gram in _trigrams(alias.normalized):
-            self.grams[gram].append(i)
+        key = alias.normalized
+        self.exact[key].append(i)
+        words = key.split()
+        if len(words) > 1:
+            short = acronym(key)
+            if short and short != key:
+                self.exact[short].append(i)
+        tokens, grams = self.tokens, self.grams  # this loop runs a million times at scale
+        for token in set(words) - STOPWORDS:
+            tokens[token].append(i)
+        padded = f" {key} "
+        for gram in {padded[j:j + 3] for j in range(len(padded) - 2)}:
+            grams[gram].append(i)
 
     # -- shortlist and scoring --------------------------------------------------------------
 
