@@ -5,8 +5,8 @@
     python bench/bench_resolver.py speed --sizes 100000,1000000
 
 accuracy: Febrl4 (5,000 person records and 5,000 corrupted duplicates). Side A becomes entities
-(name = given name + surname, located in their suburb); each side-B record is resolved by its
-name, with its suburb and state as context. Reports precision of `resolved` answers, recall on
+(name = given name + surname, related to their suburb and postcode); each side-B record is
+resolved by its name, with its suburb and postcode as context. Reports precision of `resolved` answers, recall on
 true matches, and how many answers abstained as `ambiguous`.
 
 speed: generated company names; p50/p95 resolve latency (exact hits and typos), index build time
@@ -40,17 +40,19 @@ def accuracy() -> None:
         return f"{row.given_name or ''} {row.surname or ''}".strip()
 
     entities = [{"id": rec, "kind": "person", "name": name(r)} for rec, r in side_a.iterrows()]
-    suburbs = sorted({str(s) for s in side_a.suburb.dropna()})
-    entities += [{"id": f"place:{s}", "kind": "place", "name": s} for s in suburbs]
-    relations = [{"src_id": rec, "rel": "lives_in", "dst_id": f"place:{r.suburb}"}
-                 for rec, r in side_a.iterrows() if isinstance(r.suburb, str)]
+    relations = []
+    for column, rel in (("suburb", "lives_in"), ("postcode", "has_postcode")):
+        values = sorted({str(v) for v in side_a[column].dropna()})
+        entities += [{"id": f"{column}:{v}", "kind": column, "name": v} for v in values]
+        relations += [{"src_id": rec, "rel": rel, "dst_id": f"{column}:{value}"}
+                      for rec, value in side_a[column].items() if isinstance(value, str)]
     t = time.perf_counter()
     index = AliasIndex.build(entities, [], relations)
     built = time.perf_counter() - t
     counts = {"resolved": 0, "correct": 0, "ambiguous": 0, "unknown": 0, "listed": 0}
     t = time.perf_counter()
     for rec, r in side_b.iterrows():
-        context = " ".join(str(x) for x in (r.suburb, r.state) if isinstance(x, str))
+        context = " ".join(str(x) for x in (r.suburb, r.postcode) if isinstance(x, str))
         result = index.resolve(name(r), context=context, kind="person")
         counts[result.status] += 1
         if result.status == "resolved":

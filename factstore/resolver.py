@@ -111,6 +111,7 @@ class AliasIndex:
     tokens: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     grams: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     relations: list[dict[str, Any]] = field(default_factory=list)
+    by_entity: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     graph: Any = None  # networkx.Graph of relations, built on first use of context
 
     @classmethod
@@ -143,6 +144,7 @@ class AliasIndex:
         self.aliases.append(alias)
         key = alias.normalized
         self.exact[key].append(i)
+        self.by_entity[alias.entity].append(i)
         words = key.split()
         if len(words) > 1:
             short = acronym(key)
@@ -193,6 +195,8 @@ class AliasIndex:
                 self._offer(found, alias, score, how, on)
         elif q:
             self._fuzzy(found, q, on)
+            if context:
+                self._fuzzy_near(found, q, context, on)
         self._rerank(found, context, kind)
         return self._decide(query, found)
 
@@ -224,6 +228,35 @@ class AliasIndex:
             blended = (score + fuzz.ratio(q, alias.normalized)) / 2
             self._offer(found, alias, blended, f"fuzzy {round(score)}", on)
 
+    def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str, context: str,
+                    on: str | None) -> None:
+        """Entities next to what the context names are candidates too, even when the name's
+        spelling kept them off the shortlist (the context narrows the search)."""
+        from rapidfuzz import fuzz
+
+        graph = self._graph()
+        for mentioned in self._mentions(context):
+            if mentioned not in graph:
+                continue
+            for entity in graph.neighbors(mentioned):
+                if entity in found:
+                    continue
+                for i in self.by_entity.get(entity, ()):
+                    alias = self.aliases[i]
+                    score = fuzz.WRatio(q, alias.normalized)
+                    if score >= FUZZY_CUTOFF:
+                        blended = (score + fuzz.ratio(q, alias.normalized)) / 2
+                        self._offer(found, alias, blended, f"fuzzy {round(score)}", on)
+
+    def _graph(self) -> Any:
+        import networkx as nx  # type: ignore[import-untyped]
+
+        if self.graph is None:
+            self.graph = nx.Graph()
+            for r in self.relations:
+                self.graph.add_edge(r["src_id"], r["dst_id"], rel=r["rel"])
+        return self.graph
+
     def _rerank(self, found: dict[str, tuple[float, list[str]]], context: str | None,
                 kind: str | None) -> None:
         near = self._near(context, set(found)) if context else {}
@@ -240,15 +273,12 @@ class AliasIndex:
 
     def _near(self, context: str, candidates: set[str]) -> dict[str, tuple[int, str]]:
         """Candidates within two relations of an entity the context names exactly."""
-        import networkx as nx  # type: ignore[import-untyped]
+        import networkx as nx
 
         mentioned = self._mentions(context) - candidates
         if not mentioned:
             return {}
-        if self.graph is None:
-            self.graph = nx.Graph()
-            for r in self.relations:
-                self.graph.add_edge(r["src_id"], r["dst_id"], rel=r["rel"])
+        self._graph()
         near: dict[str, tuple[int, str]] = {}
         for entity in candidates:
             if entity not in self.graph:
