@@ -3,21 +3,8 @@
 # single-fact revert, and a proposed correction reviewed and merged from a branch.
 # Runs in a new folder (DEMO_DIR, default a fresh temp dir) on the embedded store.
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-python3 -m pip install -q -e "$repo" 2>&1 | grep -v "Running pip as the 'root' user" || true
-demo="${DEMO_DIR:-$(mktemp -d -t factstore-history-XXXXXX)}"
-mkdir -p "$demo" && cd "$demo"
+source "$(dirname "$0")/demo-lib.sh"
 export FACTS_AUTHOR="Ana Ruiz <ana@northwind.test>"
-
-facts() { python3 -m factstore "$@"; }
-run() {
-    printf '\n$ facts'
-    for arg in "$@"; do
-        if [[ $arg =~ [[:space:]\<\>] ]]; then printf ' "%s"' "$arg"; else printf ' %s' "$arg"; fi
-    done
-    printf '\n'
-    facts "$@"
-}
 
 run init
 run import "$repo/fixtures/northwind.yaml" -m "FY26-Q3 load"

@@ -3,20 +3,7 @@
 # embedded store, have an expert correct a definition, and show the result and the log.
 # The store is created in a new folder (DEMO_DIR, default a fresh temp dir).
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-python3 -m pip install -q -e "$repo" 2>&1 | grep -v "Running pip as the 'root' user" || true
-demo="${DEMO_DIR:-$(mktemp -d -t factstore-demo-XXXXXX)}"
-mkdir -p "$demo" && cd "$demo"
-
-facts() { python3 -m factstore "$@"; }
-run() {
-    printf '\n$ facts'
-    for arg in "$@"; do
-        if [[ $arg =~ [[:space:]\<\>] ]]; then printf ' "%s"' "$arg"; else printf ' %s' "$arg"; fi
-    done
-    printf '\n'
-    facts "$@"
-}
+source "$(dirname "$0")/demo-lib.sh"
 
 run init --by "Ana Ruiz <ana@northwind.test>"
 run import "$repo/fixtures/northwind.yaml" --by "Ana Ruiz <ana@northwind.test>" -m "FY26-Q3 load"
