@@ -310,7 +310,7 @@ def log(obj: Ctx, limit: int | None, author: str | None, since: str | None, unti
 @pass_ctx
 def tag(obj: Ctx, name: str, ref: str, message: str | None, author: str | None,
         as_json: bool) -> None:
-    """Tag a commit (default HEAD), e.g. at a quarter close: facts tag FY26-Q3."""
+    """Name a commit (default HEAD), such as a quarter close: facts tag FY26-Q3"""
     made = obj.store().tag(name, ref, message=message, author=_author(author))
     if as_json:
         output.emit_json(made.model_dump())
