@@ -40,7 +40,9 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
     output.line(f"error: {exc}", err=True)
     if isinstance(exc, Ambiguous):
         for c in exc.candidates:
-            output.line(f"  candidate: {c['id']}  {c.get('label') or ''}", err=True)
+            detail = ", ".join(str(c[k]) for k in ("scope", "period") if c.get(k))
+            label = f"{c.get('label') or ''}" + (f" ({detail})" if detail else "")
+            output.line(f"  candidate: {c['id']}  {label}", err=True)
     if isinstance(exc, Conflict):
         for c in exc.details.get("conflicts", []):
             output.line(f"  conflict {c['table']} {c['id']}:", err=True)
