@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from factstore.backends.base import Backend, Row, Tx, schema_statements
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput, NotFound, Refused
@@ -39,14 +39,15 @@ from factstore.models import (
     WriteResult,
     value_text,
 )
-from factstore.history import changed_fields, iso, resolve_ref, split_diff_row
+from factstore.history import BOOKKEEPING, changed_fields, iso, resolve_ref, split_diff_row
 from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
 from factstore.resolver import AliasIndex, Resolution, normalize
 
 STORE_DIR = ".facts"
 STORE_FILE = "facts.db"
-BOOKKEEPING = ("recorded_by", "reason", "rev")
+# Writes with no human author: the schema commit, a tag made without --by.
+SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,28 @@ class Table:
 
     def where_key(self) -> str:
         return " AND ".join(f"{k} = ?" for k in self.key)
+
+    @property
+    def singular(self) -> str:
+        """'entities' -> 'entity', 'aliases' -> 'alias', 'facts' -> 'fact'."""
+        return {"entities": "entity", "aliases": "alias"}.get(self.name, self.name[:-1])
+
+    @property
+    def data_columns(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in self.key)
+
+    def insert_sql(self) -> str:
+        """INSERT of the knowledge columns, then recorded_by, reason, rev."""
+        cols = [*self.columns, *BOOKKEEPING]
+        return (f"INSERT INTO {self.name} ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})")
+
+    def update_sql(self, rev: str) -> str:
+        """UPDATE of the data columns, recorded_by, reason and rev (an SQL expression),
+        by key: parameters are the data values, who, reason, [rev], then the key."""
+        sets = ", ".join(f"{c} = ?" for c in self.data_columns)
+        return (f"UPDATE {self.name} SET {sets}, recorded_by = ?, reason = ?, rev = {rev} "
+                f"WHERE {self.where_key()}")
 
 
 TABLES: dict[str, Table] = {
@@ -120,6 +143,9 @@ def key_from_id(item_id: str) -> tuple[str, ...]:
 # --- authors ---------------------------------------------------------------------------------
 
 
+_AUTHOR: TypeAdapter[str] = TypeAdapter(Author)
+
+
 def check_author(author: str | None) -> str:
     """The author of a write, as 'Name <email>'; writes without one are refused."""
     if not author:
@@ -127,9 +153,7 @@ def check_author(author: str | None) -> str:
             "no author: pass --by 'Name <email>', set FACTS_AUTHOR, or set git user.name/email"
         )
     try:
-        from pydantic import TypeAdapter
-
-        return TypeAdapter(Author).validate_python(author.strip())
+        return _AUTHOR.validate_python(author.strip())
     except ValidationError:
         raise InvalidInput(f"author: expected 'Name <email>', got {author!r}") from None
 
@@ -205,7 +229,7 @@ def clone_store(remote_url: str, target: str) -> FactStore:
 
 def init_store(url: str | None = None, author: str | None = None) -> FactStore:
     """Create a store (./.facts/ by default) and commit the schema as its first commit."""
-    who = check_author(author or default_author() or "factstore <factstore@localhost>")
+    who = check_author(author or default_author() or SYSTEM_AUTHOR)
     store = FactStore(_backend(url, create=True))
     applied_at = datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -305,8 +329,8 @@ class FactStore:
             from factstore.importers import _flatten_entities
 
             _flatten_entities(batch)
-        label = section.rstrip("s").replace("entitie", "entity").replace("aliase", "alias")
-        return self.import_batch(batch, author=author, reason=reason, message=f"Add {label}")
+        return self.import_batch(batch, author=author, reason=reason,
+                                 message=f"Add {TABLES[section].singular}")
 
     def correct_definition(
         self,
@@ -466,9 +490,8 @@ class FactStore:
         rows = self._select(table.name, table.where_key(), key,
                             self.resolve_ref(as_of) if as_of else None)
         if not rows:
-            label = table.name[:-1].replace("entitie", "entity").replace("aliase", "alias")
             at = f" at {as_of}" if as_of else ""
-            raise NotFound(f"no {label} {item_id!r}{at}")
+            raise NotFound(f"no {table.singular} {item_id!r}{at}")
         return rows[0]
 
     def show(self, name: str, *, as_of: str | None = None) -> ShowResult:
@@ -542,26 +565,28 @@ class FactStore:
         item_id: str | None = None,
     ) -> list[Commit]:
         """Commits, newest first; filtered by author (name or email part), dates, or an id."""
-        rows = self.backend.query("SELECT commit_hash, committer, email, date, message "
-                                  "FROM dolt_log")
         touching = ({v.commit for v in self.history(item_id).versions} if item_id else None)
         since_text = parse_day(since, "since").isoformat() if since else None
-        until_text = f"{parse_day(until, 'until').isoformat()} 23:59:59" if until else None
+        until_text = f"{parse_day(until, 'until').isoformat()}T23:59:59Z" if until else None
         commits = []
-        for r in rows:
-            who = f"{r['committer']} <{r['email']}>"
-            when = str(r["date"])
-            if author and author.casefold() not in who.casefold():
+        for c in self._commits():
+            if author and author.casefold() not in c.author.casefold():
                 continue
-            if (since_text and when < since_text) or (until_text and when > until_text):
+            if (since_text and c.date < since_text) or (until_text and c.date > until_text):
                 continue
-            if touching is not None and r["commit_hash"] not in touching:
+            if touching is not None and c.commit not in touching:
                 continue
-            commits.append(Commit(commit=r["commit_hash"], author=who, date=iso(when),
-                                  message=r["message"]))
+            commits.append(c)
             if limit and len(commits) >= limit:
                 break
         return commits
+
+    def _commits(self) -> list[Commit]:
+        """The current branch's commits, newest first."""
+        return [Commit(commit=str(r["commit_hash"]), author=f"{r['committer']} <{r['email']}>",
+                       date=iso(r["date"]), message=str(r["message"]))
+                for r in self.backend.query(
+                    "SELECT commit_hash, committer, email, date, message FROM dolt_log")]
 
     # -- history --------------------------------------------------------------------------
 
@@ -582,19 +607,14 @@ class FactStore:
         }
         if not at_commit:
             raise NotFound(f"no history for {name!r}")
-        log = self.backend.query("SELECT commit_hash, committer, email, date, message "
-                                 "FROM dolt_log")
         versions: list[Version] = []
         previous: Row | None = None
-        for entry in reversed(log):  # oldest first
-            row = at_commit.get(str(entry["commit_hash"]))
+        for entry in reversed(self._commits()):  # oldest first
+            row = at_commit.get(entry.commit)
             if row == previous:
                 continue
-            versions.append(Version(
-                commit=str(entry["commit_hash"]),
-                author=f"{entry['committer']} <{entry['email']}>", date=iso(entry["date"]),
-                message=str(entry["message"]), reason=(row or {}).get("reason"),
-                source=(row or {}).get("source_id"), row=row))
+            versions.append(Version(**entry.model_dump(), reason=(row or {}).get("reason"),
+                                    source=(row or {}).get("source_id"), row=row))
             previous = row
         ident = table.item_id(dict(zip(table.key, key, strict=True)))
         return History(id=ident, versions=versions[::-1])
@@ -643,15 +663,13 @@ class FactStore:
 
     def _table_changes(self, name: str, old: str, new: str) -> list[Change]:
         source, params = self.backend.diff_from(name, old, new)
-        spec = TABLES.get(name)
         changes = []
         for raw in self.backend.query(f"SELECT * FROM {source}", params):
             before, after, kind = split_diff_row(raw)
             fields = changed_fields(before, after)
             if kind == "modified" and not fields:
                 continue  # only bookkeeping moved (e.g. a revert to identical content)
-            row = after or before or {}
-            ident = spec.item_id(row) if spec else f"config:{row['name']}"
+            ident = _row_id(name, after or before or {})
             changes.append(Change(table=name, id=ident, op=kind,  # type: ignore[arg-type]
                                   fields=fields,
                                   by=(after or {}).get("recorded_by"),
@@ -814,7 +832,7 @@ class FactStore:
         if self.backend.query("SELECT tag_name FROM dolt_tags WHERE tag_name = ?", [name]):
             raise InvalidInput(f"tag {name!r} already exists")
         commit = self.resolve_ref(ref)
-        who = check_author(author or default_author() or "factstore <factstore@localhost>")
+        who = check_author(author or default_author() or SYSTEM_AUTHOR)
         self.backend.tag(name, commit, message or "", who)
         return next(t for t in self.tags() if t.name == name)
 
@@ -949,17 +967,11 @@ def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
     if target is None:
         tx.execute(f"DELETE FROM {table.name} WHERE {table.where_key()}", key)
         return
-    values = [target[c] for c in table.columns]
     if current is None:
-        cols = [*table.columns, *BOOKKEEPING]
-        tx.execute(f"INSERT INTO {table.name} ({', '.join(cols)}) "
-                   f"VALUES ({', '.join('?' * len(cols))})", [*values, who, reason, rev])
+        tx.execute(table.insert_sql(), [*(target[c] for c in table.columns), who, reason, rev])
         return
-    data = [c for c in table.columns if c not in table.key]
-    sets = ", ".join(f"{c} = ?" for c in data)
-    tx.execute(f"UPDATE {table.name} SET {sets}, recorded_by = ?, reason = ?, rev = ? "
-               f"WHERE {table.where_key()}",
-               [*(target[c] for c in data), who, reason, rev, *key])
+    tx.execute(table.update_sql("?"),
+               [*(target[c] for c in table.data_columns), who, reason, rev, *key])
 
 
 def _conflict(table: str, raw: Row) -> dict[str, Any]:
@@ -969,10 +981,13 @@ def _conflict(table: str, raw: Row) -> dict[str, Any]:
         row = {k[len(prefix):]: v for k, v in raw.items()
                if k.startswith(prefix) and not k.endswith("diff_type")}
         sides[side] = None if all(v is None for v in row.values()) else _knowledge(row)
-    spec = TABLES.get(table)
     present = next(r for r in sides.values() if r)
-    ident = spec.item_id(present) if spec else f"config:{present.get('name')}"
-    return {"table": table, "id": ident, **sides}
+    return {"table": table, "id": _row_id(table, present), **sides}
+
+
+def _row_id(table: str, row: Row) -> str:
+    """The id a row is known by in diffs and conflicts; config rows have no Table."""
+    return TABLES[table].item_id(row) if table in TABLES else f"config:{row['name']}"
 
 
 def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambiguous:
@@ -1049,9 +1064,8 @@ def _check_references(tx: Tx, batch: KnowledgeBatch, where: str) -> None:
             item = getattr(batch, section)[index]
             ident = getattr(item, "key", None) or getattr(item, "id", None)
             label = f"{section}[{index}]" + (f" ({ident})" if ident else "")
-            kind = table[:-1].replace("entitie", "entity")
-            raise InvalidInput(f"{where}: {label}: {field}: no {kind} {ref!r} in the file "
-                               "or the store")
+            raise InvalidInput(f"{where}: {label}: {field}: no {TABLES[table].singular} "
+                               f"{ref!r} in the file or the store")
 
 
 def _upsert(
@@ -1069,20 +1083,13 @@ def _upsert(
             inserts.append((*values(row), who, reason, 1))
             added.append(table.item_id(row))
         elif any(old[c] != row[c] for c in table.columns):
-            data = [c for c in table.columns if c not in table.key]
-            updates.append([row[c] for c in data] + [who, reason] + list(table.key_of(row)))
+            updates.append([*(row[c] for c in table.data_columns), who, reason,
+                            *table.key_of(row)])
             modified.append(table.item_id(row))
-    cols = [*table.columns, *BOOKKEEPING]
     if inserts:
-        tx.executemany(
-            f"INSERT INTO {table.name} ({', '.join(cols)}) "
-            f"VALUES ({', '.join('?' * len(cols))})", inserts)
+        tx.executemany(table.insert_sql(), inserts)
     if updates:
-        data = [c for c in table.columns if c not in table.key]
-        sets = ", ".join(f"{c} = ?" for c in data)
-        tx.executemany(
-            f"UPDATE {table.name} SET {sets}, recorded_by = ?, reason = ?, rev = rev + 1 "
-            f"WHERE {table.where_key()}", updates)
+        tx.executemany(table.update_sql("rev + 1"), updates)
     return added, modified
 
 
