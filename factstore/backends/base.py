@@ -14,6 +14,9 @@ from typing import Any, Protocol
 Row = dict[str, Any]
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.sql"
+# The versioned tables a merge may report conflicts in (a fixed allow-list of identifiers).
+KNOWN_TABLES = frozenset({"sources", "entities", "aliases", "relations", "definitions", "facts",
+                          "rules", "config"})
 
 
 def schema_statements() -> list[str]:

@@ -14,14 +14,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends.base import Row, WriteBody
+from factstore.backends.base import KNOWN_TABLES, Row, WriteBody
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
 LOCK_TIMEOUT_S = 30
-KNOWN_TABLES = {"sources", "entities", "aliases", "relations", "definitions", "facts", "rules",
-                "config"}
 DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 

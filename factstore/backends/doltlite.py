@@ -9,16 +9,15 @@ transaction itself.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from factstore.backends.base import Row, WriteBody
+from factstore.backends.base import KNOWN_TABLES, Row, WriteBody
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_S = 30.0
-KNOWN_TABLES = {"sources", "entities", "aliases", "relations", "definitions", "facts", "rules",
-                "config"}
 
 
 class _Tx:
@@ -77,13 +76,28 @@ class DoltliteBackend:
         except sqlite3.Error as exc:
             raise FactstoreError(f"doltlite query failed: {exc}") from exc
 
-    def write(self, body: WriteBody, author: str) -> str | None:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE (the one-writer lock) … COMMIT; ROLLBACK if anything raises.
+
+        A Dolt commit made inside is durable on its own; the closing COMMIT only ends the
+        SQL transaction (doltlite 0.51 leaves it open after dolt_commit)."""
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise FactstoreError(f"store is busy ({exc}); try again") from exc
         try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+    def write(self, body: WriteBody, author: str) -> str | None:
+        with self._transaction() as conn:
             message = body(_Tx(conn))
             if message is None:
                 conn.execute("ROLLBACK")
@@ -91,13 +105,7 @@ class DoltliteBackend:
             (commit,) = conn.execute(
                 "SELECT dolt_commit('-Am', ?, '--author', ?)", (message, author)
             ).fetchone()
-            if conn.in_transaction:
-                conn.execute("COMMIT")
             return str(commit)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
     def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
         return f"dolt_at_{table}(?)", [ref]
@@ -120,23 +128,17 @@ class DoltliteBackend:
         self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
 
     def revert_commit(self, commit: str, author: str) -> str:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
-                                  (author, commit)).fetchone()
-        except sqlite3.Error as exc:
-            raise FactstoreError(f"revert of {commit[:12]} failed: {exc}") from exc
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+        with self._transaction() as conn:
+            try:
+                (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
+                                      (author, commit)).fetchone()
+            except sqlite3.Error as exc:
+                raise FactstoreError(f"revert of {commit[:12]} failed: {exc}") from exc
         return str(new)
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             try:
                 (result,) = conn.execute(
                     "SELECT dolt_merge('--no-ff', '-m', ?, '--author', ?, ?)",
@@ -148,15 +150,13 @@ class DoltliteBackend:
             conflicts = [(t, r) for t in self._conflicted_tables()
                          for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
             if prefer is None:
+                conn.execute("ROLLBACK")  # conflicts are reported, never kept
                 return None, conflicts
             for table in {t for t, _ in conflicts}:
                 conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
             (commit,) = conn.execute("SELECT dolt_commit('-Am', ?, '--author', ?)",
                                      (message, author)).fetchone()
             return str(commit), conflicts
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
 
     def _conflicted_tables(self) -> list[str]:
         rows = _rows(self._conn.execute('SELECT "table" AS t FROM dolt_conflicts'))
