@@ -193,11 +193,11 @@ class AliasIndex:
                 elif q_full != q and q_full != alias.full:  # the query names a legal form
                     score, how = 88.0, f"{how} {alias.text!r}, legal form differs"
                 self._offer(found, alias, score, how, on)
-        elif q:
+        mentioned = self._mentions(context) if context else set()
+        if q and q not in self.exact:
             self._fuzzy(found, q, on)
-            if context:
-                self._fuzzy_near(found, q, context, on)
-        self._rerank(found, context, kind)
+            self._fuzzy_near(found, q, mentioned, on)
+        self._rerank(found, mentioned, kind)
         return self._decide(query, found)
 
     def _offer(self, found: dict[str, tuple[float, list[str]]], alias: _Alias, score: float,
@@ -223,30 +223,36 @@ class AliasIndex:
         choices = [self.aliases[i].normalized for i in ids]
         for _, score, pos in process.extract(q, choices, scorer=fuzz.WRatio,
                                              score_cutoff=FUZZY_CUTOFF, limit=20):
-            alias = self.aliases[ids[pos]]
-            # WRatio rewards substrings; a plain ratio keeps "acme" from equalling "acme labs"
-            blended = (score + fuzz.ratio(q, alias.normalized)) / 2
-            self._offer(found, alias, blended, f"fuzzy {round(score)}", on)
+            self._offer_fuzzy(found, q, self.aliases[ids[pos]], score, on)
 
-    def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str, context: str,
-                    on: str | None) -> None:
+    def _offer_fuzzy(self, found: dict[str, tuple[float, list[str]]], q: str, alias: _Alias,
+                     wratio: float, on: str | None) -> None:
+        from rapidfuzz import fuzz
+
+        # WRatio rewards substrings; a plain ratio keeps "acme" from equalling "acme labs"
+        blended = (wratio + fuzz.ratio(q, alias.normalized)) / 2
+        self._offer(found, alias, blended, f"fuzzy {round(wratio)}", on)
+
+    def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str,
+                    mentioned: set[str], on: str | None) -> None:
         """Entities next to what the context names are candidates too, even when the name's
         spelling kept them off the shortlist (the context narrows the search)."""
         from rapidfuzz import fuzz
 
+        if not mentioned:
+            return
         graph = self._graph()
-        for mentioned in self._mentions(context):
-            if mentioned not in graph:
+        for named in mentioned:
+            if named not in graph:
                 continue
-            for entity in graph.neighbors(mentioned):
+            for entity in graph.neighbors(named):
                 if entity in found:
                     continue
                 for i in self.by_entity.get(entity, ()):
                     alias = self.aliases[i]
                     score = fuzz.WRatio(q, alias.normalized)
                     if score >= FUZZY_CUTOFF:
-                        blended = (score + fuzz.ratio(q, alias.normalized)) / 2
-                        self._offer(found, alias, blended, f"fuzzy {round(score)}", on)
+                        self._offer_fuzzy(found, q, alias, score, on)
 
     def _graph(self) -> Any:
         import networkx as nx  # type: ignore[import-untyped]
@@ -257,9 +263,9 @@ class AliasIndex:
                 self.graph.add_edge(r["src_id"], r["dst_id"], rel=r["rel"])
         return self.graph
 
-    def _rerank(self, found: dict[str, tuple[float, list[str]]], context: str | None,
+    def _rerank(self, found: dict[str, tuple[float, list[str]]], mentioned: set[str],
                 kind: str | None) -> None:
-        near = self._near(context, set(found)) if context else {}
+        near = self._near(mentioned - set(found), set(found))
         for entity, (score, reasons) in list(found.items()):
             score = score * 0.85
             if entity in near:
@@ -271,11 +277,10 @@ class AliasIndex:
                 reasons = [*reasons, f"kind {self.entities[entity]['kind']}, not {kind}"]
             found[entity] = (score, reasons)
 
-    def _near(self, context: str, candidates: set[str]) -> dict[str, tuple[int, str]]:
+    def _near(self, mentioned: set[str], candidates: set[str]) -> dict[str, tuple[int, str]]:
         """Candidates within two relations of an entity the context names exactly."""
         import networkx as nx
 
-        mentioned = self._mentions(context) - candidates
         if not mentioned:
             return {}
         self._graph()
