@@ -150,8 +150,7 @@ def _jsonl_error(exc: ValidationError, numbered: list[tuple[int, str]]) -> str:
     where = f"line {numbered[first][0]}: " if isinstance(first, int) else ""
     if loc == ["type"]:
         return f"{where}type: the record's type is not where its fields expect it"
-    field = ".".join(str(p) for p in loc if not _is_type_tag(p))
-    return f"{where}{field}: {_message(err)}" if field else f"{where}{_message(err)}"
+    return _describe(where, loc, err)
 
 
 def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
@@ -210,7 +209,12 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
         record = records[index] if index < len(records) else None
         ident = record.get("id") if isinstance(record, dict) else None
         where = f"{section}[{index}]" + (f" ({ident})" if ident else "") + ": "
-    # Union members add their type name to the location; the user wrote a field, not a type.
+    return _describe(where, loc, err)
+
+
+def _describe(where: str, loc: list[Any], err: Any) -> str:
+    """'where field: what is wrong'. Union members add their type name to the location; the
+    user wrote a field, not a type, so those parts are dropped."""
     field = ".".join(str(p) for p in loc if not _is_type_tag(p))
     return f"{where}{field}: {_message(err)}" if field else f"{where}{_message(err)}"
 
