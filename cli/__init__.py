@@ -14,7 +14,8 @@ import click
 from pydantic import ValidationError
 
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
-from factstore.models import Alias, Definition, Entity, Fact, Relation, Rule, Source, WriteResult
+from factstore.importers import SECTIONS, SINGULAR, describe_error
+from factstore.models import WriteResult
 from factstore.store import FactStore, clone_store, default_author, init_store, open_store
 
 from . import output
@@ -31,9 +32,7 @@ class FactsGroup(click.Group):
         except FactstoreError as exc:
             _fail(ctx, exc)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "input"
-            _fail(ctx, InvalidInput(f"{field}: {err['msg'].removeprefix('Value error, ')}"))
+            _fail(ctx, InvalidInput(describe_error(exc)))
 
 
 def _fail(ctx: click.Context, exc: FactstoreError) -> None:
@@ -129,9 +128,7 @@ def import_(obj: Ctx, file: Path, reason: str | None, author: str | None, as_jso
 
 # -- add: one subcommand per kind of item, options generated from its model ------------------
 
-ADDABLE: dict[str, type[Any]] = {"source": Source, "entity": Entity, "alias": Alias,
-                                 "relation": Relation, "definition": Definition, "fact": Fact,
-                                 "rule": Rule}
+ADDABLE: dict[str, type[Any]] = {kind: SECTIONS[section] for kind, section in SINGULAR.items()}
 
 
 @cli.group()

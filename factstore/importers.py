@@ -212,6 +212,12 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
     return _describe(where, loc, err)
 
 
+def describe_error(exc: ValidationError) -> str:
+    """The first problem of a validation error as 'field: what is wrong'."""
+    err = exc.errors()[0]
+    return _describe("", list(err["loc"]), err)
+
+
 def _describe(where: str, loc: list[Any], err: Any) -> str:
     """'where field: what is wrong'. Union members add their type name to the location; the
     user wrote a field, not a type, so those parts are dropped."""

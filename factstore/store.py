@@ -321,14 +321,11 @@ class FactStore:
         reason: str | None = None,
     ) -> WriteResult:
         """Add (or update) one item as one commit."""
-        section = {Source: "sources", Entity: "entities", Alias: "aliases",
-                   Relation: "relations", Definition: "definitions", Fact: "facts",
-                   Rule: "rules"}[type(item)]
-        batch = KnowledgeBatch.model_validate({section: [item]})
-        if isinstance(item, Entity):
-            from factstore.importers import _flatten_entities
+        from factstore.importers import SECTIONS, _flatten_entities
 
-            _flatten_entities(batch)
+        section = next(s for s, model in SECTIONS.items() if type(item) is model)
+        batch = KnowledgeBatch.model_validate({section: [item]})
+        _flatten_entities(batch)
         return self.import_batch(batch, author=author, reason=reason,
                                  message=f"Add {TABLES[section].singular}")
 
