@@ -6,8 +6,8 @@
 
 accuracy: Febrl4 (5,000 person records and 5,000 corrupted duplicates). Side A becomes entities
 (name = given name + surname, related to their suburb and postcode); each side-B record is
-resolved by its name, with its suburb and postcode as context. Reports precision of `resolved` answers, recall on
-true matches, and how many answers abstained as `ambiguous`.
+resolved by its name, with its suburb and postcode as context. Reports precision of `resolved`
+answers, recall on true matches, and how many answers abstained as `ambiguous`.
 
 speed: generated company names; p50/p95 resolve latency (exact hits and typos), index build time
 and memory, against naive rapidfuzz.process.extractOne over every alias, in the same run.
@@ -109,7 +109,8 @@ def speed(sizes: list[int]) -> None:
             process.extractOne(normalize(q), choices, scorer=fuzz.WRatio)
             naive.append((time.perf_counter() - t) * 1000)
         typo_p50 = statistics.median(lat[100:])
-        print(f"{size:>9,} aliases: build {built:6.1f} s, +{memory:5.0f} MiB peak RSS | resolve p50 "
+        print(f"{size:>9,} aliases: build {built:6.1f} s, +{memory:5.0f} MiB peak RSS | "
+              "resolve p50 "
               f"{statistics.median(lat):6.2f} ms, p95 {statistics.quantiles(lat, n=20)[-1]:6.2f}"
               f" ms (typos p50 {typo_p50:6.2f} ms) | naive extractOne p50 "
               f"{statistics.median(naive):8.1f} ms = {statistics.median(naive) / typo_p50:6.1f}x "
