@@ -344,3 +344,86 @@ class Tag(BaseModel):
     tagger: str
     date: str
     message: str
+
+
+# --- context packs (DESIGN §7) -------------------------------------------------------------
+
+PackFormat = Literal["md", "xml", "json"]
+ItemKind = Literal["fact", "definition", "rule", "alias"]
+# What an item is to the question: the value to use, or context around it.
+ItemStatus = Literal[
+    "current",  # the value to use
+    "conflicting",  # a different value from a source of equal authority: no winner
+    "outranked",  # a different value from a source of lower authority
+    "superseded",  # replaced by another fact (its `supersedes`)
+    "deprecated",  # marked deprecated in the store
+    "exception",  # a rule that overrides a general rule for this entity
+    "overridden",  # a general rule an exception replaces for this entity
+    "alias",  # another name of a mentioned entity
+    "former",  # a former name
+]
+
+
+class PackSource(BaseModel):
+    id: str
+    title: str
+    uri: str | None = None
+    kind: str | None = None
+    authority: int | None = None
+    captured_at: str | None = None
+
+
+class PackItem(BaseModel):
+    """One numbered item of a pack. Text fields hold store text with control characters
+    removed; renderers escape them, so they can never forge an item or a citation."""
+
+    n: int
+    kind: ItemKind
+    id: str
+    status: ItemStatus
+    text: str  # the statement, e.g. "Acme GmbH - acv (FY26-Q3): 1,200,000 EUR"
+    note: str | None = None  # e.g. "superseded by [3]"
+    quote: str | None = None
+    subject: str | None = None  # entity id (facts, aliases) or applies_to (rules)
+    predicate: str | None = None
+    period: str | None = None
+    value: str | None = None  # as stored (facts)
+    value_type: str | None = None
+    unit: str | None = None
+    scope: str | None = None  # definitions
+    valid_from: str | None = None
+    valid_to: str | None = None
+    source: PackSource | None = None
+    recorded_by: str | None = None
+
+
+class Mention(BaseModel):
+    """A span of the question and what it resolved to."""
+
+    text: str
+    status: Literal["resolved", "ambiguous"]
+    entity: dict[str, str] | None = None  # id, name, kind when resolved
+    candidates: list[dict[str, Any]] = Field(default_factory=list)  # when ambiguous
+
+
+class PackOptions(BaseModel):
+    """Everything besides the question and the commit that decides a pack's bytes."""
+
+    as_of: str | None = None  # as given (a tag, quarter, hash…); the commit is `version`
+    valid_at: str  # YYYY-MM-DD (today when not given, recorded so a replay is identical)
+    scope: str | None = None
+    max_tokens: int | None = None
+    format: PackFormat = "md"
+
+
+class ContextPack(BaseModel):
+    hash: str  # sha256 of `text`
+    version: str  # the commit the knowledge was read at
+    question: str
+    options: PackOptions
+    terms: list[str]  # defined terms the question mentions
+    periods: list[str]  # periods the question mentions, resolved (FY26-Q3, 2025-10 …)
+    entities: list[Mention]
+    items: list[PackItem]
+    trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
+    text: str  # the rendered pack, in options.format
