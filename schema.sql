@@ -125,3 +125,22 @@ CREATE TABLE schema_migrations (
     name VARCHAR(100) NOT NULL PRIMARY KEY,
     applied_at VARCHAR(32) NOT NULL
 )
+;
+-- The render log (migration 0002_packs): one row per context pack rendered, so `facts replay`
+-- can rebuild exactly what a model was shown. Reads must not flood the commit log, so rows are
+-- written to the working set without a Dolt commit; the next write first commits whatever is
+-- pending as its own commit ("Record N rendered context packs"), so knowledge commits never
+-- carry log rows and reverting one never touches the log. The id is unique per render (two
+-- branches logging the same pack never conflict on merge); `hash` names the pack.
+CREATE TABLE packs (
+    id VARCHAR(64) NOT NULL PRIMARY KEY,
+    hash VARCHAR(64) NOT NULL,
+    version VARCHAR(64) NOT NULL,
+    question MEDIUMTEXT NOT NULL,
+    options MEDIUMTEXT NOT NULL,
+    items MEDIUMTEXT NOT NULL,
+    created_at VARCHAR(32) NOT NULL,
+    created_by VARCHAR(255)
+)
+;
+CREATE INDEX packs_hash ON packs (hash)

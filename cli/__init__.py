@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
 from factstore.importers import SECTIONS, SINGULAR, describe_error
-from factstore.models import WriteResult
+from factstore.models import ContextPack, WriteResult
 from factstore.store import FactStore, clone_store, default_author, init_store, open_store
 
 from . import output
@@ -579,6 +579,61 @@ def resolve(obj: Ctx, name: str | None, context: str | None, kind: str | None,
     output.table(("id", "name", "kind", "score", "reasons"),
                  [[c.id, c.name, c.kind, c.score, "; ".join(c.reasons)]
                   for c in result.candidates])
+
+
+@cli.command()
+@click.argument("question")
+@as_of_option
+@valid_at_option
+@click.option("--scope", default=None, help="Definitions of this scope first (finance, sales …).")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Leave out the lowest-priority items until the pack fits (estimate).")
+@click.option("--format", "fmt", type=click.Choice(["md", "xml", "json"]), default="md",
+              show_default=True, help="How the pack is written for the prompt.")
+@json_option
+@pass_ctx
+def context(obj: Ctx, question: str, as_of: str | None, valid_at: str | None,
+            scope: str | None, max_tokens: int | None, fmt: str, as_json: bool) -> None:
+    """The knowledge that answers QUESTION, cited [1], [2] … for a prompt.
+
+    Prints the pack (pipe it into a model); with --json the whole pack with its items and hash,
+    the input of `facts verify --pack`. Every pack is logged: `facts replay HASH`."""
+    pack = obj.store().context(question, as_of=as_of, valid_at=valid_at, scope=scope,
+                               max_tokens=max_tokens, format=fmt)  # type: ignore[arg-type]
+    _print_pack(pack, as_json)
+    output.line(f"pack {pack.hash[:12]} at {pack.version[:12]}: {len(pack.items)} items"
+                + (f", {len(pack.trimmed)} left out" if pack.trimmed else ""), err=True)
+
+
+def _print_pack(pack: ContextPack, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(pack.model_dump())
+    else:
+        click.echo(pack.text, nl=False)
+
+
+@cli.command()
+@click.argument("pack_hash", metavar="HASH")
+@json_option
+@pass_ctx
+def replay(obj: Ctx, pack_hash: str, as_json: bool) -> None:
+    """Rebuild a logged pack byte for byte: what the model saw, and why."""
+    _print_pack(obj.store().replay(pack_hash), as_json)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Newest N only.")
+@json_option
+@pass_ctx
+def packs(obj: Ctx, limit: int | None, as_json: bool) -> None:
+    """The render log: every context pack built on this branch, newest first."""
+    logged = obj.store().packs(limit)
+    if as_json:
+        output.emit_json(logged)
+        return
+    output.table(("hash", "when", "version", "by", "items", "question"),
+                 [[p["hash"][:12], p["created_at"], p["version"][:12], p["created_by"] or "",
+                   len(p["items"]), p["question"]] for p in logged])
 
 
 def clean_query(text: str) -> str:

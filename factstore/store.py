@@ -5,11 +5,13 @@ Table and column names come from TABLES, a fixed allow-list; every value is a pa
 
 from __future__ import annotations
 
+import json
 import operator
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +24,9 @@ from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput, 
 from factstore.models import (
     Alias,
     Change,
+    ContextPack,
+    PackFormat,
+    PackOptions,
     Diff,
     History,
     Tag,
@@ -42,12 +47,14 @@ from factstore.models import (
 from factstore.history import BOOKKEEPING, changed_fields, iso, resolve_ref, split_diff_row
 from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
+from factstore.context import Builder
 from factstore.resolver import AliasIndex, Resolution, normalize
 
 STORE_DIR = ".facts"
 STORE_FILE = "facts.db"
 # Writes with no human author: the schema commit, a tag made without --by.
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
+MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
 
 
 @dataclass(frozen=True)
@@ -236,8 +243,8 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
     def body(tx: Tx) -> str:
         for stmt in schema_statements():
             tx.execute(stmt)
-        tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                   ("0001_initial", applied_at))
+        tx.executemany("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                       [(name, applied_at) for name in MIGRATIONS])
         return "Initialise factstore schema"
 
     store.backend.write(body, who)
@@ -251,6 +258,8 @@ class FactStore:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self._indexes: dict[str, AliasIndex] = {}
+        self._small: dict[str, tuple[list[Row], list[Row], int]] = {}
+        self._packs_table = False
 
     def __enter__(self) -> FactStore:
         return self
@@ -310,7 +319,7 @@ class FactStore:
                 return None
             return _message(f"{message}: {_summary(counts)}", reason, None)
 
-        commit = self.backend.write(body, who)
+        commit = self._write(body, who)
         return WriteResult(commit=commit, changed=list(changed) if commit else [])
 
     def add(
@@ -433,7 +442,7 @@ class FactStore:
             return _message(title, reason, changes.get("source_id"), before=before,
                             after=changes)
 
-        commit = self.backend.write(body, who)
+        commit = self._write(body, who)
         return WriteResult(commit=commit, changed=[item_id])
 
     def _expected_rev(self, table: Table, row: Row, expect: str | None) -> int | None:
@@ -721,14 +730,14 @@ class FactStore:
             return _message(title, reason, None, before=_knowledge(current),
                             after=_knowledge(target))
 
-        return WriteResult(commit=self.backend.write(body, who), changed=[item_id])
+        return WriteResult(commit=self._write(body, who), changed=[item_id])
 
     def revert_commit(self, commit: str, *, author: str | None) -> WriteResult:
         """Undo a whole commit with Dolt's revert, as a new commit by author."""
         who = check_author(author)
         target = self.resolve_ref(commit)
         ids = [c.id for c in self.diff(f"{target}~1", target).changes]
-        return WriteResult(commit=self.backend.revert_commit(target, who), changed=ids)
+        return WriteResult(commit=self._flushed().revert_commit(target, who), changed=ids)
 
     # -- branches -------------------------------------------------------------------------
 
@@ -775,7 +784,7 @@ class FactStore:
         review = self.review(name, into=self.branch)
         message = _message(f"Merge {name} into {self.branch}", None, None) + (
             f"\nConflicts resolved: prefer {prefer}" if prefer else "")
-        commit, raw = self.backend.merge(name, message, who, prefer)
+        commit, raw = self._flushed().merge(name, message, who, prefer)
         if raw and commit is None:
             conflicts = [_conflict(table, row) for table, row in raw]
             listed = "; ".join(c["id"] for c in conflicts)
@@ -806,13 +815,13 @@ class FactStore:
     def push(self, remote: str = "origin", branch: str | None = None) -> str:
         """Push a branch (default: the current one) and the tags; returns its commit."""
         self._require_remote(remote)
-        self.backend.push(remote, branch or self.branch)
+        self._flushed().push(remote, branch or self.branch)
         return self.resolve_ref(branch or self.branch)
 
     def pull(self, remote: str = "origin", branch: str | None = None) -> str:
         """Fetch and merge a remote branch into the current one; returns the new HEAD."""
         self._require_remote(remote)
-        self.backend.pull(remote, branch or self.branch)
+        self._flushed().pull(remote, branch or self.branch)
         return self.head()
 
     def _require_remote(self, name: str) -> None:
@@ -857,7 +866,7 @@ class FactStore:
                 return None
             return _message(f"Set {name} = {int(value)}", reason, None)
 
-        commit = self.backend.write(body, who)
+        commit = self._write(body, who)
         return WriteResult(commit=commit, changed=[f"config:{name}"] if commit else [])
 
     # -- resolving names ------------------------------------------------------------------
@@ -879,6 +888,121 @@ class FactStore:
                                       self._select("relations", live, [], commit))
             self._indexes = {commit: cached}
         return cached
+
+    # -- context packs and the render log ------------------------------------------------
+
+    def context(self, question: str, *, as_of: str | None = None, valid_at: str | None = None,
+                scope: str | None = None, max_tokens: int | None = None,
+                format: PackFormat = "md", record: bool = True) -> ContextPack:
+        """The knowledge that applies to a question, ranked and cited, rendered for a prompt.
+
+        Recorded in the render log (unless record=False) so `replay` can rebuild it."""
+        if not question.strip():
+            raise InvalidInput("question: must not be empty")
+        if max_tokens is not None and max_tokens < 1:
+            raise InvalidInput(f"max-tokens: must be a positive number, got {max_tokens}")
+        day = parse_day(valid_at, "valid-at") if valid_at else date.today()
+        options = PackOptions(as_of=as_of, valid_at=day.isoformat(), scope=scope,
+                              max_tokens=max_tokens, format=format)
+        pack = self._pack(question, self.resolve_ref(as_of) if as_of else self.head(), options)
+        if record:
+            self._record(pack)
+        return pack
+
+    def replay(self, pack_hash: str) -> ContextPack:
+        """Rebuild a logged pack from its commit, question and options: byte for byte."""
+        logged = self._logged(pack_hash)
+        pack = self._pack(logged["question"], logged["version"],
+                          PackOptions.model_validate_json(logged["options"]))
+        if pack.hash != logged["hash"]:
+            raise FactstoreError(f"replay of pack {logged['hash'][:12]} gave {pack.hash[:12]}: "
+                                 "the rendering changed since it was logged")
+        return pack
+
+    def packs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The render log, newest first."""
+        if not self._has_packs():
+            return []
+        rows = self.backend.query("SELECT * FROM packs ORDER BY created_at DESC, id")
+        logged = [{**r, "options": json.loads(r["options"]), "items": json.loads(r["items"])}
+                  for r in rows]
+        return logged[:limit] if limit else logged
+
+    def _pack(self, question: str, commit: str, options: PackOptions) -> ContextPack:
+        definitions, rules, month = self._pack_tables(commit)
+        builder = Builder(select=lambda table, where, params: self._select(
+                              table, where, params, commit),
+                          index=self._index(commit), definitions=definitions, rules=rules,
+                          start_month=month)
+        return builder.build(question, commit, options)
+
+    def _pack_tables(self, commit: str) -> tuple[list[Row], list[Row], int]:
+        """Definitions, rules and the fiscal calendar at a commit: small, read once."""
+        cached = self._small.get(commit)
+        if cached is None:
+            live = "status <> 'retracted'"
+            month = self._select("config", "name = ?", ["calendar.fiscal_year_start_month"],
+                                 commit)
+            cached = (self._select("definitions", live, [], commit, "id"),
+                      self._select("rules", live, [], commit, "id"),
+                      int(month[0]["value"]) if month else 1)
+            self._small = {commit: cached}
+        return cached
+
+    def _record(self, pack: ContextPack) -> None:
+        if not self._has_packs():
+            self._migrate_packs()
+        self.backend.record(
+            "INSERT INTO packs (id, hash, version, question, options, items, created_at, "
+            "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [uuid.uuid4().hex, pack.hash, pack.version, pack.question,
+             pack.options.model_dump_json(), json.dumps([i.id for i in pack.items]),
+             datetime.now(UTC).isoformat(timespec="microseconds"), default_author()])
+
+    def _logged(self, pack_hash: str) -> Row:
+        if not re.fullmatch(r"[0-9a-f]{4,64}", pack_hash):
+            raise InvalidInput(f"pack: expected a pack hash (4-64 hex digits), got {pack_hash!r}")
+        rows = self.backend.query("SELECT * FROM packs WHERE hash LIKE ? ORDER BY created_at",
+                                  [pack_hash + "%"]) if self._has_packs() else []
+        hashes = {r["hash"] for r in rows}
+        if not rows:
+            raise NotFound(f"no pack {pack_hash!r} in the render log of branch {self.branch}")
+        if len(hashes) > 1:
+            raise InvalidInput(f"pack: {pack_hash!r} is the start of {len(hashes)} pack hashes; "
+                               "give more digits")
+        return rows[0]
+
+    def _has_packs(self) -> bool:
+        if not self._packs_table:
+            self._packs_table = bool(self.backend.query(
+                "SELECT name FROM schema_migrations WHERE name = '0002_packs'"))
+        return self._packs_table
+
+    def _migrate_packs(self) -> None:
+        """Stores made before the render log get its table, as one commit."""
+        statements = [s for s in schema_statements() if " packs" in s]
+
+        def body(tx: Tx) -> str:
+            for stmt in statements:
+                tx.execute(stmt)
+            tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                       ("0002_packs", datetime.now(UTC).isoformat(timespec="seconds")))
+            return "Add the render log (schema migration 0002_packs)"
+
+        self.backend.write(body, SYSTEM_AUTHOR)
+        self._packs_table = True
+
+    def _write(self, body: Callable[[Tx], str | None], who: str) -> str | None:
+        return self._flushed().write(body, who)
+
+    def _flushed(self) -> Backend:
+        """The backend, after committing rendered packs waiting in the working set as their
+        own commit, so a knowledge commit never carries render-log rows."""
+        pending = self.backend.query(
+            "SELECT table_name FROM dolt_status WHERE table_name = 'packs'")
+        if pending:
+            self.backend.write(lambda tx: "Record rendered context packs", SYSTEM_AUTHOR)
+        return self.backend
 
     # -- name lookup ----------------------------------------------------------------------
 

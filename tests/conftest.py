@@ -85,8 +85,8 @@ _SERVER_PASSED: list[str] = []
 
 def _uses_server(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
-    param = callspec.params.get("store_url") if callspec else None
-    return "dolt_server" in getattr(item, "fixturenames", ()) or param == "dolt"
+    params = callspec.params.values() if callspec else ()
+    return "dolt_server" in getattr(item, "fixturenames", ()) or "dolt" in params
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -58,6 +58,11 @@ class Backend(Protocol):
         """
         ...
 
+    def record(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement in its own SQL transaction, without a Dolt commit: the change
+        stays in the working set (the render log; see schema.sql's packs table)."""
+        ...
+
     def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
         """A FROM-clause fragment reading `table` as it was at ref, with its parameters."""
         ...

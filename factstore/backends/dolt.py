@@ -181,6 +181,9 @@ class DoltServerBackend:
                 raise
         raise AssertionError("unreachable")
 
+    def record(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.query(sql, params)  # the connection autocommits: one SQL transaction
+
     def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
         return f"`{table}` AS OF ?", [ref]
 

@@ -107,6 +107,9 @@ class DoltliteBackend:
             ).fetchone()
             return str(commit)
 
+    def record(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.query(sql, params)  # the connection autocommits: one SQL transaction
+
     def table_at(self, table: str, ref: str) -> tuple[str, list[Any]]:
         return f"dolt_at_{table}(?)", [ref]
 

@@ -1,0 +1,634 @@
+"""From a question to a ranked, cited pack of the knowledge that applies (DESIGN §7).
+
+    question -> mentions (entities through the resolver, defined terms, periods)
+             -> candidates (facts of the entities, definitions of the terms, rules and the
+                exceptions that apply, names the entities go by)
+             -> labels (current / conflicting / outranked / superseded …) and priority
+             -> trimmed to --max-tokens, numbered, rendered.
+
+Everything is read at one commit, so a pack is a pure function of (commit, question,
+options): that is what makes `facts replay` byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from factstore.models import ContextPack, Mention, PackItem, PackOptions, PackSource
+from factstore.periods import period_range
+from factstore.render import clean, render, tokens
+from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
+
+Row = dict[str, Any]
+Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
+
+MAX_GRAM = 5  # longest name looked up as one mention, in words
+FUZZY_MENTION_AT = 80  # a capitalised span with no exact alias must resolve this well
+# Capitalised words that start questions, never names.
+QUESTION_WORDS = frozenset(
+    "what when where which who whom whose why how is are was were do does did can could "
+    "should would will has have had tell give list show compare our my we i in on at for "
+    "from by to if per and or".split())
+CONTENT_MIN = 4  # shorter words do not make a rule relevant
+GENERIC = frozenset("about customer customers account accounts value current latest much many "
+                    "does have after before their there this that with what which when".split())
+
+# Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
+TIER_DEFINITION, TIER_FACT, TIER_RULE, TIER_CONTEXT, TIER_ALIAS, TIER_LOW = range(6)
+KIND_ORDER = {"definition": 0, "fact": 1, "rule": 2, "alias": 3}  # within a tier
+
+
+# --- periods the question mentions -------------------------------------------------------
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
+    (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
+    (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
+    (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
+    (re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
+    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
+    (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
+     "relative"),
+    (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
+]
+
+
+def fiscal_year_of(day: date, start_month: int) -> int:
+    """The fiscal year (named by the calendar year it ends in) that contains day."""
+    start_year = day.year if day.month >= start_month else day.year - 1
+    return start_year + (1 if start_month > 1 else 0)
+
+
+def fiscal_quarter_of(day: date, start_month: int) -> str:
+    quarter = (day.month - start_month) % 12 // 3 + 1
+    return f"FY{fiscal_year_of(day, start_month) % 100:02d}-Q{quarter}"
+
+
+def _fy(text: str) -> int:
+    return int(text) % 100
+
+
+def question_periods(question: str, valid_at: date, start_month: int) -> list[str]:
+    """Periods a question names, as period labels: 'Q3 FY26' -> FY26-Q3, 'last quarter' ->
+    the fiscal quarter before valid_at's, a bare 'Q3' -> Q3 of valid_at's fiscal year."""
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(question)
+    for pattern, how in PERIOD_PATTERNS:
+        for m in pattern.finditer(question):
+            if any(taken[m.start():m.end()]):
+                continue
+            label = _period_label(m, how, valid_at, start_month)
+            if label:
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                found.append((m.start(), label))
+    return list(dict.fromkeys(label for _, label in sorted(found)))
+
+
+def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) -> str | None:
+    g = [x.upper() if x else x for x in m.groups()]
+    this_fy = fiscal_year_of(valid_at, start_month)
+    if how == "fy-part":
+        return f"FY{_fy(g[0]):02d}-{g[1]}"
+    if how == "part-fy":
+        return f"FY{_fy(g[1]):02d}-{g[0]}"
+    if how == "year-part":
+        return f"{g[0]}-{g[1]}"
+    if how == "part-year":
+        return f"{g[1]}-{g[0]}"
+    if how == "day":
+        try:
+            return date(int(g[0]), int(g[1]), int(g[2])).isoformat()
+        except ValueError:
+            return None
+    if how == "month":
+        return f"{g[1]}-{MONTHS.index(g[0][:3].lower()) + 1:02d}"
+    if how == "fy":
+        return f"FY{_fy(g[0]):02d}"
+    if how == "part":
+        return f"FY{this_fy % 100:02d}-{g[0]}"
+    which, unit = g[0].lower(), g[2].lower()
+    back = which in ("last", "previous", "prior")
+    if unit == "quarter":
+        day = valid_at
+        if back:
+            start, _ = period_range(fiscal_quarter_of(valid_at, start_month), start_month)
+            day = start - timedelta(days=1)
+        return fiscal_quarter_of(day, start_month)
+    return f"FY{(this_fy - back) % 100:02d}"
+
+
+# --- words of the question ---------------------------------------------------------------
+
+POSSESSIVE = re.compile(r"['’]s\b")
+PERIODISH = re.compile(r"^(fy\d+|q[1-4]|h[12]|\d+)$")
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") \
+        else word
+
+
+def _root(word: str) -> str:
+    """A crude stem for matching a question to rule text: approve/approval, discount(s)."""
+    return _stem(word)[:6]
+
+
+@dataclass
+class Words:
+    """The question as normalised words, each remembering whether it was capitalised."""
+
+    words: list[str]
+    capital: list[bool]
+    origin: list[int]  # the whitespace-separated token of the question each word came from
+    tokens: list[str]
+    taken: list[bool] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, question: str) -> Words:
+        words, capital, origin = [], [], []
+        tokens = POSSESSIVE.sub("", question).split()
+        for i, token in enumerate(tokens):
+            for word in full_name(token).split():
+                words.append(word)
+                capital.append(token[:1].isupper())
+                origin.append(i)
+        return cls(words, capital, origin, tokens, [False] * len(words))
+
+    def said(self, start: int, end: int) -> str:
+        """The question's own text for words start..end, punctuation around it trimmed."""
+        text = " ".join(self.tokens[self.origin[start]:self.origin[end - 1] + 1])
+        return text.strip(" ?!.,;:'\"()[]")
+
+    def grams(self, longest: int) -> Iterable[tuple[int, int, str]]:
+        """(start, end, text) of every run of free words, longest first."""
+        for size in range(min(longest, len(self.words)), 0, -1):
+            for start in range(len(self.words) - size + 1):
+                if not any(self.taken[start:start + size]):
+                    yield start, start + size, " ".join(self.words[start:start + size])
+
+    def take(self, start: int, end: int) -> None:
+        self.taken[start:end] = [True] * (end - start)
+
+    def stems(self) -> list[str]:
+        return [_stem(w) for w in self.words]
+
+
+def find_entities(words: Words, question: str, index: AliasIndex, on: str, *,
+                  fuzzy: bool = False) -> list[tuple[int, Mention]]:
+    """Entities named in the question, with the word they start at: exact names and aliases
+    (longest first); with fuzzy, capitalised spans left over that resolve by fuzzy match.
+    Ambiguous names are kept as such."""
+    found: list[tuple[int, Mention]] = []
+    spans = _capital_runs(words) if fuzzy else [
+        (start, end) for start, end, gram in list(words.grams(MAX_GRAM))
+        if not _not_a_name(gram) and strip_legal_suffix(gram) in index.exact]
+    for start, end in spans:
+        if any(words.taken[start:end]):
+            continue
+        answer = index.resolve(" ".join(words.words[start:end]), context=question, on=on)
+        if answer.status == "unknown" or (fuzzy and not (
+                answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT)):
+            continue
+        words.take(start, end)
+        found.append((start, _mention(words.said(start, end), answer)))
+    return found
+
+
+def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
+    """In question order, each entity (or ambiguous name) once."""
+    mentions: dict[str, Mention] = {}
+    for _, m in sorted(found, key=lambda x: x[0]):
+        mentions.setdefault(m.entity["id"] if m.entity else "?" + m.text, m)
+    return list(mentions.values())
+
+
+def _not_a_name(gram: str) -> bool:
+    words = gram.split()
+    return all(w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2 or PERIODISH.match(w)
+               for w in words)
+
+
+def _capital_runs(words: Words) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for i, word in enumerate([*words.words, ""]):
+        ok = (i < len(words.words) and words.capital[i] and not words.taken[i]
+              and word not in QUESTION_WORDS and word not in STOPWORDS
+              and not PERIODISH.match(word))
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _mention(text: str, answer: Any) -> Mention:
+    if answer.status == "resolved":
+        return Mention(text=clean(text), status="resolved",
+                       entity={k: clean(v) for k, v in answer.entity.items()})
+    return Mention(text=clean(text), status="ambiguous",
+                   candidates=[{"id": c.id, "name": clean(c.name), "kind": c.kind,
+                                "score": c.score} for c in answer.candidates])
+
+
+def find_terms(words: Words, definitions: list[Row]) -> list[str]:
+    """Defined terms the question uses ('active customers' finds 'Active customer')."""
+    by_key: dict[str, str] = {}
+    for d in definitions:
+        key = " ".join(_stem(w) for w in strip_legal_suffix(full_name(d["term"])).split())
+        by_key.setdefault(key, d["term"])
+    stems = words.stems()
+    found: list[str] = []
+    for size in range(min(MAX_GRAM, len(stems)), 0, -1):
+        for start in range(len(stems) - size + 1):
+            if any(words.taken[start:start + size]):
+                continue
+            term = by_key.get(" ".join(stems[start:start + size]))
+            if term is not None:
+                words.take(start, start + size)
+                found.append(term)
+    return list(dict.fromkeys(found))
+
+
+# --- building the pack -------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    tier: int
+    order: tuple[Any, ...]
+    item: PackItem  # n is set when the pack is numbered
+    refers_to: dict[str, str] = field(default_factory=dict)  # note template: {word: item id}
+
+
+@dataclass
+class Builder:
+    """One pack's worth of reading and ranking. `select` reads the store at the pack's commit;
+    `definitions` and `rules` are the (small) tables at that commit, cached by the caller."""
+
+    select: Select
+    index: AliasIndex
+    definitions: list[Row]
+    rules: list[Row]
+    start_month: int
+    sources: dict[str, Row] = field(default_factory=dict)
+
+    def build(self, question: str, version: str, options: PackOptions) -> ContextPack:
+        valid_at = date.fromisoformat(options.valid_at)
+        words = Words.of(question)
+        exact = find_entities(words, question, self.index, options.valid_at)
+        terms = find_terms(words, self.definitions)
+        mentions = unique_mentions(
+            exact + find_entities(words, question, self.index, options.valid_at, fuzzy=True))
+        periods = question_periods(question, valid_at, self.start_month)
+        subjects = [m.entity["id"] for m in mentions if m.entity]
+        content = {_root(w) for w, taken in zip(words.words, words.taken, strict=True)
+                   if not taken and len(w) >= CONTENT_MIN and w not in GENERIC
+                   and w not in QUESTION_WORDS and not PERIODISH.match(w)}
+        candidates = [*self._definitions(terms, options.scope, valid_at),
+                      *self._facts(subjects, words, terms, periods, valid_at, content),
+                      *self._rules(subjects, content, terms, valid_at),
+                      *self._aliases(subjects, mentions, options.valid_at)]
+        self._attach_sources(candidates)
+        candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
+        pack = ContextPack(hash="", version=version, question=question, options=options,
+                           terms=terms, periods=periods, entities=mentions, items=[],
+                           trimmed=[], text="")
+        kept, trimmed = self._fit(pack, candidates, options.max_tokens)
+        pack.items, pack.trimmed = _number(kept), [c.item.id for c in trimmed]
+        pack.text = render(pack, options.format)
+        pack.hash = hashlib.sha256(pack.text.encode()).hexdigest()
+        return pack
+
+    def _fit(self, pack: ContextPack, candidates: list[Candidate], budget: int | None
+             ) -> tuple[list[Candidate], list[Candidate]]:
+        """The most items, in priority order, whose rendered pack fits the token budget."""
+        if budget is None:
+            return candidates, []
+
+        def fits(k: int) -> bool:
+            pack.items = _number(candidates[:k])
+            pack.trimmed = [c.item.id for c in candidates[k:]]
+            return tokens(render(pack, pack.options.format)) <= budget
+
+        low, high = 0, len(candidates)  # fits(low) is assumed; find the largest k that fits
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if fits(middle) else (low, middle - 1)
+        return candidates[:low], candidates[low:]
+
+    # -- definitions ----------------------------------------------------------------------
+
+    def _definitions(self, terms: list[str], scope: str | None, valid_at: date
+                     ) -> list[Candidate]:
+        found = []
+        wanted = {t.casefold(): i for i, t in enumerate(terms)}
+        for d in self.definitions:
+            rank = wanted.get(d["term"].casefold())
+            if rank is None or not _valid(d, valid_at):
+                continue
+            in_scope = scope is None or d["scope"] == scope
+            text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
+                f"{d['term']}: {d['text']}"
+            if d.get("formula"):
+                text += f" Formula: {d['formula']}"
+            item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
+            if not in_scope:
+                item.note = f"other scope: {_token(d['scope'])}"
+            found.append(Candidate(TIER_DEFINITION if in_scope else TIER_LOW,
+                                   (rank, d["id"]), item))
+        return found
+
+    # -- facts ----------------------------------------------------------------------------
+
+    def _facts(self, subjects: list[str], words: Words, terms: list[str], periods: list[str],
+               valid_at: date, content: set[str]) -> list[Candidate]:
+        """Facts of the mentioned entities about what the question names (all of them when
+        it names nothing), in the periods it asks about."""
+        if not subjects:
+            return []
+        marks = ",".join("?" * len(subjects))
+        rows = self.select("facts", f"subject_id IN ({marks}) AND status <> 'retracted'",
+                           subjects)
+        superseded_by = {r["supersedes"]: r["id"] for r in rows if r["supersedes"]
+                         and r["status"] == "active"}
+        predicates = self._predicates(rows, words, terms)
+        if predicates:
+            rows = [r for r in rows if r["predicate"] in predicates]
+        # A question about something else (a discount, a process) still gets the entity's
+        # facts, after the rules it is about.
+        tier = TIER_FACT if predicates or not content else TIER_CONTEXT
+        rows = self._in_time(rows, periods, valid_at)
+        self._load_sources({r["source_id"] for r in rows if r["source_id"]})
+        groups: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
+        for r in rows:
+            groups[(r["subject_id"], r["predicate"], r["period"])].append(r)
+        found = []
+        for (subject, predicate, period), group in groups.items():
+            exact = 0 if not periods or period in periods else 1
+            order = (subjects.index(subject), exact, predicate, period or "")
+            found += self._rank_group(group, superseded_by, order, tier)
+        return found
+
+    def _predicates(self, rows: list[Row], words: Words, terms: list[str]) -> set[str]:
+        """Predicates the question names, in its words or through a defined term."""
+        text = " " + " ".join(words.stems()) + " "
+        named = {" ".join(_stem(w) for w in full_name(t).split()) for t in terms}
+        found = set()
+        for predicate in {r["predicate"] for r in rows}:
+            key = " ".join(_stem(w) for w in predicate.split("_"))
+            if f" {key} " in text or key in named:
+                found.add(predicate)
+        return found
+
+    def _in_time(self, rows: list[Row], periods: list[str], valid_at: date) -> list[Row]:
+        """Facts about the periods asked for; without one, what held at valid_at: the latest
+        period that had started by then, per subject and predicate."""
+        if periods:
+            asked = [period_range(p, self.start_month) for p in periods]
+            return [r for r in rows if any(_overlaps(self._span(r), a) for a in asked)]
+        day = valid_at.isoformat()
+        latest: dict[tuple[str, str], str] = {}
+        for r in rows:
+            if r["period"]:
+                start = self._span(r)[0].isoformat()
+                key = (r["subject_id"], r["predicate"])
+                if start <= day and start > latest.get(key, ""):
+                    latest[key] = start
+        kept = []
+        for r in rows:
+            if r["period"]:
+                if self._span(r)[0].isoformat() == latest.get((r["subject_id"], r["predicate"])):
+                    kept.append(r)
+            elif _valid(r, valid_at):
+                kept.append(r)
+        return kept
+
+    def _span(self, row: Row) -> tuple[date, date]:
+        if row.get("period"):
+            return period_range(row["period"], self.start_month)
+        return (date.fromisoformat(row["valid_from"]) if row["valid_from"] else date.min,
+                date.fromisoformat(row["valid_to"]) if row["valid_to"] else date.max)
+
+    def _rank_group(self, group: list[Row], superseded_by: dict[str, str],
+                    order: tuple[Any, ...], tier: int) -> list[Candidate]:
+        """Competing values for one subject, predicate and period: by source authority, then
+        recency. Every one is kept, labelled."""
+        def strength(r: Row) -> tuple[int, str, str]:
+            s = self.sources.get(r["source_id"] or "", {})
+            return (s.get("authority") or 0, s.get("captured_at") or "", r["id"])
+
+        live = sorted((r for r in group if r["id"] not in superseded_by
+                       and r["status"] == "active"), key=strength, reverse=True)
+        found = []
+        best = live[0] if live else None
+        for rank, r in enumerate(live):
+            status, note, refers = "current", None, {}
+            if best is not None and r is not best:
+                if r["value"] == best["value"]:
+                    note, refers = "agrees with {best}", {"best": best["id"]}
+                elif strength(r)[0] == strength(best)[0]:
+                    status, note, refers = "conflicting", "conflicts with {best}", \
+                        {"best": best["id"]}
+                else:
+                    status, note, refers = "outranked", "outranked by {best}", \
+                        {"best": best["id"]}
+            elif any(o["value"] != r["value"] and strength(o)[0] == strength(r)[0]
+                     for o in live[1:]):
+                others = [o for o in live[1:] if o["value"] != r["value"]
+                          and strength(o)[0] == strength(r)[0]]
+                status, note, refers = "conflicting", "conflicts with {other}", \
+                    {"other": others[0]["id"]}
+            found.append(Candidate(tier if status in ("current", "conflicting") else TIER_LOW,
+                                   (*order, rank), self._fact_item(r, status),
+                                   refers))
+            found[-1].item.note = note
+        for r in group:
+            if r["id"] in superseded_by:
+                c = Candidate(TIER_LOW, (*order, 100), self._fact_item(r, "superseded"),
+                              {"by": superseded_by[r["id"]]})
+                c.item.note = "superseded by {by}"
+                found.append(c)
+            elif r["status"] != "active":
+                found.append(Candidate(TIER_LOW, (*order, 200),
+                                       self._fact_item(r, "deprecated")))
+        return found
+
+    def _fact_item(self, r: Row, status: str) -> PackItem:
+        name = self.index.entities.get(r["subject_id"], {}).get("name", r["subject_id"])
+        when = f" ({r['period']})" if r["period"] else ""
+        text = f"{name} - {r['predicate'].replace('_', ' ')}{when}: " \
+               f"{display_value(r['value'], r['value_type'], r['unit'])}"
+        return _item("fact", r["id"], status, text, r, subject=r["subject_id"],
+                     predicate=r["predicate"], period=r["period"], value=r["value"],
+                     value_type=r["value_type"], unit=r["unit"])
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def _rules(self, subjects: list[str], content: set[str], terms: list[str], valid_at: date
+               ) -> list[Candidate]:
+        """Rules that apply to a mentioned entity (by id or by its kind) and that the question
+        is about, with the exceptions that apply to that entity; for a question that names
+        no entity, general rules the question is about."""
+        specific = not (terms or content)
+        live = [r for r in self.rules if _valid(r, valid_at)]
+        by_id = {r["id"]: r for r in live}
+        found: dict[str, Candidate] = {}
+        targets = [(s, {s, f"kind:{self.index.entities[s]['kind']}"}) for s in subjects] \
+            or [("", {r["applies_to"] for r in live if r["applies_to"].startswith("kind:")})]
+        for rank, (subject, applies) in enumerate(targets):
+            for r in live:
+                if r["applies_to"] not in applies or r["id"] in found:
+                    continue
+                about = content & {_root(w) for w in full_name(r["text"]).split()}
+                if len(about) < min(2, len(content)) or not (about or (specific and subject)):
+                    continue
+                exceptions = [e for e in live if e["overrides"] == r["id"]
+                              and e["applies_to"] == subject]
+                general = by_id.get(r["overrides"] or "")
+                if r["overrides"] and r["applies_to"] == subject:
+                    found[r["id"]] = self._rule(r, "exception", TIER_RULE, rank,
+                                                r["overrides"])
+                    if general and general["id"] not in found:
+                        found[general["id"]] = self._rule(general, "overridden",
+                                                          TIER_CONTEXT, rank, r["id"])
+                elif exceptions:
+                    found[r["id"]] = self._rule(r, "overridden", TIER_CONTEXT, rank,
+                                                exceptions[0]["id"])
+                    for e in exceptions:
+                        found.setdefault(e["id"], self._rule(e, "exception", TIER_RULE, rank,
+                                                             r["id"]))
+                elif not r["overrides"]:
+                    found[r["id"]] = self._rule(r, "current", TIER_RULE, rank, None)
+        self._load_sources({c.item.source.id for c in found.values() if c.item.source})
+        return list(found.values())
+
+    def _rule(self, r: Row, status: str, tier: int, rank: int, other: str | None
+              ) -> Candidate:
+        item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
+        c = Candidate(tier, (rank, r["id"]), item)
+        if other and status == "exception":
+            c.refers_to, item.note = {"rule": other}, "exception to {rule}"
+        elif other and status == "overridden":
+            c.refers_to, item.note = {"rule": other}, "overridden here by {rule}"
+        return c
+
+    # -- aliases --------------------------------------------------------------------------
+
+    def _aliases(self, subjects: list[str], mentions: list[Mention], on: str
+                 ) -> list[Candidate]:
+        """Other names of the mentioned entities that explain the question: the name it
+        used when that is not the entity's own, and former names."""
+        if not subjects:
+            return []
+        said = {m.entity["id"]: m.text for m in mentions if m.entity}
+        marks = ",".join("?" * len(subjects))
+        rows = self.select("aliases", f"entity_id IN ({marks}) AND status <> 'retracted'",
+                           subjects)
+        found = []
+        for r in rows:
+            entity = self.index.entities[r["entity_id"]]
+            used = r["normalized"] == strip_legal_suffix(said.get(r["entity_id"], ""))
+            former = r["alias_kind"] == "former" or bool(r["valid_to"] and r["valid_to"] < on)
+            if not (former or used) or r["normalized"] == strip_legal_suffix(
+                    full_name(entity["name"])):
+                continue
+            text = f"{entity['name']} is also known as \"{r['alias']}\""
+            if former:
+                text += f" (former name until {r['valid_to']})" if r["valid_to"] else \
+                    " (former name)"
+            item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
+                         "former" if former else "alias", text, r, subject=r["entity_id"])
+            found.append(Candidate(TIER_ALIAS if not used else TIER_RULE,
+                                   (subjects.index(r["entity_id"]), r["normalized"]), item))
+        return found
+
+    # -- sources --------------------------------------------------------------------------
+
+    def _load_sources(self, ids: set[str]) -> None:
+        missing = sorted(ids - self.sources.keys())
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for s in self.select("sources", f"id IN ({marks})", missing):
+                self.sources[s["id"]] = s
+
+    def _attach_sources(self, candidates: list[Candidate]) -> None:
+        self._load_sources({c.item.source.id for c in candidates if c.item.source})
+        for c in candidates:
+            if c.item.source:
+                s = self.sources.get(c.item.source.id)
+                if s is None:  # a dangling reference: show the id, not a guess
+                    continue
+                c.item.source = PackSource(
+                    id=s["id"], title=clean(s["title"]), uri=_opt(s["uri"]), kind=s["kind"],
+                    authority=s["authority"], captured_at=_opt(s["captured_at"]))
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _token(text: str | None) -> str:
+    """An id or scope reduced to characters that mean nothing to any format: notes are the
+    pack's own words and are rendered without escaping."""
+    return re.sub(r"[^A-Za-z0-9_:@./-]", "", text or "")
+
+
+def _opt(value: Any) -> str | None:
+    text = clean(str(value)) if value is not None else ""
+    return text or None
+
+
+def _item(kind: str, item_id: str, status: str, text: str, row: Row, **extra: Any
+          ) -> PackItem:
+    source = PackSource(id=row["source_id"], title=row["source_id"]) \
+        if row.get("source_id") else None
+    return PackItem(n=0, kind=kind, id=clean(item_id), status=status, text=clean(text),  # type: ignore[arg-type]
+                    quote=_opt(row.get("quote")), recorded_by=_opt(row.get("recorded_by")),
+                    valid_from=row.get("valid_from"), valid_to=row.get("valid_to"),
+                    source=source, **{k: _opt(v) for k, v in extra.items()})
+
+
+def _number(kept: list[Candidate]) -> list[PackItem]:
+    """Number the items 1..n in priority order and fill in their notes' references."""
+    number = {c.item.id: i for i, c in enumerate(kept, 1)}
+    items = []
+    for i, c in enumerate(kept, 1):
+        item = c.item.model_copy(update={"n": i})
+        if c.refers_to and item.note:
+            refs = {k: f"[{number[v]}]" if v in number else _token(v) + " (not in this pack)"
+                    for k, v in c.refers_to.items()}
+            item.note = item.note.format(**refs)
+        items.append(item)
+    return items
+
+
+def _valid(row: Row, day: date) -> bool:
+    text = day.isoformat()
+    return (not row.get("valid_from") or row["valid_from"] <= text) and \
+        (not row.get("valid_to") or text <= row["valid_to"])
+
+
+def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def display_value(value: str, value_type: str, unit: str | None) -> str:
+    """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'."""
+    text = value
+    if value_type in ("money", "number", "percent"):
+        try:
+            number = float(value)
+            text = f"{int(number):,}" if number.is_integer() else f"{number:,}"
+        except ValueError:
+            pass
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text

@@ -1,0 +1,260 @@
+"""Context packs on the Northwind fixtures: the golden set, the render log, replay, the CLI.
+
+The store holds the FY26-Q3 load (tag FY26-Q3) and the FY26-Q4 changes on top (tag FY26-Q4),
+on each backend, built once per module: every case only reads.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from factstore import FactStore, init_store, open_store
+from factstore.models import ContextPack
+from factstore.render import parse, presented
+
+from .conftest import AUTHOR, FIXTURES, Facts
+
+SUPERSEDED = {"fact:veridian-pharma-acv-fy26q3"}  # by fact:veridian-pharma-acv-fy26q3-contract
+RETRACTED_IN_Q4 = {"fact:halcyon-media-churn-risk-fy26q3"}
+
+
+@pytest.fixture(scope="module", params=["doltlite", "dolt"])
+def northwind(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[FactStore]:
+    if request.param == "doltlite":
+        url = str(tmp_path_factory.mktemp("northwind") / "facts.db")
+    else:
+        url = f"{request.getfixturevalue('dolt_server').url}/n{uuid.uuid4().hex[:12]}"
+    init_store(url, author=AUTHOR).close()
+    with open_store(url) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        store.tag("FY26-Q3", author=AUTHOR)
+        store.import_file(FIXTURES / "northwind-q4.yaml", author=AUTHOR)
+        store.tag("FY26-Q4", author=AUTHOR)
+        yield store
+
+
+@dataclass
+class Case:
+    question: str
+    options: dict[str, Any] = field(default_factory=dict)
+    must: list[str] = field(default_factory=list)  # ids the pack contains
+    must_not: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)  # resolved mentions, in order
+    ambiguous: dict[str, set[str]] = field(default_factory=dict)  # mention -> candidates
+    status: dict[str, str] = field(default_factory=dict)  # id -> label
+    first: str | None = None  # the id numbered [1]
+
+    def __str__(self) -> str:
+        return self.question + (f" {self.options}" if self.options else "")
+
+
+GOLDEN = [
+    Case("What was Acme GmbH's ACV in FY26-Q3?", entities=["acme-gmbh"],
+         must=["fact:acme-gmbh-acv-fy26q3", "def:acv@finance", "def:acv@sales"],
+         must_not=["fact:acme-corp-acv-fy26q3"],
+         status={"fact:acme-gmbh-acv-fy26q3": "current"}),
+    Case("What was Acme Corp's ACV in Q4 FY26?", entities=["acme-corp"],
+         must=["fact:acme-corp-acv-fy26q4"],
+         must_not=["fact:acme-corp-acv-fy26q3", "fact:acme-gmbh-acv-fy26q3"]),
+    Case("What was Acme Corporation's ACV last quarter?", {"valid_at": "2026-02-10"},
+         must=["fact:acme-corp-acv-fy26q4"], must_not=["fact:acme-corp-acv-fy26q3"]),
+    Case("What was Acme Corporation's ACV last quarter?", {"valid_at": "2025-11-10"},
+         must=["fact:acme-corp-acv-fy26q3"], must_not=["fact:acme-corp-acv-fy26q4"]),
+    Case("What was Acme's ACV in FY26-Q3?", ambiguous={"Acme": {"acme-corp", "acme-gmbh"}},
+         must_not=["fact:acme-corp-acv-fy26q3", "fact:acme-gmbh-acv-fy26q3"]),
+    Case("Acme renewal notice for the EMEA account", entities=["acme-gmbh", "emea"],
+         must=["rule:renewal-notice-acme-gmbh", "rule:renewal-notice"],
+         status={"rule:renewal-notice-acme-gmbh": "exception",
+                 "rule:renewal-notice": "overridden"},
+         first="rule:renewal-notice-acme-gmbh"),
+    Case("How many seats did Acme GmbH have in FY26-Q3?", entities=["acme-gmbh"],
+         must=["fact:acme-gmbh-seats-fy26q3", "fact:acme-gmbh-seats-fy26q3-cs"],
+         must_not=["fact:acme-gmbh-seats-fy26q4"],
+         status={"fact:acme-gmbh-seats-fy26q3": "conflicting",
+                 "fact:acme-gmbh-seats-fy26q3-cs": "conflicting"}),
+    Case("What is Veridian Pharma's ACV for FY26-Q3?", entities=["veridian-pharma"],
+         must=["fact:veridian-pharma-acv-fy26q3-contract", "fact:veridian-pharma-acv-fy26q3"],
+         status={"fact:veridian-pharma-acv-fy26q3-contract": "current",
+                 "fact:veridian-pharma-acv-fy26q3": "superseded"}),
+    Case("What did Harbor Medical Systems pay in ARR in FY26-Q3?", entities=["bluefin-health"],
+         must=["fact:bluefin-health-arr-fy26q3",
+               "alias:bluefin-health/harbor medical systems"],
+         status={"alias:bluefin-health/harbor medical systems": "former"}),
+    Case("What is the churn risk of Halcyon Media in FY26-Q3?", entities=["halcyon-media"],
+         must_not=sorted(RETRACTED_IN_Q4)),
+    Case("What is the churn risk of Halcyon Media in FY26-Q3?", {"as_of": "FY26-Q3"},
+         must=sorted(RETRACTED_IN_Q4)),
+    Case("What was Acme Corp's ACV in FY26-Q4?", {"as_of": "FY26-Q3"},
+         must_not=["fact:acme-corp-acv-fy26q4", "fact:acme-corp-acv-fy26q3"]),
+    Case("What is Acme GmbH's ARR?", {"valid_at": "2025-12-01"},
+         must=["fact:acme-gmbh-arr-fy26q4"], must_not=["fact:acme-gmbh-arr-fy26q3"]),
+    Case("What is Acme GmbH's ARR?", {"valid_at": "2025-12-01", "as_of": "FY26-Q3"},
+         must=["fact:acme-gmbh-arr-fy26q3"], must_not=["fact:acme-gmbh-arr-fy26q4"]),
+    Case("How is an active customer defined?", {"scope": "sales"},
+         must=["def:active-customer@sales", "def:active-customer@finance"],
+         first="def:active-customer@sales"),
+    Case("How does finance define ACV?", {"scope": "finance"}, first="def:acv@finance"),
+    Case("What are Kestrel Bank's payment terms?", entities=["kestrel-bank"],
+         must=["fact:kestrel-bank-payment-terms", "rule:payment-terms-kestrel",
+               "rule:payment-terms"],
+         status={"rule:payment-terms-kestrel": "exception", "rule:payment-terms": "overridden"}),
+    Case("Who must approve a 25% discount for City of Lakemont?", entities=["city-of-lakemont"],
+         must=["rule:discount-approval-public", "rule:discount-approval"],
+         status={"rule:discount-approval-public": "exception",
+                 "rule:discount-approval": "overridden"},
+         first="rule:discount-approval-public"),
+    Case("Who approves discounts above 15%?", must=["rule:discount-approval"],
+         must_not=["rule:discount-approval-public"], first="rule:discount-approval"),
+    Case("What is Tidewater's ARR in FY26-Q4?", entities=["tidewater-logistics"],
+         must=["fact:tidewater-logistics-arr-fy26q4"],
+         must_not=["fact:tidewater-logistics-arr-fy26q3"]),
+    Case("What was Northwind's NRR in FY26-Q3?", entities=["northwind"],
+         must=["fact:northwind-nrr-fy26q3", "def:nrr@finance"],
+         must_not=["fact:northwind-nrr-fy26q2"]),
+    Case("And in FY26-Q2, what was the NRR of Northwind?",
+         must=["fact:northwind-nrr-fy26q2"], must_not=["fact:northwind-nrr-fy26q3"]),
+    Case("What is Veridan Pharma's ARR in FY26-Q3?", entities=["veridian-pharma"],
+         must=["fact:veridian-pharma-arr-fy26q3"]),
+    Case("What was the ARR of Kestrel Bank on 2025-09-15?",
+         must=["fact:kestrel-bank-arr-fy26q3"], must_not=["fact:kestrel-bank-arr-fy26q2"]),
+    Case("What was Sakura Retail's health score in FY26-Q4?",
+         must=["fact:sakura-retail-health-score-fy26q4"],
+         must_not=["fact:sakura-retail-health-score-fy26q3"]),
+    Case("Will it rain in Lisbon tomorrow?", must_not=["fact:northwind-arr-fy26q3"]),
+]
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=str)
+def test_golden_pack(northwind: FactStore, case: Case) -> None:
+    pack = northwind.context(case.question, record=False, **case.options)
+    ids = [item.id for item in pack.items]
+    assert set(case.must) <= set(ids), pack.text
+    assert not set(case.must_not) & set(ids), pack.text
+    resolved = [m.entity["id"] for m in pack.entities if m.entity]
+    assert resolved[:len(case.entities)] == case.entities or set(case.entities) <= set(resolved)
+    for said, candidates in case.ambiguous.items():
+        (mention,) = [m for m in pack.entities if m.text == said]
+        assert mention.status == "ambiguous"
+        assert {c["id"] for c in mention.candidates} == candidates
+    labels = {item.id: item.status for item in pack.items}
+    for item_id, status in case.status.items():
+        assert labels[item_id] == status, pack.text
+    if case.first:
+        assert pack.items[0].id == case.first, pack.text
+    _never_wrong_current(pack)
+
+
+def _never_wrong_current(pack: ContextPack) -> None:
+    """Superseded values never current; retracted ones absent unless read before the retraction."""
+    for item in pack.items:
+        if item.id in SUPERSEDED:
+            assert item.status == "superseded"
+        if pack.options.as_of != "FY26-Q3":
+            assert item.id not in RETRACTED_IN_Q4
+    assert [item.n for item in pack.items] == list(range(1, len(pack.items) + 1))
+
+
+@pytest.mark.parametrize("fmt", ["md", "xml", "json"])
+def test_every_format_parses_back_to_the_items(northwind: FactStore, fmt: str) -> None:
+    pack = northwind.context("What is Veridian Pharma's ACV for FY26-Q3?", format=fmt,
+                             record=False)  # type: ignore[arg-type]
+    assert parse(pack.text, fmt) == [presented(i) for i in pack.items]  # type: ignore[arg-type]
+    assert pack.version in pack.text and "[1]" in pack.text
+
+
+def test_max_tokens_drops_lowest_priority_first_and_says_so(northwind: FactStore) -> None:
+    question = "Tell me about Acme GmbH"
+    full = northwind.context(question, record=False)
+    small = northwind.context(question, max_tokens=600, record=False)
+    assert 0 < len(small.items) < len(full.items)
+    assert [i.id for i in small.items] == [i.id for i in full.items][:len(small.items)]
+    assert small.trimmed == [i.id for i in full.items][len(small.items):]
+    assert (len(small.text) + 3) // 4 <= 600
+    assert "left-out: " in small.text
+
+
+def test_pack_is_stamped_and_a_pure_function_of_its_inputs(northwind: FactStore) -> None:
+    a = northwind.context("What was Northwind's NRR in FY26-Q3?", valid_at="2025-11-10",
+                          record=False)
+    b = northwind.context("What was Northwind's NRR in FY26-Q3?", valid_at="2025-11-10",
+                          record=False)
+    assert a.text == b.text and a.hash == b.hash
+    assert a.version == northwind.head()
+    assert "valid-at: 2025-11-10" in a.text
+    q3 = northwind.context("What was Northwind's NRR in FY26-Q3?", as_of="FY26-Q3",
+                           record=False)
+    assert q3.version == northwind.resolve_ref("FY26-Q3") != a.version
+    assert "as-of: FY26-Q3" in q3.text
+
+
+# --- render log and replay -----------------------------------------------------------------
+
+
+def test_replay_is_byte_identical_after_a_correction(store: FactStore) -> None:
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    question = "What is Veridian Pharma's ACV for FY26-Q3?"
+    before = store.context(question, valid_at="2025-11-10", format="xml")
+    store.correct_fact("fact:veridian-pharma-acv-fy26q3-contract", 1_400_000, author=AUTHOR,
+                       reason="amendment signed")
+    after = store.context(question, valid_at="2025-11-10", format="xml")
+    assert after.hash != before.hash and "1,400,000" in after.text
+    again = store.replay(before.hash[:12])
+    assert again.text.encode() == before.text.encode()
+    assert again.version == before.version
+    assert store.replay(after.hash).text == after.text
+
+
+def test_reads_do_not_flood_the_log_and_knowledge_commits_carry_no_log_rows(
+        store: FactStore) -> None:
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    commits = len(store.log())
+    for question in ("What is Acme GmbH's ARR?", "Who approves discounts above 15%?",
+                     "What is Acme GmbH's ARR?"):
+        store.context(question)
+    assert len(store.log()) == commits
+    assert store.packs()[0]["question"] == "What is Acme GmbH's ARR?"
+    assert len(store.packs()) == 3
+    result = store.retract("fact:acme-gmbh-region", author=AUTHOR, reason="test")
+    log = store.log()
+    assert [c.message.splitlines()[0] for c in log[:2]][1] == "Record rendered context packs"
+    assert log[0].commit == result.commit
+    changed = store.diff(log[1].commit, log[0].commit)
+    assert [c.id for c in changed.changes] == ["fact:acme-gmbh-region"]
+    assert len(store.packs()) == 3  # still there, now committed
+
+
+def test_cli_context_json_replay_and_packs(facts: Facts, tmp_path: Path) -> None:
+    facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR)
+    out = facts("context", "What was Acme GmbH's ACV in FY26-Q3?", "--json").output
+    pack = json.loads(out[:out.rindex("}") + 1])
+    assert {"hash", "version", "question", "entities", "items", "text"} <= set(pack)
+    assert any(i["id"] == "fact:acme-gmbh-acv-fy26q3" for i in pack["items"])
+    replayed = facts("replay", pack["hash"][:10]).output
+    assert replayed.startswith(pack["text"])
+    listed = json.loads(facts("packs", "--json").output)
+    assert listed[0]["hash"] == pack["hash"] and listed[0]["items"] == [
+        i["id"] for i in pack["items"]]
+    md = facts("context", "What was Acme GmbH's ACV in FY26-Q3?").output
+    assert "[1] definition · current · ACV" in md
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["context", "   "], 2),
+    (["context", "ACV?", "--max-tokens", "0"], 2),
+    (["context", "ACV?", "--valid-at", "2026-02-30"], 2),
+    (["context", "ACV?", "--format", "html"], 2),
+    (["context", "ACV?", "--as-of", "no-such-tag"], 2),
+    (["replay", "beefbeefbeef"], 3),
+    (["replay", "not-a-hash"], 2),
+])
+def test_context_bad_input(facts: Facts, args: list[str], code: int) -> None:
+    result = facts(*args, ok=False)
+    assert result.exit_code == code, result.output
