@@ -186,7 +186,8 @@ def parse(text: str, fmt: PackFormat) -> list[ParsedItem]:
     note, recorded_by, source title/uri/captured_at/authority it shows."""
     try:
         return {"md": _parse_md, "xml": _parse_xml, "json": _parse_json}[fmt](text)
-    except (ValueError, KeyError, ElementTree.ParseError) as err:
+    except (ValueError, KeyError, IndexError, TypeError, StopIteration,
+            ElementTree.ParseError) as err:
         raise InvalidInput(f"not a {fmt} context pack: {err}") from None
 
 
@@ -198,6 +199,8 @@ ITEM_LINE = re.compile(r"^\[(\d+)\] (\w+) · (\w+) · (.*)$")
 
 
 def _parse_md(text: str) -> list[ParsedItem]:
+    if not text.startswith(MD_BEGIN) or "\n## Items\n" not in text:
+        raise ValueError("no items section")
     body = text.split("\n## Items\n", 1)[1].split("\n" + MD_END, 1)[0]
     items: list[ParsedItem] = []
     for line in body.splitlines():
