@@ -928,13 +928,21 @@ class FactStore:
                   for r in rows]
         return logged[:limit] if limit else logged
 
-    def _pack(self, question: str, commit: str, options: PackOptions) -> ContextPack:
+    def _pack(self, question: str, commit: str, options: PackOptions,
+              live: bool | None = None) -> ContextPack:
+        """Build a pack from the knowledge at commit. At the branch head the live tables are
+        read (indexed; Dolt's as-of reads scan), and the head is checked again afterwards: if
+        a write landed meanwhile, the pack is rebuilt from the commit itself."""
+        live = commit == self.head() if live is None else live
         definitions, rules, month = self._pack_tables(commit)
         builder = Builder(select=lambda table, where, params: self._select(
-                              table, where, params, commit),
+                              table, where, params, None if live else commit),
                           index=self._index(commit), definitions=definitions, rules=rules,
                           start_month=month)
-        return builder.build(question, commit, options)
+        pack = builder.build(question, commit, options)
+        if live and self.head() != commit:
+            return self._pack(question, commit, options, live=False)
+        return pack
 
     def _pack_tables(self, commit: str) -> tuple[list[Row], list[Row], int]:
         """Definitions, rules and the fiscal calendar at a commit: small, read once."""
