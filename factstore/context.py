@@ -339,7 +339,7 @@ class Builder:
             text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
                 f"{d['term']}: {d['text']}"
             if d.get("formula"):
-                text += f" Formula: {d['formula']}"
+                text += f" (formula: {d['formula']})"
             item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"
