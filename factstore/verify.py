@@ -160,7 +160,7 @@ SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6,
           "b": 9, "bn": 9, "billion": 9}
 NUMBER = re.compile(
     rf"""(?<![\w.])
-    (?:(?P<pre>US\$|[$€£¥]|(?:{CODES})\b)\s?)?
+    (?:(?P<pre>US\$|[$€£¥]|(?:{CODES})(?![A-Za-z]))\s?)?
     (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)
     (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])|\s?(?P<word>thousand|million|billion|mn|bn)\b)?
     (?:\s?(?P<pct>%|percent\b|per\ cent\b))?
@@ -233,8 +233,10 @@ class DateClaim:
 
 
 def _same_day(claim: DayParts, stated: DayParts) -> bool:
+    """Fields either side leaves out match anything: "1 April" in a quote about 2025 states
+    1 April 2025; except that a day stated only as a month does not state the day."""
     year, month, day = claim
-    return (month == stated[1] and (year is None or year == stated[0])
+    return (month == stated[1] and (year is None or stated[0] is None or year == stated[0])
             and (day is None or day == stated[2]))
 
 
@@ -264,9 +266,12 @@ def scan(text: str) -> Scan:
         for m, _ in read:
             text = text[:m.start()] + _masked(m) + text[m.end():]
     text = PERIOD.sub(_masked, text)
+    numbers = CODE.sub(lambda m: _masked(m) if re.search(r"\d", m[0]) else m[0], text)
+    read_numbers = [(m, a) for m in NUMBER.finditer(numbers) if (a := _amount(m)) is not None]
+    found.amounts = [a for _, a in read_numbers]
+    for m, _ in read_numbers:  # codes stay: "CUST-1001" is a name a cited item must hold
+        text = text[:m.start()] + _masked(m) + text[m.end():]
     found.names_text = text
-    text = CODE.sub(lambda m: _masked(m) if re.search(r"\d", m[0]) else m[0], text)
-    found.amounts = [a for m in NUMBER.finditer(text) if (a := _amount(m)) is not None]
     return found
 
 
@@ -416,6 +421,8 @@ GENERIC = frozenset(
     where why how yes than other another same such most more less least many much few several
     either neither just still even already currently today now yesterday tomorrow approximately
     roughly nearly almost around up down out off own via meaning see answer summary important
+    together altogether separately combined similarly likewise otherwise finally later earlier
+    previously given assuming despite regarding against thereafter whereas
     caveat caveats source sources cited citation citations item items pack context knowledge
     total net gross new annual annualised annualized recurring revenue revenues retention rate
     rates value values contract contracts customer customers account accounts seat seats score
@@ -434,9 +441,13 @@ GENERIC = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
     saturday sunday
     usd eur gbp chf jpy aud cad nok sek dkk us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
-    yoy qoq kpi kpis sla ai llm
+    yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
+    one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred thousand million billion half dozen none neither
     """.split()
 )
+# The resolver's legal forms, and a few more that end company names in answers ("K.K.").
+SUFFIXES = LEGAL_SUFFIXES | {"kk", "asa", "sarl", "sro", "pvt", "pbc"}
 NAME_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”|/!?¦*]+")
 JOINERS = frozenset({"of", "&"})
 POSSESSIVE = re.compile(r"(?<=[\w.])['’]s?$")
@@ -475,6 +486,8 @@ def _words(text: str) -> Iterator[Word | None]:
         if not INITIALISM.fullmatch(clean):
             clean = clean.rstrip(".")
         clean = clean.strip("'’-")
+        if re.fullmatch(r"[A-Z]{2,}s", clean):  # "FTEs", "KPIs": the acronym itself
+            clean = clean[:-1]
         # a comma ends a name, unless a legal form follows it: "Northwind Analytics, Inc."
         if gap.strip() and not (gap.strip() == "," and _legal(clean)):
             yield None
@@ -486,7 +499,7 @@ def _words(text: str) -> Iterator[Word | None]:
 
 
 def _legal(word: str) -> bool:
-    return full_name(word) in LEGAL_SUFFIXES
+    return full_name(word) in SUFFIXES
 
 
 def _acronym(word: str) -> bool:
@@ -514,7 +527,8 @@ def _trim(span: list[Word], vocabulary: set[str]) -> list[Word]:
         lower = word.text.lower().replace(".", "")
         if lower in GENERIC or lower in JOINERS:
             return True
-        return word.initial and (lower in vocabulary or lower.endswith("ly"))
+        # an opening adverb or participle ("Roughly", "Including", "Adjusted") is no name
+        return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed")))
 
     while span and generic(span[0]):
         span = span[1:]
@@ -526,7 +540,7 @@ def _trim(span: list[Word], vocabulary: set[str]) -> list[Word]:
 
 
 # Legal forms that tell two companies apart; "as" and "co" are too often ordinary words.
-DISTINCT_SUFFIXES = LEGAL_SUFFIXES - {"as", "co", "ab", "sa", "lp"}
+DISTINCT_SUFFIXES = SUFFIXES - {"as", "co", "ab", "sa", "lp"}
 
 
 def named_in(name: str, text: str) -> bool:
@@ -537,7 +551,7 @@ def named_in(name: str, text: str) -> bool:
         return True
     words = name.split()
     core = list(words)
-    while len(core) > 1 and core[-1] in LEGAL_SUFFIXES:
+    while len(core) > 1 and core[-1] in SUFFIXES:
         core.pop()
     if len(core) == len(words):
         return False
@@ -656,17 +670,29 @@ def _refs(cited: list[Evidence], what: str = "shown") -> str:
 
 
 def _amount_problems(amounts: list[Amount], cited: list[Evidence]) -> Iterator[Problem]:
+    figures = [s for e in cited for s in e.amounts]
     for amount in amounts:
         matches = [(e, s) for e in cited for s in e.amounts if amount.matches(s)]
         if not matches:
-            yield Problem(kind="number", claim=amount.text,
-                          reason=f"{amount.text} does not match cited {_refs(cited)}")
+            if not _sum_or_difference(amount, figures):
+                yield Problem(kind="number", claim=amount.text,
+                              reason=f"{amount.text} does not match cited {_refs(cited)}")
         elif amount.currency and all(s.currency not in (None, amount.currency)
                                      for _, s in matches):
-            e, stated = matches[0]
+            e, other = matches[0]
             yield Problem(kind="currency", claim=amount.text,
                           reason=f"{amount.text} is in {amount.currency}; cited [{e.item.n}] "
-                                 f"states {stated.currency} ({e.shown})")
+                                 f"states {other.currency} ({e.shown})")
+
+
+def _sum_or_difference(amount: Amount, stated: list[Amount]) -> bool:
+    """Is it the sum or difference of two cited figures ("ARR grew by 1.46M")? Only for
+    amounts of at least 1,000, so that small counts (net 30 + net 60) cannot add up by chance."""
+    if amount.percent or amount.value < 1000:
+        return False
+    figures = sorted({s.value for s in stated if not s.percent and s.value >= 1000})
+    return any(abs(amount.value - total) <= amount.step / 2
+               for a, b in itertools.combinations(figures, 2) for total in (a + b, b - a))
 
 
 def _date_problems(dates: list[DateClaim], cited: list[Evidence]) -> Iterator[Problem]:

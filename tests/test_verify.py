@@ -347,6 +347,21 @@ CORRECT = [
          ("fact:acme-gmbh-seats-fy26q3", "fact:acme-gmbh-seats-fy26q3-cs")),
     Case("US date without comma", "Acme GmbH renews on Jul 1 2026 [1].",
          ("fact:acme-gmbh-renewal-date-fy26q3",)),
+    Case("growth as a difference", "Northwind's ARR grew from $12.74M in Q2 to $14.2M in Q3, "
+         "an increase of about $1.46M [1][2].",
+         ("fact:northwind-arr-fy26q3", "fact:northwind-arr-fy26q2")),
+    Case("table", "| Customer | ARR | Source |\n|---|---|---|\n| Acme Corporation | $1.2M | [1] |"
+         "\n| Acme GmbH | $630K | [2] |",
+         ("fact:acme-corp-arr-fy26q3", "fact:acme-gmbh-arr-fy26q3")),
+    Case("yearless date in a quote", "Harbor Medical Systems was renamed Bluefin Health on "
+         "1 April 2025 [1][2].",
+         ("fact:bluefin-health-acquisition-date", "alias:bluefin-health/harbor-medical-systems")),
+    Case("number word, two sources", "Two sources disagree on Acme GmbH's seat count: "
+         "Salesforce CRM says 300 [1], while Gainsight says 320 [2].",
+         ("fact:acme-gmbh-seats-fy26q3", "fact:acme-gmbh-seats-fy26q3-cs")),
+    Case("legal form and plural acronym", "Kaito Systems K.K. buys at 25% below list until "
+         "January 31, 2026 [1]; Northwind had 186 FTEs [2].",
+         ("rule:partner-margin-kaito", "fact:northwind-headcount-fy26q3")),
     Case("rounded to one decimal", "Kestrel Bank's ARR was about 1.6 million dollars [1].",
          ("fact:kestrel-bank-arr-fy26q3",)),
 ]
@@ -528,6 +543,15 @@ def test_an_amount_in_another_currency_fails() -> None:
                                        ["fact:acme-gmbh-arr-fy26q3"])
     assert (kind, claim) == ("currency", "EUR 630,000")
     assert reason == "EUR 630,000 is in EUR; cited [1] states USD (630,000 USD)"
+
+
+def test_a_sum_or_difference_of_cited_amounts_matches_but_not_of_small_counts() -> None:
+    ids = ["fact:acme-corp-arr-fy26q3", "fact:acme-gmbh-arr-fy26q3"]
+    assert problems("Acme Corporation and Acme GmbH had ARR of $1.83M [1][2].", ids) == []
+    assert problems("Acme Corporation's ARR exceeds Acme GmbH's by $570K [1][2].", ids) == []
+    assert [p[1] for p in problems("Together they had $1.93M of ARR [1][2].", ids)] == ["$1.93M"]
+    ids = ["rule:payment-terms", "rule:payment-terms-kestrel"]
+    assert [p[1] for p in problems("Kestrel Bank pays net 90 [1][2].", ids)] == ["90"]
 
 
 def test_a_number_is_matched_against_all_cited_items_of_its_sentence() -> None:
