@@ -5,13 +5,16 @@ An answer passes when each sentence says only what its citations say:
 - every citation `[n]` (also `[1][2]`, `[1, 2]`, `[1-3]`) is an item of the pack;
 - every number, amount, percentage and date in a cited sentence is stated by a cited item
   (its value, text, quote, note, valid_from/valid_to), within the rounding the answer's own
-  precision implies: "1.2M" stands for 1,150,000..1,250,000, "1,200,000" for itself;
+  precision implies: "1.2M" stands for 1,150,000..1,250,000, "1,200,000" for itself; an
+  amount of 1,000 or more may also be the sum or difference of two cited ones ("grew by
+  1.46M"); a percentage must match a stated percentage; a month ("October 2025") fails only
+  against cited items that state dates, none of them in that month;
 - a cited amount in a currency ("EUR 630K") is not matched by the same figure in another;
 - every proper name in a cited sentence is named by a cited item (its text, quote, subject
   or source title), so "Acme Corporation's ACV ... [2]" fails when [2] is about Acme GmbH;
 - a sentence without a citation states no number, amount, percentage or date;
-- a sentence saying the pack lacks the answer ("I don't know", "the pack does not
-  contain ...") needs no citation.
+- a clause saying the pack lacks the answer ("I don't know", "the pack does not
+  contain ...") needs no citation for the numbers it names; the report marks it `abstains`.
 
 Not claims: period labels (FY26-Q3, FY26, Q3, H1, 2025-Q3, 2025-10), bare years (2027),
 ordinals (first, 3rd), codes (CUST-1001, NW-OF-2025-0151), citations, list numbering.
@@ -22,8 +25,10 @@ suffixes ("Kestrel Bank" is named by "Kestrel Bank plc"; "Acme Corp" is not by "
 Known limits (the checker reads patterns, not meaning):
 - a sentence with several citations is checked against all of them together;
 - numbers written as words ("sixty days", "two thirds") and bare years are not checked;
-- a number derived from cited ones (a sum, a difference, a growth rate) fails unless an item
-  states it;
+- other derived numbers (growth rates, shares, small sums) fail unless an item states them;
+- a name the cited items do not write fails even when it is true context from elsewhere
+  ("Acme Corporation, a customer in the Americas"), and so may a plural ("the two Acmes") or
+  an unusual opening word;
 - a name is accepted when a cited item mentions it at all, even to say it is not meant
   ("Acme GmbH (not Acme Corporation)");
 - abstention is recognised by its wording; whether the pack really lacks the answer is not
@@ -422,7 +427,8 @@ GENERIC = frozenset(
     either neither just still even already currently today now yesterday tomorrow approximately
     roughly nearly almost around up down out off own via meaning see answer summary important
     together altogether separately combined similarly likewise otherwise finally later earlier
-    previously given assuming despite regarding against thereafter whereas
+    previously given assuming despite regarding against thereafter whereas short brief quick
+    final bottom line tldr
     caveat caveats source sources cited citation citations item items pack context knowledge
     total net gross new annual annualised annualized recurring revenue revenues retention rate
     rates value values contract contracts customer customers account accounts seat seats score

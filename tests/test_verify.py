@@ -647,6 +647,8 @@ def test_another_legal_form_is_another_company(name: str) -> None:
     "Roughly $1.2M of ACV came from Acme [2].",
     "As of Friday, 31 October 2025, total ARR was USD 14.2M [1].",
     "Per Priya Nair's close memo, NRR rose to 112% [3].",
+    "Short answer: $14.2M [1].",
+    "Including one-off fees, Acme Corporation's ACV was still 1.2M [2].",
 ])
 def test_ordinary_capitalised_words_are_not_names(sentence: str) -> None:
     ids = ["fact:northwind-arr-fy26q3", "fact:acme-corp-acv-fy26q3", "fact:northwind-nrr-fy26q3"]
