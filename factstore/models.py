@@ -427,3 +427,48 @@ class ContextPack(BaseModel):
     items: list[PackItem]
     trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
     text: str  # the rendered pack, in options.format
+
+
+# --- answer verification (DESIGN §7, `facts verify`) -----------------------------------------
+
+ProblemKind = Literal[
+    "unknown_citation",  # [n] that is not an item of the pack
+    "number",  # a number, amount or percentage no cited item states
+    "currency",  # the cited amount is in another currency
+    "date",  # a date no cited item states
+    "entity",  # a name the cited items do not talk about
+    "uncited",  # a numeric claim in a sentence without a citation
+]
+
+
+class Problem(BaseModel):
+    kind: ProblemKind
+    claim: str  # as written in the answer: "1.3M", "[7]", "Acme Corporation"
+    reason: str  # one line: "1.3M does not match cited [2] (1,200,000 EUR)"
+
+
+class SentenceCheck(BaseModel):
+    text: str
+    citations: list[int]  # in the order written, ranges expanded
+    claims: list[str]  # numbers, amounts, percentages and dates found, as written
+    abstains: bool = False  # says the pack lacks what was asked
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class VerifySummary(BaseModel):
+    sentences: int
+    cited: int  # sentences with at least one citation
+    claims: int
+    failed: int  # sentences with at least one problem
+    problems: int
+
+
+class VerifyReport(BaseModel):
+    ok: bool
+    abstained: bool  # some sentence says the pack lacks the answer
+    sentences: list[SentenceCheck]
+    summary: VerifySummary
+
+    @property
+    def failures(self) -> list[SentenceCheck]:
+        return [s for s in self.sentences if s.problems]
