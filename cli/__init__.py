@@ -636,6 +636,43 @@ def packs(obj: Ctx, limit: int | None, as_json: bool) -> None:
                    len(p["items"]), p["question"]] for p in logged])
 
 
+@cli.command()
+@click.argument("answer_file", metavar="ANSWER_FILE",
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--pack", "pack_file", required=True, metavar="PACK.json",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The pack the answer was written from (`facts context --json`).")
+@json_option
+def verify(answer_file: Path, pack_file: Path, as_json: bool) -> None:
+    """Check an answer (a file, or - for stdin) against its pack: every [n] exists; numbers,
+    amounts, percentages, dates and names in a cited sentence match the cited items; uncited
+    numeric claims are flagged. Exit 1 when anything fails."""
+    from factstore.verify import verify as check
+
+    answer = sys.stdin.read() if str(answer_file) == "-" else answer_file.read_text(
+        encoding="utf-8")
+    try:
+        pack = ContextPack.model_validate_json(pack_file.read_bytes())
+    except ValidationError as exc:
+        raise InvalidInput(f"{pack_file.name}: not a context pack (facts context --json): "
+                           f"{describe_error(exc)}") from None
+    report = check(answer, pack)
+    if as_json:
+        output.emit_json(report.model_dump())
+    else:
+        for sentence in report.failures:
+            output.line(f"FAIL {output.clean(sentence.text)}")
+            for problem in sentence.problems:
+                output.line(f"  - {output.clean(problem.reason)}")
+        s = report.summary
+        verdict = "ok" if report.ok else f"{s.failed} of {s.sentences} sentences failed"
+        output.line(f"{verdict} (sentences {s.sentences}, cited {s.cited}, claims checked "
+                    f"{s.claims})" + ("; the answer says the pack lacks something"
+                                      if report.abstained else ""))
+    if not report.ok:
+        sys.exit(1)
+
+
 def clean_query(text: str) -> str:
     return repr(output.clean(text))
 

@@ -51,6 +51,24 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(scope="module", params=["doltlite", "dolt"])
+def northwind(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[FactStore]:
+    """Northwind's FY26-Q3 load (tag FY26-Q3) and FY26-Q4 changes (tag FY26-Q4), on each
+    backend, once per module: for tests that only read."""
+    if request.param == "doltlite":
+        url = str(tmp_path_factory.mktemp("northwind") / "facts.db")
+    else:
+        url = f"{request.getfixturevalue('dolt_server').url}/n{uuid.uuid4().hex[:12]}"
+    init_store(url, author=AUTHOR).close()
+    with factstore.open_store(url) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        store.tag("FY26-Q3", author=AUTHOR)
+        store.import_file(FIXTURES / "northwind-q4.yaml", author=AUTHOR)
+        store.tag("FY26-Q4", author=AUTHOR)
+        yield store
+
+
 @pytest.fixture
 def store(store_url: str) -> Iterator[FactStore]:
     with factstore.open_store(store_url) as opened:

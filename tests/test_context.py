@@ -7,15 +7,13 @@ on each backend, built once per module: every case only reads.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from factstore import FactStore, init_store, open_store
+from factstore import FactStore
 from factstore.models import ContextPack
 from factstore.render import parse, presented
 
@@ -23,22 +21,6 @@ from .conftest import AUTHOR, FIXTURES, Facts
 
 SUPERSEDED = {"fact:veridian-pharma-acv-fy26q3"}  # by fact:veridian-pharma-acv-fy26q3-contract
 RETRACTED_IN_Q4 = {"fact:halcyon-media-churn-risk-fy26q3"}
-
-
-@pytest.fixture(scope="module", params=["doltlite", "dolt"])
-def northwind(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-              ) -> Iterator[FactStore]:
-    if request.param == "doltlite":
-        url = str(tmp_path_factory.mktemp("northwind") / "facts.db")
-    else:
-        url = f"{request.getfixturevalue('dolt_server').url}/n{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
-    with open_store(url) as store:
-        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
-        store.tag("FY26-Q3", author=AUTHOR)
-        store.import_file(FIXTURES / "northwind-q4.yaml", author=AUTHOR)
-        store.tag("FY26-Q4", author=AUTHOR)
-        yield store
 
 
 @dataclass
@@ -258,3 +240,26 @@ def test_cli_context_json_replay_and_packs(facts: Facts, tmp_path: Path) -> None
 def test_context_bad_input(facts: Facts, args: list[str], code: int) -> None:
     result = facts(*args, ok=False)
     assert result.exit_code == code, result.output
+
+
+def test_cli_verify_passes_a_faithful_answer_and_fails_a_changed_one(
+        northwind: FactStore, tmp_path: Path) -> None:
+    facts = Facts(northwind.url)
+    out = facts("context", "What was Acme GmbH's ACV in FY26-Q3?", "--json").output
+    pack_file = tmp_path / "pack.json"
+    pack_file.write_text(out[:out.rindex("}") + 1], encoding="utf-8")
+    n = next(i["n"] for i in json.loads(pack_file.read_text())["items"]
+             if i["id"] == "fact:acme-gmbh-acv-fy26q3")
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text(f"Acme GmbH's ACV in FY26-Q3 was USD 630K [{n}].", encoding="utf-8")
+    bad.write_text(f"Acme GmbH's ACV in FY26-Q3 was USD 680K [{n}]. It has 300 seats.",
+                   encoding="utf-8")
+    assert facts("verify", str(good), "--pack", str(pack_file)).output.startswith("ok")
+    failed = facts("verify", str(bad), "--pack", str(pack_file), ok=False)
+    assert failed.exit_code == 1
+    assert "680K does not match" in failed.output and "uncited numeric claim: 300" in failed.output
+    report = json.loads(facts("verify", str(bad), "--pack", str(pack_file), "--json",
+                              ok=False).output)
+    assert report["ok"] is False and report["summary"]["failed"] == 2
+    not_a_pack = facts("verify", str(good), "--pack", str(good), ok=False)
+    assert not_a_pack.exit_code == 2 and "not a context pack" in not_a_pack.output

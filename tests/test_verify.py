@@ -161,7 +161,7 @@ LIBRARY: dict[str, PackItem] = {item.id: item for item in [
          "2025-03-31", "date", source="src:legal-email-bluefin", quote="The acquisition of "
          "Harbor Medical Systems by Bluefin Group plc closed on 31 March 2025; the customer "
          "trades as Bluefin Health from 1 April."),
-    alias("alias:bluefin-health/harbor-medical-systems", "bluefin-health",
+    alias("alias:bluefin-health/harbor medical systems", "bluefin-health",
           "Harbor Medical Systems", until="2025-03-31"),
     fact("fact:kestrel-bank-arr-fy26q3", "kestrel-bank", "arr", "1600000", "money", "USD", Q3,
          "src:billing", "Kestrel Bank plc (CUST-2001): ARR $1,600,000 as of 2025-10-31"),
@@ -291,7 +291,7 @@ CORRECT = [
          ("fact:orbital-freight-churn-date", "fact:orbital-freight-arr-fy26q2")),
     Case("former name with a range citation", "Bluefin Health was called Harbor Medical Systems "
          "until its acquisition closed on 31 March 2025 [1-2].",
-         ("alias:bluefin-health/harbor-medical-systems", "fact:bluefin-health-acquisition-date")),
+         ("alias:bluefin-health/harbor medical systems", "fact:bluefin-health-acquisition-date")),
     Case("account exception rule", "Kestrel Bank plc is invoiced quarterly in advance on net 60 "
          "terms [1].", ("rule:payment-terms-kestrel",)),
     Case("general rule and its exception", "In general, invoices are payable net 30 days from "
@@ -355,7 +355,7 @@ CORRECT = [
          ("fact:acme-corp-arr-fy26q3", "fact:acme-gmbh-arr-fy26q3")),
     Case("yearless date in a quote", "Harbor Medical Systems was renamed Bluefin Health on "
          "1 April 2025 [1][2].",
-         ("fact:bluefin-health-acquisition-date", "alias:bluefin-health/harbor-medical-systems")),
+         ("fact:bluefin-health-acquisition-date", "alias:bluefin-health/harbor medical systems")),
     Case("number word, two sources", "Two sources disagree on Acme GmbH's seat count: "
          "Salesforce CRM says 300 [1], while Gainsight says 320 [2].",
          ("fact:acme-gmbh-seats-fy26q3", "fact:acme-gmbh-seats-fy26q3-cs")),
@@ -391,7 +391,7 @@ CHANGED = [
          ("fact:veridian-pharma-acv-fy26q3-contract",), "USD 1.53M"),
     Case("written-out date", "Bluefin Health was called Harbor Medical Systems until its "
          "acquisition closed on 31 May 2025 [1][2].",
-         ("alias:bluefin-health/harbor-medical-systems", "fact:bluefin-health-acquisition-date"),
+         ("alias:bluefin-health/harbor medical systems", "fact:bluefin-health-acquisition-date"),
          "31 May 2025"),
     Case("year of a US date", "Halcyon Media's next renewal date is December 1, 2026 [1].",
          ("fact:halcyon-media-renewal-date-fy26q3",), "December 1, 2026"),
