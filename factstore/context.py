@@ -266,7 +266,7 @@ class Candidate:
     tier: int
     order: tuple[Any, ...]
     item: PackItem  # n is set when the pack is numbered
-    refers_to: dict[str, str] = field(default_factory=dict)  # note template: {word: item id}
+    refers_to: dict[str, str] = field(default_factory=dict)  # note template: {name: item id}
 
 
 @dataclass
@@ -429,33 +429,18 @@ class Builder:
         live = sorted((r for r in group if r["id"] not in superseded_by
                        and r["status"] == "active"), key=strength, reverse=True)
         found = []
-        best = live[0] if live else None
         for rank, r in enumerate(live):
-            status, note, refers = "current", None, {}
-            if best is not None and r is not best:
-                if r["value"] == best["value"]:
-                    note, refers = "agrees with {best}", {"best": best["id"]}
-                elif strength(r)[0] == strength(best)[0]:
-                    status, note, refers = "conflicting", "conflicts with {best}", \
-                        {"best": best["id"]}
-                else:
-                    status, note, refers = "outranked", "outranked by {best}", \
-                        {"best": best["id"]}
-            elif any(o["value"] != r["value"] and strength(o)[0] == strength(r)[0]
-                     for o in live[1:]):
-                others = [o for o in live[1:] if o["value"] != r["value"]
-                          and strength(o)[0] == strength(r)[0]]
-                status, note, refers = "conflicting", "conflicts with {other}", \
-                    {"other": others[0]["id"]}
-            found.append(Candidate(tier if status in ("current", "conflicting") else TIER_LOW,
-                                   (*order, rank), self._fact_item(r, status),
-                                   refers))
-            found[-1].item.note = note
+            status, note, other = _label(r, live, lambda row: strength(row)[0])
+            c = Candidate(tier if status in ("current", "conflicting") else TIER_LOW,
+                          (*order, rank), self._fact_item(r, status),
+                          {"other": other} if other else {})
+            c.item.note = note
+            found.append(c)
         for r in group:
             if r["id"] in superseded_by:
                 c = Candidate(TIER_LOW, (*order, 100), self._fact_item(r, "superseded"),
-                              {"by": superseded_by[r["id"]]})
-                c.item.note = "superseded by {by}"
+                              {"other": superseded_by[r["id"]]})
+                c.item.note = "superseded by {other}"
                 found.append(c)
             elif r["status"] != "active":
                 found.append(Candidate(TIER_LOW, (*order, 200),
@@ -608,6 +593,23 @@ def _number(kept: list[Candidate]) -> list[PackItem]:
             item.note = item.note.format(**refs)
         items.append(item)
     return items
+
+
+def _label(r: Row, live: list[Row], authority: Callable[[Row], int]
+           ) -> tuple[str, str | None, str | None]:
+    """(status, note, the id the note refers to) of one of a group's competing facts, `live`
+    strongest first. Equal authority and different values is an open conflict: no winner."""
+    best = live[0]
+    if r is best:
+        rivals = [o for o in live if o["value"] != r["value"] and authority(o) == authority(r)]
+        return ("conflicting", "conflicts with {other}", rivals[0]["id"]) if rivals else \
+            ("current", None, None)
+    if r["value"] == best["value"]:
+        status, _, _ = _label(best, live, authority)
+        return status, "agrees with {other}", best["id"]
+    if authority(r) == authority(best):
+        return "conflicting", "conflicts with {other}", best["id"]
+    return "outranked", "outranked by {other}", best["id"]
 
 
 def _valid(row: Row, day: date) -> bool:

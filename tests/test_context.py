@@ -263,3 +263,27 @@ def test_cli_verify_passes_a_faithful_answer_and_fails_a_changed_one(
     assert report["ok"] is False and report["summary"]["failed"] == 2
     not_a_pack = facts("verify", str(good), "--pack", str(good), ok=False)
     assert not_a_pack.exit_code == 2 and "not a context pack" in not_a_pack.output
+
+
+def test_competing_values_are_ranked_by_authority_and_labelled(store: FactStore) -> None:
+    from factstore.models import Fact
+
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    rumour = Fact(id="fact:acme-gmbh-acv-fy26q3-slack", subject="acme-gmbh", predicate="acv",
+                  value=700000, value_type="money", unit="USD", period="FY26-Q3",
+                  source="src:slack-deals", quote="heard it's 700K now")
+    billing = Fact(id="fact:acme-gmbh-acv-fy26q3-billing", subject="acme-gmbh",
+                   predicate="acv", value=630000, value_type="money", unit="USD",
+                   period="FY26-Q3", source="src:billing")
+    for fact in (rumour, billing):
+        store.add(fact, author=AUTHOR)
+    pack = store.context("What was Acme GmbH's ACV in FY26-Q3?", record=False)
+    facts = [i for i in pack.items if i.kind == "fact"]
+    by_id = {i.id: i for i in facts}
+    assert facts[0].id == "fact:acme-gmbh-acv-fy26q3-billing"  # authority 95 beats CRM's 90
+    assert facts[0].status == "current"
+    crm = by_id["fact:acme-gmbh-acv-fy26q3"]
+    assert crm.status == "current" and crm.note == f"agrees with [{facts[0].n}]"
+    slack = by_id["fact:acme-gmbh-acv-fy26q3-slack"]
+    assert slack.status == "outranked" and slack.note == f"outranked by [{facts[0].n}]"
+    assert slack.n > crm.n  # outranked values come after every current one
