@@ -27,6 +27,7 @@ from factstore.models import (
     Relation,
     Rule,
     Source,
+    check_items,
 )
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -121,7 +122,9 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
 
 def _validate_lines(name: str, kind: str, numbered: list[tuple[int, str]]) -> list[Any]:
     try:
-        return RECORDS[kind].validate_json("[" + ",".join(line for _, line in numbered) + "]")
+        items = RECORDS[kind].validate_json("[" + ",".join(line for _, line in numbered) + "]")
+        check_items(items)
+        return items
     except ValidationError as exc:
         raise InvalidInput(f"{name}: {_jsonl_error(exc, numbered)}") from None
 
@@ -169,6 +172,7 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
         records = sections[name]
         try:
             items = TypeAdapter(list[model]).validate_python(records)  # type: ignore[valid-type]
+            check_items(items)
         except ValidationError as exc:
             raise InvalidInput(f"{where}: {_first_error(exc, name, records)}") from None
         setattr(batch, name, items)

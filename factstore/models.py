@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails
 
 MAX_TEXT_BYTES = 64 * 1024
 
@@ -22,7 +24,7 @@ ValueType = Literal["number", "money", "percent", "text", "date", "bool"]
 
 
 # Constraints are checked by pydantic-core where it can (patterns, lengths) and once per record
-# in Input._check for the rest, so a 100k-fact import is not 100k x fields Python calls.
+# in Input.check for the rest, so a 100k-fact import is not 100k x fields Python calls.
 TEXT_CHARS = r"^[^\x00]*$"
 NONEMPTY_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
 DATE_FIELDS = ("valid_from", "valid_to", "captured_at")
@@ -51,6 +53,7 @@ class Input(BaseModel):
 
     _dates: ClassVar[tuple[str, ...]] = ()
     _texts: ClassVar[tuple[str, ...]] = ()
+    _nested: ClassVar[tuple[str, ...]] = ()  # lists of Input (an entity's aliases, relations)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -58,10 +61,15 @@ class Input(BaseModel):
         cls._dates = tuple(n for n in cls.model_fields if n in DATE_FIELDS)
         cls._texts = tuple(n for n, f in cls.model_fields.items()
                            if "str" in str(f.annotation) and n not in DATE_FIELDS)
+        cls._nested = tuple(n for n, f in cls.model_fields.items()
+                            if "Spec]" in str(f.annotation))
 
-    @model_validator(mode="after")
-    def _check(self) -> Input:
-        """What patterns cannot say: real calendar days, date order, size in UTF-8 bytes."""
+    def check(self) -> None:
+        """What patterns cannot say: real calendar days, date order, size in UTF-8 bytes.
+
+        Not a pydantic validator: calling one per record costs as much as all the field
+        validation pydantic-core does, so importers check whole lists (check_items) and a
+        KnowledgeBatch checks what it is built from."""
         values = self.__dict__
         for name in self._dates:
             if values[name] is not None:
@@ -80,7 +88,23 @@ class Input(BaseModel):
                 size = len(value.encode("utf-8"))
                 if size > MAX_TEXT_BYTES:
                     raise ValueError(f"{name}: text is {size} bytes; the limit is 64 KiB")
-        return self
+        for name in self._nested:
+            for i, spec in enumerate(values[name]):
+                try:
+                    spec.check()
+                except ValueError as exc:
+                    raise ValueError(f"{name}[{i}].{exc}") from None
+
+
+def check_items(items: Sequence[Input]) -> None:
+    """Input.check() of every item; the first failure as the ValidationError pydantic would
+    raise for that list index, so callers report it like any other invalid field."""
+    for index, item in enumerate(items):
+        try:
+            item.check()
+        except ValueError as exc:
+            raise ValidationError.from_exception_data(type(item).__name__, [InitErrorDetails(
+                type="value_error", loc=(index,), input=item, ctx={"error": exc})]) from None
 
 
 class Source(Input):
@@ -272,6 +296,21 @@ class KnowledgeBatch(BaseModel):
     definitions: list[Definition] = []
     facts: list[Fact] = []
     rules: list[Rule] = []
+
+    @model_validator(mode="after")
+    def _check_items(self) -> KnowledgeBatch:
+        """Built from records (an API caller's, `add`'s): each is checked once here. The
+        importers check their lists as they validate them and assign the result."""
+        for name in type(self).model_fields:
+            items = getattr(self, name)
+            if isinstance(items, list):
+                try:
+                    check_items(items)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    raise ValueError(f"{name}[{err['loc'][0]}]: "
+                                     f"{str(err['msg']).removeprefix('Value error, ')}") from None
+        return self
 
 
 # --- results -------------------------------------------------------------------------------

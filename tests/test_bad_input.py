@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from factstore import FactStore
 from factstore.errors import InvalidInput
 from factstore.importers import load_file
 
@@ -34,6 +35,13 @@ CASES = [
      ["facts[0] (fact:a)", "source", "src:nope"]),
     ("impossible date", GOOD.replace("text: Annual", "valid_from: 2026-02-30, text: Annual"),
      ["definitions[0] (def:acv@finance)", "valid_from", "2026-02-30"]),
+    ("impossible date in an alias", GOOD.replace(
+        "name: Acme Corporation}",
+        "name: Acme Corporation, aliases: [{alias: ACME, valid_from: 2025-02-30}]}"),
+     ["entities[0] (acme-corp)", "aliases[0].valid_from", "2025-02-30"]),
+    ("dates out of order", GOOD.replace(
+        "text: Annual", "valid_from: 2026-01-01, valid_to: 2025-01-01, text: Annual"),
+     ["definitions[0] (def:acv@finance)", "after valid_to"]),
     ("empty term", GOOD.replace("term: ACV", "term: ''"),
      ["definitions[0] (def:acv@finance)", "term", "empty"]),
     ("1 MB value", GOOD.replace("value: 1,", "value: '" + "x" * 1_000_000 + "',"),
@@ -64,6 +72,25 @@ def test_bad_file_exits_2_names_the_field_and_writes_nothing(
     assert len(lines[0]) < 300
     assert facts("log", "--json").output == log_before
     assert json.loads(facts("list", "entities", "--json").output) == []
+
+
+def test_jsonl_date_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"type": "entity", "id": "a", "kind": "customer", "name": "A"}\n'
+                    '{"type": "fact", "subject": "a", "predicate": "arr", "value": 1, '
+                    '"valid_to": "2025-13-01"}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"line 2: valid_to: invalid date .2025-13-01."):
+        load_file(path)
+
+
+def test_records_built_in_python_are_checked_too(store: FactStore) -> None:
+    from pydantic import ValidationError
+
+    from factstore.models import Fact
+
+    fact = Fact(subject="acme", predicate="arr", value=1, valid_from="2025-02-30")
+    with pytest.raises(ValidationError, match=r"facts\[0\]: valid_from: invalid date"):
+        store.add(fact, author=AUTHOR)
 
 
 def test_jsonl_errors_name_the_line(tmp_path: Path) -> None:
