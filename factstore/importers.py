@@ -122,8 +122,9 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
 
 def _validate_lines(name: str, kind: str, numbered: list[tuple[int, str]]) -> list[Any]:
     try:
-        items = RECORDS[kind].validate_json("[" + ",".join(line for _, line in numbered) + "]")
-        check_items(items)
+        lines = [line for _, line in numbered]
+        items = RECORDS[kind].validate_json("[" + ",".join(lines) + "]")
+        check_items(items, lines)
         return items
     except ValidationError as exc:
         raise InvalidInput(f"{name}: {_jsonl_error(exc, numbered)}") from None

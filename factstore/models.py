@@ -64,8 +64,9 @@ class Input(BaseModel):
         cls._nested = tuple(n for n, f in cls.model_fields.items()
                             if "Spec]" in str(f.annotation))
 
-    def check(self) -> None:
-        """What patterns cannot say: real calendar days, date order, size in UTF-8 bytes.
+    def check(self, sizes: bool = True) -> None:
+        """What patterns cannot say: real calendar days, date order, size in UTF-8 bytes
+        (sizes=False when the record's source text is too short to hold a long string).
 
         Not a pydantic validator: calling one per record costs as much as all the field
         validation pydantic-core does, so importers check whole lists (check_items) and a
@@ -81,7 +82,7 @@ class Input(BaseModel):
             start, end = values["valid_from"], values["valid_to"]
             if start and end and start > end:
                 raise ValueError(f"valid_from {start} is after valid_to {end}")
-        for name in self._texts:
+        for name in self._texts if sizes else ():
             value = values[name]
             # a string of at most 16 Ki characters is at most 64 KiB of UTF-8
             if type(value) is str and len(value) > MAX_TEXT_BYTES // 4:
@@ -96,12 +97,13 @@ class Input(BaseModel):
                     raise ValueError(f"{name}[{i}].{exc}") from None
 
 
-def check_items(items: Sequence[Input]) -> None:
+def check_items(items: Sequence[Input], sources: Sequence[str] | None = None) -> None:
     """Input.check() of every item; the first failure as the ValidationError pydantic would
-    raise for that list index, so callers report it like any other invalid field."""
+    raise for that list index, so callers report it like any other invalid field. With the
+    items' JSON `sources`, size checks are skipped for records too short to need them."""
     for index, item in enumerate(items):
         try:
-            item.check()
+            item.check(sources is None or len(sources[index]) > MAX_TEXT_BYTES // 4)
         except ValueError as exc:
             raise ValidationError.from_exception_data(type(item).__name__, [InitErrorDetails(
                 type="value_error", loc=(index,), input=item, ctx={"error": exc})]) from None

@@ -83,6 +83,14 @@ def test_jsonl_date_errors_name_the_line(tmp_path: Path) -> None:
         load_file(path)
 
 
+def test_jsonl_text_over_64_kib_of_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    record = {"type": "fact", "subject": "a", "predicate": "motto", "value": "\U0001F600" * 17_000}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"line 1: value: text is 68000 bytes"):
+        load_file(path)
+
+
 def test_records_built_in_python_are_checked_too(store: FactStore) -> None:
     from pydantic import ValidationError
 
