@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from itertools import accumulate
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from array import array
@@ -103,6 +104,19 @@ class _Alias:
     valid_from: str | None
     valid_to: str | None
     full: str = ""  # full_name(text): keeps the legal form
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """For building millions of small objects with no cycles among them, which the cyclic
+    GC would scan again and again for nothing."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 # -- the index: flat postings and alias columns -------------------------------------------------
@@ -229,15 +243,9 @@ class AliasIndex:
             if a["entity_id"] in rows:
                 table.append(a["entity_id"], a["alias"], a["normalized"], a["alias_kind"],
                              a["valid_from"], a["valid_to"])
-        # Millions of small lists and no cycles among them: the cyclic GC only slows this down.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             exact, tokens, by_entity = _key_postings(table, progress)
             grams = _gram_postings(table.normalized, progress)
-        finally:
-            if paused:
-                gc.enable()
         return cls(rows, table, exact, tokens, grams, by_entity,
                    [(r["src_id"], r["rel"], r["dst_id"]) for r in relations])
 

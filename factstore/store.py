@@ -42,10 +42,13 @@ from factstore.models import (
 from factstore.history import BOOKKEEPING, changed_fields, iso, resolve_ref, split_diff_row
 from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
-from factstore.resolver import AliasIndex, Resolution, normalize
+from factstore import index_cache
+from factstore.resolver import AliasIndex, Progress, Resolution, normalize
 
 STORE_DIR = ".facts"
 STORE_FILE = "facts.db"
+INDEX_CACHE_FROM = 20_000
+PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
 # Writes with no human author: the schema commit, a tag made without --by.
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 
@@ -206,10 +209,12 @@ def _backend(url: str | None, create: bool = False, branch: str | None = None) -
     return DoltliteBackend(_doltlite_path(url) if url else find_store(), branch)
 
 
-def open_store(url: str | None = None, *, branch: str | None = None) -> FactStore:
+def open_store(url: str | None = None, *, branch: str | None = None,
+               progress: Progress | None = None) -> FactStore:
     """Open an existing store: url, else FACTS_URL, else .facts/ here or in a parent; on its
-    default branch, or on `branch` (reads and writes then stay on that branch)."""
-    return FactStore(_backend(url, branch=branch))
+    default branch, or on `branch` (reads and writes then stay on that branch). progress is
+    told about long work (see FactStore); the library prints nothing itself."""
+    return FactStore(_backend(url, branch=branch), progress)
 
 
 def clone_store(remote_url: str, target: str) -> FactStore:
@@ -248,8 +253,14 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
 
 
 class FactStore:
-    def __init__(self, backend: Backend) -> None:
+    # Names (entities + aliases) from which the alias index is written to disk: below it a
+    # rebuild takes well under a second, less than reading and checking a file would save.
+    index_cache_from = INDEX_CACHE_FROM
+
+    def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
+        """progress, when given, is told about long work (building a large alias index)."""
         self.backend = backend
+        self.progress = progress
         self._indexes: dict[str, AliasIndex] = {}
 
     def __enter__(self) -> FactStore:
@@ -870,15 +881,26 @@ class FactStore:
         return self._index(commit).resolve(name, context=context, kind=kind, on=on)
 
     def _index(self, commit: str) -> AliasIndex:
-        """The alias index of one commit, built once and kept while the store is open."""
+        """The alias index of one commit: kept while the store is open, and on disk for the
+        next process once the store is large enough for a rebuild to be felt."""
         cached = self._indexes.get(commit)
         if cached is None:
-            live = "status <> 'retracted'"
-            cached = AliasIndex.build(self._select("entities", live, [], commit),
-                                      self._select("aliases", live, [], commit),
-                                      self._select("relations", live, [], commit))
+            cached = index_cache.load(self.backend.cache_dir, commit) or self._build_index(
+                commit)
             self._indexes = {commit: cached}
         return cached
+
+    def _build_index(self, commit: str) -> AliasIndex:
+        live = "status <> 'retracted'"
+        entities = self._select("entities", live, [], commit)
+        aliases = self._select("aliases", live, [], commit)
+        names = len(entities) + len(aliases)
+        progress = self.progress if names >= PROGRESS_FROM else None
+        index = AliasIndex.build(entities, aliases, self._select("relations", live, [], commit),
+                                 progress)
+        if names >= self.index_cache_from:
+            index_cache.save(index, self.backend.cache_dir, commit, progress)
+        return index
 
     # -- name lookup ----------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from factstore.resolver import AliasIndex, acronym, normalize
+from factstore import FactStore, index_cache, open_store, resolver
+from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 
 from .conftest import AUTHOR, FIXTURES, Facts
 
@@ -108,3 +109,111 @@ def test_resolve_as_of_an_older_commit(facts: Facts) -> None:
     assert now["status"] == "resolved"
     assert before["entity"] is None or before["candidates"][0]["score"] < now["candidates"][0][
         "score"]
+
+
+# -- the alias index on disk ---------------------------------------------------------------
+
+QUERIES = [("Acme", None), ("Acme", "EMEA renewal"), ("acme gmbh", None), ("Bluefn Grup", None),
+           ("Harbor Medical Systems", None), ("Initech", None), ("Kaito", "Asia-Pacific")]
+
+
+@pytest.fixture
+def cached_url(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store holding the fixtures whose alias index is cached on disk whatever its size
+    (a Dolt server's cache goes under XDG_CACHE_HOME, here in tmp_path)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(FactStore, "index_cache_from", 0)
+    with open_store(store_url) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    return store_url
+
+
+def _answers(store: FactStore) -> list[Resolution]:
+    return [store.resolve(q, context=c, valid_at="2026-01-01") for q, c in QUERIES]
+
+
+def _cache_file(url: str) -> Path:
+    with open_store(url) as store:
+        return index_cache.cache_path(store.backend.cache_dir, store.head())
+
+
+def test_a_second_store_on_the_same_commit_loads_the_alias_index_from_disk(
+        cached_url: str) -> None:
+    with open_store(cached_url) as first:
+        built = _answers(first)
+        assert first._index(first.head()).origin is None
+    path = _cache_file(cached_url)
+    assert path.is_file()
+    with open_store(cached_url) as second:
+        assert _answers(second) == built
+        assert second._index(second.head()).origin == path
+        assert second.show("Acme GmbH").id == "acme-gmbh"  # rows come back whole
+
+
+def test_a_new_commit_gets_its_own_cache_file(cached_url: str, facts: Facts) -> None:
+    before = _cache_file(cached_url)
+    with open_store(cached_url) as store:
+        assert store.resolve("Globex").status == "unknown"
+    facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex",
+          "--by", AUTHOR)
+    after = _cache_file(cached_url)
+    assert after != before
+    with open_store(cached_url) as store:
+        assert store.resolve("Globex").entity == {"id": "globex", "name": "Globex",
+                                                  "kind": "customer"}
+    assert after.is_file() and before.is_file()
+    with open_store(cached_url) as store:
+        assert store._index(store.head()).origin == after
+
+
+@pytest.mark.parametrize("damage", ["truncated", "one byte flipped", "not an index"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(cached_url: str, damage: str) -> None:
+    with open_store(cached_url) as first:
+        built = _answers(first)
+    path = _cache_file(cached_url)
+    data = bytearray(path.read_bytes())
+    if damage == "truncated":
+        del data[len(data) // 2:]
+    elif damage == "one byte flipped":
+        data[len(data) // 2] ^= 0xFF
+    else:
+        data = bytearray(b"\x00" * 100)
+    path.write_bytes(bytes(data))
+    with open_store(cached_url) as second:
+        assert _answers(second) == built
+        assert second._index(second.head()).origin is None
+    with open_store(cached_url) as third:
+        assert third._index(third.head()).origin == path
+
+
+def test_small_stores_write_no_cache(store_url: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    with open_store(store_url) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        assert store.resolve("Acme", context="EMEA").status == "resolved"
+        assert not index_cache.cache_path(store.backend.cache_dir, store.head()).exists()
+
+
+def test_a_long_build_reports_its_progress_and_ends_each_stage() -> None:
+    entities = [{"id": f"c{i}", "kind": "customer", "name": f"Customer {i} GmbH"}
+                for i in range(25_000)]
+    told: list[tuple[str, int, int]] = []
+    index = AliasIndex.build(entities, [], [], progress=lambda *a: told.append(a))
+    stages = list(dict.fromkeys(stage for stage, _, _ in told))
+    assert stages == ["indexing names", "indexing trigrams"]
+    for stage in stages:
+        assert [(d, t) for s, d, t in told if s == stage][-1] == (25_000, 25_000)
+    assert index.resolve("Customer 12345").entity["id"] == "c12345"  # type: ignore[index]
+
+
+def test_large_and_small_builds_file_the_same_postings(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["Nestlé S.A.", "Acme Corporation", "日本 電気", "A", "Acme Acme Acme", "Co"] * 3
+    entities = [{"id": f"e{i}", "kind": "customer", "name": n} for i, n in enumerate(names)]
+    small = AliasIndex.build(entities, [], [])
+    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
+    monkeypatch.setattr(resolver, "CHUNK", 5)
+    large = AliasIndex.build(entities, [], [])
+    for name in ("exact", "tokens", "grams", "by_entity"):
+        a, b = getattr(small, name), getattr(large, name)
+        assert dict(a) == dict(b), name
