@@ -37,7 +37,9 @@ RESOLVED_AT = 75  # best score needed to resolve
 MARGIN = 8  # and its lead over the next entity
 SHOWN_WITHIN = 20  # ambiguous answers list candidates this close to the best
 FUZZY_CUTOFF = 70
+NEAR_CUTOFF = 55  # for entities next to one the context names
 NEAR_BONUS = {1: 15, 2: 8}  # graph distance to a context entity -> points
+NEAR_MOST = 30  # points from the context, however many of its entities a candidate is near
 
 
 DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
@@ -288,6 +290,7 @@ class AliasIndex:
         mentioned = self._mentions(context) if context else set()
         if q and q not in self.exact:
             self._fuzzy(found, q, on)
+        if q:  # even after an exact hit: the context may point at another entity
             self._fuzzy_near(found, q, mentioned, on)
         self._rerank(found, mentioned, kind)
         return self._decide(query, found)
@@ -322,8 +325,10 @@ class AliasIndex:
                      wratio: float, on: str | None) -> None:
         from rapidfuzz import fuzz
 
-        # WRatio rewards substrings; a plain ratio keeps "acme" from equalling "acme labs"
-        blended = (wratio + fuzz.ratio(q, alias.normalized)) / 2
+        # WRatio rewards substrings; a whole-name ratio keeps "acme" from equalling "acme
+        # labs", and sorting the words first lets "smith john" equal "john smith"
+        whole = max(fuzz.ratio(q, alias.normalized), fuzz.token_sort_ratio(q, alias.normalized))
+        blended = (wratio + whole) / 2
         self._offer(found, alias, blended, f"fuzzy {round(wratio)}", on)
 
     def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str,
@@ -343,7 +348,7 @@ class AliasIndex:
                     continue
                 for i in self.by_entity.bucket(entity):
                     score = fuzz.WRatio(q, self.aliases.normalized[i])
-                    if score >= FUZZY_CUTOFF:
+                    if score >= NEAR_CUTOFF:
                         self._offer_fuzzy(found, q, self.aliases[i], score, on)
 
     def _graph(self) -> Any:
@@ -361,22 +366,25 @@ class AliasIndex:
         for entity, (score, reasons) in list(found.items()):
             score = score * 0.85
             if entity in near:
-                distance, via = near[entity]
-                score += NEAR_BONUS[distance]
-                reasons = [*reasons, via]
+                # each entity of the context it is near is one more piece of evidence
+                hits = sorted(near[entity])
+                score += min(NEAR_MOST, sum(NEAR_BONUS[distance] for distance, _ in hits))
+                reasons = [*reasons, *(via for _, via in hits)]
             if kind and self.entities[entity]["kind"] != kind:
                 score -= 30
                 reasons = [*reasons, f"kind {self.entities[entity]['kind']}, not {kind}"]
             found[entity] = (score, reasons)
 
-    def _near(self, mentioned: set[str], candidates: set[str]) -> dict[str, tuple[int, str]]:
-        """Candidates within two relations of an entity the context names exactly."""
+    def _near(self, mentioned: set[str], candidates: set[str]
+              ) -> dict[str, list[tuple[int, str]]]:
+        """For each candidate, the entities the context names exactly that lie within two
+        relations of it: (distance, reason) for each."""
         import networkx as nx
 
         if not mentioned:
             return {}
         self._graph()
-        near: dict[str, tuple[int, str]] = {}
+        near: dict[str, list[tuple[int, str]]] = {}
         for entity in candidates:
             if entity not in self.graph:
                 continue
@@ -386,9 +394,8 @@ class AliasIndex:
                 if path and len(path) - 1 in NEAR_BONUS:
                     rel = self.graph.edges[path[0], path[1]]["rel"]
                     name = self.entities[target]["name"]
-                    hit = (len(path) - 1, f"near {name} via {rel}")
-                    if entity not in near or hit[0] < near[entity][0]:
-                        near[entity] = hit
+                    near.setdefault(entity, []).append((len(path) - 1,
+                                                        f"near {name} via {rel}"))
         return near
 
     def _mentions(self, text: str) -> set[str]:

@@ -87,6 +87,45 @@ def test_kind_hint_ranks_other_kinds_lower() -> None:
     assert result.candidates[0].score < 75
 
 
+
+def _people() -> AliasIndex:
+    names = {"maria-h": "Maria Hernandez", "mario-l": "Mario Lopes", "john-smith": "John Smith",
+             "joan-smithers": "Joan Smithers", "campbell": "Campbell",
+             "jack-campbell": "Jack Campbell"}
+    entities = [{"id": i, "kind": "person", "name": n} for i, n in names.items()]
+    entities += [{"id": "berlin", "kind": "city", "name": "Berlin"},
+                 {"id": "sydney", "kind": "city", "name": "Sydney"},
+                 {"id": "p2000", "kind": "postcode", "name": "2000"}]
+    relations = [{"src_id": "maria-h", "rel": "lives_in", "dst_id": "berlin"},
+                 {"src_id": "jack-campbell", "rel": "lives_in", "dst_id": "sydney"},
+                 {"src_id": "jack-campbell", "rel": "has_postcode", "dst_id": "p2000"}]
+    return AliasIndex.build(entities, [], relations)
+
+
+def test_words_in_another_order_still_resolve() -> None:
+    result = _people().resolve("Smith John")
+    assert result.status == "resolved" and result.entity["id"] == "john-smith"  # type: ignore[index]
+
+
+def test_each_entity_the_context_names_adds_evidence_even_against_an_exact_name() -> None:
+    index = _people()
+    assert index.resolve("Campbell").entity["id"] == "campbell"  # type: ignore[index]
+    one = index.resolve("Campbell", context="Sydney")
+    assert one.status == "ambiguous"
+    assert {c.id for c in one.candidates} == {"campbell", "jack-campbell"}
+    two = index.resolve("Campbell", context="Sydney 2000")
+    assert two.entity and two.entity["id"] == "jack-campbell"
+    assert {"near Sydney via lives_in", "near 2000 via has_postcode"} <= set(
+        two.candidates[0].reasons)
+
+
+def test_the_context_brings_in_its_neighbours_whose_name_is_only_partly_right() -> None:
+    index = _people()
+    assert "maria-h" not in {c.id for c in index.resolve("Maria Lopez").candidates}
+    near = index.resolve("Maria Lopez", context="the Berlin office")
+    assert "maria-h" in {c.id for c in near.candidates}
+
+
 def test_cli_resolve_json_and_batch(facts: Facts, tmp_path: Path) -> None:
     facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR)
     out = json.loads(facts("resolve", "Acme", "--context", "EMEA renewal", "--json").output)
