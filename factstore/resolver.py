@@ -38,6 +38,7 @@ MARGIN = 8  # and its lead over the next entity
 SHOWN_WITHIN = 20  # ambiguous answers list candidates this close to the best
 FUZZY_CUTOFF = 70
 NEAR_CUTOFF = 55  # for entities next to one the context names
+NEAR_SEARCH_MOST = 5_000  # neighbours of a context entity searched by name
 NEAR_BONUS = {1: 15, 2: 8}  # graph distance to a context entity -> points
 NEAR_MOST = 30  # points from the context, however many of its entities a candidate is near
 
@@ -334,22 +335,22 @@ class AliasIndex:
     def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str,
                     mentioned: set[str], on: str | None) -> None:
         """Entities next to what the context names are candidates too, even when the name's
-        spelling kept them off the shortlist (the context narrows the search)."""
-        from rapidfuzz import fuzz
+        spelling kept them off the shortlist (the context narrows the search). An entity
+        with more than NEAR_SEARCH_MOST neighbours narrows nothing and is skipped."""
+        from rapidfuzz import fuzz, process
 
         if not mentioned:
             return
         graph = self._graph()
         for named in mentioned:
-            if named not in graph:
+            if named not in graph or graph.degree(named) > NEAR_SEARCH_MOST:
                 continue
-            for entity in graph.neighbors(named):
-                if entity in found:
-                    continue
-                for i in self.by_entity.bucket(entity):
-                    score = fuzz.WRatio(q, self.aliases.normalized[i])
-                    if score >= NEAR_CUTOFF:
-                        self._offer_fuzzy(found, q, self.aliases[i], score, on)
+            ids = [i for entity in graph.neighbors(named) if entity not in found
+                   for i in self.by_entity.bucket(entity)]
+            choices = [self.aliases.normalized[i] for i in ids]
+            for _, score, pos in process.extract(q, choices, scorer=fuzz.WRatio,
+                                                 score_cutoff=NEAR_CUTOFF, limit=None):
+                self._offer_fuzzy(found, q, self.aliases[ids[pos]], score, on)
 
     def _graph(self) -> Any:
         import networkx as nx  # type: ignore[import-untyped]
