@@ -892,15 +892,29 @@ class FactStore:
 
     def _build_index(self, commit: str) -> AliasIndex:
         live = "status <> 'retracted'"
+        progress = self.progress if self.progress and self._names(commit) >= PROGRESS_FROM else None
+        if progress:
+            progress("reading names", 0, 1)
         entities = self._select("entities", live, [], commit)
         aliases = self._select("aliases", live, [], commit)
-        names = len(entities) + len(aliases)
-        progress = self.progress if names >= PROGRESS_FROM else None
-        index = AliasIndex.build(entities, aliases, self._select("relations", live, [], commit),
-                                 progress)
-        if names >= self.index_cache_from:
+        relations = self._select("relations", live, [], commit)
+        if progress:
+            progress("reading names", 1, 1)
+        index = AliasIndex.build(entities, aliases, relations, progress)
+        if len(entities) + len(aliases) >= self.index_cache_from:
             index_cache.save(index, self.backend.cache_dir, commit, progress)
         return index
+
+    def _names(self, commit: str) -> int:
+        """How many entities and aliases the index of commit will hold (a count is ~20x
+        cheaper than reading them: worth it only to know whether to report progress)."""
+        total = 0
+        for table in ("entities", "aliases"):
+            source, params = self._from(table, commit)
+            rows = self.backend.query(f"SELECT COUNT(*) AS n FROM {source} WHERE status <> "
+                                      "'retracted'", params)
+            total += int(rows[0]["n"])
+        return total
 
     # -- name lookup ----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from factstore import FactStore, index_cache, open_store, resolver
+from factstore import store as store_module
 from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 
 from .conftest import AUTHOR, FIXTURES, Facts
@@ -256,3 +257,19 @@ def test_large_and_small_builds_file_the_same_postings(monkeypatch: pytest.Monke
     for name in ("exact", "tokens", "grams", "by_entity"):
         a, b = getattr(small, name), getattr(large, name)
         assert dict(a) == dict(b), name
+
+
+def test_a_store_reports_a_long_build_to_its_callback_and_prints_nothing(
+        store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(store_module, "PROGRESS_FROM", 10)  # "long" for this small store
+    monkeypatch.setattr(FactStore, "index_cache_from", 0)
+    told: list[tuple[str, int, int]] = []
+    with open_store(store_url, progress=lambda *a: told.append(a)) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        capfd.readouterr()
+        assert store.resolve("Acme", context="EMEA").status == "resolved"
+    assert list(dict.fromkeys(stage for stage, _, _ in told)) == [
+        "reading names", "indexing names", "indexing trigrams", "caching the index"]
+    assert capfd.readouterr() == ("", "")
