@@ -18,11 +18,11 @@ import sys
 import tempfile
 import zlib
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from factstore.resolver import AliasIndex, AliasTable, Postings, Progress, gc_paused
+from factstore.resolver import AliasIndex, AliasTable, Coded, Postings, Progress, gc_paused
 
 FORMAT = 1  # bump whenever AliasIndex.build or this layout changes what a file holds
 MAGIC = b"factstore alias index\n"
@@ -103,9 +103,11 @@ def _ints(name: str, values: array[int]) -> Section:
     return name, "ints", values.tobytes()
 
 
-def _column(name: str, values: list[Any]) -> list[Section]:
+def _column(name: str, values: Sequence[Any]) -> list[Section]:
     """A column as a JSON list, or, when it has few distinct values (kinds, dates, statuses),
-    as those values and one int per row (smaller, and one string object per value on load)."""
+    as those values and one int per row (smaller, and read back without decoding)."""
+    if isinstance(values, Coded):
+        return [_json(f"{name}.values", values.values), _ints(name, values.codes)]
     if len(set(values[:1000])) > 250:  # names and ids: not worth counting them all
         return [_json(name, values)]
     vocabulary = dict.fromkeys(values)
@@ -172,16 +174,17 @@ def _read_sections(data: memoryview, commit: str) -> dict[str, Any]:
 
 
 def _from_sections(s: dict[str, Any]) -> AliasIndex:
-    def column(name: str) -> list[Any]:
-        if f"{name}.values" not in s:
-            return list(s[name])
-        values = s[f"{name}.values"]
-        return [values[code] for code in s[name]]
+    def column(name: str) -> Sequence[Any]:
+        if f"{name}.values" in s:
+            return Coded(s[f"{name}.values"], s[name])
+        if not isinstance(s[name], list):
+            raise TypeError(f"{name}: not a list")
+        return s[name]  # type: ignore[no-any-return]
 
     rows = {name: column(f"entities.{name}") for name in s["entities.columns"]}
-    ids: list[str] = rows["id"]
+    ids: list[str] = list(rows["id"])
     slot = dict(zip(ids, range(len(ids)), strict=True))
-    table = AliasTable([ids[i] for i in s["aliases.entity"]], column("aliases.text"),
+    table = AliasTable(Coded(ids, s["aliases.entity"]), column("aliases.text"),
                        column("aliases.normalized"), column("aliases.kind"),
                        column("aliases.valid_from"), column("aliases.valid_to"))
     columns = (table.entity, table.text, table.normalized, table.kind, table.valid_from,
@@ -203,7 +206,7 @@ class StoredRows(Mapping[str, dict[str, Any]]):
     """Entity rows kept as columns; a row is assembled when read (a resolve reads a handful,
     and a million row dicts would cost seconds to load)."""
 
-    def __init__(self, slots: dict[str, int], columns: dict[str, list[Any]]) -> None:
+    def __init__(self, slots: dict[str, int], columns: dict[str, Sequence[Any]]) -> None:
         self._slots, self._columns = slots, columns
 
     def __getitem__(self, entity: str) -> dict[str, Any]:

@@ -37,6 +37,8 @@ def _index() -> AliasIndex:
 @pytest.mark.parametrize("raw,normal", [
     ("ACME Inc.", "acme"), ("Acme Corporation", "acme"), ("Nestlé S.A.", "nestle"),
     ("AT&T", "at and t"), ("  Foo,  Bar GmbH ", "foo bar"), ("Co", "co"),
+    ("O'Brien & Sons Ltd.", "o brien and sons"), ("U.S. Steel Corp", "us steel"),
+    ("x_y-z", "x_y z"),
 ])
 def test_normalisation_folds_case_accents_punctuation_and_legal_suffixes(raw: str,
                                                                          normal: str) -> None:
