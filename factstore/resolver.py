@@ -584,5 +584,8 @@ def _most_common(hits: Counter[int], limit: int) -> list[int]:
             floor, kept = count, kept + tally[count]
             if kept >= limit:
                 break
-        hits = Counter({i: c for i, c in hits.items() if c >= floor})
-    return [i for i, _ in hits.most_common(limit)]
+        ids = [i for i, c in hits.items() if c >= floor]
+    else:
+        ids = list(hits)
+    ids.sort(key=hits.__getitem__, reverse=True)  # stable, reversed or not
+    return ids[:limit]
