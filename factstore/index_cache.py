@@ -1,13 +1,14 @@
 """The alias index on disk, one file per commit: a second process on the same store version
-loads it (about a second at a million names) instead of reading every name and rebuilding.
+loads it (3 s at a million names) instead of reading every name and rebuilding (~30 s).
 
 A file is named by the commit hash and FORMAT, so it is never stale: a new commit or a new
 layout simply misses and builds a new file; the oldest files beyond KEEP are then removed.
 Layout: MAGIC, the header length (8 bytes, little-endian), a JSON header (format, commit,
-byte order, CRC-32 of the body, sections as [name, kind, bytes]), then the sections back to
-back: JSON texts, or arrays of C ints in the header's byte order. No pickle: a cache file is
-data, never code. A file is written under a temporary name and renamed into place, so a reader
-sees a whole file or none; one that fails any check is ignored (and rebuilt by the caller).
+byte order and C int size, CRC-32 of the body, sections as [name, kind, bytes]), then the
+sections back to back: JSON texts, or arrays of C ints as the header describes them. No
+pickle: a cache file is data, never code. A file is written under a temporary name and
+renamed into place, so a reader sees a whole file or none; one that fails any check is
+ignored (and rebuilt by the caller).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,7 +29,7 @@ from factstore.resolver import AliasIndex, AliasTable, Coded, Postings, Progress
 FORMAT = 1  # bump whenever AliasIndex.build or this layout changes what a file holds
 MAGIC = b"factstore alias index\n"
 KEEP = 3  # newest files kept per cache folder (the current commit and a few before it)
-INT_BYTES = array("i").itemsize
+ABANDONED_AFTER_S = 3600  # a temporary file this old was left by a killed writer
 
 
 def cache_path(folder: Path, commit: str) -> Path:
@@ -48,6 +50,7 @@ def save(index: AliasIndex, folder: Path, commit: str, progress: Progress | None
     body = b"".join(data for _, _, data in sections)
     header = json.dumps({
         "format": FORMAT, "commit": commit, "byteorder": sys.byteorder,
+        "int_bytes": array("i").itemsize,
         "crc32": zlib.crc32(body),
         "sections": [[name, kind, len(data)] for name, kind, data in sections],
     }).encode()
@@ -154,8 +157,8 @@ def _read_sections(data: memoryview, commit: str) -> dict[str, Any]:
     size = int.from_bytes(data[len(MAGIC):at], "little")
     header = json.loads(bytes(data[at:at + size]))
     body = data[at + size:]
-    if (header["format"], header["commit"], header["byteorder"]) != (FORMAT, commit,
-                                                                     sys.byteorder):
+    if (header["format"], header["commit"], header["byteorder"], header["int_bytes"]) != (
+            FORMAT, commit, sys.byteorder, array("i").itemsize):
         raise ValueError("cache file of another commit, format or machine")
     if len(body) != sum(n for _, _, n in header["sections"]) or zlib.crc32(body) != header[
             "crc32"]:
@@ -225,12 +228,17 @@ class StoredRows(Mapping[str, dict[str, Any]]):
 
 def _prune(folder: Path) -> None:
     """Keep the KEEP newest cache files; a file another process is reading stays readable
-    (it is only unlinked), and one removed before it is opened is a miss there."""
-    files = []
-    for path in folder.glob("aliases-*.idx"):
+    (it is only unlinked), and one removed before it is opened is a miss there. Temporary
+    files a killed process left behind go too, once they are clearly not being written."""
+    files, now = [], time.time()
+    for path in folder.glob("*"):
         try:
-            files.append((path.stat().st_mtime, path))
-        except FileNotFoundError:  # pruned by another process meanwhile
+            modified = path.stat().st_mtime
+        except FileNotFoundError:  # pruned or renamed by another process meanwhile
             continue
+        if path.name.startswith("aliases-") and path.suffix == ".idx":
+            files.append((modified, path))
+        elif path.name.startswith(".writing-") and now - modified > ABANDONED_AFTER_S:
+            path.unlink(missing_ok=True)
     for _, path in sorted(files, reverse=True)[KEEP:]:
         path.unlink(missing_ok=True)

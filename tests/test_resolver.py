@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -226,6 +228,24 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(cached_url: str, damage: st
         assert second._index(second.head()).origin is None
     with open_store(cached_url) as third:
         assert third._index(third.head()).origin == path
+
+
+def test_old_cache_files_and_abandoned_temporary_files_are_removed(cached_url: str,
+                                                                  facts: Facts) -> None:
+    folder = _cache_file(cached_url).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    abandoned, in_progress = folder / ".writing-killed", folder / ".writing-now"
+    abandoned.write_bytes(b"half a file")
+    in_progress.write_bytes(b"being written")
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    for i in range(index_cache.KEEP + 1):
+        facts("add", "entity", "--id", f"e{i}", "--kind", "customer", "--name", f"E {i}",
+              "--by", AUTHOR)
+        with open_store(cached_url) as store:
+            store.resolve("Acme")
+    assert len(list(folder.glob("aliases-*.idx"))) == index_cache.KEEP
+    assert _cache_file(cached_url).is_file()
+    assert not abandoned.exists() and in_progress.exists()
 
 
 def test_small_stores_write_no_cache(store_url: str, tmp_path: Path,
