@@ -5,7 +5,7 @@ A file is named by the commit hash and FORMAT, so it is never stale: a new commi
 layout simply misses and builds a new file; the oldest files beyond KEEP are then removed.
 Layout: MAGIC, the header length (8 bytes, little-endian), a JSON header (format, commit,
 byte order and C int size, CRC-32 of the body, sections as [name, kind, bytes]), then the
-sections back to back: JSON texts, or arrays of C ints as the header describes them. No
+sections back to back: JSON texts, NUL-separated strings, or arrays of C ints. No
 pickle: a cache file is data, never code. A file is written under a temporary name and
 renamed into place, so a reader sees a whole file or none; one that fails any check is
 ignored (and rebuilt by the caller).
@@ -26,7 +26,7 @@ from typing import Any
 
 from factstore.resolver import AliasIndex, AliasTable, Coded, Postings, Progress, gc_paused
 
-FORMAT = 1  # bump whenever AliasIndex.build or this layout changes what a file holds
+FORMAT = 2  # bump whenever AliasIndex.build or this layout changes what a file holds
 MAGIC = b"factstore alias index\n"
 KEEP = 3  # newest files kept per cache folder (the current commit and a few before it)
 ABANDONED_AFTER_S = 3600  # a temporary file this old was left by a killed writer
@@ -95,7 +95,7 @@ def load(folder: Path, commit: str) -> AliasIndex | None:
 
 # -- layout -------------------------------------------------------------------------------------
 
-Section = tuple[str, str, bytes]  # name, kind ("json" | "ints"), data
+Section = tuple[str, str, bytes]  # name, kind ("json" | "strings" | "ints"), data
 
 
 def _json(name: str, value: Any) -> Section:
@@ -112,33 +112,47 @@ def _column(name: str, values: Sequence[Any]) -> list[Section]:
     if isinstance(values, Coded):
         return [_json(f"{name}.values", values.values), _ints(name, values.codes)]
     if len(set(values[:1000])) > 250:  # names and ids: not worth counting them all
-        return [_json(name, values)]
+        return [_strings(name, values)]
     vocabulary = dict.fromkeys(values)
     if len(vocabulary) > len(values) // 4:
-        return [_json(name, values)]
+        return [_strings(name, values)]
     codes = {value: code for code, value in enumerate(vocabulary)}
     return [_json(f"{name}.values", list(codes)), _ints(name, array("i", map(codes.__getitem__,
                                                                              values)))]
 
 
+def _strings(name: str, values: Sequence[Any]) -> Section:
+    """Strings NUL-separated (several times faster to write and read than JSON; names hold
+    no NUL), or JSON when some value is not a string or holds a NUL."""
+    try:
+        text = "\0".join(values)
+    except TypeError:  # a None among them
+        return _json(name, values)
+    if len(values) < 2 or text.count("\0") != len(values) - 1:
+        return _json(name, values)
+    return name, "strings", text.encode()
+
+
 def _postings(name: str, postings: Postings) -> list[Section]:
-    return [_json(f"{name}.keys", list(postings.slots)), _ints(f"{name}.starts", postings.starts),
-            _ints(f"{name}.ids", postings.ids)]
+    return [_strings(f"{name}.keys", list(postings.slots)),
+            _ints(f"{name}.starts", postings.starts), _ints(f"{name}.ids", postings.ids)]
 
 
 def _sections(index: AliasIndex) -> list[Section] | None:
     """The index as sections; None when its entity rows do not share one set of columns."""
     rows = [index.entities[e] for e in index.entities]
     names = list(rows[0]) if rows else ["id"]
-    if any(row.keys() != rows[0].keys() for row in rows):
+    if rows and not all(map(rows[0].keys().__eq__, map(dict.keys, rows))):
         return None
     columns = [_json("entities.columns", names)]
     for name in names:
         columns += _column(f"entities.{name}", [row[name] for row in rows])
-    slot = {entity: i for i, entity in enumerate(index.entities)}
+    slot = index.by_entity.slots  # entity -> position, when it lists them in the same order
+    if list(slot) != list(index.entities):
+        slot = {entity: i for i, entity in enumerate(index.entities)}
     table = index.aliases
-    by_entity = ([_json("by_entity.keys", None)] if list(index.by_entity) == list(slot)
-                 else [_json("by_entity.keys", list(index.by_entity))])
+    by_entity = ([_json("by_entity.keys", None)] if slot is index.by_entity.slots
+                 else [_strings("by_entity.keys", list(index.by_entity))])
     return [
         *columns, _ints("aliases.entity", array("i", map(slot.__getitem__, table.entity))),
         *_column("aliases.text", table.text), *_column("aliases.normalized", table.normalized),
@@ -171,6 +185,8 @@ def _read_sections(data: memoryview, commit: str) -> dict[str, Any]:
         if kind == "ints":
             sections[name] = array("i")
             sections[name].frombytes(chunk)
+        elif kind == "strings":
+            sections[name] = str(chunk, "utf-8").split("\0")
         else:
             sections[name] = json.loads(bytes(chunk))
     return sections
