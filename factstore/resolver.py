@@ -112,7 +112,11 @@ class _Alias:
     kind: str  # name, abbreviation, former, ticker, code, or "entity name"
     valid_from: str | None
     valid_to: str | None
-    full: str = ""  # full_name(text): keeps the legal form
+
+    @property
+    def full(self) -> str:
+        """full_name(text): keeps the legal form (only exact hits need it)."""
+        return full_name(self.text)
 
 
 @contextmanager
@@ -246,7 +250,7 @@ class AliasTable:
     def __getitem__(self, i: int) -> _Alias:
         text = self.text[i]
         return _Alias(self.entity[i], text, self.normalized[i], self.kind[i],
-                      self.valid_from[i], self.valid_to[i], full_name(text))
+                      self.valid_from[i], self.valid_to[i])
 
     def __iter__(self) -> Iterator[_Alias]:
         return (self[i] for i in range(len(self)))
@@ -286,18 +290,23 @@ class AliasIndex:
         The work is bounded by `budget` postings, whatever the number of aliases: rare
         grams are read first, and common ones (which tell little) only while budget remains.
         """
-        hits: Counter[int] = Counter()
+        picked: list[tuple[Sequence[int], int]] = []  # (bucket, points per alias in it)
         for token in set(query.split()) - STOPWORDS:
             bucket = self.tokens.bucket(token)
-            if len(bucket) <= budget // 4:  # a token everybody has tells nothing
-                hits.update(dict.fromkeys(bucket, 3))
+            if 0 < len(bucket) <= budget // 4:  # a token everybody has tells nothing
+                picked.append((bucket, 3))
         spent = 0
-        sizes = sorted((self.grams.size(g), g) for g in _trigrams(query))
-        for size, gram in sizes:
+        for size, gram in sorted((self.grams.size(g), g) for g in _trigrams(query)):
             if spent + size > budget:
                 break
-            spent += size
-            hits.update(self.grams.bucket(gram))
+            if size:
+                spent += size
+                picked.append((self.grams.bucket(gram), 1))
+        if len(self.aliases) >= VECTORISE_FROM:
+            return _top_vectorised(picked, limit)
+        hits: Counter[int] = Counter()
+        for bucket, points in picked:
+            hits.update(dict.fromkeys(bucket, points) if points > 1 else bucket)
         return _most_common(hits, limit)
 
     def resolve(self, query: str, *, context: str | None = None, kind: str | None = None,
@@ -436,25 +445,25 @@ class AliasIndex:
 
     def _decide(self, query: str, found: dict[str, tuple[float, list[str]]]) -> Resolution:
         ranked = sorted(found.items(), key=lambda kv: -kv[1][0])
-        candidates = [
+        best = ranked[0][1][0] if ranked else 0.0
+        second = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        status: Literal["resolved", "ambiguous", "unknown"]
+        if not ranked or best < FUZZY_CUTOFF * 0.85:
+            status = "unknown"
+        elif best >= RESOLVED_AT and best - second >= MARGIN:
+            status = "resolved"
+        else:
+            status = "ambiguous"
+            ranked = [kv for kv in ranked if best - kv[1][0] <= SHOWN_WITHIN]
+        candidates = [  # made only for the candidates shown
             Candidate(id=e, name=self.entities[e]["name"], kind=self.entities[e]["kind"],
                       score=max(0, min(100, round(s))), reasons=r)
-            for e, (s, r) in ranked
+            for e, (s, r) in (ranked if status == "ambiguous" else ranked[:5])
         ]
-        if not candidates or ranked[0][1][0] < FUZZY_CUTOFF * 0.85:
-            return Resolution(query=query, status="unknown", entity=None,
-                              candidates=candidates[:5])
-        best = ranked[0][1][0]
-        second = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        if best >= RESOLVED_AT and best - second >= MARGIN:
-            top = candidates[0]
-            return Resolution(query=query, status="resolved",
-                              entity={"id": top.id, "name": top.name, "kind": top.kind},
-                              candidates=candidates[:5])
-        close = [c for (_, (s, _)), c in zip(ranked, candidates, strict=True)
-                 if best - s <= SHOWN_WITHIN]
-        return Resolution(query=query, status="ambiguous", entity=None, candidates=close)
-
+        top = candidates[0] if status == "resolved" else None
+        return Resolution(query=query, status=status,
+                          entity={"id": top.id, "name": top.name, "kind": top.kind} if top
+                          else None, candidates=candidates)
 
 def _key_postings(table: AliasTable, progress: Progress | None
                   ) -> tuple[Postings, Postings, Postings]:
@@ -572,6 +581,23 @@ def _int_array(values: Any) -> array[int]:
         part = np.ascontiguousarray(values[at:at + CHUNK * 10], dtype=np.intc)
         compact.frombytes(part.data.cast("B"))
     return compact
+
+
+def _top_vectorised(picked: list[tuple[Sequence[int], int]], limit: int) -> list[int]:
+    """_most_common() of the same hits, in numpy: a third of the time on a large index.
+    Ties keep first-seen order, as Counter does: sort by (-points, first position)."""
+    import numpy as np
+
+    if not picked:
+        return []
+    seen = np.concatenate([np.frombuffer(bucket, dtype=np.intc)  # type: ignore[call-overload]
+                           for bucket, points in picked for _ in range(points)])
+    order = np.argsort(seen, kind="stable")
+    ids = seen[order]
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    points = np.diff(np.append(starts, len(ids)))
+    top = np.lexsort((order[starts], -points))[:limit]
+    return ids[starts[top]].tolist()  # type: ignore[no-any-return]
 
 
 def _most_common(hits: Counter[int], limit: int) -> list[int]:

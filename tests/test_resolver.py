@@ -295,3 +295,17 @@ def test_a_store_reports_a_long_build_to_its_callback_and_prints_nothing(
     assert list(dict.fromkeys(stage for stage, _, _ in told)) == [
         "reading names", "indexing names", "indexing trigrams", "caching the index"]
     assert capfd.readouterr() == ("", "")
+
+
+def test_large_and_small_indexes_shortlist_the_same_aliases_in_the_same_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    words = ["acme", "globex", "initech", "umbrella", "stark", "wayne", "tyrell", "cyberdyne"]
+    names = [f"{a} {b} {i % 7}" for i, (a, b) in enumerate(
+        (a, b) for a in words for b in words for _ in range(5))]
+    entities = [{"id": f"e{i}", "kind": "customer", "name": n} for i, n in enumerate(names)]
+    index = AliasIndex.build(entities, [], [])
+    queries = ["acme globx 3", "wayne", "tyrel cyberdine", "stark umbrella 6", "zzz"]
+    small = [index.shortlist(q, limit=25, budget=300) for q in queries]
+    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
+    assert [index.shortlist(q, limit=25, budget=300) for q in queries] == small
+    assert all(small[:4])
