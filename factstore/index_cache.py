@@ -1,5 +1,5 @@
 """The alias index on disk, one file per commit: a second process on the same store version
-loads it (3 s at a million names) instead of reading every name and rebuilding (~30 s).
+loads it (~3 s at a million names) instead of reading every name and rebuilding (~30 s).
 
 A file is named by the commit hash and FORMAT, so it is never stale: a new commit or a new
 layout simply misses and builds a new file; the oldest files beyond KEEP are then removed.
