@@ -138,7 +138,7 @@ Progress = Callable[[str, int, int], None]
 """Told (stage, done, total) during a long build; `done == total` ends a stage."""
 
 REPORT_EVERY = 50_000  # aliases between two progress reports
-VECTORISE_FROM = 20_000  # aliases from which numpy builds the trigram postings (its import costs)
+VECTORISE_FROM = 20_000  # from this size numpy does the bulk work; below, its import costs more
 
 
 class Postings(Mapping[str, list[int]]):
