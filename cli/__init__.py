@@ -61,7 +61,7 @@ class Ctx:
 
     def store(self) -> FactStore:
         if self._store is None:
-            self._store = open_store(self.url, branch=self.branch)
+            self._store = open_store(self.url, branch=self.branch, progress=output.ProgressBar())
         return self._store
 
 

@@ -115,3 +115,34 @@ def changelog(diff: Any) -> None:
         who = f"  [by {clean(change.by)}" + (f": {_short(change.reason)}" if change.reason
                                               else "") + "]" if change.by else ""
         click.echo(f"  {marks[change.op]} {clean(change.id)}  {what}{who}")
+
+
+class ProgressBar:
+    """Draws the library's progress reports (stage, done, total) as one transient bar per
+    stage on stderr, only when stderr is a terminal: pipes and --json output stay clean."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self._stage: str | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if stage != self._stage:
+            self.close()
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(stage, total=total)
+            self._stage = stage
+        self._bar.update(self._task, completed=done)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+        self._bar = self._task = self._stage = None

@@ -162,6 +162,12 @@ class Words:
                 origin.append(i)
         return cls(words, capital, origin, tokens, [False] * len(words))
 
+    def around(self, start: int, end: int) -> str:
+        """The question without words start..end: the context a name is resolved in (the
+        name itself in it would count as context for itself)."""
+        first, last = self.origin[start], self.origin[end - 1]
+        return " ".join(self.tokens[:first] + self.tokens[last + 1:])
+
     def said(self, start: int, end: int) -> str:
         """The question's own text for words start..end, punctuation around it trimmed."""
         text = " ".join(self.tokens[self.origin[start]:self.origin[end - 1] + 1])
@@ -181,8 +187,8 @@ class Words:
         return [_stem(w) for w in self.words]
 
 
-def find_entities(words: Words, question: str, index: AliasIndex, on: str, *,
-                  fuzzy: bool = False) -> list[tuple[int, Mention]]:
+def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = False
+                  ) -> list[tuple[int, Mention]]:
     """Entities named in the question, with the word they start at: exact names and aliases
     (longest first); with fuzzy, capitalised spans left over that resolve by fuzzy match.
     Ambiguous names are kept as such."""
@@ -193,7 +199,8 @@ def find_entities(words: Words, question: str, index: AliasIndex, on: str, *,
     for start, end in spans:
         if any(words.taken[start:end]):
             continue
-        answer = index.resolve(" ".join(words.words[start:end]), context=question, on=on)
+        answer = index.resolve(" ".join(words.words[start:end]),
+                               context=words.around(start, end), on=on)
         if answer.status == "unknown" or (fuzzy and not (
                 answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT)):
             continue
@@ -284,10 +291,10 @@ class Builder:
     def build(self, question: str, version: str, options: PackOptions) -> ContextPack:
         valid_at = date.fromisoformat(options.valid_at)
         words = Words.of(question)
-        exact = find_entities(words, question, self.index, options.valid_at)
+        exact = find_entities(words, self.index, options.valid_at)
         terms = find_terms(words, self.definitions)
         mentions = unique_mentions(
-            exact + find_entities(words, question, self.index, options.valid_at, fuzzy=True))
+            exact + find_entities(words, self.index, options.valid_at, fuzzy=True))
         periods = question_periods(question, valid_at, self.start_month)
         subjects = [m.entity["id"] for m in mentions if m.entity]
         content = {_root(w) for w, taken in zip(words.words, words.taken, strict=True)

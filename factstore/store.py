@@ -47,11 +47,14 @@ from factstore.models import (
 from factstore.history import BOOKKEEPING, changed_fields, iso, resolve_ref, split_diff_row
 from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
+from factstore import index_cache
 from factstore.context import Builder
-from factstore.resolver import AliasIndex, Resolution, normalize
+from factstore.resolver import AliasIndex, Progress, Resolution, normalize
 
 STORE_DIR = ".facts"
 STORE_FILE = "facts.db"
+INDEX_CACHE_FROM = 20_000
+PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
 # Writes with no human author: the schema commit, a tag made without --by.
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
@@ -213,10 +216,12 @@ def _backend(url: str | None, create: bool = False, branch: str | None = None) -
     return DoltliteBackend(_doltlite_path(url) if url else find_store(), branch)
 
 
-def open_store(url: str | None = None, *, branch: str | None = None) -> FactStore:
+def open_store(url: str | None = None, *, branch: str | None = None,
+               progress: Progress | None = None) -> FactStore:
     """Open an existing store: url, else FACTS_URL, else .facts/ here or in a parent; on its
-    default branch, or on `branch` (reads and writes then stay on that branch)."""
-    return FactStore(_backend(url, branch=branch))
+    default branch, or on `branch` (reads and writes then stay on that branch). progress is
+    told about long work (see FactStore); the library prints nothing itself."""
+    return FactStore(_backend(url, branch=branch), progress)
 
 
 def clone_store(remote_url: str, target: str) -> FactStore:
@@ -255,8 +260,14 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
 
 
 class FactStore:
-    def __init__(self, backend: Backend) -> None:
+    # Names (entities + aliases) from which the alias index is written to disk: below it a
+    # rebuild takes well under a second, less than reading and checking a file would save.
+    index_cache_from = INDEX_CACHE_FROM
+
+    def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
+        """progress, when given, is told about long work (building a large alias index)."""
         self.backend = backend
+        self.progress = progress
         self._indexes: dict[str, AliasIndex] = {}
         self._small: dict[str, tuple[list[Row], list[Row], int]] = {}
         self._packs_table = False
@@ -879,15 +890,40 @@ class FactStore:
         return self._index(commit).resolve(name, context=context, kind=kind, on=on)
 
     def _index(self, commit: str) -> AliasIndex:
-        """The alias index of one commit, built once and kept while the store is open."""
+        """The alias index of one commit: kept while the store is open, and on disk for the
+        next process once the store is large enough for a rebuild to be felt."""
         cached = self._indexes.get(commit)
         if cached is None:
-            live = "status <> 'retracted'"
-            cached = AliasIndex.build(self._select("entities", live, [], commit),
-                                      self._select("aliases", live, [], commit),
-                                      self._select("relations", live, [], commit))
+            cached = index_cache.load(self.backend.cache_dir, commit) or self._build_index(
+                commit)
             self._indexes = {commit: cached}
         return cached
+
+    def _build_index(self, commit: str) -> AliasIndex:
+        live = "status <> 'retracted'"
+        progress = self.progress if self.progress and self._names(commit) >= PROGRESS_FROM else None
+        if progress:
+            progress("reading names", 0, 1)
+        entities = self._select("entities", live, [], commit)
+        aliases = self._select("aliases", live, [], commit)
+        relations = self._select("relations", live, [], commit)
+        if progress:
+            progress("reading names", 1, 1)
+        index = AliasIndex.build(entities, aliases, relations, progress)
+        if len(entities) + len(aliases) >= self.index_cache_from:
+            index_cache.save(index, self.backend.cache_dir, commit, progress)
+        return index
+
+    def _names(self, commit: str) -> int:
+        """How many entities and aliases the index of commit will hold (a count is ~20x
+        cheaper than reading them: worth it only to know whether to report progress)."""
+        total = 0
+        for table in ("entities", "aliases"):
+            source, params = self._from(table, commit)
+            rows = self.backend.query(f"SELECT COUNT(*) AS n FROM {source} WHERE status <> "
+                                      "'retracted'", params)
+            total += int(rows[0]["n"])
+        return total
 
     # -- context packs and the render log ------------------------------------------------
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from factstore.resolver import AliasIndex, acronym, normalize
+from factstore import FactStore, index_cache, open_store, resolver
+from factstore import store as store_module
+from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 
 from .conftest import AUTHOR, FIXTURES, Facts
 
@@ -35,6 +39,8 @@ def _index() -> AliasIndex:
 @pytest.mark.parametrize("raw,normal", [
     ("ACME Inc.", "acme"), ("Acme Corporation", "acme"), ("Nestlé S.A.", "nestle"),
     ("AT&T", "at and t"), ("  Foo,  Bar GmbH ", "foo bar"), ("Co", "co"),
+    ("O'Brien & Sons Ltd.", "o brien and sons"), ("U.S. Steel Corp", "us steel"),
+    ("x_y-z", "x_y z"),
 ])
 def test_normalisation_folds_case_accents_punctuation_and_legal_suffixes(raw: str,
                                                                          normal: str) -> None:
@@ -86,6 +92,45 @@ def test_kind_hint_ranks_other_kinds_lower() -> None:
     assert result.candidates[0].score < 75
 
 
+
+def _people() -> AliasIndex:
+    names = {"maria-h": "Maria Hernandez", "mario-l": "Mario Lopes", "john-smith": "John Smith",
+             "joan-smithers": "Joan Smithers", "campbell": "Campbell",
+             "jack-campbell": "Jack Campbell"}
+    entities = [{"id": i, "kind": "person", "name": n} for i, n in names.items()]
+    entities += [{"id": "berlin", "kind": "city", "name": "Berlin"},
+                 {"id": "sydney", "kind": "city", "name": "Sydney"},
+                 {"id": "p2000", "kind": "postcode", "name": "2000"}]
+    relations = [{"src_id": "maria-h", "rel": "lives_in", "dst_id": "berlin"},
+                 {"src_id": "jack-campbell", "rel": "lives_in", "dst_id": "sydney"},
+                 {"src_id": "jack-campbell", "rel": "has_postcode", "dst_id": "p2000"}]
+    return AliasIndex.build(entities, [], relations)
+
+
+def test_words_in_another_order_still_resolve() -> None:
+    result = _people().resolve("Smith John")
+    assert result.status == "resolved" and result.entity["id"] == "john-smith"  # type: ignore[index]
+
+
+def test_each_entity_the_context_names_adds_evidence_even_against_an_exact_name() -> None:
+    index = _people()
+    assert index.resolve("Campbell").entity["id"] == "campbell"  # type: ignore[index]
+    one = index.resolve("Campbell", context="Sydney")
+    assert one.status == "ambiguous"
+    assert {c.id for c in one.candidates} == {"campbell", "jack-campbell"}
+    two = index.resolve("Campbell", context="Sydney 2000")
+    assert two.entity and two.entity["id"] == "jack-campbell"
+    assert {"near Sydney via lives_in", "near 2000 via has_postcode"} <= set(
+        two.candidates[0].reasons)
+
+
+def test_the_context_brings_in_its_neighbours_whose_name_is_only_partly_right() -> None:
+    index = _people()
+    assert "maria-h" not in {c.id for c in index.resolve("Maria Lopez").candidates}
+    near = index.resolve("Maria Lopez", context="the Berlin office")
+    assert "maria-h" in {c.id for c in near.candidates}
+
+
 def test_cli_resolve_json_and_batch(facts: Facts, tmp_path: Path) -> None:
     facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR)
     out = json.loads(facts("resolve", "Acme", "--context", "EMEA renewal", "--json").output)
@@ -108,3 +153,159 @@ def test_resolve_as_of_an_older_commit(facts: Facts) -> None:
     assert now["status"] == "resolved"
     assert before["entity"] is None or before["candidates"][0]["score"] < now["candidates"][0][
         "score"]
+
+
+# -- the alias index on disk ---------------------------------------------------------------
+
+QUERIES = [("Acme", None), ("Acme", "EMEA renewal"), ("acme gmbh", None), ("Bluefn Grup", None),
+           ("Harbor Medical Systems", None), ("Initech", None), ("Kaito", "Asia-Pacific")]
+
+
+@pytest.fixture
+def cached_url(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store holding the fixtures whose alias index is cached on disk whatever its size
+    (a Dolt server's cache goes under XDG_CACHE_HOME, here in tmp_path)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(FactStore, "index_cache_from", 0)
+    with open_store(store_url) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    return store_url
+
+
+def _answers(store: FactStore) -> list[Resolution]:
+    return [store.resolve(q, context=c, valid_at="2026-01-01") for q, c in QUERIES]
+
+
+def _cache_file(url: str) -> Path:
+    with open_store(url) as store:
+        return index_cache.cache_path(store.backend.cache_dir, store.head())
+
+
+def test_a_second_store_on_the_same_commit_loads_the_alias_index_from_disk(
+        cached_url: str) -> None:
+    with open_store(cached_url) as first:
+        built = _answers(first)
+        assert first._index(first.head()).origin is None
+    path = _cache_file(cached_url)
+    assert path.is_file()
+    with open_store(cached_url) as second:
+        assert _answers(second) == built
+        assert second._index(second.head()).origin == path
+        assert second.show("Acme GmbH").id == "acme-gmbh"  # rows come back whole
+
+
+def test_a_new_commit_gets_its_own_cache_file(cached_url: str, facts: Facts) -> None:
+    before = _cache_file(cached_url)
+    with open_store(cached_url) as store:
+        assert store.resolve("Globex").status == "unknown"
+    facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex",
+          "--by", AUTHOR)
+    after = _cache_file(cached_url)
+    assert after != before
+    with open_store(cached_url) as store:
+        assert store.resolve("Globex").entity == {"id": "globex", "name": "Globex",
+                                                  "kind": "customer"}
+    assert after.is_file() and before.is_file()
+    with open_store(cached_url) as store:
+        assert store._index(store.head()).origin == after
+
+
+@pytest.mark.parametrize("damage", ["truncated", "one byte flipped", "not an index"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(cached_url: str, damage: str) -> None:
+    with open_store(cached_url) as first:
+        built = _answers(first)
+    path = _cache_file(cached_url)
+    data = bytearray(path.read_bytes())
+    if damage == "truncated":
+        del data[len(data) // 2:]
+    elif damage == "one byte flipped":
+        data[len(data) // 2] ^= 0xFF
+    else:
+        data = bytearray(b"\x00" * 100)
+    path.write_bytes(bytes(data))
+    with open_store(cached_url) as second:
+        assert _answers(second) == built
+        assert second._index(second.head()).origin is None
+    with open_store(cached_url) as third:
+        assert third._index(third.head()).origin == path
+
+
+def test_old_cache_files_and_abandoned_temporary_files_are_removed(cached_url: str,
+                                                                  facts: Facts) -> None:
+    folder = _cache_file(cached_url).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    abandoned, in_progress = folder / ".writing-killed", folder / ".writing-now"
+    abandoned.write_bytes(b"half a file")
+    in_progress.write_bytes(b"being written")
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    for i in range(index_cache.KEEP + 1):
+        facts("add", "entity", "--id", f"e{i}", "--kind", "customer", "--name", f"E {i}",
+              "--by", AUTHOR)
+        with open_store(cached_url) as store:
+            store.resolve("Acme")
+    assert len(list(folder.glob("aliases-*.idx"))) == index_cache.KEEP
+    assert _cache_file(cached_url).is_file()
+    assert not abandoned.exists() and in_progress.exists()
+
+
+def test_small_stores_write_no_cache(store_url: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    with open_store(store_url) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        assert store.resolve("Acme", context="EMEA").status == "resolved"
+        assert not index_cache.cache_path(store.backend.cache_dir, store.head()).exists()
+
+
+def test_a_long_build_reports_its_progress_and_ends_each_stage() -> None:
+    entities = [{"id": f"c{i}", "kind": "customer", "name": f"Customer {i} GmbH"}
+                for i in range(25_000)]
+    told: list[tuple[str, int, int]] = []
+    index = AliasIndex.build(entities, [], [], progress=lambda *a: told.append(a))
+    stages = list(dict.fromkeys(stage for stage, _, _ in told))
+    assert stages == ["indexing names", "indexing trigrams"]
+    for stage in stages:
+        assert [(d, t) for s, d, t in told if s == stage][-1] == (25_000, 25_000)
+    assert index.resolve("Customer 12345").entity["id"] == "c12345"  # type: ignore[index]
+
+
+def test_large_and_small_builds_file_the_same_postings(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["Nestlé S.A.", "Acme Corporation", "日本 電気", "A", "Acme Acme Acme", "Co"] * 3
+    entities = [{"id": f"e{i}", "kind": "customer", "name": n} for i, n in enumerate(names)]
+    small = AliasIndex.build(entities, [], [])
+    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
+    monkeypatch.setattr(resolver, "CHUNK", 5)
+    large = AliasIndex.build(entities, [], [])
+    for name in ("exact", "tokens", "grams", "by_entity"):
+        a, b = getattr(small, name), getattr(large, name)
+        assert dict(a) == dict(b), name
+
+
+def test_a_store_reports_a_long_build_to_its_callback_and_prints_nothing(
+        store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(store_module, "PROGRESS_FROM", 10)  # "long" for this small store
+    monkeypatch.setattr(FactStore, "index_cache_from", 0)
+    told: list[tuple[str, int, int]] = []
+    with open_store(store_url, progress=lambda *a: told.append(a)) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        capfd.readouterr()
+        assert store.resolve("Acme", context="EMEA").status == "resolved"
+    assert list(dict.fromkeys(stage for stage, _, _ in told)) == [
+        "reading names", "indexing names", "indexing trigrams", "caching the index"]
+    assert capfd.readouterr() == ("", "")
+
+
+def test_large_and_small_indexes_shortlist_the_same_aliases_in_the_same_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    words = ["acme", "globex", "initech", "umbrella", "stark", "wayne", "tyrell", "cyberdyne"]
+    names = [f"{a} {b} {i % 7}" for i, (a, b) in enumerate(
+        (a, b) for a in words for b in words for _ in range(5))]
+    entities = [{"id": f"e{i}", "kind": "customer", "name": n} for i, n in enumerate(names)]
+    index = AliasIndex.build(entities, [], [])
+    queries = ["acme globx 3", "wayne", "tyrel cyberdine", "stark umbrella 6", "zzz"]
+    small = [index.shortlist(q, limit=25, budget=300) for q in queries]
+    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
+    assert [index.shortlist(q, limit=25, budget=300) for q in queries] == small
+    assert all(small[:4])

@@ -48,6 +48,11 @@ class Backend(Protocol):
     url: str
     branch: str  # the branch this connection reads and writes
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where data derived from commits (the alias index) may be cached on disk."""
+        ...
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
     def write(self, body: WriteBody, author: str) -> str | None:

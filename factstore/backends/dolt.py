@@ -7,10 +7,13 @@ a write is a function and not a sequence of calls.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -107,6 +110,14 @@ class DoltServerBackend:
         self._conn = _connect(self._params, database)
         self._database = database
         self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
+
+    @property
+    def cache_dir(self) -> Path:
+        """$XDG_CACHE_HOME/factstore/<server and database>: one folder per database, named by
+        a digest so that no credential or odd character reaches a path."""
+        home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        where = f"{self._params['host']}:{self._params['port']}/{self._params['database']}"
+        return Path(home) / "factstore" / hashlib.sha256(where.encode()).hexdigest()[:16]
 
     @classmethod
     def create(cls, url: str) -> DoltServerBackend:

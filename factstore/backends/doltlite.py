@@ -55,6 +55,10 @@ class DoltliteBackend:
             self._conn.execute("SELECT dolt_checkout(?)", (branch,))
         self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.path.parent / "index-cache"  # next to the store file: .facts/index-cache
+
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         return sqlite3.connect(
