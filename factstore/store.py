@@ -252,7 +252,7 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
                        [(name, applied_at) for name in MIGRATIONS])
         return "Initialise factstore schema"
 
-    store.backend.write(body, who)
+    store.backend.write(body, who, stage=(".",))
     return store
 
 
@@ -747,6 +747,11 @@ class FactStore:
         """Undo a whole commit with Dolt's revert, as a new commit by author."""
         who = check_author(author)
         target = self.resolve_ref(commit)
+        touched = self.backend.query("SELECT table_name FROM dolt_diff WHERE commit_hash = ?",
+                                     [target])
+        if any(r["table_name"] == "packs" for r in touched):
+            raise Refused(f"commit {target[:12]} records rendered context packs: the render "
+                          "log is append-only and is not reverted")
         ids = [c.id for c in self.diff(f"{target}~1", target).changes]
         return WriteResult(commit=self._flushed().revert_commit(target, who), changed=ids)
 
@@ -1033,7 +1038,7 @@ class FactStore:
                        ("0002_packs", datetime.now(UTC).isoformat(timespec="seconds")))
             return "Add the render log (schema migration 0002_packs)"
 
-        self.backend.write(body, SYSTEM_AUTHOR)
+        self.backend.write(body, SYSTEM_AUTHOR, stage=(".",))
         self._packs_table = True
 
     def _write(self, body: Callable[[Tx], str | None], who: str) -> str | None:
@@ -1045,7 +1050,8 @@ class FactStore:
         pending = self.backend.query(
             "SELECT table_name FROM dolt_status WHERE table_name = 'packs'")
         if pending:
-            self.backend.write(lambda tx: "Record rendered context packs", SYSTEM_AUTHOR)
+            self.backend.write(lambda tx: "Record rendered context packs", SYSTEM_AUTHOR,
+                               stage=("packs",))
         return self.backend
 
     # -- name lookup ----------------------------------------------------------------------

@@ -287,3 +287,26 @@ def test_competing_values_are_ranked_by_authority_and_labelled(store: FactStore)
     slack = by_id["fact:acme-gmbh-acv-fy26q3-slack"]
     assert slack.status == "outranked" and slack.note == f"outranked by [{facts[0].n}]"
     assert slack.n > crm.n  # outranked values come after every current one
+
+
+def test_a_write_never_commits_render_log_rows_and_the_log_is_not_reverted(
+        store: FactStore) -> None:
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    store.context("What is Acme GmbH's ARR?")
+
+    def add_initech(tx: Any) -> str:  # a write that did not flush: a pack logged meanwhile
+        tx.execute("INSERT INTO entities (id, kind, name, status, recorded_by, rev) "
+                   "VALUES ('initech', 'customer', 'Initech', 'active', ?, 1)", [AUTHOR])
+        return "Add initech"
+
+    commit = store.backend.write(add_initech, AUTHOR)
+    touched = {r["table_name"] for r in store.backend.query(
+        "SELECT table_name FROM dolt_diff WHERE commit_hash = ?", [commit])}
+    assert touched == {"entities"}
+    assert store.backend.query("SELECT table_name FROM dolt_status")  # the pack: pending
+    store.retract("initech", author=AUTHOR, reason="test")  # flushes first
+    flush = store.log()[1]
+    assert flush.message == "Record rendered context packs"
+    result = Facts(store.url)("revert", "--commit", flush.commit, "--by", AUTHOR, ok=False)
+    assert result.exit_code == 4 and "append-only" in result.output
+    assert len(store.packs()) == 1

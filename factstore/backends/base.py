@@ -17,6 +17,10 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.sql"
 # The versioned tables a merge may report conflicts in (a fixed allow-list of identifiers).
 KNOWN_TABLES = frozenset({"sources", "entities", "aliases", "relations", "definitions", "facts",
                           "rules", "config"})
+# What a write commits: the knowledge, never the render log (packs), which may gain rows from a
+# concurrent reader at any moment and is committed on its own (FactStore._flushed). "." stages
+# every table (the schema commit).
+KNOWLEDGE = (*sorted(KNOWN_TABLES), "schema_migrations")
 
 
 def schema_statements() -> list[str]:
@@ -55,8 +59,10 @@ class Backend(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
-    def write(self, body: WriteBody, author: str) -> str | None:
-        """Run body in one transaction and make it one Dolt commit by author.
+    def write(self, body: WriteBody, author: str, stage: Sequence[str] = KNOWLEDGE
+              ) -> str | None:
+        """Run body in one transaction and make it one Dolt commit by author of the tables
+        in stage (the knowledge tables unless told otherwise).
 
         Returns the commit hash, or None when body reported nothing to change. Any exception
         leaves the store exactly as it was.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends.base import KNOWN_TABLES, Row, WriteBody
+from factstore.backends.base import KNOWLEDGE, KNOWN_TABLES, Row, WriteBody
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
@@ -144,9 +144,10 @@ class DoltServerBackend:
         except pymysql.err.MySQLError as exc:
             raise FactstoreError(f"Dolt query failed: {exc}") from exc
 
-    def write(self, body: WriteBody, author: str) -> str | None:
+    def write(self, body: WriteBody, author: str, stage: Sequence[str] = KNOWLEDGE
+              ) -> str | None:
         with self._write_lock():
-            return self._write(body, author)
+            return self._write(body, author, stage)
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -166,7 +167,7 @@ class DoltServerBackend:
             with self._conn.cursor() as cur:
                 cur.execute("SELECT RELEASE_LOCK(%s)", (name,))
 
-    def _write(self, body: WriteBody, author: str) -> str | None:
+    def _write(self, body: WriteBody, author: str, stage: Sequence[str]) -> str | None:
         import pymysql
 
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -177,7 +178,8 @@ class DoltServerBackend:
                     if message is None:
                         self._conn.rollback()
                         return None
-                    cur.execute("CALL DOLT_COMMIT('-Am', %s, '--author', %s)", (message, author))
+                    cur.execute(f"CALL DOLT_ADD({', '.join(['%s'] * len(stage))})", tuple(stage))
+                    cur.execute("CALL DOLT_COMMIT('-m', %s, '--author', %s)", (message, author))
                     (commit,) = cur.fetchone()
                 self._conn.commit()
                 return str(commit)

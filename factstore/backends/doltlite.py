@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from factstore.backends.base import KNOWN_TABLES, Row, WriteBody
+from factstore.backends.base import KNOWLEDGE, KNOWN_TABLES, Row, WriteBody
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_S = 30.0
@@ -100,14 +100,16 @@ class DoltliteBackend:
         if conn.in_transaction:
             conn.execute("COMMIT")
 
-    def write(self, body: WriteBody, author: str) -> str | None:
+    def write(self, body: WriteBody, author: str, stage: Sequence[str] = KNOWLEDGE
+              ) -> str | None:
         with self._transaction() as conn:
             message = body(_Tx(conn))
             if message is None:
                 conn.execute("ROLLBACK")
                 return None
+            conn.execute(f"SELECT dolt_add({', '.join('?' * len(stage))})", tuple(stage))
             (commit,) = conn.execute(
-                "SELECT dolt_commit('-Am', ?, '--author', ?)", (message, author)
+                "SELECT dolt_commit('-m', ?, '--author', ?)", (message, author)
             ).fetchone()
             return str(commit)
 
