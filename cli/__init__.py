@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
 from factstore.importers import SECTIONS, SINGULAR, describe_error
 from factstore.models import ContextPack, WriteResult
+from factstore.render import check_pack
 from factstore.store import FactStore, clone_store, default_author, init_store, open_store
 
 from . import output
@@ -649,13 +650,19 @@ def verify(answer_file: Path, pack_file: Path, as_json: bool) -> None:
     numeric claims are flagged. Exit 1 when anything fails."""
     from factstore.verify import verify as check
 
-    answer = sys.stdin.read() if str(answer_file) == "-" else answer_file.read_text(
-        encoding="utf-8")
+    try:
+        answer = sys.stdin.read() if str(answer_file) == "-" else answer_file.read_text(
+            encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{answer_file.name}: not UTF-8 text ({exc.reason})") from None
+    if not answer.strip():
+        raise InvalidInput(f"{answer_file.name}: the answer is empty; nothing to verify")
     try:
         pack = ContextPack.model_validate_json(pack_file.read_bytes())
     except ValidationError as exc:
         raise InvalidInput(f"{pack_file.name}: not a context pack (facts context --json): "
                            f"{describe_error(exc)}") from None
+    check_pack(pack, pack_file.name)
     report = check(answer, pack)
     if as_json:
         output.emit_json(report.model_dump())

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from factstore.errors import InvalidInput
 from factstore.models import ContextPack, Mention, PackItem, PackOptions, PackSource
 from factstore.periods import period_range
-from factstore.render import clean, render, tokens
+from factstore.render import clean, display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
 
 Row = dict[str, Any]
@@ -40,8 +41,9 @@ GENERIC = frozenset("about customer customers account accounts value current lat
                     "does have after before their there this that with what which when".split())
 
 # Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
-TIER_DEFINITION, TIER_FACT, TIER_RULE, TIER_CONTEXT, TIER_ALIAS, TIER_LOW = range(6)
-KIND_ORDER = {"definition": 0, "fact": 1, "rule": 2, "alias": 3}  # within a tier
+# The facts that answer come first: when a budget trims, a definition goes before the answer.
+TIER_FACT, TIER_DEFINITION, TIER_RULE, TIER_CONTEXT, TIER_ALIAS, TIER_LOW = range(6)
+KIND_ORDER = {"fact": 0, "definition": 1, "rule": 2, "alias": 3}  # within a tier
 
 
 # --- periods the question mentions -------------------------------------------------------
@@ -85,7 +87,12 @@ def question_periods(question: str, valid_at: date, start_month: int) -> list[st
         for m in pattern.finditer(question):
             if any(taken[m.start():m.end()]):
                 continue
-            label = _period_label(m, how, valid_at, start_month)
+            try:
+                label = _period_label(m, how, valid_at, start_month)
+                if label:
+                    period_range(label, start_month)  # a period the calendar can place
+            except (ValueError, InvalidInput):  # year 0, year 10000, 2025-02-30: not a period
+                label = None
             if label:
                 taken[m.start():m.end()] = [True] * (m.end() - m.start())
                 found.append((m.start(), label))
@@ -326,7 +333,12 @@ class Builder:
             pack.trimmed = [c.item.id for c in candidates[k:]]
             return tokens(render(pack, pack.options.format)) <= budget
 
-        low, high = 0, len(candidates)  # fits(low) is assumed; find the largest k that fits
+        if not fits(0):
+            pack.items, pack.trimmed = [], []
+            frame = tokens(render(pack, pack.options.format))
+            raise InvalidInput(f"max-tokens: {budget} is less than the pack's frame alone "
+                               f"({frame} tokens with no items)")
+        low, high = 0, len(candidates)  # fits(low): find the largest k that fits
         while low < high:
             middle = (low + high + 1) // 2
             low, high = (middle, high) if fits(middle) else (low, middle - 1)
@@ -342,7 +354,7 @@ class Builder:
             rank = wanted.get(d["term"].casefold())
             if rank is None or not _valid(d, valid_at):
                 continue
-            in_scope = scope is None or d["scope"] == scope
+            in_scope = scope is None or d["scope"] in (None, scope)
             text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
                 f"{d['term']}: {d['text']}"
             if d.get("formula"):
@@ -627,17 +639,3 @@ def _valid(row: Row, day: date) -> bool:
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
-
-
-def display_value(value: str, value_type: str, unit: str | None) -> str:
-    """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'."""
-    text = value
-    if value_type in ("money", "number", "percent"):
-        try:
-            number = float(value)
-            text = f"{int(number):,}" if number.is_integer() else f"{number:,}"
-        except ValueError:
-            pass
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}" if unit else text

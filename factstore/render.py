@@ -16,6 +16,7 @@ says is exactly what the store holds, and nothing more.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -58,6 +59,20 @@ def render(pack: ContextPack, fmt: PackFormat) -> str:
     return {"md": _markdown, "xml": _xml, "json": _json}[fmt](pack)
 
 
+def display_value(value: str, value_type: str, unit: str | None) -> str:
+    """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'."""
+    text = value
+    if value_type in ("money", "number", "percent"):
+        try:
+            number = float(value)
+            text = f"{int(number):,}" if number.is_integer() else f"{number:,}"
+        except ValueError:
+            pass
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text
+
+
 def tokens(text: str) -> int:
     """An offline token estimate: about four characters per token for English text."""
     return (len(text) + 3) // 4
@@ -72,9 +87,10 @@ def md_escape(text: str) -> str:
 
 def _header(pack: ContextPack) -> list[tuple[str, str]]:
     o = pack.options
-    fields = [("version", pack.version), ("as-of", o.as_of or "HEAD"), ("valid-at", o.valid_at)]
+    fields = [("version", pack.version), ("as-of", clean(o.as_of or "HEAD")),
+              ("valid-at", o.valid_at)]
     if o.scope:
-        fields.append(("scope", o.scope))
+        fields.append(("scope", clean(o.scope)))
     if pack.trimmed:  # never silently: the reader learns that items were left out
         fields.append(("left-out", f"{len(pack.trimmed)} lower-priority items (token budget)"))
     return fields
@@ -98,7 +114,8 @@ def _markdown(pack: ContextPack) -> str:
         lines += ["## Mentions", "", *map(_mention_line, pack.entities), ""]
     lines += ["## Items", ""]
     if not pack.items:
-        lines.append("(none: the store holds nothing that answers this question)")
+        lines.append("(none fit the token budget)" if pack.trimmed else
+                     "(none: the store holds nothing that answers this question)")
     for item in pack.items:
         lines.append(f"[{item.n}] {item.kind} · {item.status} · {md_escape(item.text)}")
         if item.quote:
@@ -212,7 +229,7 @@ def _parse_md(text: str) -> list[ParsedItem]:
             items[-1]["note"] = line[len("    note: "):]
         elif line.startswith("    source: "):
             items[-1].update(_parse_source(line[len("    source: "):]))
-        elif line.strip() and not line.startswith("(none"):
+        elif line.strip() and not line.startswith("(none"):  # the pack's own "(none…)" lines
             raise ValueError(f"unexpected line {line!r}")
     return items
 
@@ -279,6 +296,20 @@ def _parse_json(text: str) -> list[ParsedItem]:
     return items
 
 
+def check_pack(pack: ContextPack, where: str = "pack") -> None:
+    """A pack read back from JSON is the one that was rendered: its hash is its text's, and its
+    items are exactly what its text presents (an edited value would verify a wrong answer)."""
+    if hashlib.sha256(pack.text.encode()).hexdigest() != pack.hash:
+        raise InvalidInput(f"{where}: its text does not match its hash; the pack was edited")
+    if parse(pack.text, pack.options.format) != [presented(i) for i in pack.items]:
+        raise InvalidInput(f"{where}: its items differ from its text; the pack was edited")
+    for item in pack.items:  # the value fields the verifier reads must be the ones shown
+        if item.kind == "fact" and item.value is not None and not item.text.endswith(
+                ": " + display_value(item.value, item.value_type or "text", item.unit)):
+            raise InvalidInput(f"{where}: item [{item.n}]'s value differs from its text; the "
+                               "pack was edited")
+
+
 def presented(item: PackItem) -> ParsedItem:
     """What parse() should give back for an item: the fields every format shows."""
     found: ParsedItem = {"n": item.n, "kind": item.kind, "id": item.id, "status": item.status,
@@ -292,4 +323,5 @@ def presented(item: PackItem) -> ParsedItem:
     return found
 
 
-__all__ = ["ContextPack", "PackOptions", "clean", "parse", "presented", "render", "tokens"]
+__all__ = ["ContextPack", "PackOptions", "check_pack", "clean", "parse", "presented", "render",
+           "tokens"]

@@ -49,6 +49,7 @@ from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
 from factstore import index_cache
 from factstore.context import Builder
+from factstore.render import clean
 from factstore.resolver import AliasIndex, Progress, Resolution, normalize
 
 STORE_DIR = ".facts"
@@ -58,6 +59,7 @@ PROGRESS_FROM = 100_000  # names from which building the alias index reports pro
 # Writes with no human author: the schema commit, a tag made without --by.
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
+MAX_QUESTION = 2_000  # characters: a question, not a document
 
 
 @dataclass(frozen=True)
@@ -940,15 +942,42 @@ class FactStore:
         Recorded in the render log (unless record=False) so `replay` can rebuild it."""
         if not question.strip():
             raise InvalidInput("question: must not be empty")
+        if len(question) > MAX_QUESTION:
+            raise InvalidInput(f"question: {len(question)} characters; the limit is "
+                               f"{MAX_QUESTION}")
         if max_tokens is not None and max_tokens < 1:
             raise InvalidInput(f"max-tokens: must be a positive number, got {max_tokens}")
-        day = parse_day(valid_at, "valid-at") if valid_at else date.today()
-        options = PackOptions(as_of=as_of, valid_at=day.isoformat(), scope=scope,
-                              max_tokens=max_tokens, format=format)
-        pack = self._pack(question, self.resolve_ref(as_of) if as_of else self.head(), options)
+        as_of = as_of.strip() if as_of else None
+        commit = self.resolve_ref(as_of) if as_of else self.head()
+        # Relative periods ("last quarter") are read against valid-at: for a look back with
+        # --as-of, the day of that commit, not today.
+        day = parse_day(valid_at, "valid-at") if valid_at else self._commit_day(
+            commit if as_of else None)
+        options = PackOptions(as_of=as_of, valid_at=day.isoformat(),
+                              scope=self._check_scope(scope, commit), max_tokens=max_tokens,
+                              format=format)
+        pack = self._pack(question, commit, options)
         if record:
             self._record(pack)
         return pack
+
+    def _commit_day(self, commit: str | None) -> date:
+        """The UTC day of a commit of this branch (today for None or a commit not on it)."""
+        if commit:
+            rows = self.backend.query("SELECT date FROM dolt_log WHERE commit_hash = ?",
+                                      [commit])
+            if rows:
+                return date.fromisoformat(iso(rows[0]["date"])[:10])
+        return datetime.now(UTC).date()
+
+    def _check_scope(self, scope: str | None, commit: str) -> str | None:
+        if scope is None:
+            return None
+        known = sorted({d["scope"] for d in self._pack_tables(commit)[0] if d["scope"]})
+        if scope not in known:
+            raise InvalidInput(f"scope: {clean(scope)[:60]!r} is not the scope of any "
+                               f"definition ({', '.join(known) or 'none has one'})")
+        return scope
 
     def replay(self, pack_hash: str) -> ContextPack:
         """Rebuild a logged pack from its commit, question and options: byte for byte."""

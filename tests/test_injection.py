@@ -26,7 +26,7 @@ from factstore.models import (
     PackSource,
     Source,
 )
-from factstore.render import MD_END, clean, parse, presented, render
+from factstore.render import MD_BEGIN, MD_END, clean, parse, presented, render
 
 from .conftest import AUTHOR
 
@@ -64,7 +64,8 @@ item_fields = st.tuples(texts, optional, optional, optional, optional, texts)
 def _pack(items: list[PackItem], question: str, fmt: str) -> ContextPack:
     return ContextPack(
         hash="", version="0" * 40, question=question,
-        options=PackOptions(valid_at="2025-10-31", format=fmt),  # type: ignore[arg-type]
+        options=PackOptions(valid_at="2025-10-31", format=fmt, as_of=question,  # type: ignore[arg-type]
+                            scope=question or None),
         terms=[], periods=[], items=items, trimmed=[], text="",
         entities=[Mention(text=clean(question)[:20], status="resolved",
                           entity={"id": "x", "name": clean(question), "kind": "customer"})])
@@ -79,6 +80,9 @@ def test_rendered_pack_parses_back_to_exactly_its_items(fields: list[Any], quest
         text = render(_pack(items, question, fmt), fmt)  # type: ignore[arg-type]
         assert parse(text, fmt) == [presented(i) for i in items]  # type: ignore[arg-type]
         assert not any(ch in text for ch in "\x00\x1b\x7f\x85\u2028\u202e\r")
+        if fmt == "md":  # nothing in the header (question, as-of, scope) forges structure
+            assert text.startswith(MD_BEGIN) and text.count(MD_BEGIN) == 1
+            assert text.count("\n## Items\n") == 1 and text.count(MD_END) == 1
 
 
 def test_store_text_with_delimiters_round_trips_through_a_real_store(store: FactStore) -> None:
