@@ -377,8 +377,9 @@ class Builder:
         marks = ",".join("?" * len(subjects))
         rows = self.select("facts", f"subject_id IN ({marks}) AND status <> 'retracted'",
                            subjects)
-        superseded_by = {r["supersedes"]: r["id"] for r in rows if r["supersedes"]
-                         and r["status"] == "active"}
+        superseded_by = {r["supersedes"]: r["id"] for r in sorted(rows, key=lambda r: r["id"],
+                                                                   reverse=True)
+                         if r["supersedes"] and r["status"] == "active"}
         predicates = self._predicates(rows, words, terms)
         if predicates:
             rows = [r for r in rows if r["predicate"] in predicates]
@@ -443,7 +444,8 @@ class Builder:
         recency. Every one is kept, labelled."""
         def strength(r: Row) -> tuple[int, str, str]:
             s = self.sources.get(r["source_id"] or "", {})
-            return (s.get("authority") or 0, s.get("captured_at") or "", r["id"])
+            authority = 0 if s.get("status") == "retracted" else s.get("authority") or 0
+            return (authority, s.get("captured_at") or "", r["id"])
 
         live = sorted((r for r in group if r["id"] not in superseded_by
                        and r["status"] == "active"), key=strength, reverse=True)
@@ -457,13 +459,13 @@ class Builder:
             found.append(c)
         for r in group:
             if r["id"] in superseded_by:
-                c = Candidate(TIER_LOW, (*order, 100), self._fact_item(r, "superseded"),
+                c = Candidate(TIER_LOW, (*order, 100, r["id"]), self._fact_item(r, "superseded"),
                               {"other": superseded_by[r["id"]]})
                 c.item.note = "superseded by {other}"
                 found.append(c)
-            elif r["status"] != "active":
-                found.append(Candidate(TIER_LOW, (*order, 200),
-                                       self._fact_item(r, "deprecated")))
+            elif r["status"] != "active":  # proposed or deprecated: never the value to use
+                found.append(Candidate(TIER_LOW, (*order, 200, r["id"]),
+                                       self._fact_item(r, r["status"])))
         return found
 
     def _fact_item(self, r: Row, status: str) -> PackItem:
@@ -481,48 +483,60 @@ class Builder:
                ) -> list[Candidate]:
         """Rules that apply to a mentioned entity (by id or by its kind) and that the question
         is about, with the exceptions that apply to that entity; for a question that names
-        no entity, general rules the question is about."""
+        no entity, general rules the question is about. A general rule is `overridden` only
+        when every mentioned entity it applies to has an exception."""
         specific = not (terms or content)
         live = [r for r in self.rules if _valid(r, valid_at)]
         by_id = {r["id"]: r for r in live}
-        found: dict[str, Candidate] = {}
+
+        def relevant(rule: Row, subject: str) -> bool:
+            about = content & {_root(w) for w in full_name(rule["text"]).split()}
+            return len(about) >= min(2, len(content)) and bool(about or (specific and subject))
+
         targets = [(s, {s, f"kind:{self.index.entities[s]['kind']}"}) for s in subjects] \
             or [("", {r["applies_to"] for r in live if r["applies_to"].startswith("kind:")})]
+        governs: dict[str, list[str]] = defaultdict(list)  # general rule -> subjects under it
+        excepted: dict[str, list[str]] = defaultdict(list)  # general rule -> exception ids
+        found: dict[str, Candidate] = {}
+        ranks: dict[str, int] = {}
         for rank, (subject, applies) in enumerate(targets):
             for r in live:
-                if r["applies_to"] not in applies or r["id"] in found:
-                    continue
-                about = content & {_root(w) for w in full_name(r["text"]).split()}
-                if len(about) < min(2, len(content)) or not (about or (specific and subject)):
+                if r["applies_to"] not in applies or r["overrides"]:
                     continue
                 exceptions = [e for e in live if e["overrides"] == r["id"]
-                              and e["applies_to"] == subject]
-                general = by_id.get(r["overrides"] or "")
-                if r["overrides"] and r["applies_to"] == subject:
-                    found[r["id"]] = self._rule(r, "exception", TIER_RULE, rank,
-                                                r["overrides"])
-                    if general and general["id"] not in found:
-                        found[general["id"]] = self._rule(general, "overridden",
-                                                          TIER_CONTEXT, rank, r["id"])
-                elif exceptions:
-                    found[r["id"]] = self._rule(r, "overridden", TIER_CONTEXT, rank,
-                                                exceptions[0]["id"])
-                    for e in exceptions:
-                        found.setdefault(e["id"], self._rule(e, "exception", TIER_RULE, rank,
-                                                             r["id"]))
-                elif not r["overrides"]:
-                    found[r["id"]] = self._rule(r, "current", TIER_RULE, rank, None)
+                              and e["applies_to"] in applies and e["applies_to"] != r["applies_to"]]
+                # a family is relevant as a whole: "payment terms" names the words of Kestrel's
+                # exception, not of the general rule, and the general rule still governs Acme
+                family = [e for e in live if e["overrides"] == r["id"]]
+                if not (relevant(r, subject) or any(relevant(e, subject) for e in family)):
+                    continue
+                ranks.setdefault(r["id"], rank)
+                if not exceptions:
+                    governs[r["id"]].append(subject)
+                for e in exceptions:
+                    excepted[r["id"]].append(e["id"])
+                    found.setdefault(e["id"], self._rule(e, "exception", TIER_RULE, rank,
+                                                         {"rule": r["id"]}))
+        for rule_id, rank in ranks.items():
+            r, others = by_id[rule_id], excepted.get(rule_id, [])
+            if governs.get(rule_id):
+                refs = {"rule": others[0]} if others else {}
+                found[rule_id] = self._rule(r, "current", TIER_RULE, rank, refs)
+            else:
+                found[rule_id] = self._rule(r, "overridden", TIER_CONTEXT, rank,
+                                            {"rule": others[0]})
         self._load_sources({c.item.source.id for c in found.values() if c.item.source})
         return list(found.values())
 
-    def _rule(self, r: Row, status: str, tier: int, rank: int, other: str | None
+    def _rule(self, r: Row, status: str, tier: int, rank: int, refs: dict[str, str]
               ) -> Candidate:
         item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
-        c = Candidate(tier, (rank, r["id"]), item)
-        if other and status == "exception":
-            c.refers_to, item.note = {"rule": other}, "exception to {rule}"
-        elif other and status == "overridden":
-            c.refers_to, item.note = {"rule": other}, "overridden here by {rule}"
+        c = Candidate(tier, (rank, r["id"]), item, refs)
+        if refs:
+            item.note = {"exception": "exception to {rule}",
+                         "overridden": "overridden here by {rule}",
+                         "current": "an exception applies to another entity here: {rule}"
+                         }[status]
         return c
 
     # -- aliases --------------------------------------------------------------------------
@@ -571,6 +585,9 @@ class Builder:
                 s = self.sources.get(c.item.source.id)
                 if s is None:  # a dangling reference: show the id, not a guess
                     continue
+                if s["status"] == "retracted":  # kept visible, ranked as no authority
+                    c.item.note = f"{c.item.note}; source retracted" if c.item.note else \
+                        "source retracted"
                 c.item.source = PackSource(
                     id=s["id"], title=clean(s["title"]), uri=_opt(s["uri"]), kind=s["kind"],
                     authority=s["authority"], captured_at=_opt(s["captured_at"]))

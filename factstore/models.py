@@ -398,6 +398,7 @@ ItemStatus = Literal[
     "outranked",  # a different value from a source of lower authority
     "superseded",  # replaced by another fact (its `supersedes`)
     "deprecated",  # marked deprecated in the store
+    "proposed",  # proposed, not yet accepted
     "exception",  # a rule that overrides a general rule for this entity
     "overridden",  # a general rule an exception replaces for this entity
     "alias",  # another name of a mentioned entity

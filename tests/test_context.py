@@ -88,6 +88,12 @@ GOLDEN = [
          must=["fact:kestrel-bank-payment-terms", "rule:payment-terms-kestrel",
                "rule:payment-terms"],
          status={"rule:payment-terms-kestrel": "exception", "rule:payment-terms": "overridden"}),
+    Case("What are the payment terms for Kestrel Bank and Acme Corporation?",
+         entities=["kestrel-bank", "acme-corp"],
+         status={"rule:payment-terms": "current", "rule:payment-terms-kestrel": "exception"}),
+    Case("Revenue recognition for Veridian Pharma and Acme Corporation",
+         status={"rule:revenue-recognition": "current",
+                 "rule:revenue-recognition-veridian": "exception"}),
     Case("Who must approve a 25% discount for City of Lakemont?", entities=["city-of-lakemont"],
          must=["rule:discount-approval-public", "rule:discount-approval"],
          status={"rule:discount-approval-public": "exception",
@@ -366,3 +372,23 @@ def test_verify_refuses_an_edited_pack_and_empty_or_binary_answers(
     for path, words in ((empty, "empty"), (binary, "not UTF-8")):
         result = facts("verify", str(path), "--pack", str(edited), ok=False)
         assert result.exit_code == 2 and words in result.output
+
+
+def test_retracted_sources_rank_as_no_authority_and_proposed_facts_are_not_current(
+        store: FactStore) -> None:
+    from factstore.models import Fact
+
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    store.add(Fact(id="fact:acme-gmbh-acv-fy26q3-slack", subject="acme-gmbh", predicate="acv",
+                   value=700000, value_type="money", unit="USD", period="FY26-Q3",
+                   source="src:slack-deals"), author=AUTHOR)
+    store.add(Fact(id="fact:acme-gmbh-acv-fy26q3-new", subject="acme-gmbh", predicate="acv",
+                   value=650000, value_type="money", unit="USD", period="FY26-Q3",
+                   source="src:contracts", status="proposed"), author=AUTHOR)
+    store.retract("src:crm", author=AUTHOR, reason="export was wrong")
+    pack = store.context("What was Acme GmbH's ACV in FY26-Q3?", record=False)
+    items = {i.id: i for i in pack.items}
+    crm = items["fact:acme-gmbh-acv-fy26q3"]
+    assert crm.status == "outranked" and crm.note and "source retracted" in crm.note
+    assert items["fact:acme-gmbh-acv-fy26q3-slack"].status == "current"  # 20 beats retracted
+    assert items["fact:acme-gmbh-acv-fy26q3-new"].status == "proposed"
