@@ -129,7 +129,7 @@ CREATE TABLE schema_migrations (
 -- The render log (migration 0002_packs): one row per context pack rendered, so `facts replay`
 -- can rebuild exactly what a model was shown. Reads must not flood the commit log, so rows are
 -- written to the working set without a Dolt commit; the next write first commits whatever is
--- pending as its own commit ("Record N rendered context packs"), so knowledge commits never
+-- pending as its own commit ("Record rendered context packs"), so knowledge commits never
 -- carry log rows and reverting one never touches the log. The id is unique per render (two
 -- branches logging the same pack never conflict on merge); `hash` names the pack.
 CREATE TABLE packs (

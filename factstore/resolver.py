@@ -326,7 +326,12 @@ class AliasIndex:
         mentioned = self._mentions(context) if context else set()
         if q and q not in self.exact:
             self._fuzzy(found, q, on)
-        if q:  # even after an exact hit: the context may point at another entity
+        # Even after an exact hit the context may point at another entity (two people of one
+        # name) - unless the query gave a full legal name that matched exactly: "Acme
+        # Corporation" is that company, whatever short name a neighbour of the context has.
+        full_hit = q_full != q and any(self.aliases[i].full == q_full for i in self.exact.get(
+            q, ()))
+        if q and not full_hit:
             self._fuzzy_near(found, q, mentioned, on)
         self._rerank(found, mentioned, kind)
         return self._decide(query, found)
@@ -439,8 +444,10 @@ class AliasIndex:
         found: set[str] = set()
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
-                gram = " ".join(words[start:start + size])
-                found |= {self.aliases.entity[i] for i in self.exact.bucket(gram)}
+                gram = words[start:start + size]
+                if all(w in STOPWORDS or len(w) < 2 for w in gram):  # "of" is no mention
+                    continue  # (even if it is the acronym of Orbital Freight)
+                found |= {self.aliases.entity[i] for i in self.exact.bucket(" ".join(gram))}
         return found
 
     def _decide(self, query: str, found: dict[str, tuple[float, list[str]]]) -> Resolution:

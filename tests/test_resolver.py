@@ -309,3 +309,19 @@ def test_large_and_small_indexes_shortlist_the_same_aliases_in_the_same_order(
     monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
     assert [index.shortlist(q, limit=25, budget=300) for q in queries] == small
     assert all(small[:4])
+
+
+def test_a_full_legal_name_is_not_made_ambiguous_by_context_neighbours() -> None:
+    index = AliasIndex.build(
+        [{"id": "acme-corp", "kind": "customer", "name": "Acme Corporation"},
+         {"id": "amer", "kind": "region", "name": "Americas"},
+         {"id": "lakemont", "kind": "customer", "name": "City of Lakemont"},
+         {"id": "orbital", "kind": "customer", "name": "Orbital Freight"}],
+        [{"entity_id": "amer", "alias": "AMER", "normalized": "amer", "alias_kind": "code",
+          "valid_from": None, "valid_to": None}],
+        [{"src_id": "lakemont", "rel": "located_in", "dst_id": "amer"},
+         {"src_id": "orbital", "rel": "located_in", "dst_id": "amer"}])
+    answer = index.resolve("Acme Corporation", context="approval for City of Lakemont")
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == "acme-corp"
+    # "of" in the context is a stopword, not the acronym of Orbital Freight
+    assert index._mentions("City of Lakemont") == {"lakemont"}
