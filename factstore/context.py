@@ -52,11 +52,13 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
     (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
+    (re.compile(r"\b(Q[1-4]|H[12])\s?'(\d{2})\b", re.I), "part-fy"),
     (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
     (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
     (re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
     (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
+    (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
     (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
      "relative"),
     (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
@@ -91,10 +93,10 @@ def question_periods(question: str, valid_at: date, start_month: int) -> list[st
                 label = _period_label(m, how, valid_at, start_month)
                 if label:
                     period_range(label, start_month)  # a period the calendar can place
-            except (ValueError, InvalidInput):  # year 0, year 10000, 2025-02-30: not a period
-                label = None
+            except (ValueError, InvalidInput):  # year 0, year 10000, 2025-02-30: written as a
+                label = None  # period, but none the calendar has; its words are used up
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
             if label:
-                taken[m.start():m.end()] = [True] * (m.end() - m.start())
                 found.append((m.start(), label))
     return list(dict.fromkeys(label for _, label in sorted(found)))
 
@@ -119,6 +121,8 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
         return f"{g[1]}-{MONTHS.index(g[0][:3].lower()) + 1:02d}"
     if how == "fy":
         return f"FY{_fy(g[0]):02d}"
+    if how == "year":
+        return g[0]
     if how == "part":
         return f"FY{this_fy % 100:02d}-{g[0]}"
     which, unit = g[0].lower(), g[2].lower()

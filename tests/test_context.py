@@ -396,3 +396,21 @@ def test_retracted_sources_rank_as_no_authority_and_proposed_facts_are_not_curre
     assert crm.status == "outranked" and crm.note and "source retracted" in crm.note
     assert items["fact:acme-gmbh-acv-fy26q3-slack"].status == "current"  # 20 beats retracted
     assert items["fact:acme-gmbh-acv-fy26q3-new"].status == "proposed"
+
+
+@pytest.mark.parametrize(("question", "periods"), [
+    ("ARR in FY26-Q3?", ["FY26-Q3"]), ("ARR in Q3 FY26?", ["FY26-Q3"]),
+    ("ARR in Q3'25?", ["FY25-Q3"]), ("ARR in Q3?", ["FY26-Q3"]),
+    ("ARR last quarter?", ["FY26-Q3"]), ("ARR this quarter?", ["FY26-Q4"]),
+    ("ARR last year?", ["FY25"]), ("ARR in 2025-Q3?", ["2025-Q3"]), ("ARR in 2025?", ["2025"]),
+    ("ARR on 2025-10-31?", ["2025-10-31"]), ("ARR in October 2025?", ["2025-10"]),
+    ("ARR of 2000 seats?", []), ("ARR in 2000 seats?", []),
+    ("ARR on 2025-02-30 or in 9999-Q4?", []),
+])
+def test_periods_a_question_names(question: str, periods: list[str]) -> None:
+    from datetime import date
+
+    from factstore.context import question_periods
+
+    # valid at 2025-11-10 with a February fiscal start: FY26-Q4 (Nov-Jan)
+    assert question_periods(question, date(2025, 11, 10), 2) == periods
