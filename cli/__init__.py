@@ -680,6 +680,20 @@ def verify(answer_file: Path, pack_file: Path, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@pass_ctx
+def mcp(obj: Ctx) -> None:
+    """Serve the store to an agent over MCP (stdio): tools resolve, context, lookup, history,
+    diff, propose_correction (writes to a proposal branch only). Needs factstore[mcp]."""
+    try:
+        from factstore.mcp_server import serve
+        import mcp as _sdk  # noqa: F401
+    except ImportError:
+        raise InvalidInput("facts mcp needs the MCP SDK: pip install 'factstore[mcp]'") from None
+    obj.store()  # fail now, with the CLI's message, when there is no store
+    serve(obj.url, obj.branch)
+
+
 def clean_query(text: str) -> str:
     return repr(output.clean(text))
 

@@ -1,0 +1,109 @@
+"""`facts mcp`: the store's reads, and proposals on branches, as MCP tools over stdio.
+
+Optional (`pip install 'factstore[mcp]'`, the official `mcp` SDK 2.x). Every tool is one
+FactStore call and returns that call's JSON; errors come back as tool errors carrying the
+same one-line message the CLI prints. The one tool that writes, propose_correction, writes
+to a proposal branch only, never to main (review and merge it with `facts review`/`merge`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factstore.errors import FactstoreError, InvalidInput
+from factstore.store import FactStore, open_store
+
+INSTRUCTIONS = (
+    "factstore holds the company's versioned knowledge. Call `context` with the user's "
+    "question and answer only from the pack it returns, citing items as [n]; say you do not "
+    "know when the pack lacks the answer. Use `resolve` when a name may mean several "
+    "entities. Corrections go to a branch with `propose_correction` for a human to review."
+)
+
+
+def build_server(url: str | None, branch: str | None = None) -> Any:
+    """An MCPServer whose tools read the store at url (on branch, when given)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    server = MCPServer("factstore", instructions=INSTRUCTIONS, log_level="WARNING")
+    opened: dict[str, FactStore] = {}
+
+    def store() -> FactStore:
+        if "main" not in opened:
+            opened["main"] = open_store(url, branch=branch)
+        return opened["main"]
+
+    def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = fn(*args, **kwargs)
+        except FactstoreError as exc:
+            raise ToolError(str(exc)) from None
+        return result.model_dump(by_alias=True) if hasattr(result, "model_dump") else result
+
+    @server.tool()
+    def resolve(name: str, context: str | None = None, kind: str | None = None
+                ) -> dict[str, Any]:
+        """Which entity a name means: resolved, ambiguous (with candidates) or unknown."""
+        return call(store().resolve, name, context=context, kind=kind)  # type: ignore[no-any-return]
+
+    @server.tool()
+    def context(question: str, as_of: str | None = None, valid_at: str | None = None,
+                scope: str | None = None, max_tokens: int | None = None,
+                format: str = "md") -> dict[str, Any]:
+        """The knowledge that answers a question: a ranked pack of items cited [n], with the
+        knowledge version; `text` is the rendered pack to put in the prompt. Logged for
+        replay."""
+        if format not in ("md", "xml", "json"):
+            raise ToolError(f"format: expected md, xml or json, got {format!r}")
+        return call(store().context, question, as_of=as_of,  # type: ignore[no-any-return]
+                    valid_at=valid_at, scope=scope, max_tokens=max_tokens, format=format)
+
+    @server.tool()
+    def lookup(name: str, as_of: str | None = None) -> dict[str, Any]:
+        """One row by id or name (term, alias), with its source and last change."""
+        return call(store().show, name, as_of=as_of)  # type: ignore[no-any-return]
+
+    @server.tool()
+    def history(name: str) -> dict[str, Any]:
+        """Every version of one row: commit, author, date, reason, source."""
+        return call(store().history, name)  # type: ignore[no-any-return]
+
+    @server.tool()
+    def diff(from_ref: str, to_ref: str = "HEAD") -> dict[str, Any]:
+        """What the knowledge changed between two refs (tags, quarters, commits)."""
+        return call(store().diff, from_ref, to_ref)  # type: ignore[no-any-return]
+
+    @server.tool()
+    def propose_correction(name: str, branch: str, author: str, reason: str,
+                           definition: str | None = None, value: str | None = None,
+                           scope: str | None = None, predicate: str | None = None,
+                           period: str | None = None, source: str | None = None
+                           ) -> dict[str, Any]:
+        """Correct a definition (`definition`) or a fact (`value`) on a proposal branch,
+        created from main when new. Never writes to main."""
+        return call(_propose, store(), url, name, branch, author, reason,  # type: ignore[no-any-return]
+                    definition, value, scope, predicate, period, source)
+
+    return server
+
+
+def _propose(main: FactStore, url: str | None, name: str, branch: str, author: str,
+             reason: str, definition: str | None, value: str | None, scope: str | None,
+             predicate: str | None, period: str | None, source: str | None) -> Any:
+    if branch == "main":
+        raise InvalidInput(f"branch: proposals go to their own branch, not {branch!r}")
+    if (definition is None) == (value is None):
+        raise InvalidInput("pass exactly one of definition or value")
+    if branch not in {b["name"] for b in main.branches()}:
+        main.propose(branch)
+    with open_store(url, branch=branch) as proposal:
+        if definition is not None:
+            return proposal.correct_definition(name, definition, scope=scope, author=author,
+                                               reason=reason, source=source)
+        return proposal.correct_fact(name, value or "", predicate=predicate, period=period,
+                                     author=author, reason=reason, source=source)
+
+
+def serve(url: str | None, branch: str | None = None) -> None:
+    build_server(url, branch).run("stdio")
