@@ -690,8 +690,7 @@ def mcp(obj: Ctx) -> None:
         import mcp as _sdk  # noqa: F401
     except ImportError:
         raise InvalidInput("facts mcp needs the MCP SDK: pip install 'factstore[mcp]'") from None
-    obj.store()  # fail now, with the CLI's message, when there is no store
-    serve(obj.url, obj.branch)
+    serve(obj.store())
 
 
 def clean_query(text: str) -> str:

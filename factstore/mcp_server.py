@@ -21,18 +21,12 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(url: str | None, branch: str | None = None) -> Any:
-    """An MCPServer whose tools read the store at url (on branch, when given)."""
+def build_server(store: FactStore) -> Any:
+    """An MCPServer whose tools read an open store."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
     server = MCPServer("factstore", instructions=INSTRUCTIONS, log_level="WARNING")
-    opened: dict[str, FactStore] = {}
-
-    def store() -> FactStore:
-        if "main" not in opened:
-            opened["main"] = open_store(url, branch=branch)
-        return opened["main"]
 
     def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -45,7 +39,7 @@ def build_server(url: str | None, branch: str | None = None) -> Any:
     def resolve(name: str, context: str | None = None, kind: str | None = None
                 ) -> dict[str, Any]:
         """Which entity a name means: resolved, ambiguous (with candidates) or unknown."""
-        return call(store().resolve, name, context=context, kind=kind)  # type: ignore[no-any-return]
+        return call(store.resolve, name, context=context, kind=kind)  # type: ignore[no-any-return]
 
     @server.tool()
     def context(question: str, as_of: str | None = None, valid_at: str | None = None,
@@ -56,23 +50,23 @@ def build_server(url: str | None, branch: str | None = None) -> Any:
         replay."""
         if format not in ("md", "xml", "json"):
             raise ToolError(f"format: expected md, xml or json, got {format!r}")
-        return call(store().context, question, as_of=as_of,  # type: ignore[no-any-return]
+        return call(store.context, question, as_of=as_of,  # type: ignore[no-any-return]
                     valid_at=valid_at, scope=scope, max_tokens=max_tokens, format=format)
 
     @server.tool()
     def lookup(name: str, as_of: str | None = None) -> dict[str, Any]:
         """One row by id or name (term, alias), with its source and last change."""
-        return call(store().show, name, as_of=as_of)  # type: ignore[no-any-return]
+        return call(store.show, name, as_of=as_of)  # type: ignore[no-any-return]
 
     @server.tool()
     def history(name: str) -> dict[str, Any]:
         """Every version of one row: commit, author, date, reason, source."""
-        return call(store().history, name)  # type: ignore[no-any-return]
+        return call(store.history, name)  # type: ignore[no-any-return]
 
     @server.tool()
     def diff(from_ref: str, to_ref: str = "HEAD") -> dict[str, Any]:
         """What the knowledge changed between two refs (tags, quarters, commits)."""
-        return call(store().diff, from_ref, to_ref)  # type: ignore[no-any-return]
+        return call(store.diff, from_ref, to_ref)  # type: ignore[no-any-return]
 
     @server.tool()
     def propose_correction(name: str, branch: str, author: str, reason: str,
@@ -82,13 +76,13 @@ def build_server(url: str | None, branch: str | None = None) -> Any:
                            ) -> dict[str, Any]:
         """Correct a definition (`definition`) or a fact (`value`) on a proposal branch,
         created from main when new. Never writes to main."""
-        return call(_propose, store(), url, name, branch, author, reason,  # type: ignore[no-any-return]
+        return call(_propose, store, name, branch, author, reason,  # type: ignore[no-any-return]
                     definition, value, scope, predicate, period, source)
 
     return server
 
 
-def _propose(main: FactStore, url: str | None, name: str, branch: str, author: str,
+def _propose(main: FactStore, name: str, branch: str, author: str,
              reason: str, definition: str | None, value: str | None, scope: str | None,
              predicate: str | None, period: str | None, source: str | None) -> Any:
     if branch == "main":
@@ -97,7 +91,7 @@ def _propose(main: FactStore, url: str | None, name: str, branch: str, author: s
         raise InvalidInput("pass exactly one of definition or value")
     if branch not in {b["name"] for b in main.branches()}:
         main.propose(branch)
-    with open_store(url, branch=branch) as proposal:
+    with open_store(main.url, branch=branch) as proposal:
         if definition is not None:
             return proposal.correct_definition(name, definition, scope=scope, author=author,
                                                reason=reason, source=source)
@@ -105,5 +99,5 @@ def _propose(main: FactStore, url: str | None, name: str, branch: str, author: s
                                      author=author, reason=reason, source=source)
 
 
-def serve(url: str | None, branch: str | None = None) -> None:
-    build_server(url, branch).run("stdio")
+def serve(store: FactStore) -> None:
+    build_server(store).run("stdio")
