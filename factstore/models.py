@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
@@ -62,7 +62,8 @@ class Input(BaseModel):
         cls._texts = tuple(n for n, f in cls.model_fields.items()
                            if "str" in str(f.annotation) and n not in DATE_FIELDS)
         cls._nested = tuple(n for n, f in cls.model_fields.items()
-                            if "Spec]" in str(f.annotation))
+                            if get_origin(f.annotation) is list
+                            and issubclass(get_args(f.annotation)[0], Input))
 
     def check(self, sizes: bool = True) -> None:
         """What patterns cannot say: real calendar days, date order, size in UTF-8 bytes
