@@ -21,8 +21,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from factstore.errors import InvalidInput
+from factstore.history import valid_at as valid_at_day
 from factstore.models import ContextPack, Mention, PackItem, PackOptions, PackSource
-from factstore.periods import period_range
+from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.render import clean, display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
 
@@ -63,17 +64,6 @@ PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
      "relative"),
     (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
 ]
-
-
-def fiscal_year_of(day: date, start_month: int) -> int:
-    """The fiscal year (named by the calendar year it ends in) that contains day."""
-    start_year = day.year if day.month >= start_month else day.year - 1
-    return start_year + (1 if start_month > 1 else 0)
-
-
-def fiscal_quarter_of(day: date, start_month: int) -> str:
-    quarter = (day.month - start_month) % 12 // 3 + 1
-    return f"FY{fiscal_year_of(day, start_month) % 100:02d}-Q{quarter}"
 
 
 def _fy(text: str) -> int:
@@ -356,7 +346,7 @@ class Builder:
         wanted = {t.casefold(): i for i, t in enumerate(terms)}
         for d in self.definitions:
             rank = wanted.get(d["term"].casefold())
-            if rank is None or not _valid(d, valid_at):
+            if rank is None or not valid_at_day(d, valid_at, self.start_month):
                 continue
             in_scope = scope is None or d["scope"] in (None, scope)
             text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
@@ -432,7 +422,7 @@ class Builder:
             if r["period"]:
                 if self._span(r)[0].isoformat() == latest.get((r["subject_id"], r["predicate"])):
                     kept.append(r)
-            elif _valid(r, valid_at):
+            elif valid_at_day(r, valid_at, self.start_month):
                 kept.append(r)
         return kept
 
@@ -490,8 +480,12 @@ class Builder:
         no entity, general rules the question is about. A general rule is `overridden` only
         when every mentioned entity it applies to has an exception."""
         specific = not (terms or content)
-        live = [r for r in self.rules if _valid(r, valid_at)]
+        live = [r for r in self.rules if valid_at_day(r, valid_at, self.start_month)]
         by_id = {r["id"]: r for r in live}
+        family: dict[str, list[Row]] = defaultdict(list)  # general rule -> its exceptions
+        for r in live:
+            if r["overrides"]:
+                family[r["overrides"]].append(r)
 
         def relevant(rule: Row, subject: str) -> bool:
             about = content & {_root(w) for w in full_name(rule["text"]).split()}
@@ -507,12 +501,11 @@ class Builder:
             for r in live:
                 if r["applies_to"] not in applies or r["overrides"]:
                     continue
-                exceptions = [e for e in live if e["overrides"] == r["id"]
-                              and e["applies_to"] in applies and e["applies_to"] != r["applies_to"]]
+                exceptions = [e for e in family[r["id"]]
+                              if e["applies_to"] in applies and e["applies_to"] != r["applies_to"]]
                 # a family is relevant as a whole: "payment terms" names the words of Kestrel's
                 # exception, not of the general rule, and the general rule still governs Acme
-                family = [e for e in live if e["overrides"] == r["id"]]
-                if not (relevant(r, subject) or any(relevant(e, subject) for e in family)):
+                if not (relevant(r, subject) or any(relevant(e, subject) for e in family[r["id"]])):
                     continue
                 ranks.setdefault(r["id"], rank)
                 if not exceptions:
@@ -650,12 +643,6 @@ def _label(r: Row, live: list[Row], authority: Callable[[Row], int]
     if authority(r) == authority(best):
         return "conflicting", "conflicts with {other}", best["id"]
     return "outranked", "outranked by {other}", best["id"]
-
-
-def _valid(row: Row, day: date) -> bool:
-    text = day.isoformat()
-    return (not row.get("valid_from") or row["valid_from"] <= text) and \
-        (not row.get("valid_to") or text <= row["valid_to"])
 
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:

@@ -52,6 +52,17 @@ def period_range(period: str, fiscal_start_month: int = 1) -> tuple[date, date]:
     raise InvalidInput(f"period: {period!r} is not a period (FY26, FY26-Q3, 2025-10 …)")
 
 
+def fiscal_year_of(day: date, start_month: int) -> int:
+    """The fiscal year (named by the calendar year it ends in) that contains day."""
+    start_year = day.year if day.month >= start_month else day.year - 1
+    return start_year + (1 if start_month > 1 else 0)
+
+
+def fiscal_quarter_of(day: date, start_month: int) -> str:
+    quarter = (day.month - start_month) % 12 // 3 + 1
+    return f"FY{fiscal_year_of(day, start_month) % 100:02d}-Q{quarter}"
+
+
 def is_period(text: str) -> bool:
     return bool(FISCAL.match(text) or CALENDAR.match(text))
 

@@ -948,7 +948,8 @@ class FactStore:
         if max_tokens is not None and max_tokens < 1:
             raise InvalidInput(f"max-tokens: must be a positive number, got {max_tokens}")
         as_of = as_of.strip() if as_of else None
-        commit = self.resolve_ref(as_of) if as_of else self.head()
+        head = self.head()
+        commit = self.resolve_ref(as_of) if as_of else head
         # Relative periods ("last quarter") are read against valid-at: for a look back with
         # --as-of, the day of that commit, not today.
         day = parse_day(valid_at, "valid-at") if valid_at else self._commit_day(
@@ -956,7 +957,7 @@ class FactStore:
         options = PackOptions(as_of=as_of, valid_at=day.isoformat(),
                               scope=self._check_scope(scope, commit), max_tokens=max_tokens,
                               format=format)
-        pack = self._pack(question, commit, options)
+        pack = self._pack(question, commit, options, live=commit == head)
         if record:
             self._record(pack)
         return pack
