@@ -8,12 +8,12 @@ date like 2026-02-30 is reported against its field rather than as a YAML parse e
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Union
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
+from pydantic import Field, TypeAdapter, ValidationError
 
 from factstore.errors import InvalidInput
 from factstore.models import (
@@ -23,14 +23,17 @@ from factstore.models import (
     DocumentHeader,
     Entity,
     Fact,
+    Input,
     KnowledgeBatch,
+    Record,
     Relation,
     Rule,
     Source,
-    check_items,
+    _record_type,
+    check_records,
 )
 
-SECTIONS: dict[str, type[BaseModel]] = {
+SECTIONS: dict[str, type[Input]] = {
     "sources": Source,
     "entities": Entity,
     "aliases": Alias,
@@ -85,65 +88,52 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
         raise InvalidInput(f"{name}: malformed YAML{where}: {problem}") from None
 
 
-def _record_model(type_name: str, model: type[BaseModel]) -> type[BaseModel]:
-    """model plus the JSONL `type` field that selects it."""
-    return create_model(f"{model.__name__}Record", __base__=model,
-                        type=(Literal[type_name], ...))
-
-
-RECORDS: dict[str, TypeAdapter[list[Any]]] = {
-    kind: TypeAdapter(list[_record_model(kind, SECTIONS[section])])  # type: ignore[misc]
-    for kind, section in SINGULAR.items()
+RECORDS: dict[str, TypeAdapter[list[Record]]] = {
+    section: model.records() for section, model in SECTIONS.items()
 }
-# A record's type, found without parsing its JSON. Inside a JSON string a quote is escaped,
-# so this only matches a real key; a line it misreads fails its record model's type check.
-TYPE_KEY = re.compile(r'"type"\s*:\s*"([a-z]+)"')
+# JSONL: every line a record of any kind, told apart by its "type"; validated in one pass.
+LINES: TypeAdapter[list[Record]] = TypeAdapter(list[Annotated[  # type: ignore[misc]
+    Union[tuple(_record_type(SECTIONS[sec], kind) for kind, sec in SINGULAR.items())],  # noqa: UP007
+    Field(discriminator="type"),
+]])
 
 
 def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
-    """One record per line, grouped by type, each group parsed and validated in one pass by
-    pydantic-core (the JSON never becomes Python dicts first): what makes a 100k-fact
+    """One record per line, all parsed and validated in one pass by pydantic-core (the JSON
+    never becomes Python dicts first), then grouped by their type: what makes a 100k-fact
     import fast."""
-    groups: dict[str, list[tuple[int, str]]] = {kind: [] for kind in SINGULAR}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = TYPE_KEY.search(line)
-        if match is None or match.group(1) not in groups:
-            _raise_line_error(name, lineno, line)
-        groups[match.group(1)].append((lineno, line))  # type: ignore[union-attr]
-    batch = KnowledgeBatch()
-    for kind, numbered in groups.items():
-        if numbered:
-            setattr(batch, SINGULAR[kind], _validate_lines(name, kind, numbered))
-    _flatten_entities(batch)
-    return batch
-
-
-def _validate_lines(name: str, kind: str, numbered: list[tuple[int, str]]) -> list[Any]:
+    lines = text.splitlines()
+    kept = list(filter(str.strip, lines))  # blank lines are skipped
+    numbers: Sequence[int] = range(1, len(lines) + 1)  # line number of each kept line
+    if len(kept) < len(lines):
+        numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
+        lines = kept
     try:
-        lines = [line for _, line in numbered]
-        items = RECORDS[kind].validate_json("[" + ",".join(lines) + "]")
-        check_items(items, lines)
-        return items
+        records = LINES.validate_json("[" + ",".join(lines) + "]")
     except ValidationError as exc:
-        raise InvalidInput(f"{name}: {_jsonl_error(exc, numbered)}") from None
+        raise InvalidInput(f"{name}: {_jsonl_error(exc, numbers, lines)}") from None
+    groups: dict[str, list[int]] = {section: [] for section in SECTIONS}
+    for index, record in enumerate(records):
+        groups[SINGULAR[record["type"]]].append(index)
+    sections: dict[str, list[Record]] = {}
+    for section, indexes in groups.items():
+        if not indexes:
+            continue
+        items = [records[i] for i in indexes]
+        try:
+            check_records(SECTIONS[section], items, [lines[i] for i in indexes])
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            at = indexes[int(err["loc"][0])]
+            raise InvalidInput(f"{name}: line {numbers[at]}: {_message(err)}") from None
+        sections[section] = items
+    return KnowledgeBatch.rows_from(sections)
 
 
-def _raise_line_error(name: str, lineno: int, line: str) -> None:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{name}: line {lineno}: malformed JSON: {exc.msg}") from None
-    if not isinstance(record, dict):
-        raise InvalidInput(f"{name}: line {lineno}: expected a JSON object")
-    raise InvalidInput(f"{name}: line {lineno}: type: expected one of {', '.join(SINGULAR)}")
-
-
-def _jsonl_error(exc: ValidationError, numbered: list[tuple[int, str]]) -> str:
+def _jsonl_error(exc: ValidationError, numbers: Sequence[int], lines: list[str]) -> str:
     err = exc.errors()[0]
     if err["type"] == "json_invalid":
-        for lineno, line in numbered:  # slow path, errors only: find the broken line
+        for lineno, line in zip(numbers, lines, strict=True):  # errors only: the broken line
             try:
                 json.loads(line)
             except json.JSONDecodeError as bad:
@@ -151,9 +141,13 @@ def _jsonl_error(exc: ValidationError, numbered: list[tuple[int, str]]) -> str:
         return f"malformed JSON: {err['msg']}"
     loc = list(err["loc"])
     first = loc.pop(0) if loc and isinstance(loc[0], int) else None
-    where = f"line {numbered[first][0]}: " if isinstance(first, int) else ""
-    if loc == ["type"]:
-        return f"{where}type: the record's type is not where its fields expect it"
+    where = f"line {numbers[first]}: " if isinstance(first, int) else ""
+    if err["type"] == "model_type" or err["type"] == "dict_type":
+        return f"{where}expected a JSON object"
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return f"{where}type: expected one of {', '.join(SINGULAR)}"
+    if loc and loc[0] in SINGULAR:  # the union member: the record's own type, not a field
+        loc.pop(0)
     return _describe(where, loc, err)
 
 
@@ -168,17 +162,15 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
     if header.default_source:
         for name in SOURCED:
             sections[name] = [_with_source(r, header.default_source) for r in sections[name]]
-    batch = KnowledgeBatch(calendar=header.calendar)
+    validated: dict[str, list[Record]] = {}
     for name, model in SECTIONS.items():
         records = sections[name]
         try:
-            items = TypeAdapter(list[model]).validate_python(records)  # type: ignore[valid-type]
-            check_items(items)
+            validated[name] = RECORDS[name].validate_python(records)
+            check_records(model, validated[name])
         except ValidationError as exc:
             raise InvalidInput(f"{where}: {_first_error(exc, name, records)}") from None
-        setattr(batch, name, items)
-    _flatten_entities(batch)
-    return batch
+    return KnowledgeBatch.rows_from(validated, header.calendar)
 
 
 def _with_source(record: Any, source: str) -> Any:
@@ -193,15 +185,6 @@ def _with_source(record: Any, source: str) -> Any:
                 for r in out[nested]
             ]
     return out
-
-
-def _flatten_entities(batch: KnowledgeBatch) -> None:
-    """Aliases and relations written inside an entity become rows of their own tables."""
-    for entity in batch.entities:
-        for spec in entity.aliases:
-            batch.aliases.append(Alias(entity=entity.id, **spec.model_dump()))
-        for rel in entity.relations:
-            batch.relations.append(Relation(src=entity.id, **rel.model_dump()))
 
 
 def _first_error(exc: ValidationError, section: str | None, records: Any) -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from factstore import FactStore
 from factstore.errors import InvalidInput
 from factstore.importers import load_file
 
@@ -91,14 +90,16 @@ def test_jsonl_text_over_64_kib_of_utf8_is_refused(tmp_path: Path) -> None:
         load_file(path)
 
 
-def test_records_built_in_python_are_checked_too(store: FactStore) -> None:
+def test_records_built_in_python_are_checked_on_construction() -> None:
     from pydantic import ValidationError
 
-    from factstore.models import Fact
+    from factstore.models import Entity, Fact
 
-    fact = Fact(subject="acme", predicate="arr", value=1, valid_from="2025-02-30")
-    with pytest.raises(ValidationError, match=r"facts\[0\]: valid_from: invalid date"):
-        store.add(fact, author=AUTHOR)
+    with pytest.raises(ValidationError, match=r"valid_from: invalid date"):
+        Fact(subject="acme", predicate="arr", value=1, valid_from="2025-02-30")
+    with pytest.raises(ValidationError, match=r"aliases\.0\n.*valid_to: invalid date"):
+        Entity(id="acme", kind="customer", name="Acme",
+               aliases=[{"alias": "ACME", "valid_to": "2025-13-01"}])
 
 
 def test_jsonl_errors_name_the_line(tmp_path: Path) -> None:
@@ -135,5 +136,6 @@ def test_jsonl_records_are_routed_by_their_own_type_key(tmp_path: Path) -> None:
         f'{{"quote": "{tricky}", "id": "fact:a", "subject": "acme", "predicate": "arr", '
         '"value": 1, "source": "src:crm", "type": "fact"}\n', encoding="utf-8")
     batch = load_file(path)
-    assert [f.quote for f in batch.facts] == ['said "type": "rule" twice']
-    assert [s.id for s in batch.sources] == ["src:crm"] and batch.rules == []
+    assert [f["quote"] for f in batch.facts] == ['said "type": "rule" twice']
+    assert batch.facts[0]["subject_id"] == "acme" and batch.facts[0]["value"] == "1"
+    assert [s["id"] for s in batch.sources] == ["src:crm"] and batch.rules == []
