@@ -1281,11 +1281,15 @@ def _upsert(
     if not rows:
         return [], []
     existing = _existing_rows(tx, table, rows)
-    values = operator.itemgetter(*table.columns)
+    key, values = operator.itemgetter(*table.key), operator.itemgetter(*table.columns)
     if existing:
-        new = [row for row in rows if table.key_of(row) not in existing]
-        changed = [row for row in rows if (old := existing.get(table.key_of(row)))
-                   and any(old[c] != row[c] for c in table.columns)]
+        new, changed = [], []
+        for row in rows:
+            old = existing.get(key(row))
+            if old is None:
+                new.append(row)
+            elif values(old) != values(row):
+                changed.append(row)
     else:  # the bulk load of a new store: every row is new
         new, changed = rows, []
     if new:
@@ -1298,20 +1302,20 @@ def _upsert(
     return table.ids(new), table.ids(changed)
 
 
-def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[tuple[Any, ...], Row]:
-    """Stored rows sharing a key with `rows`: by key lookups for a few, one scan for many."""
+def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[Any, Row]:
+    """Stored rows sharing a key with `rows`, by key (a value, or a tuple for a composite
+    key, as operator.itemgetter gives it): by key lookups for a few, one scan for many."""
     cols = ", ".join(table.columns)
+    key = operator.itemgetter(*table.key)
     if len(rows) > 200 or len(table.key) > 1:
-        stored = tx.query(f"SELECT {cols} FROM {table.name}")
-        return {table.key_of(r): r for r in stored}
-    keys = [row[table.key[0]] for row in rows]
-    found: dict[tuple[Any, ...], Row] = {}
+        return {key(r): r for r in tx.query(f"SELECT {cols} FROM {table.name}")}
+    keys = list(map(key, rows))
+    found: dict[Any, Row] = {}
     for start in range(0, len(keys), 100):
         chunk = keys[start:start + 100]
         marks = ", ".join("?" * len(chunk))
-        for r in tx.query(f"SELECT {cols} FROM {table.name} WHERE {table.key[0]} IN ({marks})",
-                          chunk):
-            found[table.key_of(r)] = r
+        found.update((key(r), r) for r in tx.query(
+            f"SELECT {cols} FROM {table.name} WHERE {table.key[0]} IN ({marks})", chunk))
     return found
 
 
