@@ -681,6 +681,40 @@ def verify(answer_file: Path, pack_file: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@as_of_option
+@click.option("--valid-at", default=None, metavar="DATE",
+              help="Measure source freshness from this day (default: today; with --as-of, the "
+                   "commit's day).")
+@click.option("--max-age-days", type=int, default=180, show_default=True,
+              help="A source captured longer ago than this is stale.")
+@click.option("--strict", is_flag=True, help="Exit 1 when there is any finding (for CI).")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Findings shown per check on screen (--json always has all).")
+@json_option
+@pass_ctx
+def health(obj: Ctx, as_of: str | None, valid_at: str | None, max_age_days: int, strict: bool,
+           limit: int, as_json: bool) -> None:
+    """What to fix before trusting answers: facts with no source or no quote, stale sources,
+    open conflicts (equal top authority, different values), names several entities share,
+    definitions with no owner."""
+    report = obj.store().health(as_of=as_of, valid_at=valid_at, max_age_days=max_age_days)
+    if as_json:
+        output.emit_json(report.model_dump())
+    else:
+        output.table(("check", "findings"), [[c, n] for c, n in report.counts.items()],
+                     title=f"Knowledge health at {report.commit[:12]} (sources stale after "
+                           f"{report.max_age_days} days, counted to {report.valid_at})")
+        for check, count in report.counts.items():
+            shown = [f for f in report.findings if f.check == check][:limit]
+            for finding in shown:
+                output.line(f"{check:13} {', '.join(finding.ids)}: {finding.detail}")
+            if count > len(shown):
+                output.line(f"{check:13} … and {count - len(shown)} more (--json lists all)")
+    if strict and not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
 @pass_ctx
 def mcp(obj: Ctx) -> None:
     """Serve the store to an agent over MCP (stdio): tools resolve, context, lookup, history,

@@ -595,3 +595,28 @@ class VerifyReport(BaseModel):
     @property
     def failures(self) -> list[SentenceCheck]:
         return [s for s in self.sentences if s.problems]
+
+
+# --- knowledge health (facts health) ------------------------------------------------------
+
+HealthCheck = Literal["no_source", "no_quote", "stale_source", "conflict", "shared_alias",
+                      "no_owner"]
+
+
+class HealthFinding(BaseModel):
+    check: HealthCheck
+    ids: list[str]  # the rows it is about: one, or every side of a conflict or shared name
+    detail: str
+    lag_days: int | None = None  # stale_source: days since the source was captured
+
+
+class HealthReport(BaseModel):
+    commit: str
+    valid_at: str  # the day freshness is measured against
+    max_age_days: int
+    counts: dict[str, int]  # every check, 0 included
+    findings: list[HealthFinding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings

@@ -36,6 +36,7 @@ from factstore.models import (
     Definition,
     Entity,
     Fact,
+    HealthReport,
     KnowledgeBatch,
     Relation,
     Rule,
@@ -60,6 +61,7 @@ PROGRESS_FROM = 100_000  # names from which building the alias index reports pro
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
 MAX_QUESTION = 2_000  # characters: a question, not a document
+DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
 
 
 @dataclass(frozen=True)
@@ -983,6 +985,25 @@ class FactStore:
             raise InvalidInput(f"scope: {clean(scope)[:60]!r} is not the scope of any "
                                f"definition ({', '.join(known) or 'none has one'})")
         return scope
+
+    def health(self, *, as_of: str | None = None, valid_at: str | None = None,
+               max_age_days: int = DEFAULT_MAX_SOURCE_AGE) -> HealthReport:
+        """What to look at before trusting answers (factstore.health): facts without source
+        or quote, stale sources, open conflicts, names shared by entities, unowned terms."""
+        from factstore.health import CHECKS, findings
+
+        if max_age_days < 0:
+            raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
+        as_of = as_of.strip() if as_of else None
+        commit = self.resolve_ref(as_of) if as_of else self.head()
+        day = parse_day(valid_at, "valid-at") if valid_at else self._commit_day(
+            commit if as_of else None)
+        tables = {t: self._select(t, "1 = 1", [], as_of)
+                  for t in ("sources", "entities", "aliases", "definitions", "facts")}
+        found = findings(tables, day, max_age_days)
+        counts = {check: sum(f.check == check for f in found) for check in CHECKS}
+        return HealthReport(commit=commit, valid_at=day.isoformat(), max_age_days=max_age_days,
+                            counts=counts, findings=found)
 
     def replay(self, pack_hash: str) -> ContextPack:
         """Rebuild a logged pack from its commit, question and options: byte for byte."""

@@ -1,0 +1,113 @@
+"""Knowledge health (DESIGN §8): what a data team should look at before trusting answers.
+
+Pure functions over the rows of one commit; `FactStore.health` reads them and `facts health`
+prints the report. Each check returns findings, each naming the rows it is about:
+
+- no_source:    active facts that name no source (no provenance at all)
+- no_quote:     active facts with a source but no quote backing the value
+- stale_source: active sources captured longer ago than the freshness limit, or never dated
+- conflict:     open conflicts: one subject, predicate and period with different values at
+                the same top source authority (the pack labels both sides `conflicting`)
+- shared_alias: one normalised name used by several entities (the resolver abstains on it)
+- no_owner:     active definitions nobody owns
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from factstore.models import HealthFinding
+from factstore.resolver import normalize
+
+Row = dict[str, Any]
+CHECKS = ("no_source", "no_quote", "stale_source", "conflict", "shared_alias", "no_owner")
+
+
+def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int
+             ) -> list[HealthFinding]:
+    """Every finding, check by check in CHECKS order, each check's findings by id."""
+    facts = [f for f in tables["facts"] if f["status"] == "active"]
+    return [*_provenance(facts),
+            *_stale(tables["sources"], valid_at, max_age_days),
+            *_conflicts(facts, tables["sources"]),
+            *_shared_aliases(tables["entities"], tables["aliases"]),
+            *_unowned(tables["definitions"])]
+
+
+def _provenance(facts: list[Row]) -> Iterable[HealthFinding]:
+    for f in sorted(facts, key=lambda f: f["id"]):
+        if not f["source_id"]:
+            yield HealthFinding(check="no_source", ids=[f["id"]],
+                                detail=f"{f['subject_id']} {f['predicate']}: no source")
+    for f in sorted(facts, key=lambda f: f["id"]):
+        if f["source_id"] and not (f["quote"] or "").strip():
+            yield HealthFinding(check="no_quote", ids=[f["id"]],
+                                detail=f"{f['subject_id']} {f['predicate']}: "
+                                       f"{f['source_id']} is named but nothing is quoted")
+
+
+def _stale(sources: list[Row], valid_at: date, max_age_days: int) -> Iterable[HealthFinding]:
+    for s in sorted(sources, key=lambda s: s["id"]):
+        if s["status"] != "active":
+            continue
+        if not s["captured_at"]:
+            yield HealthFinding(check="stale_source", ids=[s["id"]],
+                                detail="no captured_at: its freshness is unknown")
+            continue
+        age = (valid_at - date.fromisoformat(str(s["captured_at"])[:10])).days
+        if age > max_age_days:
+            yield HealthFinding(check="stale_source", ids=[s["id"]], lag_days=age,
+                                detail=f"captured {s['captured_at']}, {age} days before "
+                                       f"{valid_at} (limit {max_age_days})")
+
+
+def _conflicts(facts: list[Row], sources: list[Row]) -> Iterable[HealthFinding]:
+    """The rule the context pack labels by: among live facts (active, not superseded by an
+    active fact) of one subject, predicate and period, the strongest source authority wins;
+    a tie at the top with different values is an open conflict. A retracted source counts 0."""
+    authority = {s["id"]: 0 if s["status"] == "retracted" else s["authority"] or 0
+                 for s in sources}
+    superseded = {f["supersedes"] for f in facts if f["supersedes"]}
+    groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for f in facts:
+        if f["id"] not in superseded:
+            groups[(f["subject_id"], f["predicate"], f["period"] or "")].append(f)
+    for (subject, predicate, period), group in sorted(groups.items()):
+        top = max(authority.get(f["source_id"] or "", 0) for f in group)
+        best = sorted((f for f in group if authority.get(f["source_id"] or "", 0) == top),
+                      key=lambda f: f["id"])
+        values = sorted({f["value"] for f in best})
+        if len(values) > 1:
+            yield HealthFinding(
+                check="conflict", ids=[f["id"] for f in best],
+                detail=f"{subject} {predicate}" + (f" {period}" if period else "") +
+                       f": {' vs '.join(repr(v) for v in values)}, all at authority {top}")
+
+
+def _shared_aliases(entities: list[Row], aliases: list[Row]) -> Iterable[HealthFinding]:
+    """Names (entity names count, as they do for the resolver) that several entities share,
+    compared as the resolver compares them: case, accents, punctuation, legal suffixes aside."""
+    active = {e["id"] for e in entities if e["status"] == "active"}
+    names: dict[str, dict[str, str]] = defaultdict(dict)  # key -> entity -> the name it uses
+    for e in entities:
+        if e["id"] in active:
+            names[normalize(e["name"])[:255]].setdefault(e["id"], e["name"])
+    for a in aliases:
+        if a["status"] == "active" and a["entity_id"] in active:
+            names[a["normalized"]].setdefault(a["entity_id"], a["alias"])
+    for key in sorted(k for k, owners in names.items() if len(owners) > 1 and k):
+        owners = dict(sorted(names[key].items()))
+        yield HealthFinding(check="shared_alias", ids=list(owners),
+                            detail=f"{key!r} is " + ", ".join(
+                                f"{name!r} ({entity})" for entity, name in owners.items()))
+
+
+def _unowned(definitions: list[Row]) -> Iterable[HealthFinding]:
+    for d in sorted(definitions, key=lambda d: d["id"]):
+        if d["status"] == "active" and not (d["owner"] or "").strip():
+            yield HealthFinding(check="no_owner", ids=[d["id"]],
+                                detail=f"{d['term']}" + (f" ({d['scope']})" if d["scope"]
+                                                          else "") + ": no owner")
