@@ -68,6 +68,11 @@ class Ctx:
 
 pass_ctx = click.make_pass_decorator(Ctx)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+as_of_option = click.option(
+    "--as-of", default=None, metavar="REF",
+    help="Read the store as it was at a commit, tag, branch, date or fiscal quarter (FY26-Q3).")
+valid_at_option = click.option("--valid-at", default=None, metavar="DATE",
+                               help="Only what was true on that day (valid time).")
 by_option = click.option(
     "--by", "author", default=None, metavar="'NAME <EMAIL>'",
     help="Author of the commit (default: FACTS_AUTHOR, then git user.name/email).",
@@ -125,6 +130,39 @@ def init(obj: Ctx, author: str | None, as_json: bool) -> None:
 def import_(obj: Ctx, file: Path, reason: str | None, author: str | None, as_json: bool) -> None:
     """Import a YAML/JSON/JSONL file as one commit (validated fully first; re-import is a no-op)."""
     _print_write(obj.store().import_file(file, author=_author(author), reason=reason), as_json)
+
+
+@cli.command()
+@click.option("-o", "--output", "target", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write here instead of standard output (.yaml, .yml, .json or .jsonl).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "jsonl"]), default=None,
+              help="Default: from the FILE's suffix, else yaml.")
+@as_of_option
+@pass_ctx
+def export(obj: Ctx, target: Path | None, fmt: str | None, as_of: str | None) -> None:
+    """The knowledge as an import file: `facts import` of it into an empty store gives the same
+    rows, retracted ones included. For review, backup, or moving between backends."""
+    from factstore.export import dump
+
+    suffixes = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl"}
+    if fmt is None and target is not None:
+        if target.suffix not in suffixes:
+            raise InvalidInput(f"{target.name}: suffix must be .yaml, .yml, .json or .jsonl "
+                               "(the importer reads the format from it)")
+        fmt = suffixes[target.suffix]
+    doc = obj.store().export(as_of=as_of)
+    text = dump(doc, fmt or "yaml")  # type: ignore[arg-type]
+    if fmt == "jsonl" and "calendar" in doc:
+        month = doc["calendar"]["fiscal_year_start_month"]
+        output.line(f"note: JSONL has no calendar; after importing, run `facts config set "
+                    f"calendar.fiscal_year_start_month {month}`", err=True)
+    if target is None:
+        click.echo(text, nl=False)
+    else:
+        target.write_text(text, encoding="utf-8")
+        counts = ", ".join(f"{section} {len(doc[section])}" for section in SECTIONS)
+        output.line(f"Wrote {target} ({counts})", err=True)
 
 
 # -- add: one subcommand per kind of item, options generated from its model ------------------
@@ -217,13 +255,6 @@ def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scop
 def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bool) -> None:
     """Retract a row: kept with its history, left out of current answers."""
     _print_write(obj.store().retract(item_id, author=_author(author), reason=reason), as_json)
-
-
-as_of_option = click.option(
-    "--as-of", default=None, metavar="REF",
-    help="Read the store as it was at a commit, tag, branch, date or fiscal quarter (FY26-Q3).")
-valid_at_option = click.option("--valid-at", default=None, metavar="DATE",
-                               help="Only what was true on that day (valid time).")
 
 
 @cli.command()

@@ -193,6 +193,7 @@ class Source(Input):
     kind: SourceKind
     authority: Annotated[int, Field(ge=0, le=100)]
     captured_at: IsoDate = None
+    status: Status = "active"
 
 
 class AliasSpec(Input):
@@ -205,6 +206,7 @@ class AliasSpec(Input):
     valid_from: IsoDate = None
     valid_to: IsoDate = None
     source: SourceId | None = None
+    status: Status = "active"
 
 
 class Alias(AliasSpec):
@@ -217,6 +219,7 @@ class RelationSpec(Input):
     valid_from: IsoDate = None
     valid_to: IsoDate = None
     source: SourceId | None = None
+    status: Status = "active"
 
 
 class Relation(RelationSpec):
@@ -229,6 +232,7 @@ class Entity(Input):
     name: Text
     description: OptText = None
     source: SourceId | None = None
+    status: Status = "active"
     aliases: list[AliasSpec] = []
     relations: list[RelationSpec] = []
 
@@ -339,7 +343,7 @@ def _fill_aliases(rows: list[Record]) -> None:
     from factstore.resolver import normalize
 
     for r in rows:
-        r["normalized"], r["status"] = normalize(r["alias"])[:255], "active"
+        r["normalized"] = normalize(r["alias"])[:255]
 
 
 def _fill_definitions(rows: list[Record]) -> None:
@@ -347,16 +351,9 @@ def _fill_definitions(rows: list[Record]) -> None:
         r["id"] = definition_key(r)
 
 
-def _fill_active(rows: list[Record]) -> None:
-    for r in rows:
-        r["status"] = "active"
-
-
 # section -> what turns its validated records into its table's rows, in place
 FILL: dict[str, Callable[[list[Record]], None]] = {
-    "sources": _fill_active, "entities": _fill_active, "aliases": _fill_aliases,
-    "relations": _fill_active, "definitions": _fill_definitions, "facts": _fill_facts,
-    "rules": lambda rows: None,
+    "aliases": _fill_aliases, "definitions": _fill_definitions, "facts": _fill_facts,
 }
 
 
@@ -387,7 +384,7 @@ class KnowledgeBatch:
             batch.aliases += [{**spec, "entity_id": entity["id"]} for spec in entity["aliases"]]
             batch.relations += [{**rel, "src_id": entity["id"]} for rel in entity["relations"]]
         for section, fill in FILL.items():
-            fill(getattr(batch, section))
+            fill(getattr(batch, section))  # the other sections' records are their rows
         return batch
 
     @classmethod

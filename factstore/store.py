@@ -998,12 +998,24 @@ class FactStore:
         commit = self.resolve_ref(as_of) if as_of else self.head()
         day = parse_day(valid_at, "valid-at") if valid_at else self._commit_day(
             commit if as_of else None)
-        tables = {t: self._select(t, "1 = 1", [], as_of)
+        at = commit if as_of else None
+        tables = {t: self._select(t, "1 = 1", [], at)
                   for t in ("sources", "entities", "aliases", "definitions", "facts")}
         found = findings(tables, day, max_age_days)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
         return HealthReport(commit=commit, valid_at=day.isoformat(), max_age_days=max_age_days,
                             counts=counts, findings=found)
+
+    def export(self, *, as_of: str | None = None) -> dict[str, Any]:
+        """The knowledge at HEAD (or a ref) as an import document: importing it into an empty
+        store gives the same rows, retracted ones included (factstore.export)."""
+        from factstore.export import document
+
+        at = self.resolve_ref(as_of.strip()) if as_of and as_of.strip() else None
+        tables = {name: self._select(name, "1 = 1", [], at, ", ".join(TABLES[name].key))
+                  for name in WRITE_ORDER}
+        month = self._select("config", "name = ?", ["calendar.fiscal_year_start_month"], at)
+        return document(tables, int(month[0]["value"]) if month else None)
 
     def replay(self, pack_hash: str) -> ContextPack:
         """Rebuild a logged pack from its commit, question and options: byte for byte."""

@@ -1,0 +1,80 @@
+"""Export: the store's knowledge at one commit, in the import format (DESIGN §10).
+
+The inverse of the importers, exact: importing an export into an empty store gives the same
+rows (bookkeeping aside: who recorded a row and why come from the import's own commit). Every
+section is written flat (aliases and relations in their own sections, not inside their
+entity); empty fields and defaults are left out, and a fact's value is written as the number or
+boolean it was stored from whenever that reads back to the very same text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any, Literal
+
+import yaml
+
+from factstore.importers import SECTIONS, SINGULAR
+from factstore.models import Input, value_text
+
+Row = dict[str, Any]
+ExportFormat = Literal["yaml", "json", "jsonl"]
+FIRST = ("entity", "src")  # an alias's entity, a relation's source: written first
+
+
+def document(tables: dict[str, list[Row]], fiscal_year_start_month: int | None) -> dict[str, Any]:
+    """The import document for these rows (each table's rows in its key order)."""
+    doc: dict[str, Any] = {"factstore": 1}
+    if fiscal_year_start_month is not None:
+        doc["calendar"] = {"fiscal_year_start_month": fiscal_year_start_month}
+    for section, model in SECTIONS.items():
+        doc[section] = [_record(model, section, row) for row in tables[section]]
+    return doc
+
+
+def _record(model: type[Input], section: str, row: Row) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in model._nested:
+            continue
+        value = row[model._keys[name]]
+        if section == "facts" and name == "value":
+            value, implied = _typed(value, row["value_type"])
+            out[name] = value
+            continue
+        if section == "facts" and name == "value_type" and value == implied:
+            continue
+        if value is None or (not field.is_required() and value == field.default):
+            continue
+        out[name] = value
+    return {**{k: out.pop(k) for k in FIRST if k in out}, **out}
+
+
+def _typed(text: str, value_type: str) -> tuple[Any, str]:
+    """(the value to write, the value_type import would infer from it): a number or boolean
+    only when it reads back as exactly the stored text."""
+    candidates: list[Any] = []
+    if value_type == "bool" and text in ("true", "false"):
+        candidates.append(text == "true")
+    if value_type == "number":
+        for kind in (int, float):
+            with contextlib.suppress(ValueError):
+                candidates.append(kind(text))
+    for value in candidates:
+        stored, implied = value_text(value)
+        if stored == text:
+            return value, implied
+    return text, "text"
+
+
+def dump(doc: dict[str, Any], fmt: ExportFormat) -> str:
+    """The document as text. JSONL has no place for the calendar: callers say so when one is
+    set (`facts config set` restores it)."""
+    if fmt == "json":
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "jsonl":
+        lines = [json.dumps({"type": kind, **record}, ensure_ascii=False)
+                 for kind, section in SINGULAR.items() for record in doc[section]]
+        return "".join(line + "\n" for line in lines)
+    return str(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
