@@ -711,6 +711,38 @@ def verify(answer_file: Path, pack_file: Path, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command("eval")
+@click.argument("golden", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 when any case fails (for CI).")
+@json_option
+@pass_ctx
+def eval_(obj: Ctx, golden: Path, strict: bool, as_json: bool) -> None:
+    """How well packs answer a golden set (fixtures/golden.yaml shows the format): recall,
+    precision, wrong-current rate, abstention accuracy, and what failed in each case."""
+    from factstore.evaluate import evaluate, load_golden
+
+    cases = load_golden(golden)
+    report = evaluate(obj.store().context, cases)
+    if as_json:
+        output.emit_json(report.model_dump())
+    else:
+        for result in report.cases:
+            if not result.ok:
+                output.line(f"FAIL #{result.index} {output.clean(result.question)}")
+                for problem in result.problems:
+                    output.line(f"  - {output.clean(problem)}")
+        m = report.metrics
+
+        def pct(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.1%}"
+
+        output.line(f"{m.passed} of {m.cases} cases passed; recall {pct(m.recall)}, precision "
+                    f"{pct(m.precision)}, wrong-current rate {pct(m.wrong_current_rate)}, "
+                    f"abstention accuracy {pct(m.abstention_accuracy)}")
+    if strict and report.metrics.passed < report.metrics.cases:
+        sys.exit(1)
+
+
 @cli.command()
 @as_of_option
 @click.option("--valid-at", default=None, metavar="DATE",

@@ -69,11 +69,14 @@ def _read(path: Path) -> str:
 
 def load_file(path: Path) -> KnowledgeBatch:
     """Read and validate an import file completely."""
-    text = _read(path)
     if path.suffix == ".jsonl":
-        return _jsonl_batch(path.name, text)
-    doc = _parse_document(path.name, text, is_json=path.suffix == ".json")
-    return validate_document(doc, where=path.name)
+        return _jsonl_batch(path.name, _read(path))
+    return validate_document(read_document(path), where=path.name)
+
+
+def read_document(path: Path) -> Any:
+    """A YAML or JSON file (by suffix) parsed, dates left as text; one-line errors."""
+    return _parse_document(path.name, _read(path), is_json=path.suffix == ".json")
 
 
 def _parse_document(name: str, text: str, *, is_json: bool) -> Any:

@@ -617,3 +617,29 @@ class HealthReport(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.findings
+
+
+# --- golden-set evaluation (facts eval) ----------------------------------------------------
+
+
+class EvalCaseResult(BaseModel):
+    index: int
+    question: str
+    ok: bool
+    problems: list[str]
+    version: str | None = None  # the commit the pack was read at
+    items: int = 0
+
+
+class EvalMetrics(BaseModel):
+    cases: int
+    passed: int
+    recall: float | None  # None when nothing was asked of it
+    precision: float | None
+    wrong_current_rate: float | None
+    abstention_accuracy: float | None
+
+
+class EvalReport(BaseModel):
+    metrics: EvalMetrics
+    cases: list[EvalCaseResult]
