@@ -34,9 +34,14 @@ class FactsGroup(click.Group):
             _fail(ctx, exc)
         except ValidationError as exc:
             _fail(ctx, InvalidInput(describe_error(exc)))
+        finally:
+            if isinstance(ctx.obj, Ctx):
+                ctx.obj.progress.close()  # a bar left open by a crash
 
 
 def _fail(ctx: click.Context, exc: FactstoreError) -> None:
+    if isinstance(ctx.obj, Ctx):
+        ctx.obj.progress.close()  # before the message, so a bar never draws over it
     output.line(f"error: {exc}", err=True)
     if isinstance(exc, Ambiguous):
         for c in exc.candidates:
@@ -59,10 +64,11 @@ class Ctx:
         self.url = url
         self.branch = branch
         self._store: FactStore | None = None
+        self.progress = output.ProgressBar()
 
     def store(self) -> FactStore:
         if self._store is None:
-            self._store = open_store(self.url, branch=self.branch, progress=output.ProgressBar())
+            self._store = open_store(self.url, branch=self.branch, progress=self.progress)
         return self._store
 
 

@@ -57,6 +57,8 @@ STORE_DIR = ".facts"
 STORE_FILE = "facts.db"
 INDEX_CACHE_FROM = 20_000
 PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
+IMPORT_PROGRESS_BYTES = 8 << 20  # files from which an import reports progress
+WRITE_CHUNK = 50_000  # rows per executemany, a progress report between two
 # Writes with no human author: the schema commit, a tag made without --by.
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
@@ -307,14 +309,24 @@ class FactStore:
         from factstore.importers import load_file
 
         who = check_author(author)
-        return self.import_batch(load_file(path), author=who, reason=reason,
-                                 message=f"Import {path.name}", where=path.name)
+        big = self.progress is not None and path.is_file() and \
+            path.stat().st_size >= IMPORT_PROGRESS_BYTES
+        report = self.progress if big else None
+        if report:
+            report(f"validating {path.name}", 0, 1)
+        batch = load_file(path)
+        if report:
+            report(f"validating {path.name}", 1, 1)
+        return self.import_batch(batch, author=who, reason=reason,
+                                 message=f"Import {path.name}", where=path.name,
+                                 progress=report)
 
     def import_batch(
         self, batch: KnowledgeBatch, *, author: str | None, message: str,
-        reason: str | None = None, where: str = "input",
+        reason: str | None = None, where: str = "input", progress: Progress | None = None,
     ) -> WriteResult:
-        """Upsert a validated batch as one commit: identical rows untouched, none deleted."""
+        """Upsert a validated batch as one commit: identical rows untouched, none deleted.
+        progress, when given, hears of each table's rows as they are written."""
         who = check_author(author)
         changed: list[str] = []
 
@@ -326,7 +338,7 @@ class FactStore:
             _check_references(tx, rows, where)
             counts = {}
             for name in WRITE_ORDER:
-                added, modified = _upsert(tx, TABLES[name], rows[name], who, reason)
+                added, modified = _upsert(tx, TABLES[name], rows[name], who, reason, progress)
                 changed.extend(added + modified)
                 if added or modified:
                     counts[name] = (len(added), len(modified))
@@ -338,9 +350,13 @@ class FactStore:
                     counts["config"] = (1, 0) if op == "added" else (0, 1)
             if not changed:
                 return None
+            if progress:
+                progress("committing", 0, 1)
             return _message(f"{message}: {_summary(counts)}", reason, None)
 
         commit = self._write(body, who)
+        if progress and commit:
+            progress("committing", 1, 1)
         return WriteResult(commit=commit, changed=list(changed) if commit else [])
 
     def add(
@@ -1308,7 +1324,8 @@ def _check_references(tx: Tx, rows: dict[str, list[Row]], where: str) -> None:
 
 
 def _upsert(
-    tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None
+    tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
+    progress: Progress | None = None,
 ) -> tuple[list[str], list[str]]:
     """Insert new rows, update changed ones, leave identical ones alone."""
     if not rows:
@@ -1326,8 +1343,11 @@ def _upsert(
     else:  # the bulk load of a new store: every row is new
         new, changed = rows, []
     if new:
-        tail = (who, reason, 1)
-        tx.executemany(table.insert_sql(), [values(row) + tail for row in new])
+        tail, sql = (who, reason, 1), table.insert_sql()
+        for start in range(0, len(new), WRITE_CHUNK):
+            tx.executemany(sql, [values(row) + tail for row in new[start:start + WRITE_CHUNK]])
+            if progress:
+                progress(f"writing {table.name}", min(start + WRITE_CHUNK, len(new)), len(new))
     if changed:
         tx.executemany(table.update_sql("rev + 1"), [
             [*(row[c] for c in table.data_columns), who, reason, *table.key_of(row)]

@@ -333,3 +333,23 @@ def test_yaml_and_jsonl_of_the_same_knowledge_store_the_same_rows(
     assert [(facts[p]["value"], facts[p]["value_type"]) for p in sorted(facts)] == [
         ("true", "bool"), ("41.5", "number"), ("2026-03-31", "date")]
     assert facts["nps"]["id"] == "fact:kestrel-labs-nps-fy26q3"
+
+
+def test_a_large_import_reports_its_progress(store_url: str, small_file: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import factstore
+    from factstore import store as store_module
+
+    reports: list[tuple[str, int, int]] = []
+    with factstore.open_store(store_url, progress=lambda *r: reports.append(r)) as store:
+        store.import_file(small_file, author=AUTHOR)  # small: nothing to report
+        assert reports == []
+        monkeypatch.setattr(store_module, "IMPORT_PROGRESS_BYTES", 0)
+        monkeypatch.setattr(store_module, "WRITE_CHUNK", 2)
+        extra = tmp_path / "extra.yaml"
+        extra.write_text(EXTRA, encoding="utf-8")
+        store.import_file(extra, author=AUTHOR)
+    assert reports == [("validating extra.yaml", 0, 1), ("validating extra.yaml", 1, 1),
+                       ("writing entities", 1, 1), ("writing aliases", 1, 1),
+                       ("writing facts", 2, 3), ("writing facts", 3, 3),
+                       ("committing", 0, 1), ("committing", 1, 1)]
