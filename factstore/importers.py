@@ -29,7 +29,7 @@ from factstore.models import (
     Relation,
     Rule,
     Source,
-    _record_type,
+    record_type,
     check_records,
 )
 
@@ -96,7 +96,7 @@ RECORDS: dict[str, TypeAdapter[list[Record]]] = {
 }
 # JSONL: every line a record of any kind, told apart by its "type"; validated in one pass.
 LINES: TypeAdapter[list[Record]] = TypeAdapter(list[Annotated[  # type: ignore[misc]
-    Union[tuple(_record_type(SECTIONS[sec], kind) for kind, sec in SINGULAR.items())],  # noqa: UP007
+    Union[tuple(record_type(SECTIONS[sec], kind) for kind, sec in SINGULAR.items())],  # noqa: UP007
     Field(discriminator="type"),
 ]])
 

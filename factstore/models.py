@@ -97,8 +97,8 @@ class Input(BaseModel):
     def problem(cls, record: Record, sizes: bool = True, nested: bool = True) -> str | None:
         """What field patterns cannot say, as 'field: what is wrong': real calendar days, date
         order, size in UTF-8 bytes (sizes=False when the record's source text is too short to
-        hold a long string). A plain loop, not a pydantic validator: per record, a validator
-        call costs as much as all the field validation pydantic-core does."""
+        hold a long string). A model runs it on construction; a file's records are checked in
+        bulk by check_records, which looks only at records that could have a problem."""
         for name in cls._dates:
             if record.get(name) is not None:
                 try:
@@ -130,14 +130,14 @@ class Input(BaseModel):
         constraints and defaults, keyed by column name, without building a model per record
         (half the cost of a 100k-fact import). With type_tag, each record also carries
         `"type": type_tag` (JSONL). Run check_records on the result for what fields cannot say."""
-        return TypeAdapter(list[_record_type(cls, type_tag)])  # type: ignore[misc]
+        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc]
 
 
 Record = dict[str, Any]
 _RECORD_TYPES: dict[tuple[type[Input], str | None], Any] = {}
 
 
-def _record_type(model: type[Input], type_tag: str | None = None) -> Any:
+def record_type(model: type[Input], type_tag: str | None = None) -> Any:
     """The TypedDict that mirrors `model` field for field (nested models become theirs),
     keyed by column name and reading the field's own name from the input."""
     key = (model, type_tag)
@@ -146,7 +146,7 @@ def _record_type(model: type[Input], type_tag: str | None = None) -> Any:
         for name, field in model.model_fields.items():
             ann: Any = field.annotation
             if name in model._nested:
-                ann = list[_record_type(model._nested[name])]  # type: ignore[misc]
+                ann = list[record_type(model._nested[name])]  # type: ignore[misc]
             if field.metadata:
                 ann = Annotated[(ann, *field.metadata)]
             if model._keys[name] != name:
