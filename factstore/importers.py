@@ -228,6 +228,8 @@ def _message(err: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "expected a record (a mapping of fields)"
     if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT_BYTES:
         return "text is longer than the 64 KiB limit"
     if kind == "string_pattern_mismatch" and isinstance(value, str):

@@ -289,13 +289,13 @@ class DocumentHeader(Input):
     factstore: Literal[1]
     calendar: Calendar | None = None
     default_source: SourceId | None = None
-    sources: list[dict[str, Any]] = []
-    entities: list[dict[str, Any]] = []
-    aliases: list[dict[str, Any]] = []
-    relations: list[dict[str, Any]] = []
-    definitions: list[dict[str, Any]] = []
-    facts: list[dict[str, Any]] = []
-    rules: list[dict[str, Any]] = []
+    sources: list[Any] = []
+    entities: list[Any] = []
+    aliases: list[Any] = []
+    relations: list[Any] = []
+    definitions: list[Any] = []
+    facts: list[Any] = []
+    rules: list[Any] = []
 
 
 # --- from validated records to stored rows --------------------------------------------------

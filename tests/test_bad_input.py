@@ -52,6 +52,9 @@ CASES = [
     ("wrong version", GOOD.replace("factstore: 1", "factstore: 2"), ["factstore"]),
     ("bad authority", GOOD.replace("authority: 90", "authority: 900"),
      ["sources[0] (src:crm)", "authority"]),
+    ("record not a mapping", GOOD + "  - 42\n", ["facts[1]", "expected a record"]),
+    ("bad status", GOOD.replace("name: Acme Corporation", "name: Acme, status: gone"),
+     ["entities[0] (acme-corp)", "status"]),
 ]
 
 
