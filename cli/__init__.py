@@ -152,10 +152,10 @@ def export(obj: Ctx, target: Path | None, fmt: str | None, as_of: str | None) ->
     from factstore.export import dump
 
     suffixes = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl"}
-    if fmt is None and target is not None:
-        if target.suffix not in suffixes:
-            raise InvalidInput(f"{target.name}: suffix must be .yaml, .yml, .json or .jsonl "
-                               "(the importer reads the format from it)")
+    if target is not None:
+        if suffixes.get(target.suffix) is None or fmt not in (None, suffixes[target.suffix]):
+            raise InvalidInput(f"{target.name}: the suffix must name the format (.yaml, .yml, "
+                               ".json or .jsonl): `facts import` reads the format from it")
         fmt = suffixes[target.suffix]
     doc = obj.store().export(as_of=as_of)
     text = dump(doc, fmt or "yaml")  # type: ignore[arg-type]
@@ -166,7 +166,10 @@ def export(obj: Ctx, target: Path | None, fmt: str | None, as_of: str | None) ->
     if target is None:
         click.echo(text, nl=False)
     else:
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
         counts = ", ".join(f"{section} {len(doc[section])}" for section in SECTIONS)
         output.line(f"Wrote {target} ({counts})", err=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from typing import Any, Literal
 
 import yaml
@@ -77,4 +78,21 @@ def dump(doc: dict[str, Any], fmt: ExportFormat) -> str:
         lines = [json.dumps({"type": kind, **record}, ensure_ascii=False)
                  for kind, section in SINGULAR.items() for record in doc[section]]
         return "".join(line + "\n" for line in lines)
-    return str(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
+    return str(yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100))
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Safe YAML that keeps every string exact: one holding a character YAML reads as a line
+    break or drops (NEL, LS, PS, controls but newline, DEL, BOM) is written double-quoted,
+    where the emitter escapes it; plain and single-quoted styles would fold it."""
+
+
+FRAGILE = re.compile("[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if FRAGILE.search(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)

@@ -95,26 +95,35 @@ RECORDS: dict[str, TypeAdapter[list[Record]]] = {
     section: model.records() for section, model in SECTIONS.items()
 }
 # JSONL: every line a record of any kind, told apart by its "type"; validated in one pass.
-LINES: TypeAdapter[list[Record]] = TypeAdapter(list[Annotated[  # type: ignore[misc]
+# Each line goes in as a one-element array, so a record split over two lines is malformed
+# JSON and two records on one line are one too many: a line is a record, never more or less.
+LINES: TypeAdapter[list[tuple[Record]]] = TypeAdapter(list[tuple[Annotated[  # type: ignore[misc]
     Union[tuple(record_type(SECTIONS[sec], kind) for kind, sec in SINGULAR.items())],  # noqa: UP007
     Field(discriminator="type"),
-]])
+]]])
 
 
 def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     """One record per line, all parsed and validated in one pass by pydantic-core (the JSON
     never becomes Python dicts first), then grouped by their type: what makes a 100k-fact
     import fast."""
-    lines = text.splitlines()
+    # Lines end at \n only (a \r before it is JSON whitespace): splitlines() would also
+    # break inside strings at U+2028, U+0085 and the like, which JSON allows raw.
+    lines = text.split("\n")
     kept = list(filter(str.strip, lines))  # blank lines are skipped
     numbers: Sequence[int] = range(1, len(lines) + 1)  # line number of each kept line
     if len(kept) < len(lines):
         numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
         lines = kept
     try:
-        records = LINES.validate_json("[" + ",".join(lines) + "]")
+        records = [one for (one,) in LINES.validate_json("[[" + "],[".join(lines) + "]]")]
     except ValidationError as exc:
         raise InvalidInput(f"{name}: {_jsonl_error(exc, numbers, lines)}") from None
+    if len(records) != len(lines):  # a line that closes one array and opens another
+        raise InvalidInput(f"{name}: {_not_one_record(numbers, lines)}")
+    # A JSON string never spans lines: with no line over 16 Ki characters, no text can be
+    # over 64 KiB of UTF-8, and the size checks can be skipped.
+    sizes = max(map(len, lines), default=0) > MAX_TEXT_BYTES // 4
     groups: dict[str, list[int]] = {section: [] for section in SECTIONS}
     for index, record in enumerate(records):
         groups[SINGULAR[record["type"]]].append(index)
@@ -124,7 +133,7 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
             continue
         items = [records[i] for i in indexes]
         try:
-            check_records(SECTIONS[section], items, [lines[i] for i in indexes])
+            check_records(SECTIONS[section], items, sizes)
         except ValidationError as exc:
             err = exc.errors()[0]
             at = indexes[int(err["loc"][0])]
@@ -133,19 +142,28 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     return KnowledgeBatch.rows_from(sections)
 
 
+def _not_one_record(numbers: Sequence[int], lines: list[str]) -> str:
+    """The first line that is not exactly one JSON value (errors only: parses line by line)."""
+    for lineno, line in zip(numbers, lines, strict=True):
+        try:
+            json.loads(line)
+        except json.JSONDecodeError as bad:
+            return f"line {lineno}: malformed JSON: {bad.msg}"
+    return "malformed JSON"
+
+
 def _jsonl_error(exc: ValidationError, numbers: Sequence[int], lines: list[str]) -> str:
     err = exc.errors()[0]
     if err["type"] == "json_invalid":
-        for lineno, line in zip(numbers, lines, strict=True):  # errors only: the broken line
-            try:
-                json.loads(line)
-            except json.JSONDecodeError as bad:
-                return f"line {lineno}: malformed JSON: {bad.msg}"
-        return f"malformed JSON: {err['msg']}"
+        return _not_one_record(numbers, lines)
     loc = list(err["loc"])
     first = loc.pop(0) if loc and isinstance(loc[0], int) else None
     where = f"line {numbers[first]}: " if isinstance(first, int) else ""
-    if err["type"] == "model_type" or err["type"] == "dict_type":
+    if err["type"] == "too_long":
+        return f"{where}more than one record on the line"
+    if loc and loc[0] == 0:  # the line's one record
+        loc.pop(0)
+    if not loc and err["type"] in ("model_type", "dict_type", "model_attributes_type"):
         return f"{where}expected a JSON object"
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return f"{where}type: expected one of {', '.join(SINGULAR)}"

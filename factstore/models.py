@@ -160,26 +160,21 @@ def record_type(model: type[Input], type_tag: str | None = None) -> Any:
     return _RECORD_TYPES[key]
 
 
-def check_records(
-    model: type[Input], records: Sequence[Record], sources: Sequence[str] | None = None
-) -> None:
+def check_records(model: type[Input], records: Sequence[Record], sizes: bool = True) -> None:
     """Input.problem of every record that could have one; the first raised as the
     ValidationError pydantic would raise for that list index, so callers report it like any
-    other invalid field. Only records with a date, a nested list or (given the records' JSON
-    `sources`) text long enough to pass 64 KiB are looked at: one 100k-fact import is 100k
-    records with none of these."""
-    limit = MAX_TEXT_BYTES // 4
-    if model._nested or (sources is None and model._texts):
+    other invalid field. Only records with a date or a nested list are looked at, and with
+    sizes=False (the caller knows no string is long enough to pass 64 KiB) no others: one
+    100k-fact import is 100k records with none of these."""
+    if model._nested or (sizes and model._texts):
         suspects: Iterable[int] = range(len(records))
     else:
         found: set[int] = set()
         for name in model._dates:
             found.update([i for i, r in enumerate(records) if r[name] is not None])
-        if sources is not None:
-            found.update([i for i, text in enumerate(sources) if len(text) > limit])
         suspects = sorted(found)
     for index in suspects:
-        problem = model.problem(records[index])
+        problem = model.problem(records[index], sizes)
         if problem:
             raise ValidationError.from_exception_data(model.__name__, [InitErrorDetails(
                 type="value_error", loc=(index,), input=records[index],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,45 @@ def test_jsonl_records_are_routed_by_their_own_type_key(tmp_path: Path) -> None:
     assert [f["quote"] for f in batch.facts] == ['said "type": "rule" twice']
     assert batch.facts[0]["subject_id"] == "acme" and batch.facts[0]["value"] == "1"
     assert [s["id"] for s in batch.sources] == ["src:crm"] and batch.rules == []
+
+
+ENTITY_LINE = '{"type": "entity", "id": "a", "kind": "customer", "name": "A"}\n'
+
+
+@pytest.mark.parametrize("line,words", [
+    ('{"type": "fact", "subject": "a"\n"predicate": "p", "value": 1}',
+     "line 2: malformed JSON"),  # one record over two lines
+    ('{"type": "fact", "subject": "a", "predicate": "p", "value": 1}, '
+     '{"type": "fact", "subject": "a", "predicate": "q", "value": 2}',
+     "line 2: more than one record on the line"),
+    ('{"type": "fact", "subject": "a", "predicate": "p", "value": 1}],['
+     '{"type": "fact", "subject": "a", "predicate": "q", "value": 2}',
+     "line 2: malformed JSON"),  # closes the importer's own wrapping and opens another
+    ('{"type": "entity", "id": "b", "kind": "c", "name": "B", "aliases": ["x"]}',
+     "line 2: aliases.0: expected a record"),
+    ('[1, 2]', "line 2: expected a JSON object"),
+])
+def test_jsonl_is_one_record_per_line(tmp_path: Path, line: str, words: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(ENTITY_LINE + line + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=re.escape(words)):
+        load_file(path)
+
+
+def test_jsonl_keeps_unicode_line_separators_inside_strings(tmp_path: Path) -> None:
+    """JSON allows U+2028, U+2029 and U+0085 raw in a string; they are not line ends."""
+    value = "l\u2028r\u2029s\x85t\x0bu\x1cv"
+    record = {"type": "fact", "subject": "a", "predicate": "motto", "value": value}
+    path = tmp_path / "ok.jsonl"
+    path.write_text(ENTITY_LINE.replace("\n", "\r\n") + json.dumps(record, ensure_ascii=False)
+                    + "\n", encoding="utf-8")
+    assert [f["value"] for f in load_file(path).facts] == [value]
+
+
+def test_a_long_text_in_a_record_split_over_lines_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    big = json.dumps({"type": "fact", "subject": "a", "predicate": "big", "value": "é" * 40_000},
+                     ensure_ascii=False)
+    path.write_text(ENTITY_LINE + big + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"line 2: value: text is 80000 bytes"):
+        load_file(path)

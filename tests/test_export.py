@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factstore import FactStore
 from factstore.export import _typed, dump
@@ -113,5 +115,32 @@ def test_cli_writes_a_file_by_its_suffix(facts: Facts, tmp_path: Path) -> None:
         "rule:discount-approval"
     jsonl = facts("export", "--format", "jsonl").output
     assert "calendar.fiscal_year_start_month 2" in jsonl  # the note (stderr, mixed in here)
-    bad = facts("export", "-o", str(tmp_path / "out.txt"), ok=False)
-    assert bad.exit_code == 2 and "suffix" in bad.output
+    for args in (["-o", str(tmp_path / "out.txt")],
+                 ["-o", str(tmp_path / "out.json"), "--format", "jsonl"]):
+        bad = facts("export", *args, ok=False)
+        assert bad.exit_code == 2 and "suffix must name the format" in bad.output
+    nowhere = facts("export", "-o", str(tmp_path / "no-such-dir" / "x.yaml"), ok=False)
+    assert nowhere.exit_code == 2 and "cannot write" in nowhere.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                    min_size=1, max_size=40).filter(str.strip))
+def test_any_text_survives_every_export_format(tmp_path_factory: pytest.TempPathFactory,
+                                               text: str) -> None:
+    """Control characters, line separators (U+2028, NEL), BOMs and YAML's own syntax come
+    back from each format exactly as they went in."""
+    from factstore.importers import SECTIONS, load_file
+
+    doc = {"factstore": 1, **{section: [] for section in SECTIONS},
+           "sources": [{"id": "src:s", "title": text, "kind": "wiki", "authority": 1}],
+           "entities": [{"id": "e", "kind": "customer", "name": text}],
+           "facts": [{"id": "fact:f", "subject": "e", "predicate": "p", "value": text,
+                      "quote": text}]}
+    folder = tmp_path_factory.mktemp("any")
+    for fmt in ("yaml", "json", "jsonl"):
+        path = folder / f"doc.{fmt}"
+        path.write_text(dump(doc, fmt), encoding="utf-8")  # type: ignore[arg-type]
+        batch = load_file(path)
+        assert (batch.sources[0]["title"], batch.entities[0]["name"],
+                batch.facts[0]["value"], batch.facts[0]["quote"]) == (text,) * 4, fmt
