@@ -22,7 +22,7 @@ from typing import Any
 
 from factstore.errors import InvalidInput
 from factstore.history import valid_at as valid_at_day
-from factstore.models import ContextPack, Mention, PackItem, PackOptions, PackSource
+from factstore.models import ContextPack, Mention, PackItem, PackOptions, PackSource, same_value
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.render import clean, display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
@@ -634,10 +634,11 @@ def _label(r: Row, live: list[Row], authority: Callable[[Row], int]
     strongest first. Equal authority and different values is an open conflict: no winner."""
     best = live[0]
     if r is best:
-        rivals = [o for o in live if o["value"] != r["value"] and authority(o) == authority(r)]
+        rivals = [o for o in live
+                  if same_value(o) != same_value(r) and authority(o) == authority(r)]
         return ("conflicting", "conflicts with {other}", rivals[0]["id"]) if rivals else \
             ("current", None, None)
-    if r["value"] == best["value"]:
+    if same_value(r) == same_value(best):
         status, _, _ = _label(best, live, authority)
         return status, "agrees with {other}", best["id"]
     if authority(r) == authority(best):

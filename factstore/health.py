@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from factstore.models import HealthFinding
+from factstore.models import HealthFinding, same_value
 from factstore.resolver import normalize
 
 Row = dict[str, Any]
@@ -66,8 +66,10 @@ def _stale(sources: list[Row], valid_at: date, max_age_days: int) -> Iterable[He
 
 def _conflicts(facts: list[Row], sources: list[Row]) -> Iterable[HealthFinding]:
     """The rule the context pack labels by: among live facts (active, not superseded by an
-    active fact) of one subject, predicate and period, the strongest source authority wins;
-    a tie at the top with different values is an open conflict. A retracted source counts 0."""
+    active fact) of one subject, predicate and period that hold on the same day, the strongest
+    source authority wins; a tie at the top with different values (or units) is an open
+    conflict. A retracted source counts 0. Facts with no period hold over valid_from..valid_to,
+    so a value that replaced another on a later day is no conflict with it."""
     authority = {s["id"]: 0 if s["status"] == "retracted" else s["authority"] or 0
                  for s in sources}
     superseded = {f["supersedes"] for f in facts if f["supersedes"]}
@@ -76,15 +78,28 @@ def _conflicts(facts: list[Row], sources: list[Row]) -> Iterable[HealthFinding]:
         if f["id"] not in superseded:
             groups[(f["subject_id"], f["predicate"], f["period"] or "")].append(f)
     for (subject, predicate, period), group in sorted(groups.items()):
-        top = max(authority.get(f["source_id"] or "", 0) for f in group)
-        best = sorted((f for f in group if authority.get(f["source_id"] or "", 0) == top),
-                      key=lambda f: f["id"])
-        values = sorted({f["value"] for f in best})
-        if len(values) > 1:
-            yield HealthFinding(
-                check="conflict", ids=[f["id"] for f in best],
-                detail=f"{subject} {predicate}" + (f" {period}" if period else "") +
-                       f": {' vs '.join(repr(v) for v in values)}, all at authority {top}")
+        reported: set[tuple[str, ...]] = set()
+        # a group's facts are the same on every day between two starts: check each start
+        for day in sorted({f["valid_from"] or "" for f in group}):
+            live = [f for f in group if (f["valid_from"] or "") <= day
+                    and (not f["valid_to"] or day <= f["valid_to"])]
+            if not live:
+                continue
+            top = max(authority.get(f["source_id"] or "", 0) for f in live)
+            best = sorted((f for f in live if authority.get(f["source_id"] or "", 0) == top),
+                          key=lambda f: f["id"])
+            values = sorted({_shown(f) for f in best})
+            ids = tuple(f["id"] for f in best)
+            if len({same_value(f) for f in best}) > 1 and ids not in reported:
+                reported.add(ids)
+                when = f" {period}" if period else (f" on {day}" if day else "")
+                yield HealthFinding(check="conflict", ids=list(ids),
+                                    detail=f"{subject} {predicate}{when}: "
+                                           f"{' vs '.join(values)}, all at authority {top}")
+
+
+def _shown(fact: Row) -> str:
+    return repr(fact["value"]) + (f" {fact['unit']}" if fact["unit"] else "")
 
 
 def _shared_aliases(entities: list[Row], aliases: list[Row]) -> Iterable[HealthFinding]:

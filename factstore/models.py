@@ -6,12 +6,14 @@ knows how to become the row it is stored as (`row()`); table and column names li
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -317,6 +319,16 @@ def value_text(value: str | int | float | bool) -> tuple[str, str]:
     if isinstance(value, float):
         return repr(value), "number"
     return value, "text"
+
+
+def same_value(fact: Record) -> tuple[Any, str]:
+    """What two facts must share to agree: the value (as a number when it is one, so 300 and
+    300.0 agree) and the unit (100 USD and 100 EUR do not)."""
+    value = fact["value"]
+    if fact.get("value_type") in ("number", "money", "percent"):
+        with contextlib.suppress(ArithmeticError, ValueError):
+            return Decimal(value), fact.get("unit") or ""
+    return value, fact.get("unit") or ""
 
 
 def _fill_facts(rows: list[Record]) -> None:
