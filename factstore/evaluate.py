@@ -7,9 +7,12 @@ its pack must show:
     must_not    ids it must not contain at all (another entity's, another period's, retracted)
     status      id -> the label it must carry (current, superseded, exception, former …)
     first       the id numbered [1]
-    entities    entity ids the question resolves to, in order
+    entities    entity ids the question resolves to: all of them, in order
     ambiguous   mention -> its candidate ids: the resolver must abstain with exactly these
-    unknown     mentions that must resolve to nothing
+    unknown     mentions that must resolve to nothing (both name words of the question)
+
+A case the store cannot run (an unknown as_of ref or scope) stops the run with its index:
+the file does not fit the store, which is not a score.
 
 Metrics over the whole set:
 
@@ -22,13 +25,14 @@ Metrics over the whole set:
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from factstore.errors import FactstoreError, InvalidInput
-from factstore.models import ContextPack, EvalCaseResult, EvalMetrics, EvalReport
+from factstore.errors import InvalidInput, NotFound
+from factstore.models import ContextPack, EvalCaseResult, EvalMetrics, EvalReport, ItemStatus
 
 
 class EvalCase(BaseModel):
@@ -36,16 +40,31 @@ class EvalCase(BaseModel):
 
     question: str = Field(min_length=1)
     as_of: str | None = None
-    valid_at: str | None = None
+    valid_at: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     scope: str | None = None
     max_tokens: int | None = Field(default=None, ge=1)
     must: list[str] = []
     must_not: list[str] = []
-    status: dict[str, str] = {}
+    status: dict[str, ItemStatus] = {}
     first: str | None = None
     entities: list[str] = []
     ambiguous: dict[str, list[str]] = {}
     unknown: list[str] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> EvalCase:
+        if self.valid_at:
+            try:
+                date.fromisoformat(self.valid_at)
+            except ValueError:
+                raise ValueError(f"valid_at: {self.valid_at!r} is not a real day") from None
+        for said in [*self.ambiguous, *self.unknown]:
+            if said not in self.question:
+                raise ValueError(f"{said!r} is not in the question")
+        both = sorted(set(self.must) & set(self.must_not))
+        if both:
+            raise ValueError(f"{', '.join(both)} is in both must and must_not")
+        return self
 
     def options(self) -> dict[str, Any]:
         return {k: v for k, v in (("as_of", self.as_of), ("valid_at", self.valid_at),
@@ -92,8 +111,7 @@ def check(case: EvalCase, pack: ContextPack) -> tuple[list[str], dict[str, int]]
         problems.append(f"[1] is {pack.items[0].id if pack.items else 'nothing'}, expected "
                         f"{case.first}")
     resolved = [m.entity["id"] for m in pack.entities if m.entity]
-    if case.entities and resolved[:len(case.entities)] != case.entities \
-            and not set(case.entities) <= set(resolved):
+    if case.entities and resolved != case.entities:
         problems.append(f"resolved {resolved or 'nothing'}, expected {case.entities}")
     abstained = 0
     for said, candidates in case.ambiguous.items():
@@ -132,12 +150,10 @@ def evaluate(context: Any, cases: list[EvalCase]) -> EvalReport:
     for index, case in enumerate(cases):
         try:
             pack = context(case.question, record=False, **case.options())
-        except FactstoreError as exc:
-            results.append(EvalCaseResult(index=index, question=case.question, ok=False,
-                                          problems=[f"error: {exc}"]))
-            totals["must"] += len(case.must)
-            totals["abstain_expected"] += len(case.ambiguous) + len(case.unknown)
-            continue
+        except InvalidInput as exc:  # the case asks for what this store cannot give
+            raise InvalidInput(f"cases[{index}]: {exc}") from None
+        except NotFound as exc:
+            raise NotFound(f"cases[{index}]: {exc}") from None
         problems, counts = check(case, pack)
         for key, value in counts.items():
             totals[key] += value

@@ -8,6 +8,7 @@ date like 2026-02-30 is reported against its field rather than as a YAML parse e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Union
@@ -235,9 +236,15 @@ def _describe(where: str, loc: list[Any], err: Any) -> str:
 
 
 def _is_type_tag(part: Any) -> bool:
+    """A union member's tag pydantic puts in a location ('str', 'function-after[...]'), not a
+    name the user wrote (a key like 'fact:a-b' has other characters)."""
     return isinstance(part, str) and (
-        part in {"str", "int", "float", "bool", "none", "date"} or "[" in part or "-" in part
+        part in {"str", "int", "float", "bool", "none", "date"}
+        or TYPE_TAG.fullmatch(part) is not None
     )
+
+
+TYPE_TAG = re.compile(r"[a-z]+(-[a-z]+)+(\[.*\])?|[a-z]+\[.*\]", re.S)
 
 
 def _message(err: Any) -> str:

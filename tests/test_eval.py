@@ -4,6 +4,7 @@ caught check by check, with exact metrics — on both backends."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,9 @@ cases:
     entities: [acme-corp]
   - question: What is Veridian Pharma's ACV for FY26-Q3?
     must: ['fact:veridian-pharma-acv-fy26q3-contract']
-  - question: What was Acme's ACV in FY26-Q3?
+  - question: What was Acme's ACV in FY26-Q3 in Lisbon?
     ambiguous: {Acme: [acme-corp]}                                       # two candidates
     unknown: [Lisbon]
-  - question: How does finance define ACV?
-    scope: marketing                                                     # no such scope
-    must: ['def:acv@finance']
 """
 
 
@@ -50,7 +48,7 @@ def test_the_fixture_golden_set_passes(northwind: FactStore) -> None:
 
 def test_wrong_expectations_are_each_caught(northwind: FactStore, tmp_path: Path) -> None:
     report = evaluate(northwind.context, load_golden(_golden(tmp_path, WRONG)))
-    first, second, third, fourth = report.cases
+    first, second, third = report.cases
     assert first.problems == [
         "missing fact:acme-gmbh-acv-fy26q2",
         "must not contain def:acv@sales (shown as current)",
@@ -61,13 +59,21 @@ def test_wrong_expectations_are_each_caught(northwind: FactStore, tmp_path: Path
     assert second.ok and second.version == northwind.head()
     assert third.problems == ["'Acme' should be ambiguous between ['acme-corp'], got "
                               "ambiguous ['acme-corp', 'acme-gmbh']"]
-    assert fourth.problems[0].startswith("error: scope: 'marketing' is not the scope")
     m = report.metrics
-    assert (m.cases, m.passed) == (4, 1)
-    assert m.recall == round(2 / 4, 4)  # found 2 of the 4 must ids (the errored case's counts)
+    assert (m.cases, m.passed) == (3, 1)
+    assert m.recall == round(2 / 3, 4)  # found 2 of the 3 must ids
     assert m.precision == round(2 / 3, 4)  # judged shown: two must ids and def:acv@sales
-    assert m.wrong_current_rate == 0.25  # case 1 shows as current what it says is not
+    assert m.wrong_current_rate == round(1 / 3, 4)  # case 1 shows as current what it says isn't
     assert m.abstention_accuracy == 0.5  # Lisbon unknown: yes; Acme's candidates: no
+
+
+def test_a_case_the_store_cannot_run_stops_the_run(northwind: FactStore, tmp_path: Path
+                                                   ) -> None:
+    for option, words in [("scope: marketing", "cases[0]: scope: 'marketing' is not"),
+                          ("as_of: no-such-tag", "cases[0]: unknown ref 'no-such-tag'")]:
+        path = _golden(tmp_path, f"cases:\n  - {{question: What is ACV?, {option}}}\n")
+        with pytest.raises(InvalidInput, match=re.escape(words)):
+            evaluate(northwind.context, load_golden(path))
 
 
 def test_cli_strict_json_and_bad_files(northwind: FactStore, tmp_path: Path) -> None:
@@ -77,13 +83,21 @@ def test_cli_strict_json_and_bad_files(northwind: FactStore, tmp_path: Path) -> 
     wrong = cli("eval", str(_golden(tmp_path, WRONG)), "--strict", ok=False)
     assert wrong.exit_code == 1 and "FAIL #0" in wrong.output
     data = json.loads(cli("eval", str(_golden(tmp_path, WRONG)), "--json").output)
-    assert data["metrics"]["passed"] == 1 and len(data["cases"]) == 4
+    assert data["metrics"]["passed"] == 1 and len(data["cases"]) == 3
     for text, words in [
         ("cases:\n  - {question: Hi, colour: red}\n", "cases[0]: colour: unknown field"),
         ("cases: []\n", "cases: List should have at least 1 item"),
         ("cases:\n  - {question: Hi, max_tokens: 0}\n", "cases[0]: max_tokens"),
         ("nothing: here\n", "cases: required field is missing"),
         ("cases: [\n", "malformed YAML"),
+        ("cases:\n  - {question: Hi, valid_at: 2025-02-30}\n",
+         "cases[0]: valid_at: '2025-02-30' is not a real day"),
+        ("cases:\n  - {question: Hi, status: {'fact:a-b': bogus}}\n",
+         "cases[0]: status.fact:a-b: Input should be"),
+        ("cases:\n  - {question: Hi, unknown: [Lisbon]}\n",
+         "cases[0]: 'Lisbon' is not in the question"),
+        ("cases:\n  - {question: Hi, must: ['x'], must_not: ['x']}\n",
+         "cases[0]: x is in both must and must_not"),
     ]:
         bad = cli("eval", str(_golden(tmp_path, text)), ok=False)
         assert bad.exit_code == 2 and words in bad.output, bad.output
