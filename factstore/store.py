@@ -63,6 +63,7 @@ WRITE_CHUNK = 50_000  # rows per executemany, a progress report between two
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
 MAX_QUESTION = 2_000  # characters: a question, not a document
+MAX_ID = 255  # characters: the id columns are VARCHAR(255)
 DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
 
 
@@ -331,7 +332,7 @@ class FactStore:
         changed: list[str] = []
 
         rows = {name: getattr(batch, name) for name in WRITE_ORDER}
-        _check_duplicates(rows, where)
+        _check_keys(rows, where)
 
         def body(tx: Tx) -> str | None:
             changed.clear()
@@ -1255,10 +1256,16 @@ def _ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambi
     return Ambiguous(f"{name!r} is ambiguous ({ids}); {hint}", candidates)
 
 
-def _check_duplicates(rows: dict[str, list[Row]], where: str) -> None:
+def _check_keys(rows: dict[str, list[Row]], where: str) -> None:
+    """Keys fit their columns (a derived id can outgrow 255 characters) and are unique."""
     for name, table_rows in rows.items():
         table = TABLES[name]
         keys = list(map(operator.itemgetter(*table.key), table_rows))
+        if "id" in table.key and max(map(len, keys), default=0) > MAX_ID:
+            index = next(i for i, key in enumerate(keys) if len(key) > MAX_ID)
+            raise InvalidInput(f"{where}: {name}[{index}]: id: {keys[index][:60]!r}… is "
+                               f"{len(keys[index])} characters, over the {MAX_ID} an id may "
+                               "have; give the record a shorter id")
         if len(set(keys)) == len(keys):
             continue
         seen: dict[Any, int] = {}

@@ -185,3 +185,17 @@ def test_a_long_text_in_a_record_split_over_lines_is_still_refused(tmp_path: Pat
     path.write_text(ENTITY_LINE + big + "\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"line 2: value: text is 80000 bytes"):
         load_file(path)
+
+
+def test_a_derived_id_too_long_for_its_column_is_refused(facts: Facts, tmp_path: Path) -> None:
+    """A fact id derived from a 200-character subject and a 64-character predicate would not
+    fit VARCHAR(255): refused as bad input on both backends, not a storage error."""
+    subject = "s" * 200
+    path = tmp_path / "long.yaml"
+    path.write_text(f"factstore: 1\nentities: [{{id: {subject}, kind: customer, name: S}}]\n"
+                    f"facts: [{{subject: {subject}, predicate: {'p' * 64}, value: 1, "
+                    "period: FY26-Q3}]\n", encoding="utf-8")
+    result = facts("import", str(path), "--by", AUTHOR, ok=False)
+    assert result.exit_code == 2
+    assert "facts[0]: id: 'fact:sss" in result.output and "over the 255" in result.output
+    assert json.loads(facts("list", "entities", "--json").output) == []
