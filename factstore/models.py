@@ -240,7 +240,7 @@ class Definition(Input):
     scope: Word | None = None
     text: Text
     formula: OptText = None
-    owner: Annotated[str, Field(max_length=255)] | None = None
+    owner: Annotated[str, Field(max_length=255, pattern=TEXT_CHARS)] | None = None
     valid_from: IsoDate = None
     valid_to: IsoDate = None
     status: Status = "active"
@@ -253,7 +253,7 @@ class Fact(Input):
     predicate: Word
     value: Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)] | int | float | bool
     value_type: ValueType | None = None
-    unit: Annotated[str, Field(max_length=64)] | None = None
+    unit: Annotated[str, Field(max_length=64, pattern=TEXT_CHARS)] | None = None
     period: Period | None = None
     valid_from: IsoDate = None
     valid_to: IsoDate = None

@@ -523,7 +523,15 @@ class FactStore:
                 order: str = "") -> list[Row]:
         source, first = self._from(table, as_of)
         sql = f"SELECT * FROM {source} WHERE {where}" + (f" ORDER BY {order}" if order else "")
-        return self.backend.query(sql, [*first, *params])
+        try:
+            return self.backend.query(sql, [*first, *params])
+        except FactstoreError:
+            if as_of and not self.backend.query(
+                    "SELECT parent_hash FROM dolt_commit_ancestors WHERE commit_hash = ? "
+                    "AND parent_hash IS NOT NULL", [self.resolve_ref(as_of)]):
+                raise NotFound(f"{as_of[:12]} is the repository's first commit, made before "
+                               "the store's tables: there is nothing to read there") from None
+            raise
 
     def get(self, item_id: str, *, as_of: str | None = None) -> Row:
         """The row of any id (entity slug, src:, def:, fact:, rule:, alias:, rel:)."""

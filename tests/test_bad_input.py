@@ -199,3 +199,30 @@ def test_a_derived_id_too_long_for_its_column_is_refused(facts: Facts, tmp_path:
     assert result.exit_code == 2
     assert "facts[0]: id: 'fact:sss" in result.output and "over the 255" in result.output
     assert json.loads(facts("list", "entities", "--json").output) == []
+
+
+def test_nul_is_refused_in_every_text_field(tmp_path: Path) -> None:
+    for field, line in [("owner", '{"type": "definition", "term": "ACV", "text": "x", '
+                                  '"owner": "fin\\u0000ance"}'),
+                        ("unit", '{"type": "fact", "subject": "a", "predicate": "p", '
+                                 '"value": 1, "unit": "US\\u0000D"}')]:
+        path = tmp_path / "nul.jsonl"
+        path.write_text(ENTITY_LINE + line + "\n", encoding="utf-8")
+        with pytest.raises(InvalidInput, match=rf"line 2: {field}: text may not contain NUL"):
+            load_file(path)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json", ".jsonl"])
+def test_a_byte_order_mark_is_not_content(tmp_path: Path, suffix: str) -> None:
+    text = {".yaml": "factstore: 1\nentities: [{id: a, kind: customer, name: A}]\n",
+            ".json": '{"factstore": 1, "entities": [{"id": "a", "kind": "customer", '
+                     '"name": "A"}]}',
+            ".jsonl": ENTITY_LINE}[suffix]
+    path = tmp_path / f"bom{suffix}"
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    assert [e["id"] for e in load_file(path).entities] == ["a"]
+
+
+def test_reading_before_the_schema_existed_is_not_found(facts: Facts) -> None:
+    result = facts("list", "facts", "--as-of", "HEAD~1", ok=False)
+    assert result.exit_code == 3 and "first commit" in result.output
