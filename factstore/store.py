@@ -770,6 +770,12 @@ class FactStore:
             now = tx.query(f"SELECT rev FROM {table.name} WHERE {table.where_key()}", key)
             if (now[0]["rev"] if now else None) != (current or {}).get("rev"):
                 raise Conflict(f"{item_id} changed while reverting; try again")
+            users = _referenced_by(tx, table.name, key[0]) if target is None else []
+            if users:
+                raise Refused(f"reverting would remove {item_id}, still named by "
+                              f"{', '.join(users[:5])}{' …' if len(users) > 5 else ''}; "
+                              "retract it instead (it stays, marked retracted), or revert "
+                              "those first")
             _restore(tx, table, key, current, target, who, reason, rev + 1)
             return _message(title, reason, None, before=_knowledge(current),
                             after=_knowledge(target))
@@ -1222,6 +1228,16 @@ def _knowledge(row: Row | None) -> dict[str, Any]:
     if row is None:
         return {"row": "(absent)"}
     return {k: v for k, v in row.items() if k not in BOOKKEEPING}
+
+
+def _referenced_by(tx: Tx, target: str, ref: Any) -> list[str]:
+    """Ids of the rows that name entity or source `ref` (REFERENCES), a few per column."""
+    found: list[str] = []
+    for table, column, to in REFERENCES:
+        if to == target:
+            rows = tx.query(f"SELECT * FROM {table} WHERE {column} = ? LIMIT 6", [ref])
+            found += TABLES[table].ids(rows)
+    return found
 
 
 def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,

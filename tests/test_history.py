@@ -202,6 +202,23 @@ def test_revert_removes_a_created_row_and_to_ref_brings_it_back(facts: Facts,
     assert nothing.exit_code == 2
 
 
+def test_revert_never_removes_an_entity_other_rows_still_name(facts: Facts) -> None:
+    """Undoing an entity's creation while a fact names it would leave the fact pointing at
+    nothing (and an export that no longer imports): refused, and nothing written."""
+    facts("add", "entity", "--id", "initech", "--kind", "customer", "--name", "Initech",
+          "--by", AUTHOR)
+    facts("add", "fact", "--subject", "initech", "--predicate", "arr", "--value", "5",
+          "--by", AUTHOR)
+    log = facts("log", "--json").output
+    refused = facts("revert", "initech", "--reason", "made by mistake", "--by", AUTHOR,
+                    ok=False)
+    assert refused.exit_code == 4 and "still named by fact:initech-arr" in refused.output
+    assert facts("log", "--json").output == log
+    facts("revert", "fact:initech-arr", "--reason", "made by mistake", "--by", AUTHOR)
+    facts("revert", "initech", "--reason", "made by mistake", "--by", AUTHOR)
+    assert facts("show", "initech", ok=False).exit_code == 3
+
+
 def test_revert_whole_commit_uses_dolts_revert(facts: Facts, tmp_path: Path) -> None:
     _load(facts, tmp_path, TWO, "one.yaml")
     bad = _load(facts, tmp_path, TWO.replace("value: 100", "value: 999")
