@@ -791,7 +791,17 @@ class FactStore:
         if any(r["table_name"] == "packs" for r in touched):
             raise Refused(f"commit {target[:12]} records rendered context packs: the render "
                           "log is append-only and is not reverted")
-        ids = [c.id for c in self.diff(f"{target}~1", target).changes]
+        changes = self.diff(f"{target}~1", target).changes
+        ids = [c.id for c in changes]
+        created = {c.id for c in changes if c.op == "added"}
+        for c in changes:  # what the revert removes must not be named by what it leaves
+            if c.op == "added" and c.table in ("entities", "sources"):
+                users = [u for u in _referenced_by(self.backend, c.table, c.id)
+                         if u not in created]
+                if users:
+                    raise Refused(f"reverting {target[:12]} would remove {c.id}, still named "
+                                  f"by {', '.join(users[:5])}{' …' if len(users) > 5 else ''}"
+                                  "; revert or retract those first")
         return WriteResult(commit=self._flushed().revert_commit(target, who), changed=ids)
 
     # -- branches -------------------------------------------------------------------------
@@ -1230,7 +1240,7 @@ def _knowledge(row: Row | None) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in BOOKKEEPING}
 
 
-def _referenced_by(tx: Tx, target: str, ref: Any) -> list[str]:
+def _referenced_by(tx: Tx | Backend, target: str, ref: Any) -> list[str]:
     """Ids of the rows that name entity or source `ref` (REFERENCES), a few per column."""
     found: list[str] = []
     for table, column, to in REFERENCES:

@@ -214,6 +214,10 @@ def test_revert_never_removes_an_entity_other_rows_still_name(facts: Facts) -> N
                     ok=False)
     assert refused.exit_code == 4 and "still named by fact:initech-arr" in refused.output
     assert facts("log", "--json").output == log
+    created = json.loads(log)[1]["commit"]  # the commit that added initech
+    whole = facts("revert", "--commit", created, "--by", AUTHOR, ok=False)
+    assert whole.exit_code == 4 and "still named by fact:initech-arr" in whole.output
+    assert facts("log", "--json").output == log
     facts("revert", "fact:initech-arr", "--reason", "made by mistake", "--by", AUTHOR)
     facts("revert", "initech", "--reason", "made by mistake", "--by", AUTHOR)
     assert facts("show", "initech", ok=False).exit_code == 3
