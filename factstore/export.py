@@ -36,19 +36,17 @@ def document(tables: dict[str, list[Row]], fiscal_year_start_month: int | None) 
 
 def _record(model: type[Input], section: str, row: Row) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    value, implied = _typed(row["value"], row["value_type"]) if section == "facts" else (None, "")
     for name, field in model.model_fields.items():
         if name in model._nested:
             continue
-        value = row[model._keys[name]]
         if section == "facts" and name == "value":
-            value, implied = _typed(value, row["value_type"])
             out[name] = value
-            continue
-        if section == "facts" and name == "value_type" and value == implied:
-            continue
-        if value is None or (not field.is_required() and value == field.default):
-            continue
-        out[name] = value
+        elif section == "facts" and name == "value_type" and row["value_type"] == implied:
+            continue  # import infers it from the value
+        elif row[model._keys[name]] is not None and (
+                field.is_required() or row[model._keys[name]] != field.default):
+            out[name] = row[model._keys[name]]
     return {**{k: out.pop(k) for k in FIRST if k in out}, **out}
 
 
