@@ -7,6 +7,7 @@ date like 2026-02-30 is reported against its field rather than as a YAML parse e
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -92,16 +93,22 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
         raise InvalidInput(f"{name}: malformed YAML{where}: {problem}") from None
 
 
-RECORDS: dict[str, TypeAdapter[list[Record]]] = {
-    section: model.records() for section, model in SECTIONS.items()
-}
-# JSONL: every line a record of any kind, told apart by its "type"; validated in one pass.
-# Each line goes in as a one-element array, so a record split over two lines is malformed
-# JSON and two records on one line are one too many: a line is a record, never more or less.
-LINES: TypeAdapter[list[tuple[Record]]] = TypeAdapter(list[tuple[Annotated[  # type: ignore[misc]
-    Union[tuple(record_type(SECTIONS[sec], kind) for kind, sec in SINGULAR.items())],  # noqa: UP007
-    Field(discriminator="type"),
-]]])
+# Validators are built on first use, not at import: building them costs more than most CLI
+# commands, and only imports need them.
+@functools.cache
+def _section_records(section: str) -> TypeAdapter[list[Record]]:
+    return SECTIONS[section].records()
+
+
+@functools.cache
+def _lines() -> TypeAdapter[list[tuple[Record]]]:
+    """JSONL: every line a record of any kind, told apart by its "type"; validated in one
+    pass. Each line goes in as a one-element array, so a record split over two lines is
+    malformed JSON and two records on one line are one too many: a line is a record."""
+    return TypeAdapter(list[tuple[Annotated[  # type: ignore[misc]
+        Union[tuple(record_type(SECTIONS[s], kind) for kind, s in SINGULAR.items())],  # noqa: UP007
+        Field(discriminator="type"),
+    ]]])
 
 
 def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
@@ -117,7 +124,7 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
         numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
         lines = kept
     try:
-        records = [one for (one,) in LINES.validate_json("[[" + "],[".join(lines) + "]]")]
+        records = [one for (one,) in _lines().validate_json("[[" + "],[".join(lines) + "]]")]
     except ValidationError as exc:
         raise InvalidInput(f"{name}: {_jsonl_error(exc, numbers, lines)}") from None
     if len(records) != len(lines):  # a line that closes one array and opens another
@@ -188,7 +195,7 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
     for name, model in SECTIONS.items():
         records = sections[name]
         try:
-            validated[name] = RECORDS[name].validate_python(records)
+            validated[name] = _section_records(name).validate_python(records)
             check_records(model, validated[name])
         except ValidationError as exc:
             raise InvalidInput(f"{where}: {_first_error(exc, name, records)}") from None
