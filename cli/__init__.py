@@ -708,9 +708,9 @@ def verify(answer_file: Path, pack_file: Path, as_json: bool) -> None:
         output.emit_json(report.model_dump())
     else:
         for sentence in report.failures:
-            output.line(f"FAIL {output.clean(sentence.text)}")
+            output.line(f"FAIL {sentence.text}")
             for problem in sentence.problems:
-                output.line(f"  - {output.clean(problem.reason)}")
+                output.line(f"  - {problem.reason}")
         s = report.summary
         verdict = "ok" if report.ok else f"{s.failed} of {s.sentences} sentences failed"
         output.line(f"{verdict} (sentences {s.sentences}, cited {s.cited}, claims checked "
@@ -737,9 +737,9 @@ def eval_(obj: Ctx, golden: Path, strict: bool, as_json: bool) -> None:
     else:
         for result in report.cases:
             if not result.ok:
-                output.line(f"FAIL #{result.index} {output.clean(result.question)}")
+                output.line(f"FAIL #{result.index} {result.question}")
                 for problem in result.problems:
-                    output.line(f"  - {output.clean(problem)}")
+                    output.line(f"  - {problem}")
         m = report.metrics
 
         def pct(value: float | None) -> str:

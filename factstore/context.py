@@ -22,7 +22,15 @@ from typing import Any
 
 from factstore.errors import InvalidInput
 from factstore.history import valid_at as valid_at_day
-from factstore.models import ContextPack, Mention, PackItem, PackOptions, PackSource, same_value
+from factstore.models import (
+    ContextPack,
+    Mention,
+    PackItem,
+    PackOptions,
+    PackSource,
+    authority_of,
+    same_value,
+)
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.render import clean, display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
@@ -438,8 +446,7 @@ class Builder:
         recency. Every one is kept, labelled."""
         def strength(r: Row) -> tuple[int, str, str]:
             s = self.sources.get(r["source_id"] or "", {})
-            authority = 0 if s.get("status") == "retracted" else s.get("authority") or 0
-            return (authority, s.get("captured_at") or "", r["id"])
+            return (authority_of(s), s.get("captured_at") or "", r["id"])
 
         live = sorted((r for r in group if r["id"] not in superseded_by
                        and r["status"] == "active"), key=strength, reverse=True)

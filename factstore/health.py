@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from factstore.models import HealthFinding, same_value
+from factstore.models import HealthFinding, authority_of, same_value
 from factstore.resolver import normalize
 
 Row = dict[str, Any]
@@ -38,11 +38,12 @@ def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int
 
 
 def _provenance(facts: list[Row]) -> Iterable[HealthFinding]:
-    for f in sorted(facts, key=lambda f: f["id"]):
+    ordered = sorted(facts, key=lambda f: f["id"])
+    for f in ordered:
         if not f["source_id"]:
             yield HealthFinding(check="no_source", ids=[f["id"]],
                                 detail=f"{f['subject_id']} {f['predicate']}: no source")
-    for f in sorted(facts, key=lambda f: f["id"]):
+    for f in ordered:
         if f["source_id"] and not (f["quote"] or "").strip():
             yield HealthFinding(check="no_quote", ids=[f["id"]],
                                 detail=f"{f['subject_id']} {f['predicate']}: "
@@ -70,8 +71,7 @@ def _conflicts(facts: list[Row], sources: list[Row]) -> Iterable[HealthFinding]:
     source authority wins; a tie at the top with different values (or units) is an open
     conflict. A retracted source counts 0. Facts with no period hold over valid_from..valid_to,
     so a value that replaced another on a later day is no conflict with it."""
-    authority = {s["id"]: 0 if s["status"] == "retracted" else s["authority"] or 0
-                 for s in sources}
+    authority = {s["id"]: authority_of(s) for s in sources}
     superseded = {f["supersedes"] for f in facts if f["supersedes"]}
     groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     for f in facts:

@@ -321,6 +321,13 @@ def value_text(value: str | int | float | bool) -> tuple[str, str]:
     return value, "text"
 
 
+def authority_of(source: Record | None) -> int:
+    """The authority a source lends its facts: none when it is unknown or retracted."""
+    if not source or source.get("status") == "retracted":
+        return 0
+    return int(source.get("authority") or 0)
+
+
 def same_value(fact: Record) -> tuple[Any, str]:
     """What two facts must share to agree: the value (as a number when it is one, so 300 and
     300.0 agree) and the unit (100 USD and 100 EUR do not)."""

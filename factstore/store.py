@@ -31,6 +31,7 @@ from factstore.models import (
     History,
     Tag,
     Version,
+    COLUMN_OF,
     Author,
     Commit,
     Definition,
@@ -1337,8 +1338,7 @@ REFERENCES = (*((t, "source_id", "sources") for t in WRITE_ORDER if t != "source
               ("aliases", "entity_id", "entities"), ("relations", "src_id", "entities"),
               ("relations", "dst_id", "entities"), ("facts", "subject_id", "entities"),
               ("rules", "applies_to", "entities"))
-FIELD_OF = {"source_id": "source", "entity_id": "entity", "subject_id": "subject",
-            "src_id": "src", "dst_id": "dst"}  # column -> the import field it comes from
+FIELD_OF = {column: field for field, column in COLUMN_OF.items()}  # column -> import field
 
 
 def _check_references(tx: Tx, rows: dict[str, list[Row]], where: str) -> None:
