@@ -65,6 +65,7 @@ SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 MIGRATIONS = ("0001_initial", "0002_packs")  # all of them are in schema.sql
 MAX_QUESTION = 2_000  # characters: a question, not a document
 MAX_ID = 255  # characters: the id columns are VARCHAR(255)
+FISCAL_START = "calendar.fiscal_year_start_month"  # the config row of the fiscal calendar
 DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
 
 
@@ -346,9 +347,9 @@ class FactStore:
                     counts[name] = (len(added), len(modified))
             if batch.calendar:
                 month = str(batch.calendar.fiscal_year_start_month)
-                op = _set_config(tx, "calendar.fiscal_year_start_month", month, who, reason)
+                op = _set_config(tx, FISCAL_START, month, who, reason)
                 if op:
-                    changed.append("config:calendar.fiscal_year_start_month")
+                    changed.append(f"config:{FISCAL_START}")
                     counts["config"] = (1, 0) if op == "added" else (0, 1)
             if not changed:
                 return None
@@ -505,9 +506,12 @@ class FactStore:
     # listing reads valid_at (valid time: what was true on that day).
 
     def fiscal_start_month(self) -> int:
-        rows = self.backend.query(
-            "SELECT value FROM config WHERE name = 'calendar.fiscal_year_start_month'")
-        return int(rows[0]["value"]) if rows else 1
+        return self._start_month(None) or 1
+
+    def _start_month(self, at: str | None) -> int | None:
+        """The fiscal year's first month as set at a commit (None: HEAD), None if never set."""
+        rows = self._select("config", "name = ?", [FISCAL_START], at)
+        return int(rows[0]["value"]) if rows else None
 
     def resolve_ref(self, ref: str) -> str:
         """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""
@@ -921,9 +925,8 @@ class FactStore:
                    reason: str | None = None) -> WriteResult:
         """Set a store setting as one commit (versioned like the knowledge)."""
         who = check_author(author)
-        if name != "calendar.fiscal_year_start_month":
-            raise InvalidInput(f"config: unknown setting {name!r} "
-                               "(known: calendar.fiscal_year_start_month)")
+        if name != FISCAL_START:
+            raise InvalidInput(f"config: unknown setting {name!r} (known: {FISCAL_START})")
         if not value.isdigit() or not 1 <= int(value) <= 12:
             raise InvalidInput(f"{name}: expected a month number 1-12, got {value!r}")
 
@@ -1037,15 +1040,14 @@ class FactStore:
         if max_age_days < 0:
             raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
         as_of = as_of.strip() if as_of else None
-        commit = self.resolve_ref(as_of) if as_of else self.head()
-        day = parse_day(valid_at, "valid-at") if valid_at else self._commit_day(
-            commit if as_of else None)
-        at = commit if as_of else None
+        at = self.resolve_ref(as_of) if as_of else None
+        day = parse_day(valid_at, "valid-at") if valid_at else self._commit_day(at)
         tables = {t: self._select(t, "1 = 1", [], at)
                   for t in ("sources", "entities", "aliases", "definitions", "facts")}
         found = findings(tables, day, max_age_days)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
-        return HealthReport(commit=commit, valid_at=day.isoformat(), max_age_days=max_age_days,
+        return HealthReport(commit=at or self.head(), valid_at=day.isoformat(),
+                            max_age_days=max_age_days,
                             counts=counts, findings=found)
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
@@ -1053,11 +1055,11 @@ class FactStore:
         store gives the same rows, retracted ones included (factstore.export)."""
         from factstore.export import document
 
-        at = self.resolve_ref(as_of.strip()) if as_of and as_of.strip() else None
+        as_of = as_of.strip() if as_of else None
+        at = self.resolve_ref(as_of) if as_of else None
         tables = {name: self._select(name, "1 = 1", [], at, ", ".join(TABLES[name].key))
                   for name in WRITE_ORDER}
-        month = self._select("config", "name = ?", ["calendar.fiscal_year_start_month"], at)
-        return document(tables, int(month[0]["value"]) if month else None)
+        return document(tables, self._start_month(at))
 
     def replay(self, pack_hash: str) -> ContextPack:
         """Rebuild a logged pack from its commit, question and options: byte for byte."""
@@ -1099,11 +1101,9 @@ class FactStore:
         cached = self._small.get(commit)
         if cached is None:
             live = "status <> 'retracted'"
-            month = self._select("config", "name = ?", ["calendar.fiscal_year_start_month"],
-                                 commit)
             cached = (self._select("definitions", live, [], commit, "id"),
                       self._select("rules", live, [], commit, "id"),
-                      int(month[0]["value"]) if month else 1)
+                      self._start_month(commit) or 1)
             self._small = {commit: cached}
         return cached
 
