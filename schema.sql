@@ -1,11 +1,17 @@
--- factstore schema, migration 0001_initial. The source of truth for the tables.
--- Applied as-is by `facts init` to both backends (doltlite's SQLite dialect and Dolt's MySQL
+-- factstore schema: the source of truth for the tables (factstore/schema.py says what they
+-- mean; tests/test_schema.py checks that the two agree).
+-- Split into named migrations by the `-- migration: NAME` lines, in order. `facts init` applies
+-- all of them as the store's first commit; a store made by an earlier release gets the ones it
+-- lacks (factstore/migrations.py). A shipped migration is never edited: a change is a new one.
+-- Applied to both backends (doltlite's SQLite dialect and Dolt's MySQL
 -- dialect), so it sticks to what both accept: VARCHAR ids, MEDIUMTEXT for free text (64 KiB of
 -- any Unicode), ISO-8601 strings for dates (they sort and compare the same everywhere).
 -- Keys are stable, human-readable ids, never auto-increment: auto-increment keys collide when
 -- branches merge. Every row carries who recorded it and why, so Dolt's per-row history shows
 -- both even when one commit touched many rows, and a `rev` counter used for compare-and-set.
 -- Statements are separated by lines holding only ';' so the loader needs no SQL parser.
+
+-- migration: 0001_initial
 
 CREATE TABLE sources (
     id VARCHAR(255) NOT NULL PRIMARY KEY,
@@ -126,7 +132,8 @@ CREATE TABLE schema_migrations (
     applied_at VARCHAR(32) NOT NULL
 )
 ;
--- The render log (migration 0002_packs): one row per context pack rendered, so `facts replay`
+-- migration: 0002_packs
+-- The render log: one row per context pack rendered, so `facts replay`
 -- can rebuild exactly what a model was shown. Reads must not flood the commit log, so rows are
 -- written to the working set without a Dolt commit; the next write first commits whatever is
 -- pending as its own commit ("Record rendered context packs"), so knowledge commits never

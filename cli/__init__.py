@@ -14,10 +14,13 @@ import click
 from pydantic import ValidationError
 
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
-from factstore.importers import SECTIONS, SINGULAR, describe_error
+from factstore.importers import describe_error
+from factstore.models import MODELS
+from factstore.schema import SINGULAR
 from factstore.models import ContextPack, WriteResult
 from factstore.render import check_pack
-from factstore.store import FactStore, clone_store, default_author, init_store, open_store
+from factstore.authors import default_author
+from factstore.store import FactStore, clone_store, init_store, open_store
 
 from . import output
 
@@ -170,13 +173,13 @@ def export(obj: Ctx, target: Path | None, fmt: str | None, as_of: str | None) ->
             target.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
-        counts = ", ".join(f"{section} {len(doc[section])}" for section in SECTIONS)
+        counts = ", ".join(f"{section} {len(doc[section])}" for section in MODELS)
         output.line(f"Wrote {target} ({counts})", err=True)
 
 
 # -- add: one subcommand per kind of item, options generated from its model ------------------
 
-ADDABLE: dict[str, type[Any]] = {kind: SECTIONS[section] for kind, section in SINGULAR.items()}
+ADDABLE: dict[str, type[Any]] = {kind: MODELS[section] for kind, section in SINGULAR.items()}
 
 
 @cli.group()
@@ -412,11 +415,10 @@ def blame(obj: Ctx, target: str, as_json: bool) -> None:
     """Who last changed each row of a table (or one row), in which commit."""
     rows = obj.store().blame(target)
     if as_json:
-        output.emit_json(rows)
+        output.emit_json([r.model_dump() for r in rows])
         return
     output.table(("id", "commit", "author", "date", "message"),
-                 [[r["id"], r["commit"][:12], r["author"], r["date"], r["message"]]
-                  for r in rows])
+                 [[r.id, r.commit[:12], r.author, r.date, r.message] for r in rows])
 
 
 @cli.group(invoke_without_command=True)
@@ -501,11 +503,11 @@ def branches(obj: Ctx, as_json: bool) -> None:
     """List branches with their latest commit."""
     found = obj.store().branches()
     if as_json:
-        output.emit_json(found)
+        output.emit_json([b.model_dump() for b in found])
         return
     output.table(("", "branch", "commit", "author", "date", "message"),
-                 [["*" if b["current"] else "", b["name"], b["commit"][:12], b["author"],
-                   b["date"], b["message"]] for b in found])
+                 [["*" if b.current else "", b.name, b.commit[:12], b.author, b.date,
+                   b.message] for b in found])
 
 
 @cli.command()
@@ -542,10 +544,10 @@ def remote(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is None:
         remotes = ctx.find_object(Ctx).store().remotes()
         if as_json:
-            output.emit_json(remotes)
+            output.emit_json([r.model_dump() for r in remotes])
             return
         for r in remotes:
-            output.line(f"{r['name']}\t{r['url']}")
+            output.line(f"{r.name}\t{r.url}")
 
 
 @remote.command("add")
@@ -670,11 +672,11 @@ def packs(obj: Ctx, limit: int | None, as_json: bool) -> None:
     """The render log: every context pack built on this branch, newest first."""
     logged = obj.store().packs(limit)
     if as_json:
-        output.emit_json(logged)
+        output.emit_json([p.model_dump() for p in logged])
         return
     output.table(("hash", "when", "version", "by", "items", "question"),
-                 [[p["hash"][:12], p["created_at"], p["version"][:12], p["created_by"] or "",
-                   len(p["items"]), p["question"]] for p in logged])
+                 [[p.hash[:12], p.created_at, p.version[:12], p.created_by or "",
+                   len(p.items), p.question] for p in logged])
 
 
 @cli.command()

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factstore.errors import InvalidInput
-from factstore.history import valid_at as valid_at_day
+from factstore.periods import valid_on as valid_at_day
 from factstore.models import (
     ContextPack,
     Mention,

@@ -1,4 +1,4 @@
-"""`facts eval GOLDEN.yaml` (DESIGN §8): how well context packs answer a golden set.
+"""`facts eval GOLDEN.yaml`: how well context packs answer a golden set.
 
 Each case is a question (with the pack options: as_of, valid_at, scope, max_tokens) and what
 its pack must show:

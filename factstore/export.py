@@ -1,4 +1,4 @@
-"""Export: the store's knowledge at one commit, in the import format (DESIGN §10).
+"""Export: the store's knowledge at one commit, in the import format.
 
 The inverse of the importers, exact: importing an export into an empty store gives the same
 rows (bookkeeping aside: who recorded a row and why come from the import's own commit). Every
@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import yaml
 
-from factstore.importers import SECTIONS, SINGULAR
+from factstore.models import MODELS
+from factstore.schema import SINGULAR
 from factstore.models import Input, value_text
 
 Row = dict[str, Any]
@@ -29,7 +30,7 @@ def document(tables: dict[str, list[Row]], fiscal_year_start_month: int | None) 
     doc: dict[str, Any] = {"factstore": 1}
     if fiscal_year_start_month is not None:
         doc["calendar"] = {"fiscal_year_start_month": fiscal_year_start_month}
-    for section, model in SECTIONS.items():
+    for section, model in MODELS.items():
         doc[section] = [_record(model, section, row) for row in tables[section]]
     return doc
 

@@ -1,4 +1,4 @@
-"""Knowledge health (DESIGN §8): what a data team should look at before trusting answers.
+"""Knowledge health: what a data team should look at before trusting answers.
 
 Pure functions over the rows of one commit; `FactStore.health` reads them and `facts health`
 prints the report. Each check returns findings, each naming the rows it is about:

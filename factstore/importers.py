@@ -1,4 +1,4 @@
-"""Import documents (YAML, JSON, JSONL; DESIGN §10) -> a validated KnowledgeBatch.
+"""Import documents (YAML, JSON, JSONL) -> a validated KnowledgeBatch.
 
 Everything is validated before anything is written; the first problem becomes one line that
 names the file, the record and the field. Dates stay strings until pydantic checks them, so a
@@ -20,34 +20,17 @@ from pydantic import Field, TypeAdapter, ValidationError
 from factstore.errors import InvalidInput
 from factstore.models import (
     MAX_TEXT_BYTES,
-    Alias,
-    Definition,
+    MODELS,
     DocumentHeader,
-    Entity,
-    Fact,
-    Input,
     KnowledgeBatch,
     Record,
-    Relation,
-    Rule,
-    Source,
-    record_type,
     check_records,
+    record_type,
 )
+from factstore.schema import SINGULAR, TABLES
 
-SECTIONS: dict[str, type[Input]] = {
-    "sources": Source,
-    "entities": Entity,
-    "aliases": Alias,
-    "relations": Relation,
-    "definitions": Definition,
-    "facts": Fact,
-    "rules": Rule,
-}
-SINGULAR = {"source": "sources", "entity": "entities", "alias": "aliases",
-            "relation": "relations", "definition": "definitions", "fact": "facts",
-            "rule": "rules"}
-SOURCED = ("entities", "aliases", "relations", "definitions", "facts", "rules")
+# The sections a document's default_source applies to: every table whose rows name a source.
+SOURCED = tuple(t.name for t in TABLES.values() if ("source_id", "sources") in t.references)
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -97,7 +80,7 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
 # commands, and only imports need them.
 @functools.cache
 def _section_records(section: str) -> TypeAdapter[list[Record]]:
-    return SECTIONS[section].records()
+    return MODELS[section].records()
 
 
 @functools.cache
@@ -106,7 +89,7 @@ def _lines() -> TypeAdapter[list[tuple[Record]]]:
     pass. Each line goes in as a one-element array, so a record split over two lines is
     malformed JSON and two records on one line are one too many: a line is a record."""
     return TypeAdapter(list[tuple[Annotated[  # type: ignore[misc]
-        Union[tuple(record_type(SECTIONS[s], kind) for kind, s in SINGULAR.items())],  # noqa: UP007
+        Union[tuple(record_type(MODELS[s], kind) for kind, s in SINGULAR.items())],  # noqa: UP007
         Field(discriminator="type"),
     ]]])
 
@@ -132,7 +115,7 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     # A JSON string never spans lines: with no line over 16 Ki characters, no text can be
     # over 64 KiB of UTF-8, and the size checks can be skipped.
     sizes = max(map(len, lines), default=0) > MAX_TEXT_BYTES // 4
-    groups: dict[str, list[int]] = {section: [] for section in SECTIONS}
+    groups: dict[str, list[int]] = {section: [] for section in MODELS}
     for index, record in enumerate(records):
         groups[SINGULAR[record["type"]]].append(index)
     sections: dict[str, list[Record]] = {}
@@ -141,7 +124,7 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
             continue
         items = [records[i] for i in indexes]
         try:
-            check_records(SECTIONS[section], items, sizes)
+            check_records(MODELS[section], items, sizes)
         except ValidationError as exc:
             err = exc.errors()[0]
             at = indexes[int(err["loc"][0])]
@@ -187,12 +170,12 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
         header = DocumentHeader.model_validate(doc)
     except ValidationError as exc:
         raise InvalidInput(f"{where}: {_first_error(exc, None, doc)}") from None
-    sections = {name: list(getattr(header, name)) for name in SECTIONS}
+    sections = {name: list(getattr(header, name)) for name in MODELS}
     if header.default_source:
         for name in SOURCED:
             sections[name] = [_with_source(r, header.default_source) for r in sections[name]]
     validated: dict[str, list[Record]] = {}
-    for name, model in SECTIONS.items():
+    for name, model in MODELS.items():
         records = sections[name]
         try:
             validated[name] = _section_records(name).validate_python(records)

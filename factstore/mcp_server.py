@@ -89,7 +89,7 @@ def _propose(main: FactStore, name: str, branch: str, author: str,
         raise InvalidInput(f"branch: proposals go to their own branch, not {branch!r}")
     if (definition is None) == (value is None):
         raise InvalidInput("pass exactly one of definition or value")
-    if branch not in {b["name"] for b in main.branches()}:
+    if branch not in {b.name for b in main.branches()}:
         main.propose(branch)
     with open_store(main.url, branch=branch) as proposal:
         if definition is not None:

@@ -275,6 +275,13 @@ class Rule(Input):
     source: SourceId | None = None
 
 
+# The input model of each table, by table name (import sections are named after the tables).
+MODELS: dict[str, type[Input]] = {
+    "sources": Source, "entities": Entity, "aliases": Alias, "relations": Relation,
+    "definitions": Definition, "facts": Fact, "rules": Rule,
+}
+
+
 class Calendar(Input):
     fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = 1
 
@@ -479,7 +486,44 @@ class Tag(BaseModel):
     message: str
 
 
-# --- context packs (DESIGN §7) -------------------------------------------------------------
+class Branch(BaseModel):
+    name: str
+    commit: str
+    author: str  # of its latest commit
+    date: str
+    message: str  # first line of its latest commit's message
+    current: bool  # the branch this store reads and writes
+
+
+class Remote(BaseModel):
+    name: str
+    url: str
+
+
+class BlameLine(BaseModel):
+    """Who last changed one row, in which commit."""
+
+    id: str
+    commit: str
+    author: str
+    date: str
+    message: str  # first line
+
+
+class LoggedPack(BaseModel):
+    """One entry of the render log: a pack as built, enough to rebuild it (`replay`)."""
+
+    id: str
+    hash: str
+    version: str
+    question: str
+    options: dict[str, Any]
+    items: list[str]
+    created_at: str
+    created_by: str | None
+
+
+# --- context packs -------------------------------------------------------------------
 
 PackFormat = Literal["md", "xml", "json"]
 ItemKind = Literal["fact", "definition", "rule", "alias"]
@@ -563,7 +607,7 @@ class ContextPack(BaseModel):
     text: str  # the rendered pack, in options.format
 
 
-# --- answer verification (DESIGN §7, `facts verify`) -----------------------------------------
+# --- answer verification (`facts verify`) -----------------------------------------------------
 
 ProblemKind = Literal[
     "unknown_citation",  # [n] that is not an item of the pack

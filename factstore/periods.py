@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from factstore.errors import InvalidInput
 
@@ -72,3 +73,13 @@ def parse_day(text: str, field: str = "date") -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{field}: expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def valid_on(row: dict[str, Any], day: date, fiscal_start_month: int) -> bool:
+    """Was the row true on day? Its valid_from/valid_to, else the period it is about."""
+    start, end = row.get("valid_from"), row.get("valid_to")
+    if start is None and end is None and row.get("period"):
+        first, last = period_range(row["period"], fiscal_start_month)
+        start, end = first.isoformat(), last.isoformat()
+    text = day.isoformat()
+    return (start is None or start <= text) and (end is None or text <= end)

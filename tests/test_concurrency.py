@@ -10,6 +10,7 @@ import pytest
 
 from factstore import Conflict, FactStore, index_cache, open_store
 from factstore.importers import load_file
+from factstore.store.names import Names
 
 from .conftest import AUTHOR, FIXTURES
 
@@ -55,7 +56,7 @@ def _resolve_with_cache(url: str, cache_home: str) -> list[str]:
     import os
 
     os.environ["XDG_CACHE_HOME"] = cache_home
-    FactStore.index_cache_from = 0
+    Names.index_cache_from = 0
     with open_store(url) as opened:
         return [str(opened.resolve(name).entity) for name in ("Acme GmbH", "IBM", "Initech")]
 

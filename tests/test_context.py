@@ -118,7 +118,7 @@ def test_reads_do_not_flood_the_log_and_knowledge_commits_carry_no_log_rows(
                      "What is Acme GmbH's ARR?"):
         store.context(question)
     assert len(store.log()) == commits
-    assert store.packs()[0]["question"] == "What is Acme GmbH's ARR?"
+    assert store.packs()[0].question == "What is Acme GmbH's ARR?"
     assert len(store.packs()) == 3
     result = store.retract("fact:acme-gmbh-region", author=AUTHOR, reason="test")
     log = store.log()
@@ -246,7 +246,7 @@ def test_odd_questions_give_a_pack_not_a_crash(northwind: FactStore, question: s
 def test_as_of_reads_relative_periods_at_that_commit(northwind: FactStore) -> None:
     pack = northwind.context("How many seats did Acme GmbH have last quarter?", as_of="FY26-Q3",
                              record=False)
-    day = northwind._commit_day(northwind.resolve_ref("FY26-Q3"))
+    day = northwind._core.commit_day(northwind.resolve_ref("FY26-Q3"))
     assert pack.options.valid_at == day.isoformat()
 
 

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from factstore import FactStore
 from factstore.export import _typed, dump
-from factstore.history import BOOKKEEPING
-from factstore.store import TABLES
+from factstore.schema import BOOKKEEPING, TABLES
 
 from .conftest import AUTHOR, Facts
 
@@ -25,11 +24,11 @@ def _knowledge(store: FactStore, as_of: str | None = None) -> dict[str, list[str
     at = store.resolve_ref(as_of) if as_of else None
     out = {}
     for name in TABLES:
-        rows = store._select(name, "1 = 1", [], at)
+        rows = store._core.select(name, "1 = 1", [], at)
         out[name] = sorted(json.dumps({k: v for k, v in r.items() if k not in BOOKKEEPING},
                                       sort_keys=True, default=str) for r in rows)
     out["config"] = sorted(f"{r['name']}={r['value']}"
-                           for r in store._select("config", "1 = 1", [], at))
+                           for r in store._core.select("config", "1 = 1", [], at))
     return out
 
 
@@ -130,7 +129,8 @@ def test_any_text_survives_every_export_format(tmp_path_factory: pytest.TempPath
                                                text: str) -> None:
     """Control characters, line separators (U+2028, NEL), BOMs and YAML's own syntax come
     back from each format exactly as they went in."""
-    from factstore.importers import SECTIONS, load_file
+    from factstore.importers import load_file
+    from factstore.models import MODELS as SECTIONS
 
     doc = {"factstore": 1, **{section: [] for section in SECTIONS},
            "sources": [{"id": "src:s", "title": text, "kind": "wiki", "authority": 1}],

@@ -1,4 +1,4 @@
-"""`facts health` (DESIGN §8): each check on a store built to trip it, the Northwind fixtures'
+"""`facts health`: each check on a store built to trip it, the Northwind fixtures'
 known problems, as-of reads, and the CLI's exit codes — on both backends."""
 
 from __future__ import annotations

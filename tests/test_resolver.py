@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from factstore import FactStore, index_cache, open_store, resolver
-from factstore import store as store_module
+from factstore.store import names as names_module
 from factstore.resolver import AliasIndex, Resolution, acronym, normalize
+from factstore.store.names import Names
 
 from .conftest import AUTHOR, FIXTURES, Facts
 
@@ -166,7 +167,7 @@ def cached_url(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """A store holding the fixtures whose alias index is cached on disk whatever its size
     (a Dolt server's cache goes under XDG_CACHE_HOME, here in tmp_path)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.setattr(FactStore, "index_cache_from", 0)
+    monkeypatch.setattr(Names, "index_cache_from", 0)
     with open_store(store_url) as store:
         store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
     return store_url
@@ -185,12 +186,12 @@ def test_a_second_store_on_the_same_commit_loads_the_alias_index_from_disk(
         cached_url: str) -> None:
     with open_store(cached_url) as first:
         built = _answers(first)
-        assert first._index(first.head()).origin is None
+        assert first._names.index(first.head()).origin is None
     path = _cache_file(cached_url)
     assert path.is_file()
     with open_store(cached_url) as second:
         assert _answers(second) == built
-        assert second._index(second.head()).origin == path
+        assert second._names.index(second.head()).origin == path
         assert second.show("Acme GmbH").id == "acme-gmbh"  # rows come back whole
 
 
@@ -207,7 +208,7 @@ def test_a_new_commit_gets_its_own_cache_file(cached_url: str, facts: Facts) -> 
                                                   "kind": "customer"}
     assert after.is_file() and before.is_file()
     with open_store(cached_url) as store:
-        assert store._index(store.head()).origin == after
+        assert store._names.index(store.head()).origin == after
 
 
 @pytest.mark.parametrize("damage", ["truncated", "one byte flipped", "not an index"])
@@ -225,9 +226,9 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(cached_url: str, damage: st
     path.write_bytes(bytes(data))
     with open_store(cached_url) as second:
         assert _answers(second) == built
-        assert second._index(second.head()).origin is None
+        assert second._names.index(second.head()).origin is None
     with open_store(cached_url) as third:
-        assert third._index(third.head()).origin == path
+        assert third._names.index(third.head()).origin == path
 
 
 def test_old_cache_files_and_abandoned_temporary_files_are_removed(cached_url: str,
@@ -285,8 +286,8 @@ def test_a_store_reports_a_long_build_to_its_callback_and_prints_nothing(
         store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.setattr(store_module, "PROGRESS_FROM", 10)  # "long" for this small store
-    monkeypatch.setattr(FactStore, "index_cache_from", 0)
+    monkeypatch.setattr(names_module, "PROGRESS_FROM", 10)  # "long" for this small store
+    monkeypatch.setattr(Names, "index_cache_from", 0)
     told: list[tuple[str, int, int]] = []
     with open_store(store_url, progress=lambda *a: told.append(a)) as store:
         store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)

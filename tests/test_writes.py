@@ -289,7 +289,8 @@ def _as_jsonl(yaml_path: Path, out: Path) -> Path:
     written into every record that takes one, blank lines in between."""
     import yaml
 
-    from factstore.importers import SINGULAR, SOURCED, _Loader, _with_source
+    from factstore.importers import SOURCED, _Loader, _with_source
+    from factstore.schema import SINGULAR
 
     doc = yaml.load(yaml_path.read_text(encoding="utf-8"), Loader=_Loader)
     kinds = {section: kind for kind, section in SINGULAR.items()}
@@ -338,7 +339,7 @@ def test_yaml_and_jsonl_of_the_same_knowledge_store_the_same_rows(
 def test_a_large_import_reports_its_progress(store_url: str, small_file: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import factstore
-    from factstore import store as store_module
+    from factstore.store import writes as store_module
 
     reports: list[tuple[str, int, int]] = []
     with factstore.open_store(store_url, progress=lambda *r: reports.append(r)) as store:

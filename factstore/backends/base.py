@@ -11,23 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-Row = dict[str, Any]
+from factstore.schema import COMMITTED, Row
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.sql"
-# The versioned tables a merge may report conflicts in (a fixed allow-list of identifiers).
-KNOWN_TABLES = frozenset({"sources", "entities", "aliases", "relations", "definitions", "facts",
-                          "rules", "config"})
-# What a write commits: the knowledge, never the render log (packs), which may gain rows from a
-# concurrent reader at any moment and is committed on its own (FactStore._flushed). "." stages
-# every table (the schema commit).
-KNOWLEDGE = (*sorted(KNOWN_TABLES), "schema_migrations")
-
-
-def schema_statements() -> list[str]:
-    """schema.sql split on its ';' separator lines, comments dropped."""
-    text = SCHEMA_FILE.read_text(encoding="utf-8")
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-    return [stmt.strip() for stmt in body.split("\n;") if stmt.strip()]
+__all__ = ["Backend", "Row", "Tx", "WriteBody"]
 
 
 class Tx(Protocol):
@@ -59,10 +45,10 @@ class Backend(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
-    def write(self, body: WriteBody, author: str, stage: Sequence[str] = KNOWLEDGE
+    def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
         """Run body in one transaction and make it one Dolt commit by author of the tables
-        in stage (the knowledge tables unless told otherwise).
+        in stage (the knowledge tables unless told otherwise; "." stages every table).
 
         Returns the commit hash, or None when body reported nothing to change. Any exception
         leaves the store exactly as it was.

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends.base import KNOWLEDGE, KNOWN_TABLES, Row, WriteBody
+from factstore.backends.base import WriteBody
+from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
@@ -144,7 +145,7 @@ class DoltServerBackend:
         except pymysql.err.MySQLError as exc:
             raise FactstoreError(f"Dolt query failed: {exc}") from exc
 
-    def write(self, body: WriteBody, author: str, stage: Sequence[str] = KNOWLEDGE
+    def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
         with self._write_lock():
             return self._write(body, author, stage)
@@ -239,7 +240,7 @@ class DoltServerBackend:
                         self._conn.commit()
                         return (str(commit) or None), []
                     cur.execute('SELECT `table` FROM dolt_conflicts')
-                    tables = [r[0] for r in cur.fetchall() if r[0] in KNOWN_TABLES]
+                    tables = [r[0] for r in cur.fetchall() if r[0] in VERSIONED]
                     conflicts = []
                     for table in tables:
                         cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from factstore.backends.base import KNOWLEDGE, KNOWN_TABLES, Row, WriteBody
+from factstore.backends.base import WriteBody
+from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_S = 30.0
@@ -100,7 +101,7 @@ class DoltliteBackend:
         if conn.in_transaction:
             conn.execute("COMMIT")
 
-    def write(self, body: WriteBody, author: str, stage: Sequence[str] = KNOWLEDGE
+    def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
         with self._transaction() as conn:
             message = body(_Tx(conn))
@@ -169,7 +170,7 @@ class DoltliteBackend:
 
     def _conflicted_tables(self) -> list[str]:
         rows = _rows(self._conn.execute('SELECT "table" AS t FROM dolt_conflicts'))
-        return [r["t"] for r in rows if r["t"] in KNOWN_TABLES]
+        return [r["t"] for r in rows if r["t"] in VERSIONED]
 
     @staticmethod
     def remote_url(url: str) -> str:

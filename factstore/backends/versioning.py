@@ -1,0 +1,224 @@
+"""Dolt's version control as factstore sees it: every read of Dolt's system tables (dolt_log,
+dolt_commit_ancestors, dolt_tags, dolt_branches, dolt_remotes, dolt_status, dolt_diff,
+dolt_history_*, dolt_blame_*) and every call of its procedures outside a write, returning
+models. Both engines expose these under the same names; what differs (AS OF vs dolt_at_*,
+the diff table function, merge and revert) stays in the backend classes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from factstore.backends.base import Backend
+from factstore.errors import InvalidInput
+from factstore.models import BlameLine, Branch, Commit, Remote, Tag
+from factstore.periods import is_period, period_range
+from factstore.schema import Row, Table
+
+REF_SUFFIX = re.compile(r"^(.+?)~(\d+)$")
+HASH_PREFIX = re.compile(r"^[0-9a-v]{6,40}$")
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?Z?$")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a branch or remote name
+TAG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+COMMIT_COLUMNS = frozenset({"commit_hash", "committer", "commit_date"})
+
+
+def author(name: Any, email: Any) -> str:
+    """Dolt's committer columns as one 'Name <email>' string."""
+    return f"{name} <{email}>"
+
+
+def iso(value: Any) -> str:
+    """A Dolt timestamp as ISO 8601 UTC ('2026-10-01T09:30:00Z')."""
+    if isinstance(value, datetime):
+        value = value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    return text.replace(" ", "T", 1) + ("" if text.endswith("Z") else "Z")
+
+
+# --- commits and refs ------------------------------------------------------------------------
+
+
+def commits(backend: Backend) -> list[Commit]:
+    """The current branch's commits, newest first."""
+    return [Commit(commit=str(r["commit_hash"]), author=author(r["committer"], r["email"]),
+                   date=iso(r["date"]), message=str(r["message"]))
+            for r in backend.query(
+                "SELECT commit_hash, committer, email, date, message FROM dolt_log")]
+
+
+def commit_day(backend: Backend, commit: str) -> date | None:
+    """The UTC day of a commit of the current branch; None when it is not on it."""
+    rows = backend.query("SELECT date FROM dolt_log WHERE commit_hash = ?", [commit])
+    return date.fromisoformat(iso(rows[0]["date"])[:10]) if rows else None
+
+
+def has_parent(backend: Backend, commit: str) -> bool:
+    return bool(backend.query(
+        "SELECT parent_hash FROM dolt_commit_ancestors WHERE commit_hash = ? "
+        "AND parent_hash IS NOT NULL", [commit]))
+
+
+def resolve_ref(backend: Backend, ref: str,
+                fiscal_start_month: int | Callable[[], int] = 1) -> str:
+    """A commit, tag, branch, HEAD, hash prefix, date/datetime or period (+ '~N') -> full hash.
+
+    A tag wins over a period of the same name; a date or period means the last commit at or
+    before its end.
+    """
+    ref = ref.strip()
+    match = REF_SUFFIX.match(ref)
+    base, back = (match.group(1), int(match.group(2))) if match else (ref, 0)
+    commit = _resolve_base(backend, base, fiscal_start_month)
+    for _ in range(back):
+        parents = backend.query(
+            "SELECT parent_hash FROM dolt_commit_ancestors WHERE commit_hash = ? "
+            "AND parent_index = 0", [commit])
+        if not parents or not parents[0]["parent_hash"]:
+            raise InvalidInput(f"ref {ref!r}: history is not that long")
+        commit = parents[0]["parent_hash"]
+    return commit
+
+
+def _resolve_base(backend: Backend, ref: str,
+                  fiscal_start_month: int | Callable[[], int]) -> str:
+    if not ref:
+        raise InvalidInput("ref: empty")
+    for sql in ("SELECT tag_hash AS h FROM dolt_tags WHERE tag_name = ?",
+                "SELECT hash AS h FROM dolt_branches WHERE name = ?"):
+        rows = backend.query(sql, [ref])
+        if rows:
+            return str(rows[0]["h"])
+    if ref.upper() == "HEAD":
+        return backend.head()
+    if HASH_PREFIX.match(ref):
+        rows = backend.query("SELECT commit_hash FROM dolt_log WHERE commit_hash LIKE ?",
+                             [ref + "%"])
+        if len(rows) == 1:
+            return str(rows[0]["commit_hash"])
+        if len(rows) > 1:
+            raise InvalidInput(f"ref {ref!r} is ambiguous: it starts {len(rows)} commits")
+    cutoff = _cutoff(ref, fiscal_start_month)
+    if cutoff is not None:
+        rows = backend.query("SELECT commit_hash, date FROM dolt_log")
+        for row in rows:  # newest first
+            if str(row["date"]) <= cutoff:
+                return str(row["commit_hash"])
+        raise InvalidInput(f"ref {ref!r}: no commit at or before {cutoff}")
+    raise InvalidInput(f"unknown ref {ref!r} (not a commit, tag, branch, date or period)")
+
+
+def _cutoff(ref: str, fiscal_start_month: int | Callable[[], int]) -> str | None:
+    """The last moment a date, datetime or period covers, as dolt_log writes dates."""
+    if DATETIME.match(ref) and len(ref) > 10:
+        text = ref.rstrip("Z").replace("T", " ")
+        return text if len(text) == 19 else text + ":59"
+    if is_period(ref):
+        month = fiscal_start_month() if callable(fiscal_start_month) else fiscal_start_month
+        _, end = period_range(ref, month)
+        return f"{end.isoformat()} 23:59:59"
+    return None
+
+
+# --- rows through time -----------------------------------------------------------------------
+
+
+def row_at_commits(backend: Backend, table: Table, key: Sequence[Any]) -> dict[str, Row]:
+    """One row at every commit that has it (dolt_history_<table>), by commit hash; found by
+    primary key, so the cost follows the number of commits, not the size of the store."""
+    return {
+        str(r["commit_hash"]): {k: v for k, v in r.items() if k not in COMMIT_COLUMNS}
+        for r in backend.query(
+            f"SELECT * FROM dolt_history_{table.name} WHERE {table.where_key()}", key)
+    }
+
+
+def blame(backend: Backend, table: Table, key: Sequence[Any] | None = None) -> list[BlameLine]:
+    """Who last changed each row of a table (dolt_blame_<table>), or the row with `key`."""
+    where, params = (table.where_key(), list(key)) if key is not None else ("1 = 1", [])
+    return [BlameLine(id=table.item_id(r), commit=r["commit"],
+                      author=author(r["committer"], r["email"]), date=iso(r["commit_date"]),
+                      message=str(r["message"]).splitlines()[0])
+            for r in backend.query(f"SELECT * FROM dolt_blame_{table.name} WHERE {where}",
+                                   params)]
+
+
+def last_change(backend: Backend, table: Table, key: Sequence[Any]) -> Commit | None:
+    """The commit that last changed one row at HEAD, with its whole message."""
+    rows = backend.query(f"SELECT * FROM dolt_blame_{table.name} WHERE {table.where_key()}",
+                         key)
+    if not rows:
+        return None
+    b = rows[0]
+    return Commit(commit=b["commit"], author=author(b["committer"], b["email"]),
+                  date=iso(b["commit_date"]), message=b["message"])
+
+
+def diff_rows(backend: Backend, table: str, old: str, new: str
+              ) -> Iterator[tuple[Row | None, Row | None, str]]:
+    """Dolt's diff of one table between two commits: (from row, to row, diff_type) per
+    changed row, without the commit columns."""
+    source, params = backend.diff_from(table, old, new)
+    skip = {"commit", "commit_date"}
+    for raw in backend.query(f"SELECT * FROM {source}", params):
+        kind = str(raw["diff_type"])
+        before = {k[5:]: v for k, v in raw.items() if k.startswith("from_") and k[5:] not in skip}
+        after = {k[3:]: v for k, v in raw.items() if k.startswith("to_") and k[3:] not in skip}
+        yield (None if kind == "added" else before), (None if kind == "removed" else after), kind
+
+
+def tables_changed_by(backend: Backend, commit: str) -> set[str]:
+    rows = backend.query("SELECT table_name FROM dolt_diff WHERE commit_hash = ?", [commit])
+    return {str(r["table_name"]) for r in rows}
+
+
+def uncommitted(backend: Backend, table: str) -> bool:
+    """Does the working set hold changes to `table` that no commit has yet?"""
+    return bool(backend.query("SELECT table_name FROM dolt_status WHERE table_name = ?",
+                              [table]))
+
+
+# --- branches, tags, remotes -----------------------------------------------------------------
+
+
+def branches(backend: Backend) -> list[Branch]:
+    rows = backend.query("SELECT * FROM dolt_branches ORDER BY name")
+    return [Branch(name=r["name"], commit=r["hash"],
+                   author=author(r["latest_committer"], r["latest_committer_email"]),
+                   date=iso(r["latest_commit_date"]),
+                   message=str(r["latest_commit_message"]).splitlines()[0],
+                   current=r["name"] == backend.branch) for r in rows]
+
+
+def has_branch(backend: Backend, name: str) -> bool:
+    return bool(backend.query("SELECT name FROM dolt_branches WHERE name = ?", [name]))
+
+
+def create_branch(backend: Backend, name: str, start: str) -> None:
+    backend.call("dolt_branch", name, start)
+
+
+def merge_base(backend: Backend, one: str, other: str) -> str:
+    return str(backend.query("SELECT dolt_merge_base(?, ?) AS h", [one, other])[0]["h"])
+
+
+def tags(backend: Backend) -> list[Tag]:
+    rows = backend.query("SELECT * FROM dolt_tags ORDER BY date DESC, tag_name")
+    return [Tag(name=r["tag_name"], commit=r["tag_hash"], tagger=author(r["tagger"], r["email"]),
+                date=iso(r["date"]), message=r["message"] or "") for r in rows]
+
+
+def has_tag(backend: Backend, name: str) -> bool:
+    return bool(backend.query("SELECT tag_name FROM dolt_tags WHERE tag_name = ?", [name]))
+
+
+def remotes(backend: Backend) -> list[Remote]:
+    return [Remote(name=r["name"], url=r["url"])
+            for r in backend.query("SELECT name, url FROM dolt_remotes ORDER BY name")]
+
+
+def add_remote(backend: Backend, name: str, url: str) -> None:
+    backend.call("dolt_remote", "add", name, backend.remote_url(url))

@@ -1,0 +1,74 @@
+"""Named, ordered schema migrations, recorded in the store's schema_migrations table.
+
+The migrations are the sections of schema.sql, each opened by a `-- migration: NAME` line, in
+file order. A new store gets all of them in its first commit; a store made by an earlier
+release gets the ones it lacks, one commit for the lot, when something first needs them
+(`ensure`). A shipped migration is never edited: a change of schema is a new section.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from factstore.backends.base import Backend, Tx
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
+MARKER = re.compile(r"^--\s*migration:\s*(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+@functools.cache
+def migrations() -> tuple[Migration, ...]:
+    """schema.sql's migrations in order, each as its statements (split on ';' lines)."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in SCHEMA_FILE.read_text(encoding="utf-8").splitlines():
+        marker = MARKER.match(line)
+        if marker:
+            sections.append((marker.group(1), []))
+        elif sections and not line.lstrip().startswith("--"):
+            sections[-1][1].append(line)
+    return tuple(Migration(name, tuple(s.strip() for s in "\n".join(body).split("\n;")
+                                       if s.strip()))
+                 for name, body in sections)
+
+
+def applied(backend: Backend) -> set[str]:
+    return {str(r["name"]) for r in backend.query("SELECT name FROM schema_migrations")}
+
+
+def pending(backend: Backend) -> list[Migration]:
+    done = applied(backend)
+    return [m for m in migrations() if m.name not in done]
+
+
+def apply_in(tx: Tx, todo: list[Migration]) -> None:
+    """Run migrations inside a write and record them."""
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    for migration in todo:
+        for statement in migration.statements:
+            tx.execute(statement)
+    tx.executemany("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                   [(m.name, at) for m in todo])
+
+
+def ensure(backend: Backend, name: str, author: str) -> None:
+    """Apply every pending migration up to and including `name`, as one commit."""
+    names = [m.name for m in migrations()]
+    todo = [m for m in pending(backend) if names.index(m.name) <= names.index(name)]
+    if not todo:
+        return
+
+    def body(tx: Tx) -> str:
+        apply_in(tx, todo)
+        return f"Upgrade the store's schema ({', '.join(m.name for m in todo)})"
+
+    backend.write(body, author, stage=(".",))

@@ -1,0 +1,273 @@
+"""FactStore: the one entry point to a store, a thin facade over one part per concern.
+
+    part        module      what it does
+    writes      writes.py   import, add, correct, retract, settings (one commit each)
+    reads       reads.py    get, show, rows, config, health, export
+    timeline    timeline.py log, history, blame, diff, revert (a row or a whole commit)
+    sharing     sharing.py  branches, review, merge, tags, remotes
+    names       names.py    resolve, name lookups and the alias index
+    packs       packs.py    context packs, the render log, replay
+
+They share a StoreCore (core.py): the backend, reads at a commit, refs, and writing one
+commit. Opening, creating and cloning a store is opening.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from factstore.backends.base import Backend
+from factstore.models import (
+    BlameLine,
+    Branch,
+    Commit,
+    ContextPack,
+    Diff,
+    HealthReport,
+    History,
+    KnowledgeBatch,
+    LoggedPack,
+    PackFormat,
+    Remote,
+    ShowResult,
+    Tag,
+    WriteResult,
+)
+from factstore.resolver import Progress, Resolution
+from factstore.schema import Row
+from factstore.store.core import StoreCore
+from factstore.store.names import Names
+from factstore.store.opening import clone_store, find_store, init_store, open_store
+from factstore.store.packs import Packs
+from factstore.store.reads import DEFAULT_MAX_SOURCE_AGE, Reads
+from factstore.store.sharing import Sharing
+from factstore.store.timeline import Timeline
+from factstore.store.writes import Item, Writes
+
+__all__ = ["FactStore", "clone_store", "find_store", "init_store", "open_store"]
+
+
+class FactStore:
+    def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
+        """progress, when given, is told about long work (building a large alias index,
+        importing a large file) as (stage, done, total)."""
+        self.backend = backend
+        self._core = StoreCore(backend, progress)
+        self._names = Names(self._core)
+        self._timeline = Timeline(self._core, self._names)
+        self._reads = Reads(self._core, self._names, self._timeline)
+        self._writes = Writes(self._core, self._names)
+        self._sharing = Sharing(self._core, self._timeline)
+        self._packs = Packs(self._core, self._names)
+
+    def __enter__(self) -> FactStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    @property
+    def url(self) -> str:
+        return self.backend.url
+
+    @property
+    def branch(self) -> str:
+        """The branch this store reads and writes."""
+        return self._core.branch
+
+    def head(self) -> str:
+        return self._core.head()
+
+    def resolve_ref(self, ref: str) -> str:
+        """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""
+        return self._core.resolve_ref(ref)
+
+    def fiscal_start_month(self) -> int:
+        return self._core.fiscal_start_month()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def import_file(self, path: Path, *, author: str | None, reason: str | None = None
+                    ) -> WriteResult:
+        """Import a YAML/JSON/JSONL file as one commit; validated completely first."""
+        return self._writes.import_file(path, author=author, reason=reason)
+
+    def import_batch(self, batch: KnowledgeBatch, *, author: str | None, message: str,
+                     reason: str | None = None, where: str = "input",
+                     progress: Progress | None = None) -> WriteResult:
+        """Upsert a validated batch as one commit: identical rows untouched, none deleted.
+        progress, when given, hears of each table's rows as they are written."""
+        return self._writes.import_batch(batch, author=author, message=message, reason=reason,
+                                         where=where, progress=progress)
+
+    def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
+        """Add (or update) one item as one commit."""
+        return self._writes.add(item, author=author, reason=reason)
+
+    def correct_definition(self, name: str, text: str, *, author: str | None,
+                           reason: str | None, source: str | None = None,
+                           scope: str | None = None, expect: str | None = None
+                           ) -> WriteResult:
+        """Replace a definition's text in place; its earlier version stays in history."""
+        return self._writes.correct_definition(name, text, author=author, reason=reason,
+                                               source=source, scope=scope, expect=expect)
+
+    def correct_fact(self, name: str, value: str | int | float, *, author: str | None,
+                     reason: str | None, source: str | None = None,
+                     predicate: str | None = None, period: str | None = None,
+                     quote: str | None = None, expect: str | None = None) -> WriteResult:
+        """Replace a fact's value in place; its earlier version stays in history."""
+        return self._writes.correct_fact(name, value, author=author, reason=reason,
+                                         source=source, predicate=predicate, period=period,
+                                         quote=quote, expect=expect)
+
+    def retract(self, item_id: str, *, author: str | None, reason: str | None) -> WriteResult:
+        """Mark a row retracted (kept, with its history; left out of current answers)."""
+        return self._writes.retract(item_id, author=author, reason=reason)
+
+    def set_config(self, name: str, value: str, *, author: str | None,
+                   reason: str | None = None) -> WriteResult:
+        """Set a store setting as one commit (versioned like the knowledge)."""
+        return self._writes.set_config(name, value, author=author, reason=reason)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def get(self, item_id: str, *, as_of: str | None = None) -> Row:
+        """The row of any id (entity slug, src:, def:, fact:, rule:, alias:, rel:)."""
+        return self._reads.get(item_id, as_of=as_of)
+
+    def show(self, name: str, *, as_of: str | None = None) -> ShowResult:
+        """A row by id or name, with its source and the commit that last changed it."""
+        return self._reads.show(name, as_of=as_of)
+
+    def rows(self, table: str, *, kind: str | None = None, subject: str | None = None,
+             status: str | None = None, as_of: str | None = None,
+             valid_at: str | None = None) -> list[Row]:
+        """Rows of one table (retracted ones only when asked for by status)."""
+        return self._reads.rows(table, kind=kind, subject=subject, status=status, as_of=as_of,
+                                valid_at=valid_at)
+
+    def config(self) -> dict[str, str]:
+        return self._reads.config()
+
+    def health(self, *, as_of: str | None = None, valid_at: str | None = None,
+               max_age_days: int = DEFAULT_MAX_SOURCE_AGE) -> HealthReport:
+        """What to look at before trusting answers (factstore.health): facts without source
+        or quote, stale sources, open conflicts, names shared by entities, unowned terms."""
+        return self._reads.health(as_of=as_of, valid_at=valid_at, max_age_days=max_age_days)
+
+    def export(self, *, as_of: str | None = None) -> dict[str, Any]:
+        """The knowledge at HEAD (or a ref) as an import document: importing it into an empty
+        store gives the same rows, retracted ones included (factstore.export)."""
+        return self._reads.export(as_of=as_of)
+
+    # -- history --------------------------------------------------------------------------
+
+    def log(self, limit: int | None = None, *, author: str | None = None,
+            since: str | None = None, until: str | None = None,
+            item_id: str | None = None) -> list[Commit]:
+        """Commits, newest first; filtered by author (name or email part), dates, or an id."""
+        return self._timeline.log(limit, author=author, since=since, until=until,
+                                  item_id=item_id)
+
+    def history(self, name: str) -> History:
+        """Every version of one row, newest first, from Dolt's per-row history."""
+        return self._timeline.history(name)
+
+    def blame(self, target: str) -> list[BlameLine]:
+        """Who last changed each row of a table, or one row by id or name."""
+        return self._timeline.blame(target)
+
+    def diff(self, from_ref: str, to_ref: str, *, table: str | None = None,
+             item_id: str | None = None) -> Diff:
+        """What the knowledge changed between two refs, row by row and field by field."""
+        return self._timeline.diff(from_ref, to_ref, table=table, item_id=item_id)
+
+    def revert(self, item_id: str, *, author: str | None, reason: str | None,
+               to: str | None = None, commit: str | None = None) -> WriteResult:
+        """Undo one row's change as a new commit; every other row stays as it is.
+
+        Default: undo the row's latest change. `commit`: undo what that commit did to this
+        row (exit 5 if the row changed again since). `to`: restore the row as it was at a ref.
+        A row the undone change created is removed; a row it removed comes back.
+        """
+        return self._timeline.revert(item_id, author=author, reason=reason, to=to,
+                                     commit=commit)
+
+    def revert_commit(self, commit: str, *, author: str | None) -> WriteResult:
+        """Undo a whole commit with Dolt's revert, as a new commit by author."""
+        return self._timeline.revert_commit(commit, author=author)
+
+    # -- branches, tags, remotes ----------------------------------------------------------
+
+    def branches(self) -> list[Branch]:
+        return self._sharing.branches()
+
+    def propose(self, name: str, *, from_ref: str = "main") -> str:
+        """Create a branch for proposed corrections; returns the commit it starts at."""
+        return self._sharing.propose(name, from_ref=from_ref)
+
+    def review(self, name: str, *, into: str = "main") -> Diff:
+        """What merging branch `name` would change: its diff from where it left `into`."""
+        return self._sharing.review(name, into=into)
+
+    def merge(self, name: str, *, author: str | None, prefer: str | None = None
+              ) -> WriteResult:
+        """Merge a branch into the current one (main) as one commit.
+
+        Conflicting rows (both sides changed the same row differently) stop the merge with
+        Conflict listing base/ours/theirs for each, and nothing is written — unless prefer is
+        'ours' or 'theirs'."""
+        return self._sharing.merge(name, author=author, prefer=prefer)
+
+    def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
+            author: str | None = None) -> Tag:
+        """Name a commit (a quarter close, a release of the knowledge)."""
+        return self._sharing.tag(name, ref, message=message, author=author)
+
+    def tags(self) -> list[Tag]:
+        return self._sharing.tags()
+
+    def remotes(self) -> list[Remote]:
+        return self._sharing.remotes()
+
+    def add_remote(self, name: str, url: str) -> None:
+        """Add a Dolt remote: file:///dir (both backends), or a DoltHub/DoltLab URL (server)."""
+        self._sharing.add_remote(name, url)
+
+    def push(self, remote: str = "origin", branch: str | None = None) -> str:
+        """Push a branch (default: the current one) and the tags; returns its commit."""
+        return self._sharing.push(remote, branch)
+
+    def pull(self, remote: str = "origin", branch: str | None = None) -> str:
+        """Fetch and merge a remote branch into the current one; returns the new HEAD."""
+        return self._sharing.pull(remote, branch)
+
+    # -- names and packs ------------------------------------------------------------------
+
+    def resolve(self, name: str, *, context: str | None = None, kind: str | None = None,
+                as_of: str | None = None, valid_at: str | None = None) -> Resolution:
+        """Which entity does a name mean? resolved / ambiguous / unknown, with reasons."""
+        return self._names.resolve(name, context=context, kind=kind, as_of=as_of,
+                                   valid_at=valid_at)
+
+    def context(self, question: str, *, as_of: str | None = None, valid_at: str | None = None,
+                scope: str | None = None, max_tokens: int | None = None,
+                format: PackFormat = "md", record: bool = True) -> ContextPack:
+        """The knowledge that applies to a question, ranked and cited, rendered for a prompt.
+
+        Recorded in the render log (unless record=False) so `replay` can rebuild it."""
+        return self._packs.context(question, as_of=as_of, valid_at=valid_at, scope=scope,
+                                   max_tokens=max_tokens, format=format, record=record)
+
+    def replay(self, pack_hash: str) -> ContextPack:
+        """Rebuild a logged pack from its commit, question and options: byte for byte."""
+        return self._packs.replay(pack_hash)
+
+    def packs(self, limit: int | None = None) -> list[LoggedPack]:
+        """The render log, newest first."""
+        return self._packs.packs(limit)

@@ -1,0 +1,104 @@
+"""What every part of the store shares: the backend, reading a table at a commit, refs, the
+fiscal calendar, and writing one commit (after the render log's pending rows, if any, got
+their own). Also the shape of a commit message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from factstore.authors import SYSTEM_AUTHOR
+from factstore.backends import versioning
+from factstore.backends.base import Backend, Tx
+from factstore.errors import FactstoreError, InvalidInput, NotFound
+from factstore.resolver import Progress
+from factstore.schema import CONFIG, FISCAL_START, RENDER_LOG, TABLES, Row
+
+
+class StoreCore:
+    def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
+        self.backend = backend
+        self.progress = progress
+
+    @property
+    def branch(self) -> str:
+        return self.backend.branch
+
+    def head(self) -> str:
+        return self.backend.head()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def select(self, table: str, where: str, params: Sequence[Any], at: str | None,
+               order: str = "") -> list[Row]:
+        """Rows of a table (allow-listed name) at a commit (None: the working set)."""
+        if table not in TABLES and table != CONFIG:
+            raise InvalidInput(f"unknown table {table!r}")
+        source, first = (table, []) if at is None else self.backend.table_at(table, at)
+        sql = f"SELECT * FROM {source} WHERE {where}" + (f" ORDER BY {order}" if order else "")
+        try:
+            return self.backend.query(sql, [*first, *params])
+        except FactstoreError:
+            if at and not versioning.has_parent(self.backend, self.resolve_ref(at)):
+                raise NotFound(f"{at[:12]} is the repository's first commit, made before "
+                               "the store's tables: there is nothing to read there") from None
+            raise
+
+    def resolve_ref(self, ref: str) -> str:
+        """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""
+        return versioning.resolve_ref(self.backend, ref, self.fiscal_start_month)
+
+    def at(self, as_of: str | None) -> str | None:
+        """The commit an --as-of names, None for none."""
+        as_of = as_of.strip() if as_of else None
+        return self.resolve_ref(as_of) if as_of else None
+
+    def start_month(self, at: str | None) -> int | None:
+        """The fiscal year's first month as set at a commit (None: HEAD), None if never set."""
+        rows = self.select(CONFIG, "name = ?", [FISCAL_START], at)
+        return int(rows[0]["value"]) if rows else None
+
+    def fiscal_start_month(self) -> int:
+        return self.start_month(None) or 1
+
+    def commit_day(self, commit: str | None) -> date:
+        """The UTC day of a commit of this branch (today for None or a commit not on it)."""
+        day = versioning.commit_day(self.backend, commit) if commit else None
+        return day or datetime.now(UTC).date()
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write(self, body: Callable[[Tx], str | None], who: str) -> str | None:
+        return self.flushed().write(body, who)
+
+    def flushed(self) -> Backend:
+        """The backend, after committing rendered packs waiting in the working set as their
+        own commit, so a knowledge commit never carries render-log rows."""
+        if versioning.uncommitted(self.backend, RENDER_LOG):
+            self.backend.write(lambda tx: "Record rendered context packs", SYSTEM_AUTHOR,
+                               stage=(RENDER_LOG,))
+        return self.backend
+
+
+def one_line(value: Any, limit: int = 120) -> str:
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def message(
+    title: str, reason: str | None, source: str | None,
+    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+) -> str:
+    """A commit message: the first line says what changed; the body carries reason, source
+    and, field by field, the change."""
+    lines = [one_line(title, 200), ""]
+    lines.append(f"Reason: {reason}" if reason else "Reason: (none given)")
+    if source:
+        lines.append(f"Source: {source}")
+    for field, new in (after or {}).items():
+        if before is not None and before.get(field) != new:
+            lines.append(f"{field}: {one_line(before.get(field))} -> {one_line(new)}")
+    return "\n".join(lines)

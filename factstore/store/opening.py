@@ -1,0 +1,92 @@
+"""Finding, opening, creating and cloning a store: a path or `doltlite:///path` (embedded),
+or `mysql://user:pass@host:port/db` (a Dolt sql-server); by default the `.facts/` folder here
+or in the nearest parent, as git finds `.git`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from factstore import migrations
+from factstore.authors import SYSTEM_AUTHOR, check_author, default_author
+from factstore.backends.base import Backend, Tx
+from factstore.errors import NotFound
+from factstore.resolver import Progress
+
+if TYPE_CHECKING:
+    from factstore.store import FactStore
+
+STORE_DIR = ".facts"
+STORE_FILE = "facts.db"
+
+
+def _doltlite_path(target: str) -> Path:
+    path = Path(target.removeprefix("doltlite://")).expanduser()
+    return path if path.suffix == ".db" else path / STORE_FILE
+
+
+def find_store(start: Path | None = None) -> Path:
+    """The .facts/ store in start or its nearest parent, as git finds .git."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / STORE_DIR / STORE_FILE
+        if candidate.is_file():
+            return candidate
+    raise NotFound("no factstore here or in any parent folder (run `facts init`, or set FACTS_URL)")
+
+
+def _backend(url: str | None, create: bool = False, branch: str | None = None) -> Backend:
+    url = url or os.environ.get("FACTS_URL")
+    if url and url.startswith("mysql://"):
+        from factstore.backends.dolt import DoltServerBackend
+
+        return DoltServerBackend.create(url) if create else DoltServerBackend(url, branch)
+    from factstore.backends.doltlite import DoltliteBackend
+
+    if create:
+        return DoltliteBackend.create(_doltlite_path(url or STORE_DIR))
+    return DoltliteBackend(_doltlite_path(url) if url else find_store(), branch)
+
+
+def open_store(url: str | None = None, *, branch: str | None = None,
+               progress: Progress | None = None) -> FactStore:
+    """Open an existing store: url, else FACTS_URL, else .facts/ here or in a parent; on its
+    default branch, or on `branch` (reads and writes then stay on that branch). progress is
+    told about long work (see FactStore); the library prints nothing itself."""
+    from factstore.store import FactStore
+
+    return FactStore(_backend(url, branch=branch), progress)
+
+
+def clone_store(remote_url: str, target: str) -> FactStore:
+    """Clone a remote into a new store: a folder/path (doltlite) or a mysql:// URL whose
+    database does not exist yet (Dolt server)."""
+    from factstore.store import FactStore
+
+    if target.startswith("mysql://"):
+        from factstore.backends.dolt import DoltServerBackend
+
+        return FactStore(DoltServerBackend.clone(remote_url, target))
+    from factstore.backends.doltlite import DoltliteBackend
+
+    path = Path(target)
+    if path.suffix != ".db":
+        path = path / STORE_DIR / STORE_FILE
+    return FactStore(DoltliteBackend.clone(remote_url, path))
+
+
+def init_store(url: str | None = None, author: str | None = None) -> FactStore:
+    """Create a store (./.facts/ by default) and commit the schema as its first commit."""
+    from factstore.store import FactStore
+
+    who = check_author(author or default_author() or SYSTEM_AUTHOR)
+    store = FactStore(_backend(url, create=True))
+
+    def body(tx: Tx) -> str:
+        migrations.apply_in(tx, list(migrations.migrations()))
+        return "Initialise factstore schema"
+
+    store.backend.write(body, who, stage=(".",))
+    return store

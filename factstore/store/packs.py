@@ -1,0 +1,149 @@
+"""Context packs: building one for a question (factstore.context ranks, factstore.render
+writes), the render log every built pack is recorded in, and replay, which rebuilds a logged
+pack byte for byte.
+
+The render log is written to the working set without a Dolt commit, so reads do not flood the
+log; the next write commits whatever is pending as its own commit (StoreCore.flushed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+
+from factstore import migrations
+from factstore.authors import SYSTEM_AUTHOR, default_author
+from factstore.context import Builder
+from factstore.errors import FactstoreError, InvalidInput, NotFound
+from factstore.models import ContextPack, LoggedPack, PackFormat, PackOptions
+from factstore.periods import parse_day
+from factstore.render import clean
+from factstore.schema import Row
+from factstore.store.core import StoreCore
+from factstore.store.names import LIVE, Names
+
+MAX_QUESTION = 2_000  # characters: a question, not a document
+RENDER_LOG_MIGRATION = "0002_packs"
+
+
+class Packs:
+    def __init__(self, core: StoreCore, names: Names) -> None:
+        self.core = core
+        self.names = names
+        self._small: dict[str, tuple[list[Row], list[Row], int]] = {}
+        self._logged_table = False
+
+    def context(self, question: str, *, as_of: str | None = None, valid_at: str | None = None,
+                scope: str | None = None, max_tokens: int | None = None,
+                format: PackFormat = "md", record: bool = True) -> ContextPack:
+        if not question.strip():
+            raise InvalidInput("question: must not be empty")
+        if len(question) > MAX_QUESTION:
+            raise InvalidInput(f"question: {len(question)} characters; the limit is "
+                               f"{MAX_QUESTION}")
+        if max_tokens is not None and max_tokens < 1:
+            raise InvalidInput(f"max-tokens: must be a positive number, got {max_tokens}")
+        as_of = as_of.strip() if as_of else None
+        head = self.core.head()
+        commit = self.core.resolve_ref(as_of) if as_of else head
+        # Relative periods ("last quarter") are read against valid-at: for a look back with
+        # --as-of, the day of that commit, not today.
+        day = parse_day(valid_at, "valid-at") if valid_at else self.core.commit_day(
+            commit if as_of else None)
+        options = PackOptions(as_of=as_of, valid_at=day.isoformat(),
+                              scope=self._check_scope(scope, commit), max_tokens=max_tokens,
+                              format=format)
+        pack = self._build(question, commit, options, live=commit == head)
+        if record:
+            self._record(pack)
+        return pack
+
+    def replay(self, pack_hash: str) -> ContextPack:
+        logged = self._logged(pack_hash)
+        pack = self._build(logged["question"], logged["version"],
+                           PackOptions.model_validate_json(logged["options"]))
+        if pack.hash != logged["hash"]:
+            raise FactstoreError(f"replay of pack {logged['hash'][:12]} gave {pack.hash[:12]}: "
+                                 "the rendering changed since it was logged")
+        return pack
+
+    def packs(self, limit: int | None = None) -> list[LoggedPack]:
+        if not self._has_log():
+            return []
+        rows = self.core.backend.query("SELECT * FROM packs ORDER BY created_at DESC, id")
+        if limit:
+            rows = rows[:limit]
+        return [LoggedPack.model_validate({**r, "options": json.loads(r["options"]),
+                                           "items": json.loads(r["items"])}) for r in rows]
+
+    # -- building -------------------------------------------------------------------------
+
+    def _build(self, question: str, commit: str, options: PackOptions,
+               live: bool | None = None) -> ContextPack:
+        """Build a pack from the knowledge at commit. At the branch head the live tables are
+        read (indexed; Dolt's as-of reads scan), and the head is checked again afterwards: if
+        a write landed meanwhile, the pack is rebuilt from the commit itself."""
+        live = commit == self.core.head() if live is None else live
+        definitions, rules, month = self._small_tables(commit)
+        builder = Builder(select=lambda table, where, params: self.core.select(
+                              table, where, params, None if live else commit),
+                          index=self.names.index(commit), definitions=definitions, rules=rules,
+                          start_month=month)
+        pack = builder.build(question, commit, options)
+        if live and self.core.head() != commit:
+            return self._build(question, commit, options, live=False)
+        return pack
+
+    def _small_tables(self, commit: str) -> tuple[list[Row], list[Row], int]:
+        """Definitions, rules and the fiscal calendar at a commit: small, read once."""
+        cached = self._small.get(commit)
+        if cached is None:
+            cached = (self.core.select("definitions", LIVE, [], commit, "id"),
+                      self.core.select("rules", LIVE, [], commit, "id"),
+                      self.core.start_month(commit) or 1)
+            self._small = {commit: cached}
+        return cached
+
+    def _check_scope(self, scope: str | None, commit: str) -> str | None:
+        if scope is None:
+            return None
+        known = sorted({d["scope"] for d in self._small_tables(commit)[0] if d["scope"]})
+        if scope not in known:
+            raise InvalidInput(f"scope: {clean(scope)[:60]!r} is not the scope of any "
+                               f"definition ({', '.join(known) or 'none has one'})")
+        return scope
+
+    # -- the render log -------------------------------------------------------------------
+
+    def _record(self, pack: ContextPack) -> None:
+        if not self._has_log():
+            migrations.ensure(self.core.backend, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
+            self._logged_table = True
+        self.core.backend.record(
+            "INSERT INTO packs (id, hash, version, question, options, items, created_at, "
+            "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [uuid.uuid4().hex, pack.hash, pack.version, pack.question,
+             pack.options.model_dump_json(), json.dumps([i.id for i in pack.items]),
+             datetime.now(UTC).isoformat(timespec="microseconds"), default_author()])
+
+    def _logged(self, pack_hash: str) -> Row:
+        if not re.fullmatch(r"[0-9a-f]{4,64}", pack_hash):
+            raise InvalidInput(f"pack: expected a pack hash (4-64 hex digits), got {pack_hash!r}")
+        rows = self.core.backend.query(
+            "SELECT * FROM packs WHERE hash LIKE ? ORDER BY created_at", [pack_hash + "%"]
+        ) if self._has_log() else []
+        hashes = {r["hash"] for r in rows}
+        if not rows:
+            raise NotFound(f"no pack {pack_hash!r} in the render log of branch "
+                           f"{self.core.branch}")
+        if len(hashes) > 1:
+            raise InvalidInput(f"pack: {pack_hash!r} is the start of {len(hashes)} pack hashes; "
+                               "give more digits")
+        return rows[0]
+
+    def _has_log(self) -> bool:
+        if not self._logged_table:
+            self._logged_table = RENDER_LOG_MIGRATION in migrations.applied(self.core.backend)
+        return self._logged_table

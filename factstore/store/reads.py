@@ -1,0 +1,90 @@
+"""Reads of the knowledge: one row, a table's rows, settings, and the whole-store reads built
+on them (health, export). Every read takes as_of (transaction time: any ref) and the listing
+reads valid_at (valid time: what was true on that day).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factstore.errors import InvalidInput
+from factstore.models import HealthReport, ShowResult
+from factstore.periods import parse_day, valid_on
+from factstore.schema import CONFIG, TABLES, Row
+from factstore.store.core import StoreCore
+from factstore.store.names import Names
+from factstore.store.timeline import Timeline
+
+DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
+
+
+class Reads:
+    def __init__(self, core: StoreCore, names: Names, timeline: Timeline) -> None:
+        self.core = core
+        self.names = names
+        self.timeline = timeline
+
+    def get(self, item_id: str, *, as_of: str | None = None) -> Row:
+        return self.names.get(item_id, self.core.at(as_of), as_of)
+
+    def show(self, name: str, *, as_of: str | None = None) -> ShowResult:
+        commit = self.core.at(as_of)
+        table, row = self.names.lookup(name, commit)
+        source = None
+        if row.get("source_id"):
+            found = self.core.select("sources", "id = ?", [row["source_id"]], commit)
+            source = found[0] if found else None
+        return ShowResult(id=table.item_id(row), table=table.name, row=row, source=source,
+                          last_change=self.timeline.last_change(table, row, commit))
+
+    def rows(self, table: str, *, kind: str | None = None, subject: str | None = None,
+             status: str | None = None, as_of: str | None = None,
+             valid_at: str | None = None) -> list[Row]:
+        if table not in TABLES:
+            raise InvalidInput(f"table: expected one of {', '.join(TABLES)}, got {table!r}")
+        spec = TABLES[table]
+        where, params = [], []
+        if kind is not None:
+            if "kind" not in spec.columns:
+                raise InvalidInput(f"--kind does not apply to {table}")
+            where.append("kind = ?")
+            params.append(kind)
+        if subject is not None:
+            if table != "facts":
+                raise InvalidInput("--subject applies to facts only")
+            where.append("subject_id = ?")
+            params.append(subject)
+        where.append("status = ?" if status else "status <> 'retracted'")
+        params += [status] if status else []
+        rows = self.core.select(table, " AND ".join(where), params, self.core.at(as_of),
+                                ", ".join(spec.key))
+        if valid_at is None:
+            return rows
+        day, month = parse_day(valid_at, "valid-at"), self.core.fiscal_start_month()
+        return [r for r in rows if valid_on(r, day, month)]
+
+    def config(self) -> dict[str, str]:
+        return {r["name"]: r["value"] for r in self.core.select(CONFIG, "1 = 1", [], None)}
+
+    def health(self, *, as_of: str | None = None, valid_at: str | None = None,
+               max_age_days: int = DEFAULT_MAX_SOURCE_AGE) -> HealthReport:
+        from factstore.health import CHECKS, findings
+
+        if max_age_days < 0:
+            raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
+        at = self.core.at(as_of)
+        day = parse_day(valid_at, "valid-at") if valid_at else self.core.commit_day(at)
+        tables = {t: self.core.select(t, "1 = 1", [], at)
+                  for t in ("sources", "entities", "aliases", "definitions", "facts")}
+        found = findings(tables, day, max_age_days)
+        counts = {check: sum(f.check == check for f in found) for check in CHECKS}
+        return HealthReport(commit=at or self.core.head(), valid_at=day.isoformat(),
+                            max_age_days=max_age_days, counts=counts, findings=found)
+
+    def export(self, *, as_of: str | None = None) -> dict[str, Any]:
+        from factstore.export import document
+
+        at = self.core.at(as_of)
+        tables = {name: self.core.select(name, "1 = 1", [], at, ", ".join(table.key))
+                  for name, table in TABLES.items()}
+        return document(tables, self.core.start_month(at))

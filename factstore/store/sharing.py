@@ -1,0 +1,118 @@
+"""Sharing knowledge like code: branches for proposed corrections, review and merge, tags,
+and Dolt remotes (push, pull; clone is in factstore.store.opening).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factstore.authors import SYSTEM_AUTHOR, check_author, default_author
+from factstore.backends import versioning
+from factstore.errors import Conflict, InvalidInput, NotFound
+from factstore.models import Branch, Diff, Remote, Tag, WriteResult
+from factstore.schema import Row, knowledge, row_id
+from factstore.store.core import StoreCore, message
+from factstore.store.timeline import Timeline
+
+
+class Sharing:
+    def __init__(self, core: StoreCore, timeline: Timeline) -> None:
+        self.core = core
+        self.timeline = timeline
+
+    # -- branches, review, merge ----------------------------------------------------------
+
+    def branches(self) -> list[Branch]:
+        return versioning.branches(self.core.backend)
+
+    def propose(self, name: str, *, from_ref: str = "main") -> str:
+        if not versioning.NAME.fullmatch(name):
+            raise InvalidInput(f"branch: {name!r} is not a valid branch name")
+        if versioning.has_branch(self.core.backend, name):
+            raise InvalidInput(f"branch {name!r} already exists")
+        start = self.core.resolve_ref(from_ref)
+        versioning.create_branch(self.core.backend, name, start)
+        return start
+
+    def review(self, name: str, *, into: str = "main") -> Diff:
+        self._require_branch(name)
+        return self.timeline.diff(versioning.merge_base(self.core.backend, into, name), name)
+
+    def merge(self, name: str, *, author: str | None, prefer: str | None = None
+              ) -> WriteResult:
+        who = check_author(author)
+        self._require_branch(name)
+        if prefer not in (None, "ours", "theirs"):
+            raise InvalidInput("prefer: expected 'ours' or 'theirs'")
+        branch = self.core.branch
+        if name == branch:
+            raise InvalidInput(f"cannot merge {name!r} into itself")
+        review = self.review(name, into=branch)
+        text = message(f"Merge {name} into {branch}", None, None) + (
+            f"\nConflicts resolved: prefer {prefer}" if prefer else "")
+        commit, raw = self.core.flushed().merge(name, text, who, prefer)
+        if raw and commit is None:
+            conflicts = [_conflict(table, row) for table, row in raw]
+            listed = "; ".join(c["id"] for c in conflicts)
+            raise Conflict(f"merge of {name!r} conflicts on {len(conflicts)} row(s): {listed}; "
+                           "nothing was merged (fix them on the branch, or --prefer "
+                           "ours|theirs)", {"conflicts": conflicts})
+        return WriteResult(commit=commit,
+                           changed=[c.id for c in review.changes] if commit else [])
+
+    def _require_branch(self, name: str) -> None:
+        if not versioning.has_branch(self.core.backend, name):
+            raise NotFound(f"no branch {name!r}")
+
+    # -- tags -----------------------------------------------------------------------------
+
+    def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
+            author: str | None = None) -> Tag:
+        if not versioning.TAG_NAME.fullmatch(name):
+            raise InvalidInput(f"tag: {name!r} is not a valid tag name")
+        if versioning.has_tag(self.core.backend, name):
+            raise InvalidInput(f"tag {name!r} already exists")
+        commit = self.core.resolve_ref(ref)
+        who = check_author(author or default_author() or SYSTEM_AUTHOR)
+        self.core.backend.tag(name, commit, message or "", who)
+        return next(t for t in self.tags() if t.name == name)
+
+    def tags(self) -> list[Tag]:
+        return versioning.tags(self.core.backend)
+
+    # -- remotes --------------------------------------------------------------------------
+
+    def remotes(self) -> list[Remote]:
+        return versioning.remotes(self.core.backend)
+
+    def add_remote(self, name: str, url: str) -> None:
+        if not versioning.NAME.fullmatch(name):
+            raise InvalidInput(f"remote: {name!r} is not a valid remote name")
+        if any(r.name == name for r in self.remotes()):
+            raise InvalidInput(f"remote {name!r} already exists")
+        versioning.add_remote(self.core.backend, name, url)
+
+    def push(self, remote: str = "origin", branch: str | None = None) -> str:
+        self._require_remote(remote)
+        self.core.flushed().push(remote, branch or self.core.branch)
+        return self.core.resolve_ref(branch or self.core.branch)
+
+    def pull(self, remote: str = "origin", branch: str | None = None) -> str:
+        self._require_remote(remote)
+        self.core.flushed().pull(remote, branch or self.core.branch)
+        return self.core.head()
+
+    def _require_remote(self, name: str) -> None:
+        if not any(r.name == name for r in self.remotes()):
+            raise NotFound(f"no remote {name!r} (add one with `facts remote add`)")
+
+
+def _conflict(table: str, raw: Row) -> dict[str, Any]:
+    """A merge conflict row as {table, id, base, ours, theirs} (knowledge fields)."""
+    sides = {}
+    for side, prefix in (("base", "base_"), ("ours", "our_"), ("theirs", "their_")):
+        row = {k[len(prefix):]: v for k, v in raw.items()
+               if k.startswith(prefix) and not k.endswith("diff_type")}
+        sides[side] = None if all(v is None for v in row.values()) else knowledge(row)
+    present = next(r for r in sides.values() if r)
+    return {"table": table, "id": row_id(table, present), **sides}
