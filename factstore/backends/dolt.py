@@ -61,6 +61,19 @@ class _Tx:
         self._cur.executemany(_mysql_sql(sql), rows)
 
 
+@contextmanager
+def _errors(what: str) -> Iterator[None]:
+    """The one place where the server's errors (pymysql's) become factstore's; a write's
+    retry of serialization failures looks at the raw error inside its own attempt first."""
+    import pymysql
+
+    try:
+        yield
+    except pymysql.err.MySQLError as exc:
+        detail = exc.args[-1] if exc.args else exc
+        raise FactstoreError(f"{what} failed: {detail}") from exc
+
+
 def parse_url(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     database = parts.path.lstrip("/")
@@ -136,14 +149,9 @@ class DoltServerBackend:
         return cls(url)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        import pymysql
-
-        try:
-            with self._conn.cursor() as cur:
-                cur.execute(_mysql_sql(sql), tuple(params))
-                return _rows(cur)
-        except pymysql.err.MySQLError as exc:
-            raise FactstoreError(f"Dolt query failed: {exc}") from exc
+        with _errors("Dolt query"), self._conn.cursor() as cur:
+            cur.execute(_mysql_sql(sql), tuple(params))
+            return _rows(cur)
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
@@ -169,31 +177,39 @@ class DoltServerBackend:
                 cur.execute("SELECT RELEASE_LOCK(%s)", (name,))
 
     def _write(self, body: WriteBody, author: str, stage: Sequence[str]) -> str | None:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            with _errors("Dolt write"):
+                done, commit = self._attempt(body, author, stage, retry=attempt < MAX_ATTEMPTS)
+            if done:
+                return commit
+        raise AssertionError("unreachable")
+
+    def _attempt(self, body: WriteBody, author: str, stage: Sequence[str], *, retry: bool
+                 ) -> tuple[bool, str | None]:
+        """One try of a write: (True, commit or None), or (False, None) to try again after a
+        serialization failure."""
         import pymysql
 
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            self._conn.begin()
-            try:
-                with self._conn.cursor() as cur:
-                    message = body(_Tx(cur))
-                    if message is None:
-                        self._conn.rollback()
-                        return None
-                    cur.execute(f"CALL DOLT_ADD({', '.join(['%s'] * len(stage))})", tuple(stage))
-                    cur.execute("CALL DOLT_COMMIT('-m', %s, '--author', %s)", (message, author))
-                    (commit,) = cur.fetchone()
-                self._conn.commit()
-                return str(commit)
-            except pymysql.err.MySQLError as exc:
-                self._conn.rollback()
-                code = exc.args[0] if exc.args else None
-                if code in RETRYABLE_ERRNOS and attempt < MAX_ATTEMPTS:
-                    continue
-                raise FactstoreError(f"Dolt write failed: {exc}") from exc
-            except BaseException:
-                self._conn.rollback()
-                raise
-        raise AssertionError("unreachable")
+        self._conn.begin()
+        try:
+            with self._conn.cursor() as cur:
+                message = body(_Tx(cur))
+                if message is None:
+                    self._conn.rollback()
+                    return True, None
+                cur.execute(f"CALL DOLT_ADD({', '.join(['%s'] * len(stage))})", tuple(stage))
+                cur.execute("CALL DOLT_COMMIT('-m', %s, '--author', %s)", (message, author))
+                (commit,) = cur.fetchone()
+            self._conn.commit()
+            return True, str(commit)
+        except pymysql.err.MySQLError as exc:
+            self._conn.rollback()
+            if retry and exc.args and exc.args[0] in RETRYABLE_ERRNOS:
+                return False, None
+            raise
+        except BaseException:
+            self._conn.rollback()
+            raise
 
     def record(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query(sql, params)  # the connection autocommits: one SQL transaction
@@ -205,15 +221,10 @@ class DoltServerBackend:
         return "dolt_diff(?, ?, ?)", [from_commit, to_commit, table]
 
     def call(self, procedure: str, *args: str) -> list[Row]:
-        import pymysql
-
         marks = ", ".join(["%s"] * len(args))
-        try:
-            with self._conn.cursor() as cur:
-                cur.execute(f"CALL {procedure.upper()}({marks})", args)
-                return _rows(cur) if cur.description else []
-        except pymysql.err.MySQLError as exc:
-            raise FactstoreError(f"{procedure} failed: {exc.args[-1]}") from exc
+        with _errors(procedure), self._conn.cursor() as cur:
+            cur.execute(f"CALL {procedure.upper()}({marks})", args)
+            return _rows(cur) if cur.description else []
 
     def tag(self, name: str, commit: str, message: str, author: str) -> None:
         self.call("dolt_tag", *(["-m", message] if message else []), "--author", author,
@@ -226,10 +237,8 @@ class DoltServerBackend:
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
-        import pymysql
-
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
-        with self._write_lock():
+        with self._write_lock(), _errors(f"merge of {branch!r}"):
             self._conn.autocommit(False)
             try:
                 with self._conn.cursor() as cur:
@@ -254,9 +263,9 @@ class DoltServerBackend:
                     (commit,) = cur.fetchone()
                 self._conn.commit()
                 return str(commit), conflicts
-            except pymysql.err.MySQLError as exc:
+            except BaseException:
                 self._conn.rollback()
-                raise FactstoreError(f"merge of {branch!r} failed: {exc.args[-1]}") from exc
+                raise
             finally:
                 self._conn.autocommit(True)
 
@@ -278,10 +287,8 @@ class DoltServerBackend:
         params = parse_url(target)
         conn = _connect(params, None)
         try:
-            with conn.cursor() as cur:
+            with _errors(f"clone of {url}"), conn.cursor() as cur:
                 cur.execute("CALL DOLT_CLONE(%s, %s)", (url, params["database"]))
-        except Exception as exc:  # pymysql errors: report, nothing else to undo
-            raise FactstoreError(f"clone of {url} failed: {exc}") from exc
         finally:
             conn.close()
         return cls(target)

@@ -35,6 +35,15 @@ class _Tx:
         self._conn.executemany(sql, rows)
 
 
+@contextmanager
+def _errors(what: str) -> Iterator[None]:
+    """The one place where the engine's errors become factstore's."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise FactstoreError(f"{what} failed: {exc}") from exc
+
+
 def _rows(cursor: sqlite3.Cursor) -> list[Row]:
     names = [d[0] for d in cursor.description or ()]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
@@ -76,10 +85,8 @@ class DoltliteBackend:
         return cls(path)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        try:
+        with _errors("doltlite query"):
             return _rows(self._conn.execute(sql, tuple(params)))
-        except sqlite3.Error as exc:
-            raise FactstoreError(f"doltlite query failed: {exc}") from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -103,7 +110,7 @@ class DoltliteBackend:
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
-        with self._transaction() as conn:
+        with self._transaction() as conn, _errors("doltlite write"):
             message = body(_Tx(conn))
             if message is None:
                 conn.execute("ROLLBACK")
@@ -125,10 +132,8 @@ class DoltliteBackend:
 
     def call(self, procedure: str, *args: str) -> list[Row]:
         marks = ", ".join("?" * len(args))
-        try:
+        with _errors(procedure):
             return _rows(self._conn.execute(f"SELECT {procedure}({marks}) AS result", args))
-        except sqlite3.Error as exc:
-            raise FactstoreError(f"{procedure} failed: {exc}") from exc
 
     def tag(self, name: str, commit: str, message: str, author: str) -> None:
         # doltlite's dolt_tag has no --author: the tagger is the connection's user config.
@@ -138,17 +143,14 @@ class DoltliteBackend:
         self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
 
     def revert_commit(self, commit: str, author: str) -> str:
-        with self._transaction() as conn:
-            try:
-                (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
-                                      (author, commit)).fetchone()
-            except sqlite3.Error as exc:
-                raise FactstoreError(f"revert of {commit[:12]} failed: {exc}") from exc
+        with self._transaction() as conn, _errors(f"revert of {commit[:12]}"):
+            (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
+                                  (author, commit)).fetchone()
         return str(new)
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
-        with self._transaction() as conn:
+        with self._transaction() as conn, _errors(f"merge of {branch!r}"):
             try:
                 (result,) = conn.execute(
                     "SELECT dolt_merge('--no-ff', '-m', ?, '--author', ?, ?)",
@@ -156,7 +158,7 @@ class DoltliteBackend:
                 return (None if "up to date" in str(result) else str(result)), []
             except sqlite3.OperationalError as exc:
                 if "conflict" not in str(exc):
-                    raise FactstoreError(f"merge of {branch!r} failed: {exc}") from exc
+                    raise
             conflicts = [(t, r) for t in self._conflicted_tables()
                          for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
             if prefer is None:
