@@ -32,8 +32,9 @@ from factstore.models import (
     same_value,
 )
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
-from factstore.render import clean, display_value, render, tokens
+from factstore.render import display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
+from factstore.text import clean_for_pack
 
 Row = dict[str, Any]
 Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
@@ -248,10 +249,10 @@ def _capital_runs(words: Words) -> list[tuple[int, int]]:
 
 def _mention(text: str, answer: Any) -> Mention:
     if answer.status == "resolved":
-        return Mention(text=clean(text), status="resolved",
-                       entity={k: clean(v) for k, v in answer.entity.items()})
-    return Mention(text=clean(text), status="ambiguous",
-                   candidates=[{"id": c.id, "name": clean(c.name), "kind": c.kind,
+        return Mention(text=clean_for_pack(text), status="resolved",
+                       entity={k: clean_for_pack(v) for k, v in answer.entity.items()})
+    return Mention(text=clean_for_pack(text), status="ambiguous",
+                   candidates=[{"id": c.id, "name": clean_for_pack(c.name), "kind": c.kind,
                                 "score": c.score} for c in answer.candidates])
 
 
@@ -593,8 +594,8 @@ class Builder:
                     c.item.note = f"{c.item.note}; source retracted" if c.item.note else \
                         "source retracted"
                 c.item.source = PackSource(
-                    id=s["id"], title=clean(s["title"]), uri=_opt(s["uri"]), kind=s["kind"],
-                    authority=s["authority"], captured_at=_opt(s["captured_at"]))
+                    id=s["id"], title=clean_for_pack(s["title"]), uri=_opt(s["uri"]),
+                    kind=s["kind"], authority=s["authority"], captured_at=_opt(s["captured_at"]))
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -607,7 +608,7 @@ def _token(text: str | None) -> str:
 
 
 def _opt(value: Any) -> str | None:
-    text = clean(str(value)) if value is not None else ""
+    text = clean_for_pack(str(value)) if value is not None else ""
     return text or None
 
 
@@ -615,8 +616,9 @@ def _item(kind: str, item_id: str, status: str, text: str, row: Row, **extra: An
           ) -> PackItem:
     source = PackSource(id=row["source_id"], title=row["source_id"]) \
         if row.get("source_id") else None
-    return PackItem(n=0, kind=kind, id=clean(item_id), status=status, text=clean(text),  # type: ignore[arg-type]
-                    quote=_opt(row.get("quote")), recorded_by=_opt(row.get("recorded_by")),
+    return PackItem(n=0, kind=kind, id=clean_for_pack(item_id), status=status,  # type: ignore[arg-type]
+                    text=clean_for_pack(text), quote=_opt(row.get("quote")),
+                    recorded_by=_opt(row.get("recorded_by")),
                     valid_from=row.get("valid_from"), valid_to=row.get("valid_to"),
                     source=source, **{k: _opt(v) for k, v in extra.items()})
 

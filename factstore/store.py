@@ -51,7 +51,7 @@ from factstore.history import valid_at as history_valid_at
 from factstore.periods import parse_day
 from factstore import index_cache
 from factstore.context import Builder
-from factstore.render import clean
+from factstore.text import clean_for_pack as clean
 from factstore.resolver import AliasIndex, Progress, Resolution, normalize
 
 STORE_DIR = ".facts"
