@@ -1,12 +1,18 @@
 """Text rules: how store text is cleaned before it is shown.
 
+Two cleanings, for two places text goes:
+
 - `clean_for_pack`: store text inside a context pack, where a line break or a bidi control
   could start a line of its own or reorder what a model reads; everything becomes one line.
+- `clean_for_terminal`: a value printed on the terminal, where a control character could
+  restyle or rewrite the screen; line breaks and tabs are kept, the caller lays them out.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from typing import Any
 
 # --- cleaning -------------------------------------------------------------------------------
 
@@ -26,3 +32,14 @@ def clean_for_pack(text: str) -> str:
         return text
     return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
 
+
+# C0 controls but tab and newline, DEL, C1 controls.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_for_terminal(value: Any) -> str:
+    """A value as one printable string for the terminal: control characters removed (tab and
+    newline are kept), None as empty."""
+    if value is None:
+        return ""
+    return TERMINAL_CONTROL.sub("", str(value))
