@@ -34,7 +34,7 @@ from factstore.models import (
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.render import display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
-from factstore.text import clean_for_pack
+from factstore.text import MONTH_NAMES, clean_for_pack
 
 Row = dict[str, Any]
 Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
@@ -58,7 +58,9 @@ KIND_ORDER = {"fact": 0, "definition": 1, "rule": 2, "alias": 3}  # within a tie
 
 # --- periods the question mentions -------------------------------------------------------
 
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# The three letters each month's names start with, January first: "Sept" and "September"
+# both start with "sep".
+MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
 PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
     (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
@@ -66,7 +68,7 @@ PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
     (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
-    (re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
+    (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
     (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
     (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
     (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
@@ -117,7 +119,7 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
         except ValueError:
             return None
     if how == "month":
-        return f"{g[1]}-{MONTHS.index(g[0][:3].lower()) + 1:02d}"
+        return f"{g[1]}-{MONTH_NAMES[g[0][:3].lower()]:02d}"
     if how == "fy":
         return f"FY{_fy(g[0]):02d}"
     if how == "year":

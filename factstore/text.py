@@ -1,4 +1,5 @@
-"""Text rules: how store text is cleaned before it is shown.
+"""Text rules: how store text is cleaned before it is shown, and the words questions and
+answers are read with.
 
 Two cleanings, for two places text goes:
 
@@ -43,3 +44,17 @@ def clean_for_terminal(value: Any) -> str:
     if value is None:
         return ""
     return TERMINAL_CONTROL.sub("", str(value))
+
+
+# --- months ---------------------------------------------------------------------------------
+
+# Each month's names, its full name first, then the abbreviations in use ("Sept" as well as
+# "Sep"). Every month has exactly one three-letter name, and every name starts with it.
+_MONTHS = ["january jan", "february feb", "march mar", "april apr", "may", "june jun",
+           "july jul", "august aug", "september sept sep", "october oct", "november nov",
+           "december dec"]
+# Lower case name -> month number: "january" and "jan" -> 1, "sept" and "sep" -> 9.
+MONTH_NAMES: dict[str, int] = {name: number for number, names in enumerate(_MONTHS, start=1)
+                               for name in names.split()}
+# Abbreviations only: "jan" … "sept", not "may", which is the month's full name.
+MONTH_ABBREVIATIONS = frozenset(name for names in _MONTHS for name in names.split()[1:])

@@ -53,6 +53,7 @@ from factstore.models import (
     VerifySummary,
 )
 from factstore.resolver import LEGAL_SUFFIXES, full_name
+from factstore.text import MONTH_ABBREVIATIONS, MONTH_NAMES
 
 # --- citations ------------------------------------------------------------------------------
 
@@ -87,8 +88,8 @@ MARKUP = re.compile(r"\*\*|__|`")
 SENTENCE_END = re.compile(r"[.!?]+[\"'’”)]*(?=\s|$)")
 ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. approx. incl. excl. esp. inc. corp. ltd. co. no. nos. mr. mrs. ms. "
-    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. "
-    "jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.".split()
+    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para.".split()
+    + [f"{name}." for name in MONTH_ABBREVIATIONS]
 )
 NEVER_END = frozenset({"e.g.", "i.e.", "cf.", "vs."})
 INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
@@ -175,11 +176,9 @@ NUMBER = re.compile(
     re.X,
 )
 
-MONTHS = {name: i for i, names in enumerate(
-    ["January Jan", "February Feb", "March Mar", "April Apr", "May", "June Jun", "July Jul",
-     "August Aug", "September Sept Sep", "October Oct", "November Nov", "December Dec"],
-    start=1) for name in names.split()}
-MONTH = "(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
+# Month names as a date in an answer writes them: capitalised ("Sept", "October").
+CAPITALISED_MONTHS = {name.capitalize(): number for name, number in MONTH_NAMES.items()}
+MONTH = "(?P<month>" + "|".join(sorted(CAPITALISED_MONTHS, key=len, reverse=True)) + r")\b\.?"
 DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 YEAR = r"(?P<year>\d{4})(?!\d)"
 # Most specific first: each match is masked before the next pattern runs.
@@ -292,7 +291,7 @@ def _readings(m: re.Match[str]) -> tuple[DayParts, ...]:
         candidates: list[DayParts] = [(year, second, first), (year, first, second)]
     else:
         month = groups["month"]
-        number = int(month) if month.isdigit() else MONTHS[month]
+        number = int(month) if month.isdigit() else CAPITALISED_MONTHS[month]
         candidates = [(year, number, int(groups["day"]) if groups.get("day") else None)]
     return tuple(dict.fromkeys(c for c in candidates if _real_day(c)))
 
