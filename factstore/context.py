@@ -34,21 +34,14 @@ from factstore.models import (
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.render import display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
-from factstore.text import MONTH_NAMES, clean_for_pack
+from factstore.text import GENERIC_QUESTION_WORDS, MONTH_NAMES, QUESTION_WORDS, clean_for_pack
 
 Row = dict[str, Any]
 Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
 
 MAX_GRAM = 5  # longest name looked up as one mention, in words
 FUZZY_MENTION_AT = 80  # a capitalised span with no exact alias must resolve this well
-# Capitalised words that start questions, never names.
-QUESTION_WORDS = frozenset(
-    "what when where which who whom whose why how is are was were do does did can could "
-    "should would will has have had tell give list show compare our my we i in on at for "
-    "from by to if per and or".split())
 CONTENT_MIN = 4  # shorter words do not make a rule relevant
-GENERIC = frozenset("about customer customers account accounts value current latest much many "
-                    "does have after before their there this that with what which when".split())
 
 # Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
 # The facts that answer come first: when a budget trims, a definition goes before the answer.
@@ -310,7 +303,7 @@ class Builder:
         periods = question_periods(question, valid_at, self.start_month)
         subjects = [m.entity["id"] for m in mentions if m.entity]
         content = {_root(w) for w, taken in zip(words.words, words.taken, strict=True)
-                   if not taken and len(w) >= CONTENT_MIN and w not in GENERIC
+                   if not taken and len(w) >= CONTENT_MIN and w not in GENERIC_QUESTION_WORDS
                    and w not in QUESTION_WORDS and not PERIODISH.match(w)}
         candidates = [*self._definitions(terms, options.scope, valid_at),
                       *self._facts(subjects, words, terms, periods, valid_at, content),

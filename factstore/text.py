@@ -1,5 +1,5 @@
 """Text rules: how store text is cleaned before it is shown, and the words questions and
-answers are read with.
+answers are read with: month names, and words that name nothing.
 
 Two cleanings, for two places text goes:
 
@@ -58,3 +58,55 @@ MONTH_NAMES: dict[str, int] = {name: number for number, names in enumerate(_MONT
                                for name in names.split()}
 # Abbreviations only: "jan" … "sept", not "may", which is the month's full name.
 MONTH_ABBREVIATIONS = frozenset(name for names in _MONTHS for name in names.split()[1:])
+
+
+# --- words that name nothing ----------------------------------------------------------------
+
+# Words that open or join a question ("What", "Tell", "Compare", "In"): often capitalised,
+# never part of a name, and never what the question is about.
+QUESTION_WORDS = frozenset(
+    "what when where which who whom whose why how is are was were do does did can could "
+    "should would will has have had tell give list show compare our my we i in on at for "
+    "from by to if per and or".split())
+# Words of a question too common to say what it is about: long enough to count as content,
+# but a rule that shares only these with a question is not relevant to it.
+GENERIC_QUESTION_WORDS = frozenset(
+    "about customer customers account accounts value current latest much many does have after "
+    "before their there this that with what which when".split())
+# Words an answer may capitalise without naming anything: sentence openers, months, business
+# vocabulary ("Net Revenue Retention"), currency codes. The answer checker trims them from the
+# edges of a name before asking the cited items to mention it; months come from MONTH_NAMES.
+# Metric abbreviations (ARR, ACV) are not here on purpose: they must appear in a cited item.
+ANSWER_NON_NAMES = frozenset([*"""
+    a an the this that these those it its they their them we our us you your he she his her i
+    in on at as by for from with without to of and or but nor so yet if when while whereas
+    although though because since until after before during per via under over above below
+    between among across about according based both each every all any some no not none only
+    also however therefore thus hence then there here overall note meanwhile additionally
+    moreover furthermore instead unlike like compared relative versus what which who whose
+    where why how yes than other another same such most more less least many much few several
+    either neither just still even already currently today now yesterday tomorrow approximately
+    roughly nearly almost around up down out off own via meaning see answer summary important
+    together altogether separately combined similarly likewise otherwise finally later earlier
+    previously given assuming despite regarding against thereafter whereas short brief quick
+    final bottom line tldr
+    caveat caveats source sources cited citation citations item items pack context knowledge
+    total net gross new annual annualised annualized recurring revenue revenues retention rate
+    rates value values contract contracts customer customers account accounts seat seats score
+    scores renewal renewals renewed date dates term terms payment payments discount discounts
+    approval approvals price pricing list period periods quarter quarters quarterly year years
+    yearly month months monthly week weeks day days fiscal end start current previous next last
+    first second third fourth rule rules policy policies exception exceptions definition
+    definitions fact facts finance financial sales team teams segment segments region regions
+    metric metrics target targets plan plans quota quotas pipeline coverage bookings churn
+    churned expansion margin margins headcount growth deferred recognised recognized
+    subscription subscriptions fee fees invoice invoices invoiced services service product
+    products data user users active logo logos number numbers amount amounts share status key
+    figure figures success operations general standard notice approved public sector
+    effective trailing twelve signed booked closed won lost open high low red amber green
+    monday tuesday wednesday thursday friday saturday sunday
+    usd eur gbp chf jpy aud cad nok sek dkk us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
+    yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
+    one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred thousand million billion half dozen none neither
+    """.split(), *MONTH_NAMES])
