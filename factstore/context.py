@@ -34,7 +34,13 @@ from factstore.models import (
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.render import display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
-from factstore.text import GENERIC_QUESTION_WORDS, MONTH_NAMES, QUESTION_WORDS, clean_for_pack
+from factstore.text import (
+    GENERIC_QUESTION_WORDS,
+    MONTH_NAMES,
+    QUESTION_PERIODS,
+    QUESTION_WORDS,
+    clean_for_pack,
+)
 
 Row = dict[str, Any]
 Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
@@ -51,24 +57,6 @@ KIND_ORDER = {"fact": 0, "definition": 1, "rule": 2, "alias": 3}  # within a tie
 
 # --- periods the question mentions -------------------------------------------------------
 
-# The three letters each month's names start with, January first: "Sept" and "September"
-# both start with "sep".
-MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
-PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
-    (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
-    (re.compile(r"\b(Q[1-4]|H[12])\s?'(\d{2})\b", re.I), "part-fy"),
-    (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
-    (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
-    (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
-    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
-    (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
-    (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
-     "relative"),
-    (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
-]
-
 
 def _fy(text: str) -> int:
     return int(text) % 100
@@ -79,7 +67,7 @@ def question_periods(question: str, valid_at: date, start_month: int) -> list[st
     the fiscal quarter before valid_at's, a bare 'Q3' -> Q3 of valid_at's fiscal year."""
     found: list[tuple[int, str]] = []
     taken = [False] * len(question)
-    for pattern, how in PERIOD_PATTERNS:
+    for pattern, how in QUESTION_PERIODS:
         for m in pattern.finditer(question):
             if any(taken[m.start():m.end()]):
                 continue

@@ -1,5 +1,5 @@
-"""Text rules: how store text is cleaned before it is shown, and the words questions and
-answers are read with: month names, and words that name nothing.
+"""Text rules: how store text is cleaned before it is shown, and how questions and answers
+are read: month names, words that name nothing, and how a period is written.
 
 Two cleanings, for two places text goes:
 
@@ -110,3 +110,39 @@ ANSWER_NON_NAMES = frozenset([*"""
     one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million billion half dozen none neither
     """.split(), *MONTH_NAMES])
+
+
+# --- periods as written -------------------------------------------------------------------
+
+# The three letters each month's names start with, January first: a question's word that
+# starts with one ("Sept", "September") is read as that month.
+MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
+# How a question names a period, most specific first, each with the kind of label it makes
+# ("fy-part": FY26 Q3, "relative": last quarter …). A question's words are matched once: a
+# later pattern does not read what an earlier one took. context.question_periods turns the
+# matches into period labels.
+QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
+    (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
+    (re.compile(r"\b(Q[1-4]|H[12])\s?'(\d{2})\b", re.I), "part-fy"),
+    (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
+    (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
+    (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
+    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
+    (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
+    (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
+     "relative"),
+    (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
+]
+# A period an answer names (FY26-Q3, Q3 FY26, H1, 2025-Q3, 2025-10): masked before amounts are
+# read, so that its digits are never taken for a number the cited items must state.
+ANSWER_PERIOD = re.compile(
+    r"""(?<![\w-])(?:
+      FY\s?'?(?:\d{4}|\d{2})(?:\s?[-/]?\s?(?:Q[1-4]|H[12]))?
+    | (?:Q[1-4]|H[12])(?:\s?[-/]?\s?(?:FY\s?'?(?:\d{4}|\d{2})|\d{4}))?
+    | \d{4}\s?-\s?(?:Q[1-4]|H[12])
+    | \d{4}-(?:0[1-9]|1[0-2])
+    )(?![\w-])""",
+    re.X,
+)

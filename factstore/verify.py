@@ -53,7 +53,7 @@ from factstore.models import (
     VerifySummary,
 )
 from factstore.resolver import LEGAL_SUFFIXES, full_name
-from factstore.text import ANSWER_NON_NAMES, MONTH_ABBREVIATIONS, MONTH_NAMES
+from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 
 # --- citations ------------------------------------------------------------------------------
 
@@ -191,15 +191,6 @@ DATE_PATTERNS = [
     re.compile(rf"(?<![\d.,]){DAY}\s+(?:of\s+)?{MONTH}"),
     re.compile(rf"{MONTH}\s+{DAY}(?![\d.,%]|\s*(?:[kKmMbB%]|million|percent)\b)"),
 ]
-PERIOD = re.compile(
-    r"""(?<![\w-])(?:
-      FY\s?'?(?:\d{4}|\d{2})(?:\s?[-/]?\s?(?:Q[1-4]|H[12]))?
-    | (?:Q[1-4]|H[12])(?:\s?[-/]?\s?(?:FY\s?'?(?:\d{4}|\d{2})|\d{4}))?
-    | \d{4}\s?-\s?(?:Q[1-4]|H[12])
-    | \d{4}-(?:0[1-9]|1[0-2])
-    )(?![\w-])""",
-    re.X,
-)
 CODE = re.compile(r"(?<![\w-])#?[A-Z][A-Za-z]*(?:-[A-Za-z0-9]+)+(?![\w-])")
 
 DayParts = tuple[int | None, int, int | None]  # (year, month, day); None where not written
@@ -269,7 +260,7 @@ def scan(text: str) -> Scan:
         found.dates.extend(DateClaim(m[0].strip(" .,"), m.start(), r) for m, r in read)
         for m, _ in read:
             text = text[:m.start()] + _masked(m) + text[m.end():]
-    text = PERIOD.sub(_masked, text)
+    text = ANSWER_PERIOD.sub(_masked, text)
     numbers = CODE.sub(lambda m: _masked(m) if re.search(r"\d", m[0]) else m[0], text)
     read_numbers = [(m, a) for m in NUMBER.finditer(numbers) if (a := _amount(m)) is not None]
     found.amounts = [a for _, a in read_numbers]
