@@ -262,7 +262,10 @@ def find_terms(words: Words, definitions: list[Row]) -> list[str]:
 
 
 @dataclass
-class Candidate:
+class Ranked:
+    """A pack item with its place in the ranking: tier first, then order within the tier
+    (the public resolver.Candidate is something else: an entity a name may mean)."""
+
     tier: int
     order: tuple[Any, ...]
     item: PackItem  # n is set when the pack is numbered
@@ -308,8 +311,8 @@ class Builder:
         pack.hash = hashlib.sha256(pack.text.encode()).hexdigest()
         return pack
 
-    def _fit(self, pack: ContextPack, candidates: list[Candidate], budget: int | None
-             ) -> tuple[list[Candidate], list[Candidate]]:
+    def _fit(self, pack: ContextPack, candidates: list[Ranked], budget: int | None
+             ) -> tuple[list[Ranked], list[Ranked]]:
         """The most items, in priority order, whose rendered pack fits the token budget."""
         if budget is None:
             return candidates, []
@@ -333,7 +336,7 @@ class Builder:
     # -- definitions ----------------------------------------------------------------------
 
     def _definitions(self, terms: list[str], scope: str | None, valid_at: date
-                     ) -> list[Candidate]:
+                     ) -> list[Ranked]:
         found = []
         wanted = {t.casefold(): i for i, t in enumerate(terms)}
         for d in self.definitions:
@@ -348,14 +351,14 @@ class Builder:
             item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"
-            found.append(Candidate(TIER_DEFINITION if in_scope else TIER_LOW,
-                                   (rank, d["id"]), item))
+            found.append(Ranked(TIER_DEFINITION if in_scope else TIER_LOW,
+                                (rank, d["id"]), item))
         return found
 
     # -- facts ----------------------------------------------------------------------------
 
     def _facts(self, subjects: list[str], words: Words, terms: list[str], periods: list[str],
-               valid_at: date, content: set[str]) -> list[Candidate]:
+               valid_at: date, content: set[str]) -> list[Ranked]:
         """Facts of the mentioned entities about what the question names (all of them when
         it names nothing), in the periods it asks about."""
         if not subjects:
@@ -425,7 +428,7 @@ class Builder:
                 date.fromisoformat(row["valid_to"]) if row["valid_to"] else date.max)
 
     def _rank_group(self, group: list[Row], superseded_by: dict[str, str],
-                    order: tuple[Any, ...], tier: int) -> list[Candidate]:
+                    order: tuple[Any, ...], tier: int) -> list[Ranked]:
         """Competing values for one subject, predicate and period: by source authority, then
         recency. Every one is kept, labelled."""
         def strength(r: Row) -> tuple[int, str, str]:
@@ -437,20 +440,20 @@ class Builder:
         found = []
         for rank, r in enumerate(live):
             status, note, other = _label(r, live, lambda row: strength(row)[0])
-            c = Candidate(tier if status in ("current", "conflicting") else TIER_LOW,
-                          (*order, rank), self._fact_item(r, status),
-                          {"other": other} if other else {})
+            c = Ranked(tier if status in ("current", "conflicting") else TIER_LOW,
+                       (*order, rank), self._fact_item(r, status),
+                       {"other": other} if other else {})
             c.item.note = note
             found.append(c)
         for r in group:
             if r["id"] in superseded_by:
-                c = Candidate(TIER_LOW, (*order, 100, r["id"]), self._fact_item(r, "superseded"),
-                              {"other": superseded_by[r["id"]]})
+                c = Ranked(TIER_LOW, (*order, 100, r["id"]), self._fact_item(r, "superseded"),
+                           {"other": superseded_by[r["id"]]})
                 c.item.note = "superseded by {other}"
                 found.append(c)
             elif r["status"] != "active":  # proposed or deprecated: never the value to use
-                found.append(Candidate(TIER_LOW, (*order, 200, r["id"]),
-                                       self._fact_item(r, r["status"])))
+                found.append(Ranked(TIER_LOW, (*order, 200, r["id"]),
+                                    self._fact_item(r, r["status"])))
         return found
 
     def _fact_item(self, r: Row, status: str) -> PackItem:
@@ -465,7 +468,7 @@ class Builder:
     # -- rules ----------------------------------------------------------------------------
 
     def _rules(self, subjects: list[str], content: set[str], terms: list[str], valid_at: date
-               ) -> list[Candidate]:
+               ) -> list[Ranked]:
         """Rules that apply to a mentioned entity (by id or by its kind) and that the question
         is about, with the exceptions that apply to that entity; for a question that names
         no entity, general rules the question is about. A general rule is `overridden` only
@@ -486,7 +489,7 @@ class Builder:
             or [("", {r["applies_to"] for r in live if r["applies_to"].startswith("kind:")})]
         governs: dict[str, list[str]] = defaultdict(list)  # general rule -> subjects under it
         excepted: dict[str, list[str]] = defaultdict(list)  # general rule -> exception ids
-        found: dict[str, Candidate] = {}
+        found: dict[str, Ranked] = {}
         ranks: dict[str, int] = {}
         for rank, (subject, applies) in enumerate(targets):
             for r in live:
@@ -517,9 +520,9 @@ class Builder:
         return list(found.values())
 
     def _rule(self, r: Row, status: str, tier: int, rank: int, refs: dict[str, str]
-              ) -> Candidate:
+              ) -> Ranked:
         item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
-        c = Candidate(tier, (rank, r["id"]), item, refs)
+        c = Ranked(tier, (rank, r["id"]), item, refs)
         if refs:
             item.note = {"exception": "exception to {rule}",
                          "overridden": "overridden here by {rule}",
@@ -530,7 +533,7 @@ class Builder:
     # -- aliases --------------------------------------------------------------------------
 
     def _aliases(self, subjects: list[str], mentions: list[Mention], on: str
-                 ) -> list[Candidate]:
+                 ) -> list[Ranked]:
         """Other names of the mentioned entities that explain the question: the name it
         used when that is not the entity's own, and former names."""
         if not subjects:
@@ -553,8 +556,8 @@ class Builder:
                     " (former name)"
             item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
                          "former" if former else "alias", text, r, subject=r["entity_id"])
-            found.append(Candidate(TIER_ALIAS if not used else TIER_RULE,
-                                   (subjects.index(r["entity_id"]), r["normalized"]), item))
+            found.append(Ranked(TIER_ALIAS if not used else TIER_RULE,
+                                (subjects.index(r["entity_id"]), r["normalized"]), item))
         return found
 
     # -- sources --------------------------------------------------------------------------
@@ -566,7 +569,7 @@ class Builder:
             for s in self.select("sources", f"id IN ({marks})", missing):
                 self.sources[s["id"]] = s
 
-    def _attach_sources(self, candidates: list[Candidate]) -> None:
+    def _attach_sources(self, candidates: list[Ranked]) -> None:
         self._load_sources({c.item.source.id for c in candidates if c.item.source})
         for c in candidates:
             if c.item.source:
@@ -606,7 +609,7 @@ def _item(kind: str, item_id: str, status: str, text: str, row: Row, **extra: An
                     source=source, **{k: _opt(v) for k, v in extra.items()})
 
 
-def _number(kept: list[Candidate]) -> list[PackItem]:
+def _number(kept: list[Ranked]) -> list[PackItem]:
     """Number the items 1..n in priority order and fill in their notes' references."""
     number = {c.item.id: i for i, c in enumerate(kept, 1)}
     items = []
