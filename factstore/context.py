@@ -1,4 +1,4 @@
-"""From a question to a ranked, cited pack of the knowledge that applies (DESIGN §7).
+"""From a question to a ranked, cited pack of the knowledge that applies.
 
     question -> mentions (entities through the resolver, defined terms, periods)
              -> candidates (facts of the entities, definitions of the terms, rules and the
