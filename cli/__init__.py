@@ -802,7 +802,7 @@ def mcp(obj: Ctx) -> None:
 
 
 def clean_query(text: str) -> str:
-    return repr(output.clean(text))
+    return repr(output.clean_for_terminal(text))
 
 
 def _batch_queries(path: Path) -> list[tuple[str, str | None]]:

@@ -7,21 +7,13 @@ characters stripped, so a fact cannot restyle or rewrite the terminal.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(value: Any) -> str:
-    """A value as one printable string: control characters removed, None as empty."""
-    if value is None:
-        return ""
-    return _CONTROL.sub("", str(value))
+from factstore.text import clean_for_terminal
 
 
 def emit_json(data: Any) -> None:
@@ -42,7 +34,8 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | No
     if not is_tty():
         click.echo("\t".join(columns))
         for row in rows:
-            click.echo("\t".join(clean(v).replace("\t", " ").replace("\n", " ") for v in row))
+            click.echo("\t".join(clean_for_terminal(v).replace("\t", " ").replace("\n", " ")
+                                  for v in row))
         return
     from rich.table import Table
     from rich.text import Text
@@ -51,7 +44,7 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | No
     for col in columns:
         out.add_column(col, overflow="fold")
     for row in rows:
-        out.add_row(*(Text(clean(v)) for v in row))
+        out.add_row(*(Text(clean_for_terminal(v)) for v in row))
     _console().print(out)
 
 
@@ -62,7 +55,7 @@ def record(pairs: Sequence[tuple[str, Any]], title: str | None = None) -> None:
             click.echo(title)
         width = max(len(k) for k, _ in pairs) if pairs else 0
         for key, value in pairs:
-            click.echo(f"{key.ljust(width)}  {clean(value)}")
+            click.echo(f"{key.ljust(width)}  {clean_for_terminal(value)}")
         return
     from rich.table import Table
     from rich.text import Text
@@ -71,12 +64,12 @@ def record(pairs: Sequence[tuple[str, Any]], title: str | None = None) -> None:
     out.add_column(style="bold")
     out.add_column(overflow="fold")
     for key, value in pairs:
-        out.add_row(Text(key), Text(clean(value)))
+        out.add_row(Text(key), Text(clean_for_terminal(value)))
     _console().print(out)
 
 
 def line(text: str, *, err: bool = False) -> None:
-    click.echo(clean(text), err=err)
+    click.echo(clean_for_terminal(text), err=err)
 
 
 def summary(row: dict[str, Any] | None, limit: int = 80) -> str:
@@ -84,19 +77,20 @@ def summary(row: dict[str, Any] | None, limit: int = 80) -> str:
     if row is None:
         return "(removed)"
     skip = {"recorded_by", "reason", "rev", "status", "source_id"}
-    text = ", ".join(f"{k}={clean(v)}" for k, v in row.items() if v is not None and k not in skip)
+    text = ", ".join(f"{k}={clean_for_terminal(v)}" for k, v in row.items()
+                     if v is not None and k not in skip)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = clean(value).replace("\n", " ")
+    text = clean_for_terminal(value).replace("\n", " ")
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def changelog(diff: Any) -> None:
     """A semantic diff as a changelog a controller can skim."""
-    click.echo(f"Knowledge changes {clean(diff.from_)} ({diff.from_commit[:12]}) -> "
-               f"{clean(diff.to)} ({diff.to_commit[:12]})")
+    click.echo(f"Knowledge changes {clean_for_terminal(diff.from_)} ({diff.from_commit[:12]}) -> "
+               f"{clean_for_terminal(diff.to)} ({diff.to_commit[:12]})")
     if not diff.changes:
         click.echo("  (no changes)")
     marks = {"added": "+", "modified": "~", "removed": "-"}
@@ -112,9 +106,9 @@ def changelog(diff: Any) -> None:
         else:
             side = "to" if change.op == "added" else "from"
             what = summary({k: v[side] for k, v in change.fields.items()})
-        who = f"  [by {clean(change.by)}" + (f": {_short(change.reason)}" if change.reason
-                                              else "") + "]" if change.by else ""
-        click.echo(f"  {marks[change.op]} {clean(change.id)}  {what}{who}")
+        who = f"  [by {clean_for_terminal(change.by)}" + (
+            f": {_short(change.reason)}" if change.reason else "") + "]" if change.by else ""
+        click.echo(f"  {marks[change.op]} {clean_for_terminal(change.id)}  {what}{who}")
 
 
 class ProgressBar:

@@ -1,4 +1,4 @@
-"""From a question to a ranked, cited pack of the knowledge that applies (DESIGN §7).
+"""From a question to a ranked, cited pack of the knowledge that applies.
 
     question -> mentions (entities through the resolver, defined terms, periods)
              -> candidates (facts of the entities, definitions of the terms, rules and the
@@ -32,22 +32,22 @@ from factstore.models import (
     same_value,
 )
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
-from factstore.render import clean, display_value, render, tokens
+from factstore.render import display_value, render, tokens
 from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
+from factstore.text import (
+    GENERIC_QUESTION_WORDS,
+    MONTH_NAMES,
+    QUESTION_PERIODS,
+    QUESTION_WORDS,
+    clean_for_pack,
+)
 
 Row = dict[str, Any]
 Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
 
 MAX_GRAM = 5  # longest name looked up as one mention, in words
 FUZZY_MENTION_AT = 80  # a capitalised span with no exact alias must resolve this well
-# Capitalised words that start questions, never names.
-QUESTION_WORDS = frozenset(
-    "what when where which who whom whose why how is are was were do does did can could "
-    "should would will has have had tell give list show compare our my we i in on at for "
-    "from by to if per and or".split())
 CONTENT_MIN = 4  # shorter words do not make a rule relevant
-GENERIC = frozenset("about customer customers account accounts value current latest much many "
-                    "does have after before their there this that with what which when".split())
 
 # Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
 # The facts that answer come first: when a budget trims, a definition goes before the answer.
@@ -56,22 +56,6 @@ KIND_ORDER = {"fact": 0, "definition": 1, "rule": 2, "alias": 3}  # within a tie
 
 
 # --- periods the question mentions -------------------------------------------------------
-
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
-    (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
-    (re.compile(r"\b(Q[1-4]|H[12])\s?'(\d{2})\b", re.I), "part-fy"),
-    (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
-    (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
-    (re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
-    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
-    (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
-    (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
-     "relative"),
-    (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
-]
 
 
 def _fy(text: str) -> int:
@@ -83,7 +67,7 @@ def question_periods(question: str, valid_at: date, start_month: int) -> list[st
     the fiscal quarter before valid_at's, a bare 'Q3' -> Q3 of valid_at's fiscal year."""
     found: list[tuple[int, str]] = []
     taken = [False] * len(question)
-    for pattern, how in PERIOD_PATTERNS:
+    for pattern, how in QUESTION_PERIODS:
         for m in pattern.finditer(question):
             if any(taken[m.start():m.end()]):
                 continue
@@ -116,7 +100,7 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
         except ValueError:
             return None
     if how == "month":
-        return f"{g[1]}-{MONTHS.index(g[0][:3].lower()) + 1:02d}"
+        return f"{g[1]}-{MONTH_NAMES[g[0][:3].lower()]:02d}"
     if how == "fy":
         return f"FY{_fy(g[0]):02d}"
     if how == "year":
@@ -248,10 +232,10 @@ def _capital_runs(words: Words) -> list[tuple[int, int]]:
 
 def _mention(text: str, answer: Any) -> Mention:
     if answer.status == "resolved":
-        return Mention(text=clean(text), status="resolved",
-                       entity={k: clean(v) for k, v in answer.entity.items()})
-    return Mention(text=clean(text), status="ambiguous",
-                   candidates=[{"id": c.id, "name": clean(c.name), "kind": c.kind,
+        return Mention(text=clean_for_pack(text), status="resolved",
+                       entity={k: clean_for_pack(v) for k, v in answer.entity.items()})
+    return Mention(text=clean_for_pack(text), status="ambiguous",
+                   candidates=[{"id": c.id, "name": clean_for_pack(c.name), "kind": c.kind,
                                 "score": c.score} for c in answer.candidates])
 
 
@@ -278,7 +262,10 @@ def find_terms(words: Words, definitions: list[Row]) -> list[str]:
 
 
 @dataclass
-class Candidate:
+class Ranked:
+    """A pack item with its place in the ranking: tier first, then order within the tier
+    (the public resolver.Candidate is something else: an entity a name may mean)."""
+
     tier: int
     order: tuple[Any, ...]
     item: PackItem  # n is set when the pack is numbered
@@ -307,7 +294,7 @@ class Builder:
         periods = question_periods(question, valid_at, self.start_month)
         subjects = [m.entity["id"] for m in mentions if m.entity]
         content = {_root(w) for w, taken in zip(words.words, words.taken, strict=True)
-                   if not taken and len(w) >= CONTENT_MIN and w not in GENERIC
+                   if not taken and len(w) >= CONTENT_MIN and w not in GENERIC_QUESTION_WORDS
                    and w not in QUESTION_WORDS and not PERIODISH.match(w)}
         candidates = [*self._definitions(terms, options.scope, valid_at),
                       *self._facts(subjects, words, terms, periods, valid_at, content),
@@ -324,8 +311,8 @@ class Builder:
         pack.hash = hashlib.sha256(pack.text.encode()).hexdigest()
         return pack
 
-    def _fit(self, pack: ContextPack, candidates: list[Candidate], budget: int | None
-             ) -> tuple[list[Candidate], list[Candidate]]:
+    def _fit(self, pack: ContextPack, candidates: list[Ranked], budget: int | None
+             ) -> tuple[list[Ranked], list[Ranked]]:
         """The most items, in priority order, whose rendered pack fits the token budget."""
         if budget is None:
             return candidates, []
@@ -349,7 +336,7 @@ class Builder:
     # -- definitions ----------------------------------------------------------------------
 
     def _definitions(self, terms: list[str], scope: str | None, valid_at: date
-                     ) -> list[Candidate]:
+                     ) -> list[Ranked]:
         found = []
         wanted = {t.casefold(): i for i, t in enumerate(terms)}
         for d in self.definitions:
@@ -364,14 +351,14 @@ class Builder:
             item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"
-            found.append(Candidate(TIER_DEFINITION if in_scope else TIER_LOW,
-                                   (rank, d["id"]), item))
+            found.append(Ranked(TIER_DEFINITION if in_scope else TIER_LOW,
+                                (rank, d["id"]), item))
         return found
 
     # -- facts ----------------------------------------------------------------------------
 
     def _facts(self, subjects: list[str], words: Words, terms: list[str], periods: list[str],
-               valid_at: date, content: set[str]) -> list[Candidate]:
+               valid_at: date, content: set[str]) -> list[Ranked]:
         """Facts of the mentioned entities about what the question names (all of them when
         it names nothing), in the periods it asks about."""
         if not subjects:
@@ -441,7 +428,7 @@ class Builder:
                 date.fromisoformat(row["valid_to"]) if row["valid_to"] else date.max)
 
     def _rank_group(self, group: list[Row], superseded_by: dict[str, str],
-                    order: tuple[Any, ...], tier: int) -> list[Candidate]:
+                    order: tuple[Any, ...], tier: int) -> list[Ranked]:
         """Competing values for one subject, predicate and period: by source authority, then
         recency. Every one is kept, labelled."""
         def strength(r: Row) -> tuple[int, str, str]:
@@ -453,20 +440,20 @@ class Builder:
         found = []
         for rank, r in enumerate(live):
             status, note, other = _label(r, live, lambda row: strength(row)[0])
-            c = Candidate(tier if status in ("current", "conflicting") else TIER_LOW,
-                          (*order, rank), self._fact_item(r, status),
-                          {"other": other} if other else {})
+            c = Ranked(tier if status in ("current", "conflicting") else TIER_LOW,
+                       (*order, rank), self._fact_item(r, status),
+                       {"other": other} if other else {})
             c.item.note = note
             found.append(c)
         for r in group:
             if r["id"] in superseded_by:
-                c = Candidate(TIER_LOW, (*order, 100, r["id"]), self._fact_item(r, "superseded"),
-                              {"other": superseded_by[r["id"]]})
+                c = Ranked(TIER_LOW, (*order, 100, r["id"]), self._fact_item(r, "superseded"),
+                           {"other": superseded_by[r["id"]]})
                 c.item.note = "superseded by {other}"
                 found.append(c)
             elif r["status"] != "active":  # proposed or deprecated: never the value to use
-                found.append(Candidate(TIER_LOW, (*order, 200, r["id"]),
-                                       self._fact_item(r, r["status"])))
+                found.append(Ranked(TIER_LOW, (*order, 200, r["id"]),
+                                    self._fact_item(r, r["status"])))
         return found
 
     def _fact_item(self, r: Row, status: str) -> PackItem:
@@ -481,7 +468,7 @@ class Builder:
     # -- rules ----------------------------------------------------------------------------
 
     def _rules(self, subjects: list[str], content: set[str], terms: list[str], valid_at: date
-               ) -> list[Candidate]:
+               ) -> list[Ranked]:
         """Rules that apply to a mentioned entity (by id or by its kind) and that the question
         is about, with the exceptions that apply to that entity; for a question that names
         no entity, general rules the question is about. A general rule is `overridden` only
@@ -502,7 +489,7 @@ class Builder:
             or [("", {r["applies_to"] for r in live if r["applies_to"].startswith("kind:")})]
         governs: dict[str, list[str]] = defaultdict(list)  # general rule -> subjects under it
         excepted: dict[str, list[str]] = defaultdict(list)  # general rule -> exception ids
-        found: dict[str, Candidate] = {}
+        found: dict[str, Ranked] = {}
         ranks: dict[str, int] = {}
         for rank, (subject, applies) in enumerate(targets):
             for r in live:
@@ -533,9 +520,9 @@ class Builder:
         return list(found.values())
 
     def _rule(self, r: Row, status: str, tier: int, rank: int, refs: dict[str, str]
-              ) -> Candidate:
+              ) -> Ranked:
         item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
-        c = Candidate(tier, (rank, r["id"]), item, refs)
+        c = Ranked(tier, (rank, r["id"]), item, refs)
         if refs:
             item.note = {"exception": "exception to {rule}",
                          "overridden": "overridden here by {rule}",
@@ -546,7 +533,7 @@ class Builder:
     # -- aliases --------------------------------------------------------------------------
 
     def _aliases(self, subjects: list[str], mentions: list[Mention], on: str
-                 ) -> list[Candidate]:
+                 ) -> list[Ranked]:
         """Other names of the mentioned entities that explain the question: the name it
         used when that is not the entity's own, and former names."""
         if not subjects:
@@ -569,8 +556,8 @@ class Builder:
                     " (former name)"
             item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
                          "former" if former else "alias", text, r, subject=r["entity_id"])
-            found.append(Candidate(TIER_ALIAS if not used else TIER_RULE,
-                                   (subjects.index(r["entity_id"]), r["normalized"]), item))
+            found.append(Ranked(TIER_ALIAS if not used else TIER_RULE,
+                                (subjects.index(r["entity_id"]), r["normalized"]), item))
         return found
 
     # -- sources --------------------------------------------------------------------------
@@ -582,7 +569,7 @@ class Builder:
             for s in self.select("sources", f"id IN ({marks})", missing):
                 self.sources[s["id"]] = s
 
-    def _attach_sources(self, candidates: list[Candidate]) -> None:
+    def _attach_sources(self, candidates: list[Ranked]) -> None:
         self._load_sources({c.item.source.id for c in candidates if c.item.source})
         for c in candidates:
             if c.item.source:
@@ -593,8 +580,8 @@ class Builder:
                     c.item.note = f"{c.item.note}; source retracted" if c.item.note else \
                         "source retracted"
                 c.item.source = PackSource(
-                    id=s["id"], title=clean(s["title"]), uri=_opt(s["uri"]), kind=s["kind"],
-                    authority=s["authority"], captured_at=_opt(s["captured_at"]))
+                    id=s["id"], title=clean_for_pack(s["title"]), uri=_opt(s["uri"]),
+                    kind=s["kind"], authority=s["authority"], captured_at=_opt(s["captured_at"]))
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -607,7 +594,7 @@ def _token(text: str | None) -> str:
 
 
 def _opt(value: Any) -> str | None:
-    text = clean(str(value)) if value is not None else ""
+    text = clean_for_pack(str(value)) if value is not None else ""
     return text or None
 
 
@@ -615,13 +602,14 @@ def _item(kind: str, item_id: str, status: str, text: str, row: Row, **extra: An
           ) -> PackItem:
     source = PackSource(id=row["source_id"], title=row["source_id"]) \
         if row.get("source_id") else None
-    return PackItem(n=0, kind=kind, id=clean(item_id), status=status, text=clean(text),  # type: ignore[arg-type]
-                    quote=_opt(row.get("quote")), recorded_by=_opt(row.get("recorded_by")),
+    return PackItem(n=0, kind=kind, id=clean_for_pack(item_id), status=status,  # type: ignore[arg-type]
+                    text=clean_for_pack(text), quote=_opt(row.get("quote")),
+                    recorded_by=_opt(row.get("recorded_by")),
                     valid_from=row.get("valid_from"), valid_to=row.get("valid_to"),
                     source=source, **{k: _opt(v) for k, v in extra.items()})
 
 
-def _number(kept: list[Candidate]) -> list[PackItem]:
+def _number(kept: list[Ranked]) -> list[PackItem]:
     """Number the items 1..n in priority order and fill in their notes' references."""
     number = {c.item.id: i for i, c in enumerate(kept, 1)}
     items = []

@@ -1,7 +1,8 @@
 """Rendering a context pack as md, xml or json, and parsing it back.
 
-Store text is data. Every text field goes through `clean()` (control and bidi characters out,
-line breaks to spaces) before it reaches a pack, and each format escapes it on the way out:
+Store text is data. Every text field goes through `text.clean_for_pack()` (control and bidi
+characters out, line breaks to spaces) before it reaches a pack, and each format escapes it on
+the way out:
 
 - md: one item is a `[n]` line plus indented `quote:`/`note:`/`source:` lines; text never
   holds a line break, and `\\ [ ] | < > `` ` `` are backslash-escaped, so a stored text can
@@ -19,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
@@ -27,6 +27,7 @@ from xml.sax.saxutils import quoteattr
 
 from factstore.errors import InvalidInput
 from factstore.models import ContextPack, Mention, PackFormat, PackItem, PackOptions
+from factstore.text import clean_for_pack
 
 INSTRUCTIONS = (
     "Answer only from the numbered items below and cite every statement with the number of "
@@ -38,21 +39,7 @@ INSTRUCTIONS = (
 MD_BEGIN = "<!-- factstore context pack: begin -->"
 MD_END = "<!-- factstore context pack: end -->"
 
-# Characters that rearrange or break lines when displayed: bidi overrides and isolates,
-# line and paragraph separators.
-INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
-                           0xFEFF, 0xFFFE, 0xFFFF])
-SPACES = dict.fromkeys(map(ord, "\n\r\t\v\f\x85\u2028\u2029"), " ")
 MD_SPECIAL = re.compile(r"([\\\[\]|<>`])")
-
-
-def clean(text: str) -> str:
-    """Store text made safe to show: line breaks become spaces, control characters (C0, C1,
-    DEL), bidi controls and non-characters are removed. Everything else is kept as is."""
-    text = text.translate(SPACES).translate(INVISIBLE)
-    if text.isprintable():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 def render(pack: ContextPack, fmt: PackFormat) -> str:
@@ -87,10 +74,10 @@ def md_escape(text: str) -> str:
 
 def _header(pack: ContextPack) -> list[tuple[str, str]]:
     o = pack.options
-    fields = [("version", pack.version), ("as-of", clean(o.as_of or "HEAD")),
+    fields = [("version", pack.version), ("as-of", clean_for_pack(o.as_of or "HEAD")),
               ("valid-at", o.valid_at)]
     if o.scope:
-        fields.append(("scope", clean(o.scope)))
+        fields.append(("scope", clean_for_pack(o.scope)))
     if pack.trimmed:  # never silently: the reader learns that items were left out
         fields.append(("left-out", f"{len(pack.trimmed)} lower-priority items (token budget)"))
     return fields
@@ -108,7 +95,7 @@ def _mention_line(m: Mention) -> str:
 def _markdown(pack: ContextPack) -> str:
     lines = [MD_BEGIN, "# Knowledge pack", ""]
     lines += [f"{name}: {md_escape(value)}" for name, value in _header(pack)]
-    lines += [f"question: {md_escape(clean(pack.question))}", "", "## Instructions", "",
+    lines += [f"question: {md_escape(clean_for_pack(pack.question))}", "", "## Instructions", "",
               INSTRUCTIONS, ""]
     if pack.entities:
         lines += ["## Mentions", "", *map(_mention_line, pack.entities), ""]
@@ -152,7 +139,7 @@ def _attrs(values: dict[str, Any]) -> str:
 
 def _xml(pack: ContextPack) -> str:
     lines = [f"<knowledge-pack{_attrs(dict(_header(pack)))}>",
-             f"<question>{xml_escape(clean(pack.question))}</question>",
+             f"<question>{xml_escape(clean_for_pack(pack.question))}</question>",
              f"<instructions>{xml_escape(INSTRUCTIONS)}</instructions>"]
     for m in pack.entities:
         if m.entity:
@@ -184,7 +171,7 @@ ITEM_FIELDS = ("n", "kind", "id", "status", "text", "note", "quote", "recorded_b
 
 def _json(pack: ContextPack) -> str:
     doc = {
-        "knowledge_pack": {**dict(_header(pack)), "question": clean(pack.question)},
+        "knowledge_pack": {**dict(_header(pack)), "question": clean_for_pack(pack.question)},
         "instructions": INSTRUCTIONS,
         "mentions": [m.model_dump(exclude_none=True) for m in pack.entities],
         "items": [{k: v for k, v in item.model_dump(include=set(ITEM_FIELDS)).items()
@@ -323,5 +310,4 @@ def presented(item: PackItem) -> ParsedItem:
     return found
 
 
-__all__ = ["ContextPack", "PackOptions", "check_pack", "clean", "parse", "presented", "render",
-           "tokens"]
+__all__ = ["ContextPack", "PackOptions", "check_pack", "parse", "presented", "render", "tokens"]

@@ -53,6 +53,7 @@ from factstore.models import (
     VerifySummary,
 )
 from factstore.resolver import LEGAL_SUFFIXES, full_name
+from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 
 # --- citations ------------------------------------------------------------------------------
 
@@ -87,8 +88,8 @@ MARKUP = re.compile(r"\*\*|__|`")
 SENTENCE_END = re.compile(r"[.!?]+[\"'’”)]*(?=\s|$)")
 ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. approx. incl. excl. esp. inc. corp. ltd. co. no. nos. mr. mrs. ms. "
-    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. "
-    "jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.".split()
+    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para.".split()
+    + [f"{name}." for name in MONTH_ABBREVIATIONS]
 )
 NEVER_END = frozenset({"e.g.", "i.e.", "cf.", "vs."})
 INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
@@ -175,11 +176,9 @@ NUMBER = re.compile(
     re.X,
 )
 
-MONTHS = {name: i for i, names in enumerate(
-    ["January Jan", "February Feb", "March Mar", "April Apr", "May", "June Jun", "July Jul",
-     "August Aug", "September Sept Sep", "October Oct", "November Nov", "December Dec"],
-    start=1) for name in names.split()}
-MONTH = "(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
+# Month names as a date in an answer writes them: capitalised ("Sept", "October").
+CAPITALISED_MONTHS = {name.capitalize(): number for name, number in MONTH_NAMES.items()}
+MONTH = "(?P<month>" + "|".join(sorted(CAPITALISED_MONTHS, key=len, reverse=True)) + r")\b\.?"
 DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 YEAR = r"(?P<year>\d{4})(?!\d)"
 # Most specific first: each match is masked before the next pattern runs.
@@ -192,15 +191,6 @@ DATE_PATTERNS = [
     re.compile(rf"(?<![\d.,]){DAY}\s+(?:of\s+)?{MONTH}"),
     re.compile(rf"{MONTH}\s+{DAY}(?![\d.,%]|\s*(?:[kKmMbB%]|million|percent)\b)"),
 ]
-PERIOD = re.compile(
-    r"""(?<![\w-])(?:
-      FY\s?'?(?:\d{4}|\d{2})(?:\s?[-/]?\s?(?:Q[1-4]|H[12]))?
-    | (?:Q[1-4]|H[12])(?:\s?[-/]?\s?(?:FY\s?'?(?:\d{4}|\d{2})|\d{4}))?
-    | \d{4}\s?-\s?(?:Q[1-4]|H[12])
-    | \d{4}-(?:0[1-9]|1[0-2])
-    )(?![\w-])""",
-    re.X,
-)
 CODE = re.compile(r"(?<![\w-])#?[A-Z][A-Za-z]*(?:-[A-Za-z0-9]+)+(?![\w-])")
 
 DayParts = tuple[int | None, int, int | None]  # (year, month, day); None where not written
@@ -270,7 +260,7 @@ def scan(text: str) -> Scan:
         found.dates.extend(DateClaim(m[0].strip(" .,"), m.start(), r) for m, r in read)
         for m, _ in read:
             text = text[:m.start()] + _masked(m) + text[m.end():]
-    text = PERIOD.sub(_masked, text)
+    text = ANSWER_PERIOD.sub(_masked, text)
     numbers = CODE.sub(lambda m: _masked(m) if re.search(r"\d", m[0]) else m[0], text)
     read_numbers = [(m, a) for m in NUMBER.finditer(numbers) if (a := _amount(m)) is not None]
     found.amounts = [a for _, a in read_numbers]
@@ -292,7 +282,7 @@ def _readings(m: re.Match[str]) -> tuple[DayParts, ...]:
         candidates: list[DayParts] = [(year, second, first), (year, first, second)]
     else:
         month = groups["month"]
-        number = int(month) if month.isdigit() else MONTHS[month]
+        number = int(month) if month.isdigit() else CAPITALISED_MONTHS[month]
         candidates = [(year, number, int(groups["day"]) if groups.get("day") else None)]
     return tuple(dict.fromkeys(c for c in candidates if _real_day(c)))
 
@@ -412,46 +402,6 @@ def _about(item: PackItem) -> str:
 
 # --- names ----------------------------------------------------------------------------------
 
-# Words an answer may capitalise without naming anything: sentence openers, months, business
-# vocabulary ("Net Revenue Retention"), currency codes. Metric abbreviations (ARR, ACV) are not
-# here on purpose: they must appear in a cited item.
-GENERIC = frozenset(
-    """
-    a an the this that these those it its they their them we our us you your he she his her i
-    in on at as by for from with without to of and or but nor so yet if when while whereas
-    although though because since until after before during per via under over above below
-    between among across about according based both each every all any some no not none only
-    also however therefore thus hence then there here overall note meanwhile additionally
-    moreover furthermore instead unlike like compared relative versus what which who whose
-    where why how yes than other another same such most more less least many much few several
-    either neither just still even already currently today now yesterday tomorrow approximately
-    roughly nearly almost around up down out off own via meaning see answer summary important
-    together altogether separately combined similarly likewise otherwise finally later earlier
-    previously given assuming despite regarding against thereafter whereas short brief quick
-    final bottom line tldr
-    caveat caveats source sources cited citation citations item items pack context knowledge
-    total net gross new annual annualised annualized recurring revenue revenues retention rate
-    rates value values contract contracts customer customers account accounts seat seats score
-    scores renewal renewals renewed date dates term terms payment payments discount discounts
-    approval approvals price pricing list period periods quarter quarters quarterly year years
-    yearly month months monthly week weeks day days fiscal end start current previous next last
-    first second third fourth rule rules policy policies exception exceptions definition
-    definitions fact facts finance financial sales team teams segment segments region regions
-    metric metrics target targets plan plans quota quotas pipeline coverage bookings churn
-    churned expansion margin margins headcount growth deferred recognised recognized
-    subscription subscriptions fee fees invoice invoices invoiced services service product
-    products data user users active logo logos number numbers amount amounts share status key
-    figure figures success operations general standard notice approved public sector
-    effective trailing twelve signed booked closed won lost open high low red amber green
-    january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
-    saturday sunday
-    usd eur gbp chf jpy aud cad nok sek dkk us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
-    yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
-    one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
-    hundred thousand million billion half dozen none neither
-    """.split()
-)
 # The resolver's legal forms, and a few more that end company names in answers ("K.K.").
 SUFFIXES = LEGAL_SUFFIXES | {"kk", "asa", "sarl", "sro", "pvt", "pbc"}
 NAME_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”|/!?¦*]+")
@@ -531,7 +481,7 @@ def _split_acronyms(span: list[Word]) -> Iterator[list[Word]]:
 def _trim(span: list[Word], vocabulary: set[str]) -> list[Word]:
     def generic(word: Word) -> bool:
         lower = word.text.lower().replace(".", "")
-        if lower in GENERIC or lower in JOINERS:
+        if lower in ANSWER_NON_NAMES or lower in JOINERS:
             return True
         # an opening adverb or participle ("Roughly", "Including", "Adjusted") is no name
         return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed")))

@@ -26,7 +26,8 @@ from factstore.models import (
     PackSource,
     Source,
 )
-from factstore.render import MD_BEGIN, MD_END, clean, parse, presented, render
+from factstore.render import MD_BEGIN, MD_END, parse, presented, render
+from factstore.text import clean_for_pack
 
 from .conftest import AUTHOR
 
@@ -47,15 +48,16 @@ optional = st.one_of(st.none(), texts)
 
 
 def _opt(text: str | None) -> str | None:
-    return clean(text) or None if text is not None else None
+    return clean_for_pack(text) or None if text is not None else None
 
 
 def _item(n: int, draw: Any) -> PackItem:
     text, quote, title, uri, who, item_id = draw
-    source = PackSource(id="src:x", title=clean(title), uri=_opt(uri)) if title is not None \
-        else None
-    return PackItem(n=n, kind="fact", id=clean(item_id) or f"fact:{n}", status="current",
-                    text=clean(text), quote=_opt(quote), source=source, recorded_by=_opt(who))
+    source = PackSource(id="src:x", title=clean_for_pack(title), uri=_opt(uri)) \
+        if title is not None else None
+    return PackItem(n=n, kind="fact", id=clean_for_pack(item_id) or f"fact:{n}", status="current",
+                    text=clean_for_pack(text), quote=_opt(quote), source=source,
+                    recorded_by=_opt(who))
 
 
 item_fields = st.tuples(texts, optional, optional, optional, optional, texts)
@@ -67,8 +69,9 @@ def _pack(items: list[PackItem], question: str, fmt: str) -> ContextPack:
         options=PackOptions(valid_at="2025-10-31", format=fmt, as_of=question,  # type: ignore[arg-type]
                             scope=question or None),
         terms=[], periods=[], items=items, trimmed=[], text="",
-        entities=[Mention(text=clean(question)[:20], status="resolved",
-                          entity={"id": "x", "name": clean(question), "kind": "customer"})])
+        entities=[Mention(text=clean_for_pack(question)[:20], status="resolved",
+                          entity={"id": "x", "name": clean_for_pack(question),
+                                  "kind": "customer"})])
 
 
 @settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,7 +99,8 @@ def test_store_text_with_delimiters_round_trips_through_a_real_store(store: Fact
     for fmt in ("md", "xml", "json"):
         pack = store.context("What is Evil Co's motto?", format=fmt, record=False)  # type: ignore[arg-type]
         (item,) = pack.items
-        assert item.quote == clean(nasty) and item.source and item.source.title == clean(nasty)
+        assert item.quote == clean_for_pack(nasty)
+        assert item.source and item.source.title == clean_for_pack(nasty)
         assert parse(pack.text, fmt) == [presented(item)]  # type: ignore[arg-type]
 
 

@@ -1,0 +1,148 @@
+"""Text rules: how store text is cleaned before it is shown, and how questions and answers
+are read: month names, words that name nothing, and how a period is written.
+
+Two cleanings, for two places text goes:
+
+- `clean_for_pack`: store text inside a context pack, where a line break or a bidi control
+  could start a line of its own or reorder what a model reads; everything becomes one line.
+- `clean_for_terminal`: a value printed on the terminal, where a control character could
+  restyle or rewrite the screen; line breaks and tabs are kept, the caller lays them out.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+# --- cleaning -------------------------------------------------------------------------------
+
+# Characters that rearrange or break lines when displayed: bidi overrides and isolates,
+# line and paragraph separators.
+INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
+                           0xFEFF, 0xFFFE, 0xFFFF])
+SPACES = dict.fromkeys(map(ord, "\n\r\t\v\f\x85\u2028\u2029"), " ")
+
+
+def clean_for_pack(text: str) -> str:
+    """Store text made safe to show in a context pack: line breaks become spaces, control
+    characters (C0, C1, DEL), bidi controls and non-characters are removed. Everything else is
+    kept as is."""
+    text = text.translate(SPACES).translate(INVISIBLE)
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+# C0 controls but tab and newline, DEL, C1 controls.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_for_terminal(value: Any) -> str:
+    """A value as one printable string for the terminal: control characters removed (tab and
+    newline are kept), None as empty."""
+    if value is None:
+        return ""
+    return TERMINAL_CONTROL.sub("", str(value))
+
+
+# --- months ---------------------------------------------------------------------------------
+
+# Each month's names, its full name first, then the abbreviations in use ("Sept" as well as
+# "Sep"). Every month has exactly one three-letter name, and every name starts with it.
+_MONTHS = ["january jan", "february feb", "march mar", "april apr", "may", "june jun",
+           "july jul", "august aug", "september sept sep", "october oct", "november nov",
+           "december dec"]
+# Lower case name -> month number: "january" and "jan" -> 1, "sept" and "sep" -> 9.
+MONTH_NAMES: dict[str, int] = {name: number for number, names in enumerate(_MONTHS, start=1)
+                               for name in names.split()}
+# Abbreviations only: "jan" … "sept", not "may", which is the month's full name.
+MONTH_ABBREVIATIONS = frozenset(name for names in _MONTHS for name in names.split()[1:])
+
+
+# --- words that name nothing ----------------------------------------------------------------
+
+# Words that open or join a question ("What", "Tell", "Compare", "In"): often capitalised,
+# never part of a name, and never what the question is about.
+QUESTION_WORDS = frozenset(
+    "what when where which who whom whose why how is are was were do does did can could "
+    "should would will has have had tell give list show compare our my we i in on at for "
+    "from by to if per and or".split())
+# Words of a question too common to say what it is about: long enough to count as content,
+# but a rule that shares only these with a question is not relevant to it.
+GENERIC_QUESTION_WORDS = frozenset(
+    "about customer customers account accounts value current latest much many does have after "
+    "before their there this that with what which when".split())
+# Words an answer may capitalise without naming anything: sentence openers, months, business
+# vocabulary ("Net Revenue Retention"), currency codes. The answer checker trims them from the
+# edges of a name before asking the cited items to mention it; months come from MONTH_NAMES.
+# Metric abbreviations (ARR, ACV) are not here on purpose: they must appear in a cited item.
+ANSWER_NON_NAMES = frozenset([*"""
+    a an the this that these those it its they their them we our us you your he she his her i
+    in on at as by for from with without to of and or but nor so yet if when while whereas
+    although though because since until after before during per via under over above below
+    between among across about according based both each every all any some no not none only
+    also however therefore thus hence then there here overall note meanwhile additionally
+    moreover furthermore instead unlike like compared relative versus what which who whose
+    where why how yes than other another same such most more less least many much few several
+    either neither just still even already currently today now yesterday tomorrow approximately
+    roughly nearly almost around up down out off own via meaning see answer summary important
+    together altogether separately combined similarly likewise otherwise finally later earlier
+    previously given assuming despite regarding against thereafter whereas short brief quick
+    final bottom line tldr
+    caveat caveats source sources cited citation citations item items pack context knowledge
+    total net gross new annual annualised annualized recurring revenue revenues retention rate
+    rates value values contract contracts customer customers account accounts seat seats score
+    scores renewal renewals renewed date dates term terms payment payments discount discounts
+    approval approvals price pricing list period periods quarter quarters quarterly year years
+    yearly month months monthly week weeks day days fiscal end start current previous next last
+    first second third fourth rule rules policy policies exception exceptions definition
+    definitions fact facts finance financial sales team teams segment segments region regions
+    metric metrics target targets plan plans quota quotas pipeline coverage bookings churn
+    churned expansion margin margins headcount growth deferred recognised recognized
+    subscription subscriptions fee fees invoice invoices invoiced services service product
+    products data user users active logo logos number numbers amount amounts share status key
+    figure figures success operations general standard notice approved public sector
+    effective trailing twelve signed booked closed won lost open high low red amber green
+    monday tuesday wednesday thursday friday saturday sunday
+    usd eur gbp chf jpy aud cad nok sek dkk us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
+    yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
+    one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred thousand million billion half dozen none neither
+    """.split(), *MONTH_NAMES])
+
+
+# --- periods as written -------------------------------------------------------------------
+
+# The three letters each month's names start with, January first: a question's word that
+# starts with one ("Sept", "September") is read as that month.
+MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
+# How a question names a period, most specific first, each with the kind of label it makes
+# ("fy-part": FY26 Q3, "relative": last quarter …). A question's words are matched once: a
+# later pattern does not read what an earlier one took. context.question_periods turns the
+# matches into period labels.
+QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
+    (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
+    (re.compile(r"\b(Q[1-4]|H[12])\s?'(\d{2})\b", re.I), "part-fy"),
+    (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
+    (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
+    (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
+    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
+    (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
+    (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
+     "relative"),
+    (re.compile(r"\b(Q[1-4]|H[12])\b", re.I), "part"),
+]
+# A period an answer names (FY26-Q3, Q3 FY26, H1, 2025-Q3, 2025-10): masked before amounts are
+# read, so that its digits are never taken for a number the cited items must state.
+ANSWER_PERIOD = re.compile(
+    r"""(?<![\w-])(?:
+      FY\s?'?(?:\d{4}|\d{2})(?:\s?[-/]?\s?(?:Q[1-4]|H[12]))?
+    | (?:Q[1-4]|H[12])(?:\s?[-/]?\s?(?:FY\s?'?(?:\d{4}|\d{2})|\d{4}))?
+    | \d{4}\s?-\s?(?:Q[1-4]|H[12])
+    | \d{4}-(?:0[1-9]|1[0-2])
+    )(?![\w-])""",
+    re.X,
+)
