@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from factstore.models import MODELS
+from factstore.errors import InvalidInput
+from factstore.models import MODELS, Input, value_text
 from factstore.schema import SINGULAR
-from factstore.models import Input, value_text
 
 Row = dict[str, Any]
 ExportFormat = Literal["yaml", "json", "jsonl"]
@@ -66,6 +67,30 @@ def _typed(text: str, value_type: str) -> tuple[Any, str]:
         if stored == text:
             return value, implied
     return text, "text"
+
+
+SUFFIX_FORMATS: dict[str, ExportFormat] = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
+                                           ".jsonl": "jsonl"}
+
+
+def format_for(target: Path | None, fmt: ExportFormat | None) -> ExportFormat:
+    """The format of an export: a file's suffix must name it (`facts import` reads the
+    format from the suffix), and --format may only agree; to standard output, YAML unless
+    told otherwise."""
+    if target is None:
+        return fmt or "yaml"
+    named = SUFFIX_FORMATS.get(target.suffix)
+    if named is None or fmt not in (None, named):
+        raise InvalidInput(f"{target.name}: the suffix must name the format (.yaml, .yml, "
+                           ".json or .jsonl): `facts import` reads the format from it")
+    return named
+
+
+def write(doc: dict[str, Any], fmt: ExportFormat, target: Path) -> None:
+    try:
+        target.write_text(dump(doc, fmt), encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
 
 
 def dump(doc: dict[str, Any], fmt: ExportFormat) -> str:

@@ -39,10 +39,16 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from factstore.errors import InvalidInput
 
 from factstore.models import (
     ContextPack,
@@ -52,6 +58,7 @@ from factstore.models import (
     VerifyReport,
     VerifySummary,
 )
+from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 
@@ -556,6 +563,35 @@ def abstaining_clauses(text: str) -> list[range]:
 
 
 # --- the check ------------------------------------------------------------------------------
+
+
+def read_answer(path: Path) -> str:
+    """An answer from a file, or standard input for '-': UTF-8 text, not empty."""
+    name = path.name
+    try:
+        answer = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{name}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise InvalidInput(f"{name}: cannot read ({exc.strerror})") from None
+    if not answer.strip():
+        raise InvalidInput(f"{name}: the answer is empty; nothing to verify")
+    return answer
+
+
+def load_pack(path: Path) -> ContextPack:
+    """A pack written by `facts context --json`, checked to be unedited."""
+    try:
+        pack = ContextPack.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        from factstore.importers import describe_error
+
+        raise InvalidInput(f"{path.name}: not a context pack (facts context --json): "
+                           f"{describe_error(exc)}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path.name}: cannot read ({exc.strerror})") from None
+    check_pack(pack, path.name)
+    return pack
 
 
 def verify(answer: str, pack: ContextPack) -> VerifyReport:

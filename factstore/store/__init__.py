@@ -14,6 +14,7 @@ commit. Opening, creating and cloning a store is opening.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,12 @@ class FactStore:
         """Which entity does a name mean? resolved / ambiguous / unknown, with reasons."""
         return self._names.resolve(name, context=context, kind=kind, as_of=as_of,
                                    valid_at=valid_at)
+
+    def resolve_batch(self, path: Path, *, kind: str | None = None, as_of: str | None = None,
+                      valid_at: str | None = None) -> Iterator[Resolution]:
+        """Resolve every line of a JSONL file of {"query": …, "context": …} (context
+        optional), in order, with one index; the file is checked before the first answer."""
+        return self._names.resolve_batch(path, kind=kind, as_of=as_of, valid_at=valid_at)
 
     def context(self, question: str, *, as_of: str | None = None, valid_at: str | None = None,
                 scope: str | None = None, max_tokens: int | None = None,

@@ -5,8 +5,10 @@ and, for large stores, on disk (factstore.index_cache).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from datetime import date
+from pathlib import Path
 
 from factstore import index_cache
 from factstore.errors import Ambiguous, InvalidInput, NotFound
@@ -33,6 +35,14 @@ class Names:
         commit = self.core.resolve_ref(as_of) if as_of else self.core.head()
         on = parse_day(valid_at, "valid-at").isoformat() if valid_at else date.today().isoformat()
         return self.index(commit).resolve(name, context=context, kind=kind, on=on)
+
+    def resolve_batch(self, path: Path, *, kind: str | None = None, as_of: str | None = None,
+                      valid_at: str | None = None) -> Iterator[Resolution]:
+        """One answer per line of a JSONL file of {"query", "context"}, in order; every line
+        is validated before the first is answered."""
+        for query, context in batch_queries(path):
+            yield self.resolve(query, context=context, kind=kind, as_of=as_of,
+                               valid_at=valid_at)
 
     # -- the alias index ------------------------------------------------------------------
 
@@ -152,6 +162,28 @@ class Names:
             raise NotFound(f"no active fact of {entities[0]['id']} matches "
                            f"predicate={predicate} period={period}")
         raise ambiguous(name, facts, hint="pass --predicate/--period or the fact id")
+
+
+def batch_queries(path: Path) -> list[tuple[str, str | None]]:
+    """The queries of a --batch file; a bad line names its number."""
+    queries = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path.name}: cannot read ({exc})") from None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path.name}: line {lineno}: malformed JSON: {exc.msg}") from None
+        if not isinstance(item, dict) or not isinstance(item.get("query"), str) or not (
+                set(item) <= {"query", "context"}) or not isinstance(item.get("context", ""), str):
+            raise InvalidInput(f'{path.name}: line {lineno}: expected {{"query": TEXT, '
+                               '"context": TEXT (optional)}')
+        queries.append((item["query"], item.get("context")))
+    return queries
 
 
 def ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambiguous:

@@ -19,7 +19,7 @@ from factstore.context import Builder
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 from factstore.models import ContextPack, LoggedPack, PackFormat, PackOptions
 from factstore.periods import parse_day
-from factstore.render import clean
+from factstore.text import clean_for_pack
 from factstore.schema import Row
 from factstore.store.core import StoreCore
 from factstore.store.names import LIVE, Names
@@ -111,7 +111,7 @@ class Packs:
             return None
         known = sorted({d["scope"] for d in self._small_tables(commit)[0] if d["scope"]})
         if scope not in known:
-            raise InvalidInput(f"scope: {clean(scope)[:60]!r} is not the scope of any "
+            raise InvalidInput(f"scope: {clean_for_pack(scope)[:60]!r} is not the scope of any "
                                f"definition ({', '.join(known) or 'none has one'})")
         return scope
 

@@ -1,0 +1,123 @@
+"""The `facts` group, what every command shares (options, the store it opens, printing a
+write), and the one place library errors become exit codes (FactsGroup)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
+from factstore.importers import describe_error
+from factstore.models import WriteResult
+from factstore.authors import default_author
+from factstore.store import FactStore, open_store
+
+from . import output
+
+EPILOG = "Exit codes: 0 ok, 1 error, 2 bad input, 3 not found, 4 refused, 5 conflict."
+
+
+class FactsGroup(click.Group):
+    """Turns library errors into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FactstoreError as exc:
+            _fail(ctx, exc)
+        except ValidationError as exc:
+            _fail(ctx, InvalidInput(describe_error(exc)))
+        finally:
+            if isinstance(ctx.obj, Ctx):
+                ctx.obj.progress.close()  # a bar left open by a crash
+
+
+def _fail(ctx: click.Context, exc: FactstoreError) -> None:
+    if isinstance(ctx.obj, Ctx):
+        ctx.obj.progress.close()  # before the message, so a bar never draws over it
+    output.line(f"error: {exc}", err=True)
+    if isinstance(exc, Ambiguous):
+        for c in exc.candidates:
+            detail = ", ".join(str(c[k]) for k in ("scope", "period") if c.get(k))
+            label = f"{c.get('label') or ''}" + (f" ({detail})" if detail else "")
+            output.line(f"  candidate: {c['id']}  {label}", err=True)
+    if isinstance(exc, Conflict):
+        for c in exc.details.get("conflicts", []):
+            output.line(f"  conflict {c['table']} {c['id']}:", err=True)
+            for side in ("base", "ours", "theirs"):
+                output.line(f"    {side:6} {output.summary(c[side], 300)}", err=True)
+        for label in ("undone", "current"):
+            if exc.details.get(label):
+                output.line(f"  {label}: {output.summary(exc.details[label], 300)}", err=True)
+    ctx.exit(exc.exit_code)
+
+
+class Ctx:
+    def __init__(self, url: str | None, branch: str | None) -> None:
+        self.url = url
+        self.branch = branch
+        self._store: FactStore | None = None
+        self.progress = output.ProgressBar()
+
+    def store(self) -> FactStore:
+        if self._store is None:
+            self._store = open_store(self.url, branch=self.branch, progress=self.progress)
+        return self._store
+
+    def adopt(self, store: FactStore) -> FactStore:
+        """A store this command created (init, clone): closed with the command."""
+        self._store = store
+        return store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+as_of_option = click.option(
+    "--as-of", default=None, metavar="REF",
+    help="Read the store as it was at a commit, tag, branch, date or fiscal quarter (FY26-Q3).")
+valid_at_option = click.option("--valid-at", default=None, metavar="DATE",
+                               help="Only what was true on that day (valid time).")
+by_option = click.option(
+    "--by", "author", default=None, metavar="'NAME <EMAIL>'",
+    help="Author of the commit (default: FACTS_AUTHOR, then git user.name/email).",
+)
+
+
+def who(author: str | None) -> str | None:
+    return author or default_author()
+
+
+def print_write(result: WriteResult, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(result.model_dump())
+    elif result.commit is None:
+        output.line("Nothing changed; no commit made.")
+    else:
+        shown = ", ".join(result.changed[:8]) + (" …" if len(result.changed) > 8 else "")
+        output.line(f"Committed {result.commit[:12]}: {len(result.changed)} changed ({shown})")
+
+
+@click.group(cls=FactsGroup, epilog=EPILOG)
+@click.option("--url", envvar="FACTS_URL", default=None, metavar="URL",
+              help="Store: a path, doltlite:///path/facts.db, or mysql://user:pass@host:port/db "
+                   "(env FACTS_URL). Default: .facts/ here or in a parent folder.")
+@click.option("--branch", envvar="FACTS_BRANCH", default=None, metavar="BRANCH",
+              help="Read and write on this branch (default: main). Env FACTS_BRANCH.")
+@click.version_option(package_name="factstore")
+@click.pass_context
+def cli(ctx: click.Context, url: str | None, branch: str | None) -> None:
+    """factstore: company knowledge outside model weights, versioned by Dolt."""
+    ctx.obj = Ctx(url, branch)
+    ctx.call_on_close(ctx.obj.close)
+
+
+
+
+def main() -> None:
+    cli(prog_name="facts")

@@ -1,0 +1,257 @@
+"""Commands that write or read the knowledge itself: init, import, export, add, correct,
+retract, show, list, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from factstore.errors import InvalidInput
+from factstore.models import MODELS
+from factstore.schema import SINGULAR
+from factstore.store import init_store
+
+from . import output
+from .app import (
+    Ctx,
+    who,
+    print_write,
+    as_of_option,
+    by_option,
+    cli,
+    json_option,
+    pass_ctx,
+    valid_at_option,
+)
+
+
+@cli.command()
+@by_option
+@json_option
+@pass_ctx
+def init(obj: Ctx, author: str | None, as_json: bool) -> None:
+    """Create a store: ./.facts/ (embedded doltlite), or the database named by --url."""
+    store = obj.adopt(init_store(obj.url, author=who(author)))
+    if as_json:
+        output.emit_json({"url": store.url, "commit": store.head()})
+    else:
+        output.line(f"Initialised factstore at {store.url}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-m", "--message", "reason", default=None, help="Why this load (commit body).")
+@by_option
+@json_option
+@pass_ctx
+def import_(obj: Ctx, file: Path, reason: str | None, author: str | None, as_json: bool) -> None:
+    """Import a YAML/JSON/JSONL file as one commit (validated fully first; re-import is a no-op)."""
+    print_write(obj.store().import_file(file, author=who(author), reason=reason), as_json)
+
+
+@cli.command()
+@click.option("-o", "--output", "target", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write here instead of standard output (.yaml, .yml, .json or .jsonl).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "jsonl"]), default=None,
+              help="Default: from the FILE's suffix, else yaml.")
+@as_of_option
+@pass_ctx
+def export(obj: Ctx, target: Path | None, fmt: str | None, as_of: str | None) -> None:
+    """The knowledge as an import file: `facts import` of it into an empty store gives the same
+    rows, retracted ones included. For review, backup, or moving between backends."""
+    from factstore.export import dump, format_for, write
+
+    fmt = format_for(target, fmt)  # type: ignore[arg-type]
+    doc = obj.store().export(as_of=as_of)
+    if fmt == "jsonl" and "calendar" in doc:
+        month = doc["calendar"]["fiscal_year_start_month"]
+        output.line(f"note: JSONL has no calendar; after importing, run `facts config set "
+                    f"calendar.fiscal_year_start_month {month}`", err=True)
+    if target is None:
+        click.echo(dump(doc, fmt), nl=False)
+    else:
+        write(doc, fmt, target)
+        counts = ", ".join(f"{section} {len(doc[section])}" for section in MODELS)
+        output.line(f"Wrote {target} ({counts})", err=True)
+
+
+# -- add: one subcommand per kind of item, options generated from its model ------------------
+
+ADDABLE: dict[str, type[Any]] = {kind: MODELS[section] for kind, section in SINGULAR.items()}
+
+
+@cli.group()
+def add() -> None:
+    """Add or update one item (one commit). Fields as in the import format."""
+
+
+def _coerce(name: str, value: str) -> Any:
+    if name == "value":  # numbers typed on a command line are numbers
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
+def _add_command(kind: str, model: type[Any]) -> None:
+    fields = {n: f for n, f in model.model_fields.items() if n not in ("aliases", "relations")}
+
+    @by_option
+    @click.option("--reason", default=None, help="Why (commit body).")
+    @json_option
+    @pass_ctx
+    def command(obj: Ctx, author: str | None, reason: str | None, as_json: bool,
+                **values: Any) -> None:
+        data = {n: _coerce(n, v) for n, v in values.items() if v is not None}
+        item = model.model_validate(data)
+        print_write(obj.store().add(item, author=who(author), reason=reason), as_json)
+
+    for name, field in reversed(list(fields.items())):
+        command = click.option(f"--{name.replace('_', '-')}", name,
+                               required=field.is_required(), default=None)(command)
+    command.__doc__ = f"Add or update a {kind}."
+    add.command(kind)(command)
+
+
+for _kind, _model in ADDABLE.items():
+    _add_command(_kind, _model)
+
+
+for _kind, _model in ADDABLE.items():
+    _add_command(_kind, _model)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--def", "definition", default=None, help="New definition text.")
+@click.option("--value", default=None, help="New fact value.")
+@click.option("--scope", default=None, help="Definition scope when the term has several.")
+@click.option("--predicate", default=None, help="Which fact of the entity NAME.")
+@click.option("--period", default=None, help="Which period's fact (e.g. FY26-Q3).")
+@click.option("--quote", default=None, help="Quote from the source backing the new value.")
+@click.option("--reason", default=None, help="Why the correction (commit body).")
+@click.option("--source", default=None, help="Source id backing it (e.g. src:finance-glossary).")
+@click.option("--expect", default=None, metavar="COMMIT|REV",
+              help="Fail with exit 5 if the row changed since this commit (or row rev).")
+@by_option
+@json_option
+@pass_ctx
+def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scope: str | None,
+            predicate: str | None, period: str | None, quote: str | None, reason: str | None,
+            source: str | None, expect: str | None, author: str | None, as_json: bool) -> None:
+    """Correct a definition (--def) or a fact (--value) in place, as one commit.
+
+    NAME is a term, alias, entity name or id. The old version stays in history.
+    """
+    if (definition is None) == (value is None):
+        raise InvalidInput("pass exactly one of --def (definitions) or --value (facts)")
+    store = obj.store()
+    if definition is not None:
+        result = store.correct_definition(name, definition, author=who(author),
+                                          reason=reason, source=source, scope=scope,
+                                          expect=expect)
+    else:
+        assert value is not None
+        result = store.correct_fact(name, value, author=who(author), reason=reason,
+                                    source=source, predicate=predicate, period=period,
+                                    quote=quote, expect=expect)
+    print_write(result, as_json)
+
+
+@cli.command()
+@click.argument("item_id", metavar="ID")
+@click.option("--reason", required=True, help="Why it is retracted (commit body).")
+@by_option
+@json_option
+@pass_ctx
+def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bool) -> None:
+    """Retract a row: kept with its history, left out of current answers."""
+    print_write(obj.store().retract(item_id, author=who(author), reason=reason), as_json)
+
+
+@cli.command()
+@click.argument("name")
+@as_of_option
+@json_option
+@pass_ctx
+def show(obj: Ctx, name: str, as_of: str | None, as_json: bool) -> None:
+    """Show one row by id or name: its source, who recorded it, when and why."""
+    result = obj.store().show(name, as_of=as_of)
+    if as_json:
+        output.emit_json(result.model_dump())
+        return
+    pairs = [(k, v) for k, v in result.row.items() if v is not None]
+    if result.source:
+        pairs.append(("source", f"{result.source['title']} ({result.source['id']}, "
+                                f"authority {result.source['authority']})"))
+    if result.last_change:
+        lc = result.last_change
+        pairs += [("last commit", lc.commit), ("by", lc.author), ("at", lc.date),
+                  ("message", lc.message.splitlines()[0])]
+    output.record(pairs, title=f"{result.table}: {result.id}")
+
+
+LIST_COLUMNS = {
+    "sources": ("id", "title", "kind", "authority", "captured_at"),
+    "entities": ("id", "kind", "name"),
+    "aliases": ("entity_id", "alias", "alias_kind", "valid_from", "valid_to"),
+    "relations": ("src_id", "rel", "dst_id", "valid_from", "valid_to"),
+    "definitions": ("id", "term", "scope", "text", "owner"),
+    "facts": ("id", "subject_id", "predicate", "value", "unit", "period", "source_id", "status"),
+    "rules": ("id", "applies_to", "overrides", "text"),
+}
+
+
+@cli.command("list")
+@click.argument("table", type=click.Choice(list(LIST_COLUMNS)))
+@click.option("--kind", default=None, help="Entity or source kind.")
+@click.option("--subject", default=None, help="Facts about this entity id.")
+@click.option("--status", default=None, help="Only rows with this status (default: all but "
+                                             "retracted).")
+@as_of_option
+@valid_at_option
+@json_option
+@pass_ctx
+def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: str | None,
+          as_of: str | None, valid_at: str | None, as_json: bool) -> None:
+    """List rows of one table."""
+    rows = obj.store().rows(table, kind=kind, subject=subject, status=status, as_of=as_of,
+                            valid_at=valid_at)
+    if as_json:
+        output.emit_json(rows)
+        return
+    cols = LIST_COLUMNS[table]
+    output.table(cols, [[r[c] for c in cols] for r in rows], title=f"{table} ({len(rows)})")
+
+
+@cli.group(invoke_without_command=True)
+@json_option
+@click.pass_context
+def config(ctx: click.Context, as_json: bool) -> None:
+    """Store settings, versioned like the knowledge (calendar.fiscal_year_start_month)."""
+    if ctx.invoked_subcommand is None:
+        settings = ctx.find_object(Ctx).store().config()
+        if as_json:
+            output.emit_json(settings)
+            return
+        for name, value in settings.items():
+            output.line(f"{name} = {value}")
+
+
+@config.command("set")
+@click.argument("name")
+@click.argument("value")
+@click.option("--reason", default=None, help="Why (commit body).")
+@by_option
+@json_option
+@pass_ctx
+def config_set(obj: Ctx, name: str, value: str, reason: str | None, author: str | None,
+               as_json: bool) -> None:
+    """Set a setting as one commit: facts config set calendar.fiscal_year_start_month 2."""
+    print_write(obj.store().set_config(name, value, author=who(author), reason=reason),
+                 as_json)

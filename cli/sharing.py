@@ -1,0 +1,128 @@
+"""Commands that share knowledge like code: propose, branches, review, merge, remote, push,
+pull, clone."""
+
+from __future__ import annotations
+
+import click
+
+from factstore.store import clone_store
+
+from . import output
+from .app import (
+    Ctx,
+    who,
+    print_write,
+    by_option,
+    cli,
+    json_option,
+    pass_ctx,
+)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from", "from_ref", default="main", metavar="REF", help="Start point (main).")
+@json_option
+@pass_ctx
+def propose(obj: Ctx, name: str, from_ref: str, as_json: bool) -> None:
+    """Create a branch for proposed corrections; then write to it with --branch NAME."""
+    start = obj.store().propose(name, from_ref=from_ref)
+    if as_json:
+        output.emit_json({"branch": name, "commit": start})
+    else:
+        output.line(f"Created branch {name} at {start[:12]}; write to it with "
+                    f"`facts --branch {name} …`, then `facts review {name}`.")
+
+
+@cli.command()
+@json_option
+@pass_ctx
+def branches(obj: Ctx, as_json: bool) -> None:
+    """List branches with their latest commit."""
+    found = obj.store().branches()
+    if as_json:
+        output.emit_json([b.model_dump() for b in found])
+        return
+    output.table(("", "branch", "commit", "author", "date", "message"),
+                 [["*" if b.current else "", b.name, b.commit[:12], b.author, b.date,
+                   b.message] for b in found])
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@pass_ctx
+def review(obj: Ctx, name: str, as_json: bool) -> None:
+    """What merging branch NAME into main would change (a semantic diff)."""
+    result = obj.store().review(name)
+    if as_json:
+        output.emit_json(result.as_json())
+    else:
+        output.changelog(result)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--prefer", type=click.Choice(["ours", "theirs"]), default=None,
+              help="Resolve conflicting rows with main's (ours) or the branch's (theirs) version.")
+@by_option
+@json_option
+@pass_ctx
+def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: bool) -> None:
+    """Merge branch NAME into main as one commit. Conflicts: listed row by row, exit 5,
+    nothing merged."""
+    print_write(obj.store().merge(name, author=who(author), prefer=prefer), as_json)
+
+
+@cli.group(invoke_without_command=True)
+@json_option
+@click.pass_context
+def remote(ctx: click.Context, as_json: bool) -> None:
+    """Dolt remotes: file:///dir on both backends; DoltHub/DoltLab URLs on a Dolt server."""
+    if ctx.invoked_subcommand is None:
+        remotes = ctx.find_object(Ctx).store().remotes()
+        if as_json:
+            output.emit_json([r.model_dump() for r in remotes])
+            return
+        for r in remotes:
+            output.line(f"{r.name}\t{r.url}")
+
+
+@remote.command("add")
+@click.argument("name")
+@click.argument("url")
+@pass_ctx
+def remote_add(obj: Ctx, name: str, url: str) -> None:
+    """Add a remote: facts remote add origin file:///shared/knowledge."""
+    obj.store().add_remote(name, url)
+    output.line(f"Added remote {name}")
+
+
+@cli.command()
+@click.argument("remote_name", metavar="[REMOTE]", default="origin")
+@click.argument("branch", required=False)
+@pass_ctx
+def push(obj: Ctx, remote_name: str, branch: str | None) -> None:
+    """Push a branch (default: the current one) and tags to a remote (default origin)."""
+    commit = obj.store().push(remote_name, branch)
+    output.line(f"Pushed {branch or obj.store().branch} ({commit[:12]}) to {remote_name}")
+
+
+@cli.command()
+@click.argument("remote_name", metavar="[REMOTE]", default="origin")
+@click.argument("branch", required=False)
+@pass_ctx
+def pull(obj: Ctx, remote_name: str, branch: str | None) -> None:
+    """Fetch a remote branch and merge it into the current one."""
+    head = obj.store().pull(remote_name, branch)
+    output.line(f"Pulled {remote_name}; HEAD is {head[:12]}")
+
+
+@cli.command()
+@click.argument("url")
+@click.argument("target")
+@pass_ctx
+def clone(obj: Ctx, url: str, target: str) -> None:
+    """Clone a remote into TARGET: a folder (gets .facts/) or a mysql:// URL (new database)."""
+    store = obj.adopt(clone_store(url, target))
+    output.line(f"Cloned {url} into {store.url} at {store.head()[:12]}")
