@@ -1,0 +1,54 @@
+"""A store made by an earlier release opens and upgrades; a new store has every migration."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+import factstore
+from factstore import migrations
+from factstore.backends.base import Tx
+from factstore.store.opening import _backend
+
+from .conftest import AUTHOR, FIXTURES
+
+
+def _old_store(url: str, upto: str) -> None:
+    """A store as a release whose schema ended at migration `upto` made it."""
+    names = [m.name for m in migrations.migrations()]
+    backend = _backend(url, create=True)
+
+    def body(tx: Tx) -> str:
+        migrations.apply_in(tx, list(migrations.migrations()[:names.index(upto) + 1]))
+        return "Initialise factstore schema"
+
+    backend.write(body, AUTHOR, stage=(".",))
+    backend.close()
+
+
+@pytest.fixture(params=["doltlite", "dolt"])
+def old_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "doltlite":
+        return str(tmp_path / "facts.db")
+    return f"{request.getfixturevalue('dolt_server').url}/m{uuid.uuid4().hex[:12]}"
+
+
+def test_a_new_store_has_every_migration(store: factstore.FactStore) -> None:
+    assert migrations.pending(store.backend) == []
+
+
+def test_a_store_from_before_the_render_log_opens_reads_and_upgrades_on_first_pack(
+        old_url: str) -> None:
+    _old_store(old_url, "0001_initial")
+    with factstore.open_store(old_url) as store:
+        assert [m.name for m in migrations.pending(store.backend)] == ["0002_packs"]
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        assert store.packs() == []  # reading the log of an old store is not an error
+        pack = store.context("What was Acme GmbH's ARR?")
+        assert migrations.pending(store.backend) == []
+        assert [p.hash for p in store.packs()] == [pack.hash]
+        assert store.replay(pack.hash).text == pack.text
+        upgrade = store.log(1)[0]
+        assert upgrade.message.startswith("Upgrade the store's schema (0002_packs)")
