@@ -46,7 +46,7 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
     if isinstance(exc, Conflict):
         for c in exc.details.get("conflicts", []):
             output.line(f"  conflict {c['table']} {c['id']}:", err=True)
-            for side in ("base", "ours", "theirs"):
+            for side in [k for k in c if k not in ("table", "id")]:  # base/ours/theirs
                 output.line(f"    {side:6} {output.summary(c[side], 300)}", err=True)
         for label in ("undone", "current"):
             if exc.details.get(label):

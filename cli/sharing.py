@@ -35,11 +35,13 @@ def propose(obj: Ctx, name: str, from_ref: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Also the import branches (imports/NAME).")
 @json_option
 @pass_ctx
-def branches(obj: Ctx, as_json: bool) -> None:
-    """List branches with their latest commit."""
-    found = obj.store().branches()
+def branches(obj: Ctx, show_all: bool, as_json: bool) -> None:
+    """List branches with their latest commit (--all: also imports/NAME, the branch that holds
+    what each import file last said)."""
+    found = obj.store().branches(all=show_all)
     if as_json:
         output.emit_json([b.model_dump() for b in found])
         return

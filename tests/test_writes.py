@@ -339,7 +339,7 @@ def test_yaml_and_jsonl_of_the_same_knowledge_store_the_same_rows(
 def test_a_large_import_reports_its_progress(store_url: str, small_file: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import factstore
-    from factstore.store import writes as store_module
+    from factstore.store import imports as store_module
 
     reports: list[tuple[str, int, int]] = []
     with factstore.open_store(store_url, progress=lambda *r: reports.append(r)) as store:

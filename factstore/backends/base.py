@@ -80,13 +80,18 @@ class Backend(Protocol):
         """Dolt's revert of a whole commit, as a new commit by author; returns its hash."""
         ...
 
-    def merge(self, branch: str, message: str, author: str, prefer: str | None
-              ) -> tuple[str | None, list[tuple[str, Row]]]:
-        """Merge branch into this connection's branch as one commit by author.
+    def merge(self, branch: str, message: str, author: str, prefer: str | None,
+              fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+        """Merge branch into this connection's branch as one commit by author (or, with
+        fast_forward, by moving the branch when it has not moved since they parted).
 
         Returns (commit or None when already up to date, conflicts as (table, row of
         dolt_conflicts_<table>)). With conflicts and no prefer ('ours'|'theirs'), nothing is
         written and the commit is None."""
+        ...
+
+    def on_branch(self, branch: str) -> Backend:
+        """A second connection to the same store, reading and writing `branch`."""
         ...
 
     def remote_url(self, url: str) -> str:

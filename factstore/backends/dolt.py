@@ -235,15 +235,17 @@ class DoltServerBackend:
             self.call("dolt_revert", "--author", author, commit)
         return self.head()
 
-    def merge(self, branch: str, message: str, author: str, prefer: str | None
-              ) -> tuple[str | None, list[tuple[str, Row]]]:
+    def merge(self, branch: str, message: str, author: str, prefer: str | None,
+              fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+        flags = () if fast_forward else ("--no-ff",)
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
         with self._write_lock(), _errors(f"merge of {branch!r}"):
             self._conn.autocommit(False)
             try:
                 with self._conn.cursor() as cur:
-                    cur.execute("CALL DOLT_MERGE('--no-ff', '-m', %s, '--author', %s, %s)",
-                                (message, author, branch))
+                    marks = ", ".join(["%s"] * (len(flags) + 5))
+                    cur.execute(f"CALL DOLT_MERGE({marks})",
+                                (*flags, "-m", message, "--author", author, branch))
                     commit, _, conflicted, _ = cur.fetchone()
                     if not conflicted:
                         self._conn.commit()
@@ -268,6 +270,9 @@ class DoltServerBackend:
                 raise
             finally:
                 self._conn.autocommit(True)
+
+    def on_branch(self, branch: str) -> DoltServerBackend:
+        return DoltServerBackend(self.url, branch)
 
     @staticmethod
     def remote_url(url: str) -> str:

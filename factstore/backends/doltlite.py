@@ -148,13 +148,15 @@ class DoltliteBackend:
                                   (author, commit)).fetchone()
         return str(new)
 
-    def merge(self, branch: str, message: str, author: str, prefer: str | None
-              ) -> tuple[str | None, list[tuple[str, Row]]]:
+    def merge(self, branch: str, message: str, author: str, prefer: str | None,
+              fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+        flags = () if fast_forward else ("--no-ff",)
+        marks = ", ".join("?" * (len(flags) + 5))
         with self._transaction() as conn, _errors(f"merge of {branch!r}"):
             try:
                 (result,) = conn.execute(
-                    "SELECT dolt_merge('--no-ff', '-m', ?, '--author', ?, ?)",
-                    (message, author, branch)).fetchone()
+                    f"SELECT dolt_merge({marks})",
+                    (*flags, "-m", message, "--author", author, branch)).fetchone()
                 return (None if "up to date" in str(result) else str(result)), []
             except sqlite3.OperationalError as exc:
                 if "conflict" not in str(exc):
@@ -169,6 +171,9 @@ class DoltliteBackend:
             (commit,) = conn.execute("SELECT dolt_commit('-Am', ?, '--author', ?)",
                                      (message, author)).fetchone()
             return str(commit), conflicts
+
+    def on_branch(self, branch: str) -> DoltliteBackend:
+        return DoltliteBackend(self.path, branch)
 
     def _conflicted_tables(self) -> list[str]:
         rows = _rows(self._conn.execute('SELECT "table" AS t FROM dolt_conflicts'))

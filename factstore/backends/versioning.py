@@ -201,6 +201,20 @@ def create_branch(backend: Backend, name: str, start: str) -> None:
     backend.call("dolt_branch", name, start)
 
 
+def branch_head(backend: Backend, name: str) -> str | None:
+    rows = backend.query("SELECT hash FROM dolt_branches WHERE name = ?", [name])
+    return str(rows[0]["hash"]) if rows else None
+
+
+def move_branch(backend: Backend, name: str, commit: str) -> None:
+    """Point an existing branch at another commit (git branch -f)."""
+    backend.call("dolt_branch", "-f", name, commit)
+
+
+def delete_branch(backend: Backend, name: str) -> None:
+    backend.call("dolt_branch", "-D", name)
+
+
 def merge_base(backend: Backend, one: str, other: str) -> str:
     return str(backend.query("SELECT dolt_merge_base(?, ?) AS h", [one, other])[0]["h"])
 

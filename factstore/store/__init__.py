@@ -1,7 +1,8 @@
 """FactStore: the one entry point to a store, a thin facade over one part per concern.
 
     part        module      what it does
-    writes      writes.py   import, add, correct, retract, settings (one commit each)
+    imports     imports.py  import a file (through its import branch), import a batch
+    writes      writes.py   add, correct, retract, settings (one commit each)
     reads       reads.py    get, show, rows, config, health, export
     timeline    timeline.py log, history, blame, diff, revert (a row or a whole commit)
     sharing     sharing.py  branches, review, merge, tags, remotes
@@ -38,6 +39,7 @@ from factstore.models import (
 from factstore.resolver import Progress, Resolution
 from factstore.schema import Row
 from factstore.store.core import StoreCore
+from factstore.store.imports import Imports
 from factstore.store.names import Names
 from factstore.store.opening import clone_store, find_store, init_store, open_store
 from factstore.store.packs import Packs
@@ -58,7 +60,8 @@ class FactStore:
         self._names = Names(self._core)
         self._timeline = Timeline(self._core, self._names)
         self._reads = Reads(self._core, self._names, self._timeline)
-        self._writes = Writes(self._core, self._names)
+        self._imports = Imports(self._core)
+        self._writes = Writes(self._core, self._names, self._imports)
         self._sharing = Sharing(self._core, self._timeline)
         self._packs = Packs(self._core, self._names)
 
@@ -92,17 +95,21 @@ class FactStore:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def import_file(self, path: Path, *, author: str | None, reason: str | None = None
-                    ) -> WriteResult:
-        """Import a YAML/JSON/JSONL file as one commit; validated completely first."""
-        return self._writes.import_file(path, author=author, reason=reason)
+    def import_file(self, path: Path, *, author: str | None, reason: str | None = None,
+                    prefer: str | None = None) -> WriteResult:
+        """Import a YAML/JSON/JSONL file as one commit; validated completely first.
+
+        A reload never undoes what people did since the file's last import: a row changed
+        both in the file and in the store is a Conflict (base / store / file), nothing
+        written, unless prefer is 'file' or 'store' (see factstore.store.imports)."""
+        return self._imports.import_file(path, author=author, reason=reason, prefer=prefer)
 
     def import_batch(self, batch: KnowledgeBatch, *, author: str | None, message: str,
                      reason: str | None = None, where: str = "input",
                      progress: Progress | None = None) -> WriteResult:
         """Upsert a validated batch as one commit: identical rows untouched, none deleted.
         progress, when given, hears of each table's rows as they are written."""
-        return self._writes.import_batch(batch, author=author, message=message, reason=reason,
+        return self._imports.import_batch(batch, author=author, message=message, reason=reason,
                                          where=where, progress=progress)
 
     def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
@@ -205,8 +212,10 @@ class FactStore:
 
     # -- branches, tags, remotes ----------------------------------------------------------
 
-    def branches(self) -> list[Branch]:
-        return self._sharing.branches()
+    def branches(self, *, all: bool = False) -> list[Branch]:
+        """Branches with their latest commit; the import branches (imports/NAME, what each
+        import file last said) only with all=True."""
+        return self._sharing.branches(all=all)
 
     def propose(self, name: str, *, from_ref: str = "main") -> str:
         """Create a branch for proposed corrections; returns the commit it starts at."""

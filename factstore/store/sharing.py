@@ -15,6 +15,9 @@ from factstore.store.core import StoreCore, message
 from factstore.store.timeline import Timeline
 
 
+IMPORTS = "imports/"  # the branches that hold what each import file last said
+
+
 class Sharing:
     def __init__(self, core: StoreCore, timeline: Timeline) -> None:
         self.core = core
@@ -22,8 +25,10 @@ class Sharing:
 
     # -- branches, review, merge ----------------------------------------------------------
 
-    def branches(self) -> list[Branch]:
-        return versioning.branches(self.core.backend)
+    def branches(self, *, all: bool = False) -> list[Branch]:
+        """Branches, without the import branches (imports/NAME) unless all."""
+        found = versioning.branches(self.core.backend)
+        return found if all else [b for b in found if not b.name.startswith(IMPORTS)]
 
     def propose(self, name: str, *, from_ref: str = "main") -> str:
         if not versioning.NAME.fullmatch(name):
@@ -52,7 +57,7 @@ class Sharing:
             f"\nConflicts resolved: prefer {prefer}" if prefer else "")
         commit, raw = self.core.flushed().merge(name, text, who, prefer)
         if raw and commit is None:
-            conflicts = [_conflict(table, row) for table, row in raw]
+            conflicts = [conflict_sides(table, row) for table, row in raw]
             listed = "; ".join(c["id"] for c in conflicts)
             raise Conflict(f"merge of {name!r} conflicts on {len(conflicts)} row(s): {listed}; "
                            "nothing was merged (fix them on the branch, or --prefer "
@@ -107,10 +112,12 @@ class Sharing:
             raise NotFound(f"no remote {name!r} (add one with `facts remote add`)")
 
 
-def _conflict(table: str, raw: Row) -> dict[str, Any]:
-    """A merge conflict row as {table, id, base, ours, theirs} (knowledge fields)."""
+def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", "ours", "theirs")
+                   ) -> dict[str, Any]:
+    """A merge conflict row as {table, id, base, ours, theirs} (knowledge fields); `names`
+    renames the three sides (an import calls them base, store, file)."""
     sides = {}
-    for side, prefix in (("base", "base_"), ("ours", "our_"), ("theirs", "their_")):
+    for side, prefix in zip(names, ("base_", "our_", "their_"), strict=True):
         row = {k[len(prefix):]: v for k, v in raw.items()
                if k.startswith(prefix) and not k.endswith("diff_type")}
         sides[side] = None if all(v is None for v in row.values()) else knowledge(row)

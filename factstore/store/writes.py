@@ -1,25 +1,23 @@
-"""Writes of knowledge: import, add, correct, retract, settings. Each is one transaction and one
-Dolt commit by its author; a failed write leaves the store exactly as it was. Corrections are
-compare-and-set on the row's revision, so two writers can never silently lose an update.
+"""Writes of knowledge: add, correct, retract, settings (imports are imports.py). Each is one
+transaction and one Dolt commit by its author; a failed write leaves the store exactly as it
+was. Corrections are compare-and-set on the row's revision, so two writers can never silently
+lose an update.
 """
 
 from __future__ import annotations
 
-import operator
 import re
-from pathlib import Path
 from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
 from factstore.errors import Conflict, FactstoreError, InvalidInput
 from factstore.models import (
-    COLUMN_OF,
+    MODELS,
     Alias,
     Definition,
     Entity,
     Fact,
-    MODELS,
     KnowledgeBatch,
     Relation,
     Rule,
@@ -27,90 +25,26 @@ from factstore.models import (
     WriteResult,
     value_text,
 )
-from factstore.resolver import Progress
-from factstore.schema import (
-    CONFIG,
-    FISCAL_START,
-    MAX_ID,
-    REFERENCES,
-    TABLES,
-    Row,
-    Table,
-    table_for_id,
-)
+from factstore.schema import FISCAL_START, TABLES, Row, Table, table_for_id
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
+from factstore.store.imports import Imports, set_config
 from factstore.store.names import Names
-
-IMPORT_PROGRESS_BYTES = 8 << 20  # files from which an import reports progress
-WRITE_CHUNK = 50_000  # rows per executemany, a progress report between two
-FIELD_OF = {column: field for field, column in COLUMN_OF.items()}  # column -> import field
 
 Item = Source | Entity | Alias | Relation | Definition | Fact | Rule
 
 
 class Writes:
-    def __init__(self, core: StoreCore, names: Names) -> None:
+    def __init__(self, core: StoreCore, names: Names, imports: Imports) -> None:
         self.core = core
         self.names = names
-
-    # -- imports --------------------------------------------------------------------------
-
-    def import_file(self, path: Path, *, author: str | None, reason: str | None = None
-                    ) -> WriteResult:
-        from factstore.importers import load_file
-
-        who = check_author(author)
-        big = self.core.progress is not None and path.is_file() and \
-            path.stat().st_size >= IMPORT_PROGRESS_BYTES
-        report = self.core.progress if big else None
-        if report:
-            report(f"validating {path.name}", 0, 1)
-        batch = load_file(path)
-        if report:
-            report(f"validating {path.name}", 1, 1)
-        return self.import_batch(batch, author=who, reason=reason,
-                                 message=f"Import {path.name}", where=path.name,
-                                 progress=report)
-
-    def import_batch(self, batch: KnowledgeBatch, *, author: str | None, message: str,
-                     reason: str | None = None, where: str = "input",
-                     progress: Progress | None = None) -> WriteResult:
-        who = check_author(author)
-        changed: list[str] = []
-        rows = {name: getattr(batch, name) for name in TABLES}
-        _check_keys(rows, where)
-
-        def body(tx: Tx) -> str | None:
-            changed.clear()
-            _check_references(tx, rows, where)
-            counts = {}
-            for name, table in TABLES.items():
-                added, modified = _upsert(tx, table, rows[name], who, reason, progress)
-                changed.extend(added + modified)
-                if added or modified:
-                    counts[name] = (len(added), len(modified))
-            if batch.calendar:
-                month = str(batch.calendar.fiscal_year_start_month)
-                op = _set_config(tx, FISCAL_START, month, who, reason)
-                if op:
-                    changed.append(f"config:{FISCAL_START}")
-                    counts[CONFIG] = (1, 0) if op == "added" else (0, 1)
-            if not changed:
-                return None
-            if progress:
-                progress("committing", 0, 1)
-            return commit_message(f"{message}: {_summary(counts)}", reason, None)
-
-        commit = self.core.write(body, who)
-        if progress and commit:
-            progress("committing", 1, 1)
-        return WriteResult(commit=commit, changed=list(changed) if commit else [])
+        self.imports = imports
 
     def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
         section = next(s for s, model in MODELS.items() if type(item) is model)
-        return self.import_batch(KnowledgeBatch.of(section, item), author=author, reason=reason,
-                                 message=f"Add {TABLES[section].singular}")
+        return self.imports.import_batch(KnowledgeBatch.of(section, item), author=author,
+                                         reason=reason,
+                                         message=f"Add {TABLES[section].singular}")
 
     # -- corrections ----------------------------------------------------------------------
 
@@ -219,147 +153,12 @@ class Writes:
             raise InvalidInput(f"{name}: expected a month number 1-12, got {value!r}")
 
         def body(tx: Tx) -> str | None:
-            if _set_config(tx, name, str(int(value)), who, reason) is None:
+            if set_config(tx, name, str(int(value)), who, reason) is None:
                 return None
             return commit_message(f"Set {name} = {int(value)}", reason, None)
 
         commit = self.core.write(body, who)
         return WriteResult(commit=commit, changed=[f"config:{name}"] if commit else [])
-
-
-# --- import helpers --------------------------------------------------------------------------
-
-
-def _check_keys(rows: dict[str, list[Row]], where: str) -> None:
-    """Keys fit their columns (a derived id can outgrow 255 characters) and are unique."""
-    for name, table_rows in rows.items():
-        table = TABLES[name]
-        keys = list(map(operator.itemgetter(*table.key), table_rows))
-        if "id" in table.key and max(map(len, keys), default=0) > MAX_ID:
-            index = next(i for i, key in enumerate(keys) if len(key) > MAX_ID)
-            raise InvalidInput(f"{where}: {name}[{index}]: id: {keys[index][:60]!r}… is "
-                               f"{len(keys[index])} characters, over the {MAX_ID} an id may "
-                               "have; give the record a shorter id")
-        if len(set(keys)) == len(keys):
-            continue
-        seen: dict[Any, int] = {}
-        for index, key in enumerate(keys):
-            if key in seen and name == "aliases":
-                first, again = table_rows[seen[key]], table_rows[index]
-                raise InvalidInput(
-                    f"{where}: aliases of {key[0]}: {again['alias']!r} and {first['alias']!r} "
-                    f"both normalise to {key[1]!r}; an entity keeps one alias per normalised "
-                    "form (matching ignores case, accents, punctuation and legal suffixes)"
-                )
-            if key in seen:
-                raise InvalidInput(
-                    f"{where}: {name}[{index}]: {table.item_id(table_rows[index])} appears "
-                    f"twice (also {name}[{seen[key]}])"
-                )
-            seen[key] = index
-
-
-def _existing_ids(tx: Tx, table: str, wanted: set[str]) -> set[str]:
-    found: set[str] = set()
-    ids = sorted(wanted)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        found |= {r["id"] for r in tx.query(f"SELECT id FROM {table} WHERE id IN ({marks})",
-                                             chunk)}
-    return found
-
-
-def _check_references(tx: Tx, rows: dict[str, list[Row]], where: str) -> None:
-    """Every subject, source, alias owner and relation end must exist, in the batch or store.
-    Set arithmetic first (fast for 100k rows); rows are searched only when one is missing."""
-    named: dict[str, set[Any]] = {"sources": set(), "entities": set()}
-    for table, column, target in REFERENCES:
-        named[target].update(map(operator.itemgetter(column), rows[table]))
-    named["sources"].discard(None)
-    named["entities"] = {e for e in named["entities"] if not e.startswith("kind:")}
-    known = {target: {r["id"] for r in rows[target]} for target in named}
-    for target, ids in known.items():
-        ids |= _existing_ids(tx, target, named[target] - ids)
-    if all(named[t] <= known[t] for t in named):
-        return
-    for table, column, target in REFERENCES:
-        for index, row in enumerate(rows[table]):
-            ref = row[column]
-            if ref is not None and ref not in known[target] and not ref.startswith("kind:"):
-                raise InvalidInput(
-                    f"{where}: {table}[{index}] ({TABLES[table].item_id(row)}): "
-                    f"{FIELD_OF.get(column, column)}: no {TABLES[target].singular} {ref!r} "
-                    "in the file or the store")
-
-
-def _upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
-            progress: Progress | None = None) -> tuple[list[str], list[str]]:
-    """Insert new rows, update changed ones, leave identical ones alone."""
-    if not rows:
-        return [], []
-    existing = _existing_rows(tx, table, rows)
-    key, values = operator.itemgetter(*table.key), operator.itemgetter(*table.columns)
-    if existing:
-        new, changed = [], []
-        for row in rows:
-            old = existing.get(key(row))
-            if old is None:
-                new.append(row)
-            elif values(old) != values(row):
-                changed.append(row)
-    else:  # the bulk load of a new store: every row is new
-        new, changed = rows, []
-    if new:
-        tail, sql = (who, reason, 1), table.insert_sql()
-        for start in range(0, len(new), WRITE_CHUNK):
-            tx.executemany(sql, [values(row) + tail for row in new[start:start + WRITE_CHUNK]])
-            if progress:
-                progress(f"writing {table.name}", min(start + WRITE_CHUNK, len(new)), len(new))
-    if changed:
-        tx.executemany(table.update_sql("rev + 1"), [
-            [*(row[c] for c in table.data_columns), who, reason, *table.key_of(row)]
-            for row in changed])
-    return table.ids(new), table.ids(changed)
-
-
-def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[Any, Row]:
-    """Stored rows sharing a key with `rows`, by key (a value, or a tuple for a composite
-    key, as operator.itemgetter gives it): by key lookups for a few, one scan for many."""
-    cols = ", ".join(table.columns)
-    key = operator.itemgetter(*table.key)
-    if len(rows) > 200 or len(table.key) > 1:
-        return {key(r): r for r in tx.query(f"SELECT {cols} FROM {table.name}")}
-    keys = list(map(key, rows))
-    found: dict[Any, Row] = {}
-    for start in range(0, len(keys), 100):
-        chunk = keys[start:start + 100]
-        marks = ", ".join("?" * len(chunk))
-        found.update((key(r), r) for r in tx.query(
-            f"SELECT {cols} FROM {table.name} WHERE {table.key[0]} IN ({marks})", chunk))
-    return found
-
-
-def _set_config(tx: Tx, name: str, value: str, who: str, reason: str | None) -> str | None:
-    """Set one config value; returns 'added', 'modified' or None when it already had it."""
-    rows = tx.query("SELECT value FROM config WHERE name = ?", [name])
-    if rows and rows[0]["value"] == value:
-        return None
-    if rows:
-        tx.execute("UPDATE config SET value = ?, recorded_by = ?, reason = ?, rev = rev + 1 "
-                   "WHERE name = ?", [value, who, reason, name])
-        return "modified"
-    tx.execute("INSERT INTO config (name, value, recorded_by, reason, rev) "
-               "VALUES (?, ?, ?, ?, 1)", [name, value, who, reason])
-    return "added"
-
-
-def _summary(counts: dict[str, tuple[int, int]]) -> str:
-    parts = []
-    for name, (added, modified) in counts.items():
-        bits = ([f"+{added}"] if added else []) + ([f"~{modified}"] if modified else [])
-        parts.append(f"{name} {' '.join(bits)}")
-    return ", ".join(parts)
 
 
 def _parse_value(value: str | int | float, value_type: str) -> str | int | float:

@@ -1,0 +1,326 @@
+"""Imports: a file's knowledge upserted as one commit, and a reload that never undoes what
+people did since the file was last imported.
+
+Each import file has its own branch, `imports/NAME` (NAME from the file's name), holding what
+that file last said. An import writes the file's rows there (identical rows untouched, absent
+rows kept: an import never deletes), then merges that branch into the store's branch with
+Dolt's own three-way merge. The merge base is the file's previous import, so a row the file
+did not change keeps the store's version (an expert's correction, a retraction), a row only
+the file changed takes the file's, and a row changed on both sides is a conflict: reported
+as base / store / file, nothing written (the import branch is put back), unless the caller
+prefers the file's or the store's side. `add` and a restore write directly (import_batch).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from factstore.authors import check_author
+from factstore.backends import versioning
+from factstore.backends.base import Backend, Tx
+from factstore.errors import Conflict, InvalidInput
+from factstore.models import COLUMN_OF, KnowledgeBatch, WriteResult, slug
+from factstore.resolver import Progress
+from factstore.schema import (
+    CONFIG,
+    FISCAL_START,
+    MAX_ID,
+    REFERENCES,
+    TABLES,
+    VERSIONED,
+    Row,
+    Table,
+    row_id,
+)
+from factstore.store.core import StoreCore
+from factstore.store.core import message as commit_message
+from factstore.store.sharing import IMPORTS, conflict_sides
+
+IMPORT_PROGRESS_BYTES = 8 << 20  # files from which an import reports progress
+WRITE_CHUNK = 50_000  # rows per executemany, a progress report between two
+PREFER = {"file": "theirs", "store": "ours"}
+FIELD_OF = {column: field for field, column in COLUMN_OF.items()}  # column -> import field
+
+
+def import_branch(path: Path) -> str:
+    """The branch that holds what an import file last said: imports/northwind-yaml."""
+    return f"{IMPORTS}{slug(path.name)}"
+
+
+class Imports:
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+
+    def import_file(self, path: Path, *, author: str | None, reason: str | None = None,
+                    prefer: str | None = None) -> WriteResult:
+        from factstore.importers import load_file
+
+        who = check_author(author)
+        if prefer not in (None, *PREFER):
+            raise InvalidInput("prefer: expected 'file' or 'store'")
+        big = self.core.progress is not None and path.is_file() and \
+            path.stat().st_size >= IMPORT_PROGRESS_BYTES
+        report = self.core.progress if big else None
+        if report:
+            report(f"validating {path.name}", 0, 1)
+        batch = load_file(path)
+        if report:
+            report(f"validating {path.name}", 1, 1)
+        rows = _rows(batch)
+        _check_keys(rows, path.name)
+        _check_references(self.core.backend, rows, path.name)
+        return self._through_branch(path, batch, rows, who, reason, prefer, report)
+
+    def _through_branch(self, path: Path, batch: KnowledgeBatch, rows: dict[str, list[Row]],
+                        who: str, reason: str | None, prefer: str | None,
+                        progress: Progress | None) -> WriteResult:
+        backend = self.core.backend
+        branch = import_branch(path)
+        before = versioning.branch_head(backend, branch)
+        if before is None:
+            versioning.create_branch(backend, branch, self.core.head())
+        side = backend.on_branch(branch)
+        done = Upsert()
+        try:
+            commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
+                                                        f"Import {path.name}", done,
+                                                        progress), who)
+        finally:
+            side.close()
+        head = self.core.head()
+        title = (done.title or f"Import {path.name}") + f" (via {branch})"
+        merged, conflicts = self.core.flushed().merge(
+            branch, commit_message(title, reason, None), who, PREFER.get(prefer or ""),
+            fast_forward=True)
+        if progress and commit:
+            progress("committing", 1, 1)
+        if conflicts and merged is None:
+            self._put_back(branch, before, commit)
+            listed = [conflict_sides(table, row, ("base", "store", "file"))
+                      for table, row in conflicts]
+            raise Conflict(
+                f"{path.name} changed {len(listed)} row(s) that were also changed in the "
+                f"store since its last import: {'; '.join(c['id'] for c in listed)}; nothing "
+                "was imported (import again with --prefer file or --prefer store)",
+                {"conflicts": listed})
+        if merged is None:
+            return WriteResult(commit=None, changed=[])
+        if commit == merged:  # fast-forward: exactly what the file changed
+            return WriteResult(commit=merged, changed=done.changed)
+        return WriteResult(commit=merged, changed=changed_ids(self.core, head, merged))
+
+    def _put_back(self, branch: str, before: str | None, commit: str | None) -> None:
+        """After a refused merge the import branch must not keep the file's new version:
+        the next import of the same file would otherwise see nothing to change."""
+        if commit is None:
+            return
+        if before is None:
+            versioning.delete_branch(self.core.backend, branch)
+        else:
+            versioning.move_branch(self.core.backend, branch, before)
+
+    def import_batch(self, batch: KnowledgeBatch, *, author: str | None, message: str,
+                     reason: str | None = None, where: str = "input",
+                     progress: Progress | None = None) -> WriteResult:
+        """Upsert a validated batch as one commit straight onto the store's branch."""
+        who = check_author(author)
+        rows = _rows(batch)
+        _check_keys(rows, where)
+        done = Upsert()
+
+        def body(tx: Tx) -> str | None:
+            _check_references(tx, rows, where)
+            return _upsert_all(tx, rows, batch, who, reason, message, done, progress)
+
+        commit = self.core.write(body, who)
+        if progress and commit:
+            progress("committing", 1, 1)
+        return WriteResult(commit=commit, changed=done.changed if commit else [])
+
+
+@dataclass
+class Upsert:
+    """What a write of a batch did: the ids it added or changed, and its message's title."""
+
+    changed: list[str] = field(default_factory=list)
+    title: str | None = None
+
+
+def changed_ids(core: StoreCore, old: str, new: str) -> list[str]:
+    """The rows whose knowledge differs between two commits (bookkeeping alone is no
+    change), from Dolt's diff: the cost follows the change, not the store."""
+    from factstore.store.timeline import changed_fields
+
+    return [row_id(name, after or before or {})
+            for name in VERSIONED
+            for before, after, kind in versioning.diff_rows(core.backend, name, old, new)
+            if kind != "modified" or changed_fields(before, after)]
+
+
+def _rows(batch: KnowledgeBatch) -> dict[str, list[Row]]:
+    return {name: getattr(batch, name) for name in TABLES}
+
+
+def _upsert_all(tx: Tx, rows: dict[str, list[Row]], batch: KnowledgeBatch, who: str,
+                reason: str | None, title: str, done: Upsert,
+                progress: Progress | None) -> str | None:
+    """Every table's rows, then the calendar; the commit message, or None when nothing
+    changed. `done` hears what was written."""
+    written = done.changed
+    written.clear()
+    counts = {}
+    for name, table in TABLES.items():
+        added, modified = _upsert(tx, table, rows[name], who, reason, progress)
+        written.extend(added + modified)
+        if added or modified:
+            counts[name] = (len(added), len(modified))
+    if batch.calendar:
+        month = str(batch.calendar.fiscal_year_start_month)
+        op = set_config(tx, FISCAL_START, month, who, reason)
+        if op:
+            written.append(f"config:{FISCAL_START}")
+            counts[CONFIG] = (1, 0) if op == "added" else (0, 1)
+    if not written:
+        return None
+    if progress:
+        progress("committing", 0, 1)
+    done.title = f"{title}: {_summary(counts)}"
+    return commit_message(done.title, reason, None)
+
+
+# --- checking and writing rows ---------------------------------------------------------
+
+
+def _check_keys(rows: dict[str, list[Row]], where: str) -> None:
+    """Keys fit their columns (a derived id can outgrow 255 characters) and are unique."""
+    for name, table_rows in rows.items():
+        table = TABLES[name]
+        keys = list(map(operator.itemgetter(*table.key), table_rows))
+        if "id" in table.key and max(map(len, keys), default=0) > MAX_ID:
+            index = next(i for i, key in enumerate(keys) if len(key) > MAX_ID)
+            raise InvalidInput(f"{where}: {name}[{index}]: id: {keys[index][:60]!r}… is "
+                               f"{len(keys[index])} characters, over the {MAX_ID} an id may "
+                               "have; give the record a shorter id")
+        if len(set(keys)) == len(keys):
+            continue
+        seen: dict[Any, int] = {}
+        for index, key in enumerate(keys):
+            if key in seen and name == "aliases":
+                first, again = table_rows[seen[key]], table_rows[index]
+                raise InvalidInput(
+                    f"{where}: aliases of {key[0]}: {again['alias']!r} and {first['alias']!r} "
+                    f"both normalise to {key[1]!r}; an entity keeps one alias per normalised "
+                    "form (matching ignores case, accents, punctuation and legal suffixes)"
+                )
+            if key in seen:
+                raise InvalidInput(
+                    f"{where}: {name}[{index}]: {table.item_id(table_rows[index])} appears "
+                    f"twice (also {name}[{seen[key]}])"
+                )
+            seen[key] = index
+
+
+def _existing_ids(tx: Tx | Backend, table: str, wanted: set[str]) -> set[str]:
+    found: set[str] = set()
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        found |= {r["id"] for r in tx.query(f"SELECT id FROM {table} WHERE id IN ({marks})",
+                                             chunk)}
+    return found
+
+
+def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> None:
+    """Every subject, source, alias owner and relation end must exist, in the batch or store.
+    Set arithmetic first (fast for 100k rows); rows are searched only when one is missing."""
+    named: dict[str, set[Any]] = {"sources": set(), "entities": set()}
+    for table, column, target in REFERENCES:
+        named[target].update(map(operator.itemgetter(column), rows[table]))
+    named["sources"].discard(None)
+    named["entities"] = {e for e in named["entities"] if not e.startswith("kind:")}
+    known = {target: {r["id"] for r in rows[target]} for target in named}
+    for target, ids in known.items():
+        ids |= _existing_ids(tx, target, named[target] - ids)
+    if all(named[t] <= known[t] for t in named):
+        return
+    for table, column, target in REFERENCES:
+        for index, row in enumerate(rows[table]):
+            ref = row[column]
+            if ref is not None and ref not in known[target] and not ref.startswith("kind:"):
+                raise InvalidInput(
+                    f"{where}: {table}[{index}] ({TABLES[table].item_id(row)}): "
+                    f"{FIELD_OF.get(column, column)}: no {TABLES[target].singular} {ref!r} "
+                    "in the file or the store")
+
+
+def _upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
+            progress: Progress | None = None) -> tuple[list[str], list[str]]:
+    """Insert new rows, update changed ones, leave identical ones alone."""
+    if not rows:
+        return [], []
+    existing = _existing_rows(tx, table, rows)
+    key, values = operator.itemgetter(*table.key), operator.itemgetter(*table.columns)
+    if existing:
+        new, changed = [], []
+        for row in rows:
+            old = existing.get(key(row))
+            if old is None:
+                new.append(row)
+            elif values(old) != values(row):
+                changed.append(row)
+    else:  # the bulk load of a new store: every row is new
+        new, changed = rows, []
+    if new:
+        tail, sql = (who, reason, 1), table.insert_sql()
+        for start in range(0, len(new), WRITE_CHUNK):
+            tx.executemany(sql, [values(row) + tail for row in new[start:start + WRITE_CHUNK]])
+            if progress:
+                progress(f"writing {table.name}", min(start + WRITE_CHUNK, len(new)), len(new))
+    if changed:
+        tx.executemany(table.update_sql("rev + 1"), [
+            [*(row[c] for c in table.data_columns), who, reason, *table.key_of(row)]
+            for row in changed])
+    return table.ids(new), table.ids(changed)
+
+
+def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[Any, Row]:
+    """Stored rows sharing a key with `rows`, by key (a value, or a tuple for a composite
+    key, as operator.itemgetter gives it): by key lookups for a few, one scan for many."""
+    cols = ", ".join(table.columns)
+    key = operator.itemgetter(*table.key)
+    if len(rows) > 200 or len(table.key) > 1:
+        return {key(r): r for r in tx.query(f"SELECT {cols} FROM {table.name}")}
+    keys = list(map(key, rows))
+    found: dict[Any, Row] = {}
+    for start in range(0, len(keys), 100):
+        chunk = keys[start:start + 100]
+        marks = ", ".join("?" * len(chunk))
+        found.update((key(r), r) for r in tx.query(
+            f"SELECT {cols} FROM {table.name} WHERE {table.key[0]} IN ({marks})", chunk))
+    return found
+
+
+def set_config(tx: Tx, name: str, value: str, who: str, reason: str | None) -> str | None:
+    """Set one config value; returns 'added', 'modified' or None when it already had it."""
+    rows = tx.query("SELECT value FROM config WHERE name = ?", [name])
+    if rows and rows[0]["value"] == value:
+        return None
+    if rows:
+        tx.execute("UPDATE config SET value = ?, recorded_by = ?, reason = ?, rev = rev + 1 "
+                   "WHERE name = ?", [value, who, reason, name])
+        return "modified"
+    tx.execute("INSERT INTO config (name, value, recorded_by, reason, rev) "
+               "VALUES (?, ?, ?, ?, 1)", [name, value, who, reason])
+    return "added"
+
+
+def _summary(counts: dict[str, tuple[int, int]]) -> str:
+    parts = []
+    for name, (added, modified) in counts.items():
+        bits = ([f"+{added}"] if added else []) + ([f"~{modified}"] if modified else [])
+        parts.append(f"{name} {' '.join(bits)}")
+    return ", ".join(parts)

@@ -1,0 +1,156 @@
+"""A nightly reload never undoes what people did since the file's last import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factstore import Conflict, FactStore
+
+from .conftest import AUTHOR, Facts
+
+EXPERT = "Priya Nair <priya@orvik.test>"
+LOADER = "Nightly Load <etl@orvik.test>"
+
+CRM = """\
+factstore: 1
+sources:
+  - {id: "src:erp", title: ERP export, kind: system_of_record, authority: 80}
+entities:
+  - {id: tessaly-foods, kind: customer, name: Tessaly Foods}
+  - {id: brannock, kind: customer, name: Brannock Freight}
+definitions:
+  - {id: "def:net-retention", term: Net retention, text: "Revenue kept from last year's customers", source: "src:erp"}
+  - {id: "def:logo", term: Logo, text: "A paying customer account", source: "src:erp"}
+facts:
+  - {id: "fact:tessaly-arr", subject: tessaly-foods, predicate: arr, value: 410000, unit: EUR, source: "src:erp"}
+  - {id: "fact:brannock-arr", subject: brannock, predicate: arr, value: 95000, unit: EUR, source: "src:erp"}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "crm-nightly.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _expert_changes(store: FactStore) -> None:
+    store.correct_definition("def:net-retention",
+                             "Recurring revenue kept from customers active a year ago, "
+                             "after churn and contraction", author=EXPERT,
+                             reason="Finance's board definition")
+    store.retract("fact:brannock-arr", author=EXPERT, reason="account closed in the ERP late")
+
+
+def test_a_reload_of_the_same_file_keeps_corrections_and_retractions(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    head = store.head()
+    result = store.import_file(path, author=LOADER)
+    assert result.commit is None and store.head() == head
+    assert store.get("def:net-retention")["text"].startswith("Recurring revenue kept")
+    assert store.get("fact:brannock-arr")["status"] == "retracted"
+
+
+def test_a_reload_whose_file_changed_other_rows_applies_them_and_keeps_the_correction(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    _write(tmp_path, CRM.replace("value: 410000", "value: 432000"))
+    result = store.import_file(path, author=LOADER, reason="nightly")
+    assert result.changed == ["fact:tessaly-arr"]
+    assert store.get("fact:tessaly-arr")["value"] == "432000"
+    assert store.get("def:net-retention")["recorded_by"] == EXPERT
+    assert store.get("fact:brannock-arr")["status"] == "retracted"
+    assert store.log(1)[0].author == LOADER
+
+
+def test_a_reload_that_changed_a_corrected_row_conflicts_and_writes_nothing(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    head, log = store.head(), store.log()
+    _write(tmp_path, CRM.replace("Revenue kept from last year's customers",
+                                 "Revenue retained from prior-year cohort"))
+    with pytest.raises(Conflict) as caught:
+        store.import_file(path, author=LOADER)
+    [conflict] = caught.value.details["conflicts"]
+    assert conflict["id"] == "def:net-retention"
+    assert conflict["base"]["text"] == "Revenue kept from last year's customers"
+    assert conflict["store"]["text"].startswith("Recurring revenue kept")
+    assert conflict["file"]["text"] == "Revenue retained from prior-year cohort"
+    assert store.head() == head and store.log() == log
+    with pytest.raises(Conflict):  # still a conflict: the refused import left no trace
+        store.import_file(path, author=LOADER)
+
+
+def test_prefer_file_applies_the_files_version_as_one_authored_commit(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    before = len(store.log())
+    _write(tmp_path, CRM.replace("Revenue kept from last year's customers",
+                                 "Revenue retained from prior-year cohort"))
+    result = store.import_file(path, author=LOADER, prefer="file", reason="ERP is master")
+    assert result.changed == ["def:net-retention"]
+    assert store.get("def:net-retention")["text"] == "Revenue retained from prior-year cohort"
+    assert store.get("fact:brannock-arr")["status"] == "retracted"  # not changed by the file
+    log = store.log()
+    assert len(log) > before and log[0].author == LOADER
+    assert "ERP is master" in log[0].message
+
+
+def test_prefer_store_keeps_the_correction_and_takes_the_rest(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    _write(tmp_path, CRM.replace("Revenue kept from last year's customers", "Other text")
+           .replace("A paying customer account", "A customer with a paid contract"))
+    result = store.import_file(path, author=LOADER, prefer="store")
+    assert result.changed == ["def:logo"]
+    assert store.get("def:net-retention")["recorded_by"] == EXPERT
+    assert store.get("def:logo")["text"] == "A customer with a paid contract"
+
+
+def test_two_files_are_reloaded_independently(store: FactStore, tmp_path: Path) -> None:
+    crm = _write(tmp_path, CRM)
+    store.import_file(crm, author=LOADER)
+    extra = _write(tmp_path, "factstore: 1\nfacts:\n  - {id: \"fact:tessaly-seats\", "
+                   "subject: tessaly-foods, predicate: seats, value: 40, source: \"src:erp\"}\n",
+                   name="seats.yaml")
+    store.import_file(extra, author=LOADER)
+    _expert_changes(store)
+    assert store.import_file(crm, author=LOADER).commit is None
+    assert store.get("fact:tessaly-seats")["value"] == "40"
+    assert {b.name for b in store.branches(all=True)} >= {
+        "imports/crm-nightly-yaml", "imports/seats-yaml"}
+    assert {b.name for b in store.branches()} == {"main"}
+
+
+def test_cli_reload_conflict_exits_5_with_base_store_and_file(facts: Facts, tmp_path: Path
+                                                               ) -> None:
+    path = _write(tmp_path, CRM)
+    facts("import", str(path), "--by", LOADER)
+    facts("correct", "def:net-retention", "--def", "Kept revenue, after churn",
+          "--reason", "board definition", "--by", EXPERT)
+    log = facts("log", "--json").output
+    _write(tmp_path, CRM.replace("Revenue kept from last year's customers", "File text"))
+    result = facts("import", str(path), "--by", LOADER, ok=False)
+    assert result.exit_code == 5
+    assert "def:net-retention" in result.output
+    for side in ("base", "store", "file"):
+        assert f"    {side}" in result.output
+    assert facts("log", "--json").output == log
+    out = json.loads(facts("import", str(path), "--by", LOADER, "--prefer", "file",
+                           "--json").output)
+    assert out["changed"] == ["def:net-retention"]
+    assert json.loads(facts("show", "def:net-retention", "--json").output)["row"][
+        "text"] == "File text"
