@@ -9,7 +9,7 @@ import pytest
 
 from factstore import Conflict, FactStore
 
-from .conftest import AUTHOR, Facts
+from .conftest import Facts
 
 EXPERT = "Priya Nair <priya@orvik.test>"
 LOADER = "Nightly Load <etl@orvik.test>"
@@ -22,11 +22,14 @@ entities:
   - {id: tessaly-foods, kind: customer, name: Tessaly Foods}
   - {id: brannock, kind: customer, name: Brannock Freight}
 definitions:
-  - {id: "def:net-retention", term: Net retention, text: "Revenue kept from last year's customers", source: "src:erp"}
+  - {id: "def:net-retention", term: Net retention, source: "src:erp",
+     text: "Revenue kept from last year's customers"}
   - {id: "def:logo", term: Logo, text: "A paying customer account", source: "src:erp"}
 facts:
-  - {id: "fact:tessaly-arr", subject: tessaly-foods, predicate: arr, value: 410000, unit: EUR, source: "src:erp"}
-  - {id: "fact:brannock-arr", subject: brannock, predicate: arr, value: 95000, unit: EUR, source: "src:erp"}
+  - {id: "fact:tessaly-arr", subject: tessaly-foods, predicate: arr, value: 410000, unit: EUR,
+     source: "src:erp"}
+  - {id: "fact:brannock-arr", subject: brannock, predicate: arr, value: 95000, unit: EUR,
+     source: "src:erp"}
 """
 
 
