@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from factstore.errors import InvalidInput
-from factstore.models import MODELS
+from factstore.models import MODELS, match_note
 from factstore.schema import SINGULAR
 from factstore.store import init_store
 
@@ -146,7 +146,9 @@ def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scop
             source: str | None, expect: str | None, author: str | None, as_json: bool) -> None:
     """Correct a definition (--def) or a fact (--value) in place, as one commit.
 
-    NAME is a term, alias, entity name or id. The old version stays in history.
+    NAME is an id, or exactly a term, entity name or alias (normalised: case, accents,
+    punctuation and legal forms aside); anything else is refused with what it may mean. The
+    old version stays in history.
     """
     if (definition is None) == (value is None):
         raise InvalidInput("pass exactly one of --def (definitions) or --value (facts)")
@@ -164,14 +166,15 @@ def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scop
 
 
 @cli.command()
-@click.argument("item_id", metavar="ID")
+@click.argument("name", metavar="ID|NAME")
 @click.option("--reason", required=True, help="Why it is retracted (commit body).")
 @by_option
 @json_option
 @pass_ctx
-def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bool) -> None:
-    """Retract a row: kept with its history, left out of current answers."""
-    print_write(obj.store().retract(item_id, author=who(author), reason=reason), as_json)
+def retract(obj: Ctx, name: str, reason: str, author: str | None, as_json: bool) -> None:
+    """Retract a row (an id, or exactly a term, entity name or alias): kept with its history,
+    left out of current answers."""
+    print_write(obj.store().retract(name, author=who(author), reason=reason), as_json)
 
 
 @cli.command()
@@ -180,11 +183,13 @@ def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bo
 @json_option
 @pass_ctx
 def show(obj: Ctx, name: str, as_of: str | None, as_json: bool) -> None:
-    """Show one row by id or name: its source, who recorded it, when and why."""
+    """Show one row by id or name: its source, who recorded it, when and why. A name that is
+    not exact is followed only when the resolver is sure, and the output says so."""
     result = obj.store().show(name, as_of=as_of)
     if as_json:
         output.emit_json(result.model_dump())
         return
+    output.matched(match_note(result.matched_by, result.matched_name, result.match_score))
     pairs = [(k, v) for k, v in result.row.items() if v is not None]
     if result.source:
         pairs.append(("source", f"{result.source['title']} ({result.source['id']}, "
@@ -210,8 +215,11 @@ LIST_COLUMNS = {
 @cli.command("list")
 @click.argument("table", type=click.Choice(list(LIST_COLUMNS)))
 @click.option("--kind", default=None, help="Entity or source kind.")
-@click.option("--subject", default=None, help="Facts about this entity id.")
-@click.option("--status", default=None, help="Only rows with this status (default: all but "
+@click.option("--subject", default=None,
+              help="Facts about this entity (id, name or alias; a near name the resolver is "
+                   "sure of is followed, and said so on stderr).")
+@click.option("--status", default=None, help="Only rows with this status: active, proposed, "
+                                             "deprecated, retracted (default: all but "
                                              "retracted).")
 @as_of_option
 @valid_at_option
@@ -220,8 +228,10 @@ LIST_COLUMNS = {
 def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: str | None,
           as_of: str | None, valid_at: str | None, as_json: bool) -> None:
     """List rows of one table."""
-    rows = obj.store().rows(table, kind=kind, subject=subject, status=status, as_of=as_of,
-                            valid_at=valid_at)
+    listing = obj.store().listing(table, kind=kind, subject=subject, status=status,
+                                  as_of=as_of, valid_at=valid_at)
+    rows = listing.rows
+    output.matched(listing.subject.note() if listing.subject else None)
     if as_json:
         output.emit_json(rows)
         return

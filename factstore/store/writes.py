@@ -141,16 +141,17 @@ class Writes:
             f" for {target['period']}" if target["period"] else "")
         return self._correct(target, changes, who, reason, expect, what=what)
 
-    def retract(self, item_id: str, *, author: str | None, reason: str | None) -> WriteResult:
+    def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
+        """Retract the row an id, or an exact term, entity name or alias, names."""
         who = check_author(author)
         if not reason:
             raise InvalidInput("reason: a retraction needs --reason")
-        table = table_for_id(item_id)
-        row = self.names.get(item_id)
+        found = self.names.lookup(name)
+        table, row = found.table, self.names.get(found.id)
         if row["status"] == "retracted":
-            raise InvalidInput(f"{item_id} is already retracted")
+            raise InvalidInput(f"{found.id} is already retracted")
         return self._update(table, row, {"status": "retracted"}, who, reason, None,
-                            title=f"Retract {item_id}")
+                            title=f"Retract {found.id}")
 
     def _correct(self, target: Row, changes: dict[str, Any], who: str, reason: str | None,
                  expect: str | None, *, what: str) -> WriteResult:
