@@ -85,7 +85,8 @@ ADDABLE: dict[str, type[Any]] = {kind: MODELS[section] for kind, section in SING
 
 @cli.group()
 def add() -> None:
-    """Add or update one item (one commit). Fields as in the import format."""
+    """Add one item (one commit). Fields as in the import format. An id that exists is
+    refused (exit 4) unless --update says to replace it."""
 
 
 def _coerce(name: str, value: str) -> Any:
@@ -103,23 +104,22 @@ def _add_command(kind: str, model: type[Any]) -> None:
 
     @by_option
     @click.option("--reason", default=None, help="Why (commit body).")
+    @click.option("--update", is_flag=True,
+                  help="Replace the item if its id exists; fields not given keep their value.")
     @json_option
     @pass_ctx
-    def command(obj: Ctx, author: str | None, reason: str | None, as_json: bool,
-                **values: Any) -> None:
+    def command(obj: Ctx, author: str | None, reason: str | None, update: bool,
+                as_json: bool, **values: Any) -> None:
         data = {n: _coerce(n, v) for n, v in values.items() if v is not None}
         item = model.model_validate(data)
-        print_write(obj.store().add(item, author=who(author), reason=reason), as_json)
+        print_write(obj.store().add(item, author=who(author), reason=reason, update=update),
+                    as_json)
 
     for name, field in reversed(list(fields.items())):
         command = click.option(f"--{name.replace('_', '-')}", name,
                                required=field.is_required(), default=None)(command)
-    command.__doc__ = f"Add or update a {kind}."
+    command.__doc__ = f"Add a {kind} (--update: replace one that exists)."
     add.command(kind)(command)
-
-
-for _kind, _model in ADDABLE.items():
-    _add_command(_kind, _model)
 
 
 for _kind, _model in ADDABLE.items():
@@ -133,8 +133,10 @@ for _kind, _model in ADDABLE.items():
 @click.option("--scope", default=None, help="Definition scope when the term has several.")
 @click.option("--predicate", default=None, help="Which fact of the entity NAME.")
 @click.option("--period", default=None, help="Which period's fact (e.g. FY26-Q3).")
-@click.option("--quote", default=None, help="Quote from the source backing the new value.")
-@click.option("--reason", default=None, help="Why the correction (commit body).")
+@click.option("--quote", default=None,
+              help="Quote from the source backing the new value (without it, a new value has "
+                   "no quote: the old one backed the old value).")
+@click.option("--reason", default=None, help="Why the correction (commit body); required.")
 @click.option("--source", default=None, help="Source id backing it (e.g. src:finance-glossary).")
 @click.option("--expect", default=None, metavar="COMMIT|REV",
               help="Fail with exit 5 if the row changed since this commit (or row rev).")

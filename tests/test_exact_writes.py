@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import Ambiguous, Fact, FactStore, NotFound
+from factstore import Ambiguous, Fact, FactStore, InvalidInput, NotFound, Refused
 from factstore.importers import load_file
 
 from .conftest import AUTHOR, Facts
@@ -184,6 +184,108 @@ def test_list_subject_by_a_sure_fuzzy_name_says_so(cli: Facts) -> None:
     assert "fact:tern-acv" in result.output and "fact:fern-acv" not in result.output
 
 
+# -- 2. add refuses an existing id; values fit their type; corrections need a reason -----------
+
+
+def test_add_of_an_existing_id_exits_4_and_keeps_the_row(cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("add", "fact", "--id", "fact:tern-acv", "--subject", "tern-bank",
+                 "--predicate", "acv", "--value", "", *BY, ok=False)
+    assert result.exit_code == 4
+    assert "fact:tern-acv exists; use `facts correct`, or `facts add fact … --update`" in \
+        result.output
+    assert _head(cli) == head and _row(cli, "fact:tern-acv")["value"] == "100"
+
+
+def test_the_library_refuses_to_add_an_existing_id(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Refused):
+        banks.add(Fact(id="fact:fern-acv", subject="fern-bank", predicate="acv", value=1),
+                  author=AUTHOR)
+    assert banks.head() == head and banks.get("fact:fern-acv")["value"] == "200"
+
+
+def test_add_update_replaces_the_row(banks: FactStore) -> None:
+    result = banks.add(Fact(id="fact:fern-acv", subject="fern-bank", predicate="acv",
+                            value=250, period="FY26-Q3", source="src:board"),
+                       author=AUTHOR, update=True)
+    assert result.changed == ["fact:fern-acv"]
+    row = banks.get("fact:fern-acv")
+    assert (row["value"], row["source_id"]) == ("250", "src:board")
+    assert banks.log(1)[0].message.startswith("Update fact")
+
+
+def test_add_update_keeps_the_fields_it_leaves_out_and_an_explicit_none_clears(
+        banks: FactStore) -> None:
+    banks.add(Fact(id="fact:tern-acv", subject="tern-bank", predicate="acv", value=110),
+              author=AUTHOR, update=True)
+    row = banks.get("fact:tern-acv")
+    assert (row["value"], row["value_type"], row["unit"], row["period"], row["source_id"],
+            row["quote"]) == ("110", "money", "USD", "FY26-Q3", "src:crm", "ACV 100")
+    banks.add(Fact(id="fact:tern-acv", subject="tern-bank", predicate="acv", value=110,
+                   quote=None), author=AUTHOR, update=True)
+    assert banks.get("fact:tern-acv")["quote"] is None
+
+
+@pytest.mark.parametrize("value", ["", "  ", "1.2M", "n/a", "nan"])
+def test_a_money_fact_refuses_an_empty_or_non_numeric_value(banks: FactStore,
+                                                           value: str) -> None:
+    head = banks.head()
+    with pytest.raises(InvalidInput, match="value: "):
+        banks.add(Fact(subject="fern-bank", predicate="arr", value=value, value_type="money"),
+                  author=AUTHOR)
+    with pytest.raises(InvalidInput, match="value: "):
+        banks.add(Fact(id="fact:tern-acv", subject="tern-bank", predicate="acv", value=value),
+                  author=AUTHOR, update=True)
+    with pytest.raises(InvalidInput, match="value: "):
+        banks.correct_fact("fact:tern-acv", value, author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+def test_a_fact_refuses_an_empty_value_whatever_its_type(cli: Facts) -> None:
+    result = cli("add", "fact", "--subject", "fern-bank", "--predicate", "segment",
+                 "--value", " ", *BY, ok=False)
+    assert result.exit_code == 2 and "value: empty" in result.output
+
+
+def test_correct_without_a_reason_exits_2_and_writes_nothing(cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("correct", "fact:tern-acv", "--value", "120", *BY, ok=False)
+    assert result.exit_code == 2 and "needs --reason" in result.output
+    result = cli("correct", "ACV", "--def", "x", *BY, ok=False)
+    assert result.exit_code == 2
+    assert _head(cli) == head
+
+
+def test_the_library_refuses_a_correction_without_a_reason(banks: FactStore) -> None:
+    with pytest.raises(InvalidInput, match="needs --reason"):
+        banks.correct_fact("fact:tern-acv", "120", author=AUTHOR, reason=None)
+    with pytest.raises(InvalidInput, match="needs --reason"):
+        banks.correct_definition("def:acv@finance", "x", author=AUTHOR, reason=" ")
+
+
+# -- 3. provenance follows the change -----------------------------------------------------------
+
+
+def test_a_corrected_value_without_a_quote_drops_the_old_quote(banks: FactStore) -> None:
+    banks.correct_fact("fact:acme-acv", "1300000", author=AUTHOR, reason="amendment")
+    row = banks.get("fact:acme-acv")
+    assert (row["value"], row["quote"]) == ("1300000", None)
+
+
+def test_a_corrected_value_with_a_quote_records_the_new_quote(banks: FactStore) -> None:
+    banks.correct_fact("fact:acme-acv", "1300000", quote="ACV 1.3M after amendment",
+                       author=AUTHOR, reason="amendment")
+    assert banks.get("fact:acme-acv")["quote"] == "ACV 1.3M after amendment"
+
+
+def test_correcting_only_the_quote_keeps_the_value(banks: FactStore) -> None:
+    banks.correct_fact("fact:acme-acv", "1200000", quote="ACV $1.2M", author=AUTHOR,
+                       reason="exact wording")
+    row = banks.get("fact:acme-acv")
+    assert (row["value"], row["quote"]) == ("1200000", "ACV $1.2M")
+
+
 # -- 5. filters and names that fail loudly ----------------------------------------------------
 
 
@@ -208,6 +310,15 @@ def test_list_subject_takes_an_exact_entity_name(cli: Facts) -> None:
 def test_retract_takes_an_exact_entity_name(cli: Facts) -> None:
     cli("retract", "Fern Bank", "--reason", "churned", *BY)
     assert _row(cli, "fern-bank")["status"] == "retracted"
+
+
+def test_revert_takes_an_exact_entity_name(banks: FactStore) -> None:
+    from factstore import Entity
+
+    banks.add(Entity(id="fern-bank", kind="customer", name="Fern Bank",
+                     description="regional"), author=AUTHOR, update=True)
+    banks.revert("Fern Bank", author=AUTHOR, reason="undo")
+    assert banks.get("fern-bank")["description"] is None
 
 
 def test_retract_of_a_name_nothing_is_close_to_is_not_found(banks: FactStore) -> None:

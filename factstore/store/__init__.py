@@ -106,9 +106,11 @@ class FactStore:
         return self._writes.import_batch(batch, author=author, message=message, reason=reason,
                                          where=where, progress=progress)
 
-    def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
-        """Add (or update) one item as one commit."""
-        return self._writes.add(item, author=author, reason=reason)
+    def add(self, item: Item, *, author: str | None, reason: str | None = None,
+            update: bool = False) -> WriteResult:
+        """Add one item as one commit. An item whose key exists is refused (Refused) unless
+        update=True; replacing keeps the stored value of each field the item leaves out."""
+        return self._writes.add(item, author=author, reason=reason, update=update)
 
     def correct_definition(self, name: str, text: str, *, author: str | None,
                            reason: str | None, source: str | None = None,
@@ -122,7 +124,9 @@ class FactStore:
                      reason: str | None, source: str | None = None,
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
-        """Replace a fact's value in place; its earlier version stays in history."""
+        """Replace a fact's value in place; its earlier version stays in history. NAME is
+        a fact id, or an entity's id, exact name or alias with predicate/period. The new
+        value has the given quote, or none (the old quote backed the old value)."""
         return self._writes.correct_fact(name, value, author=author, reason=reason,
                                          source=source, predicate=predicate, period=period,
                                          quote=quote, expect=expect)

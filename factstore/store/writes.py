@@ -5,6 +5,7 @@ compare-and-set on the row's revision, so two writers can never silently lose an
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.errors import Conflict, FactstoreError, InvalidInput
+from factstore.errors import Conflict, FactstoreError, InvalidInput, Refused
 from factstore.models import (
     COLUMN_OF,
     Alias,
@@ -107,10 +108,27 @@ class Writes:
             progress("committing", 1, 1)
         return WriteResult(commit=commit, changed=list(changed) if commit else [])
 
-    def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
+    def add(self, item: Item, *, author: str | None, reason: str | None = None,
+            update: bool = False) -> WriteResult:
+        """A new item; one whose key exists is refused unless `update` says to replace it.
+        Replacing keeps the stored value of every field the item leaves out (an explicit
+        None clears it)."""
         section = next(s for s, model in MODELS.items() if type(item) is model)
-        return self.import_batch(KnowledgeBatch.of(section, item), author=author, reason=reason,
-                                 message=f"Add {TABLES[section].singular}")
+        table = TABLES[section]
+        batch = KnowledgeBatch.of(section, item)
+        row = getattr(batch, section)[0]
+        found = self.core.select(table.name, table.where_key(), table.key_of(row), None)
+        stored = found[0] if found else None
+        if stored is not None and not update:
+            how = "`facts correct`, or " if section in ("facts", "definitions") else ""
+            raise Refused(f"{table.item_id(row)} exists; use {how}`facts add "
+                          f"{table.singular} … --update` to replace it")
+        if stored is not None:
+            row.update(_kept(item, stored))
+        if section == "facts":
+            check_value(row["value"], row["value_type"])
+        return self.import_batch(batch, author=author, reason=reason,
+                                 message=f"{'Update' if stored else 'Add'} {table.singular}")
 
     # -- corrections ----------------------------------------------------------------------
 
@@ -119,24 +137,35 @@ class Writes:
                            scope: str | None = None, expect: str | None = None
                            ) -> WriteResult:
         who = check_author(author)
+        _need_reason(reason, "a correction")
         new = Definition(term="x", text=text, source=source)  # validates text and source
         target = self.names.definition(name, scope)
         what = f"definition of {target['term']}" + (f" ({target['scope']})" if target["scope"]
                                                       else "")
-        return self._correct(target, {"text": new.text, "source_id": new.source}, who,
-                             reason, expect, what=what)
+        changes: dict[str, Any] = {"text": new.text}
+        if source is not None:
+            changes["source_id"] = new.source
+        return self._correct(target, changes, who, reason, expect, what=what)
 
     def correct_fact(self, name: str, value: str | int | float, *, author: str | None,
                      reason: str | None, source: str | None = None,
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
+        """The old quote backed the old value: a new value without `quote` has none."""
         who = check_author(author)
+        _need_reason(reason, "a correction")
         target = self.names.fact(name, predicate, period)
         parsed = _parse_value(value, target["value_type"])
         new = Fact(subject=target["subject_id"], predicate=target["predicate"], value=parsed,
                    source=source, quote=quote)
         text, _ = value_text(new.value)
-        changes = {"value": text, "source_id": new.source, "quote": new.quote}
+        changes: dict[str, Any] = {"value": text}
+        if source is not None:
+            changes["source_id"] = new.source
+        if quote is not None:
+            changes["quote"] = new.quote
+        elif text != target["value"]:
+            changes["quote"] = None
         what = f"{target['predicate']} of {target['subject_id']}" + (
             f" for {target['period']}" if target["period"] else "")
         return self._correct(target, changes, who, reason, expect, what=what)
@@ -144,8 +173,7 @@ class Writes:
     def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
         """Retract the row an id, or an exact term, entity name or alias, names."""
         who = check_author(author)
-        if not reason:
-            raise InvalidInput("reason: a retraction needs --reason")
+        _need_reason(reason, "a retraction")
         found = self.names.lookup(name)
         table, row = found.table, self.names.get(found.id)
         if row["status"] == "retracted":
@@ -155,7 +183,6 @@ class Writes:
 
     def _correct(self, target: Row, changes: dict[str, Any], who: str, reason: str | None,
                  expect: str | None, *, what: str) -> WriteResult:
-        changes = {k: v for k, v in changes.items() if v is not None}
         table = table_for_id(target["id"])
         base_rev = self._expected_rev(table, target, expect)
         if base_rev is not None and base_rev != target["rev"]:
@@ -363,12 +390,39 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
     return ", ".join(parts)
 
 
+def _need_reason(reason: str | None, what: str) -> None:
+    if not (reason or "").strip():
+        raise InvalidInput(f"reason: {what} needs --reason")
+
+
+def _kept(item: Item, stored: Row) -> Row:
+    """The stored columns an update leaves alone: those of the fields the item did not set
+    (a fact's value_type too, unless given: a money fact stays money)."""
+    fields = type(item).model_fields
+    unset = [n for n in fields if n not in item.model_fields_set and n not in item._nested]
+    kept = {item._keys[n]: stored[item._keys[n]] for n in unset if item._keys[n] in stored}
+    return {k: v for k, v in kept.items() if k != "id"}
+
+
+NUMERIC = ("number", "money", "percent")
+NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def check_value(value: Any, value_type: str) -> None:
+    """A fact's value must say something, and a number when its type is one."""
+    if isinstance(value, str) and not value.strip():
+        raise InvalidInput("value: empty; a fact needs a value")
+    if value_type not in NUMERIC:
+        return
+    if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+            or (isinstance(value, str) and NUMBER.fullmatch(value))):
+        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
+
+
 def _parse_value(value: str | int | float, value_type: str) -> str | int | float:
     """CLI values arrive as text; numeric facts stay numeric or the correction is refused."""
-    if not isinstance(value, str) or value_type not in ("number", "money", "percent"):
+    check_value(value, value_type)
+    if not isinstance(value, str) or value_type not in NUMERIC:
         return value
-    try:
-        return int(value) if re.fullmatch(r"-?\d+", value) else float(value)
-    except ValueError:
-        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})") \
-            from None
+    return int(value) if re.fullmatch(r"-?\d+", value) else float(value)
