@@ -137,7 +137,9 @@ for _kind, _model in ADDABLE.items():
               help="Quote from the source backing the new value (without it, a new value has "
                    "no quote: the old one backed the old value).")
 @click.option("--reason", default=None, help="Why the correction (commit body); required.")
-@click.option("--source", default=None, help="Source id backing it (e.g. src:finance-glossary).")
+@click.option("--source", default=None,
+              help="Source id backing it (e.g. src:finance-glossary); when several facts of "
+                   "NAME match, also picks the one from this source.")
 @click.option("--expect", default=None, metavar="COMMIT|REV",
               help="Fail with exit 5 if the row changed since this commit (or row rev).")
 @by_option

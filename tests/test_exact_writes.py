@@ -99,6 +99,14 @@ def test_a_name_the_resolver_calls_ambiguous_with_one_candidate_is_no_match(
     assert store.head() == head
 
 
+def test_correct_by_an_exact_alias_in_another_spelling_acts_on_its_entity(
+        banks: FactStore) -> None:
+    banks.correct_fact("acme inc", "1300000", predicate="acv", source="src:crm",
+                       author=AUTHOR, reason="amendment")
+    assert banks.get("fact:acme-acv")["value"] == "1300000"
+    assert banks.get("fact:acme-acv-board")["value"] == "1250000"
+
+
 def test_a_name_with_another_legal_form_is_not_exact_for_a_write(banks: FactStore) -> None:
     head = banks.head()
     with pytest.raises(Ambiguous, match="did you mean acme-corp"):
@@ -284,6 +292,32 @@ def test_correcting_only_the_quote_keeps_the_value(banks: FactStore) -> None:
                        reason="exact wording")
     row = banks.get("fact:acme-acv")
     assert (row["value"], row["quote"]) == ("1200000", "ACV $1.2M")
+
+
+# -- 4. facts that differ only by source ----------------------------------------------------
+
+
+def test_facts_that_differ_only_by_source_are_listed_with_value_and_source(cli: Facts) -> None:
+    result = cli("correct", "Acme Corporation", "--predicate", "acv", "--value", "1", "--reason",
+                 "r", *BY, ok=False)
+    assert result.exit_code == 2
+    assert "fact:acme-acv  acv = 1200000 USD, source src:crm" in result.output
+    assert "fact:acme-acv-board  acv = 1250000 USD, source src:board" in result.output
+
+
+def test_source_picks_among_facts_that_differ_only_by_source(cli: Facts) -> None:
+    cli("correct", "Acme Corporation", "--predicate", "acv", "--source", "src:board",
+        "--value", "1260000", "--reason", "board update", *BY)
+    assert _row(cli, "fact:acme-acv-board")["value"] == "1260000"
+    assert _row(cli, "fact:acme-acv")["value"] == "1200000"
+
+
+def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Ambiguous, match="none is from src:wiki"):
+        banks.correct_fact("Acme Corporation", "1", predicate="acv", source="src:wiki",
+                           author=AUTHOR, reason="r")
+    assert banks.head() == head
 
 
 # -- 5. filters and names that fail loudly ----------------------------------------------------

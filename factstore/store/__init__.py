@@ -125,8 +125,9 @@ class FactStore:
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
         """Replace a fact's value in place; its earlier version stays in history. NAME is
-        a fact id, or an entity's id, exact name or alias with predicate/period. The new
-        value has the given quote, or none (the old quote backed the old value)."""
+        a fact id, or an entity's id, exact name or alias with predicate/period; `source`
+        picks among facts that differ only by source, and is recorded as the new source.
+        The new value has the given quote, or none (the old quote backed the old value)."""
         return self._writes.correct_fact(name, value, author=author, reason=reason,
                                          source=source, predicate=predicate, period=period,
                                          quote=quote, expect=expect)

@@ -227,9 +227,11 @@ class Names:
         raise NotFound(f"no definition of {name!r}" + (f" in scope {scope!r}" if scope
                                                        else ""))
 
-    def fact(self, name: str, predicate: str | None, period: str | None) -> Row:
+    def fact(self, name: str, predicate: str | None, period: str | None,
+             source: str | None = None) -> Row:
         """The fact a correction names: its id, or its entity (id, exact name or alias) with
-        predicate and period."""
+        predicate and period; when several facts still match, `source` picks the one from
+        that source."""
         if name.startswith("fact:"):
             return self.get(name)
         entity = self.entity(name).row["id"]
@@ -237,12 +239,17 @@ class Names:
                                              [entity], None, "id")
                  if (predicate is None or f["predicate"] == predicate)
                  and (period is None or f["period"] == period)]
+        if len(facts) > 1 and source is not None:
+            narrowed = [f for f in facts if f["source_id"] == source]
+            facts = narrowed or facts
+            if not narrowed:
+                raise ambiguous(name, facts, hint=f"none is from {source}; use the fact id")
         if len(facts) == 1:
             return facts[0]
         if not facts:
             raise NotFound(f"no active fact of {entity} matches "
                            f"predicate={predicate} period={period}")
-        raise ambiguous(name, facts, hint="pass --predicate/--period or the fact id")
+        raise ambiguous(name, facts, hint="pass --predicate/--period, --source, or the fact id")
 
 
 @dataclass(frozen=True)
@@ -287,11 +294,20 @@ def batch_queries(path: Path) -> list[tuple[str, str | None]]:
 
 
 def ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambiguous:
-    candidates = [
-        {"id": table_for_id(r["id"]).item_id(r) if "id" in r else TABLES["aliases"].item_id(r),
-         "label": r.get("term") or r.get("name") or r.get("predicate") or "",
-         "scope": r.get("scope"), "period": r.get("period")}
-        for r in rows
-    ]
+    """The rows a name matched, each with what tells it from the others: a fact's value and
+    source, a definition's scope, an entity's name."""
+    candidates = [_candidate(r) for r in rows]
     ids = ", ".join(str(c["id"]) for c in candidates)
     return Ambiguous(f"{name!r} is ambiguous ({ids}); {hint}", candidates)
+
+
+def _candidate(row: Row) -> dict[str, Any]:
+    ident = table_for_id(row["id"]).item_id(row) if "id" in row else TABLES["aliases"].item_id(
+        row)
+    label = row.get("term") or row.get("name") or row.get("predicate") or ""
+    if "value" in row:  # a fact: facts that differ only by source are told apart here
+        unit = f" {row['unit']}" if row.get("unit") else ""
+        label = f"{label} = {row['value']}{unit}, source {row.get('source_id') or '(none)'}"
+    return {"id": ident, "label": label, "scope": row.get("scope"),
+            "period": row.get("period"), "value": row.get("value"),
+            "source": row.get("source_id")}

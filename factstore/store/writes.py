@@ -151,10 +151,12 @@ class Writes:
                      reason: str | None, source: str | None = None,
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
-        """The old quote backed the old value: a new value without `quote` has none."""
+        """`source`, when several facts of the entity match, picks the one from that source;
+        it is also recorded as the source of the new value. The old quote backed the old
+        value: a new value without `quote` has none."""
         who = check_author(author)
         _need_reason(reason, "a correction")
-        target = self.names.fact(name, predicate, period)
+        target = self.names.fact(name, predicate, period, source)
         parsed = _parse_value(value, target["value_type"])
         new = Fact(subject=target["subject_id"], predicate=target["predicate"], value=parsed,
                    source=source, quote=quote)
