@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from factstore.errors import InvalidInput
-from factstore.models import MODELS
+from factstore.models import MODELS, match_note
 from factstore.schema import SINGULAR
 from factstore.store import init_store
 
@@ -94,7 +94,8 @@ ADDABLE: dict[str, type[Any]] = {kind: MODELS[section] for kind, section in SING
 
 @cli.group()
 def add() -> None:
-    """Add or update one item (one commit). Fields as in the import format."""
+    """Add one item (one commit). Fields as in the import format. An id that exists is
+    refused (exit 4) unless --update says to replace it."""
 
 
 def _coerce(name: str, value: str) -> Any:
@@ -112,23 +113,22 @@ def _add_command(kind: str, model: type[Any]) -> None:
 
     @by_option
     @click.option("--reason", default=None, help="Why (commit body).")
+    @click.option("--update", is_flag=True,
+                  help="Replace the item if its id exists; fields not given keep their value.")
     @json_option
     @pass_ctx
-    def command(obj: Ctx, author: str | None, reason: str | None, as_json: bool,
-                **values: Any) -> None:
+    def command(obj: Ctx, author: str | None, reason: str | None, update: bool,
+                as_json: bool, **values: Any) -> None:
         data = {n: _coerce(n, v) for n, v in values.items() if v is not None}
         item = model.model_validate(data)
-        print_write(obj.store().add(item, author=who(author), reason=reason), as_json)
+        print_write(obj.store().add(item, author=who(author), reason=reason, update=update),
+                    as_json)
 
     for name, field in reversed(list(fields.items())):
         command = click.option(f"--{name.replace('_', '-')}", name,
                                required=field.is_required(), default=None)(command)
-    command.__doc__ = f"Add or update a {kind}."
+    command.__doc__ = f"Add a {kind} (--update: replace one that exists)."
     add.command(kind)(command)
-
-
-for _kind, _model in ADDABLE.items():
-    _add_command(_kind, _model)
 
 
 for _kind, _model in ADDABLE.items():
@@ -142,9 +142,13 @@ for _kind, _model in ADDABLE.items():
 @click.option("--scope", default=None, help="Definition scope when the term has several.")
 @click.option("--predicate", default=None, help="Which fact of the entity NAME.")
 @click.option("--period", default=None, help="Which period's fact (e.g. FY26-Q3).")
-@click.option("--quote", default=None, help="Quote from the source backing the new value.")
-@click.option("--reason", default=None, help="Why the correction (commit body).")
-@click.option("--source", default=None, help="Source id backing it (e.g. src:finance-glossary).")
+@click.option("--quote", default=None,
+              help="Quote from the source backing the new value (without it, a new value has "
+                   "no quote: the old one backed the old value).")
+@click.option("--reason", default=None, help="Why the correction (commit body); required.")
+@click.option("--source", default=None,
+              help="Source id backing it (e.g. src:finance-glossary); when several facts of "
+                   "NAME match, also picks the one from this source.")
 @click.option("--expect", default=None, metavar="COMMIT|REV",
               help="Fail with exit 5 if the row changed since this commit (or row rev).")
 @by_option
@@ -155,7 +159,9 @@ def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scop
             source: str | None, expect: str | None, author: str | None, as_json: bool) -> None:
     """Correct a definition (--def) or a fact (--value) in place, as one commit.
 
-    NAME is a term, alias, entity name or id. The old version stays in history.
+    NAME is an id, or exactly a term, entity name or alias (normalised: case, accents,
+    punctuation and legal forms aside); anything else is refused with what it may mean. The
+    old version stays in history.
     """
     if (definition is None) == (value is None):
         raise InvalidInput("pass exactly one of --def (definitions) or --value (facts)")
@@ -173,14 +179,15 @@ def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scop
 
 
 @cli.command()
-@click.argument("item_id", metavar="ID")
+@click.argument("name", metavar="ID|NAME")
 @click.option("--reason", required=True, help="Why it is retracted (commit body).")
 @by_option
 @json_option
 @pass_ctx
-def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bool) -> None:
-    """Retract a row: kept with its history, left out of current answers."""
-    print_write(obj.store().retract(item_id, author=who(author), reason=reason), as_json)
+def retract(obj: Ctx, name: str, reason: str, author: str | None, as_json: bool) -> None:
+    """Retract a row (an id, or exactly a term, entity name or alias): kept with its history,
+    left out of current answers."""
+    print_write(obj.store().retract(name, author=who(author), reason=reason), as_json)
 
 
 @cli.command()
@@ -189,11 +196,13 @@ def retract(obj: Ctx, item_id: str, reason: str, author: str | None, as_json: bo
 @json_option
 @pass_ctx
 def show(obj: Ctx, name: str, as_of: str | None, as_json: bool) -> None:
-    """Show one row by id or name: its source, who recorded it, when and why."""
+    """Show one row by id or name: its source, who recorded it, when and why. A name that is
+    not exact is followed only when the resolver is sure, and the output says so."""
     result = obj.store().show(name, as_of=as_of)
     if as_json:
         output.emit_json(result.model_dump())
         return
+    output.matched(match_note(result.matched_by, result.matched_name, result.match_score))
     pairs = [(k, v) for k, v in result.row.items() if v is not None]
     if result.source:
         pairs.append(("source", f"{result.source['title']} ({result.source['id']}, "
@@ -219,8 +228,11 @@ LIST_COLUMNS = {
 @cli.command("list")
 @click.argument("table", type=click.Choice(list(LIST_COLUMNS)))
 @click.option("--kind", default=None, help="Entity or source kind.")
-@click.option("--subject", default=None, help="Facts about this entity id.")
-@click.option("--status", default=None, help="Only rows with this status (default: all but "
+@click.option("--subject", default=None,
+              help="Facts about this entity (id, name or alias; a near name the resolver is "
+                   "sure of is followed, and said so on stderr).")
+@click.option("--status", default=None, help="Only rows with this status: active, proposed, "
+                                             "deprecated, retracted (default: all but "
                                              "retracted).")
 @as_of_option
 @valid_at_option
@@ -229,8 +241,10 @@ LIST_COLUMNS = {
 def list_(obj: Ctx, table: str, kind: str | None, subject: str | None, status: str | None,
           as_of: str | None, valid_at: str | None, as_json: bool) -> None:
     """List rows of one table."""
-    rows = obj.store().rows(table, kind=kind, subject=subject, status=status, as_of=as_of,
-                            valid_at=valid_at)
+    listing = obj.store().listing(table, kind=kind, subject=subject, status=status,
+                                  as_of=as_of, valid_at=valid_at)
+    rows = listing.rows
+    output.matched(listing.subject.note() if listing.subject else None)
     if as_json:
         output.emit_json(rows)
         return

@@ -72,6 +72,13 @@ def line(text: str, *, err: bool = False) -> None:
     click.echo(clean_for_terminal(text), err=err)
 
 
+def matched(note: str | None) -> None:
+    """How a NAME that is not an id found its row ("matched 'Tern Bank' (fuzzy, score 91)"),
+    on stderr: what is printed on stdout stays rows (and --json stays JSON)."""
+    if note:
+        line(note, err=True)
+
+
 def summary(row: dict[str, Any] | None, limit: int = 80) -> str:
     """A row in one short line: its knowledge, not its bookkeeping."""
     if row is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from factstore.errors import InvalidInput
+from factstore.models import match_note
 
 from . import output
 from .app import (
@@ -95,6 +96,7 @@ def history(obj: Ctx, name: str, as_json: bool) -> None:
     if as_json:
         output.emit_json(result.model_dump())
         return
+    output.matched(match_note(result.matched_by, result.matched_name, result.match_score))
     output.table(("commit", "author", "date", "reason", "source", "row"),
                  [[v.commit[:12], v.author, v.date, v.reason, v.source,
                    output.summary(v.row)] for v in result.versions],

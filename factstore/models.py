@@ -429,12 +429,44 @@ class Commit(BaseModel):
     message: str
 
 
+# How a NAME found its row: its id; exactly (normalised) a defined term, an entity's name or
+# one of its aliases; or, for reads only, the one entity the resolver confidently names.
+MatchedBy = Literal["id", "term", "name", "alias", "fuzzy"]
+
+
+class Match(BaseModel):
+    id: str
+    matched_by: MatchedBy = "id"
+    matched_name: str | None = None  # the stored term, name or alias the NAME matched
+    match_score: int | None = None  # the resolver's score (fuzzy only)
+
+    def note(self) -> str | None:
+        """"matched 'Tern Bank' (fuzzy, score 91)"; None for an id, which needs no note."""
+        return match_note(self.matched_by, self.matched_name, self.match_score)
+
+
+def match_note(by: str, name: str | None, score: int | None) -> str | None:
+    if by == "id":
+        return None
+    return f"matched {name!r} ({by}" + (f", score {score}" if score is not None else "") + ")"
+
+
 class ShowResult(BaseModel):
     id: str
     table: str
     row: dict[str, Any]
     source: dict[str, Any] | None
     last_change: Commit | None
+    matched_by: MatchedBy = "id"
+    matched_name: str | None = None
+    match_score: int | None = None
+
+
+class Listing(BaseModel):
+    """Rows of one table, and how --subject found its entity (None without --subject)."""
+
+    rows: list[dict[str, Any]]
+    subject: Match | None = None
 
 
 class Version(BaseModel):
@@ -453,6 +485,9 @@ class Version(BaseModel):
 class History(BaseModel):
     id: str
     versions: list[Version]  # newest first
+    matched_by: MatchedBy = "id"
+    matched_name: str | None = None
+    match_score: int | None = None
 
 
 class Change(BaseModel):

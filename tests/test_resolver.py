@@ -148,7 +148,7 @@ def test_resolve_as_of_an_older_commit(facts: Facts) -> None:
     facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex", "--by",
           AUTHOR)
     facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex Prime",
-          "--by", AUTHOR)
+          "--update", "--by", AUTHOR)
     now = json.loads(facts("resolve", "Globex Prime", "--json").output)
     before = json.loads(facts("resolve", "Globex Prime", "--as-of", "HEAD~1", "--json").output)
     assert now["status"] == "resolved"

@@ -29,6 +29,7 @@ from factstore.models import (
     HealthReport,
     History,
     KnowledgeBatch,
+    Listing,
     LoggedPack,
     PackFormat,
     Remote,
@@ -112,9 +113,11 @@ class FactStore:
         return self._imports.import_batch(batch, author=author, message=message, reason=reason,
                                          where=where, progress=progress)
 
-    def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
-        """Add (or update) one item as one commit."""
-        return self._writes.add(item, author=author, reason=reason)
+    def add(self, item: Item, *, author: str | None, reason: str | None = None,
+            update: bool = False) -> WriteResult:
+        """Add one item as one commit. An item whose key exists is refused (Refused) unless
+        update=True; replacing keeps the stored value of each field the item leaves out."""
+        return self._writes.add(item, author=author, reason=reason, update=update)
 
     def correct_definition(self, name: str, text: str, *, author: str | None,
                            reason: str | None, source: str | None = None,
@@ -128,14 +131,18 @@ class FactStore:
                      reason: str | None, source: str | None = None,
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
-        """Replace a fact's value in place; its earlier version stays in history."""
+        """Replace a fact's value in place; its earlier version stays in history. NAME is
+        a fact id, or an entity's id, exact name or alias with predicate/period; `source`
+        picks among facts that differ only by source, and is recorded as the new source.
+        The new value has the given quote, or none (the old quote backed the old value)."""
         return self._writes.correct_fact(name, value, author=author, reason=reason,
                                          source=source, predicate=predicate, period=period,
                                          quote=quote, expect=expect)
 
-    def retract(self, item_id: str, *, author: str | None, reason: str | None) -> WriteResult:
-        """Mark a row retracted (kept, with its history; left out of current answers)."""
-        return self._writes.retract(item_id, author=author, reason=reason)
+    def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
+        """Mark a row retracted (kept, with its history; left out of current answers). NAME
+        is an id, or a term, entity name or alias matched exactly."""
+        return self._writes.retract(name, author=author, reason=reason)
 
     def set_config(self, name: str, value: str, *, author: str | None,
                    reason: str | None = None) -> WriteResult:
@@ -149,7 +156,8 @@ class FactStore:
         return self._reads.get(item_id, as_of=as_of)
 
     def show(self, name: str, *, as_of: str | None = None) -> ShowResult:
-        """A row by id or name, with its source and the commit that last changed it."""
+        """A row by id or name, with its source and the commit that last changed it; a name
+        the resolver is sure of is followed, and `matched_by` says how the row was found."""
         return self._reads.show(name, as_of=as_of)
 
     def rows(self, table: str, *, kind: str | None = None, subject: str | None = None,
@@ -158,6 +166,14 @@ class FactStore:
         """Rows of one table (retracted ones only when asked for by status)."""
         return self._reads.rows(table, kind=kind, subject=subject, status=status, as_of=as_of,
                                 valid_at=valid_at)
+
+    def listing(self, table: str, *, kind: str | None = None, subject: str | None = None,
+                status: str | None = None, as_of: str | None = None,
+                valid_at: str | None = None) -> Listing:
+        """`rows`, and how `subject` (an entity id, name, alias, or a name the resolver is
+        sure of) was matched."""
+        return self._reads.listing(table, kind=kind, subject=subject, status=status,
+                                   as_of=as_of, valid_at=valid_at)
 
     def config(self) -> dict[str, str]:
         return self._reads.config()
@@ -183,7 +199,8 @@ class FactStore:
                                   item_id=item_id)
 
     def history(self, name: str) -> History:
-        """Every version of one row, newest first, from Dolt's per-row history."""
+        """Every version of one row, newest first, from Dolt's per-row history (found as
+        `show` finds it)."""
         return self._timeline.history(name)
 
     def blame(self, target: str) -> list[BlameLine]:
@@ -197,7 +214,8 @@ class FactStore:
 
     def revert(self, item_id: str, *, author: str | None, reason: str | None,
                to: str | None = None, commit: str | None = None) -> WriteResult:
-        """Undo one row's change as a new commit; every other row stays as it is.
+        """Undo one row's change as a new commit; every other row stays as it is. The row is
+        named by its id, or a term, entity name or alias matched exactly.
 
         Default: undo the row's latest change. `commit`: undo what that commit did to this
         row (exit 5 if the row changed again since). `to`: restore the row as it was at a ref.

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from factstore import index_cache
 from factstore.errors import Ambiguous, InvalidInput, NotFound
+from factstore.models import Match, MatchedBy
 from factstore.periods import parse_day
-from factstore.resolver import AliasIndex, Resolution, normalize
+from factstore.resolver import AliasIndex, Resolution, full_name, normalize
 from factstore.schema import TABLES, Row, Table, key_from_id, table_for_id
 from factstore.store.core import StoreCore
 
 LIVE = "status <> 'retracted'"
 PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
+NEAR_TERM = 80  # a term spelled this close to a name (rapidfuzz ratio) is suggested for it
 
 
 class Names:
@@ -84,25 +88,110 @@ class Names:
         return total
 
     # -- lookups --------------------------------------------------------------------------
+    #
+    # A write acts only on the row a NAME names exactly: an id, or (normalised) a defined term,
+    # an entity's name or one of its aliases. Anything else is refused with the rows it may
+    # have meant ("did you mean"). A read may follow the one entity the resolver confidently
+    # names, and says so (Match.matched_by == "fuzzy"); an ambiguous answer is never a match.
 
-    def lookup(self, name: str, commit: str | None = None) -> tuple[Table, Row]:
-        """An id, else a defined term, else an entity by name or alias."""
+    def lookup(self, name: str, commit: str | None = None, *, fuzzy: bool = False) -> Found:
+        """An id, else a defined term, else an entity by exact name or alias; with fuzzy
+        (reads), else the entity the resolver resolves the name to."""
+        return self.exact(name, commit) or self.near(name, commit, fuzzy=fuzzy)
+
+    def exact(self, name: str, commit: str | None = None) -> Found | None:
+        """The row an id, term, entity name or alias names exactly; None when none does,
+        Ambiguous when several do."""
+        by_id = self._by_id(name, commit)
+        if by_id is not None:
+            return by_id
+        found = [Found(TABLES["definitions"], r, "term", r["term"])
+                 for r in self.terms(name, commit=commit)] + self._exact_entities(name, commit)
+        if len(found) > 1:
+            raise ambiguous(name, [f.row for f in found])
+        return found[0] if found else None
+
+    def entity(self, name: str, commit: str | None = None, *, fuzzy: bool = False) -> Found:
+        """The entity an id, name or alias names exactly; with fuzzy (reads), else the one the
+        resolver resolves the name to."""
+        rows = self.core.select("entities", "id = ?", [name], commit)
+        if rows:
+            return Found(TABLES["entities"], rows[0])
+        found = self._exact_entities(name, commit)
+        if len(found) > 1:
+            raise ambiguous(name, [f.row for f in found], hint="use the entity id")
+        return found[0] if found else self.near(name, commit, fuzzy=fuzzy, terms=False)
+
+    def near(self, name: str, commit: str | None = None, *, fuzzy: bool = False,
+             terms: bool = True) -> Found:
+        """For a name nothing matches exactly: with fuzzy, the entity the resolver resolves it
+        to; otherwise (or when the resolver is not sure) the error that lists what it may
+        mean: Ambiguous (exit 2) with candidates, NotFound (exit 3) when nothing is close."""
+        table = table_for_id(name)
+        if table.prefix:  # an id by its prefix: it names that row or nothing
+            raise NotFound(f"no {table.singular} {name!r}")
+        index = self.index(commit or self.core.head())
+        answer = index.resolve(name, on=date.today().isoformat())
+        if fuzzy and answer.status == "resolved":
+            top = answer.candidates[0]
+            return Found(TABLES["entities"], dict(index.entities[top.id]), "fuzzy", top.name,
+                         top.score)
+        candidates = [{"id": c.id, "label": f"{c.name} ({c.kind}, score {c.score})",
+                       "score": c.score} for c in answer.candidates]
+        if terms:
+            candidates += self._near_terms(name, commit)
+        if not candidates:
+            raise NotFound(f"nothing named {name!r} (no id, term, name or alias matches)")
+        shown = ", ".join(str(c["id"]) for c in candidates)
+        if fuzzy and answer.status == "ambiguous":  # a read never guesses between them
+            raise Ambiguous(f"{name!r} is ambiguous ({shown}); use the id", candidates)
+        if fuzzy:
+            raise Ambiguous(f"nothing is named {name!r} exactly; did you mean {shown}?",
+                            candidates)
+        raise Ambiguous(f"{name!r} is not an exact id, name, alias or term, and a write acts "
+                        f"only on the row it names; did you mean {shown}?", candidates)
+
+    def _by_id(self, name: str, commit: str | None) -> Found | None:
         try:
             table = table_for_id(name)
             rows = self.core.select(table.name, table.where_key(), key_from_id(name), commit)
-            if rows:
-                return table, rows[0]
         except InvalidInput:
-            pass
-        terms = self.terms(name, commit=commit)
-        entities = self.entities_named(name, commit)
-        if len(terms) + len(entities) == 1:
-            return (TABLES["definitions"], terms[0]) if terms else (TABLES["entities"],
-                                                                     entities[0])
-        found = [*terms, *entities]
-        if not found:
-            raise NotFound(f"nothing named {name!r} (no id, term, name or alias matches)")
-        raise ambiguous(name, found)
+            return None
+        return Found(table, rows[0]) if rows else None
+
+    def _exact_entities(self, name: str, commit: str | None) -> list[Found]:
+        """Live entities whose name or live alias normalises as `name` does (an acronym the
+        resolver derives is no exact name); each entity once, by its name before an alias.
+        A name that gives a legal form ("Acme Corporation") names only what is stored with
+        that form: "Acme GmbH" normalises as it does, but is another company."""
+        index = self.index(commit or self.core.head())
+        wanted, full = normalize(name), full_name(name)
+        keys = {wanted, wanted[:255]}  # stored aliases keep 255 characters of it
+        found: dict[str, Found] = {}
+        for key in keys:
+            for i in index.exact.bucket(key):
+                alias = index.aliases[i]
+                if alias.normalized not in keys or alias.entity not in index.entities or (
+                        full != wanted and alias.full != full):
+                    continue
+                by: MatchedBy = "name" if alias.kind == "entity name" else "alias"
+                if alias.entity not in found or by == "name":
+                    found[alias.entity] = Found(TABLES["entities"],
+                                                dict(index.entities[alias.entity]), by,
+                                                alias.text)
+        return [found[e] for e in sorted(found)]
+
+    def _near_terms(self, name: str, commit: str | None) -> list[dict[str, Any]]:
+        """Defined terms spelled like `name`, as candidates."""
+        from rapidfuzz import fuzz, process
+
+        terms: dict[str, list[str]] = {}
+        for r in self.core.select("definitions", LIVE, [], commit, "id"):
+            terms.setdefault(normalize(r["term"]), []).append(r["id"])
+        hits = process.extract(normalize(name), list(terms), scorer=fuzz.ratio,
+                               score_cutoff=NEAR_TERM, limit=3)
+        return [{"id": i, "label": f"term {term!r}", "score": round(score)}
+                for term, score, _ in hits for i in terms[term]]
 
     def get(self, item_id: str, at: str | None = None, as_of: str | None = None) -> Row:
         """The row of any id; `as_of` names the ref in the not-found message."""
@@ -120,48 +209,66 @@ class Names:
         return [r for r in rows if normalize(r["term"]) == wanted
                 and (scope is None or r["scope"] == scope)]
 
-    def entities_named(self, name: str, commit: str | None = None) -> list[Row]:
-        """The entity a name resolves to, or the candidates when it is ambiguous."""
-        index = self.index(commit or self.core.head())
-        found = index.resolve(name, on=date.today().isoformat())
-        if found.status == "unknown":
-            return []
-        ids = [found.entity["id"]] if found.entity else [c.id for c in found.candidates]
-        return [index.entities[i] for i in ids]
-
     def definition(self, name: str, scope: str | None) -> Row:
-        """The definition a correction names: its id, or its term (and scope)."""
+        """The definition a correction names: its id, or its exact term (and scope)."""
         if name.startswith("def:"):
             return self.get(name)
         found = self.terms(name, scope)
         if len(found) == 1:
             return found[0]
-        if not found:
-            raise NotFound(f"no definition of {name!r}" + (f" in scope {scope!r}" if scope
-                                                           else ""))
-        raise ambiguous(name, found, hint="pass --scope or the definition id")
+        if found:
+            raise ambiguous(name, found, hint="pass --scope or the definition id")
+        if scope is None or not self.terms(name):
+            near = self._near_terms(name, None)
+            if near:
+                shown = ", ".join(str(c["id"]) for c in near)
+                raise Ambiguous(f"no definition of {name!r}; a correction acts only on the "
+                                f"term it names exactly: did you mean {shown}?", near)
+        raise NotFound(f"no definition of {name!r}" + (f" in scope {scope!r}" if scope
+                                                       else ""))
 
-    def fact(self, name: str, predicate: str | None, period: str | None) -> Row:
-        """The fact a correction names: its id, or its entity with predicate and period."""
+    def fact(self, name: str, predicate: str | None, period: str | None,
+             source: str | None = None) -> Row:
+        """The fact a correction names: its id, or its entity (id, exact name or alias) with
+        predicate and period; when several facts still match, `source` picks the one from
+        that source."""
         if name.startswith("fact:"):
             return self.get(name)
-        entities = self.entities_named(name)
-        if not entities and table_for_id(name).name == "entities":
-            entities = [self.get(name)]
-        if len(entities) > 1:
-            raise ambiguous(name, entities, hint="use the entity id")
-        if not entities:
-            raise NotFound(f"no fact or entity named {name!r}")
+        entity = self.entity(name).row["id"]
         facts = [f for f in self.core.select("facts", f"subject_id = ? AND {LIVE}",
-                                             [entities[0]["id"]], None, "id")
+                                             [entity], None, "id")
                  if (predicate is None or f["predicate"] == predicate)
                  and (period is None or f["period"] == period)]
+        if len(facts) > 1 and source is not None:
+            narrowed = [f for f in facts if f["source_id"] == source]
+            facts = narrowed or facts
+            if not narrowed:
+                raise ambiguous(name, facts, hint=f"none is from {source}; use the fact id")
         if len(facts) == 1:
             return facts[0]
         if not facts:
-            raise NotFound(f"no active fact of {entities[0]['id']} matches "
+            raise NotFound(f"no active fact of {entity} matches "
                            f"predicate={predicate} period={period}")
-        raise ambiguous(name, facts, hint="pass --predicate/--period or the fact id")
+        raise ambiguous(name, facts, hint="pass --predicate/--period, --source, or the fact id")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A row a NAME found, and how (models.Match)."""
+
+    table: Table
+    row: Row
+    matched_by: MatchedBy = "id"
+    matched_name: str | None = None
+    match_score: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.table.item_id(self.row)
+
+    def match(self) -> Match:
+        return Match(id=self.id, matched_by=self.matched_by, matched_name=self.matched_name,
+                     match_score=self.match_score)
 
 
 def batch_queries(path: Path) -> list[tuple[str, str | None]]:
@@ -187,11 +294,20 @@ def batch_queries(path: Path) -> list[tuple[str, str | None]]:
 
 
 def ambiguous(name: str, rows: Iterable[Row], hint: str = "use the id") -> Ambiguous:
-    candidates = [
-        {"id": table_for_id(r["id"]).item_id(r) if "id" in r else TABLES["aliases"].item_id(r),
-         "label": r.get("term") or r.get("name") or r.get("predicate") or "",
-         "scope": r.get("scope"), "period": r.get("period")}
-        for r in rows
-    ]
+    """The rows a name matched, each with what tells it from the others: a fact's value and
+    source, a definition's scope, an entity's name."""
+    candidates = [_candidate(r) for r in rows]
     ids = ", ".join(str(c["id"]) for c in candidates)
     return Ambiguous(f"{name!r} is ambiguous ({ids}); {hint}", candidates)
+
+
+def _candidate(row: Row) -> dict[str, Any]:
+    ident = table_for_id(row["id"]).item_id(row) if "id" in row else TABLES["aliases"].item_id(
+        row)
+    label = row.get("term") or row.get("name") or row.get("predicate") or ""
+    if "value" in row:  # a fact: facts that differ only by source are told apart here
+        unit = f" {row['unit']}" if row.get("unit") else ""
+        label = f"{label} = {row['value']}{unit}, source {row.get('source_id') or '(none)'}"
+    return {"id": ident, "label": label, "scope": row.get("scope"),
+            "period": row.get("period"), "value": row.get("value"),
+            "source": row.get("source_id")}

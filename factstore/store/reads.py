@@ -5,10 +5,10 @@ reads valid_at (valid time: what was true on that day).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from factstore.errors import InvalidInput
-from factstore.models import HealthReport, ShowResult
+from factstore.models import HealthReport, Listing, ShowResult, SourceKind, Status
 from factstore.periods import parse_day, valid_on
 from factstore.schema import CONFIG, TABLES, Row
 from factstore.store.core import StoreCore
@@ -16,6 +16,8 @@ from factstore.store.names import Names
 from factstore.store.timeline import Timeline
 
 DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
+STATUSES = get_args(Status)
+SOURCE_KINDS = get_args(SourceKind)
 
 
 class Reads:
@@ -29,39 +31,66 @@ class Reads:
 
     def show(self, name: str, *, as_of: str | None = None) -> ShowResult:
         commit = self.core.at(as_of)
-        table, row = self.names.lookup(name, commit)
+        found = self.names.lookup(name, commit, fuzzy=True)
+        table, row = found.table, found.row
         source = None
         if row.get("source_id"):
-            found = self.core.select("sources", "id = ?", [row["source_id"]], commit)
-            source = found[0] if found else None
-        return ShowResult(id=table.item_id(row), table=table.name, row=row, source=source,
-                          last_change=self.timeline.last_change(table, row, commit))
+            rows = self.core.select("sources", "id = ?", [row["source_id"]], commit)
+            source = rows[0] if rows else None
+        return ShowResult(id=found.id, table=table.name, row=row, source=source,
+                          last_change=self.timeline.last_change(table, row, commit),
+                          matched_by=found.matched_by, matched_name=found.matched_name,
+                          match_score=found.match_score)
 
     def rows(self, table: str, *, kind: str | None = None, subject: str | None = None,
              status: str | None = None, as_of: str | None = None,
              valid_at: str | None = None) -> list[Row]:
+        return self.listing(table, kind=kind, subject=subject, status=status, as_of=as_of,
+                            valid_at=valid_at).rows
+
+    def listing(self, table: str, *, kind: str | None = None, subject: str | None = None,
+                status: str | None = None, as_of: str | None = None,
+                valid_at: str | None = None) -> Listing:
+        """Rows of a table. An unknown status or kind is an error, never an empty list;
+        `subject` is an entity id, name or alias, or a name the resolver is sure of (the
+        listing says how it matched)."""
         if table not in TABLES:
             raise InvalidInput(f"table: expected one of {', '.join(TABLES)}, got {table!r}")
-        spec = TABLES[table]
+        spec, at = TABLES[table], self.core.at(as_of)
         where, params = [], []
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
         if kind is not None:
             if "kind" not in spec.columns:
                 raise InvalidInput(f"--kind does not apply to {table}")
+            if table == "sources" and kind not in SOURCE_KINDS:
+                raise InvalidInput(f"kind: expected one of {', '.join(SOURCE_KINDS)}, got "
+                                   f"{kind!r}")
             where.append("kind = ?")
             params.append(kind)
+        match = None
         if subject is not None:
             if table != "facts":
                 raise InvalidInput("--subject applies to facts only")
+            match = self.names.entity(subject, at, fuzzy=True).match()
             where.append("subject_id = ?")
-            params.append(subject)
+            params.append(match.id)
         where.append("status = ?" if status else "status <> 'retracted'")
         params += [status] if status else []
-        rows = self.core.select(table, " AND ".join(where), params, self.core.at(as_of),
-                                ", ".join(spec.key))
-        if valid_at is None:
-            return rows
-        day, month = parse_day(valid_at, "valid-at"), self.core.fiscal_start_month()
-        return [r for r in rows if valid_on(r, day, month)]
+        rows = self.core.select(table, " AND ".join(where), params, at, ", ".join(spec.key))
+        if not rows and kind is not None and table != "sources":
+            self._check_kind(table, kind, at)
+        if valid_at is not None:
+            day, month = parse_day(valid_at, "valid-at"), self.core.fiscal_start_month()
+            rows = [r for r in rows if valid_on(r, day, month)]
+        return Listing(rows=rows, subject=match)
+
+    def _check_kind(self, table: str, kind: str, at: str | None) -> None:
+        """Entity kinds are any word: one no row has (retracted ones included) is a typo."""
+        if not self.core.select(table, "kind = ? LIMIT 1", [kind], at):
+            known = sorted({r["kind"] for r in self.core.select(table, "1 = 1", [], at)})
+            raise InvalidInput(f"kind: no {table} of kind {kind!r} (known: "
+                               f"{', '.join(known) or 'none yet'})")
 
     def config(self) -> dict[str, str]:
         return {r["name"]: r["value"] for r in self.core.select(CONFIG, "1 = 1", [], None)}

@@ -13,7 +13,16 @@ from factstore.authors import check_author
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
-from factstore.models import BlameLine, Change, Commit, Diff, History, Version, WriteResult
+from factstore.models import (
+    BlameLine,
+    Change,
+    Commit,
+    Diff,
+    History,
+    Match,
+    Version,
+    WriteResult,
+)
 from factstore.periods import parse_day
 from factstore.schema import (
     BOOKKEEPING,
@@ -30,6 +39,8 @@ from factstore.schema import (
 from factstore.store.core import StoreCore, message
 from factstore.store.names import Names
 
+ID_LIKE = re.compile(r"[a-z]+:\S+|[a-z0-9][a-z0-9._-]*")  # could be the id of a removed row
+
 
 class Timeline:
     def __init__(self, core: StoreCore, names: Names) -> None:
@@ -41,7 +52,8 @@ class Timeline:
     def log(self, limit: int | None = None, *, author: str | None = None,
             since: str | None = None, until: str | None = None,
             item_id: str | None = None) -> list[Commit]:
-        touching = ({v.commit for v in self.history(item_id).versions} if item_id else None)
+        touching = ({v.commit for v in self.history(item_id, fuzzy=False).versions}
+                    if item_id else None)
         since_text = parse_day(since, "since").isoformat() if since else None
         until_text = f"{parse_day(until, 'until').isoformat()}T23:59:59Z" if until else None
         commits = []
@@ -57,11 +69,22 @@ class Timeline:
                 break
         return commits
 
-    def history(self, name: str) -> History:
+    def history(self, name: str, *, fuzzy: bool = True) -> History:
         """A version starts at each commit, oldest first, where the row differs from the
-        commit before — including commits where it appears or disappears."""
-        table, key = self._history_key(name)
-        at_commit = versioning.row_at_commits(self.core.backend, table, key)
+        commit before — including commits where it appears or disappears. The row is found
+        as Names.lookup finds it (fuzzy: reads may follow a name the resolver is sure of);
+        an id of a removed row still has its history."""
+        found = self.names.exact(name)
+        if found is None and ID_LIKE.fullmatch(name):  # a removed row keeps its history
+            table, key = table_for_id(name), key_from_id(name)
+            at_commit = versioning.row_at_commits(self.core.backend, table, key)
+            if not at_commit:
+                found = self.names.near(name, fuzzy=fuzzy)
+        elif found is None:
+            found = self.names.near(name, fuzzy=fuzzy)  # raises unless a read may follow it
+        if found is not None:
+            table, key = found.table, found.table.key_of(found.row)
+            at_commit = versioning.row_at_commits(self.core.backend, table, key)
         if not at_commit:
             raise NotFound(f"no history for {name!r}")
         versions: list[Version] = []
@@ -74,16 +97,9 @@ class Timeline:
                                     source=(row or {}).get("source_id"), row=row))
             previous = row
         ident = table.item_id(dict(zip(table.key, key, strict=True)))
-        return History(id=ident, versions=versions[::-1])
-
-    def _history_key(self, name: str) -> tuple[Table, tuple[Any, ...]]:
-        try:
-            table, row = self.names.lookup(name)
-            return table, table.key_of(row)
-        except NotFound:
-            if ":" in name or re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
-                return table_for_id(name), key_from_id(name)  # a removed row keeps history
-            raise
+        how = found.match() if found else Match(id=ident)
+        return History(id=ident, versions=versions[::-1], matched_by=how.matched_by,
+                       matched_name=how.matched_name, match_score=how.match_score)
 
     def last_change(self, table: Table, row: Row, commit: str | None) -> Commit | None:
         """The commit that made this version of the row (at HEAD, or at a commit)."""
@@ -98,8 +114,8 @@ class Timeline:
     def blame(self, target: str) -> list[BlameLine]:
         if target in TABLES:
             return versioning.blame(self.core.backend, TABLES[target])
-        table, row = self.names.lookup(target)
-        return versioning.blame(self.core.backend, table, table.key_of(row))
+        found = self.names.lookup(target)
+        return versioning.blame(self.core.backend, found.table, found.table.key_of(found.row))
 
     def diff(self, from_ref: str, to_ref: str, *, table: str | None = None,
              item_id: str | None = None) -> Diff:
@@ -138,8 +154,9 @@ class Timeline:
         who = check_author(author)
         if not reason:
             raise InvalidInput("reason: a revert needs --reason")
+        named = self.history(item_id, fuzzy=False)  # an exact name: a write guesses nothing
+        item_id, versions = named.id, named.versions
         table, key = table_for_id(item_id), key_from_id(item_id)
-        versions = self.history(item_id).versions
         current = versions[0].row
         if to is not None:
             found = self.core.select(table.name, table.where_key(), key,

@@ -6,12 +6,13 @@ lose an update.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.errors import Conflict, FactstoreError, InvalidInput
+from factstore.errors import Conflict, FactstoreError, InvalidInput, Refused
 from factstore.models import (
     MODELS,
     Alias,
@@ -40,11 +41,28 @@ class Writes:
         self.names = names
         self.imports = imports
 
-    def add(self, item: Item, *, author: str | None, reason: str | None = None) -> WriteResult:
+    def add(self, item: Item, *, author: str | None, reason: str | None = None,
+            update: bool = False) -> WriteResult:
+        """A new item; one whose key exists is refused unless `update` says to replace it.
+        Replacing keeps the stored value of every field the item leaves out (an explicit
+        None clears it)."""
         section = next(s for s, model in MODELS.items() if type(item) is model)
-        return self.imports.import_batch(KnowledgeBatch.of(section, item), author=author,
-                                         reason=reason,
-                                         message=f"Add {TABLES[section].singular}")
+        table = TABLES[section]
+        batch = KnowledgeBatch.of(section, item)
+        row = getattr(batch, section)[0]
+        found = self.core.select(table.name, table.where_key(), table.key_of(row), None)
+        stored = found[0] if found else None
+        if stored is not None and not update:
+            how = "`facts correct`, or " if section in ("facts", "definitions") else ""
+            raise Refused(f"{table.item_id(row)} exists; use {how}`facts add "
+                          f"{table.singular} … --update` to replace it")
+        if stored is not None:
+            row.update(_kept(item, stored))
+        if section == "facts":
+            check_value(row["value"], row["value_type"])
+        verb = "Update" if stored else "Add"
+        return self.imports.import_batch(batch, author=author, reason=reason,
+                                         message=f"{verb} {table.singular}")
 
     # -- corrections ----------------------------------------------------------------------
 
@@ -53,42 +71,54 @@ class Writes:
                            scope: str | None = None, expect: str | None = None
                            ) -> WriteResult:
         who = check_author(author)
+        _need_reason(reason, "a correction")
         new = Definition(term="x", text=text, source=source)  # validates text and source
         target = self.names.definition(name, scope)
         what = f"definition of {target['term']}" + (f" ({target['scope']})" if target["scope"]
                                                       else "")
-        return self._correct(target, {"text": new.text, "source_id": new.source}, who,
-                             reason, expect, what=what)
+        changes: dict[str, Any] = {"text": new.text}
+        if source is not None:
+            changes["source_id"] = new.source
+        return self._correct(target, changes, who, reason, expect, what=what)
 
     def correct_fact(self, name: str, value: str | int | float, *, author: str | None,
                      reason: str | None, source: str | None = None,
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
+        """`source`, when several facts of the entity match, picks the one from that source;
+        it is also recorded as the source of the new value. The old quote backed the old
+        value: a new value without `quote` has none."""
         who = check_author(author)
-        target = self.names.fact(name, predicate, period)
+        _need_reason(reason, "a correction")
+        target = self.names.fact(name, predicate, period, source)
         parsed = _parse_value(value, target["value_type"])
         new = Fact(subject=target["subject_id"], predicate=target["predicate"], value=parsed,
                    source=source, quote=quote)
         text, _ = value_text(new.value)
-        changes = {"value": text, "source_id": new.source, "quote": new.quote}
+        changes: dict[str, Any] = {"value": text}
+        if source is not None:
+            changes["source_id"] = new.source
+        if quote is not None:
+            changes["quote"] = new.quote
+        elif text != target["value"]:
+            changes["quote"] = None
         what = f"{target['predicate']} of {target['subject_id']}" + (
             f" for {target['period']}" if target["period"] else "")
         return self._correct(target, changes, who, reason, expect, what=what)
 
-    def retract(self, item_id: str, *, author: str | None, reason: str | None) -> WriteResult:
+    def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
+        """Retract the row an id, or an exact term, entity name or alias, names."""
         who = check_author(author)
-        if not reason:
-            raise InvalidInput("reason: a retraction needs --reason")
-        table = table_for_id(item_id)
-        row = self.names.get(item_id)
+        _need_reason(reason, "a retraction")
+        found = self.names.lookup(name)
+        table, row = found.table, self.names.get(found.id)
         if row["status"] == "retracted":
-            raise InvalidInput(f"{item_id} is already retracted")
+            raise InvalidInput(f"{found.id} is already retracted")
         return self._update(table, row, {"status": "retracted"}, who, reason, None,
-                            title=f"Retract {item_id}")
+                            title=f"Retract {found.id}")
 
     def _correct(self, target: Row, changes: dict[str, Any], who: str, reason: str | None,
                  expect: str | None, *, what: str) -> WriteResult:
-        changes = {k: v for k, v in changes.items() if v is not None}
         table = table_for_id(target["id"])
         base_rev = self._expected_rev(table, target, expect)
         if base_rev is not None and base_rev != target["rev"]:
@@ -161,12 +191,39 @@ class Writes:
         return WriteResult(commit=commit, changed=[f"config:{name}"] if commit else [])
 
 
+def _need_reason(reason: str | None, what: str) -> None:
+    if not (reason or "").strip():
+        raise InvalidInput(f"reason: {what} needs --reason")
+
+
+def _kept(item: Item, stored: Row) -> Row:
+    """The stored columns an update leaves alone: those of the fields the item did not set
+    (a fact's value_type too, unless given: a money fact stays money)."""
+    fields = type(item).model_fields
+    unset = [n for n in fields if n not in item.model_fields_set and n not in item._nested]
+    kept = {item._keys[n]: stored[item._keys[n]] for n in unset if item._keys[n] in stored}
+    return {k: v for k, v in kept.items() if k != "id"}
+
+
+NUMERIC = ("number", "money", "percent")
+NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def check_value(value: Any, value_type: str) -> None:
+    """A fact's value must say something, and a number when its type is one."""
+    if isinstance(value, str) and not value.strip():
+        raise InvalidInput("value: empty; a fact needs a value")
+    if value_type not in NUMERIC:
+        return
+    if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+            or (isinstance(value, str) and NUMBER.fullmatch(value))):
+        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
+
+
 def _parse_value(value: str | int | float, value_type: str) -> str | int | float:
     """CLI values arrive as text; numeric facts stay numeric or the correction is refused."""
-    if not isinstance(value, str) or value_type not in ("number", "money", "percent"):
+    check_value(value, value_type)
+    if not isinstance(value, str) or value_type not in NUMERIC:
         return value
-    try:
-        return int(value) if re.fullmatch(r"-?\d+", value) else float(value)
-    except ValueError:
-        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})") \
-            from None
+    return int(value) if re.fullmatch(r"-?\d+", value) else float(value)

@@ -1,0 +1,360 @@
+"""A write acts only on the row it names (an id, or exactly a term, entity name or alias);
+reads may follow a name the resolver is sure of and say so; provenance follows every change.
+On both backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factstore import Ambiguous, Fact, FactStore, InvalidInput, NotFound, Refused
+from factstore.importers import load_file
+
+from .conftest import AUTHOR, Facts
+
+BANKS = """
+factstore: 1
+sources:
+  - {id: src:crm, title: CRM export, kind: system_of_record, authority: 90,
+     captured_at: 2025-11-05}
+  - {id: src:board, title: Board deck, kind: policy, authority: 90, captured_at: 2025-10-01}
+entities:
+  - {id: tern-bank, kind: customer, name: Tern Bank}
+  - {id: fern-bank, kind: customer, name: Fern Bank}
+  - id: acme-corp
+    kind: customer
+    name: Acme Corporation
+    aliases: [{alias: ACME Inc., kind: name}]
+definitions:
+  - {id: "def:acv@finance", term: ACV, scope: finance, text: "Annual contract value"}
+facts:
+  - {id: fact:tern-acv, subject: tern-bank, predicate: acv, value: 100, value_type: money,
+     unit: USD, period: FY26-Q3, source: src:crm, quote: "ACV 100"}
+  - {id: fact:fern-acv, subject: fern-bank, predicate: acv, value: 200, period: FY26-Q3,
+     source: src:crm}
+  - {id: fact:acme-acv, subject: acme-corp, predicate: acv, value: 1200000, unit: USD,
+     period: FY26-Q3, source: src:crm, quote: "ACV 1.2M"}
+  - {id: fact:acme-acv-board, subject: acme-corp, predicate: acv, value: 1250000, unit: USD,
+     period: FY26-Q3, source: src:board}
+"""
+BY = ("--by", AUTHOR)
+
+
+@pytest.fixture
+def banks_file(tmp_path: Path) -> Path:
+    path = tmp_path / "banks.yaml"
+    path.write_text(BANKS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def banks(store: FactStore, banks_file: Path) -> FactStore:
+    store.import_batch(load_file(banks_file), author=AUTHOR, message="Import banks")
+    return store
+
+
+@pytest.fixture
+def cli(facts: Facts, banks_file: Path) -> Facts:
+    facts("import", str(banks_file), *BY)
+    return facts
+
+
+def _head(facts: Facts) -> str:
+    return str(json.loads(facts("log", "-n", "1", "--json").output)[0]["commit"])
+
+
+def _row(facts: Facts, item_id: str) -> dict[str, object]:
+    return dict(json.loads(facts("show", item_id, "--json").output)["row"])
+
+
+# -- 1. a write acts only on the row named ----------------------------------------------------
+
+
+def test_correct_by_a_misspelt_name_exits_2_with_did_you_mean_and_writes_nothing(
+        cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("correct", "Tern Bnak", "--predicate", "acv", "--value", "5", "--reason", "r",
+                 *BY, ok=False)
+    assert result.exit_code == 2
+    assert "did you mean" in result.output and "tern-bank" in result.output
+    assert _head(cli) == head
+    assert _row(cli, "fact:tern-acv")["value"] == "100"
+
+
+def test_a_name_the_resolver_calls_ambiguous_with_one_candidate_is_no_match(
+        store: FactStore) -> None:
+    from factstore import Entity
+
+    store.add(Entity(id="tern-bank", kind="customer", name="Tern Bank"), author=AUTHOR)
+    store.add(Fact(subject="tern-bank", predicate="seats", value=10), author=AUTHOR)
+    answer = store.resolve("Tern")
+    assert answer.status == "ambiguous" and [c.id for c in answer.candidates] == ["tern-bank"]
+    head = store.head()
+    with pytest.raises(Ambiguous):
+        store.correct_fact("Tern", "11", predicate="seats", author=AUTHOR, reason="r")
+    with pytest.raises(Ambiguous):
+        store.show("Tern")
+    assert store.head() == head
+
+
+def test_correct_by_an_exact_alias_in_another_spelling_acts_on_its_entity(
+        banks: FactStore) -> None:
+    banks.correct_fact("acme inc", "1300000", predicate="acv", source="src:crm",
+                       author=AUTHOR, reason="amendment")
+    assert banks.get("fact:acme-acv")["value"] == "1300000"
+    assert banks.get("fact:acme-acv-board")["value"] == "1250000"
+
+
+def test_a_name_with_another_legal_form_is_not_exact_for_a_write(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Ambiguous, match="did you mean acme-corp"):
+        banks.correct_fact("Acme GmbH", "1", predicate="acv", source="src:crm",
+                           author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+def test_retract_by_a_misspelt_name_exits_2_and_writes_nothing(cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("retract", "Fern Bnak", "--reason", "gone", *BY, ok=False)
+    assert result.exit_code == 2 and "did you mean" in result.output
+    assert _head(cli) == head
+
+
+def test_revert_by_a_misspelt_name_exits_2_and_writes_nothing(cli: Facts) -> None:
+    cli("correct", "fact:tern-acv", "--value", "101", "--reason", "typo", *BY)
+    head = _head(cli)
+    result = cli("revert", "Tern Bnak", "--reason", "undo", *BY, ok=False)
+    assert result.exit_code == 2 and "tern-bank" in result.output
+    assert _head(cli) == head
+
+
+def test_correct_definition_by_a_misspelt_term_suggests_the_term(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Ambiguous, match="did you mean def:acv@finance"):
+        banks.correct_definition("ACVV", "x", author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+def test_add_fact_about_a_misspelt_subject_id_exits_2_and_writes_nothing(cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("add", "fact", "--subject", "tern-bnak", "--predicate", "seats", "--value",
+                 "3", *BY, ok=False)
+    assert result.exit_code == 2 and "no entity 'tern-bnak'" in result.output
+    result = cli("add", "alias", "--entity", "tern-bnak", "--alias", "Tern", *BY, ok=False)
+    assert result.exit_code == 2
+    assert _head(cli) == head
+
+
+def test_an_unknown_id_with_a_prefix_is_not_found_not_guessed(cli: Facts) -> None:
+    assert cli("show", "fact:tern-acvv", ok=False).exit_code == 3
+    assert cli("retract", "fact:tern-acvv", "--reason", "r", *BY, ok=False).exit_code == 3
+
+
+# -- reads follow a sure match and say so -------------------------------------------------------
+
+
+def test_show_follows_a_sure_fuzzy_match_and_says_so(cli: Facts) -> None:
+    shown = json.loads(cli("show", "Tern Bnak", "--json").output)
+    assert shown["id"] == "tern-bank"
+    assert shown["matched_by"] == "fuzzy" and shown["matched_name"] == "Tern Bank"
+    assert shown["match_score"] >= 75
+    text = cli("show", "Tern Bnak").output
+    assert f"matched 'Tern Bank' (fuzzy, score {shown['match_score']})" in text
+
+
+def test_show_says_whether_it_matched_by_id_term_name_or_alias(banks: FactStore) -> None:
+    assert banks.show("tern-bank").matched_by == "id"
+    assert banks.show("acv").matched_by == "term"
+    assert (banks.show("tern bank").matched_by, banks.show("tern bank").matched_name) == (
+        "name", "Tern Bank")
+    assert (banks.show("Acme Inc").matched_by, banks.show("Acme Inc").id) == ("alias",
+                                                                             "acme-corp")
+
+
+def test_show_of_a_name_the_resolver_is_unsure_of_lists_candidates_and_exits_2(
+        cli: Facts) -> None:
+    result = cli("show", "Tern", ok=False)
+    assert result.exit_code == 2
+    assert "tern-bank" in result.output and "fern-bank" in result.output
+
+
+def test_history_follows_a_sure_fuzzy_match_and_says_so(cli: Facts) -> None:
+    history = json.loads(cli("history", "Tern Bnak", "--json").output)
+    assert (history["id"], history["matched_by"]) == ("tern-bank", "fuzzy")
+    assert "matched 'Tern Bank' (fuzzy" in cli("history", "Tern Bnak").output
+
+
+def test_list_subject_by_a_sure_fuzzy_name_says_so(cli: Facts) -> None:
+    result = cli("list", "facts", "--subject", "Tern Bnak")
+    assert "matched 'Tern Bank' (fuzzy" in result.output
+    assert "fact:tern-acv" in result.output and "fact:fern-acv" not in result.output
+
+
+# -- 2. add refuses an existing id; values fit their type; corrections need a reason -----------
+
+
+def test_add_of_an_existing_id_exits_4_and_keeps_the_row(cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("add", "fact", "--id", "fact:tern-acv", "--subject", "tern-bank",
+                 "--predicate", "acv", "--value", "", *BY, ok=False)
+    assert result.exit_code == 4
+    assert "fact:tern-acv exists; use `facts correct`, or `facts add fact … --update`" in \
+        result.output
+    assert _head(cli) == head and _row(cli, "fact:tern-acv")["value"] == "100"
+
+
+def test_the_library_refuses_to_add_an_existing_id(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Refused):
+        banks.add(Fact(id="fact:fern-acv", subject="fern-bank", predicate="acv", value=1),
+                  author=AUTHOR)
+    assert banks.head() == head and banks.get("fact:fern-acv")["value"] == "200"
+
+
+def test_add_update_replaces_the_row(banks: FactStore) -> None:
+    result = banks.add(Fact(id="fact:fern-acv", subject="fern-bank", predicate="acv",
+                            value=250, period="FY26-Q3", source="src:board"),
+                       author=AUTHOR, update=True)
+    assert result.changed == ["fact:fern-acv"]
+    row = banks.get("fact:fern-acv")
+    assert (row["value"], row["source_id"]) == ("250", "src:board")
+    assert banks.log(1)[0].message.startswith("Update fact")
+
+
+def test_add_update_keeps_the_fields_it_leaves_out_and_an_explicit_none_clears(
+        banks: FactStore) -> None:
+    banks.add(Fact(id="fact:tern-acv", subject="tern-bank", predicate="acv", value=110),
+              author=AUTHOR, update=True)
+    row = banks.get("fact:tern-acv")
+    assert (row["value"], row["value_type"], row["unit"], row["period"], row["source_id"],
+            row["quote"]) == ("110", "money", "USD", "FY26-Q3", "src:crm", "ACV 100")
+    banks.add(Fact(id="fact:tern-acv", subject="tern-bank", predicate="acv", value=110,
+                   quote=None), author=AUTHOR, update=True)
+    assert banks.get("fact:tern-acv")["quote"] is None
+
+
+@pytest.mark.parametrize("value", ["", "  ", "1.2M", "n/a", "nan"])
+def test_a_money_fact_refuses_an_empty_or_non_numeric_value(banks: FactStore,
+                                                           value: str) -> None:
+    head = banks.head()
+    with pytest.raises(InvalidInput, match="value: "):
+        banks.add(Fact(subject="fern-bank", predicate="arr", value=value, value_type="money"),
+                  author=AUTHOR)
+    with pytest.raises(InvalidInput, match="value: "):
+        banks.add(Fact(id="fact:tern-acv", subject="tern-bank", predicate="acv", value=value),
+                  author=AUTHOR, update=True)
+    with pytest.raises(InvalidInput, match="value: "):
+        banks.correct_fact("fact:tern-acv", value, author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+def test_a_fact_refuses_an_empty_value_whatever_its_type(cli: Facts) -> None:
+    result = cli("add", "fact", "--subject", "fern-bank", "--predicate", "segment",
+                 "--value", " ", *BY, ok=False)
+    assert result.exit_code == 2 and "value: empty" in result.output
+
+
+def test_correct_without_a_reason_exits_2_and_writes_nothing(cli: Facts) -> None:
+    head = _head(cli)
+    result = cli("correct", "fact:tern-acv", "--value", "120", *BY, ok=False)
+    assert result.exit_code == 2 and "needs --reason" in result.output
+    result = cli("correct", "ACV", "--def", "x", *BY, ok=False)
+    assert result.exit_code == 2
+    assert _head(cli) == head
+
+
+def test_the_library_refuses_a_correction_without_a_reason(banks: FactStore) -> None:
+    with pytest.raises(InvalidInput, match="needs --reason"):
+        banks.correct_fact("fact:tern-acv", "120", author=AUTHOR, reason=None)
+    with pytest.raises(InvalidInput, match="needs --reason"):
+        banks.correct_definition("def:acv@finance", "x", author=AUTHOR, reason=" ")
+
+
+# -- 3. provenance follows the change -----------------------------------------------------------
+
+
+def test_a_corrected_value_without_a_quote_drops_the_old_quote(banks: FactStore) -> None:
+    banks.correct_fact("fact:acme-acv", "1300000", author=AUTHOR, reason="amendment")
+    row = banks.get("fact:acme-acv")
+    assert (row["value"], row["quote"]) == ("1300000", None)
+
+
+def test_a_corrected_value_with_a_quote_records_the_new_quote(banks: FactStore) -> None:
+    banks.correct_fact("fact:acme-acv", "1300000", quote="ACV 1.3M after amendment",
+                       author=AUTHOR, reason="amendment")
+    assert banks.get("fact:acme-acv")["quote"] == "ACV 1.3M after amendment"
+
+
+def test_correcting_only_the_quote_keeps_the_value(banks: FactStore) -> None:
+    banks.correct_fact("fact:acme-acv", "1200000", quote="ACV $1.2M", author=AUTHOR,
+                       reason="exact wording")
+    row = banks.get("fact:acme-acv")
+    assert (row["value"], row["quote"]) == ("1200000", "ACV $1.2M")
+
+
+# -- 4. facts that differ only by source ----------------------------------------------------
+
+
+def test_facts_that_differ_only_by_source_are_listed_with_value_and_source(cli: Facts) -> None:
+    result = cli("correct", "Acme Corporation", "--predicate", "acv", "--value", "1", "--reason",
+                 "r", *BY, ok=False)
+    assert result.exit_code == 2
+    assert "fact:acme-acv  acv = 1200000 USD, source src:crm" in result.output
+    assert "fact:acme-acv-board  acv = 1250000 USD, source src:board" in result.output
+
+
+def test_source_picks_among_facts_that_differ_only_by_source(cli: Facts) -> None:
+    cli("correct", "Acme Corporation", "--predicate", "acv", "--source", "src:board",
+        "--value", "1260000", "--reason", "board update", *BY)
+    assert _row(cli, "fact:acme-acv-board")["value"] == "1260000"
+    assert _row(cli, "fact:acme-acv")["value"] == "1200000"
+
+
+def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Ambiguous, match="none is from src:wiki"):
+        banks.correct_fact("Acme Corporation", "1", predicate="acv", source="src:wiki",
+                           author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+# -- 5. filters and names that fail loudly ----------------------------------------------------
+
+
+def test_list_with_an_unknown_status_exits_2(cli: Facts) -> None:
+    result = cli("list", "facts", "--status", "bogus", ok=False)
+    assert result.exit_code == 2 and "status: expected one of active" in result.output
+
+
+def test_list_with_an_unknown_kind_exits_2(cli: Facts) -> None:
+    assert cli("list", "entities", "--kind", "custmer", ok=False).exit_code == 2
+    assert cli("list", "sources", "--kind", "crm", ok=False).exit_code == 2
+    assert "tern-bank" in cli("list", "entities", "--kind", "customer").output
+
+
+def test_list_subject_takes_an_exact_entity_name(cli: Facts) -> None:
+    result = cli("list", "facts", "--subject", "Acme Corporation", "--json")
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == ["fact:acme-acv", "fact:acme-acv-board"]
+    assert "matched 'Acme Corporation' (name)" in result.stderr
+
+
+def test_retract_takes_an_exact_entity_name(cli: Facts) -> None:
+    cli("retract", "Fern Bank", "--reason", "churned", *BY)
+    assert _row(cli, "fern-bank")["status"] == "retracted"
+
+
+def test_revert_takes_an_exact_entity_name(banks: FactStore) -> None:
+    from factstore import Entity
+
+    banks.add(Entity(id="fern-bank", kind="customer", name="Fern Bank",
+                     description="regional"), author=AUTHOR, update=True)
+    banks.revert("Fern Bank", author=AUTHOR, reason="undo")
+    assert banks.get("fern-bank")["description"] is None
+
+
+def test_retract_of_a_name_nothing_is_close_to_is_not_found(banks: FactStore) -> None:
+    with pytest.raises(NotFound):
+        banks.retract("Zyxwvut", author=AUTHOR, reason="r")
