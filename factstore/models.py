@@ -132,7 +132,7 @@ class Input(BaseModel):
         constraints and defaults, keyed by column name, without building a model per record
         (half the cost of a 100k-fact import). With type_tag, each record also carries
         `"type": type_tag` (JSONL). Run check_records on the result for what fields cannot say."""
-        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc]
+        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc, arg-type]
 
 
 Record = dict[str, Any]
