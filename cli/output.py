@@ -111,6 +111,14 @@ def changelog(diff: Any) -> None:
         click.echo(f"  {marks[change.op]} {clean_for_terminal(change.id)}  {what}{who}")
 
 
+def by_whom(author: str, recorded_by: str | None) -> str:
+    """A commit's author, and the row's recorder when that is someone else (a merge)."""
+    shown = clean_for_terminal(author)
+    if recorded_by and recorded_by != author:
+        shown += f" (recorded by {clean_for_terminal(recorded_by)})"
+    return shown
+
+
 class ProgressBar:
     """Draws the library's progress reports (stage, done, total) as one transient bar per
     stage on stderr, only when stderr is a terminal: pipes and --json output stay clean."""

@@ -439,13 +439,15 @@ class ShowResult(BaseModel):
 
 class Version(BaseModel):
     """One version of a row: the commit that made it and the row as that commit left it
-    (None when the commit removed the row)."""
+    (None when the commit removed the row). A merge that brought the row from a branch is the
+    commit (by whoever merged); `recorded_by` and `reason` are the row's own."""
 
     commit: str
     author: str
     date: str
     message: str
     reason: str | None
+    recorded_by: str | None = None
     source: str | None
     row: dict[str, Any] | None
 
@@ -508,6 +510,7 @@ class BlameLine(BaseModel):
     author: str
     date: str
     message: str  # first line
+    recorded_by: str | None = None  # the row's (differs from author for a merged change)
 
 
 class LoggedPack(BaseModel):

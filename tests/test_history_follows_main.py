@@ -1,0 +1,155 @@
+"""Issue #11 on both backends: history, log and blame follow the current branch's first-parent
+line (what main itself went through, each merge standing for what it brought in); render-log
+commits are never versions of a row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import AUTHOR, Facts
+
+EXPERT = "Priya Nair <priya@northwind.test>"
+BO = "Bo Lind <bo@northwind.test>"
+
+TWO = """factstore: 1
+sources: [{id: src:crm, title: CRM, kind: system_of_record, authority: 90}]
+entities: [{id: acme, kind: customer, name: Acme}]
+facts:
+  - {id: fact:acv, subject: acme, predicate: acv, value: 100, period: FY26-Q3, source: src:crm}
+  - {id: fact:seats, subject: acme, predicate: seats, value: 10, period: FY26-Q3, source: src:crm}
+"""
+
+
+def _load(facts: Facts, tmp_path: Path, text: str = TWO, name: str = "two.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(json.loads(facts("import", str(path), "--by", AUTHOR, "-m", "load",
+                                "--json").output)["commit"])
+
+
+def _json(facts: Facts, *args: str) -> object:
+    return json.loads(facts(*args, "--json").output)
+
+
+def _head(facts: Facts) -> str:
+    return str(_json(facts, "log", "-n", "1")[0]["commit"])  # type: ignore[index]
+
+
+def _discarded_branch(facts: Facts, store_url: str, tmp_path: Path) -> dict[str, str]:
+    """acv: 100 on main; 120 on branch b (by BO); a pack is built on main (the render log);
+    main corrects acv to 130; b is merged with --prefer ours, so 120 never reaches main."""
+    _load(facts, tmp_path)
+    facts("propose", "b")
+    branch = Facts(store_url, "b")
+    branch("correct", "fact:acv", "--value", "120", "--reason", "branch says 120", "--by", BO)
+    facts("context", "What was Acme's acv in FY26-Q3?")
+    facts("correct", "fact:acv", "--value", "130", "--reason", "main says 130", "--by", EXPERT)
+    main_fix = _head(facts)
+    merged = _json(facts, "merge", "b", "--prefer", "ours", "--by", AUTHOR)
+    return {"main_fix": main_fix, "merge": merged["commit"],  # type: ignore[index]
+            "merge_changed": merged["changed"],  # type: ignore[index]
+            "branch_fix": _json(Facts(store_url, "b"), "log", "-n", "1")[0]["commit"]}  # type: ignore[index]
+
+
+def _merged_branch(facts: Facts, store_url: str, tmp_path: Path) -> dict[str, str]:
+    """acv: 100 on main, 120 on branch b (by BO); main changes seats; b merges cleanly."""
+    _load(facts, tmp_path)
+    facts("propose", "b")
+    Facts(store_url, "b")("correct", "fact:acv", "--value", "120", "--reason",
+                          "contract says 120", "--by", BO)
+    facts("correct", "fact:seats", "--value", "11", "--reason", "one more seat", "--by",
+          EXPERT)
+    merged = _json(facts, "merge", "b", "--by", AUTHOR)
+    return {"merge": merged["commit"], "merge_changed": merged["changed"]}  # type: ignore[index]
+
+
+# --- 1. history, log and blame follow main ------------------------------------------------
+
+
+def test_history_on_main_leaves_out_values_only_a_discarded_branch_had(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    seen = _discarded_branch(facts, store_url, tmp_path)
+    versions = _json(facts, "history", "fact:acv")["versions"]  # type: ignore[index]
+    assert [v["row"]["value"] for v in versions] == ["130", "100"]
+    assert [v["author"] for v in versions] == [EXPERT, AUTHOR]
+    assert seen["branch_fix"] not in {v["commit"] for v in versions}
+
+
+def test_render_log_commits_are_never_versions_of_a_row(facts: Facts, store_url: str,
+                                                       tmp_path: Path) -> None:
+    _discarded_branch(facts, store_url, tmp_path)
+    for name in ("fact:acv", "fact:seats"):
+        versions = _json(facts, "history", name)["versions"]  # type: ignore[index]
+        assert all("rendered context packs" not in v["message"] for v in versions), name
+    assert len(_json(facts, "history", "fact:seats")["versions"]) == 1  # type: ignore[index]
+
+
+def test_log_follows_main_and_shows_the_render_log_only_with_all(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    seen = _discarded_branch(facts, store_url, tmp_path)
+    log = _json(facts, "log")
+    commits = [c["commit"] for c in log]  # type: ignore[union-attr]
+    assert commits[:2] == [seen["merge"], seen["main_fix"]]
+    assert seen["branch_fix"] not in commits
+    assert all("rendered context packs" not in c["message"] for c in log)  # type: ignore[union-attr]
+    everything = _json(facts, "log", "--all")
+    messages = [c["message"] for c in everything]  # type: ignore[union-attr]
+    assert any(m.startswith("Record rendered context packs") for m in messages)
+    assert seen["branch_fix"] in {c["commit"] for c in everything}  # type: ignore[union-attr]
+    assert "--all" in facts("log", "--help").output
+
+
+def test_merge_that_brought_a_row_is_one_version_by_the_merge_with_its_recorded_by(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    seen = _merged_branch(facts, store_url, tmp_path)
+    versions = _json(facts, "history", "fact:acv")["versions"]  # type: ignore[index]
+    assert [v["row"]["value"] for v in versions] == ["120", "100"]
+    top = versions[0]
+    assert top["commit"] == seen["merge"] and top["author"] == AUTHOR
+    assert top["recorded_by"] == BO and top["reason"] == "contract says 120"
+    text = facts("history", "fact:acv").output
+    assert f"recorded by {BO}" in text
+
+
+def test_blame_names_the_commit_that_last_changed_the_values_not_a_merge(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    seen = _discarded_branch(facts, store_url, tmp_path)
+    one = _json(facts, "blame", "fact:acv")
+    assert [(b["commit"], b["author"]) for b in one] == [  # type: ignore[union-attr]
+        (seen["main_fix"], EXPERT)]
+    table = {b["id"]: b for b in _json(facts, "blame", "facts")}  # type: ignore[union-attr]
+    assert table["fact:acv"]["commit"] == seen["main_fix"]
+    assert table["fact:seats"]["message"].startswith("Import two.yaml")
+    shown = _json(facts, "show", "fact:acv")["last_change"]  # type: ignore[index]
+    assert shown["commit"] == seen["main_fix"]
+
+
+def test_blame_of_a_merged_change_names_the_merge_and_who_recorded_it(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    seen = _merged_branch(facts, store_url, tmp_path)
+    for lines in (_json(facts, "blame", "fact:acv"), _json(facts, "blame", "facts")):
+        acv = next(b for b in lines if b["id"] == "fact:acv")  # type: ignore[union-attr]
+        assert (acv["commit"], acv["author"], acv["recorded_by"]) == (seen["merge"], AUTHOR,
+                                                                      BO)
+    seats = next(b for b in _json(facts, "blame", "facts")  # type: ignore[union-attr]
+                 if b["id"] == "fact:seats")
+    assert seats["author"] == EXPERT and seats["commit"] != seen["merge"]
+
+
+def test_merge_reports_only_rows_whose_values_changed(facts: Facts, store_url: str,
+                                                      tmp_path: Path) -> None:
+    assert _discarded_branch(facts, store_url, tmp_path)["merge_changed"] == []
+
+
+def test_merge_reports_the_rows_the_branch_brought(facts: Facts, store_url: str,
+                                                   tmp_path: Path) -> None:
+    assert _merged_branch(facts, store_url, tmp_path)["merge_changed"] == ["fact:acv"]
+
+
+def test_log_of_one_row_lists_the_commits_of_its_versions_on_main(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    seen = _merged_branch(facts, store_url, tmp_path)
+    touching = _json(facts, "log", "--id", "fact:acv")
+    assert len(touching) == 2  # type: ignore[arg-type]
+    assert touching[0]["commit"] == seen["merge"]  # type: ignore[index]
