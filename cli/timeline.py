@@ -97,14 +97,15 @@ def diff(obj: Ctx, from_ref: str, to_ref: str, table: str | None, item_id: str |
 @pass_ctx
 def history(obj: Ctx, name: str, as_json: bool) -> None:
     """Every version of one row on this branch's line: commit, author, date, reason, source,
-    value."""
+    and what it changed."""
     result = obj.store().history(name)
     if as_json:
         output.emit_json(result.model_dump())
         return
-    output.table(("commit", "author", "date", "reason", "source", "row"),
+    changes = output.version_changes(result.versions)
+    output.table(("commit", "author", "date", "reason", "source", "change"),
                  [[v.commit[:12], output.by_whom(v.author, v.recorded_by), v.date, v.reason,
-                   v.source, output.summary(v.row)] for v in result.versions],
+                   v.source, change] for v, change in zip(result.versions, changes, strict=True)],
                  title=f"history of {result.id}")
 
 

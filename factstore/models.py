@@ -457,6 +457,16 @@ class History(BaseModel):
     versions: list[Version]  # newest first
 
 
+class ChangeCommit(BaseModel):
+    """One commit that changed a row's knowledge within a diff's range."""
+
+    commit: str
+    author: str  # of the commit (for a merge: who merged)
+    date: str
+    reason: str | None  # the row's, as that commit left it
+    recorded_by: str | None  # the row's, as that commit left it
+
+
 class Change(BaseModel):
     table: str
     id: str
@@ -464,6 +474,7 @@ class Change(BaseModel):
     fields: dict[str, dict[str, Any]]
     by: str | None = None  # recorded_by of the row's newest version in the range
     reason: str | None = None
+    commits: list[ChangeCommit] = []  # every commit on TO's line since FROM, newest first
 
 
 class Diff(BaseModel):

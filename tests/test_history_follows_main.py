@@ -1,6 +1,7 @@
 """Issue #11 on both backends: history, log and blame follow the current branch's first-parent
 line (what main itself went through, each merge standing for what it brought in); render-log
-commits are never versions of a row."""
+commits are never versions of a row; diffs show what changed and every commit that changed
+it."""
 
 from __future__ import annotations
 
@@ -153,3 +154,62 @@ def test_log_of_one_row_lists_the_commits_of_its_versions_on_main(
     touching = _json(facts, "log", "--id", "fact:acv")
     assert len(touching) == 2  # type: ignore[arg-type]
     assert touching[0]["commit"] == seen["merge"]  # type: ignore[index]
+
+
+# --- 2. diffs show what changed, and every commit that changed it -------------------------
+
+LONG = ("Customers with at least one paid, active subscription in the trailing 12 months, "
+        "counted at quarter end, excluding {} accounts and internal test tenants")
+
+
+def test_text_diff_shows_the_part_of_long_values_that_differs(facts: Facts,
+                                                             tmp_path: Path) -> None:
+    facts("add", "definition", "--term", "active customers", "--scope", "finance", "--text",
+          LONG.format("trial"), "--by", AUTHOR)
+    facts("tag", "before", "--by", AUTHOR)
+    facts("correct", "active customers", "--def", LONG.format("pilot"), "--reason",
+          "pilots are not customers", "--by", EXPERT)
+    for text in (facts("diff", "before").output,
+                 facts("history", "def:active-customers@finance").output):
+        assert "trial accounts" in text and "pilot accounts" in text, text
+
+
+def test_review_shows_the_part_of_long_values_that_differs(facts: Facts, store_url: str,
+                                                          tmp_path: Path) -> None:
+    facts("add", "definition", "--term", "active customers", "--scope", "finance", "--text",
+          LONG.format("trial"), "--by", AUTHOR)
+    facts("propose", "p")
+    Facts(store_url, "p")("correct", "active customers", "--def", LONG.format("pilot"),
+                          "--reason", "r", "--by", EXPERT)
+    text = facts("review", "p").output
+    assert "trial accounts" in text and "pilot accounts" in text, text
+
+
+def test_diff_across_commits_names_every_commit_author_and_reason(facts: Facts,
+                                                                 tmp_path: Path) -> None:
+    _load(facts, tmp_path)
+    facts("tag", "start", "--by", AUTHOR)
+    facts("correct", "fact:acv", "--value", "110", "--reason", "first fix", "--by", BO)
+    first = _head(facts)
+    facts("correct", "fact:seats", "--value", "12", "--reason", "seats", "--by", BO)
+    facts("correct", "fact:acv", "--value", "120", "--reason", "second fix", "--by", EXPERT)
+    second = _head(facts)
+    diff = _json(facts, "diff", "start")
+    acv = next(c for c in diff["changes"] if c["id"] == "fact:acv")  # type: ignore[index]
+    assert (acv["by"], acv["reason"]) == (EXPERT, "second fix")  # the newest, as before
+    assert [(c["commit"], c["author"], c["reason"]) for c in acv["commits"]] == [
+        (second, EXPERT, "second fix"), (first, BO, "first fix")]
+    assert set(acv["commits"][0]) >= {"commit", "author", "date", "reason"}
+    text = facts("diff", "start").output
+    for commit, reason in ((first, "first fix"), (second, "second fix")):
+        assert commit[:12] in text and reason in text
+
+
+def test_diff_commit_list_of_a_merged_row_names_the_merge(facts: Facts, store_url: str,
+                                                         tmp_path: Path) -> None:
+    seen = _merged_branch(facts, store_url, tmp_path)
+    diff = _json(facts, "diff", "HEAD~1", "HEAD")
+    assert [c["id"] for c in diff["changes"]] == ["fact:acv"]  # type: ignore[index]
+    (entry,) = diff["changes"][0]["commits"]  # type: ignore[index]
+    assert (entry["commit"], entry["author"], entry["recorded_by"]) == (seen["merge"], AUTHOR,
+                                                                        BO)

@@ -5,6 +5,7 @@ and diff tables (factstore.backends.versioning), never a copy of them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from factstore.errors import Conflict, InvalidInput, NotFound, Refused
 from factstore.models import (
     BlameLine,
     Change,
+    ChangeCommit,
     Commit,
     Diff,
     History,
@@ -202,6 +204,7 @@ class Timeline:
             changes += self._table_changes(name, old, new)
         if item_id:
             changes = [c for c in changes if c.id == item_id]
+        self._add_commits(changes, old, new)
         summary: dict[str, dict[str, int]] = {}
         for change in changes:
             counts = summary.setdefault(change.table, {"added": 0, "modified": 0,
@@ -209,6 +212,21 @@ class Timeline:
             counts[change.op] += 1
         return Diff.model_validate({"from": from_ref, "to": to_ref, "from_commit": old,
                                     "to_commit": new, "changes": changes, "summary": summary})
+
+    def _add_commits(self, changes: list[Change], old: str, new: str) -> None:
+        """Each change's commits: those of new's first-parent line that old does not have,
+        which changed that row — read from their diffs, only for the tables that changed."""
+        if not changes:
+            return
+        by_id = {(c.table, c.id): c for c in changes}
+        tables = list(dict.fromkeys(c.table for c in changes))
+        for entry, name, before, after in self._line_changes(self.line(new).since(old), tables):
+            change = by_id.get((name, row_id(name, after or before or {})))
+            if change is not None:
+                change.commits.append(ChangeCommit(
+                    commit=entry.commit, author=entry.author, date=entry.date,
+                    reason=(after or {}).get("reason"),
+                    recorded_by=(after or {}).get("recorded_by")))
 
     def _table_changes(self, name: str, old: str, new: str) -> list[Change]:
         changes = []
@@ -308,6 +326,22 @@ class Line:
 
     def is_merge(self, commit: str) -> bool:
         return len(self.parents.get(commit, ())) > 1
+
+    def since(self, commit: str) -> Line:
+        """The newest part of the line, down to the first commit that `commit` has too."""
+        behind = self.reachable(commit)
+        return Line(list(itertools.takewhile(lambda c: c.commit not in behind, self.commits)),
+                    self.parents)
+
+    def reachable(self, commit: str) -> set[str]:
+        """commit and every commit it descends from, through any parent."""
+        seen, todo = set(), [commit]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(self.parents.get(current, ()))
+        return seen
 
 
 def _render_log(commit: Commit) -> bool:
