@@ -183,7 +183,20 @@ def check_records(model: type[Input], records: Sequence[Record], sizes: bool = T
                 ctx={"error": ValueError(problem)})])
 
 
-class Source(Input):
+# The bookkeeping a record may carry (an export writes them): who recorded the row and why.
+PROVENANCE = ("recorded_by", "reason")
+
+
+class Recorded(Input):
+    """An item of one of the seven tables. Its record may say who recorded it and why, as an
+    export writes them; a normal import ignores both (the row is recorded by whoever imports,
+    with the import's reason)."""
+
+    recorded_by: Author | None = None
+    reason: OptText = None
+
+
+class Source(Recorded):
     id: SourceId
     title: Text
     uri: OptText = None
@@ -193,7 +206,7 @@ class Source(Input):
     status: Status = "active"
 
 
-class AliasSpec(Input):
+class AliasSpec(Recorded):
     """An alias as written inside its entity in an import file."""
 
     _renamed = {"kind": "alias_kind"}
@@ -210,7 +223,7 @@ class Alias(AliasSpec):
     entity: EntityId
 
 
-class RelationSpec(Input):
+class RelationSpec(Recorded):
     rel: Word
     dst: EntityId
     valid_from: IsoDate = None
@@ -223,7 +236,7 @@ class Relation(RelationSpec):
     src: EntityId
 
 
-class Entity(Input):
+class Entity(Recorded):
     id: EntityId
     kind: Word
     name: Text
@@ -234,7 +247,7 @@ class Entity(Input):
     relations: list[RelationSpec] = []
 
 
-class Definition(Input):
+class Definition(Recorded):
     id: Annotated[str, Field(pattern=r"^def:[^\s]+$", max_length=200)] | None = None
     term: Text
     scope: Word | None = None
@@ -247,7 +260,7 @@ class Definition(Input):
     source: SourceId | None = None
 
 
-class Fact(Input):
+class Fact(Recorded):
     id: Annotated[str, Field(pattern=r"^fact:[^\s]+$", max_length=200)] | None = None
     subject: EntityId
     predicate: Word
@@ -264,7 +277,7 @@ class Fact(Input):
     supersedes: Annotated[str, Field(pattern=r"^fact:[^\s]+$")] | None = None
 
 
-class Rule(Input):
+class Rule(Recorded):
     id: Annotated[str, Field(pattern=r"^rule:[^\s]+$", max_length=200)]
     applies_to: Annotated[str, Field(pattern=r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$")]
     text: Text

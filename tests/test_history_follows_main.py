@@ -1,12 +1,14 @@
 """Issue #11 on both backends: history, log and blame follow the current branch's first-parent
 line (what main itself went through, each merge standing for what it brought in); render-log
-commits are never versions of a row; diffs show what changed and every commit that changed
-it."""
+commits are never versions of a row; diffs show what changed and every commit that changed it;
+export carries who recorded each row and why."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import yaml
 
 from .conftest import AUTHOR, Facts
 
@@ -213,3 +215,40 @@ def test_diff_commit_list_of_a_merged_row_names_the_merge(facts: Facts, store_ur
     (entry,) = diff["changes"][0]["commits"]  # type: ignore[index]
     assert (entry["commit"], entry["author"], entry["recorded_by"]) == (seen["merge"], AUTHOR,
                                                                         BO)
+
+
+# --- 3. export carries provenance ----------------------------------------------------------
+
+
+def test_export_carries_who_recorded_each_row_and_why(facts: Facts, tmp_path: Path) -> None:
+    _load(facts, tmp_path)
+    facts("correct", "fact:acv", "--value", "110", "--reason", "signed amendment", "--by", BO)
+    doc = yaml.safe_load(facts("export").output)
+    rows = [r for section in ("sources", "entities", "facts") for r in doc[section]]
+    assert rows and all(r["recorded_by"] for r in rows)
+    acv = next(f for f in doc["facts"] if f["id"] == "fact:acv")
+    assert (acv["recorded_by"], acv["reason"]) == (BO, "signed amendment")
+    seats = next(f for f in doc["facts"] if f["id"] == "fact:seats")
+    assert (seats["recorded_by"], seats["reason"]) == (AUTHOR, "load")
+    line = next(json.loads(x) for x in facts("export", "--format", "jsonl").output.splitlines()
+                if '"fact:acv"' in x and x.startswith("{"))
+    assert (line["recorded_by"], line["reason"]) == (BO, "signed amendment")
+
+
+def test_a_normal_import_ignores_recorded_by_and_reason_in_records(facts: Facts,
+                                                                   tmp_path: Path) -> None:
+    text = TWO.replace("source: src:crm}\n  - {id: fact:seats",
+                       "source: src:crm,\n     recorded_by: 'Someone Else <se@x.test>', "
+                       "reason: 'from elsewhere'}\n  - {id: fact:seats")
+    assert "recorded_by" in text
+    _load(facts, tmp_path, text)
+    row = _json(facts, "show", "fact:acv")["row"]  # type: ignore[index]
+    assert (row["recorded_by"], row["reason"]) == (AUTHOR, "load")
+
+
+def test_recorded_by_in_a_record_must_name_an_author(facts: Facts, tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(TWO.replace("authority: 90}", "authority: 90, recorded_by: nobody}"),
+                    encoding="utf-8")
+    bad = facts("import", str(path), "--by", AUTHOR, ok=False)
+    assert bad.exit_code == 2 and "recorded_by" in bad.output
