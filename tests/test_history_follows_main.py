@@ -207,6 +207,29 @@ def test_diff_across_commits_names_every_commit_author_and_reason(facts: Facts,
         assert commit[:12] in text and reason in text
 
 
+def test_a_diff_to_an_older_ref_names_no_commits(facts: Facts, tmp_path: Path) -> None:
+    _load(facts, tmp_path)
+    facts("tag", "start", "--by", AUTHOR)
+    facts("correct", "fact:acv", "--value", "110", "--reason", "fix", "--by", BO)
+    back = _json(facts, "diff", "HEAD", "start")
+    assert [(c["id"], c["commits"]) for c in back["changes"]] == [  # type: ignore[index]
+        ("fact:acv", [])]
+
+
+def test_review_names_the_branch_commits_that_made_each_change(facts: Facts, store_url: str,
+                                                              tmp_path: Path) -> None:
+    _load(facts, tmp_path)
+    facts("propose", "p")
+    branch = Facts(store_url, "p")
+    branch("correct", "fact:acv", "--value", "110", "--reason", "first", "--by", BO)
+    branch("correct", "fact:acv", "--value", "120", "--reason", "second", "--by", EXPERT)
+    facts("correct", "fact:seats", "--value", "11", "--reason", "main only", "--by", AUTHOR)
+    review = _json(facts, "review", "p")
+    (acv,) = review["changes"]  # type: ignore[index]
+    assert [(c["author"], c["reason"]) for c in acv["commits"]] == [(EXPERT, "second"),
+                                                                    (BO, "first")]
+
+
 def test_diff_commit_list_of_a_merged_row_names_the_merge(facts: Facts, store_url: str,
                                                          tmp_path: Path) -> None:
     seen = _merged_branch(facts, store_url, tmp_path)
