@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from factstore.errors import InvalidInput
-from factstore.models import MODELS, match_note
+from factstore.models import MODELS, PROVENANCE, match_note
 from factstore.schema import SINGULAR
 from factstore.store import init_store
 
@@ -109,7 +109,8 @@ def _coerce(name: str, value: str) -> Any:
 
 
 def _add_command(kind: str, model: type[Any]) -> None:
-    fields = {n: f for n, f in model.model_fields.items() if n not in ("aliases", "relations")}
+    fields = {n: f for n, f in model.model_fields.items()
+              if n not in ("aliases", "relations", *PROVENANCE)}  # --by and --reason say those
 
     @by_option
     @click.option("--reason", default=None, help="Why (commit body).")

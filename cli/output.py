@@ -79,23 +79,61 @@ def matched(note: str | None) -> None:
         line(note, err=True)
 
 
-def summary(row: dict[str, Any] | None, limit: int = 80) -> str:
+def summary(row: dict[str, Any] | None, limit: int | None = 80) -> str:
     """A row in one short line: its knowledge, not its bookkeeping."""
     if row is None:
         return "(removed)"
     skip = {"recorded_by", "reason", "rev", "status", "source_id"}
     text = ", ".join(f"{k}={clean_for_terminal(v)}" for k, v in row.items()
                      if v is not None and k not in skip)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(value: Any) -> str:
+    return clean_for_terminal(value).replace("\n", " ").replace("\t", " ")
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = clean_for_terminal(value).replace("\n", " ")
+    text = _text(value)
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def changed_pair(old: Any, new: Any, limit: int = 60, context: int = 20) -> tuple[str, str]:
+    """Two values of one field, quoted, so that they visibly differ: whole when both are
+    short; otherwise what they share at the start and at the end is cut to `context`
+    characters around the part that differs, which is always shown in full."""
+    if old is None or new is None:
+        return ("(none)" if old is None else _short(old, limit),
+                "(none)" if new is None else _short(new, limit))
+    a, b = _text(old), _text(new)
+    if len(a) <= limit and len(b) <= limit:
+        return repr(a), repr(b)
+    prefix = _common_start(a, b)
+    suffix = _common_start(a[prefix:][::-1], b[prefix:][::-1])
+    start = max(0, prefix - context)
+
+    def span(text: str) -> str:
+        end = min(len(text), len(text) - suffix + context)
+        return repr(("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""))
+
+    return span(a), span(b)
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many characters a and b share at their start."""
+    shorter = min(len(a), len(b))
+    return next((i for i in range(shorter) if a[i] != b[i]), shorter)
+
+
+def field_changes(fields: dict[str, dict[str, Any]]) -> str:
+    """A modified row's fields as 'name: old -> new; …' (see changed_pair)."""
+    return "; ".join(f"{name}: {' -> '.join(changed_pair(v['from'], v['to']))}"
+                     for name, v in fields.items())
+
+
 def changelog(diff: Any) -> None:
-    """A semantic diff as a changelog a controller can skim."""
+    """A semantic diff as a changelog a controller can skim: each row's change, then every
+    commit that made it (newest first), by whom and why."""
     click.echo(f"Knowledge changes {clean_for_terminal(diff.from_)} ({diff.from_commit[:12]}) -> "
                f"{clean_for_terminal(diff.to)} ({diff.to_commit[:12]})")
     if not diff.changes:
@@ -108,14 +146,39 @@ def changelog(diff: Any) -> None:
             counts = diff.summary[table]
             click.echo(f"\n{table}: " + ", ".join(f"{n} {op}" for op, n in counts.items() if n))
         if change.op == "modified":
-            what = "; ".join(f"{name}: {_short(v['from'])} -> {_short(v['to'])}"
-                             for name, v in change.fields.items())
+            what = field_changes(change.fields)
         else:
             side = "to" if change.op == "added" else "from"
             what = summary({k: v[side] for k, v in change.fields.items()})
         who = f"  [by {clean_for_terminal(change.by)}" + (
             f": {_short(change.reason)}" if change.reason else "") + "]" if change.by else ""
         click.echo(f"  {marks[change.op]} {clean_for_terminal(change.id)}  {what}{who}")
+        for made in change.commits:
+            click.echo(f"      {made.commit[:12]}  {made.date}  "
+                       f"{by_whom(made.author, made.recorded_by)}"
+                       + (f": {_short(made.reason)}" if made.reason else ""))
+
+
+def by_whom(author: str, recorded_by: str | None) -> str:
+    """A commit's author, and the row's recorder when that is someone else (a merge)."""
+    shown = clean_for_terminal(author)
+    if recorded_by and recorded_by != author:
+        shown += f" (recorded by {clean_for_terminal(recorded_by)})"
+    return shown
+
+
+def version_changes(versions: Sequence[Any]) -> list[str]:
+    """What each version of a row (newest first) changed from the one before it: the
+    changed fields (see changed_pair); the whole row for the first; '(removed)'."""
+    shown = []
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        if newer.row is None or older is None or older.row is None:
+            shown.append(summary(newer.row, limit=None))
+            continue
+        fields = {k: {"from": older.row.get(k), "to": v} for k, v in newer.row.items()
+                  if k not in ("recorded_by", "reason", "rev") and older.row.get(k) != v}
+        shown.append(field_changes(fields) or "(values unchanged)")
+    return shown
 
 
 class ProgressBar:

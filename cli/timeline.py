@@ -25,12 +25,18 @@ from .app import (
 @click.option("--since", default=None, metavar="DATE", help="Only commits on or after DATE.")
 @click.option("--until", default=None, metavar="DATE", help="Only commits on or before DATE.")
 @click.option("--id", "item_id", default=None, help="Only commits that changed this row.")
+@click.option("--all", "all_commits", is_flag=True,
+              help="Every commit: also render-log commits and those merges brought in.")
 @json_option
 @pass_ctx
 def log(obj: Ctx, limit: int | None, author: str | None, since: str | None, until: str | None,
-        item_id: str | None, as_json: bool) -> None:
-    """Commits, newest first: who changed the knowledge, when and why."""
-    commits = obj.store().log(limit, author=author, since=since, until=until, item_id=item_id)
+        item_id: str | None, all_commits: bool, as_json: bool) -> None:
+    """Commits, newest first: who changed the knowledge, when and why.
+
+    The current branch's own line (its first parents): a merge stands for what it brought
+    in, and commits that only record rendered context packs are left out, unless --all."""
+    commits = obj.store().log(limit, author=author, since=since, until=until, item_id=item_id,
+                              all_commits=all_commits)
     if as_json:
         output.emit_json([c.model_dump() for c in commits])
         return
@@ -91,15 +97,17 @@ def diff(obj: Ctx, from_ref: str, to_ref: str, table: str | None, item_id: str |
 @json_option
 @pass_ctx
 def history(obj: Ctx, name: str, as_json: bool) -> None:
-    """Every version of one row: commit, author, date, reason, source, value."""
+    """Every version of one row on this branch's line: commit, author, date, reason, source,
+    and what it changed."""
     result = obj.store().history(name)
     if as_json:
         output.emit_json(result.model_dump())
         return
     output.matched(match_note(result.matched_by, result.matched_name, result.match_score))
-    output.table(("commit", "author", "date", "reason", "source", "row"),
-                 [[v.commit[:12], v.author, v.date, v.reason, v.source,
-                   output.summary(v.row)] for v in result.versions],
+    changes = output.version_changes(result.versions)
+    output.table(("commit", "author", "date", "reason", "source", "change"),
+                 [[v.commit[:12], output.by_whom(v.author, v.recorded_by), v.date, v.reason,
+                   v.source, change] for v, change in zip(result.versions, changes, strict=True)],
                  title=f"history of {result.id}")
 
 
@@ -114,7 +122,8 @@ def blame(obj: Ctx, target: str, as_json: bool) -> None:
         output.emit_json([r.model_dump() for r in rows])
         return
     output.table(("id", "commit", "author", "date", "message"),
-                 [[r.id, r.commit[:12], r.author, r.date, r.message] for r in rows])
+                 [[r.id, r.commit[:12], output.by_whom(r.author, r.recorded_by), r.date,
+                   r.message] for r in rows])
 
 
 @cli.command()

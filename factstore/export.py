@@ -1,7 +1,8 @@
 """Export: the store's knowledge at one commit, in the import format.
 
 The inverse of the importers, exact: importing an export into an empty store gives the same
-rows (bookkeeping aside: who recorded a row and why come from the import's own commit). Every
+rows. Each record also carries the row's provenance, `recorded_by` and `reason`, last; a normal
+import accepts and ignores them (who imports, and why, is what gets recorded). Every
 section is written flat (aliases and relations in their own sections, not inside their
 entity); empty fields and defaults are left out, and a fact's value is written as the number or
 boolean it was stored from whenever that reads back to the very same text.
@@ -18,7 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from factstore.errors import InvalidInput
-from factstore.models import MODELS, Input, value_text
+from factstore.models import MODELS, PROVENANCE, Input, value_text
 from factstore.schema import SINGULAR
 
 Row = dict[str, Any]
@@ -49,7 +50,9 @@ def _record(model: type[Input], section: str, row: Row) -> dict[str, Any]:
         elif row[model._keys[name]] is not None and (
                 field.is_required() or row[model._keys[name]] != field.default):
             out[name] = row[model._keys[name]]
-    return {**{k: out.pop(k) for k in FIRST if k in out}, **out}
+    first = {k: out.pop(k) for k in FIRST if k in out}
+    last = {k: out.pop(k) for k in PROVENANCE if k in out}
+    return {**first, **out, **last}
 
 
 def _typed(text: str, value_type: str) -> tuple[Any, str]:

@@ -88,7 +88,7 @@ def _lines() -> TypeAdapter[list[tuple[Record]]]:
     """JSONL: every line a record of any kind, told apart by its "type"; validated in one
     pass. Each line goes in as a one-element array, so a record split over two lines is
     malformed JSON and two records on one line are one too many: a line is a record."""
-    return TypeAdapter(list[tuple[Annotated[  # type: ignore[misc]
+    return TypeAdapter(list[tuple[Annotated[  # type: ignore[misc, arg-type, unused-ignore]
         Union[tuple(record_type(MODELS[s], kind) for kind, s in SINGULAR.items())],  # noqa: UP007
         Field(discriminator="type"),
     ]]])

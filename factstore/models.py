@@ -132,7 +132,7 @@ class Input(BaseModel):
         constraints and defaults, keyed by column name, without building a model per record
         (half the cost of a 100k-fact import). With type_tag, each record also carries
         `"type": type_tag` (JSONL). Run check_records on the result for what fields cannot say."""
-        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc]
+        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc, arg-type, unused-ignore]
 
 
 Record = dict[str, Any]
@@ -183,7 +183,20 @@ def check_records(model: type[Input], records: Sequence[Record], sizes: bool = T
                 ctx={"error": ValueError(problem)})])
 
 
-class Source(Input):
+# The bookkeeping a record may carry (an export writes them): who recorded the row and why.
+PROVENANCE = ("recorded_by", "reason")
+
+
+class Recorded(Input):
+    """An item of one of the seven tables. Its record may say who recorded it and why, as an
+    export writes them; a normal import ignores both (the row is recorded by whoever imports,
+    with the import's reason)."""
+
+    recorded_by: Author | None = None
+    reason: OptText = None
+
+
+class Source(Recorded):
     id: SourceId
     title: Text
     uri: OptText = None
@@ -193,7 +206,7 @@ class Source(Input):
     status: Status = "active"
 
 
-class AliasSpec(Input):
+class AliasSpec(Recorded):
     """An alias as written inside its entity in an import file."""
 
     _renamed = {"kind": "alias_kind"}
@@ -210,7 +223,7 @@ class Alias(AliasSpec):
     entity: EntityId
 
 
-class RelationSpec(Input):
+class RelationSpec(Recorded):
     rel: Word
     dst: EntityId
     valid_from: IsoDate = None
@@ -223,7 +236,7 @@ class Relation(RelationSpec):
     src: EntityId
 
 
-class Entity(Input):
+class Entity(Recorded):
     id: EntityId
     kind: Word
     name: Text
@@ -234,7 +247,7 @@ class Entity(Input):
     relations: list[RelationSpec] = []
 
 
-class Definition(Input):
+class Definition(Recorded):
     id: Annotated[str, Field(pattern=r"^def:[^\s]+$", max_length=200)] | None = None
     term: Text
     scope: Word | None = None
@@ -247,7 +260,7 @@ class Definition(Input):
     source: SourceId | None = None
 
 
-class Fact(Input):
+class Fact(Recorded):
     id: Annotated[str, Field(pattern=r"^fact:[^\s]+$", max_length=200)] | None = None
     subject: EntityId
     predicate: Word
@@ -264,7 +277,7 @@ class Fact(Input):
     supersedes: Annotated[str, Field(pattern=r"^fact:[^\s]+$")] | None = None
 
 
-class Rule(Input):
+class Rule(Recorded):
     id: Annotated[str, Field(pattern=r"^rule:[^\s]+$", max_length=200)]
     applies_to: Annotated[str, Field(pattern=r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$")]
     text: Text
@@ -471,13 +484,15 @@ class Listing(BaseModel):
 
 class Version(BaseModel):
     """One version of a row: the commit that made it and the row as that commit left it
-    (None when the commit removed the row)."""
+    (None when the commit removed the row). A merge that brought the row from a branch is the
+    commit (by whoever merged); `recorded_by` and `reason` are the row's own."""
 
     commit: str
     author: str
     date: str
     message: str
     reason: str | None
+    recorded_by: str | None = None
     source: str | None
     row: dict[str, Any] | None
 
@@ -490,6 +505,16 @@ class History(BaseModel):
     match_score: int | None = None
 
 
+class ChangeCommit(BaseModel):
+    """One commit that changed a row's knowledge within a diff's range."""
+
+    commit: str
+    author: str  # of the commit (for a merge: who merged)
+    date: str
+    reason: str | None  # the row's, as that commit left it
+    recorded_by: str | None  # the row's, as that commit left it
+
+
 class Change(BaseModel):
     table: str
     id: str
@@ -497,6 +522,7 @@ class Change(BaseModel):
     fields: dict[str, dict[str, Any]]
     by: str | None = None  # recorded_by of the row's newest version in the range
     reason: str | None = None
+    commits: list[ChangeCommit] = []  # every commit on TO's line since FROM, newest first
 
 
 class Diff(BaseModel):
@@ -543,6 +569,7 @@ class BlameLine(BaseModel):
     author: str
     date: str
     message: str  # first line
+    recorded_by: str | None = None  # the row's (differs from author for a merged change)
 
 
 class LoggedPack(BaseModel):

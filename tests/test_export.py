@@ -93,7 +93,7 @@ def test_an_explicit_value_type_survives_the_round_trip(store: FactStore, tmp_pa
     facts = {f["id"]: f for f in store.export()["facts"]}
     assert facts["fact:a"]["value"] == "1.2e6" and facts["fact:a"]["value_type"] == "number"
     assert facts["fact:b"] == {"id": "fact:b", "subject": "acme", "predicate": "code",
-                               "value": "12"}
+                               "value": "12", "recorded_by": AUTHOR}  # no reason was given
     assert facts["fact:c"]["value"] is True and "value_type" not in facts["fact:c"]
 
 

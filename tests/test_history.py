@@ -69,7 +69,9 @@ def test_history_shows_every_version_newest_first(facts: Facts,
     assert [v["author"] for v in versions] == [EXPERT, AUTHOR]
     assert versions[0]["reason"] == "services reclassified"
     assert versions[0]["row"]["text"] == NEW_ACV
-    assert set(versions[0]) == {"commit", "author", "date", "message", "reason", "source", "row"}
+    assert set(versions[0]) == {"commit", "author", "date", "message", "reason",
+                                "recorded_by", "source", "row"}
+    assert versions[0]["recorded_by"] == EXPERT
 
 
 def test_log_filters_by_author_and_id(facts: Facts, quarters: dict[str, set[str]]) -> None:

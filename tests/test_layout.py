@@ -10,7 +10,7 @@ from pathlib import Path
 import factstore
 from factstore import migrations
 from factstore.cli.knowledge import LIST_COLUMNS
-from factstore.models import MODELS
+from factstore.models import MODELS, PROVENANCE
 from factstore.schema import BOOKKEEPING, CONFIG, COMMITTED, RENDER_LOG, TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,11 +50,14 @@ def test_schema_sql_primary_keys_are_the_registry_keys() -> None:
 
 
 def test_each_table_has_an_input_model_whose_fields_are_its_columns() -> None:
+    """... and the provenance an export writes (recorded_by, reason), which are bookkeeping
+    columns."""
     assert list(MODELS) == list(TABLES)
+    assert set(PROVENANCE) < set(BOOKKEEPING)
     for name, model in MODELS.items():
         fields = {column for field, column in model._keys.items()
                   if field not in model._nested}
-        assert fields | set(TABLES[name].derived) == set(TABLES[name].columns), name
+        assert fields | set(TABLES[name].derived) == {*TABLES[name].columns, *PROVENANCE}, name
 
 
 def test_the_cli_lists_every_table_and_only_its_columns() -> None:

@@ -50,6 +50,28 @@ def commits(backend: Backend) -> list[Commit]:
                 "SELECT commit_hash, committer, email, date, message FROM dolt_log")]
 
 
+def commits_from(backend: Backend, head: str) -> dict[str, Commit]:
+    """Every commit reachable from head (any parent), by hash."""
+    return {str(r["commit_hash"]): Commit(commit=str(r["commit_hash"]),
+                                          author=author(r["committer"], r["email"]),
+                                          date=iso(r["date"]), message=str(r["message"]))
+            for r in backend.query(
+                "SELECT commit_hash, committer, email, date, message FROM dolt_log(?)", [head])}
+
+
+def parents(backend: Backend) -> dict[str, tuple[str, ...]]:
+    """Every commit of the repository (all branches) -> its parents, first parent first (a
+    merge has two; the first commit none). Neither engine's dolt_log has --first-parent:
+    walking this map from a head is how a branch's own line is followed."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for r in backend.query(
+            "SELECT commit_hash, parent_hash, parent_index FROM dolt_commit_ancestors"):
+        listed = found.setdefault(str(r["commit_hash"]), [])
+        if r["parent_hash"]:
+            listed.append((int(r["parent_index"]), str(r["parent_hash"])))
+    return {commit: tuple(p for _, p in sorted(listed)) for commit, listed in found.items()}
+
+
 def commit_day(backend: Backend, commit: str) -> date | None:
     """The UTC day of a commit of the current branch; None when it is not on it."""
     rows = backend.query("SELECT date FROM dolt_log WHERE commit_hash = ?", [commit])
@@ -157,17 +179,49 @@ def last_change(backend: Backend, table: Table, key: Sequence[Any]) -> Commit | 
                   date=iso(b["commit_date"]), message=b["message"])
 
 
-def diff_rows(backend: Backend, table: str, old: str, new: str
-              ) -> Iterator[tuple[Row | None, Row | None, str]]:
+def diff_rows(backend: Backend, table: str, old: str, new: str, *,
+              modified_only: bool = False) -> Iterator[tuple[Row | None, Row | None, str]]:
     """Dolt's diff of one table between two commits: (from row, to row, diff_type) per
     changed row, without the commit columns."""
     source, params = backend.diff_from(table, old, new)
+    where = " WHERE diff_type = 'modified'" if modified_only else ""
+    rows = backend.query(f"SELECT * FROM {source}{where}", params)
+    if not rows:
+        return
     skip = {"commit", "commit_date"}
-    for raw in backend.query(f"SELECT * FROM {source}", params):
+    # which raw column is which side's column: worked out once, not per row
+    sides = [[(k, k[len(p):]) for k in rows[0] if k.startswith(p) and k[len(p):] not in skip]
+             for p in ("from_", "to_")]
+    for raw in rows:
         kind = str(raw["diff_type"])
-        before = {k[5:]: v for k, v in raw.items() if k.startswith("from_") and k[5:] not in skip}
-        after = {k[3:]: v for k, v in raw.items() if k.startswith("to_") and k[3:] not in skip}
-        yield (None if kind == "added" else before), (None if kind == "removed" else after), kind
+        before = None if kind == "added" else {c: raw[k] for k, c in sides[0]}
+        after = None if kind == "removed" else {c: raw[k] for k, c in sides[1]}
+        yield before, after, kind
+
+
+def diff_presence(backend: Backend, table: str, old: str, new: str, columns: Sequence[str]
+                  ) -> Iterator[tuple[Row | None, Row | None, str]]:
+    """diff_rows of the rows added or removed only, each side with just `columns` (a table's
+    key, recorded_by…): a commit that loaded 100k rows is read without their other columns."""
+    source, params = backend.diff_from(table, old, new)
+    picked = ", ".join(f"{side}{c}" for side in ("from_", "to_") for c in columns)
+    for raw in backend.query(f"SELECT diff_type, {picked} FROM {source} "
+                             "WHERE diff_type <> 'modified'", params):
+        kind = str(raw["diff_type"])
+        side = {c: raw[("to_" if kind == "added" else "from_") + c] for c in columns}
+        yield (None, side, kind) if kind == "added" else (side, None, kind)
+
+
+def tables_changed(backend: Backend, commits: Sequence[str]) -> dict[str, set[str]]:
+    """The tables each of these commits changed (for a merge, against its first parent), in
+    one query per hundred commits."""
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(commits), 100):
+        chunk = list(commits[start:start + 100])
+        for r in backend.query("SELECT commit_hash, table_name FROM dolt_diff WHERE "
+                               f"commit_hash IN ({', '.join('?' * len(chunk))})", chunk):
+            found.setdefault(str(r["commit_hash"]), set()).add(str(r["table_name"]))
+    return found
 
 
 def tables_changed_by(backend: Backend, commit: str) -> set[str]:

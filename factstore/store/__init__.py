@@ -193,14 +193,16 @@ class FactStore:
 
     def log(self, limit: int | None = None, *, author: str | None = None,
             since: str | None = None, until: str | None = None,
-            item_id: str | None = None) -> list[Commit]:
-        """Commits, newest first; filtered by author (name or email part), dates, or an id."""
+            item_id: str | None = None, all_commits: bool = False) -> list[Commit]:
+        """This branch's commits, newest first: its first-parent line (a merge stands for what
+        it brought in) without render-log commits, unless all_commits; filtered by author
+        (name or email part), dates, or an id."""
         return self._timeline.log(limit, author=author, since=since, until=until,
-                                  item_id=item_id)
+                                  item_id=item_id, all_commits=all_commits)
 
     def history(self, name: str) -> History:
-        """Every version of one row, newest first, from Dolt's per-row history (found as
-        `show` finds it)."""
+        """Every version of one row along this branch's first-parent line, newest first (found
+        as `show` finds it)."""
         return self._timeline.history(name)
 
     def blame(self, target: str) -> list[BlameLine]:

@@ -17,6 +17,10 @@ from factstore.errors import FactstoreError, InvalidInput, NotFound
 from factstore.resolver import Progress
 from factstore.schema import CONFIG, FISCAL_START, RENDER_LOG, TABLES, Row
 
+# The message of the commits that hold only rendered packs (by SYSTEM_AUTHOR): never a version
+# of a knowledge row, left out of `facts log` unless asked for.
+RENDER_LOG_COMMIT = "Record rendered context packs"
+
 
 class StoreCore:
     def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
@@ -78,7 +82,7 @@ class StoreCore:
         """The backend, after committing rendered packs waiting in the working set as their
         own commit, so a knowledge commit never carries render-log rows."""
         if versioning.uncommitted(self.backend, RENDER_LOG):
-            self.backend.write(lambda tx: "Record rendered context packs", SYSTEM_AUTHOR,
+            self.backend.write(lambda tx: RENDER_LOG_COMMIT, SYSTEM_AUTHOR,
                                stage=(RENDER_LOG,))
         return self.backend
 

@@ -52,7 +52,6 @@ class Sharing:
         branch = self.core.branch
         if name == branch:
             raise InvalidInput(f"cannot merge {name!r} into itself")
-        review = self.review(name, into=branch)
         text = message(f"Merge {name} into {branch}", None, None) + (
             f"\nConflicts resolved: prefer {prefer}" if prefer else "")
         commit, raw = self.core.flushed().merge(name, text, who, prefer)
@@ -62,8 +61,10 @@ class Sharing:
             raise Conflict(f"merge of {name!r} conflicts on {len(conflicts)} row(s): {listed}; "
                            "nothing was merged (fix them on the branch, or --prefer "
                            "ours|theirs)", {"conflicts": conflicts})
-        return WriteResult(commit=commit,
-                           changed=[c.id for c in review.changes] if commit else [])
+        # what the merge did to this branch: its diff from its first parent (rows a conflict
+        # kept as they were, or that only the branch's bookkeeping touched, did not change)
+        changed = self.timeline.diff(f"{commit}~1", commit).changes if commit else []
+        return WriteResult(commit=commit, changed=[c.id for c in changed])
 
     def _require_branch(self, name: str) -> None:
         if not versioning.has_branch(self.core.backend, name):

@@ -5,17 +5,20 @@ and diff tables (factstore.backends.versioning), never a copy of them.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from factstore.authors import check_author
+from factstore.authors import SYSTEM_AUTHOR, check_author
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
 from factstore.models import (
     BlameLine,
     Change,
+    ChangeCommit,
     Commit,
     Diff,
     History,
@@ -36,10 +39,13 @@ from factstore.schema import (
     row_id,
     table_for_id,
 )
-from factstore.store.core import StoreCore, message
+from factstore.store.core import RENDER_LOG_COMMIT, StoreCore, message
 from factstore.store.names import Names
 
 ID_LIKE = re.compile(r"[a-z]+:\S+|[a-z0-9][a-z0-9._-]*")  # could be the id of a removed row
+
+
+LINE_CHUNK = 50  # commits whose changed tables are asked for at once
 
 
 class Timeline:
@@ -49,15 +55,31 @@ class Timeline:
 
     # -- reading history ------------------------------------------------------------------
 
+    def line(self, head: str | None = None) -> Line:
+        """head's first-parent line (default: this branch's HEAD): what the branch itself went
+        through, each merge standing for everything it brought in."""
+        head = head or self.core.head()
+        line = Line([], versioning.parents(self.core.backend))
+        known = versioning.commits_from(self.core.backend, head)
+        commit: str | None = head
+        while commit in known:
+            line.commits.append(known[commit])
+            commit = line.parent(commit)
+        return line
+
     def log(self, limit: int | None = None, *, author: str | None = None,
             since: str | None = None, until: str | None = None,
-            item_id: str | None = None) -> list[Commit]:
+            item_id: str | None = None, all_commits: bool = False) -> list[Commit]:
+        """This branch's own line, newest first, without render-log commits; all_commits: every
+        commit reachable (the render log's, and those merges brought in from branches)."""
         touching = ({v.commit for v in self.history(item_id, fuzzy=False).versions}
                     if item_id else None)
         since_text = parse_day(since, "since").isoformat() if since else None
         until_text = f"{parse_day(until, 'until').isoformat()}T23:59:59Z" if until else None
+        listed = (versioning.commits(self.core.backend) if all_commits else
+                  [c for c in self.line().commits if not _render_log(c)])
         commits = []
-        for c in versioning.commits(self.core.backend):
+        for c in listed:
             if author and author.casefold() not in c.author.casefold():
                 continue
             if (since_text and c.date < since_text) or (until_text and c.date > until_text):
@@ -70,52 +92,118 @@ class Timeline:
         return commits
 
     def history(self, name: str, *, fuzzy: bool = True) -> History:
-        """A version starts at each commit, oldest first, where the row differs from the
-        commit before — including commits where it appears or disappears. The row is found
-        as Names.lookup finds it (fuzzy: reads may follow a name the resolver is sure of);
-        an id of a removed row still has its history."""
+        """Every version of one row along this branch's first-parent line, newest first. The
+        row is found as Names.lookup finds it (fuzzy: reads may follow a name the resolver is
+        sure of); an id of a removed row still has its history."""
         found = self.names.exact(name)
+        versions: list[Version] = []
         if found is None and ID_LIKE.fullmatch(name):  # a removed row keeps its history
             table, key = table_for_id(name), key_from_id(name)
-            at_commit = versioning.row_at_commits(self.core.backend, table, key)
-            if not at_commit:
+            versions = self._versions(table, key)
+            if not versions:
                 found = self.names.near(name, fuzzy=fuzzy)
         elif found is None:
             found = self.names.near(name, fuzzy=fuzzy)  # raises unless a read may follow it
         if found is not None:
             table, key = found.table, found.table.key_of(found.row)
-            at_commit = versioning.row_at_commits(self.core.backend, table, key)
-        if not at_commit:
+            versions = self._versions(table, key)
+        if not versions:
             raise NotFound(f"no history for {name!r}")
+        ident = table.item_id(dict(zip(table.key, key, strict=True)))
+        how = found.match() if found else Match(id=ident)
+        return History(id=ident, versions=versions, matched_by=how.matched_by,
+                       matched_name=how.matched_name, match_score=how.match_score)
+
+    def _versions(self, table: Table, key: Sequence[Any], head: str | None = None
+                  ) -> list[Version]:
+        """A version starts at each commit of head's first-parent line where the row differs
+        from the commit before — including where it appears or disappears; newest first."""
+        at_commit = versioning.row_at_commits(self.core.backend, table, key)
+        if not at_commit:
+            return []
         versions: list[Version] = []
         previous: Row | None = None
-        for entry in reversed(versioning.commits(self.core.backend)):  # oldest first
+        for entry in reversed(self.line(head).commits):  # oldest first
             row = at_commit.get(entry.commit)
             if row == previous:
                 continue
-            versions.append(Version(**entry.model_dump(), reason=(row or {}).get("reason"),
-                                    source=(row or {}).get("source_id"), row=row))
+            versions.append(_version(entry, row))
             previous = row
-        ident = table.item_id(dict(zip(table.key, key, strict=True)))
-        how = found.match() if found else Match(id=ident)
-        return History(id=ident, versions=versions[::-1], matched_by=how.matched_by,
-                       matched_name=how.matched_name, match_score=how.match_score)
+        return versions[::-1]
 
     def last_change(self, table: Table, row: Row, commit: str | None) -> Commit | None:
-        """The commit that made this version of the row (at HEAD, or at a commit)."""
-        if commit is None:
-            return versioning.last_change(self.core.backend, table, table.key_of(row))
-        for version in self.history(table.item_id(row)).versions:
-            if version.row and version.row.get("rev") == row["rev"]:
-                return Commit(commit=version.commit, author=version.author,
-                              date=version.date, message=version.message)
-        return None
+        """The commit that last changed this row's knowledge (at HEAD, or at a commit)."""
+        versions = self._versions(table, table.key_of(row), commit)
+        if not versions or (versions[0].row or {}).get("rev") != row.get("rev"):
+            return None  # a commit HEAD cannot reach: its rows are not in HEAD's history
+        made = _last_knowledge_change(versions)
+        assert made is not None
+        return Commit(commit=made.commit, author=made.author, date=made.date,
+                      message=made.message)
 
     def blame(self, target: str) -> list[BlameLine]:
+        """Who last changed the knowledge of each row (or one row), along this branch's line."""
         if target in TABLES:
-            return versioning.blame(self.core.backend, TABLES[target])
+            return self._blame_table(TABLES[target])
         found = self.names.lookup(target)
-        return versioning.blame(self.core.backend, found.table, found.table.key_of(found.row))
+        table, row = found.table, found.row
+        made = _last_knowledge_change(self._versions(table, table.key_of(row)))
+        return [] if made is None else [_blame_line(table.item_id(row), made)]
+
+    def _blame_table(self, table: Table) -> list[BlameLine]:
+        """Walk the line newest first through the diffs of the commits that changed the table,
+        until every row is named: the cost is what changed since the oldest of those rows'
+        last change, never a commit's worth of rows per commit."""
+        keys = ", ".join(table.key)
+        rows = self.core.backend.query(f"SELECT {keys} FROM {table.name} ORDER BY {keys}")
+        order = [table.key_of(r) for r in rows]
+        pending = set(order)
+        found: dict[tuple[Any, ...], BlameLine] = {}
+        for entry, _, before, after in self._line_changes(self.line(), [table.name],
+                                                          lambda: bool(pending), narrow=True):
+            row = after or before or {}
+            key = table.key_of(row)
+            if key in pending:
+                pending.discard(key)
+                found[key] = BlameLine(id=table.item_id(row), commit=entry.commit,
+                                       author=entry.author, date=entry.date,
+                                       message=entry.message.split("\n", 1)[0],
+                                       recorded_by=(after or {}).get("recorded_by"))
+        return [found[k] for k in order if k in found]
+
+    def _line_changes(self, line: Line, tables: Sequence[str],
+                      more: Callable[[], bool] = lambda: True, *, narrow: bool = False
+                      ) -> Iterator[tuple[Commit, str, Row | None, Row | None]]:
+        """(commit, table, row before, row after) for each row a commit of the line changed
+        in one of `tables` (its knowledge, or its presence), newest commit first, while
+        more(): each commit's diff against its first parent, for the tables it changed (a
+        merge: all of them). narrow: added and removed rows carry only their key and
+        bookkeeping (enough for blame; a commit that loaded a whole table is read quickly)."""
+        for start in range(0, len(line.commits), LINE_CHUNK):
+            chunk = line.commits[start:start + LINE_CHUNK]
+            changed = versioning.tables_changed(self.core.backend, [c.commit for c in chunk])
+            for entry in chunk:
+                parent = line.parent(entry.commit)
+                if parent is None or not more():
+                    return
+                for name in tables:
+                    if line.is_merge(entry.commit) or name in changed.get(entry.commit, ()):
+                        for before, after in self._commit_changes(name, parent, entry.commit,
+                                                                  narrow):
+                            yield entry, name, before, after
+
+    def _commit_changes(self, name: str, old: str, new: str, narrow: bool
+                        ) -> Iterator[tuple[Row | None, Row | None]]:
+        backend = self.core.backend
+        if narrow:
+            key = TABLES[name].key if name in TABLES else ("name",)
+            for before, after, _ in versioning.diff_presence(backend, name, old, new,
+                                                             [*key, *BOOKKEEPING]):
+                yield before, after
+        for before, after, kind in versioning.diff_rows(backend, name, old, new,
+                                                        modified_only=narrow):
+            if kind != "modified" or changed_fields(before, after):
+                yield before, after
 
     def diff(self, from_ref: str, to_ref: str, *, table: str | None = None,
              item_id: str | None = None) -> Diff:
@@ -127,6 +215,7 @@ class Timeline:
             changes += self._table_changes(name, old, new)
         if item_id:
             changes = [c for c in changes if c.id == item_id]
+        self._add_commits(changes, old, new)
         summary: dict[str, dict[str, int]] = {}
         for change in changes:
             counts = summary.setdefault(change.table, {"added": 0, "modified": 0,
@@ -134,6 +223,21 @@ class Timeline:
             counts[change.op] += 1
         return Diff.model_validate({"from": from_ref, "to": to_ref, "from_commit": old,
                                     "to_commit": new, "changes": changes, "summary": summary})
+
+    def _add_commits(self, changes: list[Change], old: str, new: str) -> None:
+        """Each change's commits: those of new's first-parent line that old does not have,
+        which changed that row — read from their diffs, only for the tables that changed."""
+        if not changes:
+            return
+        by_id = {(c.table, c.id): c for c in changes}
+        tables = list(dict.fromkeys(c.table for c in changes))
+        for entry, name, before, after in self._line_changes(self.line(new).since(old), tables):
+            change = by_id.get((name, row_id(name, after or before or {})))
+            if change is not None:
+                change.commits.append(ChangeCommit(
+                    commit=entry.commit, author=entry.author, date=entry.date,
+                    reason=(after or {}).get("reason"),
+                    recorded_by=(after or {}).get("recorded_by")))
 
     def _table_changes(self, name: str, old: str, new: str) -> list[Change]:
         changes = []
@@ -220,6 +324,63 @@ class Timeline:
                                   f"by {_listed(users)}; revert or retract those first")
         return WriteResult(commit=self.core.flushed().revert_commit(target, who),
                            changed=[c.id for c in changes])
+
+
+@dataclass(frozen=True)
+class Line:
+    """A head's first-parent line, newest first, and every commit's parents."""
+
+    commits: list[Commit]
+    parents: dict[str, tuple[str, ...]]
+
+    def parent(self, commit: str) -> str | None:
+        return next(iter(self.parents.get(commit, ())), None)
+
+    def is_merge(self, commit: str) -> bool:
+        return len(self.parents.get(commit, ())) > 1
+
+    def since(self, commit: str) -> Line:
+        """The newest part of the line, down to the first commit that `commit` has too."""
+        behind = self.reachable(commit)
+        return Line(list(itertools.takewhile(lambda c: c.commit not in behind, self.commits)),
+                    self.parents)
+
+    def reachable(self, commit: str) -> set[str]:
+        """commit and every commit it descends from, through any parent."""
+        seen, todo = set(), [commit]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(self.parents.get(current, ()))
+        return seen
+
+
+def _render_log(commit: Commit) -> bool:
+    return commit.author == SYSTEM_AUTHOR and commit.message == RENDER_LOG_COMMIT
+
+
+def _version(entry: Commit, row: Row | None) -> Version:
+    """The version a commit made of a row (None: the commit removed it)."""
+    return Version(**entry.model_dump(), reason=(row or {}).get("reason"),
+                   recorded_by=(row or {}).get("recorded_by"),
+                   source=(row or {}).get("source_id"), row=row)
+
+
+def _last_knowledge_change(versions: list[Version]) -> Version | None:
+    """The newest version whose knowledge differs from the one before it (a version that only
+    moved bookkeeping, such as a merge re-recording the same values, is passed over)."""
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        if older is None or changed_fields(older.row, newer.row) or (
+                (older.row is None) != (newer.row is None)):
+            return newer
+    return None
+
+
+def _blame_line(ident: str, made: Version) -> BlameLine:
+    return BlameLine(id=ident, commit=made.commit, author=made.author, date=made.date,
+                     message=made.message.splitlines()[0] if made.message else "",
+                     recorded_by=made.recorded_by)
 
 
 def changed_fields(before: Row | None, after: Row | None) -> dict[str, dict[str, Any]]:
