@@ -106,7 +106,7 @@ def test_prefer_file_applies_the_files_version_as_one_authored_commit(
     assert store.get("def:net-retention")["text"] == "Revenue retained from prior-year cohort"
     assert store.get("fact:brannock-arr")["status"] == "retracted"  # not changed by the file
     log = store.log()
-    assert len(log) > before and log[0].author == LOADER
+    assert len(log) == before + 1 and log[0].author == LOADER
     assert "ERP is master" in log[0].message
 
 
@@ -157,3 +157,17 @@ def test_cli_reload_conflict_exits_5_with_base_store_and_file(facts: Facts, tmp_
     assert out["changed"] == ["def:net-retention"]
     assert json.loads(facts("show", "def:net-retention", "--json").output)["row"][
         "text"] == "File text"
+
+
+def test_history_of_a_reloaded_row_names_the_import_and_the_expert(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    _write(tmp_path, CRM.replace("Revenue kept from last year's customers", "File text"))
+    store.import_file(path, author=LOADER, prefer="file")
+    versions = store.history("def:net-retention").versions
+    assert [v.author for v in versions] == [LOADER, EXPERT, LOADER]
+    assert [v.row["text"] for v in versions if v.row] == [
+        "File text", store.history("def:net-retention").versions[1].row["text"],
+        "Revenue kept from last year's customers"]
