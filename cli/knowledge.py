@@ -43,21 +43,29 @@ def init(obj: Ctx, author: str | None, as_json: bool) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-m", "--message", "reason", default=None, help="Why this load (commit body).")
+@click.option("--restore", is_flag=True,
+              help="Load an export into an empty store keeping who recorded each row and why.")
 @click.option("--prefer", type=click.Choice(["file", "store"]), default=None,
               help="For rows changed both in the file and in the store since the file's last "
                    "import: take the file's version or keep the store's.")
 @by_option
 @json_option
 @pass_ctx
-def import_(obj: Ctx, file: Path, reason: str | None, prefer: str | None, author: str | None,
-            as_json: bool) -> None:
+def import_(obj: Ctx, file: Path, reason: str | None, restore: bool, prefer: str | None,
+            author: str | None, as_json: bool) -> None:
     """Import a YAML/JSON/JSONL file as one commit (validated fully first; re-import is a no-op).
 
     A reload never undoes what people did since the file's last import: rows the file did not
     change keep the store's version; a row changed on both sides stops the import (exit 5,
     base / store / file listed, nothing written) unless --prefer says which side wins."""
-    print_write(obj.store().import_file(file, author=who(author), reason=reason,
-                                        prefer=prefer), as_json)
+    store = obj.store()
+    if restore:
+        if prefer:
+            raise InvalidInput("--restore loads an empty store: --prefer does not apply")
+        print_write(store.restore_file(file, author=who(author), reason=reason), as_json)
+        return
+    print_write(store.import_file(file, author=who(author), reason=reason, prefer=prefer),
+                as_json)
 
 
 @cli.command()

@@ -144,3 +144,45 @@ def test_any_text_survives_every_export_format(tmp_path_factory: pytest.TempPath
         batch = load_file(path)
         assert (batch.sources[0]["title"], batch.entities[0]["name"],
                 batch.facts[0]["value"], batch.facts[0]["quote"]) == (text,) * 4, fmt
+
+
+def _provenance(store: FactStore) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    return {name: sorted((table.item_id(r), r["recorded_by"], r["reason"])
+                         for r in store._core.select(name, "1 = 1", [], None))
+            for name, table in TABLES.items()}
+
+
+def test_a_restore_keeps_who_recorded_each_row_and_why(
+    northwind: FactStore, store_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "backup.yaml"
+    path.write_text(dump(northwind.export(), "yaml"), encoding="utf-8")
+    facts = Facts(store_url)
+    out = json.loads(facts("import", str(path), "--restore", "--by",
+                           "Rami Haddad <rami@ops.test>", "-m", "disaster drill",
+                           "--json").output)
+    restored = factstore_open(store_url)
+    assert _knowledge(restored) == _knowledge(northwind)
+    assert _provenance(restored) == _provenance(northwind)
+    assert len(out["changed"]) == sum(len(v) for v in _provenance(northwind).values()) + 1
+    commit = restored.log(1)[0]
+    assert commit.author == "Rami Haddad <rami@ops.test>" and "disaster drill" in commit.message
+    restored.close()
+
+
+def test_a_restore_into_a_store_that_holds_knowledge_is_refused(facts: Facts,
+                                                               tmp_path: Path) -> None:
+    facts("add", "entity", "--id", "kestrel", "--kind", "customer", "--name", "Kestrel Ltd",
+          "--by", AUTHOR)
+    path = tmp_path / "backup.yaml"
+    facts("export", "-o", str(path))
+    log = facts("log", "--json").output
+    result = facts("import", str(path), "--restore", "--by", AUTHOR, ok=False)
+    assert result.exit_code == 4 and "not empty" in result.output
+    assert facts("log", "--json").output == log
+
+
+def factstore_open(url: str) -> FactStore:
+    import factstore
+
+    return factstore.open_store(url)

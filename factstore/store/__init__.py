@@ -105,6 +105,12 @@ class FactStore:
         written, unless prefer is 'file' or 'store' (see factstore.store.imports)."""
         return self._imports.import_file(path, author=author, reason=reason, prefer=prefer)
 
+    def restore_file(self, path: Path, *, author: str | None, reason: str | None = None
+                     ) -> WriteResult:
+        """Load an export (`facts export`) into an empty store as one commit, keeping each
+        row's recorded_by and reason; refused (Refused) when the store holds knowledge."""
+        return self._imports.restore_file(path, author=author, reason=reason)
+
     def import_batch(self, batch: KnowledgeBatch, *, author: str | None, message: str,
                      reason: str | None = None, where: str = "input",
                      progress: Progress | None = None) -> WriteResult:

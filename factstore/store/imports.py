@@ -21,7 +21,7 @@ from typing import Any
 from factstore.authors import check_author
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
-from factstore.errors import Conflict, InvalidInput
+from factstore.errors import Conflict, InvalidInput, Refused
 from factstore.models import COLUMN_OF, KnowledgeBatch, WriteResult, slug
 from factstore.resolver import Progress
 from factstore.schema import (
@@ -139,6 +139,36 @@ class Imports:
         if progress and commit:
             progress("committing", 1, 1)
         return WriteResult(commit=commit, changed=done.changed if commit else [])
+
+
+    def restore_file(self, path: Path, *, author: str | None, reason: str | None = None
+                     ) -> WriteResult:
+        """Load an export into an empty store as one commit, keeping each row's recorded_by
+        and reason (a record without them is recorded by the restorer)."""
+        from factstore.importers import load_file
+
+        who = check_author(author)
+        if any(self.core.select(name, "1 = 1 LIMIT 1", [], None) for name in TABLES):
+            raise Refused(f"restore of {path.name}: the store is not empty; restore into a new "
+                          "store (`facts init`), or import the file instead")
+        batch = load_file(path)
+        rows = _rows(batch)
+        _check_keys(rows, path.name)
+        done = Upsert()
+
+        def body(tx: Tx) -> str:
+            _check_references(tx, rows, path.name)
+            for name, table in TABLES.items():
+                _insert_as_recorded(tx, table, rows[name], who, reason)
+                done.changed.extend(table.ids(rows[name]))
+            if batch.calendar:
+                set_config(tx, FISCAL_START, str(batch.calendar.fiscal_year_start_month), who,
+                           reason)
+                done.changed.append(f"config:{FISCAL_START}")
+            return commit_message(f"Restore {path.name}: {len(done.changed)} rows", reason,
+                                  None)
+
+        return WriteResult(commit=self.core.write(body, who), changed=done.changed)
 
 
 @dataclass
@@ -285,6 +315,17 @@ def _upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
             [*(row[c] for c in table.data_columns), who, reason, *table.key_of(row)]
             for row in changed])
     return table.ids(new), table.ids(changed)
+
+
+def _insert_as_recorded(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None
+                        ) -> None:
+    """Insert rows with the provenance their records carry (an export's), else the writer's."""
+    values = operator.itemgetter(*table.columns)
+    for start in range(0, len(rows), WRITE_CHUNK):
+        tx.executemany(table.insert_sql(), [
+            (*values(row), row.get("recorded_by") or who,
+             row.get("reason") if row.get("recorded_by") else reason, 1)
+            for row in rows[start:start + WRITE_CHUNK]])
 
 
 def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[Any, Row]:
