@@ -8,6 +8,8 @@ packs, verify, eval, health, mcp).
 """
 
 from . import answers, knowledge, sharing, timeline
-from .app import cli, main
+from .app import branch_anywhere, cli, main
+
+branch_anywhere(cli)
 
 __all__ = ["answers", "cli", "knowledge", "main", "sharing", "timeline"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from factstore.errors import InvalidInput
+from factstore.errors import Conflict, InvalidInput, NotFound
 from factstore.models import ContextPack
 from factstore.text import clean_for_terminal
 
@@ -36,7 +36,10 @@ from .app import (
 @pass_ctx
 def resolve(obj: Ctx, name: str | None, context: str | None, kind: str | None,
             batch: Path | None, as_of: str | None, valid_at: str | None, as_json: bool) -> None:
-    """Which entity does NAME mean? resolved, ambiguous (with candidates) or unknown."""
+    """Which entity does NAME mean? resolved, ambiguous (with candidates) or unknown.
+
+    Exit 0 resolved, 3 unknown, 5 ambiguous (so scripts can test it; the output is the same);
+    --batch answers every line and exits 0."""
     store = obj.store()
     if (name is None) == (batch is None):
         raise InvalidInput("pass a NAME or --batch FILE")
@@ -48,12 +51,16 @@ def resolve(obj: Ctx, name: str | None, context: str | None, kind: str | None,
     result = store.resolve(name, context=context, kind=kind, as_of=as_of, valid_at=valid_at)
     if as_json:
         output.emit_json(result.model_dump())
-        return
-    output.line(f"{result.status}: " + (f"{result.entity['id']} ({result.entity['name']})"
-                                        if result.entity else clean_query(name)))
-    output.table(("id", "name", "kind", "score", "reasons"),
-                 [[c.id, c.name, c.kind, c.score, "; ".join(c.reasons)]
-                  for c in result.candidates])
+    else:
+        output.line(f"{result.status}: " + (f"{result.entity['id']} ({result.entity['name']})"
+                                            if result.entity else clean_query(name)))
+        output.table(("id", "name", "kind", "score", "reasons"),
+                     [[c.id, c.name, c.kind, c.score, "; ".join(c.reasons)]
+                      for c in result.candidates])
+    sys.exit(RESOLVE_EXIT[result.status])
+
+
+RESOLVE_EXIT = {"resolved": 0, "unknown": NotFound.exit_code, "ambiguous": Conflict.exit_code}
 
 
 @cli.command()

@@ -79,7 +79,7 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 as_of_option = click.option(
-    "--as-of", default=None, metavar="REF",
+    "--as-of", default=None, metavar="REF", shell_complete=lambda c, p, i: complete_refs(c, p, i),
     help="Read the store as it was at a commit, tag, branch, date or fiscal quarter (FY26-Q3).")
 valid_at_option = click.option("--valid-at", default=None, metavar="DATE",
                                help="Only what was true on that day (valid time).")
@@ -108,6 +108,7 @@ def print_write(result: WriteResult, as_json: bool) -> None:
               help="Store: a path, doltlite:///path/facts.db, or mysql://user:pass@host:port/db "
                    "(env FACTS_URL). Default: .facts/ here or in a parent folder.")
 @click.option("--branch", envvar="FACTS_BRANCH", default=None, metavar="BRANCH",
+              shell_complete=lambda c, p, i: complete_branches(c, p, i),
               help="Read and write on this branch (default: main). Env FACTS_BRANCH.")
 @click.version_option(package_name="factstore")
 @click.pass_context
@@ -119,5 +120,71 @@ def cli(ctx: click.Context, url: str | None, branch: str | None) -> None:
 
 
 
+def _late_branch(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--branch given after the command (`facts correct … --branch fix-x`), as git users type
+    it: the same as before it."""
+    if not value or ctx.resilient_parsing:
+        return
+    obj = ctx.find_object(Ctx)
+    if obj is None:
+        return
+    if obj.branch not in (None, value):
+        raise click.BadParameter(f"two branches given: {obj.branch!r} and {value!r}")
+    obj.branch = value
+
+
+def branch_anywhere(group: click.Group) -> None:
+    """Give every command under group a --branch option of its own (the group keeps its)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            branch_anywhere(command)
+        elif not any(p.name == "late_branch" for p in command.params):
+            command.params.append(click.Option(
+                ["--branch", "late_branch"], metavar="BRANCH", expose_value=False,
+                callback=_late_branch, shell_complete=complete_branches,
+                help="Read and write on this branch (the same as `facts --branch B …`)."))
+
+
+def _completion_store() -> FactStore | None:
+    """The store a completion reads names from, or None (completion never fails)."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    url = root.params.get("url") if root else None
+    try:
+        return open_store(url)
+    except FactstoreError:
+        return None
+
+
+def complete_branches(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    store = _completion_store()
+    if store is None:
+        return []
+    with store:
+        return [b.name for b in store.branches() if b.name.startswith(incomplete)]
+
+
+def complete_refs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Tags, then branches, that start with what was typed."""
+    store = _completion_store()
+    if store is None:
+        return []
+    with store:
+        names = [t.name for t in store.tags()] + [b.name for b in store.branches()]
+    return [n for n in dict.fromkeys(names) if n.startswith(incomplete)]
+
+
 def main() -> None:
     cli(prog_name="facts")
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (commands, options, table, tag and branch
+    names): eval "$(facts completion bash)" in ~/.bashrc."""
+    from click.shell_completion import get_completion_class
+
+    complete = get_completion_class(shell)
+    assert complete is not None
+    click.echo(complete(cli, {}, "facts", "_FACTS_COMPLETE").source())

@@ -10,6 +10,8 @@ from factstore.store import clone_store
 from . import output
 from .app import (
     Ctx,
+    complete_branches,
+    complete_refs,
     who,
     print_write,
     by_option,
@@ -21,7 +23,8 @@ from .app import (
 
 @cli.command()
 @click.argument("name")
-@click.option("--from", "from_ref", default="main", metavar="REF", help="Start point (main).")
+@click.option("--from", "from_ref", default="main", metavar="REF", shell_complete=complete_refs,
+              help="Start point (main).")
 @json_option
 @pass_ctx
 def propose(obj: Ctx, name: str, from_ref: str, as_json: bool) -> None:
@@ -51,7 +54,7 @@ def branches(obj: Ctx, show_all: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_branches)
 @json_option
 @pass_ctx
 def review(obj: Ctx, name: str, as_json: bool) -> None:
@@ -64,7 +67,7 @@ def review(obj: Ctx, name: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_branches)
 @click.option("--prefer", type=click.Choice(["ours", "theirs"]), default=None,
               help="Resolve conflicting rows with main's (ours) or the branch's (theirs) version.")
 @by_option
@@ -102,7 +105,7 @@ def remote_add(obj: Ctx, name: str, url: str) -> None:
 
 @cli.command()
 @click.argument("remote_name", metavar="[REMOTE]", default="origin")
-@click.argument("branch", required=False)
+@click.argument("branch", required=False, shell_complete=complete_branches)
 @pass_ctx
 def push(obj: Ctx, remote_name: str, branch: str | None) -> None:
     """Push a branch (default: the current one) and tags to a remote (default origin)."""
@@ -112,7 +115,7 @@ def push(obj: Ctx, remote_name: str, branch: str | None) -> None:
 
 @cli.command()
 @click.argument("remote_name", metavar="[REMOTE]", default="origin")
-@click.argument("branch", required=False)
+@click.argument("branch", required=False, shell_complete=complete_branches)
 @pass_ctx
 def pull(obj: Ctx, remote_name: str, branch: str | None) -> None:
     """Fetch a remote branch and merge it into the current one."""

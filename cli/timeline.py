@@ -10,6 +10,7 @@ from factstore.models import match_note
 from . import output
 from .app import (
     Ctx,
+    complete_refs,
     who,
     print_write,
     by_option,
@@ -46,16 +47,29 @@ def log(obj: Ctx, limit: int | None, author: str | None, since: str | None, unti
 
 
 @cli.command()
-@click.argument("name")
-@click.argument("ref", default="HEAD")
+@click.argument("name", shell_complete=complete_refs)
+@click.argument("ref", default="HEAD", shell_complete=complete_refs)
 @click.option("-m", "--message", default=None, help="Tag message (optional).")
+@click.option("-d", "--delete", is_flag=True, help="Delete the tag NAME instead.")
+@click.option("-f", "--force", is_flag=True, help="Move the tag NAME to REF if it exists.")
 @by_option
 @json_option
 @pass_ctx
-def tag(obj: Ctx, name: str, ref: str, message: str | None, author: str | None,
-        as_json: bool) -> None:
-    """Name a commit (default HEAD), such as a quarter close: facts tag FY26-Q3"""
-    made = obj.store().tag(name, ref, message=message, author=who(author))
+def tag(obj: Ctx, name: str, ref: str, message: str | None, delete: bool, force: bool,
+        author: str | None, as_json: bool) -> None:
+    """Name a commit (default HEAD), such as a quarter close: facts tag FY26-Q3
+
+    `facts tag -d NAME` deletes a tag; `facts tag --force NAME REF` moves one."""
+    if delete:
+        if force or ref != "HEAD" or message:
+            raise InvalidInput("-d takes only the tag NAME")
+        gone = obj.store().delete_tag(name)
+        if as_json:
+            output.emit_json(gone.model_dump())
+        else:
+            output.line(f"Deleted tag {gone.name} (was {gone.commit[:12]})")
+        return
+    made = obj.store().tag(name, ref, message=message, author=who(author), force=force)
     if as_json:
         output.emit_json(made.model_dump())
     else:
@@ -76,8 +90,8 @@ def tags(obj: Ctx, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("from_ref", metavar="FROM")
-@click.argument("to_ref", metavar="TO", default="HEAD")
+@click.argument("from_ref", metavar="FROM", shell_complete=complete_refs)
+@click.argument("to_ref", metavar="TO", default="HEAD", shell_complete=complete_refs)
 @click.option("--table", default=None, help="Only this table.")
 @click.option("--id", "item_id", default=None, help="Only this row.")
 @json_option
@@ -128,7 +142,7 @@ def blame(obj: Ctx, target: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("item_id", metavar="[ID]", required=False)
-@click.option("--to", "to_ref", default=None, metavar="REF",
+@click.option("--to", "to_ref", default=None, metavar="REF", shell_complete=complete_refs,
               help="Restore the row as it was at REF instead of undoing its last change.")
 @click.option("--commit", default=None, metavar="HASH",
               help="With ID: undo what HASH did to that row only. Without ID: undo the whole "

@@ -144,13 +144,23 @@ def test_cli_resolve_json_and_batch(facts: Facts, tmp_path: Path) -> None:
     assert [x["status"] for x in lines] == ["ambiguous", "resolved", "unknown"]
 
 
+def test_cli_resolve_exits_3_for_unknown_and_5_for_ambiguous(facts: Facts) -> None:
+    facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR)
+    assert facts("resolve", "Acme", "--context", "EMEA renewal").exit_code == 0
+    ambiguous = facts("resolve", "Acme", "--json", ok=False)
+    assert ambiguous.exit_code == 5 and json.loads(ambiguous.output)["status"] == "ambiguous"
+    unknown = facts("resolve", "Quillfeather Logistics", ok=False)
+    assert unknown.exit_code == 3 and unknown.output.startswith("unknown:")
+
+
 def test_resolve_as_of_an_older_commit(facts: Facts) -> None:
     facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex", "--by",
           AUTHOR)
     facts("add", "entity", "--id", "globex", "--kind", "customer", "--name", "Globex Prime",
           "--update", "--by", AUTHOR)
     now = json.loads(facts("resolve", "Globex Prime", "--json").output)
-    before = json.loads(facts("resolve", "Globex Prime", "--as-of", "HEAD~1", "--json").output)
+    before = json.loads(facts("resolve", "Globex Prime", "--as-of", "HEAD~1", "--json",
+                              ok=False).output)
     assert now["status"] == "resolved"
     assert before["entity"] is None or before["candidates"][0]["score"] < now["candidates"][0][
         "score"]

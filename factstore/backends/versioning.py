@@ -279,6 +279,10 @@ def tags(backend: Backend) -> list[Tag]:
                 date=iso(r["date"]), message=r["message"] or "") for r in rows]
 
 
+def delete_tag(backend: Backend, name: str) -> None:
+    backend.call("dolt_tag", "-d", name)
+
+
 def has_tag(backend: Backend, name: str) -> bool:
     return bool(backend.query("SELECT tag_name FROM dolt_tags WHERE tag_name = ?", [name]))
 

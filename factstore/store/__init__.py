@@ -261,9 +261,14 @@ class FactStore:
         return self._sharing.merge(name, author=author, prefer=prefer)
 
     def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
-            author: str | None = None) -> Tag:
-        """Name a commit (a quarter close, a release of the knowledge)."""
-        return self._sharing.tag(name, ref, message=message, author=author)
+            author: str | None = None, force: bool = False) -> Tag:
+        """Name a commit (a quarter close, a release of the knowledge); force moves an
+        existing tag of that name."""
+        return self._sharing.tag(name, ref, message=message, author=author, force=force)
+
+    def delete_tag(self, name: str) -> Tag:
+        """Delete a tag; returns it as it was."""
+        return self._sharing.delete_tag(name)
 
     def tags(self) -> list[Tag]:
         return self._sharing.tags()

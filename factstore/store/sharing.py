@@ -73,15 +73,25 @@ class Sharing:
     # -- tags -----------------------------------------------------------------------------
 
     def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
-            author: str | None = None) -> Tag:
+            author: str | None = None, force: bool = False) -> Tag:
         if not versioning.TAG_NAME.fullmatch(name):
             raise InvalidInput(f"tag: {name!r} is not a valid tag name")
-        if versioning.has_tag(self.core.backend, name):
-            raise InvalidInput(f"tag {name!r} already exists")
+        exists = versioning.has_tag(self.core.backend, name)
+        if exists and not force:
+            raise InvalidInput(f"tag {name!r} already exists (--force moves it)")
         commit = self.core.resolve_ref(ref)
         who = check_author(author or default_author() or SYSTEM_AUTHOR)
+        if exists:
+            versioning.delete_tag(self.core.backend, name)
         self.core.backend.tag(name, commit, message or "", who)
         return next(t for t in self.tags() if t.name == name)
+
+    def delete_tag(self, name: str) -> Tag:
+        gone = next((t for t in self.tags() if t.name == name), None)
+        if gone is None:
+            raise NotFound(f"no tag {name!r}")
+        versioning.delete_tag(self.core.backend, name)
+        return gone
 
     def tags(self) -> list[Tag]:
         return versioning.tags(self.core.backend)
