@@ -16,6 +16,10 @@ An answer passes when each sentence says only what its citations say:
   October 2025 ...) equals or lies within a cited item's period or validity, and a figure is
   the one of the period its clause names (factstore.verify_checks; the fiscal calendar is the
   caller's `fiscal_start_month`, else every calendar is tried);
+- a value only non-current cited items state (outranked, superseded, conflicting, deprecated,
+  proposed, overridden) is not given as the answer unless the sentence says so: a qualifier
+  ("an older report", "sources conflict", "proposed", "by default" ...) or the rival's value
+  beside it (factstore.verify_checks);
 - a sentence without a citation states no number, amount, percentage or date;
 - a clause saying the pack lacks the answer ("I don't know", "the pack does not
   contain ...") needs no citation for the numbers it names; the report marks it `abstains`.
@@ -39,7 +43,8 @@ Known limits (the checker reads patterns, not meaning):
 - abstention is recognised by its wording; whether the pack really lacks the answer is not
   judged;
 - periods named relative to another ("the prior quarter", "year over year") and bare years
-  are not checked; a figure is paired with a period only inside one clause that names one.
+  are not checked; a figure is paired with a period only inside one clause that names one;
+- qualifiers are recognised by their words (see factstore.verify_checks), not understood.
 """
 
 from __future__ import annotations
@@ -69,12 +74,15 @@ from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 from factstore.verify_checks import (
+    HEDGES,
     Claim,
     Period,
     clauses,
     month_period,
     period_problems,
     read_periods,
+    status_problems,
+    value_claims,
 )
 
 # --- citations ------------------------------------------------------------------------------
@@ -511,8 +519,10 @@ def _trim(span: list[Word], vocabulary: set[str]) -> list[Word]:
         lower = word.text.lower().replace(".", "")
         if lower in ANSWER_NON_NAMES or lower in JOINERS:
             return True
-        # an opening adverb or participle ("Roughly", "Including", "Adjusted") is no name
-        return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed")))
+        # an opening adverb, participle or qualifier ("Roughly", "Including", "Except") is no
+        # name
+        return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed"))
+                                 or bool(HEDGES.fullmatch(lower)))
 
     while span and generic(span[0]):
         span = span[1:]
@@ -661,7 +671,8 @@ def _check(sentence: str, items: dict[int, Evidence], vocabulary: set[str],
         problems.extend(_amount_problems(found.amounts, cited))
         problems.extend(_date_problems(found.dates, cited))
         problems.extend(_name_problems(found.names_text, cited, vocabulary))
-        problems.extend(_time(sentence, body, found, cited, abstaining, fiscal_start_month))
+        problems.extend(_time_and_status(sentence, body, found, cited, abstaining,
+                                         fiscal_start_month))
     elif not cited_numbers:
         problems.extend(Problem(kind="uncited", claim=claim,
                                 reason=f"uncited numeric claim: {claim}")
@@ -670,10 +681,11 @@ def _check(sentence: str, items: dict[int, Evidence], vocabulary: set[str],
     return check
 
 
-def _time(sentence: str, body: str, found: Scan, cited: list[Evidence],
-          abstaining: list[range], fiscal_start_month: int | None) -> Iterator[Problem]:
-    """The period check of factstore.verify_checks, on what the sentence states outside the
-    clauses that say the pack lacks something."""
+def _time_and_status(sentence: str, body: str, found: Scan, cited: list[Evidence],
+                     abstaining: list[range], fiscal_start_month: int | None
+                     ) -> Iterator[Problem]:
+    """The period and status checks of factstore.verify_checks, on what the sentence states
+    outside the clauses that say the pack lacks something."""
     def said(at: int) -> bool:
         return not any(at in clause for clause in abstaining)
 
@@ -684,6 +696,7 @@ def _time(sentence: str, body: str, found: Scan, cited: list[Evidence],
     claims += [Claim(d.text, d.start, frozenset(e.item.n for e in cited
                                                 if any(d.matches(day) for day in e.days)))
                for d in found.dates]
+    claims += value_claims(body, [e.item for e in cited])
     periods = [*found.periods, *(month_period(d.text, d.start, year or 0, month)
                                  for d in found.dates if d.month_only and not stated
                                  for year, month, _ in d.readings[:1])]
@@ -694,6 +707,7 @@ def _time(sentence: str, body: str, found: Scan, cited: list[Evidence],
     yield from period_problems(body, [p for p in periods if said(p.start)],
                                [c for c in claims if said(c.start)], items, named, parts,
                                fiscal_start_month)
+    yield from status_problems(body, [c for c in claims if said(c.start)], items, parts)
 
 
 def _pack_items(items: dict[int, Evidence]) -> str:

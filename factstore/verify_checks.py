@@ -1,4 +1,4 @@
-"""The answer checker's check of periods; `factstore.verify` runs it per sentence.
+"""The answer checker's checks of period and status; `factstore.verify` runs them per sentence.
 
 Period. A period a cited sentence names - FY26-Q2, Q2 FY26, FY2026 Q2, Q2'26, "the second
 quarter of fiscal 2026", "fiscal Q2 2026", H1 FY26, FY26, 2025-Q3, Q3 2025, 2025-10, October
@@ -12,8 +12,28 @@ figure. Fiscal periods are placed with the store's fiscal calendar when the call
 disagree only when no fiscal calendar could make them agree. A period in a clause that says
 something is missing ("no FY26-Q4 figure yet") is not a claim.
 
+Status. An item labelled outranked, superseded, conflicting, deprecated, proposed or overridden
+is context, not the answer. A figure, date or text value that only such cited items state
+(no cited current item states it too), and any sentence whose citations are all such items,
+must say so, either:
+
+- with a qualifier (HEDGES: outdated, previously, an earlier or older figure, superseded,
+  replaced, conflicting, disputed, sources differ, another source says, lower-authority,
+  unverified, proposed, pending, not yet approved, would, deprecated, no longer, in general, by
+  default, standard, except, unlike …), not negated ("not disputed"), in the claim's clause, in
+  a clause citing that item, or in a clause that cites nothing; or
+- by contrast: the sentence also states a value of a rival it cites - the current item that
+  outranks, supersedes or overrides it (named by either item's note, or a fact about the same
+  subject and predicate, or the exception to an overridden rule), or the other side of a
+  conflict. "An older report said 250,000 [4], but the current figure is 240,000 [3]" and
+  "sources conflict: 300 [2] vs 320 [5]" pass; "the value was 250,000 [4]" fails.
+
 Known limits: periods named relative to another ("the prior quarter", "year over year") and
 bare years are not read; a figure is paired with a period only inside a clause that names one.
+Qualifiers are read as words, not understood ("the corrected figure" is none, and a qualifier
+meant for another item still counts when it stands in the same clause); a non-current item's
+number that a current cited item also states is not flagged; a rule or definition is checked
+through its numbers, or when only non-current items are cited.
 """
 
 from __future__ import annotations
@@ -317,3 +337,124 @@ def _when(items: Sequence[PackItem]) -> str:
         return f"valid {item.valid_from or '…'}..{item.valid_to or '…'}"
 
     return ", ".join(f"[{item.n}] ({one(item)})" for item in items)
+
+
+# --- the status check --------------------------------------------------------------------------
+
+NOT_CURRENT = frozenset({"outranked", "superseded", "conflicting", "deprecated", "proposed",
+                         "overridden"})
+_TIME_NOUN = r"(?:quarters?|years?|months?|weeks?|days?|periods?|halves|half|fiscal|seasons?)"
+# Words that tell a reader an item is not the value to use, by kind of status.
+HEDGES = re.compile(
+    rf"""\b(?:
+    # no longer the value: outdated, superseded, replaced, an earlier or older figure
+      out[-\s]?dated | out\ of\ date | obsolete | stale | superseded | supersed(?:es|ing)
+    | outranked | overridden | overrid(?:es|ing) | overruled | replac(?:ed|es|ing|ement)
+    | deprecated | retired | withdrawn | discontinued | phased\ out | legacy | no\ longer
+    | (?:since|later|subsequently|then|been)\s+(?:\w+\s+)?
+        (?:corrected|revised|restated|amended|updated|replaced|superseded|changed)
+    | before\s+(?:the\s+|its\s+|a\s+)?(?:correction|revision|restatement|update|change)
+    | (?:un|pre-?)(?:corrected|revised)
+    | previously | formerly | originally | initially | at\ first | used\ to | once\ was
+    | (?:old|older|earlier|previous|prior|original|initial|former)
+        (?!\s+(?:this|that|in|on|than)\b)(?!\s+{_TIME_NOUN}\b)
+    # no single value: sources conflict
+    | conflict\w* | disagree\w* | disput\w* | discrepan\w* | inconsisten\w* | contradict\w*
+    | mismatch\w* | diverg\w* | differ(?:s|ed|ing|ence|ences)? | different\s+(?:figures?|values?|
+        numbers?|counts?|amounts?) | unresolved | unreconciled | not\ (?:yet\ )?reconciled
+    | unclear | uncertain | ambiguous | (?:two|several|multiple|both)\s+sources
+    | sources\s+(?:vary|differ|disagree|conflict|split)
+    | (?:another|other|a\ second|a\ different|a\ separate|one)\s+(?:\w+\s+)?
+        (?:source|report|system|record|export|estimate|figure|document)s?
+    # a weaker source
+    | lower[-\s](?:authority|ranked|ranking|priority|confidence|quality)
+    | less\ (?:authoritative|reliable|trusted|credible|official) | unofficial(?:ly)?
+    | unverified | unconfirmed | informal(?:ly)? | anecdotal(?:ly)? | rumou?r\w*
+    | reportedly | allegedly | claimed
+    # not decided yet
+    | propos\w* | pending | draft\w* | tentative(?:ly)? | provisional(?:ly)?
+    | under\s+(?:review|discussion|consideration|negotiation) | awaiting | not\s+yet
+    | yet\s+to\s+be | (?:if|once|until)\s+(?:it\s+is\s+)?(?:approved|adopted|accepted|signed)
+    | would | planned | suggested | recommend\w*
+    # a general rule an exception replaces here
+    | in\ general | generally | by\ default | default | normally | usually | typically
+    | ordinarily | as\ a\ rule | standard | general\s+(?:rule|policy|terms) | except\w*
+    | (?:does|do|did)\s*(?:not|n['’]t)\s+apply | not\ applicable | instead | rather\ than
+    | unlike | other\s+customers | (?:most|all|every)\s+other
+    )\b""",
+    re.X | re.I,
+)
+NEGATED = re.compile(r"\b(?:not|no|never|without|hardly|is\s+n['’]t|isn['’]t|wasn['’]t|"
+                     r"aren['’]t|weren['’]t)\s+(?:\w+\s+)?$", re.I)
+
+
+def hedged(text: str, start: int, end: int) -> bool:
+    """Does text[start:end] qualify what it says with a word of HEDGES, not negated?"""
+    return any(not NEGATED.search(text, max(start, m.start() - 40), m.start())
+               for m in HEDGES.finditer(text, start, end))
+
+
+def value_claims(body: str, cited: Sequence[PackItem]) -> list[Claim]:
+    """Text values of cited facts ("Gold", "EUR") that the sentence writes."""
+    values: dict[str, set[int]] = {}
+    for item in cited:
+        if item.kind == "fact" and item.value and item.value_type not in (
+                "number", "money", "percent", "date") and len(item.value.strip()) > 1:
+            values.setdefault(item.value.strip().casefold(), set()).add(item.n)
+    found = []
+    for value, numbers in values.items():
+        for m in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", body, re.I):
+            found.append(Claim(m[0], m.start(), frozenset(numbers)))
+    return found
+
+
+def status_problems(body: str, claims: Sequence[Claim], cited: Sequence[PackItem],
+                    parts: Sequence[Clause]) -> Iterator[Problem]:
+    """See the module docstring: one problem per non-current item the sentence presents as
+    the answer without saying so."""
+    items = {item.n: item for item in cited}
+    current = {n for n, item in items.items() if item.status not in NOT_CURRENT}
+    for item in cited:
+        if item.status not in NOT_CURRENT:
+            continue
+        alone = [c for c in claims if item.n in c.stated_by and not c.stated_by & current]
+        if not alone and (current or any(c.stated_by for c in claims)):
+            continue  # it states nothing here, and the sentence rests on other items
+        scope = [c for c in parts if item.n in c.cites or not c.cites
+                 or any(claim.start in c.span for claim in alone)]
+        if any(hedged(body, c.span.start, c.span.stop) for c in scope):
+            continue
+        rivals = {r.n for r in cited if _rivals(item, r)}
+        if any(c.stated_by & rivals for c in claims):
+            continue
+        standing = item.note if (item.note or "").startswith(item.status) else \
+            item.status + (f" ({item.note})" if item.note else "")
+        if alone:
+            yield Problem(kind="status", claim=alone[0].text,
+                          reason=f"{alone[0].text} is from cited [{item.n}], which is "
+                                 f"{standing}; the sentence gives it as the answer without "
+                                 f"saying so")
+        else:
+            yield Problem(kind="status", claim=f"[{item.n}]",
+                          reason=f"cited [{item.n}] is {standing}; the sentence rests on it "
+                                 f"without saying so")
+
+
+def _rivals(item: PackItem, other: PackItem) -> bool:
+    """Is `other` what replaces `item` here (or the other side of its conflict)?"""
+    if other.n == item.n:
+        return False
+    if item.status == "conflicting":
+        if other.status not in ("conflicting", "current"):
+            return False
+    elif other.status in NOT_CURRENT:
+        return False
+    noted = any(f"[{b.n}]" in (a.note or "") for a, b in ((item, other), (other, item)))
+    same_fact = (item.kind == other.kind == "fact" and item.subject == other.subject
+                 and item.predicate == other.predicate
+                 and (item.period == other.period or not (item.period and other.period)))
+    same_term = (item.kind == other.kind == "definition"
+                 and item.text.partition(" (")[0] == other.text.partition(" (")[0])
+    exception = (item.kind == other.kind == "rule" and item.status == "overridden"
+                 and other.status == "exception")
+    return noted or same_fact or same_term or exception

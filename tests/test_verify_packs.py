@@ -19,6 +19,7 @@ from factstore.verify import verify
 from .conftest import AUTHOR
 from .test_verify import (
     BW_Q3,
+    BW_Q3_LOW,
     CHANGED,
     CORRECT,
     HELD_OUT_CHANGED,
@@ -200,3 +201,17 @@ def test_on_a_whole_pack_a_wrong_period_is_caught(other_companies: FactStore) ->
     assert verify(f"Brightwater Foods' ARR in FY26-Q3 was $2.41M [{current}].", pack).ok
     wrong_period = verify(f"Brightwater Foods' ARR in FY26-Q2 was $2.41M [{current}].", pack)
     assert [p.kind for s in wrong_period.sentences for p in s.problems] == ["period"]
+
+
+def test_on_a_whole_pack_a_status_problem_names_what_outranks_the_item(
+        other_companies: FactStore) -> None:
+    pack = other_companies.context("What was Brightwater Foods' ARR in FY26-Q3?",
+                                   valid_at="2025-11-05", record=False)
+    number = {item.id: item.n for item in pack.items}
+    low, current = number[BW_Q3_LOW], number[BW_Q3]
+    report = verify(f"Brightwater Foods' ARR in FY26-Q3 was $2.5M [{low}].", pack)
+    assert [(p.kind, p.reason) for s in report.sentences for p in s.problems] == [
+        ("status", f"$2.5M is from cited [{low}], which is outranked by [{current}]; the "
+                   f"sentence gives it as the answer without saying so")]
+    assert verify(f"Brightwater Foods' ARR in FY26-Q3 was $2.41M [{current}]; a lower-authority "
+                  f"sales estimate said $2.5M [{low}].", pack).ok
