@@ -678,6 +678,8 @@ ProblemKind = Literal[
     "date",  # a date no cited item states
     "entity",  # a name the cited items do not talk about
     "uncited",  # a numeric claim in a sentence without a citation
+    "period",  # a period the cited items are not about
+    "status",  # a non-current item (outranked, superseded …) given as the answer
 ]
 
 

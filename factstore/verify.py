@@ -12,12 +12,21 @@ An answer passes when each sentence says only what its citations say:
 - a cited amount in a currency ("EUR 630K") is not matched by the same figure in another;
 - every proper name in a cited sentence is named by a cited item (its text, quote, subject
   or source title), so "Acme Corporation's ACV ... [2]" fails when [2] is about Acme GmbH;
+- a period a cited sentence names (FY26-Q2, "the second quarter of fiscal 2026", H1, 2025-10,
+  October 2025 ...) equals or lies within a cited item's period or validity, and a figure is
+  the one of the period its clause names (factstore.verify_checks; the fiscal calendar is the
+  caller's `fiscal_start_month`, else every calendar is tried);
+- a value only non-current cited items state (outranked, superseded, conflicting, deprecated,
+  proposed, overridden) is not given as the answer unless the sentence says so: a qualifier
+  ("an older report", "sources conflict", "proposed", "by default" ...) or the rival's value
+  beside it (factstore.verify_checks);
 - a sentence without a citation states no number, amount, percentage or date;
 - a clause saying the pack lacks the answer ("I don't know", "the pack does not
   contain ...") needs no citation for the numbers it names; the report marks it `abstains`.
 
-Not claims: period labels (FY26-Q3, FY26, Q3, H1, 2025-Q3, 2025-10), bare years (2027),
-ordinals (first, 3rd), codes (CUST-1001, NW-OF-2025-0151), citations, list numbering.
+Not numeric claims: period labels (FY26-Q3, FY26, Q3, H1, 2025-Q3, 2025-10; checked as periods
+instead), bare years (2027), ordinals (first, 3rd), codes (CUST-1001, NW-OF-2025-0151),
+citations, list numbering.
 Not names: words any sentence may capitalise (months, "Total", "Net Revenue Retention",
 currency codes ...), the first word of a sentence when it is an ordinary word, and legal
 suffixes ("Kestrel Bank" is named by "Kestrel Bank plc"; "Acme Corp" is not by "Acme GmbH").
@@ -32,7 +41,10 @@ Known limits (the checker reads patterns, not meaning):
 - a name is accepted when a cited item mentions it at all, even to say it is not meant
   ("Acme GmbH (not Acme Corporation)");
 - abstention is recognised by its wording; whether the pack really lacks the answer is not
-  judged.
+  judged;
+- periods named relative to another ("the prior quarter", "year over year") and bare years
+  are not checked; a figure is paired with a period only inside one clause that names one;
+- qualifiers are recognised by their words (see factstore.verify_checks), not understood.
 """
 
 from __future__ import annotations
@@ -61,6 +73,17 @@ from factstore.models import (
 from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
+from factstore.verify_checks import (
+    HEDGES,
+    Claim,
+    Period,
+    clauses,
+    month_period,
+    period_problems,
+    read_periods,
+    status_problems,
+    value_claims,
+)
 
 # --- citations ------------------------------------------------------------------------------
 
@@ -248,6 +271,7 @@ class Scan:
 
     amounts: list[Amount] = field(default_factory=list)
     dates: list[DateClaim] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
     names_text: str = ""
 
     @property
@@ -267,6 +291,9 @@ def scan(text: str) -> Scan:
         found.dates.extend(DateClaim(m[0].strip(" .,"), m.start(), r) for m, r in read)
         for m, _ in read:
             text = text[:m.start()] + _masked(m) + text[m.end():]
+    found.periods = read_periods(text)
+    for p in found.periods:
+        text = text[:p.start] + MASK * len(p.text) + text[p.start + len(p.text):]
     text = ANSWER_PERIOD.sub(_masked, text)
     numbers = CODE.sub(lambda m: _masked(m) if re.search(r"\d", m[0]) else m[0], text)
     read_numbers = [(m, a) for m in NUMBER.finditer(numbers) if (a := _amount(m)) is not None]
@@ -346,6 +373,7 @@ class Evidence:
     names: list[str]  # normalised texts that may name things: text, quote, subject, source
     shown: str  # the item's value as printed in a problem: "1,200,000 EUR"
     about: str  # what the item talks about: "Acme GmbH", "a rule for every customer"
+    periods: list[Period]  # periods its text, quote or note writes
 
 
 def evidence(item: PackItem) -> Evidence:
@@ -369,7 +397,8 @@ def evidence(item: PackItem) -> Evidence:
     sources = [item.subject.replace("kind:", "") if item.subject else None,
                item.source.title if item.source else None]
     names = [full_name(t) for t in [*texts, *sources] if t]
-    return Evidence(item, amounts, days, names, _shown(item), _about(item))
+    return Evidence(item, amounts, days, names, _shown(item), _about(item),
+                    [p for s in scans for p in s.periods])
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -490,8 +519,10 @@ def _trim(span: list[Word], vocabulary: set[str]) -> list[Word]:
         lower = word.text.lower().replace(".", "")
         if lower in ANSWER_NON_NAMES or lower in JOINERS:
             return True
-        # an opening adverb or participle ("Roughly", "Including", "Adjusted") is no name
-        return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed")))
+        # an opening adverb, participle or qualifier ("Roughly", "Including", "Except") is no
+        # name
+        return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed"))
+                                 or bool(HEDGES.fullmatch(lower)))
 
     while span and generic(span[0]):
         span = span[1:]
@@ -594,12 +625,16 @@ def load_pack(path: Path) -> ContextPack:
     return pack
 
 
-def verify(answer: str, pack: ContextPack) -> VerifyReport:
-    """Check an answer against the pack it was written from; see the module docstring."""
+def verify(answer: str, pack: ContextPack, *, fiscal_start_month: int | None = None
+           ) -> VerifyReport:
+    """Check an answer against the pack it was written from; see the module docstring.
+    `fiscal_start_month` is the store's fiscal calendar (`FactStore.fiscal_start_month()`):
+    without it, a fiscal period and a calendar one are judged on every calendar."""
     items = {item.n: evidence(item) for item in pack.items}
     vocabulary = _lower_words([answer, *(i.text for i in pack.items),
                                *(i.quote or "" for i in pack.items)])
-    checks = [_check(sentence, items, vocabulary) for sentence in split_sentences(answer)]
+    checks = [_check(sentence, items, vocabulary, fiscal_start_month)
+              for sentence in split_sentences(answer)]
     failed = [c for c in checks if c.problems]
     summary = VerifySummary(
         sentences=len(checks),
@@ -618,7 +653,8 @@ def _lower_words(texts: Iterable[str]) -> set[str]:
     return {w for t in texts for w in re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", t)}
 
 
-def _check(sentence: str, items: dict[int, Evidence], vocabulary: set[str]) -> SentenceCheck:
+def _check(sentence: str, items: dict[int, Evidence], vocabulary: set[str],
+           fiscal_start_month: int | None) -> SentenceCheck:
     cited_numbers = citations(sentence)
     body = CITATION.sub(lambda m: MASK * len(m[0]), sentence)
     found = scan(body)
@@ -635,12 +671,43 @@ def _check(sentence: str, items: dict[int, Evidence], vocabulary: set[str]) -> S
         problems.extend(_amount_problems(found.amounts, cited))
         problems.extend(_date_problems(found.dates, cited))
         problems.extend(_name_problems(found.names_text, cited, vocabulary))
+        problems.extend(_time_and_status(sentence, body, found, cited, abstaining,
+                                         fiscal_start_month))
     elif not cited_numbers:
         problems.extend(Problem(kind="uncited", claim=claim,
                                 reason=f"uncited numeric claim: {claim}")
                         for at, claim in found.claims
                         if not any(at in clause for clause in abstaining))
     return check
+
+
+def _time_and_status(sentence: str, body: str, found: Scan, cited: list[Evidence],
+                     abstaining: list[range], fiscal_start_month: int | None
+                     ) -> Iterator[Problem]:
+    """The period and status checks of factstore.verify_checks, on what the sentence states
+    outside the clauses that say the pack lacks something."""
+    def said(at: int) -> bool:
+        return not any(at in clause for clause in abstaining)
+
+    stated = [day for e in cited for day in e.days]
+    claims = [Claim(a.text, a.start, frozenset(e.item.n for e in cited
+                                               if any(a.matches(s) for s in e.amounts)),
+                    figure=True) for a in found.amounts]
+    claims += [Claim(d.text, d.start, frozenset(e.item.n for e in cited
+                                                if any(d.matches(day) for day in e.days)))
+               for d in found.dates]
+    claims += value_claims(body, [e.item for e in cited])
+    periods = [*found.periods, *(month_period(d.text, d.start, year or 0, month)
+                                 for d in found.dates if d.month_only and not stated
+                                 for year, month, _ in d.readings[:1])]
+    markers = [(m.start(), m.end(), citation_numbers(m[0])) for m in CITATION.finditer(sentence)]
+    parts = clauses(body, markers)
+    items = [e.item for e in cited]
+    named = {e.item.n: e.periods for e in cited}
+    yield from period_problems(body, [p for p in periods if said(p.start)],
+                               [c for c in claims if said(c.start)], items, named, parts,
+                               fiscal_start_month)
+    yield from status_problems(body, [c for c in claims if said(c.start)], items, parts)
 
 
 def _pack_items(items: dict[int, Evidence]) -> str:
