@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Union
@@ -19,6 +20,9 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from factstore.errors import InvalidInput
 from factstore.models import (
+    APPLIES_TO,
+    ENTITY_ID,
+    ID_CHARS,
     MAX_TEXT_BYTES,
     MODELS,
     DocumentHeader,
@@ -88,7 +92,7 @@ def _lines() -> TypeAdapter[list[tuple[Record]]]:
     """JSONL: every line a record of any kind, told apart by its "type"; validated in one
     pass. Each line goes in as a one-element array, so a record split over two lines is
     malformed JSON and two records on one line are one too many: a line is a record."""
-    return TypeAdapter(list[tuple[Annotated[  # type: ignore[misc]
+    return TypeAdapter(list[tuple[Annotated[  # type: ignore[misc,arg-type]
         Union[tuple(record_type(MODELS[s], kind) for kind, s in SINGULAR.items())],  # noqa: UP007
         Field(discriminator="type"),
     ]]])
@@ -208,8 +212,15 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
         index = int(loc.pop(0))
         record = records[index] if index < len(records) else None
         ident = record.get("id") if isinstance(record, dict) else None
-        where = f"{section}[{index}]" + (f" ({ident})" if ident else "") + ": "
+        where = f"{section}[{index}]" + (f" ({_shown(ident)})" if ident else "") + ": "
     return _describe(where, loc, err)
+
+
+def _shown(ident: Any) -> str:
+    """A record's id as an error names it: as written when it is a plain id, else quoted with
+    escapes (an invisible character or a line break must not hide in the message)."""
+    text = str(ident)[:80]
+    return text if text.isascii() and text.isprintable() else ascii(text)
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -248,6 +259,8 @@ def _message(err: Any) -> str:
     if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT_BYTES:
         return "text is longer than the 64 KiB limit"
     if kind == "string_pattern_mismatch" and isinstance(value, str):
+        if ID_CHARS in err["ctx"]["pattern"] or err["ctx"]["pattern"] in (ENTITY_ID, APPLIES_TO):
+            return _bad_id(value, err["ctx"]["pattern"])
         if "\x00" in value:
             return "text may not contain NUL characters"
         if not value.strip():
@@ -256,3 +269,20 @@ def _message(err: Any) -> str:
             return f"expected a date YYYY-MM-DD, got {value!r}"
         return f"{value[:60]!r} is not a valid value here (expected {err['ctx']['pattern']})"
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _bad_id(value: str, pattern: str) -> str:
+    """Why a value is not an id: the first character no id may hold, named by its code point
+    (an invisible one would otherwise make the message look wrong), or the form it lacks."""
+    shown = f"{value[:60]!r}"
+    odd = next((ch for ch in value if not "!" <= ch <= "~"), None)
+    if odd is not None:
+        name = unicodedata.name(odd, "a control character")
+        return (f"{shown} holds U+{ord(odd):04X} ({name}); ids are printable ASCII with no "
+                "spaces")
+    if pattern == ENTITY_ID:
+        return f"{shown} is not an entity id (lowercase letters, digits, '.', '_', '-')"
+    if pattern == APPLIES_TO:
+        return f"{shown} is neither an entity id nor kind:KIND"
+    prefix = pattern[1:pattern.index(":") + 1]
+    return f"{shown} is not a valid id here (expected {prefix} and then printable ASCII)"

@@ -38,8 +38,19 @@ Text = Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=NONEMPTY_TEXT)]
 OptText = Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)] | None
 IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None
 Word = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-EntityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=200)]
-SourceId = Annotated[str, Field(pattern=r"^src:[^\s]+$", max_length=200)]
+# Ids, one rule for every table: printable ASCII, no spaces (U+0021..U+007E). No control,
+# format or zero-width character, and no letter from another script, can make two ids that
+# print alike. Entity ids are slugs (a subset); the others are their table's prefix and then
+# printable ASCII. References to ids (source, subject, supersedes, overrides…) take the same.
+ID_CHARS = "[!-~]"
+ENTITY_ID = r"^[a-z0-9][a-z0-9._-]*$"
+EntityId = Annotated[str, Field(pattern=ENTITY_ID, max_length=200)]
+APPLIES_TO = r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$"  # a rule's: an entity or a kind
+
+SourceId = Annotated[str, Field(pattern=rf"^src:{ID_CHARS}+$", max_length=200)]
+DefinitionId = Annotated[str, Field(pattern=rf"^def:{ID_CHARS}+$", max_length=200)]
+FactId = Annotated[str, Field(pattern=rf"^fact:{ID_CHARS}+$", max_length=200)]
+RuleId = Annotated[str, Field(pattern=rf"^rule:{ID_CHARS}+$", max_length=200)]
 Author = Annotated[str, Field(pattern=r"^[^<>]+ <[^<>\s]*>$", max_length=255)]
 Period = Annotated[
     str,
@@ -132,7 +143,7 @@ class Input(BaseModel):
         constraints and defaults, keyed by column name, without building a model per record
         (half the cost of a 100k-fact import). With type_tag, each record also carries
         `"type": type_tag` (JSONL). Run check_records on the result for what fields cannot say."""
-        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc]
+        return TypeAdapter(list[record_type(cls, type_tag)])  # type: ignore[misc,arg-type]
 
 
 Record = dict[str, Any]
@@ -235,7 +246,7 @@ class Entity(Input):
 
 
 class Definition(Input):
-    id: Annotated[str, Field(pattern=r"^def:[^\s]+$", max_length=200)] | None = None
+    id: DefinitionId | None = None
     term: Text
     scope: Word | None = None
     text: Text
@@ -248,7 +259,7 @@ class Definition(Input):
 
 
 class Fact(Input):
-    id: Annotated[str, Field(pattern=r"^fact:[^\s]+$", max_length=200)] | None = None
+    id: FactId | None = None
     subject: EntityId
     predicate: Word
     value: Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)] | int | float | bool
@@ -261,14 +272,14 @@ class Fact(Input):
     quote: OptText = None
     confidence: Annotated[float, Field(ge=0, le=1)] | None = None
     status: Status = "active"
-    supersedes: Annotated[str, Field(pattern=r"^fact:[^\s]+$")] | None = None
+    supersedes: FactId | None = None
 
 
 class Rule(Input):
-    id: Annotated[str, Field(pattern=r"^rule:[^\s]+$", max_length=200)]
-    applies_to: Annotated[str, Field(pattern=r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$")]
+    id: RuleId
+    applies_to: Annotated[str, Field(pattern=APPLIES_TO, max_length=200)]
     text: Text
-    overrides: Annotated[str, Field(pattern=r"^rule:[^\s]+$")] | None = None
+    overrides: RuleId | None = None
     valid_from: IsoDate = None
     valid_to: IsoDate = None
     status: Status = "active"

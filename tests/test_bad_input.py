@@ -56,6 +56,30 @@ CASES = [
     ("record not a mapping", GOOD + "  - 42\n", ["facts[1]", "expected a record"]),
     ("bad status", GOOD.replace("name: Acme Corporation", "name: Acme, status: gone"),
      ["entities[0] (acme-corp)", "status"]),
+    # ids hold printable ASCII only: nothing invisible can make two ids print alike
+    ("NUL in a fact id", GOOD.replace("id: fact:a,", 'id: "fact:a\\0",'),
+     ["facts[0] ('fact:a\\x00')", "id", "U+0000", "printable ASCII"]),
+    ("zero-width space in a fact id", GOOD.replace("id: fact:a,", 'id: "fact:a\\u200b",'),
+     ["facts[0] ('fact:a\\u200b')", "id", "U+200B (ZERO WIDTH SPACE)"]),
+    ("tag character in a source id", GOOD.replace("id: src:crm,", 'id: "src:crm\\U000E0041",'),
+     ["sources[0] ('src:crm\\U000e0041')", "id", "U+E0041 (TAG LATIN CAPITAL LETTER A)"]),
+    ("word joiner in a definition id",
+     GOOD.replace('"def:acv@finance"', '"def:acv\\u2060@finance"'),
+     ["definitions[0]", "id", "U+2060 (WORD JOINER)"]),
+    ("soft hyphen in a source reference",
+     GOOD.replace("source: src:crm}", 'source: "src:c\\xadrm"}'),
+     ["facts[0] (fact:a)", "source", "U+00AD (SOFT HYPHEN)"]),
+    ("lookalike letter in a supersedes",
+     GOOD.replace("source: src:crm}", 'supersedes: "fact:\\u0430"}'),
+     ["facts[0] (fact:a)", "supersedes", "U+0430 (CYRILLIC SMALL LETTER A)"]),
+    ("fullwidth bracket in a rule id", GOOD + 'rules:\n  - {id: "rule:\\uff3b1\\uff3d", '
+     "applies_to: acme-corp, text: x}\n", ["rules[0]", "id", "U+FF3B"]),
+    ("BOM in an overrides", GOOD + "rules:\n  - {id: rule:a, applies_to: acme-corp, text: x, "
+     'overrides: "rule:b\\ufeff"}\n', ["rules[0] (rule:a)", "overrides", "U+FEFF"]),
+    ("zero-width joiner in an entity id", GOOD.replace("id: acme-corp,", 'id: "acme\\u200d-corp",'),
+     ["entities[0] ('acme\\u200d-corp')", "id", "U+200D"]),
+    ("space in applies_to", GOOD + "rules:\n  - {id: rule:a, applies_to: acme corp, text: x}\n",
+     ["rules[0] (rule:a)", "applies_to", "U+0020"]),
 ]
 
 
