@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Union
 
 import yaml
 from pydantic import Field, TypeAdapter, ValidationError
@@ -23,7 +24,6 @@ from factstore.models import (
     APPLIES_TO,
     ENTITY_ID,
     ID_CHARS,
-    MAX_TEXT_BYTES,
     MODELS,
     DocumentHeader,
     KnowledgeBatch,
@@ -32,19 +32,80 @@ from factstore.models import (
     record_type,
 )
 from factstore.schema import SINGULAR, TABLES
+from factstore.text import (
+    BASED_INT,
+    DECIMAL_INT,
+    FRACTION,
+    LARGEST,
+    MAX_TEXT_BYTES,
+    NOT_FINITE,
+    Number,
+    parse_number,
+)
 
 # The sections a document's default_source applies to: every table whose rows name a source.
 SOURCED = tuple(t.name for t in TABLES.values() if ("source_id", "sources") in t.references)
 
 
+# --- YAML: the 1.2 core schema -------------------------------------------------------------
+
+CORE = "tag:yaml.org,2002:"
+# Plain scalars that are not text, YAML 1.2 core: true/false, null, integers (decimal, 0o, 0x)
+# and floats; PyYAML's YAML 1.1 set would read 00123 as 83, 1:20 as 80, yes as true, 1_000
+# as 1000 and 2025-10-31 as a date. A leading zero keeps a value text (text.parse_number).
+CORE_SCALARS = [
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("null", r"~|null|Null|NULL|", "~nN"),
+    ("int", rf"(?:{DECIMAL_INT.pattern}|{BASED_INT.pattern})", "-+0123456789"),
+    ("float", FRACTION.pattern, "-+.0123456789"),
+    ("float", r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+."),
+]
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML without implicit timestamps: dates reach pydantic as text."""
+    """Safe YAML read with the 1.2 core schema: dates and everything else reach pydantic as
+    text."""
+
+    # its own set, not PyYAML's 1.1 one (filled in below)
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def construct_yaml_bool(self, node: yaml.Node) -> bool:
+        text = str(self.construct_scalar(node))
+        if text not in ("true", "True", "TRUE", "false", "False", "FALSE"):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not a boolean (true or false)", node.start_mark)
+        return text.lower() == "true"
+
+    def construct_yaml_int(self, node: yaml.Node) -> Any:
+        return self._number(node, "an integer", (DECIMAL_INT, BASED_INT))
+
+    def construct_yaml_float(self, node: yaml.Node) -> Any:
+        text = self.construct_scalar(node)
+        special = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+        if text.lower() in special:
+            return special[text.lower()]  # refused where it is used, naming the field
+        return self._number(node, "a number", (DECIMAL_INT, FRACTION))
+
+    def _number(self, node: yaml.Node, what: str, forms: tuple[re.Pattern[str], ...]) -> Any:
+        text = self.construct_scalar(node)
+        if not any(form.fullmatch(text) for form in forms):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not {what}", node.start_mark)
+        return parse_number(text)
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+for _tag, _pattern, _first in CORE_SCALARS:
+    _Loader.add_implicit_resolver(CORE + _tag, re.compile(rf"(?:{_pattern})\Z"),
+                                  [*_first, ""] if _tag == "null" else list(_first))
+# What plain scalars the importer reads as other than text, by first character (the export
+# quotes a string that would read as one of them).
+CORE_RESOLVERS = _Loader.yaml_implicit_resolvers
+# Only the core schema's tags construct anything: !!binary, !!set, !!omap, !!timestamp and
+# every other tag are refused as malformed YAML, not turned into bytes, sets or dates.
+_Loader.yaml_constructors = {
+    tag: constructor for tag, constructor in yaml.SafeLoader.yaml_constructors.items()
+    if tag is None or tag in {CORE + t for t in ("str", "seq", "map", "null")}
 }
+for _tag in ("bool", "int", "float"):
+    _Loader.add_constructor(CORE + _tag, getattr(_Loader, f"construct_yaml_{_tag}"))
 
 
 def _read(path: Path) -> str:
@@ -70,7 +131,14 @@ def read_document(path: Path) -> Any:
 
 def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
     try:
-        return json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
+        if is_json:  # numbers kept as written; NaN and Infinity refused where they are used
+            return json.loads(text, parse_float=parse_number, parse_int=parse_number,
+                              parse_constant=float)
+        loader = _Loader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -122,6 +190,11 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     groups: dict[str, list[int]] = {section: [] for section in MODELS}
     for index, record in enumerate(records):
         groups[SINGULAR[record["type"]]].append(index)
+        if type(record.get("value")) is float:  # a fact's number, as the parser's float
+            record["value"] = _as_written(lines[index], record["value"])
+            if type(record["value"]) is str:
+                raise InvalidInput(f"{name}: line {numbers[index]}: value: number is longer "
+                                   "than the 64 KiB limit")
     sections: dict[str, list[Record]] = {}
     for section, indexes in groups.items():
         if not indexes:
@@ -135,6 +208,17 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
             raise InvalidInput(f"{name}: line {numbers[at]}: {_message(err)}") from None
         sections[section] = items
     return KnowledgeBatch.rows_from(sections)
+
+
+def _as_written(line: str, parsed: float) -> Any:
+    """A JSONL fact value as the line writes it: pydantic-core reads a number with a fraction
+    or an exponent as a float, which keeps about 17 digits; the line is read again for it
+    (text: a number too long to keep, see parse_number)."""
+    try:
+        value = json.loads(line, parse_float=parse_number)["value"]
+    except (ValueError, RecursionError):  # the validator read it: cannot happen, keep its own
+        return parsed
+    return value if isinstance(value, Number | str) else parsed
 
 
 def _not_one_record(numbers: Sequence[int], lines: list[str]) -> str:
@@ -250,6 +334,9 @@ TYPE_TAG = re.compile(r"[a-z]+(-[a-z]+)+(\[.*\])?|[a-z]+\[.*\]", re.S)
 
 def _message(err: Any) -> str:
     kind, value = err["type"], err.get("input")
+    if (isinstance(value, float) and not math.isfinite(value)) or \
+            (type(value) is int and abs(value) > LARGEST):
+        return NOT_FINITE  # every member of a union refused it; say why, once
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":

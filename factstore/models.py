@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
-MAX_TEXT_BYTES = 64 * 1024
+from factstore.text import LARGEST, Number
+from factstore.text import MAX_TEXT_BYTES as MAX_TEXT_BYTES  # the limit on text fields
+
 
 SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert", "email", "chat"]
 AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
@@ -262,7 +264,12 @@ class Fact(Input):
     id: FactId | None = None
     subject: EntityId
     predicate: Word
-    value: Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)] | int | float | bool
+    # Strict but for text: a string the text rule refuses (too long, a NUL) is not read again
+    # as a number or a boolean ("1.000…" over 64 KiB would be 1).
+    value: (Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)]
+            | Annotated[bool, Field(strict=True)]
+            | Annotated[int, Field(strict=True, ge=-LARGEST, le=LARGEST)]
+            | Annotated[float, Field(strict=True, allow_inf_nan=False)] | Number)
     value_type: ValueType | None = None
     unit: Annotated[str, Field(max_length=64, pattern=TEXT_CHARS)] | None = None
     period: Period | None = None
@@ -270,7 +277,7 @@ class Fact(Input):
     valid_to: IsoDate = None
     source: SourceId | None = None
     quote: OptText = None
-    confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    confidence: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     status: Status = "active"
     supersedes: FactId | None = None
 
@@ -329,11 +336,14 @@ def fact_key(record: Record) -> str:
 
 
 def value_text(value: str | int | float | bool) -> tuple[str, str]:
-    """A fact value as stored text, with the value_type it implies."""
+    """A fact value as stored text, with the value_type it implies: a number read from a file
+    as written, a float built in Python as its shortest repr."""
     if isinstance(value, bool):
         return ("true" if value else "false"), "bool"
     if isinstance(value, int):
         return str(value), "number"
+    if isinstance(value, Number):
+        return value.text, "number"
     if isinstance(value, float):
         return repr(value), "number"
     return value, "text"

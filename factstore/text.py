@@ -1,5 +1,6 @@
-"""Text rules: how store text is cleaned before it is shown, and how questions and answers
-are read: month names, words that name nothing, and how a period is written.
+"""Text rules: how store text is cleaned before it is shown, how a value written in a file
+reads as a number, and how questions and answers are read: month names, words that name
+nothing, and how a period is written.
 
 Two cleanings, for two places text goes:
 
@@ -13,9 +14,17 @@ Two cleanings, for two places text goes:
 from __future__ import annotations
 
 import functools
+import math
 import re
+import sys
 import unicodedata
 from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+# The most a text field may hold, in UTF-8 bytes (a number written out, in characters).
+MAX_TEXT_BYTES = 64 * 1024
 
 # --- cleaning -------------------------------------------------------------------------------
 
@@ -90,6 +99,69 @@ def clean_for_terminal(value: Any) -> str:
     if value is None:
         return ""
     return TERMINAL_CONTROL.sub("", str(value))
+
+
+# --- numbers as written ---------------------------------------------------------------------
+
+# What reads as a number, in a YAML file and on a command line: YAML 1.2's core schema, except
+# that a leading zero (00123, 01.5) keeps a value text, as codes are written. JSON has its own.
+DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+BASED_INT = re.compile(r"0o[0-7]+|0x[0-9a-fA-F]+")
+FRACTION = re.compile(r"[-+]?(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)"
+                      r"(?:\.[0-9]*(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+))")
+# Beyond a float's range a number is refused: displays, checks and comparisons read values
+# as floats.
+LARGEST = int(sys.float_info.max)
+NOT_FINITE = "not a finite number (NaN, infinities and numbers beyond ±1.8e308 are refused)"
+
+
+class Number(float):
+    """A number kept as its file wrote it, stored as `text`: 12345678901234567.89 keeps every
+    digit and 1.50 its zero (a float keeps about 17 digits and prints its own way). Compares
+    and computes as the float nearest to it. Made by `parse_number`, which never makes one
+    that is infinite or longer than a text may be."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Number:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __repr__(self) -> str:
+        return f"Number({self.text!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _finite, core_schema.is_instance_schema(cls))
+
+
+def _finite(number: Number) -> Number:
+    if not math.isfinite(number):
+        raise ValueError(NOT_FINITE)
+    return number
+
+
+def parse_number(text: str) -> int | float | str | None:
+    """The number `text` writes (YAML 1.2 core, but for leading zeros), or None: an int for
+    15, 0o17 and 0x0F; a Number for what an int would not write back the same (1.50, .5,
+    6.02e23, +1, 12345678901234567.89). What must be refused comes back as what every field
+    refuses, so that the error names the field: an infinity for a number out of range, the
+    text itself for one longer than a text may be."""
+    if len(text) > MAX_TEXT_BYTES:
+        return text
+    if BASED_INT.fullmatch(text):
+        return int(text, 0)
+    whole = DECIMAL_INT.fullmatch(text) is not None
+    if whole and len(text) < 300 and str(int(text)) == text:
+        return int(text)
+    if not (whole or FRACTION.fullmatch(text)):
+        return None
+    number = Number(text)
+    return number if math.isfinite(number) else float(number)
 
 
 # --- months ---------------------------------------------------------------------------------
