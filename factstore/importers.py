@@ -47,7 +47,7 @@ from factstore.text import (
 SOURCED = tuple(t.name for t in TABLES.values() if ("source_id", "sources") in t.references)
 
 
-# --- YAML: the 1.2 core schema -------------------------------------------------------------
+# --- YAML: the 1.2 core schema, and a budget for aliases -------------------------------------
 
 CORE = "tag:yaml.org,2002:"
 # Plain scalars that are not text, YAML 1.2 core: true/false, null, integers (decimal, 0o, 0x)
@@ -60,12 +60,61 @@ CORE_SCALARS = [
     ("float", FRACTION.pattern, "-+.0123456789"),
     ("float", r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+."),
 ]
+# Text reached through aliases may come to this many times the file's size, and no more than
+# ALIAS_CAP: past it, a small file could expand to gigabytes (an anchor of 60 KB repeated
+# 20,000 times is 1.2 GB in a 1.4 MB file).
+ALIAS_RATIO = 64
+ALIAS_CAP = 64 << 20
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML read with the 1.2 core schema: dates and everything else reach pydantic as
-    text."""
+    """Safe YAML read with the 1.2 core schema (dates and everything else reach pydantic as
+    text) that counts what its aliases repeat."""
 
     # its own set, not PyYAML's 1.1 one (filled in below)
     yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def __init__(self, text: str, name: str = "input") -> None:
+        super().__init__(text)
+        self.name = name
+        self.budget = min(ALIAS_RATIO * len(text), ALIAS_CAP)
+        self.sizes: dict[yaml.Node, int] = {}
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:  # a node seen before: an alias
+            self.budget -= self._expanded(node)
+            if self.budget < 0:
+                raise InvalidInput(
+                    f"{self.name}: aliases repeat more text than {ALIAS_RATIO} times the "
+                    f"file's size or {ALIAS_CAP >> 20} MiB (past it repeating the anchor at line "
+                    f"{node.start_mark.line + 1}); write the text out instead")
+        return super().construct_object(node, deep)
+
+    def _expanded(self, root: yaml.Node) -> int:
+        """How much text a node stands for once every alias in it is expanded: its scalars'
+        length plus one per node. Iterative, each node measured once."""
+        sizes, open_ = self.sizes, set()
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if node in sizes:
+                continue
+            if isinstance(node, yaml.ScalarNode):
+                sizes[node] = len(node.value) + 1
+                continue
+            children = [n for pair in node.value for n in pair] \
+                if isinstance(node, yaml.MappingNode) else list(node.value)
+            if done:
+                sizes[node] = 1 + sum(sizes[child] for child in children)
+                open_.discard(node)
+                continue
+            if node in open_:
+                raise InvalidInput(f"{self.name}: line {node.start_mark.line + 1}: an alias "
+                                   "refers to a node that contains it")
+            open_.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if child not in sizes)
+        return sizes[root]
 
     def construct_yaml_bool(self, node: yaml.Node) -> bool:
         text = str(self.construct_scalar(node))
@@ -134,7 +183,7 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
         if is_json:  # numbers kept as written; NaN and Infinity refused where they are used
             return json.loads(text, parse_float=parse_number, parse_int=parse_number,
                               parse_constant=float)
-        loader = _Loader(text)
+        loader = _Loader(text, name)
         try:
             return loader.get_single_data()
         finally:

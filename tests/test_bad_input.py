@@ -250,3 +250,48 @@ def test_a_byte_order_mark_is_not_content(tmp_path: Path, suffix: str) -> None:
 def test_reading_before_the_schema_existed_is_not_found(facts: Facts) -> None:
     result = facts("list", "facts", "--as-of", "HEAD~1", ok=False)
     assert result.exit_code == 3 and "first commit" in result.output
+
+
+def _refused_in_one_line(facts: Facts, path: Path) -> str:
+    log_before = facts("log", "--json").output
+    result = facts("import", str(path), "--by", AUTHOR, ok=False)
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {path.name}: ") and result.stdout == ""
+    assert facts("log", "--json").output == log_before
+    return line
+
+
+def test_an_anchor_repeated_past_64_times_the_file_is_refused(facts: Facts, tmp_path: Path
+                                                              ) -> None:
+    """A 60 KB anchor repeated 20,000 times: 1.2 GB of text from a 1.4 MB file."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(GOOD + f"  - {{id: fact:b, subject: acme-corp, predicate: q, value: 0, "
+                    f"quote: &q '{'x' * 60_000}'}}\n" + "".join(
+                        f"  - {{subject: acme-corp, predicate: q{i}, value: {i}, quote: *q}}\n"
+                        for i in range(20_000)), encoding="utf-8")
+    line = _refused_in_one_line(facts, path)
+    assert "aliases repeat more text than 64 times the file's size or 64 MiB" in line
+
+
+def test_nested_aliases_and_an_alias_inside_itself_are_refused(facts: Facts, tmp_path: Path
+                                                              ) -> None:
+    laughs = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    path = tmp_path / "laughs.yaml"
+    path.write_text("factstore: 1\n" + "\n".join(laughs) + "\n", encoding="utf-8")
+    assert "aliases repeat more text" in _refused_in_one_line(facts, path)
+    path = tmp_path / "loop.yaml"
+    path.write_text("factstore: 1\nfacts: &a [*a]\n", encoding="utf-8")
+    assert "line 2: an alias refers to a node that contains it" in \
+        _refused_in_one_line(facts, path)
+
+
+def test_an_anchor_reused_a_little_imports(facts: Facts, tmp_path: Path) -> None:
+    path = tmp_path / "reuse.yaml"
+    path.write_text(GOOD.replace("source: src:crm}", "source: &crm src:crm}") + "".join(
+        f"  - {{subject: acme-corp, predicate: p{i}, value: {i}, source: *crm}}\n"
+        for i in range(50)), encoding="utf-8")
+    facts("import", str(path), "--by", AUTHOR)
+    assert len(json.loads(facts("list", "facts", "--json").output)) == 51
+
