@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Union
 
 import yaml
 from pydantic import Field, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from factstore.errors import InvalidInput
 from factstore.models import (
@@ -163,14 +164,17 @@ def _read(path: Path) -> str:
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc})") from None
+        raise InvalidInput(f"{path.name}: cannot read ({exc})") from None
 
 
 def load_file(path: Path) -> KnowledgeBatch:
     """Read and validate an import file completely."""
-    if path.suffix == ".jsonl":
-        return _jsonl_batch(path.name, _read(path))
-    return validate_document(read_document(path), where=path.name)
+    try:
+        if path.suffix == ".jsonl":
+            return _jsonl_batch(path.name, _read(path))
+        return validate_document(read_document(path), where=path.name)
+    except RecursionError:  # the parsers say so themselves; this is the last line of defence
+        raise InvalidInput(f"{path.name}: nested too deeply") from None
 
 
 def read_document(path: Path) -> Any:
@@ -188,6 +192,8 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
             return loader.get_single_data()
         finally:
             loader.dispose()
+    except RecursionError:
+        raise InvalidInput(f"{name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -271,12 +277,22 @@ def _as_written(line: str, parsed: float) -> Any:
 
 
 def _not_one_record(numbers: Sequence[int], lines: list[str]) -> str:
-    """The first line that is not exactly one JSON value (errors only: parses line by line)."""
+    """The first line that is not exactly one JSON value (errors only: parses line by line),
+    in the standard library's words, else in those of pydantic-core's parser, which has
+    limits of its own (nesting, the range of a number)."""
     for lineno, line in zip(numbers, lines, strict=True):
         try:
-            json.loads(line)
+            json.loads(line, parse_int=parse_number)
+            from_json("[[" + line + "]]")  # as _jsonl_batch reads it
         except json.JSONDecodeError as bad:
             return f"line {lineno}: malformed JSON: {bad.msg}"
+        except RecursionError:
+            return f"line {lineno}: malformed JSON: nested too deeply"
+        except ValueError as bad:
+            problem = re.sub(r" at line \d+ column \d+$", "", str(bad))
+            if problem.startswith("recursion limit"):
+                problem = "nested too deeply"
+            return f"line {lineno}: malformed JSON: {problem}"
     return "malformed JSON"
 
 
@@ -350,10 +366,12 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
 
 
 def _shown(ident: Any) -> str:
-    """A record's id as an error names it: as written when it is a plain id, else quoted with
-    escapes (an invisible character or a line break must not hide in the message)."""
-    text = str(ident)[:80]
-    return text if text.isascii() and text.isprintable() else ascii(text)
+    """A record's id or a field's name as an error names it: as written when it is plain
+    ASCII, else quoted with escapes (an invisible character or a line break must not hide in
+    the one-line message); cut at 80 characters."""
+    text = str(ident)
+    shown = text if text.isascii() and text.isprintable() else ascii(text)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -365,7 +383,8 @@ def describe_error(exc: ValidationError) -> str:
 def _describe(where: str, loc: list[Any], err: Any) -> str:
     """'where field: what is wrong'. Union members add their type name to the location; the
     user wrote a field, not a type, so those parts are dropped."""
-    field = ".".join(str(p) for p in loc if not _is_type_tag(p))
+    field = ".".join(_shown(p) if isinstance(p, str) else str(p) for p in loc
+                     if not _is_type_tag(p))
     return f"{where}{field}: {_message(err)}" if field else f"{where}{_message(err)}"
 
 

@@ -295,3 +295,16 @@ def test_an_anchor_reused_a_little_imports(facts: Facts, tmp_path: Path) -> None
     facts("import", str(path), "--by", AUTHOR)
     assert len(json.loads(facts("list", "facts", "--json").output)) == 51
 
+
+@pytest.mark.parametrize("suffix,words", [
+    (".json", "nested too deeply"), (".jsonl", "line 2: malformed JSON: nested too deeply"),
+    (".yaml", "exceeded maximum nesting depth")])
+def test_a_file_nested_thousands_deep_is_one_line_exit_2(facts: Facts, tmp_path: Path,
+                                                         suffix: str, words: str) -> None:
+    deep = "[" * 5_000 + "]" * 5_000
+    text = {".json": f'{{"factstore": 1, "facts": [{{"subject": "a", "value": {deep}}}]}}',
+            ".jsonl": ENTITY_LINE + f'{{"type": "fact", "subject": "a", "value": {deep}}}\n',
+            ".yaml": f"factstore: 1\nfacts: [{{subject: a, value: {deep}}}]\n"}[suffix]
+    path = tmp_path / f"deep{suffix}"
+    path.write_text(text, encoding="utf-8")
+    assert words in _refused_in_one_line(facts, path)
