@@ -243,13 +243,13 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     # over 64 KiB of UTF-8, and the size checks can be skipped.
     sizes = max(map(len, lines), default=0) > MAX_TEXT_BYTES // 4
     groups: dict[str, list[int]] = {section: [] for section in MODELS}
+    floats: list[int] = []  # facts whose value the parser read as a float
     for index, record in enumerate(records):
         groups[SINGULAR[record["type"]]].append(index)
-        if type(record.get("value")) is float:  # a fact's number, as the parser's float
-            record["value"] = _as_written(lines[index], record["value"])
-            if type(record["value"]) is str:
-                raise InvalidInput(f"{name}: line {numbers[index]}: value: number is longer "
-                                   "than the 64 KiB limit")
+        if type(record.get("value")) is float:
+            floats.append(index)
+    if floats:
+        _as_written(name, records, floats, lines, numbers)
     sections: dict[str, list[Record]] = {}
     for section, indexes in groups.items():
         if not indexes:
@@ -265,15 +265,23 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     return KnowledgeBatch.rows_from(sections)
 
 
-def _as_written(line: str, parsed: float) -> Any:
-    """A JSONL fact value as the line writes it: pydantic-core reads a number with a fraction
-    or an exponent as a float, which keeps about 17 digits; the line is read again for it
-    (text: a number too long to keep, see parse_number)."""
+def _as_written(name: str, records: list[Record], indexes: list[int], lines: list[str],
+                numbers: Sequence[int]) -> None:
+    """Fact values as their lines write them: pydantic-core reads a number with a fraction or
+    an exponent as a float, which keeps about 17 digits, so those lines are read again, all in
+    one call, each such number as a Number with its text (parse_number)."""
     try:
-        value = json.loads(line, parse_float=parse_number)["value"]
-    except (ValueError, RecursionError):  # the validator read it: cannot happen, keep its own
-        return parsed
-    return value if isinstance(value, Number | str) else parsed
+        written = json.loads("[" + ",".join(lines[i] for i in indexes) + "]",
+                             parse_float=parse_number)
+    except (ValueError, RecursionError):  # the validator read them: cannot happen
+        return
+    for index, record in zip(indexes, written, strict=True):
+        value = record["value"]
+        if type(value) is str:  # what parse_number makes of a number too long to keep
+            raise InvalidInput(f"{name}: line {numbers[index]}: value: number is longer than "
+                               "the 64 KiB limit")
+        if isinstance(value, Number):
+            records[index]["value"] = value
 
 
 def _not_one_record(numbers: Sequence[int], lines: list[str]) -> str:
