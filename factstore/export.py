@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from factstore.errors import InvalidInput
+from factstore.importers import CORE_RESOLVERS
 from factstore.models import MODELS, PROVENANCE, Input, value_text
 from factstore.schema import SINGULAR
 
@@ -115,6 +116,13 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 
 FRAGILE = re.compile("[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
+# A string is quoted when a plain scalar would read as anything else, to the importer (YAML 1.2
+# core: 1e3, 0x1F) or to a YAML 1.1 reader (yes, 1:20, 2025-10-31).
+_Dumper.yaml_implicit_resolvers = {
+    first: [*yaml.SafeDumper.yaml_implicit_resolvers.get(first, []),
+            *CORE_RESOLVERS.get(first, [])]
+    for first in {*yaml.SafeDumper.yaml_implicit_resolvers, *CORE_RESOLVERS}
+}
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:

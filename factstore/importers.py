@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Union
 
 import yaml
 from pydantic import Field, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from factstore.errors import InvalidInput
 from factstore.models import (
-    MAX_TEXT_BYTES,
+    APPLIES_TO,
+    ENTITY_ID,
+    ID_CHARS,
     MODELS,
     DocumentHeader,
     KnowledgeBatch,
@@ -28,19 +33,129 @@ from factstore.models import (
     record_type,
 )
 from factstore.schema import SINGULAR, TABLES
+from factstore.text import (
+    BASED_INT,
+    DECIMAL_INT,
+    FRACTION,
+    LARGEST,
+    MAX_TEXT_BYTES,
+    NOT_FINITE,
+    Number,
+    parse_number,
+)
 
 # The sections a document's default_source applies to: every table whose rows name a source.
 SOURCED = tuple(t.name for t in TABLES.values() if ("source_id", "sources") in t.references)
 
 
+# --- YAML: the 1.2 core schema, and a budget for aliases -------------------------------------
+
+CORE = "tag:yaml.org,2002:"
+# Plain scalars that are not text, YAML 1.2 core: true/false, null, integers (decimal, 0o, 0x)
+# and floats; PyYAML's YAML 1.1 set would read 00123 as 83, 1:20 as 80, yes as true, 1_000
+# as 1000 and 2025-10-31 as a date. A leading zero keeps a value text (text.parse_number).
+CORE_SCALARS = [
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("null", r"~|null|Null|NULL|", "~nN"),
+    ("int", rf"(?:{DECIMAL_INT.pattern}|{BASED_INT.pattern})", "-+0123456789"),
+    ("float", FRACTION.pattern, "-+.0123456789"),
+    ("float", r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+."),
+]
+# Text reached through aliases may come to this many times the file's size, and no more than
+# ALIAS_CAP: past it, a small file could expand to gigabytes (an anchor of 60 KB repeated
+# 20,000 times is 1.2 GB in a 1.4 MB file).
+ALIAS_RATIO = 64
+ALIAS_CAP = 64 << 20
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML without implicit timestamps: dates reach pydantic as text."""
+    """Safe YAML read with the 1.2 core schema (dates and everything else reach pydantic as
+    text) that counts what its aliases repeat."""
+
+    # its own set, not PyYAML's 1.1 one (filled in below)
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def __init__(self, text: str, name: str = "input") -> None:
+        super().__init__(text)
+        self.name = name
+        self.budget = min(ALIAS_RATIO * len(text), ALIAS_CAP)
+        self.sizes: dict[yaml.Node, int] = {}
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:  # a node seen before: an alias
+            self.budget -= self._expanded(node)
+            if self.budget < 0:
+                raise InvalidInput(
+                    f"{self.name}: aliases repeat more text than {ALIAS_RATIO} times the "
+                    f"file's size or {ALIAS_CAP >> 20} MiB (past it repeating the anchor at line "
+                    f"{node.start_mark.line + 1}); write the text out instead")
+        return super().construct_object(node, deep)
+
+    def _expanded(self, root: yaml.Node) -> int:
+        """How much text a node stands for once every alias in it is expanded: its scalars'
+        length plus one per node. Iterative, each node measured once."""
+        sizes, open_ = self.sizes, set()
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if node in sizes:
+                continue
+            if isinstance(node, yaml.ScalarNode):
+                sizes[node] = len(node.value) + 1
+                continue
+            children = [n for pair in node.value for n in pair] \
+                if isinstance(node, yaml.MappingNode) else list(node.value)
+            if done:
+                sizes[node] = 1 + sum(sizes[child] for child in children)
+                open_.discard(node)
+                continue
+            if node in open_:
+                raise InvalidInput(f"{self.name}: line {node.start_mark.line + 1}: an alias "
+                                   "refers to a node that contains it")
+            open_.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if child not in sizes)
+        return sizes[root]
+
+    def construct_yaml_bool(self, node: yaml.Node) -> bool:
+        text = str(self.construct_scalar(node))
+        if text not in ("true", "True", "TRUE", "false", "False", "FALSE"):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not a boolean (true or false)", node.start_mark)
+        return text.lower() == "true"
+
+    def construct_yaml_int(self, node: yaml.Node) -> Any:
+        return self._number(node, "an integer", (DECIMAL_INT, BASED_INT))
+
+    def construct_yaml_float(self, node: yaml.Node) -> Any:
+        text = self.construct_scalar(node)
+        special = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+        if text.lower() in special:
+            return special[text.lower()]  # refused where it is used, naming the field
+        return self._number(node, "a number", (DECIMAL_INT, FRACTION))
+
+    def _number(self, node: yaml.Node, what: str, forms: tuple[re.Pattern[str], ...]) -> Any:
+        text = self.construct_scalar(node)
+        if not any(form.fullmatch(text) for form in forms):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not {what}", node.start_mark)
+        return parse_number(text)
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+for _tag, _pattern, _first in CORE_SCALARS:
+    _Loader.add_implicit_resolver(CORE + _tag, re.compile(rf"(?:{_pattern})\Z"),
+                                  [*_first, ""] if _tag == "null" else list(_first))
+# What plain scalars the importer reads as other than text, by first character (the export
+# quotes a string that would read as one of them).
+CORE_RESOLVERS = _Loader.yaml_implicit_resolvers
+# Only the core schema's tags construct anything: !!binary, !!set, !!omap, !!timestamp and
+# every other tag are refused as malformed YAML, not turned into bytes, sets or dates.
+_Loader.yaml_constructors = {
+    tag: constructor for tag, constructor in yaml.SafeLoader.yaml_constructors.items()
+    if tag is None or tag in {CORE + t for t in ("str", "seq", "map", "null")}
 }
+for _tag in ("bool", "int", "float"):
+    _Loader.add_constructor(CORE + _tag, getattr(_Loader, f"construct_yaml_{_tag}"))
 
 
 def _read(path: Path) -> str:
@@ -49,14 +164,17 @@ def _read(path: Path) -> str:
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc})") from None
+        raise InvalidInput(f"{path.name}: cannot read ({exc})") from None
 
 
 def load_file(path: Path) -> KnowledgeBatch:
     """Read and validate an import file completely."""
-    if path.suffix == ".jsonl":
-        return _jsonl_batch(path.name, _read(path))
-    return validate_document(read_document(path), where=path.name)
+    try:
+        if path.suffix == ".jsonl":
+            return _jsonl_batch(path.name, _read(path))
+        return validate_document(read_document(path), where=path.name)
+    except RecursionError:  # the parsers say so themselves; this is the last line of defence
+        raise InvalidInput(f"{path.name}: nested too deeply") from None
 
 
 def read_document(path: Path) -> Any:
@@ -66,7 +184,16 @@ def read_document(path: Path) -> Any:
 
 def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
     try:
-        return json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
+        if is_json:  # numbers kept as written; NaN and Infinity refused where they are used
+            return json.loads(text, parse_float=parse_number, parse_int=parse_number,
+                              parse_constant=float)
+        loader = _Loader(text, name)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise InvalidInput(f"{name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -116,8 +243,13 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     # over 64 KiB of UTF-8, and the size checks can be skipped.
     sizes = max(map(len, lines), default=0) > MAX_TEXT_BYTES // 4
     groups: dict[str, list[int]] = {section: [] for section in MODELS}
+    floats: list[int] = []  # facts whose value the parser read as a float
     for index, record in enumerate(records):
         groups[SINGULAR[record["type"]]].append(index)
+        if type(record.get("value")) is float:
+            floats.append(index)
+    if floats:
+        _as_written(name, records, floats, lines, numbers)
     sections: dict[str, list[Record]] = {}
     for section, indexes in groups.items():
         if not indexes:
@@ -133,13 +265,42 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     return KnowledgeBatch.rows_from(sections)
 
 
+def _as_written(name: str, records: list[Record], indexes: list[int], lines: list[str],
+                numbers: Sequence[int]) -> None:
+    """Fact values as their lines write them: pydantic-core reads a number with a fraction or
+    an exponent as a float, which keeps about 17 digits, so those lines are read again, all in
+    one call, each such number as a Number with its text (parse_number)."""
+    try:
+        written = json.loads("[" + ",".join(lines[i] for i in indexes) + "]",
+                             parse_float=parse_number)
+    except (ValueError, RecursionError):  # the validator read them: cannot happen
+        return
+    for index, record in zip(indexes, written, strict=True):
+        value = record["value"]
+        if type(value) is str:  # what parse_number makes of a number too long to keep
+            raise InvalidInput(f"{name}: line {numbers[index]}: value: number is longer than "
+                               "the 64 KiB limit")
+        if isinstance(value, Number):
+            records[index]["value"] = value
+
+
 def _not_one_record(numbers: Sequence[int], lines: list[str]) -> str:
-    """The first line that is not exactly one JSON value (errors only: parses line by line)."""
+    """The first line that is not exactly one JSON value (errors only: parses line by line),
+    in the standard library's words, else in those of pydantic-core's parser, which has
+    limits of its own (nesting, the range of a number)."""
     for lineno, line in zip(numbers, lines, strict=True):
         try:
-            json.loads(line)
+            json.loads(line, parse_int=parse_number)
+            from_json("[[" + line + "]]")  # as _jsonl_batch reads it
         except json.JSONDecodeError as bad:
             return f"line {lineno}: malformed JSON: {bad.msg}"
+        except RecursionError:
+            return f"line {lineno}: malformed JSON: nested too deeply"
+        except ValueError as bad:
+            problem = re.sub(r" at line \d+ column \d+$", "", str(bad))
+            if problem.startswith("recursion limit"):
+                problem = "nested too deeply"
+            return f"line {lineno}: malformed JSON: {problem}"
     return "malformed JSON"
 
 
@@ -208,8 +369,17 @@ def _first_error(exc: ValidationError, section: str | None, records: Any) -> str
         index = int(loc.pop(0))
         record = records[index] if index < len(records) else None
         ident = record.get("id") if isinstance(record, dict) else None
-        where = f"{section}[{index}]" + (f" ({ident})" if ident else "") + ": "
+        where = f"{section}[{index}]" + (f" ({_shown(ident)})" if ident else "") + ": "
     return _describe(where, loc, err)
+
+
+def _shown(ident: Any) -> str:
+    """A record's id or a field's name as an error names it: as written when it is plain
+    ASCII, else quoted with escapes (an invisible character or a line break must not hide in
+    the one-line message); cut at 80 characters."""
+    text = str(ident)
+    shown = text if text.isascii() and text.isprintable() else ascii(text)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -221,7 +391,8 @@ def describe_error(exc: ValidationError) -> str:
 def _describe(where: str, loc: list[Any], err: Any) -> str:
     """'where field: what is wrong'. Union members add their type name to the location; the
     user wrote a field, not a type, so those parts are dropped."""
-    field = ".".join(str(p) for p in loc if not _is_type_tag(p))
+    field = ".".join(_shown(p) if isinstance(p, str) else str(p) for p in loc
+                     if not _is_type_tag(p))
     return f"{where}{field}: {_message(err)}" if field else f"{where}{_message(err)}"
 
 
@@ -239,6 +410,9 @@ TYPE_TAG = re.compile(r"[a-z]+(-[a-z]+)+(\[.*\])?|[a-z]+\[.*\]", re.S)
 
 def _message(err: Any) -> str:
     kind, value = err["type"], err.get("input")
+    if (isinstance(value, float) and not math.isfinite(value)) or \
+            (type(value) is int and abs(value) > LARGEST):
+        return NOT_FINITE  # every member of a union refused it; say why, once
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":
@@ -248,6 +422,8 @@ def _message(err: Any) -> str:
     if kind == "string_too_long" and err.get("ctx", {}).get("max_length") == MAX_TEXT_BYTES:
         return "text is longer than the 64 KiB limit"
     if kind == "string_pattern_mismatch" and isinstance(value, str):
+        if ID_CHARS in err["ctx"]["pattern"] or err["ctx"]["pattern"] in (ENTITY_ID, APPLIES_TO):
+            return _bad_id(value, err["ctx"]["pattern"])
         if "\x00" in value:
             return "text may not contain NUL characters"
         if not value.strip():
@@ -256,3 +432,20 @@ def _message(err: Any) -> str:
             return f"expected a date YYYY-MM-DD, got {value!r}"
         return f"{value[:60]!r} is not a valid value here (expected {err['ctx']['pattern']})"
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _bad_id(value: str, pattern: str) -> str:
+    """Why a value is not an id: the first character no id may hold, named by its code point
+    (an invisible one would otherwise make the message look wrong), or the form it lacks."""
+    shown = f"{value[:60]!r}"
+    odd = next((ch for ch in value if not "!" <= ch <= "~"), None)
+    if odd is not None:
+        name = unicodedata.name(odd, "a control character")
+        return (f"{shown} holds U+{ord(odd):04X} ({name}); ids are printable ASCII with no "
+                "spaces")
+    if pattern == ENTITY_ID:
+        return f"{shown} is not an entity id (lowercase letters, digits, '.', '_', '-')"
+    if pattern == APPLIES_TO:
+        return f"{shown} is neither an entity id nor kind:KIND"
+    prefix = pattern[1:pattern.index(":") + 1]
+    return f"{shown} is not a valid id here (expected {prefix} and then printable ASCII)"

@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
-MAX_TEXT_BYTES = 64 * 1024
+from factstore.text import LARGEST, Number
+from factstore.text import MAX_TEXT_BYTES as MAX_TEXT_BYTES  # the limit on text fields
+
 
 SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert", "email", "chat"]
 AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
@@ -38,8 +40,19 @@ Text = Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=NONEMPTY_TEXT)]
 OptText = Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)] | None
 IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None
 Word = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-EntityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=200)]
-SourceId = Annotated[str, Field(pattern=r"^src:[^\s]+$", max_length=200)]
+# Ids, one rule for every table: printable ASCII, no spaces (U+0021..U+007E). No control,
+# format or zero-width character, and no letter from another script, can make two ids that
+# print alike. Entity ids are slugs (a subset); the others are their table's prefix and then
+# printable ASCII. References to ids (source, subject, supersedes, overrides…) take the same.
+ID_CHARS = "[!-~]"
+ENTITY_ID = r"^[a-z0-9][a-z0-9._-]*$"
+EntityId = Annotated[str, Field(pattern=ENTITY_ID, max_length=200)]
+APPLIES_TO = r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$"  # a rule's: an entity or a kind
+
+SourceId = Annotated[str, Field(pattern=rf"^src:{ID_CHARS}+$", max_length=200)]
+DefinitionId = Annotated[str, Field(pattern=rf"^def:{ID_CHARS}+$", max_length=200)]
+FactId = Annotated[str, Field(pattern=rf"^fact:{ID_CHARS}+$", max_length=200)]
+RuleId = Annotated[str, Field(pattern=rf"^rule:{ID_CHARS}+$", max_length=200)]
 Author = Annotated[str, Field(pattern=r"^[^<>]+ <[^<>\s]*>$", max_length=255)]
 Period = Annotated[
     str,
@@ -248,7 +261,7 @@ class Entity(Recorded):
 
 
 class Definition(Recorded):
-    id: Annotated[str, Field(pattern=r"^def:[^\s]+$", max_length=200)] | None = None
+    id: DefinitionId | None = None
     term: Text
     scope: Word | None = None
     text: Text
@@ -261,10 +274,15 @@ class Definition(Recorded):
 
 
 class Fact(Recorded):
-    id: Annotated[str, Field(pattern=r"^fact:[^\s]+$", max_length=200)] | None = None
+    id: FactId | None = None
     subject: EntityId
     predicate: Word
-    value: Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)] | int | float | bool
+    # Strict but for text: a string the text rule refuses (too long, a NUL) is not read again
+    # as a number or a boolean ("1.000…" over 64 KiB would be 1).
+    value: (Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=TEXT_CHARS)]
+            | Annotated[bool, Field(strict=True)]
+            | Annotated[int, Field(strict=True, ge=-LARGEST, le=LARGEST)]
+            | Annotated[float, Field(strict=True, allow_inf_nan=False)] | Number)
     value_type: ValueType | None = None
     unit: Annotated[str, Field(max_length=64, pattern=TEXT_CHARS)] | None = None
     period: Period | None = None
@@ -272,16 +290,16 @@ class Fact(Recorded):
     valid_to: IsoDate = None
     source: SourceId | None = None
     quote: OptText = None
-    confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    confidence: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     status: Status = "active"
-    supersedes: Annotated[str, Field(pattern=r"^fact:[^\s]+$")] | None = None
+    supersedes: FactId | None = None
 
 
 class Rule(Recorded):
-    id: Annotated[str, Field(pattern=r"^rule:[^\s]+$", max_length=200)]
-    applies_to: Annotated[str, Field(pattern=r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$")]
+    id: RuleId
+    applies_to: Annotated[str, Field(pattern=APPLIES_TO, max_length=200)]
     text: Text
-    overrides: Annotated[str, Field(pattern=r"^rule:[^\s]+$")] | None = None
+    overrides: RuleId | None = None
     valid_from: IsoDate = None
     valid_to: IsoDate = None
     status: Status = "active"
@@ -331,11 +349,14 @@ def fact_key(record: Record) -> str:
 
 
 def value_text(value: str | int | float | bool) -> tuple[str, str]:
-    """A fact value as stored text, with the value_type it implies."""
+    """A fact value as stored text, with the value_type it implies: a number read from a file
+    as written, a float built in Python as its shortest repr."""
     if isinstance(value, bool):
         return ("true" if value else "false"), "bool"
     if isinstance(value, int):
         return str(value), "number"
+    if isinstance(value, Number):
+        return value.text, "number"
     if isinstance(value, float):
         return repr(value), "number"
     return value, "text"

@@ -1,8 +1,8 @@
 """Rendering a context pack as md, xml or json, and parsing it back.
 
-Store text is data. Every text field goes through `text.clean_for_pack()` (control and bidi
-characters out, line breaks to spaces) before it reaches a pack, and each format escapes it on
-the way out:
+Store text is data. Every text field goes through `text.clean_for_pack()` (control, bidi and
+invisible characters out, line breaks to spaces, lookalikes of the delimiters below folded to
+them) before it reaches a pack, and each format escapes it on the way out:
 
 - md: one item is a `[n]` line plus indented `quote:`/`note:`/`source:` lines; text never
   holds a line break, and `\\ [ ] | < > `` ` `` are backslash-escaped, so a stored text can

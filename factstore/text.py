@@ -1,37 +1,92 @@
-"""Text rules: how store text is cleaned before it is shown, and how questions and answers
-are read: month names, words that name nothing, and how a period is written.
+"""Text rules: how store text is cleaned before it is shown, how a value written in a file
+reads as a number, and how questions and answers are read: month names, words that name
+nothing, and how a period is written.
 
 Two cleanings, for two places text goes:
 
 - `clean_for_pack`: store text inside a context pack, where a line break or a bidi control
-  could start a line of its own or reorder what a model reads; everything becomes one line.
+  could start a line of its own or reorder what a model reads, an invisible character could
+  hide words, and a fullwidth bracket could pass for a citation; everything becomes one line.
 - `clean_for_terminal`: a value printed on the terminal, where a control character could
   restyle or rewrite the screen; line breaks and tabs are kept, the caller lays them out.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import re
+import sys
 import unicodedata
 from typing import Any
 
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+# The most a text field may hold, in UTF-8 bytes (a number written out, in characters).
+MAX_TEXT_BYTES = 64 * 1024
+
 # --- cleaning -------------------------------------------------------------------------------
 
-# Characters that rearrange or break lines when displayed: bidi overrides and isolates,
-# line and paragraph separators.
-INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
-                           0xFEFF, 0xFFFE, 0xFFFF])
 SPACES = dict.fromkeys(map(ord, "\n\r\t\v\f\x85\u2028\u2029"), " ")
+
+# Characters that show as nothing: Unicode's default-ignorable code points (zero-width spaces
+# and joiners, the soft hyphen, word joiner and invisible operators, bidi controls, variation
+# selectors, Hangul fillers, tag characters U+E0000..U+E0FFF) and the non-characters. Hidden,
+# they make two texts that differ look alike or carry words a reader never sees. Every other
+# format character (category Cf) is removed as well, by category.
+HIDDEN = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+          (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+          (0x2060, 0x206F), (0x3164, 0x3164), (0xFDD0, 0xFDEF), (0xFE00, 0xFE0F),
+          (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+          (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+          *((plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))]
+# Characters packs give a meaning ([n] citations, `|` between source fields, `<` `>` of tags
+# and comments, `\` and backquotes in markdown, quotes, `&` and braces in xml and json), and
+# lookalikes of each: their fullwidth, small and vertical forms (whatever NFKC turns into
+# them) and other brackets and bars drawn alike. A lookalike is folded to the character,
+# which each format then escapes, so it cannot pass for a citation or a tag.
+STRUCTURE = "[]<>|\\`\"'&{}"
+LOOKALIKES = {
+    "[": "⟦⁅【〔〖〘〚﹝⦋⦍⦏❲", "]": "⟧⁆】〕〗〙〛﹞⦌⦎⦐❳",
+    "<": "‹⟨〈\u2329❬❮❰⧼˂ᐸ", ">": "›⟩〉\u232a❭❯❱⧽˃ᐳ",
+    "|": "ǀ∣│┃❘￨⏐¦׀", "\\": "∖⧵⧹", "`": "ˋ‵˴",
+}
+# A citation-like bracket whose digits are not ASCII ([３], [𝟐, ٣]): its digits are folded too.
+OTHER_DIGITS = re.compile(r"\[[\d\s,\-–]*\]")
+
+
+@functools.cache
+def _pack_table() -> dict[int, str | None]:
+    """What clean_for_pack translates beyond ASCII: hidden characters out, lookalikes folded."""
+    table: dict[int, str | None] = {cp: None for low, high in HIDDEN
+                                    for cp in range(low, high + 1)}
+    for cp in [*range(0xA0, 0x2C00), *range(0x3000, 0x3040), *range(0xFE10, 0xFFF0)]:
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        if folded in STRUCTURE and len(folded) == 1 and cp not in table:
+            table[cp] = folded
+    table.update({ord(ch): ascii_ch for ascii_ch, chars in LOOKALIKES.items() for ch in chars})
+    return table
+
+
+def _ascii_digits(match: re.Match[str]) -> str:
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in match[0])
 
 
 def clean_for_pack(text: str) -> str:
-    """Store text made safe to show in a context pack: line breaks become spaces, control
-    characters (C0, C1, DEL), bidi controls and non-characters are removed. Everything else is
+    """Store text made safe to show in a context pack: line breaks become spaces; control
+    characters (C0, C1, DEL), format characters (bidi controls, zero-width characters, tag
+    characters…), other characters that show as nothing and non-characters are removed;
+    lookalikes of the characters packs give a meaning are folded to them. Everything else is
     kept as is."""
-    text = text.translate(SPACES).translate(INVISIBLE)
+    text = text.translate(SPACES)
+    if not text.isascii():
+        text = text.translate(_pack_table())
+        if "[" in text:
+            text = OTHER_DIGITS.sub(_ascii_digits, text)
     if text.isprintable():
         return text
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs", "Cf"))
 
 
 # C0 controls but tab and newline, DEL, C1 controls.
@@ -44,6 +99,69 @@ def clean_for_terminal(value: Any) -> str:
     if value is None:
         return ""
     return TERMINAL_CONTROL.sub("", str(value))
+
+
+# --- numbers as written ---------------------------------------------------------------------
+
+# What reads as a number, in a YAML file and on a command line: YAML 1.2's core schema, except
+# that a leading zero (00123, 01.5) keeps a value text, as codes are written. JSON has its own.
+DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+BASED_INT = re.compile(r"0o[0-7]+|0x[0-9a-fA-F]+")
+FRACTION = re.compile(r"[-+]?(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)"
+                      r"(?:\.[0-9]*(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+))")
+# Beyond a float's range a number is refused: displays, checks and comparisons read values
+# as floats.
+LARGEST = int(sys.float_info.max)
+NOT_FINITE = "not a finite number (NaN, infinities and numbers beyond ±1.8e308 are refused)"
+
+
+class Number(float):
+    """A number kept as its file wrote it, stored as `text`: 12345678901234567.89 keeps every
+    digit and 1.50 its zero (a float keeps about 17 digits and prints its own way). Compares
+    and computes as the float nearest to it. Made by `parse_number`, which never makes one
+    that is infinite or longer than a text may be."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Number:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __repr__(self) -> str:
+        return f"Number({self.text!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _finite, core_schema.is_instance_schema(cls))
+
+
+def _finite(number: Number) -> Number:
+    if not math.isfinite(number):
+        raise ValueError(NOT_FINITE)
+    return number
+
+
+def parse_number(text: str) -> int | float | str | None:
+    """The number `text` writes (YAML 1.2 core, but for leading zeros), or None: an int for
+    15, 0o17 and 0x0F; a Number for what an int would not write back the same (1.50, .5,
+    6.02e23, +1, 12345678901234567.89). What must be refused comes back as what every field
+    refuses, so that the error names the field: an infinity for a number out of range, the
+    text itself for one longer than a text may be."""
+    if len(text) > MAX_TEXT_BYTES:
+        return text
+    if BASED_INT.fullmatch(text):
+        return int(text, 0)
+    whole = DECIMAL_INT.fullmatch(text) is not None
+    if whole and len(text) < 300 and str(int(text)) == text:
+        return int(text)
+    if not (whole or FRACTION.fullmatch(text)):
+        return None
+    number = Number(text)
+    return number if math.isfinite(number) else float(number)
 
 
 # --- months ---------------------------------------------------------------------------------

@@ -56,6 +56,30 @@ CASES = [
     ("record not a mapping", GOOD + "  - 42\n", ["facts[1]", "expected a record"]),
     ("bad status", GOOD.replace("name: Acme Corporation", "name: Acme, status: gone"),
      ["entities[0] (acme-corp)", "status"]),
+    # ids hold printable ASCII only: nothing invisible can make two ids print alike
+    ("NUL in a fact id", GOOD.replace("id: fact:a,", 'id: "fact:a\\0",'),
+     ["facts[0] ('fact:a\\x00')", "id", "U+0000", "printable ASCII"]),
+    ("zero-width space in a fact id", GOOD.replace("id: fact:a,", 'id: "fact:a\\u200b",'),
+     ["facts[0] ('fact:a\\u200b')", "id", "U+200B (ZERO WIDTH SPACE)"]),
+    ("tag character in a source id", GOOD.replace("id: src:crm,", 'id: "src:crm\\U000E0041",'),
+     ["sources[0] ('src:crm\\U000e0041')", "id", "U+E0041 (TAG LATIN CAPITAL LETTER A)"]),
+    ("word joiner in a definition id",
+     GOOD.replace('"def:acv@finance"', '"def:acv\\u2060@finance"'),
+     ["definitions[0]", "id", "U+2060 (WORD JOINER)"]),
+    ("soft hyphen in a source reference",
+     GOOD.replace("source: src:crm}", 'source: "src:c\\xadrm"}'),
+     ["facts[0] (fact:a)", "source", "U+00AD (SOFT HYPHEN)"]),
+    ("lookalike letter in a supersedes",
+     GOOD.replace("source: src:crm}", 'supersedes: "fact:\\u0430"}'),
+     ["facts[0] (fact:a)", "supersedes", "U+0430 (CYRILLIC SMALL LETTER A)"]),
+    ("fullwidth bracket in a rule id", GOOD + 'rules:\n  - {id: "rule:\\uff3b1\\uff3d", '
+     "applies_to: acme-corp, text: x}\n", ["rules[0]", "id", "U+FF3B"]),
+    ("BOM in an overrides", GOOD + "rules:\n  - {id: rule:a, applies_to: acme-corp, text: x, "
+     'overrides: "rule:b\\ufeff"}\n', ["rules[0] (rule:a)", "overrides", "U+FEFF"]),
+    ("zero-width joiner in an entity id", GOOD.replace("id: acme-corp,", 'id: "acme\\u200d-corp",'),
+     ["entities[0] ('acme\\u200d-corp')", "id", "U+200D"]),
+    ("space in applies_to", GOOD + "rules:\n  - {id: rule:a, applies_to: acme corp, text: x}\n",
+     ["rules[0] (rule:a)", "applies_to", "U+0020"]),
 ]
 
 
@@ -226,3 +250,61 @@ def test_a_byte_order_mark_is_not_content(tmp_path: Path, suffix: str) -> None:
 def test_reading_before_the_schema_existed_is_not_found(facts: Facts) -> None:
     result = facts("list", "facts", "--as-of", "HEAD~1", ok=False)
     assert result.exit_code == 3 and "first commit" in result.output
+
+
+def _refused_in_one_line(facts: Facts, path: Path) -> str:
+    log_before = facts("log", "--json").output
+    result = facts("import", str(path), "--by", AUTHOR, ok=False)
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {path.name}: ") and result.stdout == ""
+    assert facts("log", "--json").output == log_before
+    return line
+
+
+def test_an_anchor_repeated_past_64_times_the_file_is_refused(facts: Facts, tmp_path: Path
+                                                              ) -> None:
+    """A 60 KB anchor repeated 20,000 times: 1.2 GB of text from a 1.4 MB file."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(GOOD + f"  - {{id: fact:b, subject: acme-corp, predicate: q, value: 0, "
+                    f"quote: &q '{'x' * 60_000}'}}\n" + "".join(
+                        f"  - {{subject: acme-corp, predicate: q{i}, value: {i}, quote: *q}}\n"
+                        for i in range(20_000)), encoding="utf-8")
+    line = _refused_in_one_line(facts, path)
+    assert "aliases repeat more text than 64 times the file's size or 64 MiB" in line
+
+
+def test_nested_aliases_and_an_alias_inside_itself_are_refused(facts: Facts, tmp_path: Path
+                                                              ) -> None:
+    laughs = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    path = tmp_path / "laughs.yaml"
+    path.write_text("factstore: 1\n" + "\n".join(laughs) + "\n", encoding="utf-8")
+    assert "aliases repeat more text" in _refused_in_one_line(facts, path)
+    path = tmp_path / "loop.yaml"
+    path.write_text("factstore: 1\nfacts: &a [*a]\n", encoding="utf-8")
+    assert "line 2: an alias refers to a node that contains it" in \
+        _refused_in_one_line(facts, path)
+
+
+def test_an_anchor_reused_a_little_imports(facts: Facts, tmp_path: Path) -> None:
+    path = tmp_path / "reuse.yaml"
+    path.write_text(GOOD.replace("source: src:crm}", "source: &crm src:crm}") + "".join(
+        f"  - {{subject: acme-corp, predicate: p{i}, value: {i}, source: *crm}}\n"
+        for i in range(50)), encoding="utf-8")
+    facts("import", str(path), "--by", AUTHOR)
+    assert len(json.loads(facts("list", "facts", "--json").output)) == 51
+
+
+@pytest.mark.parametrize("suffix,words", [
+    (".json", "nested too deeply"), (".jsonl", "line 2: malformed JSON: nested too deeply"),
+    (".yaml", "exceeded maximum nesting depth")])
+def test_a_file_nested_thousands_deep_is_one_line_exit_2(facts: Facts, tmp_path: Path,
+                                                         suffix: str, words: str) -> None:
+    deep = "[" * 5_000 + "]" * 5_000
+    text = {".json": f'{{"factstore": 1, "facts": [{{"subject": "a", "value": {deep}}}]}}',
+            ".jsonl": ENTITY_LINE + f'{{"type": "fact", "subject": "a", "value": {deep}}}\n',
+            ".yaml": f"factstore: 1\nfacts: [{{subject: a, value: {deep}}}]\n"}[suffix]
+    path = tmp_path / f"deep{suffix}"
+    path.write_text(text, encoding="utf-8")
+    assert words in _refused_in_one_line(facts, path)

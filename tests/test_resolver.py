@@ -149,7 +149,7 @@ def test_cli_resolve_exits_3_for_unknown_and_5_for_ambiguous(facts: Facts) -> No
     assert facts("resolve", "Acme", "--context", "EMEA renewal").exit_code == 0
     ambiguous = facts("resolve", "Acme", "--json", ok=False)
     assert ambiguous.exit_code == 5 and json.loads(ambiguous.output)["status"] == "ambiguous"
-    unknown = facts("resolve", "Quillfeather Logistics", ok=False)
+    unknown = facts("resolve", "Zyxqvut Pmbrk", ok=False)
     assert unknown.exit_code == 3 and unknown.output.startswith("unknown:")
 
 
