@@ -10,6 +10,7 @@ import click
 
 from factstore.errors import InvalidInput
 from factstore.models import MODELS, PROVENANCE, match_note
+from factstore.text import parse_number
 from factstore.schema import SINGULAR
 from factstore.store import init_store
 
@@ -107,12 +108,12 @@ def add() -> None:
 
 
 def _coerce(name: str, value: str) -> Any:
-    if name == "value":  # numbers typed on a command line are numbers
-        for kind in (int, float):
-            try:
-                return kind(value)
-            except ValueError:
-                pass
+    """A value typed on the command line is a number when a file would read it as one, and
+    keeps its digits as typed (00123 stays text, 12345678901234567.89 keeps every digit)."""
+    if name == "value":
+        number = parse_number(value)
+        if isinstance(number, int | float):
+            return number
     return value
 
 

@@ -354,3 +354,21 @@ def test_a_large_import_reports_its_progress(store_url: str, small_file: Path, t
                        ("writing entities", 1, 1), ("writing aliases", 1, 1),
                        ("writing facts", 2, 3), ("writing facts", 3, 3),
                        ("committing", 0, 1), ("committing", 1, 1)]
+
+
+def test_values_typed_on_the_command_line_are_stored_as_typed(facts: Facts) -> None:
+    facts("add", "entity", "--id", "veldt-mining", "--kind", "customer", "--name",
+          "Veldt Mining", "--by", AUTHOR)
+    facts("add", "fact", "--subject", "veldt-mining", "--predicate", "site_code", "--value",
+          "00123", "--by", AUTHOR)
+    facts("add", "fact", "--subject", "veldt-mining", "--predicate", "contract_value",
+          "--value", "12345678901234567.89", "--value-type", "money", "--by", AUTHOR)
+    code = json.loads(facts("show", "fact:veldt-mining-site-code", "--json").output)["row"]
+    assert (code["value"], code["value_type"]) == ("00123", "text")
+    facts("correct", "fact:veldt-mining-contract-value", "--value", "98765432109876543.21",
+          "--reason", "amended", "--by", AUTHOR)
+    money = json.loads(facts("show", "fact:veldt-mining-contract-value", "--json").output)["row"]
+    assert (money["value"], money["value_type"]) == ("98765432109876543.21", "money")
+    bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1_000", "--reason",
+                "typo", "--by", AUTHOR, ok=False)
+    assert bad.exit_code == 2

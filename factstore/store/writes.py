@@ -31,6 +31,7 @@ from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
 from factstore.store.imports import Imports, set_config
 from factstore.store.names import Names
+from factstore.text import parse_number
 
 Item = Source | Entity | Alias | Relation | Definition | Fact | Rule
 
@@ -222,8 +223,12 @@ def check_value(value: Any, value_type: str) -> None:
 
 
 def _parse_value(value: str | int | float, value_type: str) -> str | int | float:
-    """CLI values arrive as text; numeric facts stay numeric or the correction is refused."""
+    """CLI values arrive as text; numeric facts stay numeric, with the digits as typed, or
+    the correction is refused."""
     check_value(value, value_type)
     if not isinstance(value, str) or value_type not in NUMERIC:
         return value
-    return int(value) if re.fullmatch(r"-?\d+", value) else float(value)
+    number = parse_number(value.strip())
+    if not isinstance(number, int | float) or not math.isfinite(number):
+        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
+    return number
