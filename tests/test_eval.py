@@ -64,7 +64,7 @@ def test_wrong_expectations_are_each_caught(northwind: FactStore, tmp_path: Path
     assert m.recall == round(2 / 3, 4)  # found 2 of the 3 must ids
     assert m.precision == round(2 / 3, 4)  # judged shown: two must ids and def:acv@sales
     assert m.wrong_current_rate == round(1 / 3, 4)  # case 1 shows as current what it says isn't
-    assert m.abstention_accuracy == 0.5  # Lisbon unknown: yes; Acme's candidates: no
+    assert m.abstention_accuracy == 0.5  # Lisbon listed unknown: yes; Acme's candidates: no
 
 
 def test_a_case_the_store_cannot_run_stops_the_run(northwind: FactStore, tmp_path: Path
