@@ -42,6 +42,8 @@ def test_golden_pack(northwind: FactStore, case: EvalCase) -> None:
         assert {c["id"] for c in mention.candidates} == set(candidates)
     for said in case.unknown:
         assert [m.status for m in pack.entities if m.text == said] == ["unknown"], pack.text
+    for words in case.missing:
+        assert any(words in note for note in pack.missing), pack.text
     labels = {item.id: item.status for item in pack.items}
     for item_id, status in case.status.items():
         assert labels[item_id] == status, pack.text
