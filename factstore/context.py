@@ -102,8 +102,8 @@ class Ranked:
 
 @dataclass
 class Found:
-    """What one entity's facts answered: the question's words they explain, and notes on
-    what was asked for and is not there."""
+    """What the pack's facts, rules and relations answered, per entity: the question's
+    words they explain, and notes on what was asked for and is not there."""
 
     explained: dict[str, set[int]] = field(default_factory=dict)  # subject -> positions
     answered: set[str] = field(default_factory=set)  # subjects with a fact that was asked for
@@ -145,9 +145,8 @@ class Builder:
         candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
         pack = ContextPack(hash="", version=version, question=question, options=options,
                            terms=terms, periods=periods, entities=mentions, items=[],
-                           trimmed=[], text="",
-                           missing=not_found(self.index.entities, subjects, mentions,
-                                                     ask, found))
+                           trimmed=[], text="", missing=not_found(
+                               self.index.entities, subjects, mentions, ask, found))
         kept, trimmed = self._fit(pack, candidates, options.max_tokens)
         pack.items, pack.trimmed = _number(kept), [c.item.id for c in trimmed]
         pack.text = render(pack, options.format)
@@ -204,7 +203,7 @@ class Builder:
                found: Found) -> list[Ranked]:
         """Facts of each mentioned entity about what the question names, in the periods it
         asks about; all of them when it names nothing ('Tell me about X'); none when it
-        names something the entity has no fact for (a note says so, see _missing)."""
+        names something the entity has no fact for (a note says so, see not_found)."""
         if not subjects:
             return []
         marks = ",".join("?" * len(subjects))
@@ -631,7 +630,8 @@ class Links:
             ask.cover(set().union(*(h[1] | h[2] for h in {(h[1], h[2]): h for h in picked}
                                     .values())))
             keys = heapq.nsmallest(RELATED_MOST * 3, (h[0] for h in picked), key=lambda k: (
-                k[0] != subject, self.index.entities[k[2] if k[0] == subject else k[0]]["name"]))
+                k[0] != subject, self.index.entities[k[2] if k[0] == subject else k[0]]["name"],
+                k))  # outgoing first, then by the other entity's name: the same on every read
             shown = self.rows(keys)[:RELATED_MOST]
             if len(picked) > len(shown) and len(picked) > RELATED_MOST:
                 found.missing.append(

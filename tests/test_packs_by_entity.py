@@ -219,6 +219,14 @@ def test_an_answer_citing_a_relation_verifies_and_a_wrong_name_fails(saltmarsh: 
     assert [p.kind for s in wrong.sentences for p in s.problems] == ["entity"]
 
 
+def test_a_pack_with_relations_and_not_found_statements_replays_byte_for_byte(
+        saltmarsh: FactStore) -> None:
+    for question in ("Which customers are located in the Nordics?",
+                     "What is Ostrava Motors' churn rate?"):
+        pack = saltmarsh.context(question, valid_at=ON, format="xml")
+        assert saltmarsh.replay(pack.hash).text.encode() == pack.text.encode()
+
+
 def test_cli_context_json_lists_the_relation(saltmarsh: FactStore) -> None:
     out = Facts(saltmarsh.url)("context", "Who manages the Marrowgate Provisions account?",
                                "--valid-at", ON, "--json").output
