@@ -1,9 +1,14 @@
 """From a question to a ranked, cited pack of the knowledge that applies.
 
-    question -> mentions (entities through the resolver, defined terms, periods)
-             -> candidates (facts of the entities, definitions of the terms, rules and the
-                exceptions that apply, names the entities go by)
+    question -> mentions (factstore.question: entities through the resolver, names the store
+                lacks, defined terms, periods, and the words left over)
+             -> candidates: facts of the entities about what the question names (all of
+                them when it names nothing), relations of the entities it asks about,
+                definitions of the terms, the rules governing the entities (by id, by kind,
+                or through a related entity: a parent, region, segment) that the question
+                asks about, with their exceptions, and the names the entities go by
              -> labels (current / conflicting / outranked / superseded …) and priority
+             -> what was not found, said in the pack (`missing`)
              -> trimmed to --max-tokens, numbered, rendered.
 
 Everything is read at one commit, so a pack is a pure function of (commit, question,
@@ -13,15 +18,17 @@ options): that is what makes `facts replay` byte-identical.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
+import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from factstore.errors import InvalidInput
-from factstore.periods import valid_on as valid_at_day
 from factstore.models import (
     ContextPack,
     Mention,
@@ -31,231 +38,52 @@ from factstore.models import (
     authority_of,
     same_value,
 )
-from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
-from factstore.render import display_value, render, tokens
-from factstore.resolver import STOPWORDS, AliasIndex, full_name, strip_legal_suffix
-from factstore.text import (
-    GENERIC_QUESTION_WORDS,
-    MONTH_NAMES,
-    QUESTION_PERIODS,
-    QUESTION_WORDS,
-    clean_for_pack,
+from factstore.periods import period_range
+from factstore.periods import valid_on as valid_at_day
+from factstore.question import (
+    FILLER,
+    GENERIC,
+    RULE_ROOTS,
+    Ask,
+    Words,
+    find_entities,
+    find_terms,
+    question_periods,
+    root,
+    runs,
+    stem,
+    unique_mentions,
 )
+from factstore.render import display_value, render, tokens
+from factstore.resolver import AliasIndex, full_name, strip_legal_suffix
+from factstore.text import clean_for_pack
 
 Row = dict[str, Any]
 Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
 
-MAX_GRAM = 5  # longest name looked up as one mention, in words
-FUZZY_MENTION_AT = 80  # a capitalised span with no exact alias must resolve this well
-CONTENT_MIN = 4  # shorter words do not make a rule relevant
+CONTENT_MIN = 4  # shorter words ("arr", "pay") do not make a rule relevant on their own
+CURRENCY = re.compile(r"^([A-Z]{3}|%)$")  # units that say nothing of what is counted
+RELATED_MOST = 30  # relations into one entity listed at most ("customers located in EMEA")
 
 # Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
 # The facts that answer come first: when a budget trims, a definition goes before the answer.
 TIER_FACT, TIER_DEFINITION, TIER_RULE, TIER_CONTEXT, TIER_ALIAS, TIER_LOW = range(6)
-KIND_ORDER = {"fact": 0, "definition": 1, "rule": 2, "alias": 3}  # within a tier
+KIND_ORDER = {"fact": 0, "relation": 1, "definition": 2, "rule": 3, "alias": 4}  # in a tier
 
-
-# --- periods the question mentions -------------------------------------------------------
-
-
-def _fy(text: str) -> int:
-    return int(text) % 100
-
-
-def question_periods(question: str, valid_at: date, start_month: int) -> list[str]:
-    """Periods a question names, as period labels: 'Q3 FY26' -> FY26-Q3, 'last quarter' ->
-    the fiscal quarter before valid_at's, a bare 'Q3' -> Q3 of valid_at's fiscal year."""
-    found: list[tuple[int, str]] = []
-    taken = [False] * len(question)
-    for pattern, how in QUESTION_PERIODS:
-        for m in pattern.finditer(question):
-            if any(taken[m.start():m.end()]):
-                continue
-            try:
-                label = _period_label(m, how, valid_at, start_month)
-                if label:
-                    period_range(label, start_month)  # a period the calendar can place
-            except (ValueError, InvalidInput):  # year 0, year 10000, 2025-02-30: written as a
-                label = None  # period, but none the calendar has; its words are used up
-            taken[m.start():m.end()] = [True] * (m.end() - m.start())
-            if label:
-                found.append((m.start(), label))
-    return list(dict.fromkeys(label for _, label in sorted(found)))
-
-
-def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) -> str | None:
-    g = [x.upper() if x else x for x in m.groups()]
-    this_fy = fiscal_year_of(valid_at, start_month)
-    if how == "fy-part":
-        return f"FY{_fy(g[0]):02d}-{g[1]}"
-    if how == "part-fy":
-        return f"FY{_fy(g[1]):02d}-{g[0]}"
-    if how == "year-part":
-        return f"{g[0]}-{g[1]}"
-    if how == "part-year":
-        return f"{g[1]}-{g[0]}"
-    if how == "day":
-        try:
-            return date(int(g[0]), int(g[1]), int(g[2])).isoformat()
-        except ValueError:
-            return None
-    if how == "month":
-        return f"{g[1]}-{MONTH_NAMES[g[0][:3].lower()]:02d}"
-    if how == "fy":
-        return f"FY{_fy(g[0]):02d}"
-    if how == "year":
-        return g[0]
-    if how == "part":
-        return f"FY{this_fy % 100:02d}-{g[0]}"
-    which, unit = g[0].lower(), g[2].lower()
-    back = which in ("last", "previous", "prior")
-    if unit == "quarter":
-        day = valid_at
-        if back:
-            start, _ = period_range(fiscal_quarter_of(valid_at, start_month), start_month)
-            day = start - timedelta(days=1)
-        return fiscal_quarter_of(day, start_month)
-    return f"FY{(this_fy - back) % 100:02d}"
-
-
-# --- words of the question ---------------------------------------------------------------
-
-POSSESSIVE = re.compile(r"['’]s\b")
-PERIODISH = re.compile(r"^(fy\d+|q[1-4]|h[12]|\d+)$")
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") \
-        else word
-
-
-def _root(word: str) -> str:
-    """A crude stem for matching a question to rule text: approve/approval, discount(s)."""
-    return _stem(word)[:6]
-
-
-@dataclass
-class Words:
-    """The question as normalised words, each remembering whether it was capitalised."""
-
-    words: list[str]
-    capital: list[bool]
-    origin: list[int]  # the whitespace-separated token of the question each word came from
-    tokens: list[str]
-    taken: list[bool] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, question: str) -> Words:
-        words, capital, origin = [], [], []
-        tokens = POSSESSIVE.sub("", question).split()
-        for i, token in enumerate(tokens):
-            for word in full_name(token).split():
-                words.append(word)
-                capital.append(token[:1].isupper())
-                origin.append(i)
-        return cls(words, capital, origin, tokens, [False] * len(words))
-
-    def around(self, start: int, end: int) -> str:
-        """The question without words start..end: the context a name is resolved in (the
-        name itself in it would count as context for itself)."""
-        first, last = self.origin[start], self.origin[end - 1]
-        return " ".join(self.tokens[:first] + self.tokens[last + 1:])
-
-    def said(self, start: int, end: int) -> str:
-        """The question's own text for words start..end, punctuation around it trimmed."""
-        text = " ".join(self.tokens[self.origin[start]:self.origin[end - 1] + 1])
-        return text.strip(" ?!.,;:'\"()[]")
-
-    def grams(self, longest: int) -> Iterable[tuple[int, int, str]]:
-        """(start, end, text) of every run of free words, longest first."""
-        for size in range(min(longest, len(self.words)), 0, -1):
-            for start in range(len(self.words) - size + 1):
-                if not any(self.taken[start:start + size]):
-                    yield start, start + size, " ".join(self.words[start:start + size])
-
-    def take(self, start: int, end: int) -> None:
-        self.taken[start:end] = [True] * (end - start)
-
-    def stems(self) -> list[str]:
-        return [_stem(w) for w in self.words]
-
-
-def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = False
-                  ) -> list[tuple[int, Mention]]:
-    """Entities named in the question, with the word they start at: exact names and aliases
-    (longest first); with fuzzy, capitalised spans left over that resolve by fuzzy match.
-    Ambiguous names are kept as such."""
-    found: list[tuple[int, Mention]] = []
-    spans = _capital_runs(words) if fuzzy else [
-        (start, end) for start, end, gram in list(words.grams(MAX_GRAM))
-        if not _not_a_name(gram) and strip_legal_suffix(gram) in index.exact]
-    for start, end in spans:
-        if any(words.taken[start:end]):
-            continue
-        answer = index.resolve(" ".join(words.words[start:end]),
-                               context=words.around(start, end), on=on)
-        if answer.status == "unknown" or (fuzzy and not (
-                answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT)):
-            continue
-        words.take(start, end)
-        found.append((start, _mention(words.said(start, end), answer)))
-    return found
-
-
-def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
-    """In question order, each entity (or ambiguous name) once."""
-    mentions: dict[str, Mention] = {}
-    for _, m in sorted(found, key=lambda x: x[0]):
-        mentions.setdefault(m.entity["id"] if m.entity else "?" + m.text, m)
-    return list(mentions.values())
-
-
-def _not_a_name(gram: str) -> bool:
-    words = gram.split()
-    return all(w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2 or PERIODISH.match(w)
-               for w in words)
-
-
-def _capital_runs(words: Words) -> list[tuple[int, int]]:
-    runs, start = [], None
-    for i, word in enumerate([*words.words, ""]):
-        ok = (i < len(words.words) and words.capital[i] and not words.taken[i]
-              and word not in QUESTION_WORDS and word not in STOPWORDS
-              and not PERIODISH.match(word))
-        if ok and start is None:
-            start = i
-        elif not ok and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
-
-
-def _mention(text: str, answer: Any) -> Mention:
-    if answer.status == "resolved":
-        return Mention(text=clean_for_pack(text), status="resolved",
-                       entity={k: clean_for_pack(v) for k, v in answer.entity.items()})
-    return Mention(text=clean_for_pack(text), status="ambiguous",
-                   candidates=[{"id": c.id, "name": clean_for_pack(c.name), "kind": c.kind,
-                                "score": c.score} for c in answer.candidates])
-
-
-def find_terms(words: Words, definitions: list[Row]) -> list[str]:
-    """Defined terms the question uses ('active customers' finds 'Active customer')."""
-    by_key: dict[str, str] = {}
-    for d in definitions:
-        key = " ".join(_stem(w) for w in strip_legal_suffix(full_name(d["term"])).split())
-        by_key.setdefault(key, d["term"])
-    stems = words.stems()
-    found: list[str] = []
-    for size in range(min(MAX_GRAM, len(stems)), 0, -1):
-        for start in range(len(stems) - size + 1):
-            if any(words.taken[start:start + size]):
-                continue
-            term = by_key.get(" ".join(stems[start:start + size]))
-            if term is not None:
-                words.take(start, start + size)
-                found.append(term)
-    return list(dict.fromkeys(found))
+# Words that ask for the same relation in other words: "who owns X" finds X's parent_of and
+# account_owner, "who manages X" its account owner. Compared by root.
+RELATION_SYNONYMS = [
+    {"own", "manag", "lead", "handl", "responsi", "look"},
+    {"own", "parent", "subsidi", "acquir", "acquisi", "hold"},
+    {"locat", "bas", "headqua", "region", "countri", "where"},
+]
+# Relations into an entity that put it under another's rules: a parent_of, owns or holds
+# relation makes the parent's rules the child's (outgoing relations always do).
+GOVERNING_INBOUND = {"parent", "own", "hold", "control"}
+PREPOSITIONS = frozenset("by in of to at with from for on into under within".split())
+# Relations by their target, for the latest alias index (one per store version), by id:
+# built on the first question that needs relations into an entity.
+_INTO: dict[int, tuple[weakref.ref[AliasIndex], dict[str, list[tuple[str, str, str]]]]] = {}
 
 
 # --- building the pack -------------------------------------------------------------------
@@ -270,6 +98,17 @@ class Ranked:
     order: tuple[Any, ...]
     item: PackItem  # n is set when the pack is numbered
     refers_to: dict[str, str] = field(default_factory=dict)  # note template: {name: item id}
+
+
+@dataclass
+class Found:
+    """What the pack's facts, rules and relations answered, per entity: the question's
+    words they explain, and notes on what was asked for and is not there."""
+
+    explained: dict[str, set[int]] = field(default_factory=dict)  # subject -> positions
+    answered: set[str] = field(default_factory=set)  # subjects with a fact that was asked for
+    ruled: set[str] = field(default_factory=set)  # subjects with a rule in the pack
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -289,22 +128,25 @@ class Builder:
         words = Words.of(question)
         exact = find_entities(words, self.index, options.valid_at)
         terms = find_terms(words, self.definitions)
+        words.take_periods(question)
         mentions = unique_mentions(
             exact + find_entities(words, self.index, options.valid_at, fuzzy=True))
         periods = question_periods(question, valid_at, self.start_month)
         subjects = [m.entity["id"] for m in mentions if m.entity]
-        content = {_root(w) for w, taken in zip(words.words, words.taken, strict=True)
-                   if not taken and len(w) >= CONTENT_MIN and w not in GENERIC_QUESTION_WORDS
-                   and w not in QUESTION_WORDS and not PERIODISH.match(w)}
+        ask = Ask.of(words, terms, self.definitions)
+        found = Found()
+        links = Links(self.select, self.index, subjects, valid_at, self.start_month)
         candidates = [*self._definitions(terms, options.scope, valid_at),
-                      *self._facts(subjects, words, terms, periods, valid_at, content),
-                      *self._rules(subjects, content, terms, valid_at),
+                      *self._facts(subjects, ask, periods, valid_at, found),
+                      *links.items(ask, found),
+                      *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *self._aliases(subjects, mentions, options.valid_at)]
         self._attach_sources(candidates)
         candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
         pack = ContextPack(hash="", version=version, question=question, options=options,
                            terms=terms, periods=periods, entities=mentions, items=[],
-                           trimmed=[], text="")
+                           trimmed=[], text="", missing=not_found(
+                               self.index.entities, subjects, mentions, ask, found))
         kept, trimmed = self._fit(pack, candidates, options.max_tokens)
         pack.items, pack.trimmed = _number(kept), [c.item.id for c in trimmed]
         pack.text = render(pack, options.format)
@@ -357,10 +199,11 @@ class Builder:
 
     # -- facts ----------------------------------------------------------------------------
 
-    def _facts(self, subjects: list[str], words: Words, terms: list[str], periods: list[str],
-               valid_at: date, content: set[str]) -> list[Ranked]:
-        """Facts of the mentioned entities about what the question names (all of them when
-        it names nothing), in the periods it asks about."""
+    def _facts(self, subjects: list[str], ask: Ask, periods: list[str], valid_at: date,
+               found: Found) -> list[Ranked]:
+        """Facts of each mentioned entity about what the question names, in the periods it
+        asks about; all of them when it names nothing ('Tell me about X'); none when it
+        names something the entity has no fact for (a note says so, see not_found)."""
         if not subjects:
             return []
         marks = ",".join("?" * len(subjects))
@@ -369,34 +212,72 @@ class Builder:
         superseded_by = {r["supersedes"]: r["id"] for r in sorted(rows, key=lambda r: r["id"],
                                                                    reverse=True)
                          if r["supersedes"] and r["status"] == "active"}
-        predicates = self._predicates(rows, words, terms)
-        if predicates:
-            rows = [r for r in rows if r["predicate"] in predicates]
-        # A question about something else (a discount, a process) still gets the entity's
-        # facts, after the rules it is about.
-        tier = TIER_FACT if predicates or not content else TIER_CONTEXT
-        rows = self._in_time(rows, periods, valid_at)
-        self._load_sources({r["source_id"] for r in rows if r["source_id"]})
-        groups: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
+        by_subject: dict[str, list[Row]] = defaultdict(list)
         for r in rows:
+            by_subject[r["subject_id"]].append(r)
+        kept: list[Row] = []
+        for subject in subjects:
+            mine = by_subject[subject]
+            predicates, found.explained[subject] = self._predicates(mine, ask)
+            if predicates:
+                found.answered.add(subject)
+                mine = [r for r in mine if r["predicate"] in predicates]
+            elif ask.specific:
+                continue
+            timely = self._in_time(mine, periods, valid_at)
+            kept += timely
+            name = self.index.entities[subject]["name"]
+            when = f" in {', '.join(periods)}" if periods else f" valid on {valid_at}"
+            found.missing += [f"no fact for {p.replace('_', ' ')} of {name}{when}"
+                              for p in sorted(predicates - {r["predicate"] for r in timely})]
+        self._load_sources({r["source_id"] for r in kept if r["source_id"]})
+        groups: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
+        for r in kept:
             groups[(r["subject_id"], r["predicate"], r["period"])].append(r)
-        found = []
+        ranked = []
         for (subject, predicate, period), group in groups.items():
             exact = 0 if not periods or period in periods else 1
             order = (subjects.index(subject), exact, predicate, period or "")
-            found += self._rank_group(group, superseded_by, order, tier)
-        return found
+            ranked += self._rank_group(group, superseded_by, order, TIER_FACT)
+        return ranked
 
-    def _predicates(self, rows: list[Row], words: Words, terms: list[str]) -> set[str]:
-        """Predicates the question names, in its words or through a defined term."""
-        text = " " + " ".join(words.stems()) + " "
-        named = {" ".join(_stem(w) for w in full_name(t).split()) for t in terms}
-        found = set()
+    def _predicates(self, rows: list[Row], ask: Ask) -> tuple[set[str], set[int]]:
+        """Predicates the question names, and the positions of the words that name them:
+        written out ('health score', 'health scores'), through a defined term ('ACV'), every
+        word of the predicate somewhere in the question ('the date of renewal'), or the unit
+        its values are counted in ('how many vehicles' for fleet_size in vehicles). A
+        predicate that is only part of what the question names is not it: 'revenue' does
+        not answer 'net revenue retention'."""
+        words = ask.words
+        usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
+        stems = [stem(words.words[i]) for i in usable]
+        roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
+        named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
+        for i, term in words.term_of.items():
+            named[" ".join(stem(w) for w in full_name(term).split())].add(i)
+        units: dict[str, set[str]] = defaultdict(set)  # predicate -> units counted in
+        for r in rows:
+            if r["unit"] and not CURRENCY.match(r["unit"]):
+                units[r["predicate"]].add(r["unit"])
+        hits: dict[str, set[int]] = {}
         for predicate in {r["predicate"] for r in rows}:
-            key = " ".join(_stem(w) for w in predicate.split("_"))
-            if f" {key} " in text or key in named:
-                found.add(predicate)
-        return found
+            key = full_name(predicate.replace("_", " ")).split()  # as the question's words
+            keyed = [stem(w) for w in key]
+            at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
+                  if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
+            for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
+                need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
+                if not at and need and need <= roots.keys():  # "how many vehicles": its unit
+                    at = {roots[r] for r in need}
+            at |= named.get(" ".join(keyed), set())
+            if at:
+                hits[predicate] = at
+        every = set().union(*hits.values())
+        found = {p for p, at in hits.items()
+                 if not any(i not in every and ask.root(i) not in GENERIC
+                            and ask.root(i) not in RULE_ROOTS
+                            for run in runs(ask.positions) if set(run) & at for i in run)}
+        return found, set().union(*(hits[p] for p in found))
 
     def _in_time(self, rows: list[Row], periods: list[str], valid_at: date) -> list[Row]:
         """Facts about the periods asked for; without one, what held at valid_at: the latest
@@ -467,68 +348,94 @@ class Builder:
 
     # -- rules ----------------------------------------------------------------------------
 
-    def _rules(self, subjects: list[str], content: set[str], terms: list[str], valid_at: date
-               ) -> list[Ranked]:
-        """Rules that apply to a mentioned entity (by id or by its kind) and that the question
-        is about, with the exceptions that apply to that entity; for a question that names
-        no entity, general rules the question is about. A general rule is `overridden` only
-        when every mentioned entity it applies to has an exception."""
-        specific = not (terms or content)
+    def _rules(self, subjects: list[str], mentions: list[Mention], ask: Ask, valid_at: date,
+               found: Found, links: Links) -> list[Ranked]:
+        """Rules governing a mentioned entity (by its id, its kind `kind:K`, or an entity it
+        is related to: its parent, region, segment, see Links.governing) when the question
+        asks about rules (RULE_WORDS: 'What rules apply to X?', 'X's payment terms'; all of
+        them when none shares a word with it) or shares two topic words with the rule or one
+        of its exceptions (one, if it has only one), ranked by how many, or names nothing
+        ('Tell me about X'); with the exceptions that apply to that entity.
+        A question about a fact the entity has
+        ('What is X's ARR?') gets no rule unless it asks about rules. For a question that
+        names no entity: general rules (`kind:K`) it shares two topic words with (one, when
+        it asks about rules), no exception; none when it names an entity the store lacks.
+        A general rule is `overridden` only when every mentioned entity it governs has an
+        exception; an exception is ranked before its general rule, so a token budget never
+        shows the general rule without it."""
         live = [r for r in self.rules if valid_at_day(r, valid_at, self.start_month)]
         by_id = {r["id"]: r for r in live}
         family: dict[str, list[Row]] = defaultdict(list)  # general rule -> its exceptions
         for r in live:
-            if r["overrides"]:
+            if r["overrides"] in by_id:
                 family[r["overrides"]].append(r)
+        heads = [r for r in live if r["overrides"] not in by_id]
+        attribute = [i for i in ask.attribute(terms=bool(subjects) or ask.about_rules)
+                     if len(ask.words.words[i]) >= CONTENT_MIN]
+        targets: list[tuple[str, set[str], set[str]]] = []  # (subject, applies_to, topic)
+        if not subjects and not mentions:  # a name the store lacks: not every customer
+            targets.append(("", {r["applies_to"] for r in heads
+                                 if r["applies_to"].startswith("kind:")},
+                            {ask.root(i) for i in attribute}))
+        elif ask.about_rules or attribute or not ask.specific:
+            related = links.governing()
+            for s in subjects:
+                topic = {ask.root(i) for i in attribute
+                         if ask.about_rules or i not in found.explained.get(s, set())}
+                if topic or ask.about_rules or not ask.specific:
+                    targets.append((s, {s, f"kind:{self.index.entities[s]['kind']}",
+                                        *related.get(s, set())}, topic))
+        said: dict[str, set[str]] = {}
 
-        def relevant(rule: Row, subject: str) -> bool:
-            about = content & {_root(w) for w in full_name(rule["text"]).split()}
-            return len(about) >= min(2, len(content)) and bool(about or (specific and subject))
+        def fit(rule: Row, topic: set[str]) -> int:
+            if rule["id"] not in said:
+                said[rule["id"]] = {root(w) for w in full_name(rule["text"]).split()}
+            return len(topic & said[rule["id"]])
 
-        targets = [(s, {s, f"kind:{self.index.entities[s]['kind']}"}) for s in subjects] \
-            or [("", {r["applies_to"] for r in live if r["applies_to"].startswith("kind:")})]
         governs: dict[str, list[str]] = defaultdict(list)  # general rule -> subjects under it
         excepted: dict[str, list[str]] = defaultdict(list)  # general rule -> exception ids
-        found: dict[str, Ranked] = {}
-        ranks: dict[str, int] = {}
-        for rank, (subject, applies) in enumerate(targets):
-            for r in live:
-                if r["applies_to"] not in applies or r["overrides"]:
+        place: dict[str, tuple[int, int]] = {}  # general rule -> (-fit, subject rank)
+        for rank, (subject, applies, topic) in enumerate(targets):
+            if not topic and not ask.about_rules and (ask.specific or not subject):
+                continue
+            # a family is relevant as a whole: "payment terms" may name the words of an
+            # exception only, and the general rule still governs the other entities
+            scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
+                      for r in heads if r["applies_to"] in applies}
+            need = min(2, len(topic)) if subject else 2  # topic words a rule must share
+            if not topic or ask.about_rules:
+                need = min(1, len(topic))
+            if ask.about_rules and subject and not any(v >= need for v in scores.values()):
+                need = 0  # asked about its rules, in words none of them uses: all of them
+            for rule_id, score in scores.items():
+                if score < need:
                     continue
-                exceptions = [e for e in family[r["id"]]
-                              if e["applies_to"] in applies and e["applies_to"] != r["applies_to"]]
-                # a family is relevant as a whole: "payment terms" names the words of Kestrel's
-                # exception, not of the general rule, and the general rule still governs Acme
-                if not (relevant(r, subject) or any(relevant(e, subject) for e in family[r["id"]])):
-                    continue
-                ranks.setdefault(r["id"], rank)
+                r = by_id[rule_id]
+                found.ruled.add(subject)
+                place[rule_id] = min(place.get(rule_id, (0, rank)), (-score, rank))
+                exceptions = [e for e in family[rule_id] if subject and
+                              e["applies_to"] in applies and e["applies_to"] != r["applies_to"]]
                 if not exceptions:
-                    governs[r["id"]].append(subject)
-                for e in exceptions:
-                    excepted[r["id"]].append(e["id"])
-                    found.setdefault(e["id"], self._rule(e, "exception", TIER_RULE, rank,
-                                                         {"rule": r["id"]}))
-        for rule_id, rank in ranks.items():
-            r, others = by_id[rule_id], excepted.get(rule_id, [])
+                    governs[rule_id].append(subject)
+                excepted[rule_id] += [e["id"] for e in exceptions]
+        ranked: dict[str, Ranked] = {}
+        for rule_id, (score, rank) in place.items():
+            r, others = by_id[rule_id], list(dict.fromkeys(excepted.get(rule_id, [])))
+            for e in others:
+                ranked.setdefault(e, _rule(by_id[e], "exception", TIER_RULE,
+                                                (score, rank, rule_id, 0), {"rule": rule_id}))
             if governs.get(rule_id):
                 refs = {"rule": others[0]} if others else {}
-                found[rule_id] = self._rule(r, "current", TIER_RULE, rank, refs)
+                ranked[rule_id] = _rule(r, "current", TIER_RULE,
+                                             (score, rank, rule_id, 1), refs)
             else:
-                found[rule_id] = self._rule(r, "overridden", TIER_CONTEXT, rank,
-                                            {"rule": others[0]})
-        self._load_sources({c.item.source.id for c in found.values() if c.item.source})
-        return list(found.values())
-
-    def _rule(self, r: Row, status: str, tier: int, rank: int, refs: dict[str, str]
-              ) -> Ranked:
-        item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
-        c = Ranked(tier, (rank, r["id"]), item, refs)
-        if refs:
-            item.note = {"exception": "exception to {rule}",
-                         "overridden": "overridden here by {rule}",
-                         "current": "an exception applies to another entity here: {rule}"
-                         }[status]
-        return c
+                ranked[rule_id] = _rule(r, "overridden", TIER_CONTEXT,
+                                             (score, rank, rule_id, 1), {"rule": others[0]})
+        for rule_id in ranked:
+            ask.cover(said.get(rule_id) or {root(w) for w in full_name(
+                by_id[rule_id]["text"]).split()})
+        self._load_sources({c.item.source.id for c in ranked.values() if c.item.source})
+        return list(ranked.values())
 
     # -- aliases --------------------------------------------------------------------------
 
@@ -584,7 +491,205 @@ class Builder:
                     kind=s["kind"], authority=s["authority"], captured_at=_opt(s["captured_at"]))
 
 
+# --- what was not found -----------------------------------------------------------------
+
+
+def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
+              mentions: list[Mention], ask: Ask, found: Found) -> list[str]:
+    """What the question asks for that the store does not hold, said so that a model
+    need not guess: a fact (or rule) an entity lacks, a period with no value, a
+    question that names no entity. Names that resolve to nothing are the mentions'."""
+    notes = list(found.missing)
+    if not subjects and not mentions:
+        notes.append("no entity named: the question names no company, person or other "
+                     "entity the store holds")
+    gaps = ask.attribute() if ask.specific else []
+    for s in subjects if gaps else []:
+        explained = found.explained.get(s, set())
+        settled = s in found.answered or s in found.ruled
+        mine = [i for i in gaps if i not in explained and (
+            not settled or i in ask.words.term_of)]
+        if not mine:
+            continue
+        what = ask.phrase(mine)
+        if ask.about_rules and not any(i in ask.words.term_of for i in mine):
+            notes.append(f"no rule about {what} for {names[s]['name']}")
+        else:
+            notes.append(f"no fact for {what} of {names[s]['name']}")
+    return list(dict.fromkeys(clean_for_pack(n) for n in notes))
+
+
+# --- relations ---------------------------------------------------------------------------
+
+
+@dataclass
+class Links:
+    """Relations of the mentioned entities, valid at valid-at: as pack items when the question
+    asks about them, and as the entities whose rules govern them (Builder._rules).
+
+    Outgoing relations are read by primary key (src_id); incoming ones come from the alias
+    index's list of relations (the table has no index on dst_id), and only when needed."""
+
+    select: Select
+    index: AliasIndex
+    subjects: list[str]
+    valid_at: date
+    start_month: int
+    _out: list[Row] | None = None
+    _in: list[tuple[str, str, str]] | None = None
+
+    def outgoing(self) -> list[Row]:
+        if self._out is None:
+            self._out = []
+            if self.subjects:
+                marks = ",".join("?" * len(self.subjects))
+                rows = self.select("relations",
+                                   f"src_id IN ({marks}) AND status <> 'retracted'",
+                                   self.subjects)
+                self._out = sorted(self._valid(rows), key=lambda r: (r["src_id"], r["rel"],
+                                                                      r["dst_id"]))
+        return self._out
+
+    def incoming(self) -> list[tuple[str, str, str]]:
+        """(src, rel, dst) of every relation into a mentioned entity, by the index."""
+        if self._in is None:
+            cached = _INTO.get(id(self.index))
+            if cached is None or cached[0]() is not self.index:
+                into: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+                for r in self.index.relations:  # once per store version: by their target
+                    if r[0] in self.index.entities:
+                        into[r[2]].append(r)
+                cached = (weakref.ref(self.index), into)
+                _INTO.clear()  # the latest index only
+                _INTO[id(self.index)] = cached
+            self._in = [r for s in self.subjects for r in cached[1].get(s, [])]
+        return self._in
+
+    def rows(self, keys: list[tuple[str, str, str]]) -> list[Row]:
+        """The valid rows of relations given by key, in the order given."""
+        if not keys:
+            return []
+        srcs, dsts = sorted({k[0] for k in keys}), sorted({k[2] for k in keys})
+        rows = self.select("relations", f"src_id IN ({','.join('?' * len(srcs))}) AND "
+                           f"dst_id IN ({','.join('?' * len(dsts))}) AND status <> 'retracted'",
+                           [*srcs, *dsts])
+        by_key = {(r["src_id"], r["rel"], r["dst_id"]): r for r in self._valid(rows)}
+        return [by_key[k] for k in keys if k in by_key]
+
+    def _valid(self, rows: list[Row]) -> list[Row]:
+        return [r for r in rows if valid_at_day(r, self.valid_at, self.start_month)
+                and r["src_id"] in self.index.entities and r["dst_id"] in self.index.entities]
+
+    def governing(self) -> dict[str, set[str]]:
+        """Entity -> the entities whose rules govern it: every entity it relates to (its
+        region, segment, parent), and those that relate to it as parent, owner or holder."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for r in self.outgoing():
+            found[r["src_id"]].add(r["dst_id"])
+        parents = [k for k in self.incoming() if _rel_roots(k[1]) & GOVERNING_INBOUND]
+        for r in self.rows(parents):
+            found[r["dst_id"]].add(r["src_id"])
+        return found
+
+    def items(self, ask: Ask, found: Found) -> list[Ranked]:
+        """Relations the question asks about: their name shares a word with it ('Who manages
+        X?' finds X managed_by Y, 'Who owns X?' X's parent_of and account_owner, see
+        RELATION_SYNONYMS), or it names the kind of entity at the other end ('Which
+        customers are located in Z?': customers related to Z; both when it does both). A
+        question that names nothing gets the entity's outgoing relations as context."""
+        ranked: list[Ranked] = []
+        for rank, subject in enumerate(self.subjects):
+            # words its facts explain ask for no relation ("What is X's region?")
+            asked = {ask.root(i) for i in ask.positions
+                     if i not in found.explained.get(subject, set())}
+            named = {a for a in asked if a not in GENERIC}
+            if "where" in ask.words.words:
+                named.add("where")
+            if ask.specific and not named and not asked:
+                continue
+            wanted = {a: set().union({a}, *(g for g in RELATION_SYNONYMS if a in g))
+                      for a in named}
+            links = [(r["src_id"], r["rel"], r["dst_id"]) for r in self.outgoing()
+                     if r["src_id"] == subject]
+            if named or asked:
+                links += [k for k in self.incoming() if k[2] == subject and k[0] != subject]
+            sorts: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
+            hits = []  # (relation, the words its name answers, the kind words its other end)
+            for key in links:
+                other = self.index.entities[key[2] if key[0] == subject else key[0]]["kind"]
+                if (key[1], other) not in sorts:  # one relation name, one kind: judged once
+                    sorts[(key[1], other)] = (
+                        frozenset(a for a, group in wanted.items() if group & _rel_roots(key[1])),
+                        frozenset({root(full_name(other))} & asked))
+                hits.append((key, *sorts[(key[1], other)]))
+            both = [h for h in hits if h[1] and h[2]]
+            picked = both or [h for h in hits if h[1] or h[2]]
+            tier = TIER_FACT
+            if not picked and not ask.specific:
+                picked, tier = [h for h in hits if h[0][0] == subject], TIER_CONTEXT
+            ask.cover(set().union(*(h[1] | h[2] for h in {(h[1], h[2]): h for h in picked}
+                                    .values())))
+            keys = heapq.nsmallest(RELATED_MOST * 3, (h[0] for h in picked), key=lambda k: (
+                k[0] != subject, self.index.entities[k[2] if k[0] == subject else k[0]]["name"],
+                k))  # outgoing first, then by the other entity's name: the same on every read
+            shown = self.rows(keys)[:RELATED_MOST]
+            if len(picked) > len(shown) and len(picked) > RELATED_MOST:
+                found.missing.append(
+                    f"only {len(shown)} of {len(picked)} relations of "
+                    f"{self.index.entities[subject]['name']} are listed: ask about one by name")
+            ranked += [self._item(r, tier, (rank, n)) for n, r in enumerate(shown)]
+        return ranked
+
+    def _item(self, r: Row, tier: int, order: tuple[Any, ...]) -> Ranked:
+        src, dst = (self.index.entities[r[k]]["name"] for k in ("src_id", "dst_id"))
+        status = "current" if r["status"] == "active" else r["status"]
+        item = _item("relation", f"rel:{r['src_id']}/{r['rel']}/{r['dst_id']}", status,
+                     relation_text(src, r["rel"], dst, r["valid_from"], r["valid_to"]), r,
+                     subject=r["src_id"], predicate=r["rel"], value=r["dst_id"],
+                     value_type="entity")
+        return Ranked(tier if status == "current" else TIER_LOW, order, item)
+
+
+@lru_cache(maxsize=4_096)
+def _rel_roots(rel: str) -> frozenset[str]:
+    return frozenset(root(w) for w in full_name(rel.replace("_", " ")).split()
+                     if w not in PREPOSITIONS and w not in FILLER)
+
+
+def relation_text(src: str, rel: str, dst: str, valid_from: str | None,
+                  valid_to: str | None) -> str:
+    """A relation as a sentence: located_in -> 'A is located in B', manages -> 'A manages
+    B', reports_to -> 'A reports to B', account_owner -> 'The account owner of A is B';
+    with the dates it holds between."""
+    words = rel.split("_")
+    phrase = " ".join(words)
+    verb = words[0].endswith("s") and not words[0].endswith("ss")
+    if verb:
+        text = f"{src} {phrase} {dst}"
+    elif words[-1] in PREPOSITIONS:
+        text = f"{src} is {phrase} {dst}"
+    else:
+        text = f"The {phrase} of {src} is {dst}"
+    if valid_from and valid_to:
+        return f"{text} (from {valid_from} until {valid_to})"
+    if valid_from or valid_to:
+        return f"{text} ({'from ' + valid_from if valid_from else 'until ' + str(valid_to)})"
+    return text
+
+
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _rule(r: Row, status: str, tier: int, order: tuple[Any, ...],
+          refs: dict[str, str]) -> Ranked:
+    item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
+    c = Ranked(tier, (*order, r["id"]), item, refs)
+    if refs:
+        item.note = {"exception": "exception to {rule}",
+                     "overridden": "overridden here by {rule}",
+                     "current": "an exception applies to another entity here: {rule}"
+                     }[status]
+    return c
 
 
 def _token(text: str | None) -> str:

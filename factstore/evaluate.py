@@ -9,7 +9,9 @@ its pack must show:
     first       the id numbered [1]
     entities    entity ids the question resolves to: all of them, in order
     ambiguous   mention -> its candidate ids: the resolver must abstain with exactly these
-    unknown     mentions that must resolve to nothing (both name words of the question)
+    unknown     names of the question the pack must list as unknown (not in the store)
+    missing     what the pack must say it did not find: each a part of one of its "not found"
+                statements ("no fact for churn risk of Acme GmbH", "no entity named")
 
 A case the store cannot run (an unknown as_of ref or scope) stops the run with its index:
 the file does not fit the store, which is not a score.
@@ -20,7 +22,7 @@ Metrics over the whole set:
     precision           of the pack items the set judges (must or must_not), the share in must
     wrong_current_rate  cases whose pack shows as `current` an id the set says is not (a
                         must_not id, or one whose expected status is another label) / cases
-    abstention_accuracy ambiguous and unknown expectations met / such expectations
+    abstention_accuracy ambiguous, unknown and missing expectations met / such expectations
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class EvalCase(BaseModel):
     entities: list[str] = []
     ambiguous: dict[str, list[str]] = {}
     unknown: list[str] = []
+    missing: list[str] = []
 
     @model_validator(mode="after")
     def _check(self) -> EvalCase:
@@ -126,10 +129,16 @@ def check(case: EvalCase, pack: ContextPack) -> tuple[list[str], dict[str, int]]
             abstained += 1
     for said in case.unknown:
         mention = next((m for m in pack.entities if m.text == said), None)
-        if mention is None:
+        if mention is not None and mention.status == "unknown":
             abstained += 1
         else:
-            problems.append(f"{said!r} should be unknown, got {mention.status}")
+            problems.append(f"{said!r} should be listed as unknown, got "
+                            f"{mention.status if mention else 'no mention'}")
+    for words in case.missing:
+        if any(words in note for note in pack.missing):
+            abstained += 1
+        else:
+            problems.append(f"should say not found: {words!r}, says {pack.missing or 'nothing'}")
     not_current = set(case.must_not) | {i for i, label in case.status.items()
                                         if label != "current"}
     wrong_current = any(shown.get(i) == "current" for i in not_current)
@@ -137,7 +146,7 @@ def check(case: EvalCase, pack: ContextPack) -> tuple[list[str], dict[str, int]]
     counts = {"must": len(case.must), "found": len(found), "judged": len(judged),
               "judged_relevant": sum(i in case.must for i in judged),
               "wrong_current": int(wrong_current),
-              "abstain_expected": len(case.ambiguous) + len(case.unknown),
+              "abstain_expected": len(case.ambiguous) + len(case.unknown) + len(case.missing),
               "abstained": abstained}
     return problems, counts
 

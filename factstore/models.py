@@ -609,7 +609,7 @@ class LoggedPack(BaseModel):
 # --- context packs -------------------------------------------------------------------
 
 PackFormat = Literal["md", "xml", "json"]
-ItemKind = Literal["fact", "definition", "rule", "alias"]
+ItemKind = Literal["fact", "definition", "rule", "alias", "relation"]
 # What an item is to the question: the value to use, or context around it.
 ItemStatus = Literal[
     "current",  # the value to use
@@ -645,10 +645,10 @@ class PackItem(BaseModel):
     text: str  # the statement, e.g. "Acme GmbH - acv (FY26-Q3): 1,200,000 EUR"
     note: str | None = None  # e.g. "superseded by [3]"
     quote: str | None = None
-    subject: str | None = None  # entity id (facts, aliases) or applies_to (rules)
+    subject: str | None = None  # entity id (facts, aliases, relation source) or applies_to
     predicate: str | None = None
     period: str | None = None
-    value: str | None = None  # as stored (facts)
+    value: str | None = None  # as stored (facts); the other entity's id (relations)
     value_type: str | None = None
     unit: str | None = None
     scope: str | None = None  # definitions
@@ -659,10 +659,11 @@ class PackItem(BaseModel):
 
 
 class Mention(BaseModel):
-    """A span of the question and what it resolved to."""
+    """A span of the question and what it resolved to: an entity, several (ambiguous), or
+    nothing the store holds (unknown)."""
 
     text: str
-    status: Literal["resolved", "ambiguous"]
+    status: Literal["resolved", "ambiguous", "unknown"]
     entity: dict[str, str] | None = None  # id, name, kind when resolved
     candidates: list[dict[str, Any]] = Field(default_factory=list)  # when ambiguous
 
@@ -688,6 +689,7 @@ class ContextPack(BaseModel):
     items: list[PackItem]
     trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
     text: str  # the rendered pack, in options.format
+    missing: list[str] = Field(default_factory=list)  # what was asked for and not found
 
 
 # --- answer verification (`facts verify`) -----------------------------------------------------

@@ -7,7 +7,7 @@ them) before it reaches a pack, and each format escapes it on the way out:
 - md: one item is a `[n]` line plus indented `quote:`/`note:`/`source:` lines; text never
   holds a line break, and `\\ [ ] | < > `` ` `` are backslash-escaped, so a stored text can
   neither start a line, nor write a `[n]`, nor split a source field, nor open a markdown
-  comment or code span;
+  comment or code span; what was not found is a `- ` line each under `## Not found`;
 - xml: standard entity escaping of text and attributes;
 - json: the encoder's own string escaping.
 
@@ -38,6 +38,9 @@ INSTRUCTIONS = (
 )
 MD_BEGIN = "<!-- factstore context pack: begin -->"
 MD_END = "<!-- factstore context pack: end -->"
+
+UNKNOWN = "is not in the store: say that you do not know it; do not guess."
+NOT_FOUND = "## Not found"
 
 MD_SPECIAL = re.compile(r"([\\\[\]|<>`])")
 
@@ -88,7 +91,12 @@ def _mention_line(m: Mention) -> str:
     if m.entity:
         e = m.entity
         return f"- \"{said}\" is {md_escape(e['name'])} ({md_escape(e['id'])})"
+    if m.status == "unknown":
+        return f"- \"{said}\" {UNKNOWN}"
     names = ", ".join(f"{md_escape(c['name'])} ({md_escape(c['id'])})" for c in m.candidates)
+    if len(m.candidates) == 1:  # a name the store does not use, close to one it does
+        return (f"- \"{said}\" is not a name the store knows; it may mean {names}. Ask whether "
+                "that is meant; do not guess.")
     return f"- \"{said}\" is ambiguous: {names}. Ask which one is meant; do not guess."
 
 
@@ -99,6 +107,9 @@ def _markdown(pack: ContextPack) -> str:
               INSTRUCTIONS, ""]
     if pack.entities:
         lines += ["## Mentions", "", *map(_mention_line, pack.entities), ""]
+    if pack.missing:
+        lines += [NOT_FOUND, "", *(f"- {md_escape(clean_for_pack(m))}" for m in pack.missing),
+                  ""]
     lines += ["## Items", ""]
     if not pack.items:
         lines.append("(none fit the token budget)" if pack.trimmed else
@@ -144,11 +155,14 @@ def _xml(pack: ContextPack) -> str:
     for m in pack.entities:
         if m.entity:
             lines.append(f"<mention{_attrs({'text': m.text, **m.entity})}/>")
+        elif m.status == "unknown":
+            lines.append(f"<mention{_attrs({'text': m.text, 'status': 'unknown'})}/>")
         else:
             inner = "".join(f"<candidate{_attrs({k: c[k] for k in ('id', 'name', 'kind')})}/>"
                             for c in m.candidates)
             lines.append(f"<mention{_attrs({'text': m.text, 'status': 'ambiguous'})}>{inner}"
                          "</mention>")
+    lines += [f"<not-found>{xml_escape(clean_for_pack(m))}</not-found>" for m in pack.missing]
     for item in pack.items:
         head = {"n": item.n, "kind": item.kind, "id": item.id, "status": item.status}
         lines.append(f"<item{_attrs(head)}>")
@@ -174,6 +188,7 @@ def _json(pack: ContextPack) -> str:
         "knowledge_pack": {**dict(_header(pack)), "question": clean_for_pack(pack.question)},
         "instructions": INSTRUCTIONS,
         "mentions": [m.model_dump(exclude_none=True) for m in pack.entities],
+        **({"not_found": [clean_for_pack(m) for m in pack.missing]} if pack.missing else {}),
         "items": [{k: v for k, v in item.model_dump(include=set(ITEM_FIELDS)).items()
                    if v is not None} for item in pack.items],
     }
@@ -283,6 +298,22 @@ def _parse_json(text: str) -> list[ParsedItem]:
     return items
 
 
+def parse_missing(text: str, fmt: PackFormat) -> list[str]:
+    """The pack's "not found" statements, as rendered."""
+    try:
+        if fmt == "json":
+            return list(json.loads(text).get("not_found", []))
+        if fmt == "xml":
+            return [node.text or "" for node in ElementTree.fromstring(text).iter("not-found")]
+        head = text.split("\n## Items\n", 1)[0]
+        if "\n" + NOT_FOUND + "\n" not in head:
+            return []
+        section = head.split("\n" + NOT_FOUND + "\n", 1)[1]
+        return [_unescape(line[2:]) for line in section.splitlines() if line.startswith("- ")]
+    except (ValueError, KeyError, TypeError, AttributeError, ElementTree.ParseError) as err:
+        raise InvalidInput(f"not a {fmt} context pack: {err}") from None
+
+
 def check_pack(pack: ContextPack, where: str = "pack") -> None:
     """A pack read back from JSON is the one that was rendered: its hash is its text's, and its
     items are exactly what its text presents (an edited value would verify a wrong answer)."""
@@ -290,6 +321,10 @@ def check_pack(pack: ContextPack, where: str = "pack") -> None:
         raise InvalidInput(f"{where}: its text does not match its hash; the pack was edited")
     if parse(pack.text, pack.options.format) != [presented(i) for i in pack.items]:
         raise InvalidInput(f"{where}: its items differ from its text; the pack was edited")
+    if parse_missing(pack.text, pack.options.format) != [clean_for_pack(m)
+                                                          for m in pack.missing]:
+        raise InvalidInput(f"{where}: what it says was not found differs from its text; the "
+                           "pack was edited")
     for item in pack.items:  # the value fields the verifier reads must be the ones shown
         if item.kind == "fact" and item.value is not None and not item.text.endswith(
                 ": " + display_value(item.value, item.value_type or "text", item.unit)):
@@ -310,4 +345,5 @@ def presented(item: PackItem) -> ParsedItem:
     return found
 
 
-__all__ = ["ContextPack", "PackOptions", "check_pack", "parse", "presented", "render", "tokens"]
+__all__ = ["ContextPack", "PackOptions", "check_pack", "parse", "parse_missing", "presented",
+           "render", "tokens"]

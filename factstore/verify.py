@@ -430,6 +430,8 @@ def _about(item: PackItem) -> str:
         return f"about {item.text.partition(' is also known as')[0]}"
     if item.kind == "definition":
         return f"defines {item.text.partition(' (')[0]}"
+    if item.kind == "relation":
+        return f"relates {_short(item.text)}"
     subject = item.subject or "?"
     if subject.startswith("kind:"):
         return f"a rule for every {subject[5:]}"

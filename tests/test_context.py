@@ -41,7 +41,9 @@ def test_golden_pack(northwind: FactStore, case: EvalCase) -> None:
         assert mention.status == "ambiguous"
         assert {c["id"] for c in mention.candidates} == set(candidates)
     for said in case.unknown:
-        assert said not in [m.text for m in pack.entities], pack.text
+        assert [m.status for m in pack.entities if m.text == said] == ["unknown"], pack.text
+    for words in case.missing:
+        assert any(words in note for note in pack.missing), pack.text
     labels = {item.id: item.status for item in pack.items}
     for item_id, status in case.status.items():
         assert labels[item_id] == status, pack.text

@@ -28,6 +28,7 @@ cases:
   - question: What was Acme's ACV in FY26-Q3 in Lisbon?
     ambiguous: {Acme: [acme-corp]}                                       # two candidates
     unknown: [Lisbon]
+    missing: ['no fact for churn']                                       # says nothing
 """
 
 
@@ -58,13 +59,15 @@ def test_wrong_expectations_are_each_caught(northwind: FactStore, tmp_path: Path
     ]
     assert second.ok and second.version == northwind.head()
     assert third.problems == ["'Acme' should be ambiguous between ['acme-corp'], got "
-                              "ambiguous ['acme-corp', 'acme-gmbh']"]
+                              "ambiguous ['acme-corp', 'acme-gmbh']",
+                              "should say not found: 'no fact for churn', says nothing"]
     m = report.metrics
     assert (m.cases, m.passed) == (3, 1)
     assert m.recall == round(2 / 3, 4)  # found 2 of the 3 must ids
     assert m.precision == round(2 / 3, 4)  # judged shown: two must ids and def:acv@sales
     assert m.wrong_current_rate == round(1 / 3, 4)  # case 1 shows as current what it says isn't
-    assert m.abstention_accuracy == 0.5  # Lisbon unknown: yes; Acme's candidates: no
+    assert m.abstention_accuracy == round(1 / 3, 4)  # Lisbon listed unknown: yes; Acme's
+    #                                                    candidates and the churn note: no
 
 
 def test_a_case_the_store_cannot_run_stops_the_run(northwind: FactStore, tmp_path: Path

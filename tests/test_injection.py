@@ -2,7 +2,8 @@
 
 Hypothesis writes texts out of the pack's own delimiters, fake citations, markdown/xml/json
 breakers and control characters; in every format, parsing the rendered pack must give back
-exactly the items it was built from — same count, same fields — and nothing else. The
+exactly the items it was built from — same count, same fields, every kind — and nothing
+else, and exactly its "not found" statements, whatever its mentions and statements say. The
 renderer is where escaping happens, so most examples go straight to it; a store-backed test
 then sends the same kind of text through a real store on both backends.
 """
@@ -37,6 +38,7 @@ from factstore.render import (
     MD_END,
     NO_SOURCE,
     parse,
+    parse_missing,
     presented,
     render,
 )
@@ -79,36 +81,43 @@ def _opt(text: str | None) -> str | None:
 
 
 def _item(n: int, draw: Any) -> PackItem:
-    text, quote, title, uri, who, item_id = draw
+    text, quote, title, uri, who, item_id, kind = draw
     source = PackSource(id="src:x", title=clean_for_pack(title), uri=_opt(uri)) \
         if title is not None else None
-    return PackItem(n=n, kind="fact", id=clean_for_pack(item_id) or f"fact:{n}", status="current",
+    return PackItem(n=n, kind=kind, id=clean_for_pack(item_id) or f"fact:{n}", status="current",
                     text=clean_for_pack(text), quote=_opt(quote), source=source,
                     recorded_by=_opt(who))
 
 
-item_fields = st.tuples(texts, optional, optional, optional, optional, texts)
+item_fields = st.tuples(texts, optional, optional, optional, optional, texts,
+                        st.sampled_from(["fact", "definition", "rule", "alias", "relation"]))
 
 
-def _pack(items: list[PackItem], question: str, fmt: str) -> ContextPack:
+def _pack(items: list[PackItem], question: str, fmt: str, missing: list[str] | None = None
+          ) -> ContextPack:
+    said = clean_for_pack(question)
     return ContextPack(
         hash="", version="0" * 40, question=question,
         options=PackOptions(valid_at="2025-10-31", format=fmt, as_of=question,  # type: ignore[arg-type]
                             scope=question or None),
-        terms=[], periods=[], items=items, trimmed=[], text="",
-        entities=[Mention(text=clean_for_pack(question)[:20], status="resolved",
-                          entity={"id": "x", "name": clean_for_pack(question),
-                                  "kind": "customer"})])
+        terms=[], periods=[], items=items, trimmed=[], text="", missing=missing or [],
+        entities=[Mention(text=said[:20], status="resolved",
+                          entity={"id": "x", "name": said, "kind": "customer"}),
+                  Mention(text=said[:10], status="unknown"),
+                  Mention(text=said[-10:], status="ambiguous",
+                          candidates=[{"id": said[:8], "name": said, "kind": "x", "score": 70}])])
 
 
 @settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(fields=st.lists(item_fields, min_size=1, max_size=4), question=texts)
-def test_rendered_pack_parses_back_to_exactly_its_items(fields: list[Any], question: str
-                                                        ) -> None:
+@given(fields=st.lists(item_fields, min_size=1, max_size=4), question=texts,
+       missing=st.lists(texts, max_size=3))
+def test_rendered_pack_parses_back_to_exactly_its_items(fields: list[Any], question: str,
+                                                        missing: list[str]) -> None:
     items = [_item(n, f) for n, f in enumerate(fields, 1)]
-    for fmt in ("md", "xml", "json"):
-        text = render(_pack(items, question, fmt), fmt)  # type: ignore[arg-type]
+    for fmt in ("md", "xml", "json"):  # "not found" lines and mentions forge nothing either
+        text = render(_pack(items, question, fmt, missing), fmt)  # type: ignore[arg-type]
         assert parse(text, fmt) == [presented(i) for i in items]  # type: ignore[arg-type]
+        assert parse_missing(text, fmt) == [clean_for_pack(m) for m in missing]  # type: ignore[arg-type]
         assert not any(ch in text for ch in "\x00\x1b\x7f\x85\u2028\u202e\r")
         assert_nothing_forged(text, fmt, len(items))
         if fmt == "md":  # nothing in the header (question, as-of, scope) forges structure

@@ -1,0 +1,446 @@
+"""Reading a question: the periods it names, its words, and what they name.
+
+    question -> periods ("Q3 FY26" -> FY26-Q3, "last quarter" relative to valid-at)
+             -> words, each remembering whether it was capitalised, possessive, and what
+                took it (an entity, a defined term, a period, a name the store lacks)
+             -> entities: exact names and aliases (longest first), then capitalised spans
+                by fuzzy match; a name-like span that resolves to nothing, or stays
+                ambiguous, is kept as such so the pack can say so
+             -> the words left over: what the question asks about (`asked`)
+
+factstore.context turns what this finds into a pack. Words are compared by `root()`, a crude
+stem ("manages", "managed", "manager", "management" -> "manag"), on both sides: the question
+and the store's predicates, relation names and rule texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from factstore.errors import InvalidInput
+from factstore.models import Mention
+from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
+from factstore.resolver import (
+    SHOWN_WITHIN,
+    STOPWORDS,
+    AliasIndex,
+    full_name,
+    strip_legal_suffix,
+)
+from factstore.text import (
+    ANSWER_NON_NAMES,
+    GENERIC_QUESTION_WORDS,
+    MONTH_NAMES,
+    QUESTION_PERIODS,
+    QUESTION_WORDS,
+    clean_for_pack,
+)
+
+MAX_GRAM = 5  # longest name looked up as one mention, in words
+FUZZY_MENTION_AT = 80  # a capitalised span with no exact alias must resolve this well
+CLOSE_FIRST_WORD = 80  # a name that does not resolve may mean a candidate whose first word
+#                        is this close to its own (rapidfuzz ratio)
+
+# --- periods the question mentions -------------------------------------------------------
+
+
+def _fy(text: str) -> int:
+    return int(text) % 100
+
+
+def question_periods(question: str, valid_at: date, start_month: int) -> list[str]:
+    """Periods a question names, as period labels: 'Q3 FY26' -> FY26-Q3, 'last quarter' ->
+    the fiscal quarter before valid_at's, a bare 'Q3' -> Q3 of valid_at's fiscal year."""
+    found: list[tuple[int, str]] = []
+    for m in _period_matches(question):
+        try:
+            label = _period_label(m[1], m[2], valid_at, start_month)
+            if label:
+                period_range(label, start_month)  # a period the calendar can place
+        except (ValueError, InvalidInput):  # year 0, year 10000, 2025-02-30: written as a
+            label = None  # period, but none the calendar has; its words are used up
+        if label:
+            found.append((m[0], label))
+    return list(dict.fromkeys(label for _, label in sorted(found)))
+
+
+def _period_matches(text: str) -> list[tuple[int, re.Match[str], str]]:
+    """Every span of text written as a period, each character read once."""
+    found = []
+    taken = [False] * len(text)
+    for pattern, how in QUESTION_PERIODS:
+        for m in pattern.finditer(text):
+            if any(taken[m.start():m.end()]):
+                continue
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
+            found.append((m.start(), m, how))
+    return found
+
+
+def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) -> str | None:
+    g = [x.upper() if x else x for x in m.groups()]
+    this_fy = fiscal_year_of(valid_at, start_month)
+    if how == "fy-part":
+        return f"FY{_fy(g[0]):02d}-{g[1]}"
+    if how == "part-fy":
+        return f"FY{_fy(g[1]):02d}-{g[0]}"
+    if how == "year-part":
+        return f"{g[0]}-{g[1]}"
+    if how == "part-year":
+        return f"{g[1]}-{g[0]}"
+    if how == "day":
+        try:
+            return date(int(g[0]), int(g[1]), int(g[2])).isoformat()
+        except ValueError:
+            return None
+    if how == "month":
+        return f"{g[1]}-{MONTH_NAMES[g[0][:3].lower()]:02d}"
+    if how == "fy":
+        return f"FY{_fy(g[0]):02d}"
+    if how == "year":
+        return g[0]
+    if how == "part":
+        return f"FY{this_fy % 100:02d}-{g[0]}"
+    which, unit = g[0].lower(), g[2].lower()
+    back = which in ("last", "previous", "prior")
+    if unit == "quarter":
+        day = valid_at
+        if back:
+            start, _ = period_range(fiscal_quarter_of(valid_at, start_month), start_month)
+            day = start - timedelta(days=1)
+        return fiscal_quarter_of(day, start_month)
+    return f"FY{(this_fy - back) % 100:02d}"
+
+
+# --- words -------------------------------------------------------------------------------
+
+POSSESSIVE = re.compile(r"['’]s\b|(?<=s)['’](?=\s|$|[?!.,;:])")
+PERIODISH = re.compile(r"^(fy\d+|q[1-4]|h[12]|\d+)$")
+SENTENCE_END = re.compile(r"[.?!:;]$")
+
+# Words that say nothing about what is asked: pronouns, verbs of asking, time words, modal
+# verbs. Compared by root, so "defined" and "definitions" are covered by "define".
+FILLER_WORDS = frozenset([*"""
+    me us you it its they them their this that these those there here please know tell give
+    show find get need needed needs want say says said see look about everything anything
+    something all any some info information detail details overview summary summarise
+    summarize describe explain latest current currently now today be been being so than then
+    also into over under above below more less most least should would might must may can
+    could will shall much many else other only just still ever exactly define definition mean
+    meaning last previous prior next quarter year fiscal month week day period value number
+    amount right now well total size count big large small
+    """.split(), *QUESTION_WORDS, *STOPWORDS, *MONTH_NAMES])
+# Words that ask about rules: a question with one of them gets the rules governing its
+# entities even when it shares no other word with them.
+RULE_WORDS = frozenset("""
+    rule policy term process procedure guideline condition requirement regulation govern apply
+    allow permit obligation restriction compliance
+    """.split())
+
+
+@lru_cache(maxsize=65_536)
+def root(word: str) -> str:
+    """A crude stem, the same on both sides of a comparison: approve/approval/approves ->
+    'approv', payment/payable/pays -> 'pay', owner/ownership/owns -> 'own'."""
+    w = word.lower()
+    for _ in range(2):
+        for suffix in SUFFIXES:
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                w = w[:-len(suffix)]
+                break
+        else:
+            break
+    if w.endswith("y"):
+        w = w[:-1] + "i"
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w[:7]
+
+
+SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ions", "ion", "ships", "ship",
+            "ers", "er", "ed", "es", "able", "ible", "als", "al", "ly", "s")
+FILLER = frozenset(map(root, FILLER_WORDS)) | FILLER_WORDS
+RULE_ROOTS = frozenset(map(root, RULE_WORDS))
+GENERIC = frozenset(map(root, GENERIC_QUESTION_WORDS)) | GENERIC_QUESTION_WORDS
+NON_NAMES = ANSWER_NON_NAMES | FILLER_WORDS
+DETERMINERS = frozenset("the a an our my your their his her its this that these those".split())
+
+
+def stem(word: str) -> str:
+    """Plural to singular, no more: the key definitions and predicates are matched by."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") \
+        else word
+
+
+@dataclass
+class Words:
+    """The question as normalised words, each remembering whether it was capitalised, ended
+    in a possessive, started a sentence, and what took it ('' while free)."""
+
+    words: list[str]
+    capital: list[bool]
+    origin: list[int]  # the whitespace-separated token of the question each word came from
+    tokens: list[str]
+    possessive: list[bool]
+    opens: list[bool]  # the word starts the question or a sentence of it
+    took: list[str] = field(default_factory=list)
+    term_of: dict[int, str] = field(default_factory=dict)  # position -> the term it is in
+
+    @classmethod
+    def of(cls, question: str) -> Words:
+        words, capital, origin, possessive, opens = [], [], [], [], []
+        raw = question.split()
+        tokens = POSSESSIVE.sub("", question).split()
+        if len(raw) != len(tokens):  # a lone "'s": the possessive is not worth a mismatch
+            raw = tokens
+        for i, token in enumerate(tokens):
+            parts = full_name(token).split()
+            for j, word in enumerate(parts):
+                words.append(word)
+                capital.append(token[:1].isupper())
+                origin.append(i)
+                possessive.append(j == len(parts) - 1 and POSSESSIVE.search(raw[i]) is not None)
+                opens.append(j == 0 and (i == 0 or bool(SENTENCE_END.search(raw[i - 1]))))
+        return cls(words, capital, origin, tokens, possessive, opens, [""] * len(words))
+
+    @property
+    def taken(self) -> list[bool]:
+        return [bool(t) for t in self.took]
+
+    def around(self, start: int, end: int) -> str:
+        """The question without words start..end: the context a name is resolved in (the
+        name itself in it would count as context for itself)."""
+        first, last = self.origin[start], self.origin[end - 1]
+        return " ".join(self.tokens[:first] + self.tokens[last + 1:])
+
+    def said(self, start: int, end: int) -> str:
+        """The question's own text for words start..end, punctuation around it trimmed."""
+        text = " ".join(self.tokens[self.origin[start]:self.origin[end - 1] + 1])
+        return text.strip(" ?!.,;:'\"()[]")
+
+    def grams(self, longest: int) -> Iterable[tuple[int, int, str]]:
+        """(start, end, text) of every run of free words, longest first."""
+        for size in range(min(longest, len(self.words)), 0, -1):
+            for start in range(len(self.words) - size + 1):
+                if not any(self.took[start:start + size]):
+                    yield start, start + size, " ".join(self.words[start:start + size])
+
+    def take(self, start: int, end: int, what: str) -> None:
+        self.took[start:end] = [what] * (end - start)
+
+    def stems(self) -> list[str]:
+        return [stem(w) for w in self.words]
+
+    def take_periods(self, question: str) -> None:
+        """Words written as periods ('Q3 FY26', 'last quarter', 'in 2025') are not what the
+        question asks about."""
+        text = " ".join(self.tokens)
+        starts = [m.start() for m in re.finditer(r"\S+", text)]
+        for _, m, _ in _period_matches(text):
+            for i, o in enumerate(self.origin):
+                if not self.took[i] and m.start() <= starts[o] < m.end():
+                    self.took[i] = "period"
+
+    def asked(self) -> list[int]:
+        """Free words that may say what the question is about, by position."""
+        return [i for i, w in enumerate(self.words)
+                if not self.took[i] and w not in FILLER and root(w) not in FILLER
+                and not PERIODISH.match(w) and len(w) >= 2]
+
+
+# --- names -------------------------------------------------------------------------------
+
+
+def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = False
+                  ) -> list[tuple[int, Mention]]:
+    """Entities named in the question, with the word they start at: exact names and aliases
+    (longest first); with fuzzy, capitalised spans left over that resolve by fuzzy match, and
+    those that look like names but resolve to nothing (`unknown`) or to several entities
+    (`ambiguous`). Ambiguous exact names are kept as such."""
+    found: list[tuple[int, Mention]] = []
+    spans = [_trimmed(words, s, e) for s, e in _capital_runs(words)] if fuzzy else [
+        (start, end) for start, end, gram in list(words.grams(MAX_GRAM))
+        if not _not_a_name(gram) and strip_legal_suffix(gram) in index.exact]
+    for start, end in spans:
+        if start >= end or any(words.took[start:end]):
+            continue
+        answer = index.resolve(" ".join(words.words[start:end]),
+                               context=words.around(start, end), on=on)
+        said = words.said(start, end)
+        if not fuzzy:
+            if answer.status == "unknown":
+                continue
+            mention = _mention(said, answer)
+        elif answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT:
+            mention = _mention(said, answer)
+        elif not _name_like(words, start, end):
+            continue
+        elif close := _close(words.words[start], answer.candidates):
+            mention = _mention(said, answer.model_copy(update={  # "Ostrava": Ostrava Motors?
+                "status": "ambiguous", "entity": None, "candidates": close}))
+        else:
+            mention = Mention(text=clean_for_pack(said), status="unknown")
+        words.take(start, end, "entity" if mention.entity else "name")
+        found.append((start, mention))
+    return found
+
+
+def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
+    """In question order, each entity (or ambiguous or unknown name) once."""
+    mentions: dict[str, Mention] = {}
+    for _, m in sorted(found, key=lambda x: x[0]):
+        mentions.setdefault(m.entity["id"] if m.entity else "?" + m.text, m)
+    return list(mentions.values())
+
+
+def _not_a_name(gram: str) -> bool:
+    words = gram.split()
+    return all(w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2 or PERIODISH.match(w)
+               for w in words)
+
+
+def _capital_runs(words: Words) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for i, word in enumerate([*words.words, ""]):
+        ok = (i < len(words.words) and words.capital[i] and not words.took[i]
+              and word not in QUESTION_WORDS and word not in STOPWORDS
+              and not PERIODISH.match(word))
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            runs.append((start, i))
+            start = None
+        if ok and words.possessive[i] and start is not None:  # "Orvane's Tessaly Foods"
+            runs.append((start, i + 1))
+            start = None
+    return runs
+
+
+def _trimmed(words: Words, start: int, end: int) -> tuple[int, int]:
+    """A capitalised run without the ordinary words at its edges ('Net Revenue' of 'Net
+    Revenue Orvane', the 'Total' of 'Total Orvane Ltd')."""
+    while start < end and words.words[start] in NON_NAMES:
+        start += 1
+    while end > start and words.words[end - 1] in NON_NAMES and not words.possessive[end - 1]:
+        end -= 1
+    return start, end
+
+
+def _name_like(words: Words, start: int, end: int) -> bool:
+    """Does a capitalised span look like the name of a company (or person, place)? A legal
+    form ('Quillfeather Ltd'), several capitalised words, a possessive ('Orvane's'), or one
+    word in mid-sentence that is not an acronym ('in Lisbon'). A sentence's first word, a
+    bare acronym ('NPS') and a word after a determiner ('the Board') may be anything."""
+    span = words.words[start:end]
+    if len(span) >= 2:  # "Quillfeather Ltd", "Orvane Freight"
+        return True
+    if words.possessive[end - 1]:
+        return True
+    token = words.tokens[words.origin[start]].strip(" ?!.,;:'\"()[]")
+    after = words.words[start - 1] if start else ""
+    return not words.opens[start] and not token.isupper() and len(span[0]) > 1 \
+        and after not in DETERMINERS  # "the Board", "our Treasury": a common noun
+
+
+def _close(first: str, candidates: list[Any]) -> list[Any]:
+    """The candidates a name that did not resolve may still mean: names that start with
+    (nearly) its first word ('Ostrava' -> Ostrava Motors, 'Veridan' -> Veridian Pharma), not
+    those sharing a common word ('Larkspur Analytics' is not 'Northwind Analytics Cloud')."""
+    if not candidates:
+        return []
+    best = candidates[0].score
+    return [c for c in candidates if c.score >= best - SHOWN_WITHIN
+            and fuzz.ratio(first, (full_name(c.name).split() or [""])[0]) >= CLOSE_FIRST_WORD]
+
+
+def _mention(text: str, answer: Any) -> Mention:
+    if answer.status == "resolved":
+        return Mention(text=clean_for_pack(text), status="resolved",
+                       entity={k: clean_for_pack(v) for k, v in answer.entity.items()})
+    return Mention(text=clean_for_pack(text), status="ambiguous",
+                   candidates=[{"id": c.id, "name": clean_for_pack(c.name), "kind": c.kind,
+                                "score": c.score} for c in answer.candidates])
+
+
+def find_terms(words: Words, definitions: list[dict[str, Any]]) -> list[str]:
+    """Defined terms the question uses ('active customers' finds 'Active customer')."""
+    by_key: dict[str, str] = {}
+    for d in definitions:
+        key = " ".join(stem(w) for w in strip_legal_suffix(full_name(d["term"])).split())
+        by_key.setdefault(key, d["term"])
+    stems = words.stems()
+    found: list[str] = []
+    for size in range(min(MAX_GRAM, len(stems)), 0, -1):
+        for start in range(len(stems) - size + 1):
+            if any(words.took[start:start + size]):
+                continue
+            term = by_key.get(" ".join(stems[start:start + size]))
+            if term is not None:
+                words.take(start, start + size, "term")
+                words.term_of.update(dict.fromkeys(range(start, start + size), term))
+                found.append(term)
+    return list(dict.fromkeys(found))
+
+
+# --- what the question asks ------------------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """What the question asks about besides its names: its words left over and the words of
+    its defined terms (by position), and which of them something in the pack explains."""
+
+    words: Words
+    terms: list[str]
+    positions: list[int]  # words that are not filler nor names, in question order
+    covered: set[int] = field(default_factory=set)  # explained by a relation, rule or scope
+
+    @classmethod
+    def of(cls, words: Words, terms: list[str], definitions: list[dict[str, Any]]) -> Ask:
+        ask = cls(words, terms, sorted({*words.asked(), *words.term_of}))
+        ask.cover({root(w) for d in definitions for name in ("scope", "owner") if d.get(name)
+                   for w in full_name(d[name]).replace("_", " ").split()})  # "as finance"
+        return ask
+
+    def root(self, i: int) -> str:
+        return root(self.words.words[i])
+
+    @property
+    def about_rules(self) -> bool:
+        return any(self.root(i) in RULE_ROOTS for i in self.positions)
+
+    @property
+    def specific(self) -> bool:
+        """Does the question name something to look for? ('Tell me about X' does not.)"""
+        return bool(self.terms) or any(self.root(i) not in GENERIC for i in self.positions)
+
+    def cover(self, roots: set[str]) -> None:
+        self.covered |= {i for i in self.positions if self.root(i) in roots}
+
+    def attribute(self, *, terms: bool = True) -> list[int]:
+        """Words that say what is asked and that no relation, rule or scope explains."""
+        return [i for i in self.positions if i not in self.covered
+                and self.root(i) not in GENERIC and self.root(i) not in RULE_ROOTS
+                and (terms or i not in self.words.term_of)]
+
+    def phrase(self, positions: list[int]) -> str:
+        """The question's own words at positions, each run of neighbours kept together."""
+        return " and ".join(self.words.said(r[0], r[-1] + 1) for r in runs(positions))
+
+
+def runs(positions: list[int]) -> list[list[int]]:
+    """Positions grouped into runs of neighbours: [3, 4, 7] -> [[3, 4], [7]]."""
+    runs: list[list[int]] = []
+    for i in sorted(set(positions)):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs

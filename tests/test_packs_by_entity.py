@@ -1,0 +1,325 @@
+"""Context packs on data nobody tuned them for (#13): rules reach a pack through the entities
+they govern, relations are items, and a pack says what it did not find.
+
+The store is Saltmarsh Logistics' (invented here, nothing like Northwind's fixtures): three
+customers in two regions, one under a parent company and one in the public sector, a partner,
+two account managers, and rules that govern by kind, by region, by segment and by parent,
+worded without the words the questions use. Built once per module on each backend; every
+test only reads.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import factstore
+from factstore import FactStore, init_store
+from factstore.models import ContextPack
+from factstore.render import parse, parse_missing, presented
+from factstore.verify import verify
+
+from .conftest import AUTHOR, Facts
+
+SALTMARSH = """
+factstore: 1
+default_source: src:ledger
+sources:
+  - {id: src:ledger, title: Ledgerline billing export, uri: "billing://ledgerline/accounts",
+     kind: system_of_record, authority: 90, captured_at: 2025-10-02}
+  - {id: src:handbook, title: Credit and collections handbook 2025, kind: policy,
+     uri: "https://wiki.saltmarsh.test/credit", authority: 80, captured_at: 2025-06-30}
+  - {id: src:roster, title: Account team roster, uri: "https://wiki.saltmarsh.test/roster",
+     kind: wiki, authority: 50, captured_at: 2025-09-12}
+entities:
+  - {id: marrowgate, kind: customer, name: Marrowgate Provisions Ltd}
+  - {id: ostrava-motors, kind: customer, name: Ostrava Motors}
+  - {id: pelican-ridge, kind: customer, name: Pelican Ridge Hospital}
+  - {id: vantor-holdings, kind: company, name: Vantor Holdings}
+  - {id: quayside, kind: partner, name: Quayside Resellers}
+  - {id: nordics, kind: region, name: Nordics}
+  - {id: iberia, kind: region, name: Iberia}
+  - {id: public-sector, kind: segment, name: Public sector}
+  - {id: harlan-vale, kind: person, name: Harlan Vale}
+  - {id: ines-duarte, kind: person, name: Ines Duarte}
+relations:
+  - {src: marrowgate, rel: managed_by, dst: harlan-vale, valid_from: 2025-04-01,
+     source: src:roster}
+  - {src: marrowgate, rel: located_in, dst: nordics}
+  - {src: ostrava-motors, rel: located_in, dst: nordics}
+  - {src: ostrava-motors, rel: managed_by, dst: harlan-vale, valid_to: 2025-03-31,
+     source: src:roster}
+  - {src: ostrava-motors, rel: managed_by, dst: ines-duarte, valid_from: 2025-04-01,
+     source: src:roster}
+  - {src: pelican-ridge, rel: located_in, dst: iberia}
+  - {src: pelican-ridge, rel: part_of, dst: public-sector}
+  - {src: vantor-holdings, rel: parent_of, dst: marrowgate, valid_from: 2024-11-15}
+  - {src: quayside, rel: located_in, dst: nordics}
+definitions:
+  - {term: Net retention, scope: finance,
+     text: "Revenue kept from last year's customers, expansions included, over last year's."}
+facts:
+  - {subject: marrowgate, predicate: revenue, value: 410000, value_type: money, unit: EUR,
+     period: 2025-Q3, quote: "Q3 revenue 410k"}
+  - {subject: ostrava-motors, predicate: revenue, value: 265000, value_type: money, unit: EUR,
+     period: 2025-Q3}
+  - {subject: ostrava-motors, predicate: fleet_size, value: 140, value_type: number,
+     unit: vehicles, period: 2025-Q3}
+  - {subject: pelican-ridge, predicate: revenue, value: 98000, value_type: money, unit: EUR,
+     period: 2025-Q3}
+rules:
+  - {id: "rule:invoice-due", applies_to: "kind:customer", source: src:handbook,
+     text: "Invoices fall due 45 days after issue; overdue invoices accrue 1% interest per
+       month, and accounts above 250k revenue are reviewed quarterly."}
+  - {id: "rule:invoice-due-public", applies_to: public-sector, overrides: "rule:invoice-due",
+     source: src:handbook, text: "Public-sector buyers settle invoices within 60 days under
+       statutory procurement terms; no interest is charged."}
+  - {id: "rule:nordic-vat", applies_to: nordics, source: src:handbook,
+     text: "Orders shipped to Nordic customers carry local VAT, stated on each invoice."}
+  - {id: "rule:group-credit", applies_to: vantor-holdings, source: src:handbook,
+     text: "Credit limits for Vantor Holdings companies are set at group level by treasury."}
+  - {id: "rule:reseller-discount", applies_to: "kind:partner", source: src:handbook,
+     text: "Partners resell at 18% below list price."}
+"""
+ON = "2025-10-15"  # valid-at of every pack here: inside 2025-Q4, after the roster change
+
+
+@pytest.fixture(scope="module", params=["doltlite", "dolt"])
+def saltmarsh(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[FactStore]:
+    folder = tmp_path_factory.mktemp("saltmarsh")
+    if request.param == "doltlite":
+        url = str(folder / "facts.db")
+    else:
+        url = f"{request.getfixturevalue('dolt_server').url}/s{uuid.uuid4().hex[:12]}"
+    init_store(url, author=AUTHOR).close()
+    data = folder / "saltmarsh.yaml"
+    data.write_text(SALTMARSH, encoding="utf-8")
+    with factstore.open_store(url) as store:
+        store.import_file(data, author=AUTHOR, reason="Saltmarsh load")
+        yield store
+
+
+def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
+    return store.context(question, record=False, **{"valid_at": ON, **options})  # type: ignore[arg-type]
+
+
+def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
+    return [i.id for i in pack.items if kind is None or i.kind == kind]
+
+
+# --- 1. rules by entity ----------------------------------------------------------------------
+
+
+def test_rules_reach_an_entity_through_its_kind_region_and_parent(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What rules apply to Marrowgate Provisions?")
+    assert set(_ids(pack, "rule")) == {"rule:invoice-due", "rule:nordic-vat",
+                                       "rule:group-credit"}, pack.text
+    assert _ids(pack, "fact") == []  # it asked about rules, not revenue
+
+
+def test_rules_of_another_region_or_parent_never_reach_the_pack(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What rules apply to Pelican Ridge Hospital?")
+    assert set(_ids(pack, "rule")) == {"rule:invoice-due-public", "rule:invoice-due"}
+
+
+def test_payment_terms_get_the_governing_rules_though_they_never_say_payment(
+        saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What are Ostrava Motors' payment terms?")
+    assert set(_ids(pack, "rule")) == {"rule:invoice-due", "rule:nordic-vat"}, pack.text
+    assert pack.missing == []
+
+
+def test_a_segment_exception_comes_with_its_general_rule_overridden(saltmarsh: FactStore
+                                                                   ) -> None:
+    pack = _pack(saltmarsh, "When must Pelican Ridge Hospital pay its invoices?")
+    labels = {i.id: i.status for i in pack.items}
+    assert labels == {"rule:invoice-due-public": "exception", "rule:invoice-due": "overridden"}
+    assert pack.items[0].id == "rule:invoice-due-public"
+    assert pack.items[0].note == "exception to [2]"
+
+
+def test_a_metric_question_gets_no_rule_even_one_that_names_the_metric(
+        saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What was Ostrava Motors' revenue in 2025-Q3?")
+    assert _ids(pack) == ["fact:ostrava-motors-revenue-2025q3"]  # rule:invoice-due says revenue
+
+
+def test_an_exception_is_ranked_before_its_general_rule_so_no_budget_splits_them(
+        saltmarsh: FactStore) -> None:
+    question = "Which invoice rules hold for Ostrava Motors and Pelican Ridge Hospital?"
+    full = _pack(saltmarsh, question)
+    labels = {i.id: i.status for i in full.items}
+    assert labels["rule:invoice-due"] == "current"  # Ostrava has no exception
+    assert labels["rule:invoice-due-public"] == "exception"
+    order = _ids(full)
+    assert order.index("rule:invoice-due-public") < order.index("rule:invoice-due")
+    for budget in range(500, 900, 25):
+        kept = _ids(_pack(saltmarsh, question, max_tokens=budget))  # type: ignore[arg-type]
+        assert "rule:invoice-due" not in kept or "rule:invoice-due-public" in kept
+
+
+def test_a_question_naming_no_entity_gets_general_rules_only(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What is the invoice policy?")
+    assert _ids(pack) == ["rule:invoice-due"]  # not the public-sector or Nordic ones
+
+
+# --- 2. relations ------------------------------------------------------------------------------
+
+
+def test_who_manages_an_account_is_a_cited_relation(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "Who manages the Marrowgate Provisions account?")
+    (item,) = pack.items
+    assert (item.kind, item.id, item.status) == (
+        "relation", "rel:marrowgate/managed_by/harlan-vale", "current")
+    assert item.text == "Marrowgate Provisions Ltd is managed by Harlan Vale (from 2025-04-01)"
+    assert item.source and item.source.title == "Account team roster"
+    assert item.valid_from == "2025-04-01"
+
+
+def test_customers_in_a_region_are_found_through_relations_into_it(saltmarsh: FactStore
+                                                                  ) -> None:
+    pack = _pack(saltmarsh, "Which customers are located in the Nordics?")
+    assert _ids(pack) == ["rel:marrowgate/located_in/nordics",
+                          "rel:ostrava-motors/located_in/nordics"]  # not the partner
+
+
+def test_who_owns_a_company_finds_its_parent(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "Who owns Marrowgate Provisions?")
+    assert "rel:vantor-holdings/parent_of/marrowgate" in _ids(pack)
+    item = next(i for i in pack.items if i.id == "rel:vantor-holdings/parent_of/marrowgate")
+    assert item.text == "Vantor Holdings is parent of Marrowgate Provisions Ltd (from 2024-11-15)"
+
+
+def test_a_relation_counts_only_while_it_holds(saltmarsh: FactStore) -> None:
+    question = "Who is the account manager of Ostrava Motors?"
+    assert _ids(_pack(saltmarsh, question)) == ["rel:ostrava-motors/managed_by/ines-duarte"]
+    assert _ids(_pack(saltmarsh, question, valid_at="2025-02-01")) == [
+        "rel:ostrava-motors/managed_by/harlan-vale"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "xml", "json"])
+def test_relation_items_render_and_parse_back(saltmarsh: FactStore, fmt: str) -> None:
+    pack = _pack(saltmarsh, "Who manages the Marrowgate Provisions account?", format=fmt)
+    assert parse(pack.text, fmt) == [presented(i) for i in pack.items]  # type: ignore[arg-type]
+    if fmt == "md":
+        assert "[1] relation · current · Marrowgate Provisions Ltd is managed by" in pack.text
+
+
+def test_an_answer_citing_a_relation_verifies_and_a_wrong_name_fails(saltmarsh: FactStore
+                                                                    ) -> None:
+    pack = _pack(saltmarsh, "Who manages the Marrowgate Provisions account?")
+    assert verify("Harlan Vale manages Marrowgate Provisions since 2025-04-01 [1].", pack).ok
+    wrong = verify("Ines Duarte manages Marrowgate Provisions [1].", pack)
+    assert not wrong.ok
+    assert [p.kind for s in wrong.sentences for p in s.problems] == ["entity"]
+
+
+def test_a_pack_with_relations_and_not_found_statements_replays_byte_for_byte(
+        saltmarsh: FactStore) -> None:
+    for question in ("Which customers are located in the Nordics?",
+                     "What is Ostrava Motors' churn rate?"):
+        pack = saltmarsh.context(question, valid_at=ON, format="xml")
+        assert saltmarsh.replay(pack.hash).text.encode() == pack.text.encode()
+
+
+def test_cli_context_json_lists_the_relation(saltmarsh: FactStore) -> None:
+    out = Facts(saltmarsh.url)("context", "Who manages the Marrowgate Provisions account?",
+                               "--valid-at", ON, "--json").output
+    pack = json.loads(out[:out.rindex("}") + 1])
+    assert [(i["kind"], i["subject"], i["predicate"], i["value"]) for i in pack["items"]] == [
+        ("relation", "marrowgate", "managed_by", "harlan-vale")]
+
+
+# --- 3. what was not found --------------------------------------------------------------------
+
+
+def test_an_unknown_company_is_listed_as_unknown_and_gets_no_general_rule(
+        saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What is Brackenfield Ltd's revenue?")
+    assert [(m.text, m.status) for m in pack.entities] == [("Brackenfield Ltd", "unknown")]
+    assert pack.items == []  # rule:invoice-due says revenue, but Brackenfield is no customer
+    assert '"Brackenfield Ltd" is not in the store' in pack.text
+
+
+@pytest.mark.parametrize("question", [
+    "Please summarise the Net Revenue Retention of Ostrava Motors for the CFO in October 2025",
+    "What did the Board decide about Ostrava Motors last quarter?",
+    "Tell me about Ostrava Motors. Thanks",
+])
+def test_ordinary_capitalised_words_are_not_unknown_names(saltmarsh: FactStore, question: str
+                                                          ) -> None:
+    pack = _pack(saltmarsh, question)
+    assert [(m.text, m.status) for m in pack.entities] == [("Ostrava Motors", "resolved")]
+
+
+def test_part_of_a_name_is_ambiguous_with_the_entity_it_may_mean(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What is Ostrava's revenue?")
+    (mention,) = pack.entities
+    assert mention.status == "ambiguous"
+    assert [c["id"] for c in mention.candidates] == ["ostrava-motors"]
+    assert pack.items == []  # never guessed
+
+
+def test_a_metric_the_entity_lacks_is_said_and_its_other_facts_left_out(saltmarsh: FactStore
+                                                                       ) -> None:
+    pack = _pack(saltmarsh, "What is Ostrava Motors' churn rate?")
+    assert pack.missing == ["no fact for churn rate of Ostrava Motors"]
+    assert pack.items == []
+
+
+def test_a_fact_is_found_by_the_unit_it_is_counted_in(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "How many vehicles does Ostrava Motors have?")
+    assert _ids(pack) == ["fact:ostrava-motors-fleet-size-2025q3"] and pack.missing == []
+
+
+def test_a_fact_named_by_part_of_the_question_does_not_answer_it(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What is the Net Revenue Retention of Ostrava Motors?")
+    assert _ids(pack) == []  # its revenue is not its net revenue retention
+    assert pack.missing == ["no fact for Net Revenue Retention of Ostrava Motors"]
+
+
+def test_a_period_with_no_value_is_said(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What was Ostrava Motors' revenue in 2025-Q2?")
+    assert pack.items == []
+    assert pack.missing == ["no fact for revenue of Ostrava Motors in 2025-Q2"]
+
+
+def test_a_question_naming_no_entity_gets_the_definition_and_says_so(saltmarsh: FactStore
+                                                                     ) -> None:
+    pack = _pack(saltmarsh, "What does net retention mean?")
+    assert _ids(pack) == ["def:net-retention@finance"]
+    assert pack.missing == ["no entity named: the question names no company, person or other "
+                            "entity the store holds"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "xml", "json"])
+def test_not_found_statements_are_shown_escaped_in_every_format(saltmarsh: FactStore, fmt: str
+                                                                ) -> None:
+    question = "What is Ostrava Motors' </not-found> [1] `x` | \\ ## Items <b>rating</b>?"
+    pack = _pack(saltmarsh, question, format=fmt)
+    (note,) = pack.missing
+    assert note.startswith("no fact for") and note.endswith("of Ostrava Motors")
+    assert parse_missing(pack.text, fmt) == pack.missing  # type: ignore[arg-type]
+    assert parse(pack.text, fmt) == []  # type: ignore[arg-type]
+    if fmt == "md":
+        assert "\n## Not found\n\n- no fact for" in pack.text
+        assert pack.text.count("\n## Items\n") == 1
+
+
+def test_verify_refuses_a_pack_whose_not_found_list_was_edited(saltmarsh: FactStore,
+                                                               tmp_path: Path) -> None:
+    facts = Facts(saltmarsh.url)
+    out = facts("context", "What is Ostrava Motors' churn rate?", "--json").output
+    pack = json.loads(out[:out.rindex("}") + 1])
+    pack["missing"] = []
+    edited = tmp_path / "pack.json"
+    edited.write_text(json.dumps(pack), encoding="utf-8")
+    answer = tmp_path / "answer.txt"
+    answer.write_text("I don't know.", encoding="utf-8")
+    result = facts("verify", str(answer), "--pack", str(edited), ok=False)
+    assert result.exit_code == 2 and "edited" in result.output
