@@ -9,7 +9,6 @@ import click
 from pydantic import ValidationError
 
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
-from factstore.importers import describe_error
 from factstore.models import WriteResult
 from factstore.authors import default_author
 from factstore.store import FactStore, open_store
@@ -28,6 +27,8 @@ class FactsGroup(click.Group):
         except FactstoreError as exc:
             _fail(ctx, exc)
         except ValidationError as exc:
+            from factstore.importers import describe_error
+
             _fail(ctx, InvalidInput(describe_error(exc)))
         finally:
             if isinstance(ctx.obj, Ctx):

@@ -76,7 +76,7 @@ class Input(BaseModel):
     """One record as a Python caller builds it (`facts add`, the MCP tools, tests): fully
     checked on construction. Files are validated as plain records instead (`records()`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     _renamed: ClassVar[dict[str, str]] = {}  # this model's own field -> column renames
     _keys: ClassVar[dict[str, str]] = {}  # field -> its key in a record
@@ -451,12 +451,19 @@ class KnowledgeBatch:
 # --- results -------------------------------------------------------------------------------
 
 
-class WriteResult(BaseModel):
+class Result(BaseModel):
+    """A result the store returns: its validator is built on first use, not at import, so a
+    command pays only for the models it uses (most commands use two or three)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class WriteResult(Result):
     commit: str | None
     changed: list[str]
 
 
-class Commit(BaseModel):
+class Commit(Result):
     commit: str
     author: str
     date: str
@@ -468,7 +475,7 @@ class Commit(BaseModel):
 MatchedBy = Literal["id", "term", "name", "alias", "fuzzy"]
 
 
-class Match(BaseModel):
+class Match(Result):
     id: str
     matched_by: MatchedBy = "id"
     matched_name: str | None = None  # the stored term, name or alias the NAME matched
@@ -485,7 +492,7 @@ def match_note(by: str, name: str | None, score: int | None) -> str | None:
     return f"matched {name!r} ({by}" + (f", score {score}" if score is not None else "") + ")"
 
 
-class ShowResult(BaseModel):
+class ShowResult(Result):
     id: str
     table: str
     row: dict[str, Any]
@@ -496,14 +503,14 @@ class ShowResult(BaseModel):
     match_score: int | None = None
 
 
-class Listing(BaseModel):
+class Listing(Result):
     """Rows of one table, and how --subject found its entity (None without --subject)."""
 
     rows: list[dict[str, Any]]
     subject: Match | None = None
 
 
-class Version(BaseModel):
+class Version(Result):
     """One version of a row: the commit that made it and the row as that commit left it
     (None when the commit removed the row). A merge that brought the row from a branch is the
     commit (by whoever merged); `recorded_by` and `reason` are the row's own."""
@@ -518,7 +525,7 @@ class Version(BaseModel):
     row: dict[str, Any] | None
 
 
-class History(BaseModel):
+class History(Result):
     id: str
     versions: list[Version]  # newest first
     matched_by: MatchedBy = "id"
@@ -526,7 +533,7 @@ class History(BaseModel):
     match_score: int | None = None
 
 
-class ChangeCommit(BaseModel):
+class ChangeCommit(Result):
     """One commit that changed a row's knowledge within a diff's range."""
 
     commit: str
@@ -536,7 +543,7 @@ class ChangeCommit(BaseModel):
     recorded_by: str | None  # the row's, as that commit left it
 
 
-class Change(BaseModel):
+class Change(Result):
     table: str
     id: str
     op: Literal["added", "modified", "removed"]
@@ -546,7 +553,7 @@ class Change(BaseModel):
     commits: list[ChangeCommit] = []  # every commit on TO's line since FROM, newest first
 
 
-class Diff(BaseModel):
+class Diff(Result):
     from_: str = Field(alias="from")
     to: str
     from_commit: str
@@ -554,13 +561,13 @@ class Diff(BaseModel):
     changes: list[Change]
     summary: dict[str, dict[str, int]]
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
 
 
-class Tag(BaseModel):
+class Tag(Result):
     name: str
     commit: str
     tagger: str
@@ -568,7 +575,7 @@ class Tag(BaseModel):
     message: str
 
 
-class Branch(BaseModel):
+class Branch(Result):
     name: str
     commit: str
     author: str  # of its latest commit
@@ -577,12 +584,12 @@ class Branch(BaseModel):
     current: bool  # the branch this store reads and writes
 
 
-class Remote(BaseModel):
+class Remote(Result):
     name: str
     url: str
 
 
-class BlameLine(BaseModel):
+class BlameLine(Result):
     """Who last changed one row, in which commit."""
 
     id: str
@@ -593,7 +600,7 @@ class BlameLine(BaseModel):
     recorded_by: str | None = None  # the row's (differs from author for a merged change)
 
 
-class LoggedPack(BaseModel):
+class LoggedPack(Result):
     """One entry of the render log: a pack as built, enough to rebuild it (`replay`)."""
 
     id: str
@@ -625,7 +632,7 @@ ItemStatus = Literal[
 ]
 
 
-class PackSource(BaseModel):
+class PackSource(Result):
     id: str
     title: str
     uri: str | None = None
@@ -634,7 +641,7 @@ class PackSource(BaseModel):
     captured_at: str | None = None
 
 
-class PackItem(BaseModel):
+class PackItem(Result):
     """One numbered item of a pack. Text fields hold store text with control characters
     removed; renderers escape them, so they can never forge an item or a citation."""
 
@@ -658,7 +665,7 @@ class PackItem(BaseModel):
     recorded_by: str | None = None
 
 
-class Mention(BaseModel):
+class Mention(Result):
     """A span of the question and what it resolved to: an entity, several (ambiguous), or
     nothing the store holds (unknown)."""
 
@@ -668,7 +675,7 @@ class Mention(BaseModel):
     candidates: list[dict[str, Any]] = Field(default_factory=list)  # when ambiguous
 
 
-class PackOptions(BaseModel):
+class PackOptions(Result):
     """Everything besides the question and the commit that decides a pack's bytes."""
 
     as_of: str | None = None  # as given (a tag, quarter, hash…); the commit is `version`
@@ -678,7 +685,7 @@ class PackOptions(BaseModel):
     format: PackFormat = "md"
 
 
-class ContextPack(BaseModel):
+class ContextPack(Result):
     hash: str  # sha256 of `text`
     version: str  # the commit the knowledge was read at
     question: str
@@ -706,13 +713,13 @@ ProblemKind = Literal[
 ]
 
 
-class Problem(BaseModel):
+class Problem(Result):
     kind: ProblemKind
     claim: str  # as written in the answer: "1.3M", "[7]", "Acme Corporation"
     reason: str  # one line: "1.3M does not match cited [2] (1,200,000 EUR)"
 
 
-class SentenceCheck(BaseModel):
+class SentenceCheck(Result):
     text: str
     citations: list[int]  # in the order written, ranges expanded
     claims: list[str]  # numbers, amounts, percentages and dates found, as written
@@ -720,7 +727,7 @@ class SentenceCheck(BaseModel):
     problems: list[Problem] = Field(default_factory=list)
 
 
-class VerifySummary(BaseModel):
+class VerifySummary(Result):
     sentences: int
     cited: int  # sentences with at least one citation
     claims: int
@@ -728,7 +735,7 @@ class VerifySummary(BaseModel):
     problems: int
 
 
-class VerifyReport(BaseModel):
+class VerifyReport(Result):
     ok: bool
     abstained: bool  # some sentence says the pack lacks the answer
     sentences: list[SentenceCheck]
@@ -745,14 +752,14 @@ HealthCheck = Literal["no_source", "no_quote", "stale_source", "conflict", "shar
                       "no_owner"]
 
 
-class HealthFinding(BaseModel):
+class HealthFinding(Result):
     check: HealthCheck
     ids: list[str]  # the rows it is about: one, or every side of a conflict or shared name
     detail: str
     lag_days: int | None = None  # stale_source: days since the source was captured
 
 
-class HealthReport(BaseModel):
+class HealthReport(Result):
     commit: str
     valid_at: str  # the day freshness is measured against
     max_age_days: int
@@ -767,7 +774,7 @@ class HealthReport(BaseModel):
 # --- golden-set evaluation (facts eval) ----------------------------------------------------
 
 
-class EvalCaseResult(BaseModel):
+class EvalCaseResult(Result):
     index: int
     question: str
     ok: bool
@@ -776,7 +783,7 @@ class EvalCaseResult(BaseModel):
     items: int = 0
 
 
-class EvalMetrics(BaseModel):
+class EvalMetrics(Result):
     cases: int
     passed: int
     recall: float | None  # None when nothing was asked of it
@@ -785,6 +792,6 @@ class EvalMetrics(BaseModel):
     abstention_accuracy: float | None
 
 
-class EvalReport(BaseModel):
+class EvalReport(Result):
     metrics: EvalMetrics
     cases: list[EvalCaseResult]
