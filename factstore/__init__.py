@@ -44,27 +44,8 @@ from factstore.models import (
 from factstore.store import FactStore, clone_store, init_store, open_store
 
 __all__ = [
-    "Alias",
-    "Ambiguous",
-    "Commit",
-    "Conflict",
-    "ContextPack",
-    "Definition",
-    "Entity",
-    "Fact",
-    "FactStore",
-    "FactstoreError",
-    "InvalidInput",
-    "KnowledgeBatch",
-    "NotFound",
-    "PackItem",
-    "Refused",
-    "Relation",
-    "Rule",
-    "ShowResult",
-    "Source",
-    "WriteResult",
-    "clone_store",
-    "init_store",
-    "open_store",
+    "Alias", "Ambiguous", "Commit", "Conflict", "ContextPack", "Definition", "Entity", "Fact",
+    "FactStore", "FactstoreError", "InvalidInput", "KnowledgeBatch", "NotFound", "PackItem",
+    "Refused", "Relation", "Rule", "ShowResult", "Source", "WriteResult", "clone_store",
+    "init_store", "open_store"
 ]

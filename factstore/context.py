@@ -748,3 +748,10 @@ def _label(r: Row, live: list[Row], authority: Callable[[Row], int]
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
+
+
+__all__ = [
+    "CONTENT_MIN", "CURRENCY", "GOVERNING_INBOUND", "KIND_ORDER", "PREPOSITIONS", "RELATED_MOST",
+    "RELATION_SYNONYMS", "Builder", "Found", "Links", "Ranked", "Row", "Select", "not_found",
+    "relation_text"
+]

@@ -43,3 +43,8 @@ class Conflict(FactstoreError):
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.details = details or {}
+
+
+__all__ = [
+    "Ambiguous", "Conflict", "FactstoreError", "InvalidInput", "NotFound", "Refused"
+]

@@ -34,7 +34,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from factstore.errors import InvalidInput, NotFound
-from factstore.models import ContextPack, EvalCaseResult, EvalMetrics, EvalReport, ItemStatus
+from factstore.models import ContextPack, ItemStatus
+from factstore.reports import EvalCaseResult, EvalMetrics, EvalReport
 
 
 class EvalCase(BaseModel):
@@ -180,3 +181,8 @@ def evaluate(context: Any, cases: list[EvalCase]) -> EvalReport:
         wrong_current_rate=ratio(totals["wrong_current"], len(cases)),
         abstention_accuracy=ratio(totals["abstained"], totals["abstain_expected"]))
     return EvalReport(metrics=metrics, cases=results)
+
+
+__all__ = [
+    "EvalCase", "GoldenSet", "check", "evaluate", "load_golden"
+]

@@ -131,3 +131,9 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _represent_str)
+
+
+__all__ = [
+    "FIRST", "FRAGILE", "SUFFIX_FORMATS", "ExportFormat", "Row", "document", "dump", "format_for",
+    "write"
+]

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from factstore.models import HealthFinding, authority_of, same_value
+from factstore.models import authority_of, same_value
+from factstore.reports import HealthFinding
 from factstore.resolver import normalize
 
 Row = dict[str, Any]
@@ -126,3 +127,8 @@ def _unowned(definitions: list[Row]) -> Iterable[HealthFinding]:
             yield HealthFinding(check="no_owner", ids=[d["id"]],
                                 detail=f"{d['term']}" + (f" ({d['scope']})" if d["scope"]
                                                           else "") + ": no owner")
+
+
+__all__ = [
+    "CHECKS", "Row", "findings"
+]

@@ -449,3 +449,9 @@ def _bad_id(value: str, pattern: str) -> str:
         return f"{shown} is neither an entity id nor kind:KIND"
     prefix = pattern[1:pattern.index(":") + 1]
     return f"{shown} is not a valid id here (expected {prefix} and then printable ASCII)"
+
+
+__all__ = [
+    "ALIAS_CAP", "ALIAS_RATIO", "CORE", "CORE_RESOLVERS", "CORE_SCALARS", "SOURCED", "TYPE_TAG",
+    "describe_error", "load_file", "read_document", "validate_document"
+]

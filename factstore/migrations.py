@@ -72,3 +72,8 @@ def ensure(backend: Backend, name: str, author: str) -> None:
         return f"Upgrade the store's schema ({', '.join(m.name for m in todo)})"
 
     backend.write(body, author, stage=(".",))
+
+
+__all__ = [
+    "MARKER", "SCHEMA_FILE", "Migration", "applied", "apply_in", "ensure", "migrations", "pending"
+]

@@ -83,3 +83,9 @@ def valid_on(row: dict[str, Any], day: date, fiscal_start_month: int) -> bool:
         start, end = first.isoformat(), last.isoformat()
     text = day.isoformat()
     return (start is None or start <= text) and (end is None or text <= end)
+
+
+__all__ = [
+    "CALENDAR", "FISCAL", "fiscal_quarter_of", "fiscal_year_of", "is_period", "parse_day",
+    "period_range", "valid_on"
+]

@@ -444,3 +444,11 @@ def runs(positions: list[int]) -> list[list[int]]:
         else:
             runs.append([i])
     return runs
+
+
+__all__ = [
+    "CLOSE_FIRST_WORD", "DETERMINERS", "FILLER", "FILLER_WORDS", "FUZZY_MENTION_AT", "GENERIC",
+    "MAX_GRAM", "NON_NAMES", "PERIODISH", "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
+    "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "question_periods", "root", "runs",
+    "stem", "unique_mentions"
+]

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from factstore.errors import InvalidInput
-from factstore.models import ContextPack, Mention, PackFormat, PackItem, PackOptions
+from factstore.models import ContextPack, Mention, PackFormat, PackItem
 from factstore.text import clean_for_pack
 
 INSTRUCTIONS = (
@@ -345,5 +345,8 @@ def presented(item: PackItem) -> ParsedItem:
     return found
 
 
-__all__ = ["ContextPack", "PackOptions", "check_pack", "parse", "parse_missing", "presented",
-           "render", "tokens"]
+__all__ = [
+    "INSTRUCTIONS", "ITEM_FIELDS", "ITEM_LINE", "MD_BEGIN", "MD_END", "MD_SPECIAL", "NOT_FOUND",
+    "NO_SOURCE", "SOURCE_LABELS", "UNKNOWN", "ParsedItem", "check_pack", "display_value",
+    "md_escape", "parse", "parse_missing", "presented", "render", "tokens"
+]

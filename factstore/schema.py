@@ -144,3 +144,10 @@ def knowledge(row: Row | None) -> dict[str, Any]:
     if row is None:
         return {"row": "(absent)"}
     return {k: v for k, v in row.items() if k not in BOOKKEEPING}
+
+
+__all__ = [
+    "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES", "RENDER_LOG",
+    "SINGULAR", "TABLES", "VERSIONED", "Row", "Table", "key_from_id", "knowledge", "row_id",
+    "table_for_id"
+]

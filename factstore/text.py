@@ -264,3 +264,12 @@ ANSWER_PERIOD = re.compile(
     )(?![\w-])""",
     re.X,
 )
+
+
+__all__ = [
+    "ANSWER_NON_NAMES", "ANSWER_PERIOD", "BASED_INT", "DECIMAL_INT", "FRACTION",
+    "GENERIC_QUESTION_WORDS", "HIDDEN", "LARGEST", "LOOKALIKES", "MAX_TEXT_BYTES",
+    "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "OTHER_DIGITS",
+    "QUESTION_PERIODS", "QUESTION_WORDS", "SPACES", "STRUCTURE", "TERMINAL_CONTROL", "Number",
+    "clean_for_pack", "clean_for_terminal", "parse_number"
+]

@@ -62,14 +62,8 @@ from pydantic import ValidationError
 
 from factstore.errors import InvalidInput
 
-from factstore.models import (
-    ContextPack,
-    PackItem,
-    Problem,
-    SentenceCheck,
-    VerifyReport,
-    VerifySummary,
-)
+from factstore.models import ContextPack, PackItem
+from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummary
 from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
@@ -774,3 +768,14 @@ def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> It
         if key and not any(named_in(key, t) for e in cited for t in e.names):
             yield Problem(kind="entity", claim=name,
                           reason=f"{name} is not named in cited {_refs(cited, 'about')}")
+
+
+__all__ = [
+    "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE", "CODES",
+    "CURRENCIES", "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
+    "KNOWLEDGE", "LIST_MARKER", "MARKUP", "MASK", "MAX_RANGE", "MONTH", "NAME_TOKEN", "NEVER_END",
+    "NUMBER", "POSSESSIVE", "SCALES", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
+    "DateClaim", "DayParts", "Evidence", "Scan", "Word", "abstaining_clauses", "citation_numbers",
+    "citations", "evidence", "iso_day", "load_pack", "named_in", "names", "read_answer", "scan",
+    "split_sentences", "verify"
+]

@@ -45,7 +45,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from factstore.errors import InvalidInput
-from factstore.models import PackItem, Problem
+from factstore.models import PackItem
+from factstore.reports import Problem
 from factstore.periods import period_range
 
 # --- periods as an answer writes them --------------------------------------------------------
@@ -458,3 +459,11 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
     exception = (item.kind == other.kind == "rule" and item.status == "overridden"
                  and other.status == "exception")
     return noted or same_fact or same_term or exception
+
+
+__all__ = [
+    "AND", "CALENDARS", "CLAUSE_BREAK", "HEDGES", "NEGATED", "NEGATION", "NOT_CURRENT", "ORDINALS",
+    "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "Claim", "Clause", "Period", "clause_at",
+    "clauses", "dated_within", "hedged", "item_span", "month_period", "period_problems",
+    "read_periods", "status_problems", "timed", "value_claims", "within_item", "within_named"
+]

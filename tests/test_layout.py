@@ -123,3 +123,36 @@ def test_the_package_exports_exactly_the_documented_names() -> None:
     public = {n for n in vars(factstore) if not n.startswith("_")
               and not isinstance(getattr(factstore, n), type(factstore))}
     assert public == set(factstore.__all__)
+
+
+def _own_public_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return {n for n in names if not n.startswith("_")} - {"__all__"}
+
+
+def test_every_module_says_what_it_exports() -> None:
+    import importlib
+
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__main__.py":
+            continue
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        module = importlib.import_module(name)
+        exported = getattr(module, "__all__", None)
+        if exported is None:
+            wrong.append(f"{name}: no __all__")
+            continue
+        missing = _own_public_names(path) - set(exported)
+        absent = [n for n in exported if not hasattr(module, n)]
+        if missing or absent:
+            wrong.append(f"{name}: not exported {sorted(missing)}, not defined {absent}")
+    assert wrong == []

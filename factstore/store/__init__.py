@@ -26,7 +26,6 @@ from factstore.models import (
     Commit,
     ContextPack,
     Diff,
-    HealthReport,
     History,
     KnowledgeBatch,
     Listing,
@@ -37,6 +36,7 @@ from factstore.models import (
     Tag,
     WriteResult,
 )
+from factstore.reports import HealthReport
 from factstore.resolver import Progress, Resolution
 from factstore.schema import Row
 from factstore.store.core import StoreCore

@@ -365,3 +365,9 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
         bits = ([f"+{added}"] if added else []) + ([f"~{modified}"] if modified else [])
         parts.append(f"{name} {' '.join(bits)}")
     return ", ".join(parts)
+
+
+__all__ = [
+    "FIELD_OF", "IMPORT_PROGRESS_BYTES", "PREFER", "WRITE_CHUNK", "Imports", "Upsert",
+    "changed_ids", "import_branch", "set_config"
+]

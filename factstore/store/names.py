@@ -311,3 +311,8 @@ def _candidate(row: Row) -> dict[str, Any]:
     return {"id": ident, "label": label, "scope": row.get("scope"),
             "period": row.get("period"), "value": row.get("value"),
             "source": row.get("source_id")}
+
+
+__all__ = [
+    "LIVE", "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries"
+]

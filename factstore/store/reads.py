@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from factstore.errors import InvalidInput
-from factstore.models import HealthReport, Listing, ShowResult, SourceKind, Status
+from factstore.models import Listing, ShowResult, SourceKind, Status
+from factstore.reports import HealthReport
 from factstore.periods import parse_day, valid_on
 from factstore.schema import CONFIG, TABLES, Row
 from factstore.store.core import StoreCore
@@ -117,3 +118,8 @@ class Reads:
         tables = {name: self.core.select(name, "1 = 1", [], at, ", ".join(table.key))
                   for name, table in TABLES.items()}
         return document(tables, self.core.start_month(at))
+
+
+__all__ = [
+    "DEFAULT_MAX_SOURCE_AGE", "SOURCE_KINDS", "STATUSES", "Reads"
+]

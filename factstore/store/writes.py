@@ -232,3 +232,8 @@ def _parse_value(value: str | int | float, value_type: str) -> str | int | float
     if not isinstance(number, int | float) or not math.isfinite(number):
         raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
     return number
+
+
+__all__ = [
+    "NUMBER", "NUMERIC", "Item", "Writes", "check_value"
+]
