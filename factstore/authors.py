@@ -46,3 +46,8 @@ def default_author() -> str | None:
 
     name, email = git("user.name"), git("user.email")
     return f"{name} <{email}>" if name and email else None
+
+
+__all__ = [
+    "SYSTEM_AUTHOR", "check_author", "default_author"
+]

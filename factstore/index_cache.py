@@ -258,3 +258,9 @@ def _prune(folder: Path) -> None:
             path.unlink(missing_ok=True)
     for _, path in sorted(files, reverse=True)[KEEP:]:
         path.unlink(missing_ok=True)
+
+
+__all__ = [
+    "ABANDONED_AFTER_S", "FORMAT", "KEEP", "MAGIC", "Section", "StoredRows", "cache_path", "load",
+    "save"
+]

@@ -101,3 +101,8 @@ def _propose(main: FactStore, name: str, branch: str, author: str,
 
 def serve(store: FactStore) -> None:
     build_server(store).run("stdio")
+
+
+__all__ = [
+    "INSTRUCTIONS", "build_server", "serve"
+]

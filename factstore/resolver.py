@@ -622,3 +622,12 @@ def _most_common(hits: Counter[int], limit: int) -> list[int]:
         ids = list(hits)
     ids.sort(key=hits.__getitem__, reverse=True)  # stable, reversed or not
     return ids[:limit]
+
+
+__all__ = [
+    "ASCII_NOT_WORD", "CHUNK", "CODE_BITS", "DOTTED_LETTER", "FUZZY_CUTOFF", "LEGAL_FORMS",
+    "LEGAL_SUFFIXES", "MARGIN", "NEAR_BONUS", "NEAR_CUTOFF", "NEAR_MOST", "NEAR_SEARCH_MOST",
+    "NOT_WORD", "REPORT_EVERY", "RESOLVED_AT", "SHOWN_WITHIN", "STOPWORDS", "VECTORISE_FROM",
+    "AliasIndex", "AliasTable", "Candidate", "Coded", "Postings", "Progress", "Resolution",
+    "acronym", "full_name", "gc_paused", "normalize", "strip_legal_suffix"
+]

@@ -303,3 +303,9 @@ class DoltServerBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+__all__ = [
+    "DB_NAME", "LOCK_TIMEOUT_S", "MAX_ATTEMPTS", "RETRYABLE_ERRNOS", "DoltServerBackend",
+    "parse_url"
+]

@@ -211,3 +211,8 @@ class DoltliteBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+__all__ = [
+    "BUSY_TIMEOUT_S", "DoltliteBackend"
+]

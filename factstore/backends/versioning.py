@@ -294,3 +294,13 @@ def remotes(backend: Backend) -> list[Remote]:
 
 def add_remote(backend: Backend, name: str, url: str) -> None:
     backend.call("dolt_remote", "add", name, backend.remote_url(url))
+
+
+__all__ = [
+    "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "TAG_NAME", "add_remote",
+    "author", "blame", "branch_head", "branches", "commit_day", "commits", "commits_from",
+    "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows", "has_branch",
+    "has_parent", "has_tag", "iso", "last_change", "merge_base", "move_branch", "parents",
+    "remotes", "resolve_ref", "row_at_commits", "tables_changed", "tables_changed_by", "tags",
+    "uncommitted"
+]

@@ -106,3 +106,8 @@ def message(
         if before is not None and before.get(field) != new:
             lines.append(f"{field}: {one_line(before.get(field))} -> {one_line(new)}")
     return "\n".join(lines)
+
+
+__all__ = [
+    "RENDER_LOG_COMMIT", "StoreCore", "message", "one_line"
+]

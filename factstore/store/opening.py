@@ -90,3 +90,8 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
 
     store.backend.write(body, who, stage=(".",))
     return store
+
+
+__all__ = [
+    "STORE_DIR", "STORE_FILE", "clone_store", "find_store", "init_store", "open_store"
+]

@@ -147,3 +147,8 @@ class Packs:
         if not self._logged_table:
             self._logged_table = RENDER_LOG_MIGRATION in migrations.applied(self.core.backend)
         return self._logged_table
+
+
+__all__ = [
+    "MAX_QUESTION", "RENDER_LOG_MIGRATION", "Packs"
+]

@@ -134,3 +134,8 @@ def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", 
         sides[side] = None if all(v is None for v in row.values()) else knowledge(row)
     present = next(r for r in sides.values() if r)
     return {"table": table, "id": row_id(table, present), **sides}
+
+
+__all__ = [
+    "IMPORTS", "Sharing", "conflict_sides"
+]

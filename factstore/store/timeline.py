@@ -421,3 +421,8 @@ def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
         return
     tx.execute(table.update_sql("?"),
                [*(target[c] for c in table.data_columns), who, reason, rev, *key])
+
+
+__all__ = [
+    "ID_LIKE", "LINE_CHUNK", "Line", "Timeline", "changed_fields", "referenced_by"
+]
