@@ -92,7 +92,7 @@ def test_a_tag_wins_over_the_quarter_of_the_same_name(store: FactStore) -> None:
     store.set_config("calendar.fiscal_year_start_month", "2", author=AUTHOR)
     # a quarter far in the future means "the last commit before its end": HEAD
     assert store.resolve_ref("FY40-Q1") == store.head()
-    store.tag("FY40-Q1", first)
+    store.tag("FY40-Q1", first, author=AUTHOR)
     assert store.resolve_ref("FY40-Q1") == first
     assert store.resolve_ref(store.head()[:10]) == store.head()
     assert store.resolve_ref("HEAD~1") == first

@@ -201,6 +201,10 @@ def create_branch(backend: Backend, name: str, start: str) -> None:
     backend.call("dolt_branch", name, start)
 
 
+def delete_branch(backend: Backend, name: str) -> None:
+    backend.call("dolt_branch", "-D", name)
+
+
 def merge_base(backend: Backend, one: str, other: str) -> str:
     return str(backend.query("SELECT dolt_merge_base(?, ?) AS h", [one, other])[0]["h"])
 

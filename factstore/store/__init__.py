@@ -212,6 +212,11 @@ class FactStore:
         """Create a branch for proposed corrections; returns the commit it starts at."""
         return self._sharing.propose(name, from_ref=from_ref)
 
+    def abandon(self, name: str, *, at: str) -> None:
+        """Delete a proposal branch that holds nothing of its own (it still points at `at`,
+        where propose created it); refused otherwise."""
+        self._sharing.abandon(name, at=at)
+
     def review(self, name: str, *, into: str = "main") -> Diff:
         """What merging branch `name` would change: its diff from where it left `into`."""
         return self._sharing.review(name, into=into)
