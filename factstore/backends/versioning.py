@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from factstore.backends.base import Backend
+from factstore.backends.base import Backend, Tx
 from factstore.errors import InvalidInput
 from factstore.models import BlameLine, Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
-from factstore.schema import Row, Table
+from factstore.schema import TABLES, Row, Table, row_id
 
 REF_SUFFIX = re.compile(r"^(.+?)~(\d+)$")
 HASH_PREFIX = re.compile(r"^[0-9a-v]{6,40}$")
@@ -157,13 +157,14 @@ def last_change(backend: Backend, table: Table, key: Sequence[Any]) -> Commit | 
                   date=iso(b["commit_date"]), message=b["message"])
 
 
-def diff_rows(backend: Backend, table: str, old: str, new: str
+def diff_rows(backend: Backend, table: str, old: str, new: str,
+              db: Tx | Backend | None = None
               ) -> Iterator[tuple[Row | None, Row | None, str]]:
     """Dolt's diff of one table between two commits: (from row, to row, diff_type) per
-    changed row, without the commit columns."""
+    changed row, without the commit columns. db: read inside that transaction."""
     source, params = backend.diff_from(table, old, new)
     skip = {"commit", "commit_date"}
-    for raw in backend.query(f"SELECT * FROM {source}", params):
+    for raw in (db or backend).query(f"SELECT * FROM {source}", params):
         kind = str(raw["diff_type"])
         before = {k[5:]: v for k, v in raw.items() if k.startswith("from_") and k[5:] not in skip}
         after = {k[3:]: v for k, v in raw.items() if k.startswith("to_") and k[3:] not in skip}
@@ -175,10 +176,29 @@ def tables_changed_by(backend: Backend, commit: str) -> set[str]:
     return {str(r["table_name"]) for r in rows}
 
 
-def uncommitted(backend: Backend, table: str) -> bool:
+def uncommitted(db: Tx | Backend, table: str) -> bool:
     """Does the working set hold changes to `table` that no commit has yet?"""
-    return bool(backend.query("SELECT table_name FROM dolt_status WHERE table_name = ?",
-                              [table]))
+    return bool(db.query("SELECT table_name FROM dolt_status WHERE table_name = ?", [table]))
+
+
+def uncommitted_rows(db: Tx | Backend, backend: Backend, tables: Sequence[str]
+                     ) -> dict[str, list[str]]:
+    """The rows of `tables` that the working set changed since HEAD (dolt_status, then the
+    diff of HEAD and WORKING), by table; read through db (a write's own transaction)."""
+    dirty = {str(r["table_name"]) for r in db.query("SELECT table_name FROM dolt_status")}
+    found: dict[str, list[str]] = {}
+    for table in (t for t in tables if t in dirty):
+        ids = [_changed_id(table, before, after) for before, after, _ in
+               diff_rows(backend, table, "HEAD", "WORKING", db)]
+        found[table] = ids or ["the table itself"]
+    return found
+
+
+def _changed_id(table: str, before: Row | None, after: Row | None) -> str:
+    row = after or before or {}
+    if table in TABLES or table == "config":
+        return row_id(table, row)
+    return str(row.get("name") or row)[:60]
 
 
 # --- branches, tags, remotes -----------------------------------------------------------------

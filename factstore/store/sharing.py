@@ -70,6 +70,7 @@ class Sharing:
               ) -> WriteResult:
         who = check_author(author)
         self._require_branch(name)
+        self.core.require_clean(self.core.backend)  # Dolt refuses too, less clearly
         if prefer not in (None, "ours", "theirs"):
             raise InvalidInput("prefer: expected 'ours' or 'theirs'")
         branch = self.core.branch
@@ -127,6 +128,7 @@ class Sharing:
 
     def pull(self, remote: str = "origin", branch: str | None = None) -> str:
         self._require_remote(remote)
+        self.core.require_clean(self.core.backend)
         self.core.flushed().pull(remote, branch or self.core.branch)
         return self.core.head()
 
