@@ -29,6 +29,9 @@ class FactsGroup(click.Group):
             _fail(ctx, exc)
         except ValidationError as exc:
             _fail(ctx, InvalidInput(describe_error(exc)))
+        except OSError as exc:  # the last resort: a file or folder the library did not expect
+            where = f" ({exc.filename})" if exc.filename else ""
+            _fail(ctx, FactstoreError(f"{exc.strerror or exc}{where}"))
         finally:
             if isinstance(ctx.obj, Ctx):
                 ctx.obj.progress.close()  # a bar left open by a crash

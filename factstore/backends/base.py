@@ -89,8 +89,10 @@ class Backend(Protocol):
         written and the commit is None."""
         ...
 
-    def remote_url(self, url: str) -> str:
-        """The engine's form of a remote URL (file:///dir works on both)."""
+    def remote_url(self, url: str, *, create: bool = True) -> str:
+        """The engine's form of a remote URL (file:///dir works on both); refused under
+        /proc, /sys, /dev. create: the folder of a file remote may be made (not its parents);
+        without, the remote must exist (a clone)."""
         ...
 
     def push(self, remote: str, branch: str) -> None: ...

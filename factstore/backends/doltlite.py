@@ -14,11 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from factstore.backends import local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_S = 30.0
+REMOTE_FILE = "facts.db"  # a file:///dir remote's database file
 
 
 class _Tx:
@@ -76,13 +78,34 @@ class DoltliteBackend:
         )
 
     @classmethod
-    def create(cls, path: Path) -> DoltliteBackend:
-        """Create an empty store file; the caller applies the schema as its first commit."""
-        if path.exists():
+    @contextmanager
+    def creating(cls, path: Path) -> Iterator[DoltliteBackend]:
+        """Create an empty store file for the block to fill (the schema, a clone). If the
+        block fails, what was made goes again: the file, doltlite's lock file and the
+        folders made for them; nothing that was there before."""
+        if path.exists() or path.is_symlink():
             raise InvalidInput(f"a factstore already exists at {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        cls._connect(path).close()
-        return cls(path)
+        folders = local.missing_folders(path)
+        made = [path, path.with_name(f".{path.name}-lock")]
+        try:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise local.oserror("cannot create a store in", path.parent, exc) from exc
+            try:
+                cls._connect(path).close()
+            except (OSError, sqlite3.Error) as exc:
+                raise FactstoreError(f"cannot create a store at {path}: {exc}") from exc
+            backend = cls(path)
+        except BaseException:
+            local.remove_created(made, folders)
+            raise
+        try:
+            yield backend
+        except BaseException:
+            backend.close()
+            local.remove_created(made, folders)
+            raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with _errors("doltlite query"):
@@ -175,13 +198,32 @@ class DoltliteBackend:
         return [r["t"] for r in rows if r["t"] in VERSIONED]
 
     @staticmethod
-    def remote_url(url: str) -> str:
-        """doltlite keeps a file remote as one database file: file:///dir -> dir/facts.db."""
-        if not url.startswith("file://") or url.endswith(".db"):
+    def remote_url(url: str, *, create: bool = True) -> str:
+        """doltlite keeps a file remote as one database file: file:///dir -> dir/facts.db.
+
+        With create (remote add, for a push), the folder the URL names is made if its parent
+        exists, and nothing above it; without (clone), the remote's file must exist."""
+        folder = local.file_url_path(url)
+        if folder is None:
             return url
-        folder = Path(url.removeprefix("file://"))
-        folder.mkdir(parents=True, exist_ok=True)
-        return f"file://{folder / 'facts.db'}"
+        if folder.suffix == ".db":
+            if not create and not folder.is_file():
+                raise NotFound(f"no store at {url}")
+            return url
+        if folder.exists() and not folder.is_dir():
+            raise InvalidInput(f"remote: {url!r}: {folder} is not a folder")
+        if not create:
+            if not (folder / REMOTE_FILE).is_file():
+                raise NotFound(f"no store at {url} (no {folder / REMOTE_FILE})")
+        elif not folder.is_dir():
+            try:
+                folder.mkdir()
+            except FileNotFoundError:
+                raise NotFound(f"remote: {url!r}: there is no folder {folder.parent} to make "
+                               f"{folder.name} in") from None
+            except OSError as exc:
+                raise local.oserror("remote: cannot create", folder, exc) from exc
+        return f"file://{folder / REMOTE_FILE}"
 
     def push(self, remote: str, branch: str) -> None:
         self.call("dolt_push", remote, branch)
@@ -192,13 +234,13 @@ class DoltliteBackend:
 
     @classmethod
     def clone(cls, url: str, path: Path) -> DoltliteBackend:
-        backend = cls.create(path)
-        try:
-            backend.call("dolt_clone", cls.remote_url(url))
-        except FactstoreError:
-            backend.close()
-            path.unlink(missing_ok=True)
-            raise
+        """Clone into a new store file; the remote is checked before anything is made, and
+        a failed clone takes away what it made."""
+        remote = cls.remote_url(url, create=False)
+        with cls.creating(path) as backend:
+            backend.call("dolt_clone", remote)
+            if not versioning.has_schema(backend):
+                raise InvalidInput(f"{url} is not a factstore (it has no schema)")
         return backend
 
     def head(self) -> str:

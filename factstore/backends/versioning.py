@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from factstore.backends.base import Backend, Tx
-from factstore.errors import InvalidInput
+from factstore.errors import FactstoreError, InvalidInput
 from factstore.models import BlameLine, Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
 from factstore.schema import TABLES, Row, Table, row_id
@@ -54,6 +54,15 @@ def commit_day(backend: Backend, commit: str) -> date | None:
     """The UTC day of a commit of the current branch; None when it is not on it."""
     rows = backend.query("SELECT date FROM dolt_log WHERE commit_hash = ?", [commit])
     return date.fromisoformat(iso(rows[0]["date"])[:10]) if rows else None
+
+
+def has_schema(backend: Backend) -> bool:
+    """Does the store hold factstore's tables (its migrations table)?"""
+    try:
+        backend.query("SELECT name FROM schema_migrations LIMIT 1")
+    except FactstoreError:
+        return False
+    return True
 
 
 def has_parent(backend: Backend, commit: str) -> bool:
