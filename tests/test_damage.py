@@ -1,8 +1,9 @@
-"""A failing system gives one line and the documented exit code, and leaves the store as it
-was (issue #12): a full disk, a read-only store, odd remote and clone URLs, a symlink loop, a
-Dolt server that went away.
+"""A damaged store or a failing system gives one line and the documented exit code, and
+leaves the store as it was (issue #12): a store file that lost commits, a full disk, a
+read-only store, odd remote and clone URLs, a symlink loop, a Dolt server that went away.
 
-The embedded store's file system is tested on doltlite only: a Dolt server keeps its own.
+The embedded store's checks (its HEAD record, its file system) are tested on doltlite only: a
+Dolt server keeps its own durability.
 Tests that need a small or read-only file system mount a tmpfs, and skip (saying why) where
 mounting is not allowed.
 """
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import factstore  # noqa: F401  (loads doltlite before sqlite3)
 
+import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from factstore import FactstoreError, init_store, open_store
+from factstore import FactStore, FactstoreError, init_store, open_store
 
 from .conftest import AUTHOR, FIXTURES, Facts
 from .doltserver import dolt_binary, running_server
@@ -34,6 +37,19 @@ def _one_line_error(output: str) -> str:
     assert len(lines) == 1 and lines[0].startswith("error: "), output
     assert "Traceback" not in output
     return lines[0]
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[tuple[Facts, FactStore, Path]]:
+    """An embedded store with Northwind and two corrections: five commits."""
+    db = tmp_path / "store" / ".facts" / "facts.db"
+    init_store(str(db), author=AUTHOR).close()
+    with open_store(str(db)) as store:
+        store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+        for value in ("301", "302"):
+            store.correct_fact("fact:acme-gmbh-seats-fy26q3", value, author=AUTHOR,
+                               reason="recount")
+        yield Facts(str(db)), store, db
 
 
 def _mount_tmpfs(where: Path, size: str) -> None:
@@ -71,6 +87,96 @@ def _fill(folder: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+# --- a store file that lost commits -----------------------------------------------------------
+
+
+def test_a_store_cut_to_half_refuses_to_open_naming_the_lost_commit(
+        embedded: tuple[Facts, FactStore, Path]) -> None:
+    facts, store, db = embedded
+    head = store.head()
+    store.close()
+    size = db.stat().st_size
+    os.truncate(db, size // 2)
+    result = facts("log", ok=False)
+    line = _one_line_error(result.output)
+    assert result.exit_code == 1
+    assert "lost commits" in line and f"last committed at {head[:12]}" in line
+    assert "now holds" in line and "facts clone" in line and "facts import" in line
+    assert db.stat().st_size == size // 2  # opening changed nothing
+
+
+def test_a_store_whose_last_8_kb_are_zeroed_refuses_to_open(
+        embedded: tuple[Facts, FactStore, Path]) -> None:
+    facts, store, db = embedded
+    head = store.head()
+    store.close()
+    with db.open("r+b") as out:
+        out.seek(-8192, os.SEEK_END)
+        out.write(b"\0" * 8192)
+    result = facts("show", "fact:acme-gmbh-seats-fy26q3", ok=False)
+    assert result.exit_code == 1
+    assert f"last committed at {head[:12]}" in _one_line_error(result.output)
+    with pytest.raises(FactstoreError, match="lost commits"):
+        open_store(str(db))
+
+
+def test_an_empty_store_file_is_refused_not_made_a_new_store(
+        embedded: tuple[Facts, FactStore, Path]) -> None:
+    facts, store, db = embedded
+    store.close()
+    os.truncate(db, 0)
+    result = facts("list", "facts", ok=False)
+    assert result.exit_code == 1 and "empty (0 bytes)" in _one_line_error(result.output)
+    assert db.stat().st_size == 0
+
+
+def test_a_file_without_the_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "facts.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    conn.close()
+    result = Facts(str(db))("log", ok=False)
+    assert result.exit_code == 1 and "no factstore (no schema)" in _one_line_error(result.output)
+
+
+def test_a_store_others_committed_to_since_opens(embedded: tuple[Facts, FactStore, Path]
+                                                 ) -> None:
+    """Commits made without factstore (so not recorded) descend from the record: fine."""
+    facts, store, db = embedded
+    store.close()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("UPDATE facts SET quote = 'seen' WHERE id = 'fact:acme-gmbh-acv-fy26q3'")
+    conn.execute("SELECT dolt_commit('-am', 'by hand', '--author', 'Bo <bo@x.test>')")
+    conn.close()
+    assert "by hand" in facts("log", "-n", "1").output
+
+
+def test_deleting_the_head_record_accepts_a_store_as_it_is(
+        embedded: tuple[Facts, FactStore, Path]) -> None:
+    facts, store, db = embedded
+    head = store.head()
+    store.close()
+    os.truncate(db, db.stat().st_size // 2)
+    assert facts("log", ok=False).exit_code == 1
+    (db.parent / "facts.db.head").unlink()
+    with open_store(str(db)) as damaged:  # opens, at the older commit the file still holds
+        assert damaged.head() != head
+
+
+def test_the_head_record_follows_commits_on_every_branch_and_merges(
+        embedded: tuple[Facts, FactStore, Path]) -> None:
+    facts, store, db = embedded
+    record = db.parent / "facts.db.head"
+    assert json.loads(record.read_text())["branches"] == {"main": store.head()}
+    facts("propose", "fix")
+    Facts(str(db), "fix")("correct", "fact:acme-gmbh-acv-fy26q3", "--value", "1", "--reason",
+                          "r", "--by", AUTHOR)
+    facts("merge", "fix", "--by", AUTHOR)
+    heads = {b.name: b.commit for b in store.branches()}
+    assert json.loads(record.read_text())["branches"] == heads
+    assert heads["main"] == store.head() != heads["fix"]
 
 
 # --- file systems: full, read-only ------------------------------------------------------------

@@ -4,6 +4,10 @@ doltlite must be loaded before anything imports sqlite3 (factstore/__init__ does
 One writer at a time per file: writes take BEGIN IMMEDIATE, so a read-modify-write cannot lose
 an update to a concurrent writer; dolt_commit() is the durability point and ends the SQL
 transaction itself.
+
+After each commit the heads of the branches are recorded beside the file (headfile), and a
+store is opened only if its head is the recorded one or descends from it: a file cut short
+opens at an older commit otherwise, with no error.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from factstore.backends import local, versioning
+from factstore.backends import headfile, local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
@@ -54,18 +58,57 @@ def _rows(cursor: sqlite3.Cursor) -> list[Row]:
 class DoltliteBackend:
     kind = "doltlite"
 
-    def __init__(self, path: Path, branch: str | None = None) -> None:
+    def __init__(self, path: Path, branch: str | None = None, *, check: bool = True) -> None:
+        """Open the store file at path; check=False only for a file being created."""
         self.path = path
         self.url = f"doltlite://{path}"
         if not path.is_file():
             raise NotFound(f"no factstore at {path} (run `facts init` first)")
+        if check and path.stat().st_size == 0:  # doltlite would make it a new, empty store
+            expected = headfile.recorded(path)
+            raise headfile.lost(path, "the file is empty (0 bytes): its commits are lost",
+                                branch=branch or "main",
+                                expected=expected.get(branch or "main"))
         self._conn = self._connect(path)
+        try:
+            self.branch = self._checkout(branch)
+            if check:
+                self._check_not_lost()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _checkout(self, branch: str | None) -> str:
         if branch:
             if not self.query("SELECT name FROM dolt_branches WHERE name = ?", [branch]):
-                self._conn.close()
+                if headfile.recorded(self.path).get(branch):
+                    raise headfile.lost(self.path, f"branch {branch} is gone",
+                                        branch=branch,
+                                        expected=headfile.recorded(self.path)[branch])
                 raise NotFound(f"no branch {branch!r}")
-            self._conn.execute("SELECT dolt_checkout(?)", (branch,))
-        self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
+            with _errors("checkout"):
+                self._conn.execute("SELECT dolt_checkout(?)", (branch,))
+            return branch
+        return str(self.query("SELECT active_branch() AS b")[0]["b"])
+
+    def _check_not_lost(self) -> None:
+        """The branch's head is the one recorded after the last commit, or descends from it;
+        and the file holds a factstore at all."""
+        expected = headfile.recorded(self.path).get(self.branch)
+        if not versioning.has_schema(self):
+            raise headfile.lost(self.path, "the file holds no factstore (no schema): its "
+                                "commits are lost, or it never was one", branch=self.branch,
+                                expected=expected)
+        if expected is None:
+            return
+        head = self.head()
+        if head != expected and not versioning.on_branch(self, expected):
+            raise headfile.lost(self.path, "the store lost commits", branch=self.branch,
+                                expected=expected, found=head)
+
+    def _remember_heads(self) -> None:
+        """Record every branch's head beside the file, after a commit."""
+        headfile.remember(self.path, versioning.branch_heads(self))
 
     @property
     def cache_dir(self) -> Path:
@@ -81,12 +124,12 @@ class DoltliteBackend:
     @contextmanager
     def creating(cls, path: Path) -> Iterator[DoltliteBackend]:
         """Create an empty store file for the block to fill (the schema, a clone). If the
-        block fails, what was made goes again: the file, doltlite's lock file and the
-        folders made for them; nothing that was there before."""
+        block fails, what was made goes again: the file, doltlite's lock file, the head
+        record, and the folders made for them; nothing that was there before."""
         if path.exists() or path.is_symlink():
             raise InvalidInput(f"a factstore already exists at {path}")
         folders = local.missing_folders(path)
-        made = [path, path.with_name(f".{path.name}-lock")]
+        made = [path, path.with_name(f".{path.name}-lock"), headfile.record_path(path)]
         try:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +139,7 @@ class DoltliteBackend:
                 cls._connect(path).close()
             except (OSError, sqlite3.Error) as exc:
                 raise FactstoreError(f"cannot create a store at {path}: {exc}") from exc
-            backend = cls(path)
+            backend = cls(path, check=False)
         except BaseException:
             local.remove_created(made, folders)
             raise
@@ -142,7 +185,8 @@ class DoltliteBackend:
             (commit,) = conn.execute(
                 "SELECT dolt_commit('-m', ?, '--author', ?)", (message, author)
             ).fetchone()
-            return str(commit)
+        self._remember_heads()
+        return str(commit)
 
     def record(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query(sql, params)  # the connection autocommits: one SQL transaction
@@ -169,10 +213,18 @@ class DoltliteBackend:
         with self._transaction() as conn, _errors(f"revert of {commit[:12]}"):
             (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
                                   (author, commit)).fetchone()
+        self._remember_heads()
         return str(new)
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
+        commit, conflicts = self._merge(branch, message, author, prefer)
+        if commit:
+            self._remember_heads()
+        return commit, conflicts
+
+    def _merge(self, branch: str, message: str, author: str, prefer: str | None
+               ) -> tuple[str | None, list[tuple[str, Row]]]:
         with self._transaction() as conn, _errors(f"merge of {branch!r}"):
             try:
                 (result,) = conn.execute(
@@ -231,6 +283,7 @@ class DoltliteBackend:
 
     def pull(self, remote: str, branch: str) -> None:
         self.call("dolt_pull", remote, branch)
+        self._remember_heads()
 
     @classmethod
     def clone(cls, url: str, path: Path) -> DoltliteBackend:
@@ -241,6 +294,7 @@ class DoltliteBackend:
             backend.call("dolt_clone", remote)
             if not versioning.has_schema(backend):
                 raise InvalidInput(f"{url} is not a factstore (it has no schema)")
+            backend._remember_heads()
         return backend
 
     def head(self) -> str:

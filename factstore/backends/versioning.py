@@ -56,6 +56,18 @@ def commit_day(backend: Backend, commit: str) -> date | None:
     return date.fromisoformat(iso(rows[0]["date"])[:10]) if rows else None
 
 
+def on_branch(backend: Backend, commit: str) -> bool:
+    """Is commit the current branch's head or one of its ancestors?"""
+    return bool(backend.query("SELECT commit_hash FROM dolt_log WHERE commit_hash = ?",
+                              [commit]))
+
+
+def branch_heads(backend: Backend) -> dict[str, str]:
+    """Every branch's head commit, by name."""
+    return {str(r["name"]): str(r["hash"])
+            for r in backend.query("SELECT name, hash FROM dolt_branches")}
+
+
 def has_schema(backend: Backend) -> bool:
     """Does the store hold factstore's tables (its migrations table)?"""
     try:
