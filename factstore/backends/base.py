@@ -76,10 +76,6 @@ class Backend(Protocol):
 
     def tag(self, name: str, commit: str, message: str, author: str) -> None: ...
 
-    def revert_commit(self, commit: str, author: str) -> str:
-        """Dolt's revert of a whole commit, as a new commit by author; returns its hash."""
-        ...
-
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
         """Merge branch into this connection's branch as one commit by author.

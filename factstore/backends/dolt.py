@@ -261,11 +261,6 @@ class DoltServerBackend:
         self.call("dolt_tag", *(["-m", message] if message else []), "--author", author,
                   name, commit)
 
-    def revert_commit(self, commit: str, author: str) -> str:
-        with self._write_lock():
-            self.call("dolt_revert", "--author", author, commit)
-        return self.head()
-
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.

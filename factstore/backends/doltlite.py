@@ -209,13 +209,6 @@ class DoltliteBackend:
         self.call("dolt_config", "user.email", email)
         self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
 
-    def revert_commit(self, commit: str, author: str) -> str:
-        with self._transaction() as conn, _errors(f"revert of {commit[:12]}"):
-            (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
-                                  (author, commit)).fetchone()
-        self._remember_heads()
-        return str(new)
-
     def merge(self, branch: str, message: str, author: str, prefer: str | None
               ) -> tuple[str | None, list[tuple[str, Row]]]:
         commit, conflicts = self._merge(branch, message, author, prefer)

@@ -199,9 +199,11 @@ class FactStore:
         return self._timeline.revert(item_id, author=author, reason=reason, to=to,
                                      commit=commit)
 
-    def revert_commit(self, commit: str, *, author: str | None) -> WriteResult:
-        """Undo a whole commit with Dolt's revert, as a new commit by author."""
-        return self._timeline.revert_commit(commit, author=author)
+    def revert_commit(self, commit: str, *, author: str | None, reason: str | None
+                      ) -> WriteResult:
+        """Undo a whole commit as a new commit by author, with reason in its message; every
+        row it changed goes back to how it was before it, under a new revision."""
+        return self._timeline.revert_commit(commit, author=author, reason=reason)
 
     # -- branches, tags, remotes ----------------------------------------------------------
 
