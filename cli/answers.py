@@ -78,6 +78,9 @@ def context(obj: Ctx, question: str, as_of: str | None, valid_at: str | None,
     _print_pack(pack, as_json)
     output.line(f"pack {pack.hash[:12]} at {pack.version[:12]}: {len(pack.items)} items"
                 + (f", {len(pack.trimmed)} left out" if pack.trimmed else ""), err=True)
+    if not pack.logged:
+        output.line("note: this pack was not logged (the store would not take the render-log "
+                    "row: read-only?); `facts replay` will not find it", err=True)
 
 
 def _print_pack(pack: ContextPack, as_json: bool) -> None:

@@ -605,6 +605,9 @@ class ContextPack(BaseModel):
     items: list[PackItem]
     trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
     text: str  # the rendered pack, in options.format
+    # Written to the render log. False: not asked to (eval), or the store would not take it
+    # (read-only); the pack itself is the same either way.
+    logged: bool = False
 
 
 # --- answer verification (`facts verify`) -----------------------------------------------------

@@ -1,15 +1,22 @@
-"""Audit details (issue #12): a whole-commit revert carries its reason, and a row's rev never
-goes backwards."""
+"""Audit details (issue #12): a whole-commit revert carries its reason, a row's rev never goes
+backwards, and a read-only store still answers `facts context`, saying the pack was not
+logged."""
 
 from __future__ import annotations
 
 import factstore  # noqa: F401  (loads doltlite before sqlite3)
 
 import json
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from factstore import FactStore
+from factstore import FactStore, open_store
+from factstore.cli import cli
 
 from .conftest import AUTHOR, FIXTURES, Facts
 
@@ -91,3 +98,59 @@ def test_revert_of_the_schema_commit_is_refused(loaded: tuple[Facts, FactStore])
     result = facts("revert", "--commit", schema, "--reason", "r", "--by", AUTHOR, ok=False)
     assert result.exit_code == 4 and "schema" in result.output
     assert store.head() == head
+
+
+# --- a read-only store still serves context packs ---------------------------------------------
+
+
+def _read_only_url(store_url: str, store: FactStore, tmp_path: Path) -> str:
+    """The same store, read only: a SELECT-only user on the server; on doltlite, a copy of
+    the store on a tmpfs remounted read-only (skipped where mounting is not allowed)."""
+    if store_url.startswith("mysql://"):
+        from factstore.backends.dolt import DoltServerBackend
+
+        backend = store.backend
+        assert isinstance(backend, DoltServerBackend)
+        database = store_url.rsplit("/", 1)[1]
+        user = f"r{uuid.uuid4().hex[:8]}"
+        backend.query(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
+        backend.query(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
+        return store_url.replace("root@", f"{user}:pw@")
+    where = tmp_path / "ro"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs to make a read-only store: {done.stderr.strip()}")
+    store.close()
+    for name in ("facts.db", "facts.db.head"):
+        (where / name).write_bytes((Path(store_url).parent / name).read_bytes())
+    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+    return str(where / "facts.db")
+
+
+def test_context_on_a_read_only_store_serves_the_pack_and_says_it_was_not_logged(
+        loaded: tuple[Facts, FactStore], store_url: str, tmp_path: Path) -> None:
+    _, store = loaded
+    url = _read_only_url(store_url, store, tmp_path)
+    try:
+        with open_store(url) as read_only:
+            pack = read_only.context("What was Acme GmbH's ACV in FY26-Q3?")
+            assert not pack.logged and pack.items
+            assert read_only.packs() == []
+        result = CliRunner().invoke(cli, ["--url", url, "context", "--json",
+                                          "What was Acme GmbH's ACV in FY26-Q3?"])
+        assert result.exit_code == 0, result.output
+        shown: dict[str, Any] = json.loads(result.stdout)
+        assert shown["logged"] is False and shown["hash"] == pack.hash
+        assert "not logged" in result.stderr
+    finally:
+        if not url.startswith("mysql://"):
+            subprocess.run(["umount", "-l", str(Path(url).parent)], check=False)
+
+
+def test_context_on_a_writable_store_is_logged(loaded: tuple[Facts, FactStore]) -> None:
+    facts, store = loaded
+    result = facts("context", "--json", "What was Acme GmbH's ACV in FY26-Q3?")
+    assert json.loads(result.stdout)["logged"] is True and "not logged" not in result.stderr
+    assert len(store.packs()) == 1
