@@ -314,7 +314,37 @@ def test_a_server_killed_mid_command_gives_one_line(tmp_path: Path) -> None:
         assert result.exit_code == 1 and "cannot reach" in _one_line_error(result.output)
 
 
-def _kill_server(data_dir: Path) -> None:
+@pytest.mark.dolt_server
+def test_a_correction_on_a_server_whose_disk_is_full_fails_in_one_line(tmp_path: Path) -> None:
+    """Dolt 1.86 stops (a panic in its journal writer) when its disk fills mid-commit; the
+    client says so in one line, and the commit is not there when Dolt reads the data again."""
+    binary = dolt_binary()
+    if binary is None:
+        pytest.skip("no dolt binary (run scripts/install-dolt.sh)")
+    root = tmp_path / "server-disk"
+    _mount_tmpfs(root, "48m")
+    try:
+        with running_server(binary, root) as server:
+            database = f"f{uuid.uuid4().hex[:8]}"
+            url = f"{server.url}/{database}"
+            init_store(url, author=AUTHOR).close()
+            with open_store(url) as store:
+                store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+                head = store.head()
+            filler = _fill(root)
+            result = Facts(url)("correct", "fact:acme-gmbh-seats-fy26q3", "--value", "1",
+                                "--reason", "r", "--by", AUTHOR, ok=False)
+            assert result.exit_code == 1 and "Dolt" in _one_line_error(result.output)
+            filler.unlink()
+            _kill_server(server.data_dir, missing_ok=True)
+            found = server.cli(database, "sql", "-r", "csv", "-q",
+                               "SELECT HASHOF('HEAD') AS h").split()
+        assert found == ["h", head]  # read by Dolt itself, the server gone
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)
+
+
+def _kill_server(data_dir: Path, missing_ok: bool = False) -> None:
     """SIGKILL the dolt sql-server serving data_dir, and wait until it is gone."""
     for entry in Path("/proc").iterdir():
         try:
@@ -326,4 +356,5 @@ def _kill_server(data_dir: Path) -> None:
             while (entry / "cmdline").exists() and (entry / "stat").read_text().split()[2] != "Z":
                 pass
             return
-    raise AssertionError(f"no dolt sql-server for {data_dir}")
+    if not missing_ok:
+        raise AssertionError(f"no dolt sql-server for {data_dir}")
