@@ -81,10 +81,6 @@ class DoltliteBackend:
     def _checkout(self, branch: str | None) -> str:
         if branch:
             if not self.query("SELECT name FROM dolt_branches WHERE name = ?", [branch]):
-                if headfile.recorded(self.path).get(branch):
-                    raise headfile.lost(self.path, f"branch {branch} is gone",
-                                        branch=branch,
-                                        expected=headfile.recorded(self.path)[branch])
                 raise NotFound(f"no branch {branch!r}")
             with _errors("checkout"):
                 self._conn.execute("SELECT dolt_checkout(?)", (branch,))
