@@ -57,7 +57,7 @@ def load(url: str, n: int) -> FactStore:
         return f"Load {n} facts"
 
     store.backend.write(body, AUTHOR)
-    store.tag("base")
+    store.tag("base", author=AUTHOR)
     store = _reopen(store, url)
     step = max(1, n // CHANGED)
 
@@ -67,7 +67,7 @@ def load(url: str, n: int) -> FactStore:
         return f"Change {CHANGED} facts"
 
     store.backend.write(change, AUTHOR)
-    store.tag("next")
+    store.tag("next", author=AUTHOR)
     return store
 
 

@@ -85,6 +85,9 @@ def context(obj: Ctx, question: str, as_of: str | None, valid_at: str | None,
     _print_pack(pack, as_json)
     output.line(f"pack {pack.hash[:12]} at {pack.version[:12]}: {len(pack.items)} items"
                 + (f", {len(pack.trimmed)} left out" if pack.trimmed else ""), err=True)
+    if not pack.logged:
+        output.line("note: this pack was not logged (the store would not take the render-log "
+                    "row: read-only?); `facts replay` will not find it", err=True)
 
 
 def _print_pack(pack: ContextPack, as_json: bool) -> None:
@@ -216,16 +219,22 @@ def health(obj: Ctx, as_of: str | None, valid_at: str | None, max_age_days: int,
 
 
 @cli.command()
+@click.option("--as", "author", envvar="FACTS_AUTHOR", default=None,
+              metavar="'AGENT NAME <EMAIL>'",
+              help="Author of every proposal the agent makes (default: FACTS_AUTHOR; "
+                   "required).")
 @pass_ctx
-def mcp(obj: Ctx) -> None:
+def mcp(obj: Ctx, author: str | None) -> None:
     """Serve the store to an agent over MCP (stdio): tools resolve, context, lookup, history,
-    diff, propose_correction (writes to a proposal branch only). Needs factstore[mcp]."""
+    diff, propose_correction (writes to a proposal branch only, as the --as author). Needs
+    factstore[mcp]."""
     try:
-        from factstore.mcp_server import serve
+        from factstore.mcp_server import serve, server_author
         import mcp as _sdk  # noqa: F401
     except ImportError:
         raise InvalidInput("facts mcp needs the MCP SDK: pip install 'factstore[mcp]'") from None
-    serve(obj.store())
+    who = server_author(author)  # before the store opens: no author, no server
+    serve(obj.store(), who)
 
 
 def clean_query(text: str) -> str:

@@ -30,6 +30,9 @@ class FactsGroup(click.Group):
             from factstore.importers import describe_error
 
             _fail(ctx, InvalidInput(describe_error(exc)))
+        except OSError as exc:  # the last resort: a file or folder the library did not expect
+            where = f" ({exc.filename})" if exc.filename else ""
+            _fail(ctx, FactstoreError(f"{exc.strerror or exc}{where}"))
         finally:
             if isinstance(ctx.obj, Ctx):
                 ctx.obj.progress.close()  # a bar left open by a crash

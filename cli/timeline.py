@@ -146,8 +146,8 @@ def blame(obj: Ctx, target: str, as_json: bool) -> None:
               help="Restore the row as it was at REF instead of undoing its last change.")
 @click.option("--commit", default=None, metavar="HASH",
               help="With ID: undo what HASH did to that row only. Without ID: undo the whole "
-                   "commit (Dolt's revert).")
-@click.option("--reason", default=None, help="Why (commit body); required with an ID.")
+                   "commit.")
+@click.option("--reason", default=None, help="Why (in the commit message); required.")
 @by_option
 @json_option
 @pass_ctx
@@ -163,7 +163,7 @@ def revert(obj: Ctx, item_id: str | None, to_ref: str | None, commit: str | None
         if commit is None or to_ref is not None:
             raise InvalidInput("pass an ID to revert one row, or --commit HASH alone to "
                                "revert a whole commit")
-        result = store.revert_commit(commit, author=who(author))
+        result = store.revert_commit(commit, author=who(author), reason=reason)
     else:
         if commit is not None and to_ref is not None:
             raise InvalidInput("pass at most one of --commit and --to")

@@ -1,13 +1,17 @@
 """Who a write is by: 'Name <email>', from the caller, FACTS_AUTHOR or git's user config.
 
-Writes without an author are refused; only the store's own bookkeeping (the schema commit,
-the render log, a tag made without one) is by SYSTEM_AUTHOR.
+Writes (tags included) without an author are refused; only the store's own bookkeeping (the
+schema commit, the render log) is by SYSTEM_AUTHOR. An author is a visible name and an email:
+no line breaks, control, bidi or zero-width characters, which would let an author line in
+`facts log` or `dolt log` show someone else's name.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import unicodedata
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -17,6 +21,11 @@ from factstore.models import Author
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
 
 _AUTHOR: TypeAdapter[str] = TypeAdapter(Author)
+EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
+# Unicode categories an author may not contain: controls (Cc: line breaks, escapes), format
+# characters (Cf: bidi overrides and isolates, zero-width spaces and joiners), line and
+# paragraph separators (Zl, Zp), unassigned and private-use code points.
+HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cn", "Co", "Cs"})
 
 
 def check_author(author: str | None) -> str:
@@ -25,10 +34,20 @@ def check_author(author: str | None) -> str:
         raise Refused(
             "no author: pass --by 'Name <email>', set FACTS_AUTHOR, or set git user.name/email"
         )
+    hidden = sorted({f"U+{ord(c):04X}" for c in author if unicodedata.category(c) in HIDDEN})
+    if hidden:
+        raise InvalidInput(f"author: {author!r} contains invisible or control characters "
+                           f"({', '.join(hidden[:5])}); expected 'Name <email>'")
     try:
-        return _AUTHOR.validate_python(author.strip())
+        who = _AUTHOR.validate_python(author.strip())
     except ValidationError:
         raise InvalidInput(f"author: expected 'Name <email>', got {author!r}") from None
+    name, email = who[:-1].rsplit(" <", 1)
+    if not any(c.isalnum() for c in name):
+        raise InvalidInput(f"author: {author!r} has no visible name; expected 'Name <email>'")
+    if not EMAIL.fullmatch(email):
+        raise InvalidInput(f"author: {author!r} has no email; expected 'Name <email>'")
+    return " ".join(name.split()) + f" <{email}>"
 
 
 def default_author() -> str | None:
@@ -49,5 +68,5 @@ def default_author() -> str | None:
 
 
 __all__ = [
-    "SYSTEM_AUTHOR", "check_author", "default_author"
+    "EMAIL", "HIDDEN", "SYSTEM_AUTHOR", "check_author", "default_author"
 ]

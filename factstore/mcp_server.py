@@ -4,14 +4,24 @@ Optional (`pip install 'factstore[mcp]'`, the official `mcp` SDK 2.x). Every too
 FactStore call and returns that call's JSON; errors come back as tool errors carrying the
 same one-line message the CLI prints. The one tool that writes, propose_correction, writes
 to a proposal branch only, never to main (review and merge it with `facts review`/`merge`).
+
+The agent does not choose who it is: the server's author is fixed when it starts (`facts mcp
+--as "Agent <email>"`, else FACTS_AUTHOR) and every proposal is committed as that author. What
+the agent says about itself goes into the commit's reason, as text.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from factstore.errors import FactstoreError, InvalidInput
+from factstore.authors import check_author
+from factstore.errors import FactstoreError, InvalidInput, Refused
 from factstore.store import FactStore, open_store
+from factstore.store.sharing import check_branch_name
+from factstore.text import clean_for_pack
+
+MAX_AGENT = 200  # characters of what the agent says about itself
 
 INSTRUCTIONS = (
     "factstore holds the company's versioned knowledge. Call `context` with the user's "
@@ -21,8 +31,17 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(store: FactStore) -> Any:
-    """An MCPServer whose tools read an open store."""
+def server_author(author: str | None) -> str:
+    """The author every proposal of this server is committed as; refused without one."""
+    if not author:
+        raise Refused("facts mcp needs an author for the agent's proposals: pass "
+                      "--as 'Agent Name <email>' or set FACTS_AUTHOR")
+    return check_author(author)
+
+
+def build_server(store: FactStore, author: str) -> Any:
+    """An MCPServer whose tools read an open store; proposals are committed by author."""
+    author = server_author(author)
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -69,40 +88,52 @@ def build_server(store: FactStore) -> Any:
         return call(store.diff, from_ref, to_ref)  # type: ignore[no-any-return]
 
     @server.tool()
-    def propose_correction(name: str, branch: str, author: str, reason: str,
+    def propose_correction(name: str, branch: str, reason: str,
                            definition: str | None = None, value: str | None = None,
                            scope: str | None = None, predicate: str | None = None,
-                           period: str | None = None, source: str | None = None
-                           ) -> dict[str, Any]:
+                           period: str | None = None, source: str | None = None,
+                           agent: str | None = None) -> dict[str, Any]:
         """Correct a definition (`definition`) or a fact (`value`) on a proposal branch,
-        created from main when new. Never writes to main."""
-        return call(_propose, store, name, branch, author, reason,  # type: ignore[no-any-return]
-                    definition, value, scope, predicate, period, source)
+        created from main when new. Never writes to main. The commit's author is fixed by
+        the server; `agent` (optional) says who you are, and is recorded with the reason."""
+        return call(_propose, store, author, name, branch,  # type: ignore[no-any-return]
+                    reason, agent, definition, value, scope, predicate, period, source)
 
     return server
 
 
-def _propose(main: FactStore, name: str, branch: str, author: str,
-             reason: str, definition: str | None, value: str | None, scope: str | None,
+def _propose(main: FactStore, author: str, name: str, branch: str, reason: str,
+             agent: str | None, definition: str | None, value: str | None, scope: str | None,
              predicate: str | None, period: str | None, source: str | None) -> Any:
-    if branch == "main":
-        raise InvalidInput(f"branch: proposals go to their own branch, not {branch!r}")
+    """Validate everything that can be checked first; create the branch only then, and
+    delete it again when the write fails on a branch this call created."""
+    check_branch_name(branch)
     if (definition is None) == (value is None):
         raise InvalidInput("pass exactly one of definition or value")
-    if branch not in {b.name for b in main.branches()}:
-        main.propose(branch)
-    with open_store(main.url, branch=branch) as proposal:
-        if definition is not None:
-            return proposal.correct_definition(name, definition, scope=scope, author=author,
-                                               reason=reason, source=source)
-        return proposal.correct_fact(name, value or "", predicate=predicate, period=period,
-                                     author=author, reason=reason, source=source)
+    if not reason or not reason.strip():
+        raise InvalidInput("reason: a proposal needs a reason")
+    if agent and agent.strip():
+        reason = f"{reason} (agent: {clean_for_pack(agent).strip()[:MAX_AGENT]})"
+    start = None if branch in {b.name for b in main.branches()} else main.propose(branch)
+    try:
+        with open_store(main.url, branch=branch) as proposal:
+            if definition is not None:
+                return proposal.correct_definition(name, definition, scope=scope,
+                                                   author=author, reason=reason, source=source)
+            return proposal.correct_fact(name, value or "", predicate=predicate,
+                                         period=period, author=author, reason=reason,
+                                         source=source)
+    except BaseException:
+        if start is not None:
+            with contextlib.suppress(FactstoreError):  # the write's error is the one to tell
+                main.abandon(branch, at=start)
+        raise
 
 
-def serve(store: FactStore) -> None:
-    build_server(store).run("stdio")
+def serve(store: FactStore, author: str) -> None:
+    build_server(store, author).run("stdio")
 
 
 __all__ = [
-    "INSTRUCTIONS", "build_server", "serve"
+    "INSTRUCTIONS", "MAX_AGENT", "build_server", "serve", "server_author"
 ]

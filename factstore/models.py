@@ -697,6 +697,9 @@ class ContextPack(Result):
     trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
     text: str  # the rendered pack, in options.format
     missing: list[str] = Field(default_factory=list)  # what was asked for and not found
+    # Written to the render log. False: not asked to (eval), or the store would not take it
+    # (read-only); the pack itself is the same either way.
+    logged: bool = False
 
 
 

@@ -230,7 +230,8 @@ def test_a_write_never_commits_render_log_rows_and_the_log_is_not_reverted(
     store.retract("initech", author=AUTHOR, reason="test")  # flushes first
     flush = store.log(all_commits=True)[1]
     assert flush.message == "Record rendered context packs"
-    result = Facts(store.url)("revert", "--commit", flush.commit, "--by", AUTHOR, ok=False)
+    result = Facts(store.url)("revert", "--commit", flush.commit, "--reason", "r", "--by",
+                              AUTHOR, ok=False)
     assert result.exit_code == 4 and "append-only" in result.output
     assert len(store.packs()) == 1
 

@@ -94,7 +94,7 @@ def test_a_tag_wins_over_the_quarter_of_the_same_name(store: FactStore) -> None:
     store.set_config("calendar.fiscal_year_start_month", "2", author=AUTHOR)
     # a quarter far in the future means "the last commit before its end": HEAD
     assert store.resolve_ref("FY40-Q1") == store.head()
-    store.tag("FY40-Q1", first)
+    store.tag("FY40-Q1", first, author=AUTHOR)
     assert store.resolve_ref("FY40-Q1") == first
     assert store.resolve_ref(store.head()[:10]) == store.head()
     assert store.resolve_ref("HEAD~1") == first
@@ -217,7 +217,7 @@ def test_revert_never_removes_an_entity_other_rows_still_name(facts: Facts) -> N
     assert refused.exit_code == 4 and "still named by fact:initech-arr" in refused.output
     assert facts("log", "--json").output == log
     created = json.loads(log)[1]["commit"]  # the commit that added initech
-    whole = facts("revert", "--commit", created, "--by", AUTHOR, ok=False)
+    whole = facts("revert", "--commit", created, "--reason", "r", "--by", AUTHOR, ok=False)
     assert whole.exit_code == 4 and "still named by fact:initech-arr" in whole.output
     assert facts("log", "--json").output == log
     facts("revert", "fact:initech-arr", "--reason", "made by mistake", "--by", AUTHOR)
@@ -225,11 +225,12 @@ def test_revert_never_removes_an_entity_other_rows_still_name(facts: Facts) -> N
     assert facts("show", "initech", ok=False).exit_code == 3
 
 
-def test_revert_whole_commit_uses_dolts_revert(facts: Facts, tmp_path: Path) -> None:
+def test_revert_whole_commit_undoes_every_row_it_changed(facts: Facts, tmp_path: Path) -> None:
     _load(facts, tmp_path, TWO, "one.yaml")
     bad = _load(facts, tmp_path, TWO.replace("value: 100", "value: 999")
                 .replace("value: 10,", "value: 12,"), "bad.yaml")
-    out = json.loads(facts("revert", "--commit", bad, "--by", EXPERT, "--json").output)
+    out = json.loads(facts("revert", "--commit", bad, "--reason", "bad load", "--by", EXPERT,
+                           "--json").output)
     assert sorted(out["changed"]) == ["fact:acv", "fact:seats"]
     rows = {f["id"]: f["value"] for f in json.loads(facts("list", "facts", "--json").output)}
     assert rows == {"fact:acv": "100", "fact:seats": "10"}

@@ -11,18 +11,22 @@ import pytest
 
 from factstore import FactStore, open_store
 
-from .conftest import AUTHOR, FIXTURES
+from .conftest import AUTHOR, FIXTURES, Facts
+
+AGENT = "Support Agent <agent@northwind.test>"
 
 mcp = pytest.importorskip("mcp")  # the test extra installs it; factstore[mcp] is optional
 
 
-def _session(url: str, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[str], list[Any]]:
+def _session(url: str, calls: list[tuple[str, dict[str, Any]]], *, author: str = AGENT
+             ) -> tuple[list[str], list[Any]]:
     from mcp import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
     async def main() -> tuple[list[str], list[Any]]:
         params = StdioServerParameters(command=sys.executable,
-                                       args=["-m", "factstore", "--url", url, "mcp"])
+                                       args=["-m", "factstore", "--url", url, "mcp",
+                                             "--as", author])
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             tools = sorted(t.name for t in (await session.list_tools()).tools)
@@ -46,9 +50,9 @@ def test_mcp_tools_read_and_propose_on_a_branch_only(store: FactStore, store_url
         ("history", {"name": "def:acv@finance"}),
         ("diff", {"from_ref": "HEAD~1"}),
         ("propose_correction", {"name": "ACV", "scope": "finance", "definition": "X",
-                                "branch": "main", "author": AUTHOR, "reason": "r"}),
+                                "branch": "main", "reason": "r"}),
         ("propose_correction", {"name": "ACV", "scope": "finance", "branch": "acv-fix",
-                                "definition": "Recurring fees only.", "author": AUTHOR,
+                                "definition": "Recurring fees only.",
                                 "reason": "finance asked"}),
     ])
     assert tools == ["context", "diff", "history", "lookup", "propose_correction", "resolve"]
@@ -57,9 +61,52 @@ def test_mcp_tools_read_and_propose_on_a_branch_only(store: FactStore, store_url
     assert pack["version"] == head and "[1]" in pack["text"]
     assert row["id"] == "def:acv@finance" and len(history["versions"]) == 1
     assert diff["summary"]["facts"]["added"] == 164
-    assert refused[0] == "error" and "not 'main'" in refused[1]
+    assert refused[0] == "error" and "protected branch main" in refused[1]
     assert proposed["commit"]
     assert store.head() == head  # main untouched
     assert store.get("def:acv@finance")["text"] != "Recurring fees only."
     with open_store(store_url, branch="acv-fix") as branch:
         assert branch.get("def:acv@finance")["text"] == "Recurring fees only."
+
+
+def test_mcp_proposal_to_main_in_any_case_or_failing_leaves_no_branch(
+        store: FactStore, store_url: str) -> None:
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    head = store.head()
+    correction = {"name": "ACV", "scope": "finance", "definition": "X", "reason": "r"}
+    _, results = _session(store_url, [
+        ("propose_correction", {**correction, "branch": "MAIN"}),
+        ("propose_correction", {**correction, "branch": "Main"}),
+        ("propose_correction", {**correction, "branch": "ｍａｉｎ"}),
+        ("propose_correction", {**correction, "name": "no-such-term", "branch": "ghost"}),
+    ])
+    assert [r[0] for r in results] == ["error"] * 4
+    assert all("protected branch main" in r[1] for r in results[:2])
+    assert "not a valid branch name" in results[2][1]
+    assert [b.name for b in store.branches()] == ["main"]
+    with open_store(store_url) as reopened:
+        assert reopened.branch == "main" and reopened.head() == head
+
+
+def test_mcp_proposals_are_committed_as_the_server_author_not_the_agents_claim(
+        store: FactStore, store_url: str) -> None:
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    _, (proposed,) = _session(store_url, [
+        ("propose_correction", {"name": "ACV", "scope": "finance", "branch": "acv-fix",
+                                "definition": "Recurring fees only.", "reason": "finance asked",
+                                "agent": "Priya Nair <priya@northwind.test>\nCFO"}),
+    ])
+    with open_store(store_url, branch="acv-fix") as branch:
+        top = branch.log(1)[0]
+        row = branch.get("def:acv@finance")
+    assert top.commit == proposed["commit"] and top.author == AGENT
+    assert row["recorded_by"] == AGENT
+    assert row["reason"] == "finance asked (agent: Priya Nair <priya@northwind.test> CFO)"
+
+
+def test_mcp_refuses_to_start_without_an_author(store_url: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACTS_AUTHOR", raising=False)
+    result = Facts(store_url)("mcp", ok=False)
+    assert result.exit_code == 4 and "--as" in result.output
+    assert Facts(store_url)("mcp", "--as", "Agent <>", ok=False).exit_code == 2

@@ -10,7 +10,8 @@ import pytest
 import factstore
 from factstore import migrations
 from factstore.backends.base import Tx
-from factstore.store.opening import _backend
+from factstore.backends.dolt import DoltServerBackend
+from factstore.backends.doltlite import DoltliteBackend
 
 from .conftest import AUTHOR, FIXTURES
 
@@ -18,13 +19,18 @@ from .conftest import AUTHOR, FIXTURES
 def _old_store(url: str, upto: str) -> None:
     """A store as a release whose schema ended at migration `upto` made it."""
     names = [m.name for m in migrations.migrations()]
-    backend = _backend(url, create=True)
 
     def body(tx: Tx) -> str:
         migrations.apply_in(tx, list(migrations.migrations()[:names.index(upto) + 1]))
         return "Initialise factstore schema"
 
-    backend.write(body, AUTHOR, stage=(".",))
+    if url.startswith("mysql://"):
+        server = DoltServerBackend.create(url)
+        server.write(body, AUTHOR, stage=(".",))
+        server.close()
+        return
+    with DoltliteBackend.creating(Path(url)) as backend:
+        backend.write(body, AUTHOR, stage=(".",))
     backend.close()
 
 

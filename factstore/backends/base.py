@@ -76,10 +76,6 @@ class Backend(Protocol):
 
     def tag(self, name: str, commit: str, message: str, author: str) -> None: ...
 
-    def revert_commit(self, commit: str, author: str) -> str:
-        """Dolt's revert of a whole commit, as a new commit by author; returns its hash."""
-        ...
-
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
         """Merge branch into this connection's branch as one commit by author (or, with
@@ -94,8 +90,10 @@ class Backend(Protocol):
         """A second connection to the same store, reading and writing `branch`."""
         ...
 
-    def remote_url(self, url: str) -> str:
-        """The engine's form of a remote URL (file:///dir works on both)."""
+    def remote_url(self, url: str, *, create: bool = True) -> str:
+        """The engine's form of a remote URL (file:///dir works on both); refused under
+        /proc, /sys, /dev. create: the folder of a file remote may be made (not its parents);
+        without, the remote must exist (a clone)."""
         ...
 
     def push(self, remote: str, branch: str) -> None: ...

@@ -7,6 +7,7 @@ a write is a function and not a sequence of calls.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from factstore.backends import local
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
@@ -61,17 +63,34 @@ class _Tx:
         self._cur.executemany(_mysql_sql(sql), rows)
 
 
+LOST_CONNECTION = {2003, 2006, 2013, 2055}  # can't connect, gone away, lost, lost (extended)
+
+
 @contextmanager
 def _errors(what: str) -> Iterator[None]:
     """The one place where the server's errors (pymysql's) become factstore's; a write's
-    retry of serialization failures looks at the raw error inside its own attempt first."""
+    retry of serialization failures looks at the raw error inside its own attempt first.
+    A connection that dropped (the server stopped or was killed) says so."""
     import pymysql
 
     try:
         yield
     except pymysql.err.MySQLError as exc:
-        detail = exc.args[-1] if exc.args else exc
-        raise FactstoreError(f"{what} failed: {detail}") from exc
+        raise _error(what, exc) from exc
+    except OSError as exc:  # a socket error pymysql let through
+        raise FactstoreError(f"{what} failed: lost the connection to the Dolt server "
+                             f"({exc.strerror or exc}); is it running?") from exc
+
+
+def _error(what: str, exc: Exception) -> FactstoreError:
+    import pymysql
+
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    detail = str(exc.args[-1]).strip() if exc.args else ""
+    if isinstance(exc, pymysql.err.InterfaceError) or code in LOST_CONNECTION:
+        return FactstoreError(f"{what} failed: lost the connection to the Dolt server"
+                              f"{f' ({detail})' if detail else ''}; is it running?")
+    return FactstoreError(f"{what} failed: {detail or type(exc).__name__}")
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -102,6 +121,9 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
         if code == 1049:
             raise NotFound(f"no database {database!r} on the server (run `facts init`)") from exc
         raise FactstoreError(f"cannot reach Dolt server: {exc}") from exc
+    except (pymysql.err.MySQLError, OSError) as exc:
+        raise FactstoreError(f"cannot reach Dolt server at {params['host']}:{params['port']}: "
+                             f"{exc}") from exc
 
 
 class DoltServerBackend:
@@ -165,7 +187,7 @@ class DoltServerBackend:
         same revision would succeed and one increment would vanish. A named lock taken before
         the transaction starts makes the second writer read the first one's commit."""
         name = f"factstore:{self._database}"
-        with self._conn.cursor() as cur:
+        with _errors("write lock"), self._conn.cursor() as cur:
             cur.execute("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT_S))
             (got,) = cur.fetchone()
         if got != 1:
@@ -173,8 +195,9 @@ class DoltServerBackend:
         try:
             yield
         finally:
-            with self._conn.cursor() as cur:
-                cur.execute("SELECT RELEASE_LOCK(%s)", (name,))
+            if self._conn.open:  # a dropped connection released the lock with it
+                with _errors("write lock"), self._conn.cursor() as cur:
+                    cur.execute("SELECT RELEASE_LOCK(%s)", (name,))
 
     def _write(self, body: WriteBody, author: str, stage: Sequence[str]) -> str | None:
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -203,13 +226,21 @@ class DoltServerBackend:
             self._conn.commit()
             return True, str(commit)
         except pymysql.err.MySQLError as exc:
-            self._conn.rollback()
+            self._rollback()
             if retry and exc.args and exc.args[0] in RETRYABLE_ERRNOS:
                 return False, None
             raise
         except BaseException:
-            self._conn.rollback()
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """Roll the transaction back, if the connection is still there to do it (a dropped
+        connection's transaction is rolled back by the server)."""
+        import pymysql
+
+        with contextlib.suppress(pymysql.err.MySQLError, OSError):
+            self._conn.rollback()
 
     def record(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query(sql, params)  # the connection autocommits: one SQL transaction
@@ -229,11 +260,6 @@ class DoltServerBackend:
     def tag(self, name: str, commit: str, message: str, author: str) -> None:
         self.call("dolt_tag", *(["-m", message] if message else []), "--author", author,
                   name, commit)
-
-    def revert_commit(self, commit: str, author: str) -> str:
-        with self._write_lock():
-            self.call("dolt_revert", "--author", author, commit)
-        return self.head()
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
@@ -266,17 +292,21 @@ class DoltServerBackend:
                 self._conn.commit()
                 return str(commit), conflicts
             except BaseException:
-                self._conn.rollback()
+                self._rollback()
                 raise
             finally:
-                self._conn.autocommit(True)
+                if self._conn.open:
+                    self._conn.autocommit(True)
 
     def on_branch(self, branch: str) -> DoltServerBackend:
         return DoltServerBackend(self.url, branch)
 
     @staticmethod
-    def remote_url(url: str) -> str:
-        return url  # Dolt keeps a file remote as a directory, which is what file:///dir names
+    def remote_url(url: str, *, create: bool = True) -> str:
+        # Dolt keeps a file remote as a directory, which is what file:///dir names; the
+        # server makes it on the first push (on its own machine).
+        local.file_url_path(url)
+        return url
 
     def push(self, remote: str, branch: str) -> None:
         self.call("dolt_push", remote, branch)
@@ -289,6 +319,7 @@ class DoltServerBackend:
 
     @classmethod
     def clone(cls, url: str, target: str) -> DoltServerBackend:
+        cls.remote_url(url, create=False)
         params = parse_url(target)
         conn = _connect(params, None)
         try:
@@ -302,10 +333,13 @@ class DoltServerBackend:
         return str(self.query("SELECT HASHOF('HEAD') AS h")[0]["h"])
 
     def close(self) -> None:
-        self._conn.close()
+        import pymysql
+
+        with contextlib.suppress(pymysql.err.MySQLError, OSError):  # gone, or closed before
+            self._conn.close()
 
 
 __all__ = [
-    "DB_NAME", "LOCK_TIMEOUT_S", "MAX_ATTEMPTS", "RETRYABLE_ERRNOS", "DoltServerBackend",
-    "parse_url"
+    "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS", "RETRYABLE_ERRNOS",
+    "DoltServerBackend", "parse_url"
 ]

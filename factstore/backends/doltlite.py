@@ -4,6 +4,10 @@ doltlite must be loaded before anything imports sqlite3 (factstore/__init__ does
 One writer at a time per file: writes take BEGIN IMMEDIATE, so a read-modify-write cannot lose
 an update to a concurrent writer; dolt_commit() is the durability point and ends the SQL
 transaction itself.
+
+After each commit the heads of the branches are recorded beside the file (headfile), and a
+store is opened only if its head is the recorded one or descends from it: a file cut short
+opens at an older commit otherwise, with no error.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from factstore.backends import headfile, local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 
 BUSY_TIMEOUT_S = 30.0
+REMOTE_FILE = "facts.db"  # a file:///dir remote's database file
 
 
 class _Tx:
@@ -52,18 +58,53 @@ def _rows(cursor: sqlite3.Cursor) -> list[Row]:
 class DoltliteBackend:
     kind = "doltlite"
 
-    def __init__(self, path: Path, branch: str | None = None) -> None:
+    def __init__(self, path: Path, branch: str | None = None, *, check: bool = True) -> None:
+        """Open the store file at path; check=False only for a file being created."""
         self.path = path
         self.url = f"doltlite://{path}"
         if not path.is_file():
             raise NotFound(f"no factstore at {path} (run `facts init` first)")
+        if check and path.stat().st_size == 0:  # doltlite would make it a new, empty store
+            expected = headfile.recorded(path)
+            raise headfile.lost(path, "the file is empty (0 bytes): its commits are lost",
+                                branch=branch or "main",
+                                expected=expected.get(branch or "main"))
         self._conn = self._connect(path)
+        try:
+            self.branch = self._checkout(branch)
+            if check:
+                self._check_not_lost()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _checkout(self, branch: str | None) -> str:
         if branch:
             if not self.query("SELECT name FROM dolt_branches WHERE name = ?", [branch]):
-                self._conn.close()
                 raise NotFound(f"no branch {branch!r}")
-            self._conn.execute("SELECT dolt_checkout(?)", (branch,))
-        self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
+            with _errors("checkout"):
+                self._conn.execute("SELECT dolt_checkout(?)", (branch,))
+            return branch
+        return str(self.query("SELECT active_branch() AS b")[0]["b"])
+
+    def _check_not_lost(self) -> None:
+        """The branch's head is the one recorded after the last commit, or descends from it;
+        and the file holds a factstore at all."""
+        expected = headfile.recorded(self.path).get(self.branch)
+        if not versioning.has_schema(self):
+            raise headfile.lost(self.path, "the file holds no factstore (no schema): its "
+                                "commits are lost, or it never was one", branch=self.branch,
+                                expected=expected)
+        if expected is None:
+            return
+        head = self.head()
+        if head != expected and not versioning.on_branch(self, expected):
+            raise headfile.lost(self.path, "the store lost commits", branch=self.branch,
+                                expected=expected, found=head)
+
+    def _remember_heads(self) -> None:
+        """Record every branch's head beside the file, after a commit."""
+        headfile.remember(self.path, versioning.branch_heads(self))
 
     @property
     def cache_dir(self) -> Path:
@@ -76,13 +117,34 @@ class DoltliteBackend:
         )
 
     @classmethod
-    def create(cls, path: Path) -> DoltliteBackend:
-        """Create an empty store file; the caller applies the schema as its first commit."""
-        if path.exists():
+    @contextmanager
+    def creating(cls, path: Path) -> Iterator[DoltliteBackend]:
+        """Create an empty store file for the block to fill (the schema, a clone). If the
+        block fails, what was made goes again: the file, doltlite's lock file, the head
+        record, and the folders made for them; nothing that was there before."""
+        if path.exists() or path.is_symlink():
             raise InvalidInput(f"a factstore already exists at {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        cls._connect(path).close()
-        return cls(path)
+        folders = local.missing_folders(path)
+        made = [path, path.with_name(f".{path.name}-lock"), headfile.record_path(path)]
+        try:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise local.oserror("cannot create a store in", path.parent, exc) from exc
+            try:
+                cls._connect(path).close()
+            except (OSError, sqlite3.Error) as exc:
+                raise FactstoreError(f"cannot create a store at {path}: {exc}") from exc
+            backend = cls(path, check=False)
+        except BaseException:
+            local.remove_created(made, folders)
+            raise
+        try:
+            yield backend
+        except BaseException:
+            backend.close()
+            local.remove_created(made, folders)
+            raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with _errors("doltlite query"):
@@ -119,7 +181,8 @@ class DoltliteBackend:
             (commit,) = conn.execute(
                 "SELECT dolt_commit('-m', ?, '--author', ?)", (message, author)
             ).fetchone()
-            return str(commit)
+        self._remember_heads()
+        return str(commit)
 
     def record(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query(sql, params)  # the connection autocommits: one SQL transaction
@@ -133,7 +196,10 @@ class DoltliteBackend:
     def call(self, procedure: str, *args: str) -> list[Row]:
         marks = ", ".join("?" * len(args))
         with _errors(procedure):
-            return _rows(self._conn.execute(f"SELECT {procedure}({marks}) AS result", args))
+            rows = _rows(self._conn.execute(f"SELECT {procedure}({marks}) AS result", args))
+        if procedure == "dolt_branch":  # a branch made, moved (-f) or deleted (-D)
+            self._remember_heads()
+        return rows
 
     def tag(self, name: str, commit: str, message: str, author: str) -> None:
         # doltlite's dolt_tag has no --author: the tagger is the connection's user config.
@@ -142,14 +208,15 @@ class DoltliteBackend:
         self.call("dolt_config", "user.email", email)
         self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
 
-    def revert_commit(self, commit: str, author: str) -> str:
-        with self._transaction() as conn, _errors(f"revert of {commit[:12]}"):
-            (new,) = conn.execute("SELECT dolt_revert('--author', ?, ?)",
-                                  (author, commit)).fetchone()
-        return str(new)
-
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+        commit, conflicts = self._merge(branch, message, author, prefer, fast_forward)
+        if commit:
+            self._remember_heads()
+        return commit, conflicts
+
+    def _merge(self, branch: str, message: str, author: str, prefer: str | None,
+               fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
         flags = () if fast_forward else ("--no-ff",)
         marks = ", ".join("?" * (len(flags) + 5))
         with self._transaction() as conn, _errors(f"merge of {branch!r}"):
@@ -180,13 +247,32 @@ class DoltliteBackend:
         return [r["t"] for r in rows if r["t"] in VERSIONED]
 
     @staticmethod
-    def remote_url(url: str) -> str:
-        """doltlite keeps a file remote as one database file: file:///dir -> dir/facts.db."""
-        if not url.startswith("file://") or url.endswith(".db"):
+    def remote_url(url: str, *, create: bool = True) -> str:
+        """doltlite keeps a file remote as one database file: file:///dir -> dir/facts.db.
+
+        With create (remote add, for a push), the folder the URL names is made if its parent
+        exists, and nothing above it; without (clone), the remote's file must exist."""
+        folder = local.file_url_path(url)
+        if folder is None:
             return url
-        folder = Path(url.removeprefix("file://"))
-        folder.mkdir(parents=True, exist_ok=True)
-        return f"file://{folder / 'facts.db'}"
+        if folder.suffix == ".db":
+            if not create and not folder.is_file():
+                raise NotFound(f"no store at {url}")
+            return url
+        if folder.exists() and not folder.is_dir():
+            raise InvalidInput(f"remote: {url!r}: {folder} is not a folder")
+        if not create:
+            if not (folder / REMOTE_FILE).is_file():
+                raise NotFound(f"no store at {url} (no {folder / REMOTE_FILE})")
+        elif not folder.is_dir():
+            try:
+                folder.mkdir()
+            except FileNotFoundError:
+                raise NotFound(f"remote: {url!r}: there is no folder {folder.parent} to make "
+                               f"{folder.name} in") from None
+            except OSError as exc:
+                raise local.oserror("remote: cannot create", folder, exc) from exc
+        return f"file://{folder / REMOTE_FILE}"
 
     def push(self, remote: str, branch: str) -> None:
         self.call("dolt_push", remote, branch)
@@ -194,16 +280,18 @@ class DoltliteBackend:
 
     def pull(self, remote: str, branch: str) -> None:
         self.call("dolt_pull", remote, branch)
+        self._remember_heads()
 
     @classmethod
     def clone(cls, url: str, path: Path) -> DoltliteBackend:
-        backend = cls.create(path)
-        try:
-            backend.call("dolt_clone", cls.remote_url(url))
-        except FactstoreError:
-            backend.close()
-            path.unlink(missing_ok=True)
-            raise
+        """Clone into a new store file; the remote is checked before anything is made, and
+        a failed clone takes away what it made."""
+        remote = cls.remote_url(url, create=False)
+        with cls.creating(path) as backend:
+            backend.call("dolt_clone", remote)
+            if not versioning.has_schema(backend):
+                raise InvalidInput(f"{url} is not a factstore (it has no schema)")
+            backend._remember_heads()
         return backend
 
     def head(self) -> str:
@@ -214,5 +302,5 @@ class DoltliteBackend:
 
 
 __all__ = [
-    "BUSY_TIMEOUT_S", "DoltliteBackend"
+    "BUSY_TIMEOUT_S", "REMOTE_FILE", "DoltliteBackend"
 ]

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from factstore.backends.base import Backend
-from factstore.errors import InvalidInput
+from factstore.backends.base import Backend, Tx
+from factstore.errors import FactstoreError, InvalidInput
 from factstore.models import BlameLine, Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
-from factstore.schema import Row, Table
+from factstore.schema import TABLES, Row, Table, row_id
 
 REF_SUFFIX = re.compile(r"^(.+?)~(\d+)$")
 HASH_PREFIX = re.compile(r"^[0-9a-v]{6,40}$")
@@ -76,6 +76,27 @@ def commit_day(backend: Backend, commit: str) -> date | None:
     """The UTC day of a commit of the current branch; None when it is not on it."""
     rows = backend.query("SELECT date FROM dolt_log WHERE commit_hash = ?", [commit])
     return date.fromisoformat(iso(rows[0]["date"])[:10]) if rows else None
+
+
+def on_branch(backend: Backend, commit: str) -> bool:
+    """Is commit the current branch's head or one of its ancestors?"""
+    return bool(backend.query("SELECT commit_hash FROM dolt_log WHERE commit_hash = ?",
+                              [commit]))
+
+
+def branch_heads(backend: Backend) -> dict[str, str]:
+    """Every branch's head commit, by name."""
+    return {str(r["name"]): str(r["hash"])
+            for r in backend.query("SELECT name, hash FROM dolt_branches")}
+
+
+def has_schema(backend: Backend) -> bool:
+    """Does the store hold factstore's tables (its migrations table)?"""
+    try:
+        backend.query("SELECT name FROM schema_migrations LIMIT 1")
+    except FactstoreError:
+        return False
+    return True
 
 
 def has_parent(backend: Backend, commit: str) -> bool:
@@ -179,13 +200,14 @@ def last_change(backend: Backend, table: Table, key: Sequence[Any]) -> Commit | 
                   date=iso(b["commit_date"]), message=b["message"])
 
 
-def diff_rows(backend: Backend, table: str, old: str, new: str, *,
-              modified_only: bool = False) -> Iterator[tuple[Row | None, Row | None, str]]:
+def diff_rows(backend: Backend, table: str, old: str, new: str,
+              db: Tx | Backend | None = None, *, modified_only: bool = False
+              ) -> Iterator[tuple[Row | None, Row | None, str]]:
     """Dolt's diff of one table between two commits: (from row, to row, diff_type) per
-    changed row, without the commit columns."""
+    changed row, without the commit columns. db: read inside that transaction."""
     source, params = backend.diff_from(table, old, new)
     where = " WHERE diff_type = 'modified'" if modified_only else ""
-    rows = backend.query(f"SELECT * FROM {source}{where}", params)
+    rows = (db or backend).query(f"SELECT * FROM {source}{where}", params)
     if not rows:
         return
     skip = {"commit", "commit_date"}
@@ -229,10 +251,29 @@ def tables_changed_by(backend: Backend, commit: str) -> set[str]:
     return {str(r["table_name"]) for r in rows}
 
 
-def uncommitted(backend: Backend, table: str) -> bool:
+def uncommitted(db: Tx | Backend, table: str) -> bool:
     """Does the working set hold changes to `table` that no commit has yet?"""
-    return bool(backend.query("SELECT table_name FROM dolt_status WHERE table_name = ?",
-                              [table]))
+    return bool(db.query("SELECT table_name FROM dolt_status WHERE table_name = ?", [table]))
+
+
+def uncommitted_rows(db: Tx | Backend, backend: Backend, tables: Sequence[str]
+                     ) -> dict[str, list[str]]:
+    """The rows of `tables` that the working set changed since HEAD (dolt_status, then the
+    diff of HEAD and WORKING), by table; read through db (a write's own transaction)."""
+    dirty = {str(r["table_name"]) for r in db.query("SELECT table_name FROM dolt_status")}
+    found: dict[str, list[str]] = {}
+    for table in (t for t in tables if t in dirty):
+        ids = [_changed_id(table, before, after) for before, after, _ in
+               diff_rows(backend, table, "HEAD", "WORKING", db)]
+        found[table] = ids or ["the table itself"]
+    return found
+
+
+def _changed_id(table: str, before: Row | None, after: Row | None) -> str:
+    row = after or before or {}
+    if table in TABLES or table == "config":
+        return row_id(table, row)
+    return str(row.get("name") or row)[:60]
 
 
 # --- branches, tags, remotes -----------------------------------------------------------------
@@ -298,9 +339,9 @@ def add_remote(backend: Backend, name: str, url: str) -> None:
 
 __all__ = [
     "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "TAG_NAME", "add_remote",
-    "author", "blame", "branch_head", "branches", "commit_day", "commits", "commits_from",
-    "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows", "has_branch",
-    "has_parent", "has_tag", "iso", "last_change", "merge_base", "move_branch", "parents",
-    "remotes", "resolve_ref", "row_at_commits", "tables_changed", "tables_changed_by", "tags",
-    "uncommitted"
+    "author", "blame", "branch_head", "branch_heads", "branches", "commit_day", "commits",
+    "commits_from", "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
+    "has_branch", "has_parent", "has_schema", "has_tag", "iso", "last_change", "merge_base",
+    "move_branch", "on_branch", "parents", "remotes", "resolve_ref", "row_at_commits",
+    "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
 ]

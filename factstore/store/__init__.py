@@ -232,9 +232,11 @@ class FactStore:
         return self._timeline.revert(item_id, author=author, reason=reason, to=to,
                                      commit=commit)
 
-    def revert_commit(self, commit: str, *, author: str | None) -> WriteResult:
-        """Undo a whole commit with Dolt's revert, as a new commit by author."""
-        return self._timeline.revert_commit(commit, author=author)
+    def revert_commit(self, commit: str, *, author: str | None, reason: str | None
+                      ) -> WriteResult:
+        """Undo a whole commit as a new commit by author, with reason in its message; every
+        row it changed goes back to how it was before it, under a new revision."""
+        return self._timeline.revert_commit(commit, author=author, reason=reason)
 
     # -- branches, tags, remotes ----------------------------------------------------------
 
@@ -246,6 +248,11 @@ class FactStore:
     def propose(self, name: str, *, from_ref: str = "main") -> str:
         """Create a branch for proposed corrections; returns the commit it starts at."""
         return self._sharing.propose(name, from_ref=from_ref)
+
+    def abandon(self, name: str, *, at: str) -> None:
+        """Delete a proposal branch that holds nothing of its own (it still points at `at`,
+        where propose created it); refused otherwise."""
+        self._sharing.abandon(name, at=at)
 
     def review(self, name: str, *, into: str = "main") -> Diff:
         """What merging branch `name` would change: its diff from where it left `into`."""

@@ -1,6 +1,10 @@
 """What every part of the store shares: the backend, reading a table at a commit, refs, the
 fiscal calendar, and writing one commit (after the render log's pending rows, if any, got
 their own). Also the shape of a commit message.
+
+A write commits only its own changes: inside the write lock, before its body runs, it refuses
+when the knowledge tables hold changes no commit has yet (another SQL user's UPDATE on the
+server, a direct edit of the file), rather than commit them under its author's name.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from typing import Any
 from factstore.authors import SYSTEM_AUTHOR
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
-from factstore.errors import FactstoreError, InvalidInput, NotFound
+from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 from factstore.resolver import Progress
-from factstore.schema import CONFIG, FISCAL_START, RENDER_LOG, TABLES, Row
+from factstore.schema import COMMITTED, CONFIG, FISCAL_START, RENDER_LOG, TABLES, Row
+
 
 # The message of the commits that hold only rendered packs (by SYSTEM_AUTHOR): never a version
 # of a knowledge row, left out of `facts log` unless asked for.
@@ -76,15 +81,44 @@ class StoreCore:
     # -- writing --------------------------------------------------------------------------
 
     def write(self, body: Callable[[Tx], str | None], who: str) -> str | None:
-        return self.flushed().write(body, who)
+        """One commit by who of what body changes: pending render-log rows get their own
+        commit first; inside the write's lock, before body runs, uncommitted changes of
+        someone else's to the knowledge tables stop it (Refused)."""
+        self.flush()
+
+        def guarded(tx: Tx) -> str | None:
+            self.require_clean(tx)
+            return body(tx)
+
+        return self.backend.write(guarded, who)
 
     def flushed(self) -> Backend:
         """The backend, after committing rendered packs waiting in the working set as their
         own commit, so a knowledge commit never carries render-log rows."""
-        if versioning.uncommitted(self.backend, RENDER_LOG):
-            self.backend.write(lambda tx: RENDER_LOG_COMMIT, SYSTEM_AUTHOR,
-                               stage=(RENDER_LOG,))
+        self.flush()
         return self.backend
+
+    def flush(self) -> None:
+        """Commit the render log's pending rows, if any, as their own commit. The look
+        outside the lock only saves taking it; the decision is made again inside it, so two
+        writers flushing at once never both commit (the second finds nothing pending and
+        makes no commit, instead of failing with "nothing to commit")."""
+        if not versioning.uncommitted(self.backend, RENDER_LOG):
+            return
+        self.backend.write(
+            lambda tx: RENDER_LOG_COMMIT if versioning.uncommitted(tx, RENDER_LOG) else None,
+            SYSTEM_AUTHOR, stage=(RENDER_LOG,))
+
+    def require_clean(self, db: Tx | Backend) -> None:
+        """Refuse to write over changes in the working set that no commit has: a commit
+        would carry them under the wrong author. The render log is exempt (pending by
+        design, and committed on its own)."""
+        dirty = versioning.uncommitted_rows(db, self.backend, COMMITTED)
+        if dirty:
+            listed = ", ".join(f"{table} ({', '.join(ids[:5])}{' …' if len(ids) > 5 else ''})"
+                               for table, ids in dirty.items())
+            raise Refused(f"uncommitted changes in {listed}; commit or discard them first "
+                          "(a factstore commit carries only its own changes)")
 
 
 def one_line(value: Any, limit: int = 120) -> str:

@@ -37,16 +37,14 @@ def find_store(start: Path | None = None) -> Path:
     raise NotFound("no factstore here or in any parent folder (run `facts init`, or set FACTS_URL)")
 
 
-def _backend(url: str | None, create: bool = False, branch: str | None = None) -> Backend:
+def _backend(url: str | None, branch: str | None = None) -> Backend:
     url = url or os.environ.get("FACTS_URL")
     if url and url.startswith("mysql://"):
         from factstore.backends.dolt import DoltServerBackend
 
-        return DoltServerBackend.create(url) if create else DoltServerBackend(url, branch)
+        return DoltServerBackend(url, branch)
     from factstore.backends.doltlite import DoltliteBackend
 
-    if create:
-        return DoltliteBackend.create(_doltlite_path(url or STORE_DIR))
     return DoltliteBackend(_doltlite_path(url) if url else find_store(), branch)
 
 
@@ -62,7 +60,8 @@ def open_store(url: str | None = None, *, branch: str | None = None,
 
 def clone_store(remote_url: str, target: str) -> FactStore:
     """Clone a remote into a new store: a folder/path (doltlite) or a mysql:// URL whose
-    database does not exist yet (Dolt server)."""
+    database does not exist yet (Dolt server). The remote is checked before anything is
+    made; a failed clone leaves no folder or file behind."""
     from factstore.store import FactStore
 
     if target.startswith("mysql://"):
@@ -82,13 +81,25 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
     from factstore.store import FactStore
 
     who = check_author(author or default_author() or SYSTEM_AUTHOR)
-    store = FactStore(_backend(url, create=True))
 
     def body(tx: Tx) -> str:
         migrations.apply_in(tx, list(migrations.migrations()))
         return "Initialise factstore schema"
 
-    store.backend.write(body, who, stage=(".",))
+    url = url or os.environ.get("FACTS_URL")
+    if url and url.startswith("mysql://"):
+        from factstore.backends.dolt import DoltServerBackend
+
+        store = FactStore(DoltServerBackend.create(url))
+        store.backend.write(body, who, stage=(".",))
+        return store
+    from factstore.backends.doltlite import DoltliteBackend
+
+    # A failed init (a full disk, say) takes its file away again: an empty file left
+    # behind would otherwise open later as a store with nothing in it.
+    with DoltliteBackend.creating(_doltlite_path(url or STORE_DIR)) as backend:
+        store = FactStore(backend)
+        store.backend.write(body, who, stage=(".",))
     return store
 
 

@@ -3,7 +3,9 @@ writes), the render log every built pack is recorded in, and replay, which rebui
 pack byte for byte.
 
 The render log is written to the working set without a Dolt commit, so reads do not flood the
-log; the next write commits whatever is pending as its own commit (StoreCore.flushed).
+log; the next write commits whatever is pending as its own commit (StoreCore.flush). A store
+that cannot take the row (read-only) still serves the pack, marked logged=False: logging
+never fails a read.
 """
 
 from __future__ import annotations
@@ -57,13 +59,14 @@ class Packs:
                               format=format)
         pack = self._build(question, commit, options, live=commit == head)
         if record:
-            self._record(pack)
+            pack.logged = self._record(pack)
         return pack
 
     def replay(self, pack_hash: str) -> ContextPack:
         logged = self._logged(pack_hash)
         pack = self._build(logged["question"], logged["version"],
                            PackOptions.model_validate_json(logged["options"]))
+        pack.logged = True  # it is the logged pack, rebuilt
         if pack.hash != logged["hash"]:
             raise FactstoreError(f"replay of pack {logged['hash'][:12]} gave {pack.hash[:12]}: "
                                  "the rendering changed since it was logged")
@@ -117,16 +120,22 @@ class Packs:
 
     # -- the render log -------------------------------------------------------------------
 
-    def _record(self, pack: ContextPack) -> None:
-        if not self._has_log():
-            migrations.ensure(self.core.backend, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
-            self._logged_table = True
-        self.core.backend.record(
-            "INSERT INTO packs (id, hash, version, question, options, items, created_at, "
-            "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [uuid.uuid4().hex, pack.hash, pack.version, pack.question,
-             pack.options.model_dump_json(), json.dumps([i.id for i in pack.items]),
-             datetime.now(UTC).isoformat(timespec="microseconds"), default_author()])
+    def _record(self, pack: ContextPack) -> bool:
+        """Add the pack to the render log; False when the store would not take it (a
+        read-only file or user), which the caller reports rather than fails on."""
+        try:
+            if not self._has_log():
+                migrations.ensure(self.core.backend, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
+                self._logged_table = True
+            self.core.backend.record(
+                "INSERT INTO packs (id, hash, version, question, options, items, created_at, "
+                "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [uuid.uuid4().hex, pack.hash, pack.version, pack.question,
+                 pack.options.model_dump_json(), json.dumps([i.id for i in pack.items]),
+                 datetime.now(UTC).isoformat(timespec="microseconds"), default_author()])
+        except FactstoreError:
+            return False
+        return True
 
     def _logged(self, pack_hash: str) -> Row:
         if not re.fullmatch(r"[0-9a-f]{4,64}", pack_hash):

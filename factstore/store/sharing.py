@@ -4,15 +4,32 @@ and Dolt remotes (push, pull; clone is in factstore.store.opening).
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-from factstore.authors import SYSTEM_AUTHOR, check_author, default_author
+from factstore.authors import check_author
 from factstore.backends import versioning
-from factstore.errors import Conflict, InvalidInput, NotFound
+from factstore.errors import Conflict, InvalidInput, NotFound, Refused
 from factstore.models import Branch, Diff, Remote, Tag, WriteResult
 from factstore.schema import Row, knowledge, row_id
 from factstore.store.core import StoreCore, message
 from factstore.store.timeline import Timeline
+
+# Branches no proposal may take, compared as their NFKC case-folded forms: on a Dolt server a
+# branch "MAIN" becomes the database's default branch for every new connection.
+PROTECTED = frozenset({"main"})
+
+
+def check_branch_name(name: str) -> str:
+    """A name a new branch may have: ASCII letters, digits, '.', '_', '-', and not a protected
+    branch in any case or look-alike spelling."""
+    if not versioning.NAME.fullmatch(name) or not name.isascii():
+        raise InvalidInput(f"branch: {name!r} is not a valid branch name (ASCII letters, "
+                           "digits, '.', '_' and '-')")
+    if unicodedata.normalize("NFKC", name).casefold() in PROTECTED:
+        raise Refused(f"branch: {name!r} names the protected branch main; proposals go to "
+                      "their own branch")
+    return name
 
 
 IMPORTS = "imports/"  # the branches that hold what each import file last said
@@ -31,13 +48,24 @@ class Sharing:
         return found if all else [b for b in found if not b.name.startswith(IMPORTS)]
 
     def propose(self, name: str, *, from_ref: str = "main") -> str:
-        if not versioning.NAME.fullmatch(name):
-            raise InvalidInput(f"branch: {name!r} is not a valid branch name")
-        if versioning.has_branch(self.core.backend, name):
-            raise InvalidInput(f"branch {name!r} already exists")
+        check_branch_name(name)
+        taken = [b.name for b in self.branches() if b.name.casefold() == name.casefold()]
+        if taken:
+            raise InvalidInput(f"branch {taken[0]!r} already exists")
         start = self.core.resolve_ref(from_ref)
         versioning.create_branch(self.core.backend, name, start)
         return start
+
+    def abandon(self, name: str, *, at: str) -> None:
+        """Delete a proposal branch that holds nothing of its own: it must still point at
+        `at`, the commit it was created at (so no one's work can go with it)."""
+        check_branch_name(name)
+        found = [b for b in self.branches() if b.name == name]
+        if not found:
+            raise NotFound(f"no branch {name!r}")
+        if found[0].commit != at:
+            raise Refused(f"branch {name!r} has commits of its own; it is kept")
+        versioning.delete_branch(self.core.backend, name)
 
     def review(self, name: str, *, into: str = "main") -> Diff:
         self._require_branch(name)
@@ -47,6 +75,7 @@ class Sharing:
               ) -> WriteResult:
         who = check_author(author)
         self._require_branch(name)
+        self.core.require_clean(self.core.backend)  # Dolt refuses too, less clearly
         if prefer not in (None, "ours", "theirs"):
             raise InvalidInput("prefer: expected 'ours' or 'theirs'")
         branch = self.core.branch
@@ -80,7 +109,7 @@ class Sharing:
         if exists and not force:
             raise InvalidInput(f"tag {name!r} already exists (--force moves it)")
         commit = self.core.resolve_ref(ref)
-        who = check_author(author or default_author() or SYSTEM_AUTHOR)
+        who = check_author(author)
         if exists:
             versioning.delete_tag(self.core.backend, name)
         self.core.backend.tag(name, commit, message or "", who)
@@ -115,6 +144,7 @@ class Sharing:
 
     def pull(self, remote: str = "origin", branch: str | None = None) -> str:
         self._require_remote(remote)
+        self.core.require_clean(self.core.backend)
         self.core.flushed().pull(remote, branch or self.core.branch)
         return self.core.head()
 
@@ -137,5 +167,5 @@ def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", 
 
 
 __all__ = [
-    "IMPORTS", "Sharing", "conflict_sides"
+    "IMPORTS", "PROTECTED", "Sharing", "check_branch_name", "conflict_sides"
 ]

@@ -29,6 +29,7 @@ from factstore.models import (
 from factstore.periods import parse_day
 from factstore.schema import (
     BOOKKEEPING,
+    CONFIG,
     REFERENCES,
     TABLES,
     VERSIONED,
@@ -307,23 +308,55 @@ class Timeline:
                 {"id": item_id, "undone": versions[index].row, "current": versions[0].row})
         return index
 
-    def revert_commit(self, commit: str, *, author: str | None) -> WriteResult:
+    def revert_commit(self, commit: str, *, author: str | None, reason: str | None
+                      ) -> WriteResult:
+        """Undo everything a commit did (against its first parent) as one new commit by
+        author, with the reason in its message. Each row goes back to its state before the
+        commit, under a new revision (rev only grows); refused, with nothing written, when a
+        row changed again since, or when the commit is the schema's or the render log's."""
         who = check_author(author)
+        if not reason:
+            raise InvalidInput("reason: a revert needs --reason")
         target = self.core.resolve_ref(commit)
-        if "packs" in versioning.tables_changed_by(self.core.backend, target):
+        touched = versioning.tables_changed_by(self.core.backend, target)
+        if "schema_migrations" in touched or not versioning.has_parent(self.core.backend,
+                                                                       target):
+            raise Refused(f"commit {target[:12]} sets up the store's schema; it is not "
+                          "reverted")
+        if "packs" in touched:
             raise Refused(f"commit {target[:12]} records rendered context packs: the render "
                           "log is append-only and is not reverted")
-        changes = self.diff(f"{target}~1", target).changes
-        created = {c.id for c in changes if c.op == "added"}
-        for c in changes:  # what the revert removes must not be named by what it leaves
-            if c.op == "added" and c.table in ("entities", "sources"):
-                users = [u for u in referenced_by(self.core.backend, c.table, c.id)
-                         if u not in created]
-                if users:
-                    raise Refused(f"reverting {target[:12]} would remove {c.id}, still named "
-                                  f"by {_listed(users)}; revert or retract those first")
-        return WriteResult(commit=self.core.flushed().revert_commit(target, who),
-                           changed=[c.id for c in changes])
+        parent = self.core.resolve_ref(f"{target}~1")
+        undone = [(name, before, after) for name in VERSIONED
+                  for before, after, kind in versioning.diff_rows(self.core.backend, name,
+                                                                  parent, target)
+                  if kind != "modified" or changed_fields(before, after)]
+        ids = [row_id(name, after or before or {}) for name, before, after in undone]
+        title = f"Revert {target[:12]}: " + _first_line(self.core, target)
+
+        def body(tx: Tx) -> str | None:
+            moved = [i for i, (name, before, after) in zip(ids, undone, strict=True)
+                     if not _same(_current(tx, name, after or before or {}), after)]
+            if moved:
+                raise Conflict(f"cannot revert {target[:12]}: {_listed(moved)} changed since; "
+                               "revert those rows one by one (facts revert ID --to REF)")
+            created = {i for i, (_, before, _) in zip(ids, undone, strict=True) if not before}
+            for i, (name, before, _) in zip(ids, undone, strict=True):
+                if before is None and name in ("entities", "sources"):
+                    users = [u for u in referenced_by(tx, name, i) if u not in created]
+                    if users:
+                        raise Refused(f"reverting {target[:12]} would remove {i}, still named "
+                                      f"by {_listed(users)}; revert or retract those first")
+            for name, before, after in undone:
+                table = _table(name)
+                key = table.key_of(after or before or {})
+                revs = [(r or {}).get("rev") or 0 for r in (before, after)]
+                _restore(tx, table, key, after, before, who, reason, max(revs) + 1)
+            if not undone:
+                return None
+            return message(title, reason, None) + f"\nReverts: {target}"
+
+        return WriteResult(commit=self.core.write(body, who), changed=ids)
 
 
 @dataclass(frozen=True)
@@ -406,6 +439,35 @@ def referenced_by(db: Tx | Backend, target: str, ref: Any) -> list[str]:
     return found
 
 
+CONFIG_TABLE = Table(CONFIG, "setting", ("name",), ("name", "value"), "config:")
+
+
+def _table(name: str) -> Table:
+    return CONFIG_TABLE if name == CONFIG else TABLES[name]
+
+
+def _current(tx: Tx, name: str, row: Row) -> Row | None:
+    """The row with row's key as it is now, inside the write."""
+    table = _table(name)
+    found = tx.query(f"SELECT * FROM {table.name} WHERE {table.where_key()}",
+                     list(table.key_of(row))) if row else []
+    return found[0] if found else None
+
+
+def _same(one: Row | None, other: Row | None) -> bool:
+    """Two versions of a row hold the same values (compared as text, as both engines may
+    return a number or a string for the same column)."""
+    def text(row: Row | None) -> dict[str, str | None] | None:
+        return None if row is None else {k: None if v is None else str(v)
+                                         for k, v in row.items()}
+    return text(one) == text(other)
+
+
+def _first_line(core: StoreCore, commit: str) -> str:
+    found = [c for c in versioning.commits(core.backend) if c.commit == commit]
+    return found[0].message.splitlines()[0] if found else commit[:12]
+
+
 def _listed(ids: list[str]) -> str:
     return ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
 
@@ -424,5 +486,5 @@ def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
 
 
 __all__ = [
-    "ID_LIKE", "LINE_CHUNK", "Line", "Timeline", "changed_fields", "referenced_by"
+    "CONFIG_TABLE", "ID_LIKE", "LINE_CHUNK", "Line", "Timeline", "changed_fields", "referenced_by"
 ]
