@@ -7,6 +7,7 @@ knows how to become the row it is stored as (`row()`); table and column names li
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -60,6 +61,7 @@ Period = Annotated[
 ]
 
 
+@functools.lru_cache(maxsize=4096)  # an import slugs the same few predicates and periods 100k times
 def slug(text: str) -> str:
     """A readable, stable key fragment: 'Active customer' -> 'active-customer'."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
