@@ -45,7 +45,10 @@ def build_server(store: FactStore, author: str) -> Any:
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
-    server = MCPServer("factstore", instructions=INSTRUCTIONS, log_level="WARNING")
+    from importlib.metadata import version
+
+    server = MCPServer("factstore", version=version("factstore"), instructions=INSTRUCTIONS,
+                       log_level="WARNING")
 
     def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -110,3 +110,19 @@ def test_mcp_refuses_to_start_without_an_author(store_url: str,
     result = Facts(store_url)("mcp", ok=False)
     assert result.exit_code == 4 and "--as" in result.output
     assert Facts(store_url)("mcp", "--as", "Agent <>", ok=False).exit_code == 2
+
+
+def test_the_mcp_server_reports_the_package_version(store_url: str) -> None:
+    from importlib.metadata import version
+
+    from mcp import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    async def main() -> str:
+        params = StdioServerParameters(command=sys.executable,
+                                       args=["-m", "factstore", "--url", store_url, "mcp",
+                                             "--as", AGENT])
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            return str((await session.initialize()).server_info.version)
+
+    assert asyncio.run(asyncio.wait_for(main(), timeout=120)) == version("factstore")
