@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import Conflict, FactStore
+from factstore import Conflict, FactStore, Refused
 
 from .conftest import Facts
 
@@ -171,3 +171,15 @@ def test_history_of_a_reloaded_row_names_the_import_and_the_expert(
     assert [v.row["text"] for v in versions if v.row] == [
         "File text", store.history("def:net-retention").versions[1].row["text"],
         "Revenue kept from last year's customers"]
+
+
+def test_a_reload_over_someone_elses_uncommitted_change_is_refused(
+        store: FactStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _write(tmp_path, CRM.replace("value: 410000", "value: 432000"))
+    store.backend.query("UPDATE facts SET value = '1' WHERE id = 'fact:brannock-arr'")
+    head = store.head()
+    with pytest.raises(Refused, match="uncommitted changes in facts"):
+        store.import_file(path, author=LOADER)
+    assert store.head() == head

@@ -78,6 +78,7 @@ class Imports:
                         who: str, reason: str | None, prefer: str | None,
                         progress: Progress | None) -> WriteResult:
         backend = self.core.backend
+        self.core.require_clean(backend)  # the merge commit must carry only the file's rows
         branch = import_branch(path)
         before = versioning.branch_head(backend, branch)
         if before is None:
