@@ -24,7 +24,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from factstore.resolver import AliasIndex, AliasTable, Coded, Postings, Progress, gc_paused
+from factstore.name_index import Coded, Postings, Progress, gc_paused
+from factstore.resolver import AliasIndex, AliasTable
 
 FORMAT = 2  # bump whenever AliasIndex.build or this layout changes what a file holds
 MAGIC = b"factstore alias index\n"

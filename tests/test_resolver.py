@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import FactStore, index_cache, open_store, resolver
+from factstore import FactStore, index_cache, name_index, open_store
 from factstore.store import names as names_module
 from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 from factstore.store.names import Names
@@ -274,8 +274,8 @@ def test_large_and_small_builds_file_the_same_postings(monkeypatch: pytest.Monke
     names = ["Nestlé S.A.", "Acme Corporation", "日本 電気", "A", "Acme Acme Acme", "Co"] * 3
     entities = [{"id": f"e{i}", "kind": "customer", "name": n} for i, n in enumerate(names)]
     small = AliasIndex.build(entities, [], [])
-    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
-    monkeypatch.setattr(resolver, "CHUNK", 5)
+    monkeypatch.setattr(name_index, "VECTORISE_FROM", 1)
+    monkeypatch.setattr(name_index, "CHUNK", 5)
     large = AliasIndex.build(entities, [], [])
     for name in ("exact", "tokens", "grams", "by_entity"):
         a, b = getattr(small, name), getattr(large, name)
@@ -307,7 +307,7 @@ def test_large_and_small_indexes_shortlist_the_same_aliases_in_the_same_order(
     index = AliasIndex.build(entities, [], [])
     queries = ["acme globx 3", "wayne", "tyrel cyberdine", "stark umbrella 6", "zzz"]
     small = [index.shortlist(q, limit=25, budget=300) for q in queries]
-    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
+    monkeypatch.setattr(name_index, "VECTORISE_FROM", 1)
     assert [index.shortlist(q, limit=25, budget=300) for q in queries] == small
     assert all(small[:4])
 
