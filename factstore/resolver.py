@@ -1,14 +1,21 @@
 """Resolving names to entities: which "Acme"?
 
-Normalised aliases go into an index (exact keys, word tokens, acronyms, character trigrams;
-name_index.py files them) so a query never scans every alias; rapidfuzz scores the shortlist;
-a networkx graph of relations re-ranks by proximity to the entities the context mentions. The
-answer is `resolved`, `ambiguous` (the caller decides) or `unknown`, and every candidate says
-why it scored what it did.
+Aliases go into an index (name_index.py: exact keys with other spellings, acronyms and ticker
+symbols; word tokens; character trigrams) so a query never scans every alias. Each entity a
+name may mean gathers evidence, every piece a weight in log-odds (evidence.py, tuned and
+measured by bench/bench_resolver.py): how its best alias matches the name (exactly, with or
+against a legal form, as an acronym, as the first words of a longer name, or by whole-name
+similarity), whether the context names entities near it in the graph of relations or
+another entity of a kind it has (another city), a kind other than the one asked for, a former
+alias. With "nobody: the name is not in the store" as one more alternative, the weights give
+each candidate a probability - its score. The best is `resolved` at the config's
+`resolve_at`; otherwise the answer is `ambiguous` (the caller decides) or, when no candidate
+is likely on its own, `unknown`. Every candidate says why it scored what it did.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from array import array
@@ -16,11 +23,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 from factstore import name_index
+from factstore.evidence import DEFAULT, Evidence, ResolverConfig, decide
+from factstore.evidence import (  # the public names, as they were before evidence.py
+    PRESETS as PRESETS, Candidate as Candidate, Resolution as Resolution,
+)
 from factstore.name_index import (
     REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
 )
@@ -35,15 +44,24 @@ STOPWORDS = frozenset("the of and for a an de der la le".split())
 # Spellings of one legal form, so "Acme Corp" and "Acme Corporation" are the same full name.
 LEGAL_FORMS = {"corporation": "corp", "incorporated": "inc", "limited": "ltd",
                "company": "co"}
-
-RESOLVED_AT = 75  # best score needed to resolve
-MARGIN = 8  # and its lead over the next entity
-SHOWN_WITHIN = 20  # ambiguous answers list candidates this close to the best
-FUZZY_CUTOFF = 70
-NEAR_CUTOFF = 55  # for entities next to one the context names
-NEAR_SEARCH_MOST = 5_000  # neighbours of a context entity searched by name
-NEAR_BONUS = {1: 15, 2: 8}  # graph distance to a context entity -> points
-NEAR_MOST = 30  # points from the context, however many of its entities a candidate is near
+# More legal forms, dropped for matching only (normalize(), which aliases are stored under,
+# keeps them): "Kestrel A/S", "Tern ApS", "Sakura K.K.", "Acme GmbH & Co. KG" match "Kestrel".
+MORE_FORMS = frozenset("aps asa oyj se sl kk spa sro sp ltda bhd ab ag".split()) | LEGAL_SUFFIXES
+FORM_PAIRS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v")})
+# Letters NFKD keeps whole, folded for matching only; and the German / Scandinavian way of
+# writing without them ("Mueller" for "Müller", "Soendergaard" for "Søndergaard").
+FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                      "þ": "th", "ı": "i", "ħ": "h"})
+TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa",
+                               "æ": "ae", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "Ø": "Oe",
+                               "Å": "Aa", "Æ": "Ae"})
+SHORT_CAPS = re.compile(r"[A-Z0-9&]{2,5}")  # "ARR", "KSTL", "3M": a term, acronym or ticker
+EXACT_LEVELS = frozenset({"exact_full", "exact", "legal_form_differs", "acronym"})
+IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not names
+RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
+ALIKE_FROM = 75  # similarity of two names of one kind that may be one name with a slip
+NEAR3_FROM_MOST = 1_000  # neighbours of a context entity looked through for a path of three
+KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
 
 
 DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
@@ -87,19 +105,61 @@ def acronym(normalized: str) -> str | None:
     return "".join(w[0] for w in words) if len(words) >= 2 else None
 
 
-class Candidate(BaseModel):
-    id: str
-    name: str
-    kind: str
-    score: int
-    reasons: list[str]
+def split_form(full: str) -> tuple[str, str]:
+    """A full_name() as (name, legal form), with more forms than normalize() drops:
+    'acme gmbh and co kg' -> ('acme', 'gmbh and co kg'), 'kestrel a s' -> ('kestrel', 'a s')."""
+    last = full.rpartition(" ")[2]
+    if len(last) > 1 and last not in MORE_FORMS and last != "and":  # most names
+        return full, ""
+    words = full.split()
+    end = len(words)
+    while end > 1:
+        if words[end - 1] in MORE_FORMS or words[end - 1] == "and":  # "gmbh and [co kg]"
+            end -= 1
+        elif end > 2 and (words[end - 2], words[end - 1]) in FORM_PAIRS:
+            end -= 2
+        else:
+            break
+    if end == len(words):
+        return full, ""
+    return " ".join(words[:end]), " ".join(words[end:])
 
 
-class Resolution(BaseModel):
-    query: str
-    status: Literal["resolved", "ambiguous", "unknown"]
-    entity: dict[str, str] | None
-    candidates: list[Candidate]
+def _fold(text: str) -> str:
+    return text if text.isascii() else text.translate(FOLD)
+
+
+def match_key(normalized: str) -> str:
+    """The key a normalize()d name is matched under: more legal forms dropped, ø æ folded."""
+    return _fold(split_form(normalized)[0])
+
+
+def spellings(text: str, normalized: str | None = None) -> list[str]:
+    """Every exact key of a name: as stored (normalize()), as matched (match_key()), and for a
+    name with ä ö ü ø å æ as transliterated ("Müller" is also "mueller")."""
+    stored = normalize(text) if normalized is None else normalized
+    keys = [stored]
+    key = match_key(stored)
+    if key != stored:
+        keys.append(key)
+    if not text.isascii():
+        other = match_key(normalize(text.translate(TRANSLITERATE)))
+        if other not in keys:
+            keys.append(other)
+    return keys
+
+
+def legal_form(text: str) -> str:
+    """The legal form a name ends in, spelled one way ('' when none): 'corp' for 'Acme
+    Corporation', 'gmbh' for 'Acme G.m.b.H.'."""
+    # "a s" (A/S) is "as", "and co" is "co"
+    return "".join(w for w in split_form(full_name(text))[1].split() if w != "and")
+
+
+def short_caps(query: str) -> bool:
+    """A token of 2-5 capitals (and digits): an acronym, term or ticker, matched exactly."""
+    text = query.strip()
+    return bool(SHORT_CAPS.fullmatch(text)) and any(c.isalpha() for c in text)
 
 
 @dataclass
@@ -161,13 +221,15 @@ class AliasIndex:
 
     entities: Mapping[str, dict[str, Any]]
     aliases: AliasTable
-    exact: Postings  # normalised name or acronym -> alias ids
+    exact: Postings  # every spelling of a name, acronym or ticker symbol -> alias ids
     tokens: Postings  # word -> alias ids
     grams: Postings  # character trigram of the normalised name -> alias ids
     by_entity: Postings  # entity id -> alias ids
     relations: list[tuple[str, str, str]]  # (src_id, rel, dst_id)
     graph: Any = None  # networkx.Graph of relations, built on first use of context
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
+    config: ResolverConfig = DEFAULT
+    number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
@@ -180,7 +242,7 @@ class AliasIndex:
         return cls(rows, table, exact, tokens, grams, by_entity,
                    [(r["src_id"], r["rel"], r["dst_id"]) for r in relations])
 
-    # -- shortlist and scoring --------------------------------------------------------------
+    # -- shortlist and evidence -------------------------------------------------------------
 
     def shortlist(self, query: str, limit: int = 200, budget: int = 4_000) -> list[int]:
         """Aliases worth scoring: those sharing a token or the query's rarest trigrams.
@@ -208,87 +270,190 @@ class AliasIndex:
         return most_common(hits, limit)
 
     def resolve(self, query: str, *, context: str | None = None, kind: str | None = None,
-                on: str | None = None) -> Resolution:
-        """Resolve one name. `on` is the date (YYYY-MM-DD) aliases are judged valid at."""
-        q, q_full = normalize(query), full_name(query)
-        found: dict[str, tuple[float, list[str]]] = {}
-        if q in self.exact:
-            for i in self.exact[q]:
-                alias = self.aliases[i]
-                score, how = 100.0, f"exact {alias.kind}"
-                if q != alias.normalized:
-                    how = "exact acronym"
-                elif q_full != q and q_full != alias.full:  # the query names a legal form
-                    score, how = 88.0, f"{how} {alias.text!r}, legal form differs"
-                self._offer(found, alias, score, how, on)
-        mentioned = self._mentions(context) if context else set()
-        if q and q not in self.exact:
-            self._fuzzy(found, q, on)
+                on: str | None = None, config: ResolverConfig | None = None) -> Resolution:
+        """Resolve one name. `on` is the date (YYYY-MM-DD) aliases are judged valid at;
+        `config` weighs the evidence (default: the index's, PRESETS["default"])."""
+        config = config or self.config
+        found, unlisted = self.evidence(query, context=context, kind=kind, on=on,
+                                        config=config)
+        return decide(query, found, unlisted, config, self.entities)
+
+    def evidence(self, query: str, *, context: str | None = None, kind: str | None = None,
+                 on: str | None = None, config: ResolverConfig | None = None
+                 ) -> tuple[dict[str, Evidence], int]:
+        """Each entity the name may mean, with its evidence; and how many more aliases hold
+        the query's rarest word than were looked at (each one more alternative)."""
+        config = config or self.config
+        q = normalize(query)
+        found: dict[str, Evidence] = {}
+        if not q:
+            return found, 0
+        form = legal_form(query)
+        hit, full_hit = self._exact(found, query, q, form, on, config)
+        caps = short_caps(query)
+        # a short all-capitals token is an acronym, term or ticker: exact hits only, and never
+        # a word of a longer name ("ARR" is not "Company ARR", nor inside "Sparrow")
+        unlisted = 0 if caps else self._words(found, q, form, on, config)
+        if not hit:
+            self._fuzzy(found, q, form, self.shortlist(q), config.fuzzy_from, 20, on, config)
+        mentioned, loose = self._read_context(context) if context else (set(), [])
         # Even after an exact hit the context may point at another entity (two people of one
         # name) - unless the query gave a full legal name that matched exactly: "Acme
         # Corporation" is that company, whatever short name a neighbour of the context has.
-        full_hit = q_full != q and any(self.aliases[i].full == q_full for i in self.exact.get(
-            q, ()))
-        if q and not full_hit:
-            self._fuzzy_near(found, q, mentioned, on)
-        self._rerank(found, mentioned, kind)
-        return self._decide(query, found)
+        if mentioned and not full_hit and not (caps and hit):
+            self._fuzzy_near(found, q, form, mentioned, on, config)
+        self._weigh_context(found, mentioned - set(found),
+                            [w for w in loose if w not in q.split()], kind)
+        if hit:  # a name met exactly beats longer names holding it, unless the context
+            for entity in [e for e, ev in found.items()  # points at one of them
+                           if ev.level in ("leading_words", "words")
+                           and not any(d <= 2 for d, _, _ in ev.near)]:
+                del found[entity]
+        return found, unlisted
 
-    def _offer(self, found: dict[str, tuple[float, list[str]]], alias: _Alias, score: float,
-               how: str, on: str | None) -> None:
-        reasons = [f"{how} {alias.text!r}"] if how.startswith("fuzzy") else [how]
-        if alias.kind == "former" or (on and alias.valid_to and alias.valid_to < on):
-            until = f" until {alias.valid_to}" if alias.valid_to else ""
-            reasons.append(f"former name{until}")
-            score -= 5
-        if on and alias.valid_from and on < alias.valid_from:
-            reasons.append(f"alias only from {alias.valid_from}")
-            score -= 5
-        best = found.get(alias.entity)
-        if best is None or score > best[0]:
-            found[alias.entity] = (score, reasons)
-
-    def _fuzzy(self, found: dict[str, tuple[float, list[str]]], q: str, on: str | None) -> None:
+    def _commonness(self, name: str, theirs: Sequence[str] = ()) -> float:
+        """log of how many aliases would hold every word of the query's name if words fell
+        at random (as often as they do in the store): "Peter Koch" is common, "Vexora
+        Plover" is not, and a common name is more likely someone the store does not hold. A
+        word the store does not know counts as the word of theirs (a candidate's name) it is
+        like, if any. A name of one word has no chance combination: the names holding it
+        are candidates themselves (or counted as not looked at)."""
         from rapidfuzz import fuzz, process
 
-        ids = self.shortlist(q)
+        words = set(name.split()) - STOPWORDS
+        if len(words) < 2:
+            return 0.0
+        total = max(2, len(self.aliases))
+        expected = math.log(total)
+        for word in words:
+            size = self.tokens.size(word)
+            if not size and theirs:
+                like = process.extractOne(word, theirs, scorer=fuzz.ratio, score_cutoff=80)
+                size = self.tokens.size(like[0]) if like else 0
+            expected += math.log(max(1, size) / total)
+        return round(max(-6.0, min(6.0, expected)), 2)
+
+    def _exact(self, found: dict[str, Evidence], query: str, q: str, form: str,
+               on: str | None, config: ResolverConfig) -> tuple[bool, bool]:
+        """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
+        common = self._commonness(match_key(q))
+        hit = full_hit = False
+        for key in spellings(query, q):
+            for i in self.exact.bucket(key):
+                hit = True
+                alias = self.aliases[i]
+                level, how = self._exact_level(key, form, alias)
+                full_hit |= level == "exact_full"
+                self._offer(found, alias, Evidence(level, 100, how, common=common), on, config)
+        return hit, full_hit
+
+    def _exact_level(self, key: str, form: str, alias: _Alias) -> tuple[str, str]:
+        if key in spellings(alias.text, alias.normalized):
+            level, how = "exact", f"exact {alias.kind}"
+        elif alias.kind == "ticker":  # its symbol
+            level, how = "exact", "exact ticker"
+        else:
+            return "acronym", "exact acronym"
+        theirs = self._form_of(alias)
+        if form and theirs and form != theirs:  # the query names another legal form
+            return "legal_form_differs", f"{how} {alias.text!r}, legal form differs"
+        return ("exact_full" if form and theirs else level), how
+
+    def _form_of(self, alias: _Alias) -> str:
+        """The legal form of an alias, else of its entity's name."""
+        return legal_form(alias.text) or legal_form(self.entities[alias.entity]["name"])
+
+    def _forms(self, evidence: Evidence, form: str, alias: _Alias) -> Evidence:
+        """A name that is not exact, whose legal form is another than the query's."""
+        theirs = self._form_of(alias) if form else ""
+        if theirs and theirs != form:
+            evidence.form_differs = f"legal form {theirs}, not {form}"
+        return evidence
+
+    def _words(self, found: dict[str, Evidence], q: str, form: str, on: str | None,
+               config: ResolverConfig) -> int:
+        """Longer names holding every word of the query: its first words ("Tern" for "Tern
+        Systems") or others. Returns how many aliases hold the rarest word when there are
+        too many to look at (a word many names share tells little)."""
+        said = q.split()
+        words = set(said) - STOPWORDS
+        if not words:
+            return 0
+        size, rarest = min((self.tokens.size(w), w) for w in words)
+        if size > config.words_most:
+            return size
+        common = self._commonness(match_key(q))
+        for i in self.tokens.bucket(rarest):
+            theirs = self.aliases.normalized[i].split()
+            if len(theirs) <= len(said) or not words <= set(theirs):
+                continue
+            alias = self.aliases[i]
+            if alias.entity in found and found[alias.entity].level in EXACT_LEVELS:
+                continue  # met exactly under another alias: a longer one adds nothing
+            if theirs[:len(said)] == said:
+                evidence = Evidence("leading_words", 100, f"leading words of {alias.text!r}")
+            else:
+                evidence = Evidence("words", 100, f"words of {alias.text!r}")
+            evidence.common = common  # of the words it shares with the query
+            self._offer(found, alias, self._forms(evidence, form, alias), on, config)
+        return 0
+
+    def _fuzzy(self, found: dict[str, Evidence], q: str, form: str, ids: Sequence[int],
+               floor: int, limit: int | None, on: str | None, config: ResolverConfig) -> None:
+        """Whole-name similarity of the aliases ids: the better of plain and word-sorted
+        (so "Smith John" is "John Smith"), never a part of a longer name ("ARR" in
+        "Sparrow")."""
+        from rapidfuzz import fuzz, process
+
+        kinds = self.aliases.kind  # a code or ticker is met exactly or not at all
+        ids = [i for i in ids if kinds[i] not in IDENTIFIERS]
         if not ids:
             return
-        normalized = self.aliases.normalized
-        choices = [normalized[i] for i in ids]
-        for _, score, pos in process.extract(q, choices, scorer=fuzz.WRatio,
-                                             score_cutoff=FUZZY_CUTOFF, limit=20):
-            self._offer_fuzzy(found, q, self.aliases[ids[pos]], score, on)
+        key = match_key(q)
+        choices = [match_key(self.aliases.normalized[i]) for i in ids]
+        best: dict[int, float] = {}
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            for _, score, pos in process.extract(key, choices, scorer=scorer,
+                                                 score_cutoff=floor, limit=limit):
+                best[pos] = max(score, best.get(pos, 0.0))
+        # the query's rare words: "Tesssil Shipping" is not "Weiß Shipping", however alike
+        said = key.split()
+        rare = [w for w in said if self.tokens.size(w) <= RARE_MOST] or [
+            min(said, key=self.tokens.size)]
+        for pos, score in best.items():
+            alias = self.aliases[ids[pos]]
+            evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
+            theirs = choices[pos].split()
+            unlike = [w for w in rare if max(fuzz.ratio(w, t) for t in theirs)
+                      < config.rare_word_from]
+            if unlike:
+                evidence.rare_word = f"no word like {unlike[0]!r}"
+            evidence.common = self._commonness(key, theirs)
+            self._offer(found, alias, self._forms(evidence, form, alias), on, config)
 
-    def _offer_fuzzy(self, found: dict[str, tuple[float, list[str]]], q: str, alias: _Alias,
-                     wratio: float, on: str | None) -> None:
-        from rapidfuzz import fuzz
-
-        # WRatio rewards substrings; a whole-name ratio keeps "acme" from equalling "acme
-        # labs", and sorting the words first lets "smith john" equal "john smith"
-        whole = max(fuzz.ratio(q, alias.normalized), fuzz.token_sort_ratio(q, alias.normalized))
-        blended = (wratio + whole) / 2
-        self._offer(found, alias, blended, f"fuzzy {round(wratio)}", on)
-
-    def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str,
-                    mentioned: set[str], on: str | None) -> None:
+    def _fuzzy_near(self, found: dict[str, Evidence], q: str, form: str, mentioned: set[str],
+                    on: str | None, config: ResolverConfig) -> None:
         """Entities next to what the context names are candidates too, even when the name's
         spelling kept them off the shortlist (the context narrows the search). An entity
-        with more than NEAR_SEARCH_MOST neighbours narrows nothing and is skipped."""
-        from rapidfuzz import fuzz, process
-
-        if not mentioned:
-            return
+        with more than near_search_most neighbours narrows nothing and is skipped."""
         graph = self._graph()
         for named in mentioned:
-            if named not in graph or graph.degree(named) > NEAR_SEARCH_MOST:
+            if named not in graph or graph.degree(named) > config.near_search_most:
                 continue
             ids = [i for entity in graph.neighbors(named) if entity not in found
                    for i in self.by_entity.bucket(entity)]
-            choices = [self.aliases.normalized[i] for i in ids]
-            for _, score, pos in process.extract(q, choices, scorer=fuzz.WRatio,
-                                                 score_cutoff=NEAR_CUTOFF, limit=None):
-                self._offer_fuzzy(found, q, self.aliases[ids[pos]], score, on)
+            self._fuzzy(found, q, form, ids, config.near_fuzzy_from, None, on, config)
+
+    def _offer(self, found: dict[str, Evidence], alias: _Alias, evidence: Evidence,
+               on: str | None, config: ResolverConfig) -> None:
+        if alias.kind == "former" or (on and alias.valid_to and alias.valid_to < on):
+            evidence.former = "former name" + (f" until {alias.valid_to}" if alias.valid_to
+                                               else "")
+        if on and alias.valid_from and on < alias.valid_from:
+            evidence.not_yet_valid = f"alias only from {alias.valid_from}"
+        best = found.get(alias.entity)
+        if best is None or evidence.alias_weight(config) > best.alias_weight(config):
+            found[alias.entity] = evidence
 
     def _graph(self) -> Any:
         import networkx as nx  # type: ignore[import-untyped]
@@ -299,94 +464,145 @@ class AliasIndex:
                 self.graph.add_edge(src, dst, rel=rel)
         return self.graph
 
-    def _rerank(self, found: dict[str, tuple[float, list[str]]], mentioned: set[str],
-                kind: str | None) -> None:
-        near = self._near(mentioned - set(found), set(found))
-        for entity, (score, reasons) in list(found.items()):
-            score = score * 0.85
-            if entity in near:
-                # each entity of the context it is near is one more piece of evidence
-                hits = sorted(near[entity])
-                score += min(NEAR_MOST, sum(NEAR_BONUS[distance] for distance, _ in hits))
-                reasons = [*reasons, *(via for _, via in hits)]
-            if kind and self.entities[entity]["kind"] != kind:
-                score -= 30
-                reasons = [*reasons, f"kind {self.entities[entity]['kind']}, not {kind}"]
-            found[entity] = (score, reasons)
+    def _weigh_context(self, found: dict[str, Evidence], named: set[str], loose: list[str],
+                       kind: str | None) -> None:
+        """The kind asked for, and the context: each entity it names (other than candidates)
+        within two relations of a candidate is evidence for it; a kind of entity the context
+        names that the candidate is related to, but not to any named, is against it; so is a
+        word of the context that names no entity but is a word of the names of a kind of
+        entity the candidate is related to, none of which has it (a birth date the store has
+        never seen, but not the candidate's)."""
+        if kind:
+            for entity, evidence in found.items():
+                theirs = self.entities[entity]["kind"]
+                if theirs != kind:
+                    evidence.kind_differs = f"kind {theirs}, not {kind}"
+        if not (named or loose) or not self.relations:
+            return
+        adjacent = self._graph().adj
+        kinds_of = {word: kinds for word in loose if (kinds := self._kinds_with_word(word))}
+        for entity, evidence in found.items():
+            mine = adjacent.get(entity)
+            if mine:
+                self._weigh_named(evidence, mine, named)
+                self._weigh_loose(evidence, mine, kinds_of)
 
-    def _near(self, mentioned: set[str], candidates: set[str]
-              ) -> dict[str, list[tuple[int, str]]]:
-        """For each candidate, the entities the context names exactly that lie within two
-        relations of it: (distance, reason) for each."""
-        import networkx as nx
+    def _weigh_named(self, evidence: Evidence, mine: Mapping[str, Any], named: set[str]
+                     ) -> None:
+        adjacent = self.graph.adj
+        near_kinds: set[str] = set()
+        by_kind: dict[str, list[str]] = {}
+        for target in sorted(named):
+            by_kind.setdefault(self.entities[target]["kind"], []).append(target)
+            via = target if target in mine else next(
+                (n for n in mine if target in adjacent[n]), None)
+            name = self.entities[target]["name"]
+            if via is not None:
+                hub = len(adjacent[target]) * (1 if via == target else len(adjacent[via]))
+                evidence.near.append((1 if via == target else 2, round(math.log(hub), 2),
+                                      f"near {name} via {mine[via]['rel']}"))
+                near_kinds.add(self.entities[target]["kind"])
+            elif len(adjacent[target]) <= NEAR3_FROM_MOST:  # three relations: the same country
+                path = next(((n, m) for m in adjacent[target] for n in mine
+                             if m in adjacent[n]), None)
+                if path:
+                    evidence.near.append((3, 0.0, f"near {name} via {mine[path[0]]['rel']}, "
+                                                  f"{adjacent[path[1]][target]['rel']}"))
+        own: dict[str, list[str]] = {}
+        for n in mine:
+            if n in self.entities:
+                own.setdefault(self.entities[n]["kind"], []).append(self.entities[n]["name"])
+        for other, targets in by_kind.items():
+            if other in own and other not in near_kinds:
+                said = [self.entities[t]["name"] for t in targets]
+                reason = f"the context names {', '.join(said)}, not its {other}"
+                if _alike(said, own[other]):  # "4605" for its "4650": a slip, perhaps
+                    evidence.slips.append(f"{reason} {', '.join(own[other])}")
+                else:
+                    evidence.contradicts.append(reason)
 
-        if not mentioned:
-            return {}
-        self._graph()
-        near: dict[str, list[tuple[int, str]]] = {}
-        for entity in candidates:
-            if entity not in self.graph:
-                continue
-            lengths = nx.single_source_shortest_path(self.graph, entity, cutoff=2)
-            for target in mentioned:
-                path = lengths.get(target)
-                if path and len(path) - 1 in NEAR_BONUS:
-                    rel = self.graph.edges[path[0], path[1]]["rel"]
-                    name = self.entities[target]["name"]
-                    near.setdefault(entity, []).append((len(path) - 1,
-                                                        f"near {name} via {rel}"))
-        return near
+    def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
+                     kinds_of: dict[str, set[str]]) -> None:
+        if not kinds_of:
+            return
+        own: dict[str, set[str]] = {}
+        for n in mine:
+            if n in self.entities:
+                row = self.entities[n]
+                own.setdefault(row["kind"], set()).update(normalize(row["name"]).split())
+        for word, kinds in kinds_of.items():
+            related = [k for k in kinds if k in own]
+            if related and not any(word in own[k] for k in related):
+                evidence.unexplained.append(word)
+        if evidence.unexplained:
+            evidence.contradicts.append(f"the context says {' '.join(evidence.unexplained)}, "
+                                        f"not its {'/'.join(sorted(own))}")
+
+    def _kinds_with_word(self, word: str) -> set[str]:
+        """The kinds of entity whose names have this word (from the first few of them); for
+        a number no name has, those whose names have numbers of as many digits (a postcode
+        the store has never seen is still a postcode)."""
+        entity, entities = self.aliases.entity, self.entities
+        bucket = self.tokens.bucket(word)
+        if not bucket and word.isdigit():
+            if self.number_kinds is None:
+                self.number_kinds = {}
+                for key in self.tokens:
+                    if key.isdigit() and len(self.number_kinds.setdefault(len(key), set())
+                                             ) < KINDS_FROM:
+                        self.number_kinds[len(key)].add(key)
+            return set().union(*(self._kinds_with_word(w) for w in self.number_kinds.get(
+                len(word), ())))
+        return {entities[entity[i]]["kind"] for i in bucket[:KINDS_FROM]}
 
     def _mentions(self, text: str) -> set[str]:
+        return self._read_context(text)[0]
+
+    def _read_context(self, text: str) -> tuple[set[str], list[str]]:
+        """The entities a context names exactly (word n-grams), and its words left over."""
         words = normalize(text).split()
         found: set[str] = set()
+        covered: set[int] = set()
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
                 gram = words[start:start + size]
                 if all(w in STOPWORDS or len(w) < 2 for w in gram):  # "of" is no mention
                     continue  # (even if it is the acronym of Orbital Freight)
-                found |= {self.aliases.entity[i] for i in self.exact.bucket(" ".join(gram))}
-        return found
+                key = " ".join(gram)  # a name or ticker, not the acronym of a name ("US"
+                hits = {self.aliases.entity[i] for i in self.exact.bucket(key)  # of Uiwang-si)
+                        if self.aliases.kind[i] == "ticker" or key in spellings(
+                            self.aliases.text[i], self.aliases.normalized[i])}
+                if hits:
+                    found |= hits
+                    covered.update(range(start, start + size))
+        loose = [w for i, w in enumerate(words) if i not in covered and w not in STOPWORDS
+                 and len(w) > 1]
+        return found, list(dict.fromkeys(loose))
 
-    def _decide(self, query: str, found: dict[str, tuple[float, list[str]]]) -> Resolution:
-        ranked = sorted(found.items(), key=lambda kv: -kv[1][0])
-        best = ranked[0][1][0] if ranked else 0.0
-        second = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        status: Literal["resolved", "ambiguous", "unknown"]
-        if not ranked or best < FUZZY_CUTOFF * 0.85:
-            status = "unknown"
-        elif best >= RESOLVED_AT and best - second >= MARGIN:
-            status = "resolved"
-        else:
-            status = "ambiguous"
-            ranked = [kv for kv in ranked if best - kv[1][0] <= SHOWN_WITHIN]
-        candidates = [  # made only for the candidates shown
-            Candidate(id=e, name=self.entities[e]["name"], kind=self.entities[e]["kind"],
-                      score=max(0, min(100, round(s))), reasons=r)
-            for e, (s, r) in (ranked if status == "ambiguous" else ranked[:5])
-        ]
-        top = candidates[0] if status == "resolved" else None
-        return Resolution(query=query, status=status,
-                          entity={"id": top.id, "name": top.name, "kind": top.kind} if top
-                          else None, candidates=candidates)
 
 def _key_postings(table: AliasTable, progress: Progress | None
                   ) -> tuple[Postings, Postings, Postings]:
-    """Exact keys (with acronyms), word tokens and each entity's aliases."""
+    """Exact keys (every spelling, acronyms of names, ticker symbols), word tokens (of every
+    spelling) and each entity's aliases."""
     exact: dict[str, int] = {}
     tokens: dict[str, int] = {}
     exact_keys, exact_ids, token_keys, token_ids = (array("i") for _ in range(4))
     total = len(table)
+    texts, kinds = table.text, table.kind
     for i, key in enumerate(table.normalized):
-        exact_keys.append(exact.setdefault(key, len(exact)))
-        exact_ids.append(i)
+        text = texts[i]
+        names = spellings(text, key) if not text.isascii() else [key, match_key(key)]
         words = [w for w in key.split() if w not in STOPWORDS]
+        keys = dict.fromkeys(names)
         if len(words) > 1:
-            short = "".join(w[0] for w in words)  # acronym(key)
-            if short != key:
-                exact_keys.append(exact.setdefault(short, len(exact)))
-                exact_ids.append(i)
-        for token in set(words):
+            if kinds[i] == "ticker":  # "NYSE: ACME" is also "ACME"
+                keys[words[-1]] = None
+            elif kinds[i] not in IDENTIFIERS:
+                keys["".join(w[0] for w in words)] = None  # acronym(key)
+        for k in keys:
+            exact_keys.append(exact.setdefault(k, len(exact)))
+            exact_ids.append(i)
+        for token in {w for name in names for w in name.split()} - STOPWORDS:
             token_keys.append(tokens.setdefault(token, len(tokens)))
             token_ids.append(i)
         if progress and i % REPORT_EVERY == 0:
@@ -398,3 +614,11 @@ def _key_postings(table: AliasTable, progress: Progress | None
         progress("indexing names", total, total)
     return (Postings.group(exact, exact_keys, exact_ids),
             Postings.group(tokens, token_keys, token_ids), by_entity)
+
+
+def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether some name is spelled like some other: the same but for a slip or two."""
+    from rapidfuzz import fuzz
+
+    return any(fuzz.ratio(normalize(a), normalize(b)) >= ALIKE_FROM for a in names
+               for b in others)
