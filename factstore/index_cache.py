@@ -24,9 +24,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from factstore.resolver import AliasIndex, AliasTable, Coded, Postings, Progress, gc_paused
+from factstore.name_index import Coded, Postings, Progress, gc_paused
+from factstore.resolver import AliasIndex, AliasTable
 
-FORMAT = 2  # bump whenever AliasIndex.build or this layout changes what a file holds
+FORMAT = 3  # bump whenever AliasIndex.build or this layout changes what a file holds
 MAGIC = b"factstore alias index\n"
 KEEP = 3  # newest files kept per cache folder (the current commit and a few before it)
 ABANDONED_AFTER_S = 3600  # a temporary file this old was left by a killed writer

@@ -28,7 +28,6 @@ from factstore.errors import InvalidInput
 from factstore.models import Mention
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.resolver import (
-    SHOWN_WITHIN,
     STOPWORDS,
     AliasIndex,
     full_name,
@@ -349,6 +348,9 @@ def _name_like(words: Words, start: int, end: int) -> bool:
         and after not in DETERMINERS  # "the Board", "our Treasury": a common noun
 
 
+SHOWN_WITHIN = 20  # score points (0-100) of the best: the candidates a near miss may mean
+
+
 def _close(first: str, candidates: list[Any]) -> list[Any]:
     """The candidates a name that did not resolve may still mean: names that start with
     (nearly) its first word ('Ostrava' -> Ostrava Motors, 'Veridan' -> Veridian Pharma), not
@@ -449,6 +451,6 @@ def runs(positions: list[int]) -> list[list[int]]:
 __all__ = [
     "CLOSE_FIRST_WORD", "DETERMINERS", "FILLER", "FILLER_WORDS", "FUZZY_MENTION_AT", "GENERIC",
     "MAX_GRAM", "NON_NAMES", "PERIODISH", "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
-    "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "question_periods", "root", "runs",
-    "stem", "unique_mentions"
+    "SHOWN_WITHIN", "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "question_periods",
+    "root", "runs", "stem", "unique_mentions"
 ]

@@ -1,27 +1,39 @@
 """Resolving names to entities: which "Acme"?
 
-Normalised aliases go into an index (exact keys, word tokens, acronyms, character trigrams) so
-a query never scans every alias; rapidfuzz scores the shortlist; a networkx graph of relations
-re-ranks by proximity to the entities the context mentions. The answer is `resolved`,
-`ambiguous` (the caller decides) or `unknown`, and every candidate says why it scored what it
-did.
+Aliases go into an index (name_index.py: exact keys with other spellings, acronyms and ticker
+symbols; word tokens; character trigrams) so a query never scans every alias. Each entity a
+name may mean gathers evidence, every piece a weight in log-odds (evidence.py, tuned and
+measured by bench/bench_resolver.py): how its best alias matches the name (exactly, with or
+against a legal form, as an acronym, as the first words of a longer name, or by whole-name
+similarity), whether the context names entities near it in the graph of relations or
+another entity of a kind it has (another city), a kind other than the one asked for, a former
+alias. With "nobody: the name is not in the store" as one more alternative, the weights give
+each candidate a probability - its score. The best is `resolved` at the config's
+`resolve_at`; otherwise the answer is `ambiguous` (the caller decides) or, when no candidate
+is likely on its own, `unknown`. Every candidate says why it scored what it did.
 """
 
 from __future__ import annotations
 
-import gc
+import math
 import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
 
-from pydantic import BaseModel
+from factstore import name_index
+from factstore.evidence import DEFAULT, Evidence, ResolverConfig, decide
+from factstore.evidence import (  # the public names, as they were before evidence.py
+    PRESETS as PRESETS, Candidate as Candidate, Resolution as Resolution,
+)
+from factstore.name_index import (
+    REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
+)
+from factstore.name_index import Progress as Progress  # the store's modules import it here
 
 # Legal-form suffixes dropped when they end a name ("ACME Inc." == "Acme").
 LEGAL_SUFFIXES = frozenset(
@@ -32,15 +44,24 @@ STOPWORDS = frozenset("the of and for a an de der la le".split())
 # Spellings of one legal form, so "Acme Corp" and "Acme Corporation" are the same full name.
 LEGAL_FORMS = {"corporation": "corp", "incorporated": "inc", "limited": "ltd",
                "company": "co"}
-
-RESOLVED_AT = 75  # best score needed to resolve
-MARGIN = 8  # and its lead over the next entity
-SHOWN_WITHIN = 20  # ambiguous answers list candidates this close to the best
-FUZZY_CUTOFF = 70
-NEAR_CUTOFF = 55  # for entities next to one the context names
-NEAR_SEARCH_MOST = 5_000  # neighbours of a context entity searched by name
-NEAR_BONUS = {1: 15, 2: 8}  # graph distance to a context entity -> points
-NEAR_MOST = 30  # points from the context, however many of its entities a candidate is near
+# More legal forms, dropped for matching only (normalize(), which aliases are stored under,
+# keeps them): "Kestrel A/S", "Tern ApS", "Sakura K.K.", "Acme GmbH & Co. KG" match "Kestrel".
+MORE_FORMS = frozenset("aps asa oyj se sl kk spa sro sp ltda bhd ab ag".split()) | LEGAL_SUFFIXES
+FORM_PAIRS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v")})
+# Letters NFKD keeps whole, folded for matching only; and the German / Scandinavian way of
+# writing without them ("Mueller" for "Müller", "Soendergaard" for "Søndergaard").
+FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                      "þ": "th", "ı": "i", "ħ": "h"})
+TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa",
+                               "æ": "ae", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "Ø": "Oe",
+                               "Å": "Aa", "Æ": "Ae"})
+SHORT_CAPS = re.compile(r"[A-Z0-9&]{2,5}")  # "ARR", "KSTL", "3M": a term, acronym or ticker
+EXACT_LEVELS = frozenset({"exact_full", "exact", "legal_form_differs", "acronym"})
+IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not names
+RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
+ALIKE_FROM = 75  # similarity of two names of one kind that may be one name with a slip
+NEAR3_FROM_MOST = 1_000  # neighbours of a context entity looked through for a path of three
+KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
 
 
 DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
@@ -84,24 +105,61 @@ def acronym(normalized: str) -> str | None:
     return "".join(w[0] for w in words) if len(words) >= 2 else None
 
 
-def _trigrams(text: str) -> set[str]:
-    padded = f" {text} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+def split_form(full: str) -> tuple[str, str]:
+    """A full_name() as (name, legal form), with more forms than normalize() drops:
+    'acme gmbh and co kg' -> ('acme', 'gmbh and co kg'), 'kestrel a s' -> ('kestrel', 'a s')."""
+    last = full.rpartition(" ")[2]
+    if len(last) > 1 and last not in MORE_FORMS and last != "and":  # most names
+        return full, ""
+    words = full.split()
+    end = len(words)
+    while end > 1:
+        if words[end - 1] in MORE_FORMS or words[end - 1] == "and":  # "gmbh and [co kg]"
+            end -= 1
+        elif end > 2 and (words[end - 2], words[end - 1]) in FORM_PAIRS:
+            end -= 2
+        else:
+            break
+    if end == len(words):
+        return full, ""
+    return " ".join(words[:end]), " ".join(words[end:])
 
 
-class Candidate(BaseModel):
-    id: str
-    name: str
-    kind: str
-    score: int
-    reasons: list[str]
+def _fold(text: str) -> str:
+    return text if text.isascii() else text.translate(FOLD)
 
 
-class Resolution(BaseModel):
-    query: str
-    status: Literal["resolved", "ambiguous", "unknown"]
-    entity: dict[str, str] | None
-    candidates: list[Candidate]
+def match_key(normalized: str) -> str:
+    """The key a normalize()d name is matched under: more legal forms dropped, ø æ folded."""
+    return _fold(split_form(normalized)[0])
+
+
+def spellings(text: str, normalized: str | None = None) -> list[str]:
+    """Every exact key of a name: as stored (normalize()), as matched (match_key()), and for a
+    name with ä ö ü ø å æ as transliterated ("Müller" is also "mueller")."""
+    stored = normalize(text) if normalized is None else normalized
+    keys = [stored]
+    key = match_key(stored)
+    if key != stored:
+        keys.append(key)
+    if not text.isascii():
+        other = match_key(normalize(text.translate(TRANSLITERATE)))
+        if other not in keys:
+            keys.append(other)
+    return keys
+
+
+def legal_form(text: str) -> str:
+    """The legal form a name ends in, spelled one way ('' when none): 'corp' for 'Acme
+    Corporation', 'gmbh' for 'Acme G.m.b.H.'."""
+    # "a s" (A/S) is "as", "and co" is "co"
+    return "".join(w for w in split_form(full_name(text))[1].split() if w != "and")
+
+
+def short_caps(query: str) -> bool:
+    """A token of 2-5 capitals (and digits): an acronym, term or ticker, matched exactly."""
+    text = query.strip()
+    return bool(SHORT_CAPS.fullmatch(text)) and any(c.isalpha() for c in text)
 
 
 @dataclass
@@ -117,106 +175,6 @@ class _Alias:
     def full(self) -> str:
         """full_name(text): keeps the legal form (only exact hits need it)."""
         return full_name(self.text)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """For building millions of small objects with no cycles among them, which the cyclic
-    GC would scan again and again for nothing."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-# -- the index: flat postings and alias columns -------------------------------------------------
-
-Progress = Callable[[str, int, int], None]
-"""Told (stage, done, total) during a long build; `done == total` ends a stage."""
-
-REPORT_EVERY = 50_000  # aliases between two progress reports
-VECTORISE_FROM = 20_000  # from this size numpy does the bulk work; below, its import costs more
-
-
-class Postings(Mapping[str, list[int]]):
-    """Alias ids filed under each key, flat: the ids of the key in slot k are
-    ids[starts[k]:starts[k + 1]]. Two int arrays instead of a list per key: a fraction of the
-    memory at a million aliases, and written to or read from disk in one piece."""
-
-    def __init__(self, slots: dict[str, int], starts: array[int], ids: array[int]) -> None:
-        self.slots = slots  # key -> slot, in slot order
-        self.starts, self.ids = starts, ids
-        self._view = memoryview(ids)
-
-    @classmethod
-    def group(cls, slots: dict[str, int], keys: array[int], owners: array[int] | None
-              ) -> Postings:
-        """Postings from one (key slot, alias id) pair per posting, pairs in alias order;
-        without owners, a pair's position is its alias id."""
-        if len(keys) >= VECTORISE_FROM:
-            import numpy as np
-
-            codes = np.frombuffer(keys, dtype=np.intc)
-            order = np.argsort(codes, kind="stable")
-            ids = order if owners is None else np.frombuffer(owners, dtype=np.intc)[order]
-            counts = np.bincount(codes, minlength=len(slots))
-            starts = np.concatenate(([0], np.cumsum(counts)))
-            return cls(slots, _int_array(starts), _int_array(ids))
-        ranked = sorted(range(len(keys)), key=keys.__getitem__)  # stable: alias order kept
-        tally = [0] * len(slots)
-        for slot in keys:
-            tally[slot] += 1
-        return cls(slots, array("i", [0, *accumulate(tally)]),
-                   array("i", ranked if owners is None else [owners[j] for j in ranked]))
-
-    def bucket(self, key: str) -> Sequence[int]:
-        """The ids under key, without copying them (empty when the key is unknown)."""
-        slot = self.slots.get(key)
-        if slot is None:
-            return ()
-        return self._view[self.starts[slot]:self.starts[slot + 1]]
-
-    def size(self, key: str) -> int:
-        slot = self.slots.get(key)
-        return 0 if slot is None else self.starts[slot + 1] - self.starts[slot]
-
-    def __getitem__(self, key: str) -> list[int]:
-        slot = self.slots[key]
-        return self.ids[self.starts[slot]:self.starts[slot + 1]].tolist()
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.slots
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.slots)
-
-    def __len__(self) -> int:
-        return len(self.slots)
-
-
-class Coded(Sequence[Any]):
-    """A column with few distinct values (kinds, dates) as those values and one int per row:
-    4 bytes a row, and nothing to decode when it is loaded from disk."""
-
-    def __init__(self, values: list[Any], codes: array[int]) -> None:
-        self.values, self.codes = values, codes
-
-    @overload
-    def __getitem__(self, i: int) -> Any: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Any]: ...
-
-    def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return [self.values[c] for c in self.codes[i]]
-        return self.values[self.codes[i]]
-
-    def __len__(self) -> int:
-        return len(self.codes)
 
 
 @dataclass
@@ -263,13 +221,15 @@ class AliasIndex:
 
     entities: Mapping[str, dict[str, Any]]
     aliases: AliasTable
-    exact: Postings  # normalised name or acronym -> alias ids
+    exact: Postings  # every spelling of a name, acronym or ticker symbol -> alias ids
     tokens: Postings  # word -> alias ids
     grams: Postings  # character trigram of the normalised name -> alias ids
     by_entity: Postings  # entity id -> alias ids
     relations: list[tuple[str, str, str]]  # (src_id, rel, dst_id)
     graph: Any = None  # networkx.Graph of relations, built on first use of context
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
+    config: ResolverConfig = DEFAULT
+    number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
@@ -278,11 +238,11 @@ class AliasIndex:
         table = AliasTable.of(rows, aliases)
         with gc_paused():
             exact, tokens, by_entity = _key_postings(table, progress)
-            grams = _gram_postings(table.normalized, progress)
+            grams = gram_postings(table.normalized, progress)
         return cls(rows, table, exact, tokens, grams, by_entity,
                    [(r["src_id"], r["rel"], r["dst_id"]) for r in relations])
 
-    # -- shortlist and scoring --------------------------------------------------------------
+    # -- shortlist and evidence -------------------------------------------------------------
 
     def shortlist(self, query: str, limit: int = 200, budget: int = 4_000) -> list[int]:
         """Aliases worth scoring: those sharing a token or the query's rarest trigrams.
@@ -296,101 +256,204 @@ class AliasIndex:
             if 0 < len(bucket) <= budget // 4:  # a token everybody has tells nothing
                 picked.append((bucket, 3))
         spent = 0
-        for size, gram in sorted((self.grams.size(g), g) for g in _trigrams(query)):
+        for size, gram in sorted((self.grams.size(g), g) for g in trigrams(query)):
             if spent + size > budget:
                 break
             if size:
                 spent += size
                 picked.append((self.grams.bucket(gram), 1))
-        if len(self.aliases) >= VECTORISE_FROM:
-            return _top_vectorised(picked, limit)
+        if len(self.aliases) >= name_index.VECTORISE_FROM:
+            return top_vectorised(picked, limit)
         hits: Counter[int] = Counter()
         for bucket, points in picked:
             hits.update(dict.fromkeys(bucket, points) if points > 1 else bucket)
-        return _most_common(hits, limit)
+        return most_common(hits, limit)
 
     def resolve(self, query: str, *, context: str | None = None, kind: str | None = None,
-                on: str | None = None) -> Resolution:
-        """Resolve one name. `on` is the date (YYYY-MM-DD) aliases are judged valid at."""
-        q, q_full = normalize(query), full_name(query)
-        found: dict[str, tuple[float, list[str]]] = {}
-        if q in self.exact:
-            for i in self.exact[q]:
-                alias = self.aliases[i]
-                score, how = 100.0, f"exact {alias.kind}"
-                if q != alias.normalized:
-                    how = "exact acronym"
-                elif q_full != q and q_full != alias.full:  # the query names a legal form
-                    score, how = 88.0, f"{how} {alias.text!r}, legal form differs"
-                self._offer(found, alias, score, how, on)
-        mentioned = self._mentions(context) if context else set()
-        if q and q not in self.exact:
-            self._fuzzy(found, q, on)
+                on: str | None = None, config: ResolverConfig | None = None) -> Resolution:
+        """Resolve one name. `on` is the date (YYYY-MM-DD) aliases are judged valid at;
+        `config` weighs the evidence (default: the index's, PRESETS["default"])."""
+        config = config or self.config
+        found, unlisted = self.evidence(query, context=context, kind=kind, on=on,
+                                        config=config)
+        return decide(query, found, unlisted, config, self.entities)
+
+    def evidence(self, query: str, *, context: str | None = None, kind: str | None = None,
+                 on: str | None = None, config: ResolverConfig | None = None
+                 ) -> tuple[dict[str, Evidence], int]:
+        """Each entity the name may mean, with its evidence; and how many more aliases hold
+        the query's rarest word than were looked at (each one more alternative)."""
+        config = config or self.config
+        q = normalize(query)
+        found: dict[str, Evidence] = {}
+        if not q:
+            return found, 0
+        form = legal_form(query)
+        hit, full_hit = self._exact(found, query, q, form, on, config)
+        caps = short_caps(query)
+        # a short all-capitals token is an acronym, term or ticker: exact hits only, and never
+        # a word of a longer name ("ARR" is not "Company ARR", nor inside "Sparrow")
+        unlisted = 0 if caps else self._words(found, q, form, on, config)
+        if not hit:
+            self._fuzzy(found, q, form, self.shortlist(q), config.fuzzy_from, 20, on, config)
+        mentioned, loose = self._read_context(context) if context else (set(), [])
         # Even after an exact hit the context may point at another entity (two people of one
         # name) - unless the query gave a full legal name that matched exactly: "Acme
         # Corporation" is that company, whatever short name a neighbour of the context has.
-        full_hit = q_full != q and any(self.aliases[i].full == q_full for i in self.exact.get(
-            q, ()))
-        if q and not full_hit:
-            self._fuzzy_near(found, q, mentioned, on)
-        self._rerank(found, mentioned, kind)
-        return self._decide(query, found)
+        if mentioned and not full_hit and not (caps and hit):
+            self._fuzzy_near(found, q, form, mentioned, on, config)
+        self._weigh_context(found, mentioned - set(found),
+                            [w for w in loose if w not in q.split()], kind)
+        if hit:  # a name met exactly beats longer names holding it, unless the context
+            for entity in [e for e, ev in found.items()  # points at one of them
+                           if ev.level in ("leading_words", "words")
+                           and not any(d <= 2 for d, _, _ in ev.near)]:
+                del found[entity]
+        return found, unlisted
 
-    def _offer(self, found: dict[str, tuple[float, list[str]]], alias: _Alias, score: float,
-               how: str, on: str | None) -> None:
-        reasons = [f"{how} {alias.text!r}"] if how.startswith("fuzzy") else [how]
-        if alias.kind == "former" or (on and alias.valid_to and alias.valid_to < on):
-            until = f" until {alias.valid_to}" if alias.valid_to else ""
-            reasons.append(f"former name{until}")
-            score -= 5
-        if on and alias.valid_from and on < alias.valid_from:
-            reasons.append(f"alias only from {alias.valid_from}")
-            score -= 5
-        best = found.get(alias.entity)
-        if best is None or score > best[0]:
-            found[alias.entity] = (score, reasons)
-
-    def _fuzzy(self, found: dict[str, tuple[float, list[str]]], q: str, on: str | None) -> None:
+    def _commonness(self, name: str, theirs: Sequence[str] = ()) -> float:
+        """log of how many aliases would hold every word of the query's name if words fell
+        at random (as often as they do in the store): "Peter Koch" is common, "Vexora
+        Plover" is not, and a common name is more likely someone the store does not hold. A
+        word the store does not know counts as the word of theirs (a candidate's name) it is
+        like, if any. A name of one word has no chance combination: the names holding it
+        are candidates themselves (or counted as not looked at)."""
         from rapidfuzz import fuzz, process
 
-        ids = self.shortlist(q)
+        words = set(name.split()) - STOPWORDS
+        if len(words) < 2:
+            return 0.0
+        total = max(2, len(self.aliases))
+        expected = math.log(total)
+        for word in words:
+            size = self.tokens.size(word)
+            if not size and theirs:
+                like = process.extractOne(word, theirs, scorer=fuzz.ratio, score_cutoff=80)
+                size = self.tokens.size(like[0]) if like else 0
+            expected += math.log(max(1, size) / total)
+        return round(max(-6.0, min(6.0, expected)), 2)
+
+    def _exact(self, found: dict[str, Evidence], query: str, q: str, form: str,
+               on: str | None, config: ResolverConfig) -> tuple[bool, bool]:
+        """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
+        common = self._commonness(match_key(q))
+        hit = full_hit = False
+        for key in spellings(query, q):
+            for i in self.exact.bucket(key):
+                hit = True
+                alias = self.aliases[i]
+                level, how = self._exact_level(key, form, alias)
+                full_hit |= level == "exact_full"
+                self._offer(found, alias, Evidence(level, 100, how, common=common), on, config)
+        return hit, full_hit
+
+    def _exact_level(self, key: str, form: str, alias: _Alias) -> tuple[str, str]:
+        if key in spellings(alias.text, alias.normalized):
+            level, how = "exact", f"exact {alias.kind}"
+        elif alias.kind == "ticker":  # its symbol
+            level, how = "exact", "exact ticker"
+        else:
+            return "acronym", "exact acronym"
+        theirs = self._form_of(alias)
+        if form and theirs and form != theirs:  # the query names another legal form
+            return "legal_form_differs", f"{how} {alias.text!r}, legal form differs"
+        return ("exact_full" if form and theirs else level), how
+
+    def _form_of(self, alias: _Alias) -> str:
+        """The legal form of an alias, else of its entity's name."""
+        return legal_form(alias.text) or legal_form(self.entities[alias.entity]["name"])
+
+    def _forms(self, evidence: Evidence, form: str, alias: _Alias) -> Evidence:
+        """A name that is not exact, whose legal form is another than the query's."""
+        theirs = self._form_of(alias) if form else ""
+        if theirs and theirs != form:
+            evidence.form_differs = f"legal form {theirs}, not {form}"
+        return evidence
+
+    def _words(self, found: dict[str, Evidence], q: str, form: str, on: str | None,
+               config: ResolverConfig) -> int:
+        """Longer names holding every word of the query: its first words ("Tern" for "Tern
+        Systems") or others. Returns how many aliases hold the rarest word when there are
+        too many to look at (a word many names share tells little)."""
+        said = q.split()
+        words = set(said) - STOPWORDS
+        if not words:
+            return 0
+        size, rarest = min((self.tokens.size(w), w) for w in words)
+        if size > config.words_most:
+            return size
+        common = self._commonness(match_key(q))
+        for i in self.tokens.bucket(rarest):
+            theirs = self.aliases.normalized[i].split()
+            if len(theirs) <= len(said) or not words <= set(theirs):
+                continue
+            alias = self.aliases[i]
+            if alias.entity in found and found[alias.entity].level in EXACT_LEVELS:
+                continue  # met exactly under another alias: a longer one adds nothing
+            if theirs[:len(said)] == said:
+                evidence = Evidence("leading_words", 100, f"leading words of {alias.text!r}")
+            else:
+                evidence = Evidence("words", 100, f"words of {alias.text!r}")
+            evidence.common = common  # of the words it shares with the query
+            self._offer(found, alias, self._forms(evidence, form, alias), on, config)
+        return 0
+
+    def _fuzzy(self, found: dict[str, Evidence], q: str, form: str, ids: Sequence[int],
+               floor: int, limit: int | None, on: str | None, config: ResolverConfig) -> None:
+        """Whole-name similarity of the aliases ids: the better of plain and word-sorted
+        (so "Smith John" is "John Smith"), never a part of a longer name ("ARR" in
+        "Sparrow")."""
+        from rapidfuzz import fuzz, process
+
+        kinds = self.aliases.kind  # a code or ticker is met exactly or not at all
+        ids = [i for i in ids if kinds[i] not in IDENTIFIERS]
         if not ids:
             return
-        normalized = self.aliases.normalized
-        choices = [normalized[i] for i in ids]
-        for _, score, pos in process.extract(q, choices, scorer=fuzz.WRatio,
-                                             score_cutoff=FUZZY_CUTOFF, limit=20):
-            self._offer_fuzzy(found, q, self.aliases[ids[pos]], score, on)
+        key = match_key(q)
+        choices = [match_key(self.aliases.normalized[i]) for i in ids]
+        best: dict[int, float] = {}
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            for _, score, pos in process.extract(key, choices, scorer=scorer,
+                                                 score_cutoff=floor, limit=limit):
+                best[pos] = max(score, best.get(pos, 0.0))
+        # the query's rare words: "Tesssil Shipping" is not "Weiß Shipping", however alike
+        said = key.split()
+        rare = [w for w in said if self.tokens.size(w) <= RARE_MOST] or [
+            min(said, key=self.tokens.size)]
+        for pos, score in best.items():
+            alias = self.aliases[ids[pos]]
+            evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
+            theirs = choices[pos].split()
+            unlike = [w for w in rare if max(fuzz.ratio(w, t) for t in theirs)
+                      < config.rare_word_from]
+            if unlike:
+                evidence.rare_word = f"no word like {unlike[0]!r}"
+            evidence.common = self._commonness(key, theirs)
+            self._offer(found, alias, self._forms(evidence, form, alias), on, config)
 
-    def _offer_fuzzy(self, found: dict[str, tuple[float, list[str]]], q: str, alias: _Alias,
-                     wratio: float, on: str | None) -> None:
-        from rapidfuzz import fuzz
-
-        # WRatio rewards substrings; a whole-name ratio keeps "acme" from equalling "acme
-        # labs", and sorting the words first lets "smith john" equal "john smith"
-        whole = max(fuzz.ratio(q, alias.normalized), fuzz.token_sort_ratio(q, alias.normalized))
-        blended = (wratio + whole) / 2
-        self._offer(found, alias, blended, f"fuzzy {round(wratio)}", on)
-
-    def _fuzzy_near(self, found: dict[str, tuple[float, list[str]]], q: str,
-                    mentioned: set[str], on: str | None) -> None:
+    def _fuzzy_near(self, found: dict[str, Evidence], q: str, form: str, mentioned: set[str],
+                    on: str | None, config: ResolverConfig) -> None:
         """Entities next to what the context names are candidates too, even when the name's
         spelling kept them off the shortlist (the context narrows the search). An entity
-        with more than NEAR_SEARCH_MOST neighbours narrows nothing and is skipped."""
-        from rapidfuzz import fuzz, process
-
-        if not mentioned:
-            return
+        with more than near_search_most neighbours narrows nothing and is skipped."""
         graph = self._graph()
         for named in mentioned:
-            if named not in graph or graph.degree(named) > NEAR_SEARCH_MOST:
+            if named not in graph or graph.degree(named) > config.near_search_most:
                 continue
             ids = [i for entity in graph.neighbors(named) if entity not in found
                    for i in self.by_entity.bucket(entity)]
-            choices = [self.aliases.normalized[i] for i in ids]
-            for _, score, pos in process.extract(q, choices, scorer=fuzz.WRatio,
-                                                 score_cutoff=NEAR_CUTOFF, limit=None):
-                self._offer_fuzzy(found, q, self.aliases[ids[pos]], score, on)
+            self._fuzzy(found, q, form, ids, config.near_fuzzy_from, None, on, config)
+
+    def _offer(self, found: dict[str, Evidence], alias: _Alias, evidence: Evidence,
+               on: str | None, config: ResolverConfig) -> None:
+        if alias.kind == "former" or (on and alias.valid_to and alias.valid_to < on):
+            evidence.former = "former name" + (f" until {alias.valid_to}" if alias.valid_to
+                                               else "")
+        if on and alias.valid_from and on < alias.valid_from:
+            evidence.not_yet_valid = f"alias only from {alias.valid_from}"
+        best = found.get(alias.entity)
+        if best is None or evidence.alias_weight(config) > best.alias_weight(config):
+            found[alias.entity] = evidence
 
     def _graph(self) -> Any:
         import networkx as nx  # type: ignore[import-untyped]
@@ -401,94 +464,145 @@ class AliasIndex:
                 self.graph.add_edge(src, dst, rel=rel)
         return self.graph
 
-    def _rerank(self, found: dict[str, tuple[float, list[str]]], mentioned: set[str],
-                kind: str | None) -> None:
-        near = self._near(mentioned - set(found), set(found))
-        for entity, (score, reasons) in list(found.items()):
-            score = score * 0.85
-            if entity in near:
-                # each entity of the context it is near is one more piece of evidence
-                hits = sorted(near[entity])
-                score += min(NEAR_MOST, sum(NEAR_BONUS[distance] for distance, _ in hits))
-                reasons = [*reasons, *(via for _, via in hits)]
-            if kind and self.entities[entity]["kind"] != kind:
-                score -= 30
-                reasons = [*reasons, f"kind {self.entities[entity]['kind']}, not {kind}"]
-            found[entity] = (score, reasons)
+    def _weigh_context(self, found: dict[str, Evidence], named: set[str], loose: list[str],
+                       kind: str | None) -> None:
+        """The kind asked for, and the context: each entity it names (other than candidates)
+        within two relations of a candidate is evidence for it; a kind of entity the context
+        names that the candidate is related to, but not to any named, is against it; so is a
+        word of the context that names no entity but is a word of the names of a kind of
+        entity the candidate is related to, none of which has it (a birth date the store has
+        never seen, but not the candidate's)."""
+        if kind:
+            for entity, evidence in found.items():
+                theirs = self.entities[entity]["kind"]
+                if theirs != kind:
+                    evidence.kind_differs = f"kind {theirs}, not {kind}"
+        if not (named or loose) or not self.relations:
+            return
+        adjacent = self._graph().adj
+        kinds_of = {word: kinds for word in loose if (kinds := self._kinds_with_word(word))}
+        for entity, evidence in found.items():
+            mine = adjacent.get(entity)
+            if mine:
+                self._weigh_named(evidence, mine, named)
+                self._weigh_loose(evidence, mine, kinds_of)
 
-    def _near(self, mentioned: set[str], candidates: set[str]
-              ) -> dict[str, list[tuple[int, str]]]:
-        """For each candidate, the entities the context names exactly that lie within two
-        relations of it: (distance, reason) for each."""
-        import networkx as nx
+    def _weigh_named(self, evidence: Evidence, mine: Mapping[str, Any], named: set[str]
+                     ) -> None:
+        adjacent = self.graph.adj
+        near_kinds: set[str] = set()
+        by_kind: dict[str, list[str]] = {}
+        for target in sorted(named):
+            by_kind.setdefault(self.entities[target]["kind"], []).append(target)
+            via = target if target in mine else next(
+                (n for n in mine if target in adjacent[n]), None)
+            name = self.entities[target]["name"]
+            if via is not None:
+                hub = len(adjacent[target]) * (1 if via == target else len(adjacent[via]))
+                evidence.near.append((1 if via == target else 2, round(math.log(hub), 2),
+                                      f"near {name} via {mine[via]['rel']}"))
+                near_kinds.add(self.entities[target]["kind"])
+            elif len(adjacent[target]) <= NEAR3_FROM_MOST:  # three relations: the same country
+                path = next(((n, m) for m in adjacent[target] for n in mine
+                             if m in adjacent[n]), None)
+                if path:
+                    evidence.near.append((3, 0.0, f"near {name} via {mine[path[0]]['rel']}, "
+                                                  f"{adjacent[path[1]][target]['rel']}"))
+        own: dict[str, list[str]] = {}
+        for n in mine:
+            if n in self.entities:
+                own.setdefault(self.entities[n]["kind"], []).append(self.entities[n]["name"])
+        for other, targets in by_kind.items():
+            if other in own and other not in near_kinds:
+                said = [self.entities[t]["name"] for t in targets]
+                reason = f"the context names {', '.join(said)}, not its {other}"
+                if _alike(said, own[other]):  # "4605" for its "4650": a slip, perhaps
+                    evidence.slips.append(f"{reason} {', '.join(own[other])}")
+                else:
+                    evidence.contradicts.append(reason)
 
-        if not mentioned:
-            return {}
-        self._graph()
-        near: dict[str, list[tuple[int, str]]] = {}
-        for entity in candidates:
-            if entity not in self.graph:
-                continue
-            lengths = nx.single_source_shortest_path(self.graph, entity, cutoff=2)
-            for target in mentioned:
-                path = lengths.get(target)
-                if path and len(path) - 1 in NEAR_BONUS:
-                    rel = self.graph.edges[path[0], path[1]]["rel"]
-                    name = self.entities[target]["name"]
-                    near.setdefault(entity, []).append((len(path) - 1,
-                                                        f"near {name} via {rel}"))
-        return near
+    def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
+                     kinds_of: dict[str, set[str]]) -> None:
+        if not kinds_of:
+            return
+        own: dict[str, set[str]] = {}
+        for n in mine:
+            if n in self.entities:
+                row = self.entities[n]
+                own.setdefault(row["kind"], set()).update(normalize(row["name"]).split())
+        for word, kinds in kinds_of.items():
+            related = [k for k in kinds if k in own]
+            if related and not any(word in own[k] for k in related):
+                evidence.unexplained.append(word)
+        if evidence.unexplained:
+            evidence.contradicts.append(f"the context says {' '.join(evidence.unexplained)}, "
+                                        f"not its {'/'.join(sorted(own))}")
+
+    def _kinds_with_word(self, word: str) -> set[str]:
+        """The kinds of entity whose names have this word (from the first few of them); for
+        a number no name has, those whose names have numbers of as many digits (a postcode
+        the store has never seen is still a postcode)."""
+        entity, entities = self.aliases.entity, self.entities
+        bucket = self.tokens.bucket(word)
+        if not bucket and word.isdigit():
+            if self.number_kinds is None:
+                self.number_kinds = {}
+                for key in self.tokens:
+                    if key.isdigit() and len(self.number_kinds.setdefault(len(key), set())
+                                             ) < KINDS_FROM:
+                        self.number_kinds[len(key)].add(key)
+            return set().union(*(self._kinds_with_word(w) for w in self.number_kinds.get(
+                len(word), ())))
+        return {entities[entity[i]]["kind"] for i in bucket[:KINDS_FROM]}
 
     def _mentions(self, text: str) -> set[str]:
+        return self._read_context(text)[0]
+
+    def _read_context(self, text: str) -> tuple[set[str], list[str]]:
+        """The entities a context names exactly (word n-grams), and its words left over."""
         words = normalize(text).split()
         found: set[str] = set()
+        covered: set[int] = set()
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
                 gram = words[start:start + size]
                 if all(w in STOPWORDS or len(w) < 2 for w in gram):  # "of" is no mention
                     continue  # (even if it is the acronym of Orbital Freight)
-                found |= {self.aliases.entity[i] for i in self.exact.bucket(" ".join(gram))}
-        return found
+                key = " ".join(gram)  # a name or ticker, not the acronym of a name ("US"
+                hits = {self.aliases.entity[i] for i in self.exact.bucket(key)  # of Uiwang-si)
+                        if self.aliases.kind[i] == "ticker" or key in spellings(
+                            self.aliases.text[i], self.aliases.normalized[i])}
+                if hits:
+                    found |= hits
+                    covered.update(range(start, start + size))
+        loose = [w for i, w in enumerate(words) if i not in covered and w not in STOPWORDS
+                 and len(w) > 1]
+        return found, list(dict.fromkeys(loose))
 
-    def _decide(self, query: str, found: dict[str, tuple[float, list[str]]]) -> Resolution:
-        ranked = sorted(found.items(), key=lambda kv: -kv[1][0])
-        best = ranked[0][1][0] if ranked else 0.0
-        second = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        status: Literal["resolved", "ambiguous", "unknown"]
-        if not ranked or best < FUZZY_CUTOFF * 0.85:
-            status = "unknown"
-        elif best >= RESOLVED_AT and best - second >= MARGIN:
-            status = "resolved"
-        else:
-            status = "ambiguous"
-            ranked = [kv for kv in ranked if best - kv[1][0] <= SHOWN_WITHIN]
-        candidates = [  # made only for the candidates shown
-            Candidate(id=e, name=self.entities[e]["name"], kind=self.entities[e]["kind"],
-                      score=max(0, min(100, round(s))), reasons=r)
-            for e, (s, r) in (ranked if status == "ambiguous" else ranked[:5])
-        ]
-        top = candidates[0] if status == "resolved" else None
-        return Resolution(query=query, status=status,
-                          entity={"id": top.id, "name": top.name, "kind": top.kind} if top
-                          else None, candidates=candidates)
 
 def _key_postings(table: AliasTable, progress: Progress | None
                   ) -> tuple[Postings, Postings, Postings]:
-    """Exact keys (with acronyms), word tokens and each entity's aliases."""
+    """Exact keys (every spelling, acronyms of names, ticker symbols), word tokens (of every
+    spelling) and each entity's aliases."""
     exact: dict[str, int] = {}
     tokens: dict[str, int] = {}
     exact_keys, exact_ids, token_keys, token_ids = (array("i") for _ in range(4))
     total = len(table)
+    texts, kinds = table.text, table.kind
     for i, key in enumerate(table.normalized):
-        exact_keys.append(exact.setdefault(key, len(exact)))
-        exact_ids.append(i)
+        text = texts[i]
+        names = spellings(text, key) if not text.isascii() else [key, match_key(key)]
         words = [w for w in key.split() if w not in STOPWORDS]
+        keys = dict.fromkeys(names)
         if len(words) > 1:
-            short = "".join(w[0] for w in words)  # acronym(key)
-            if short != key:
-                exact_keys.append(exact.setdefault(short, len(exact)))
-                exact_ids.append(i)
-        for token in set(words):
+            if kinds[i] == "ticker":  # "NYSE: ACME" is also "ACME"
+                keys[words[-1]] = None
+            elif kinds[i] not in IDENTIFIERS:
+                keys["".join(w[0] for w in words)] = None  # acronym(key)
+        for k in keys:
+            exact_keys.append(exact.setdefault(k, len(exact)))
+            exact_ids.append(i)
+        for token in {w for name in names for w in name.split()} - STOPWORDS:
             token_keys.append(tokens.setdefault(token, len(tokens)))
             token_ids.append(i)
         if progress and i % REPORT_EVERY == 0:
@@ -502,132 +616,18 @@ def _key_postings(table: AliasTable, progress: Progress | None
             Postings.group(tokens, token_keys, token_ids), by_entity)
 
 
-def _gram_postings(keys: Sequence[str], progress: Progress | None) -> Postings:
-    if progress:
-        progress("indexing trigrams", 0, len(keys))
-    if len(keys) >= VECTORISE_FROM:
-        grams = _gram_postings_vectorised(keys)
-    else:
-        slots: dict[str, int] = {}
-        gram_keys, gram_ids = array("i"), array("i")
-        for i, key in enumerate(keys):
-            for gram in _trigrams(key):
-                gram_keys.append(slots.setdefault(gram, len(slots)))
-                gram_ids.append(i)
-        grams = Postings.group(slots, gram_keys, gram_ids)
-    if progress:
-        progress("indexing trigrams", len(keys), len(keys))
-    return grams
+def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether some name is spelled like some other: the same but for a slip or two."""
+    from rapidfuzz import fuzz
 
-
-CODE_BITS = 21  # a Unicode code point fits in 21 bits, so a trigram fits in one int64
-CHUNK = 100_000  # keys per numpy pass: bounds the temporary arrays (peak memory)
-
-
-def _gram_postings_vectorised(keys: Sequence[str]) -> Postings:
-    """_trigrams() of every key at once: a third of the pure-Python time at a million keys.
-
-    Each trigram becomes one int64 (three code points); the grams are numbered in a first pass
-    over chunks of keys, then (gram number, key) pairs are sorted once: that files each gram's
-    keys in order and puts a gram repeated within one key next to itself.
-    """
-    import numpy as np
-
-    chunks = range(0, len(keys), CHUNK)
-    seen = [_sorted_distinct(_window_codes(keys[at:at + CHUNK])[0]) for at in chunks]
-    distinct = _sorted_distinct(np.concatenate([np.zeros(0, np.int64), *seen]))
-    parts = []
-    for at in chunks:
-        codes, owner = _window_codes(keys[at:at + CHUNK])
-        pairs = np.searchsorted(distinct, codes) * len(keys)
-        pairs += owner + at
-        parts.append(pairs)
-    pairs = np.concatenate([np.zeros(0, np.int64), *parts])
-    del parts
-    pairs = _sorted_distinct(pairs)
-    starts = np.searchsorted(pairs, np.arange(len(distinct) + 1) * len(keys))
-    pairs %= max(1, len(keys))
-    mask = (1 << CODE_BITS) - 1
-    names = [chr(c >> 2 * CODE_BITS) + chr((c >> CODE_BITS) & mask) + chr(c & mask)
-             for c in distinct.tolist()]
-    return Postings(dict(zip(names, range(len(names)), strict=True)), _int_array(starts),
-                    _int_array(pairs))
-
-
-def _window_codes(keys: Sequence[str]) -> tuple[Any, Any]:
-    """Every trigram of every padded key as an int64, with the position of its key.
-
-    The padded keys go into one UTF-32 buffer, NUL-separated (normalised keys hold only word
-    characters and spaces); windows that cross a NUL belong to no key and are dropped.
-    """
-    import numpy as np
-
-    chars = np.frombuffer("\0".join([f" {k} " for k in keys]).encode("utf-32-le"),
-                          dtype="<u4").astype(np.int64)
-    codes = (chars[:-2] << 2 * CODE_BITS) | (chars[1:-1] << CODE_BITS) | chars[2:]
-    inside = (chars[:-2] != 0) & (chars[1:-1] != 0) & (chars[2:] != 0)
-    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) + 3  # " key " NUL
-    owner = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)[:len(codes)]
-    return codes[inside], owner[inside]
-
-
-def _sorted_distinct(values: Any) -> Any:
-    """np.unique(values), which is many times slower than sort + neighbour test on numpy 2.4."""
-    import numpy as np
-
-    values.sort()
-    return values[np.concatenate((values[:1] == values[:1], values[1:] != values[:-1]))]
-
-
-def _int_array(values: Any) -> array[int]:
-    """A numpy integer array as a compact stdlib array of C ints."""
-    import numpy as np
-
-    compact = array("i")
-    for at in range(0, len(values), CHUNK * 10):  # a slice at a time: no second full copy
-        part = np.ascontiguousarray(values[at:at + CHUNK * 10], dtype=np.intc)
-        compact.frombytes(part.data.cast("B"))
-    return compact
-
-
-def _top_vectorised(picked: list[tuple[Sequence[int], int]], limit: int) -> list[int]:
-    """_most_common() of the same hits, in numpy: a third of the time on a large index.
-    Ties keep first-seen order, as Counter does: sort by (-points, first position)."""
-    import numpy as np
-
-    if not picked:
-        return []
-    seen = np.concatenate([np.frombuffer(bucket, dtype=np.intc)  # type: ignore[call-overload]
-                           for bucket, points in picked for _ in range(points)])
-    order = np.argsort(seen, kind="stable")
-    ids = seen[order]
-    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    points = np.diff(np.append(starts, len(ids)))
-    top = np.lexsort((order[starts], -points))[:limit]
-    return ids[starts[top]].tolist()  # type: ignore[no-any-return]
-
-
-def _most_common(hits: Counter[int], limit: int) -> list[int]:
-    """hits.most_common(limit) without sorting every hit: counts are small integers, so
-    first find the lowest count that still makes the cut (ties keep first-seen order)."""
-    if len(hits) > limit:
-        floor, kept = 0, 0
-        tally = Counter(hits.values())
-        for count in sorted(tally, reverse=True):
-            floor, kept = count, kept + tally[count]
-            if kept >= limit:
-                break
-        ids = [i for i, c in hits.items() if c >= floor]
-    else:
-        ids = list(hits)
-    ids.sort(key=hits.__getitem__, reverse=True)  # stable, reversed or not
-    return ids[:limit]
+    return any(fuzz.ratio(normalize(a), normalize(b)) >= ALIKE_FROM for a in names
+               for b in others)
 
 
 __all__ = [
-    "ASCII_NOT_WORD", "CHUNK", "CODE_BITS", "DOTTED_LETTER", "FUZZY_CUTOFF", "LEGAL_FORMS",
-    "LEGAL_SUFFIXES", "MARGIN", "NEAR_BONUS", "NEAR_CUTOFF", "NEAR_MOST", "NEAR_SEARCH_MOST",
-    "NOT_WORD", "REPORT_EVERY", "RESOLVED_AT", "SHOWN_WITHIN", "STOPWORDS", "VECTORISE_FROM",
-    "AliasIndex", "AliasTable", "Candidate", "Coded", "Postings", "Progress", "Resolution",
-    "acronym", "full_name", "gc_paused", "normalize", "strip_legal_suffix"
+    "ALIKE_FROM", "ASCII_NOT_WORD", "DOTTED_LETTER", "EXACT_LEVELS", "FOLD", "FORM_PAIRS",
+    "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS", "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST",
+    "NOT_WORD", "RARE_MOST", "SHORT_CAPS", "STOPWORDS", "TRANSLITERATE", "AliasIndex",
+    "AliasTable", "acronym", "full_name", "legal_form", "match_key", "normalize", "short_caps",
+    "spellings", "split_form", "strip_legal_suffix"
 ]

@@ -257,12 +257,19 @@ def test_ordinary_capitalised_words_are_not_unknown_names(saltmarsh: FactStore, 
     assert [(m.text, m.status) for m in pack.entities] == [("Ostrava Motors", "resolved")]
 
 
-def test_part_of_a_name_is_ambiguous_with_the_entity_it_may_mean(saltmarsh: FactStore) -> None:
-    pack = _pack(saltmarsh, "What is Ostrava's revenue?")
+def test_a_misspelt_name_is_ambiguous_with_the_entity_it_may_mean(saltmarsh: FactStore
+                                                                  ) -> None:
+    pack = _pack(saltmarsh, "What is Ostrova Motorz' revenue?")
     (mention,) = pack.entities
     assert mention.status == "ambiguous"
     assert [c["id"] for c in mention.candidates] == ["ostrava-motors"]
     assert pack.items == []  # never guessed
+
+
+def test_the_first_word_of_a_name_no_other_entity_has_names_it(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What is Ostrava's revenue?")
+    (mention,) = pack.entities
+    assert (mention.status, mention.entity["id"]) == ("resolved", "ostrava-motors")
 
 
 def test_a_metric_the_entity_lacks_is_said_and_its_other_facts_left_out(saltmarsh: FactStore

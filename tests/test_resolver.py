@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import FactStore, index_cache, open_store, resolver
+from factstore import FactStore, evidence, index_cache, name_index, open_store
 from factstore.store import names as names_module
 from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 from factstore.store.names import Names
@@ -105,6 +105,11 @@ def _people() -> AliasIndex:
     relations = [{"src_id": "maria-h", "rel": "lives_in", "dst_id": "berlin"},
                  {"src_id": "jack-campbell", "rel": "lives_in", "dst_id": "sydney"},
                  {"src_id": "jack-campbell", "rel": "has_postcode", "dst_id": "p2000"}]
+    # Sydney is a city of many: living there tells less than a postcode only Jack has
+    entities += [{"id": f"resident-{i}", "kind": "person", "name": f"Resident {i}"}
+                 for i in range(40)]
+    relations += [{"src_id": f"resident-{i}", "rel": "lives_in", "dst_id": "sydney"}
+                  for i in range(40)]
     return AliasIndex.build(entities, [], relations)
 
 
@@ -130,6 +135,114 @@ def test_the_context_brings_in_its_neighbours_whose_name_is_only_partly_right() 
     assert "maria-h" not in {c.id for c in index.resolve("Maria Lopez").candidates}
     near = index.resolve("Maria Lopez", context="the Berlin office")
     assert "maria-h" in {c.id for c in near.candidates}
+
+
+def _companies() -> AliasIndex:
+    """Business names, located in cities."""
+    names = {"tern": "Tern Systems Ltd", "sparrow": "Sparrow Logistics GmbH",
+             "mueller": "Müller & Söhne KG", "sonder": "Søndergaard A/S",
+             "kestrel-de": "Kestrel Analytics GmbH", "kestrel-uk": "Kestrel Foods Ltd",
+             "weiss": "Weiß Strauß AG"}
+    entities = [{"id": i, "kind": "customer", "name": n} for i, n in names.items()]
+    entities += [{"id": c, "kind": "city", "name": c.title()}
+                 for c in ("berlin", "hamburg", "london", "oslo")]
+    aliases = [_alias("sparrow", "NYSE: SPRW", "ticker"), _alias("kestrel-de", "KAG",
+                                                                   "abbreviation"),
+               _alias("kestrel-uk", "CUST-1001", "code"),
+               _alias("tern", "Arctic Tern Holdings", "former", valid_to="2024-12-31")]
+    located = {"tern": "oslo", "sparrow": "hamburg", "mueller": "berlin", "sonder": "oslo",
+               "kestrel-de": "berlin", "kestrel-uk": "london", "weiss": "berlin"}
+    relations = [{"src_id": e, "rel": "located_in", "dst_id": c} for e, c in located.items()]
+    return AliasIndex.build(entities, aliases, relations)
+
+
+def _alias(entity: str, alias: str, kind: str, valid_to: str | None = None
+           ) -> dict[str, str | None]:
+    return {"entity_id": entity, "alias": alias, "normalized": normalize(alias),
+            "alias_kind": kind, "valid_from": None, "valid_to": valid_to}
+
+
+def test_a_unique_short_name_resolves() -> None:
+    for query in ("Tern", "tern"):
+        answer = _companies().resolve(query)
+        assert answer.status == "resolved" and answer.entity, query
+        assert answer.entity["id"] == "tern"
+        assert answer.candidates[0].reasons == ["leading words of 'Tern Systems Ltd'"]
+
+
+def test_a_short_name_two_entities_share_is_ambiguous_until_the_city_says_which() -> None:
+    index = _companies()
+    plain = index.resolve("Kestrel")
+    assert plain.status == "ambiguous"
+    assert {c.id for c in plain.candidates} == {"kestrel-de", "kestrel-uk"}
+    london = index.resolve("Kestrel", context="London")
+    assert london.entity and london.entity["id"] == "kestrel-uk"
+
+
+def test_short_capitals_match_tickers_abbreviations_and_acronyms_exactly() -> None:
+    index = _companies()
+    assert index.resolve("SPRW").entity["id"] == "sparrow"  # type: ignore[index]
+    assert index.resolve("SPRW").candidates[0].reasons == ["exact ticker"]
+    assert index.resolve("KAG").entity["id"] == "kestrel-de"  # type: ignore[index]
+    assert _index().resolve("IBM").candidates[0].reasons == ["exact acronym"]
+
+
+@pytest.mark.parametrize("query", ["ARR", "arr", "PARR", "SPARR"])
+def test_a_short_token_never_matches_inside_a_longer_word(query: str) -> None:
+    answer = _companies().resolve(query)
+    assert "sparrow" not in {c.id for c in answer.candidates}
+    assert answer.status == "unknown"
+
+
+def test_a_code_matches_exactly_or_not_at_all() -> None:
+    index = _companies()
+    assert index.resolve("CUST-1001").entity["id"] == "kestrel-uk"  # type: ignore[index]
+    assert index.resolve("CUST-1002").status == "unknown"
+
+
+@pytest.mark.parametrize("query,entity", [
+    ("Mueller & Soehne", "mueller"), ("Muller & Sohne KG", "mueller"),
+    ("Sondergaard", "sonder"), ("Soendergaard AS", "sonder"), ("Søndergaard A/S", "sonder"),
+    ("Weiss Strauss", "weiss"), ("WEISS STRAUSS AG", "weiss"),
+])
+def test_transliterations_meet_the_name_they_spell(query: str, entity: str) -> None:
+    answer = _companies().resolve(query)
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
+    assert answer.candidates[0].reasons[0].startswith("exact")
+
+
+def test_a_namesake_in_another_city_is_not_resolved() -> None:
+    index = _companies()
+    assert index.resolve("Sparrow Logistics", context="Hamburg").status == "resolved"
+    elsewhere = index.resolve("Sparrow Logistics", context="Oslo")
+    assert elsewhere.status != "resolved"
+    assert "the context names Oslo, not its city" in elsewhere.candidates[0].reasons
+
+
+def test_another_legal_form_is_evidence_against_a_name() -> None:
+    index = _companies()
+    assert index.resolve("Tern Systems AG").status != "resolved"
+    assert index.resolve("Tern Systems Limited").entity["id"] == "tern"  # type: ignore[index]
+
+
+def test_scores_are_probabilities_that_share_out_between_candidates() -> None:
+    acme = _index().resolve("Acme")
+    assert [c.score for c in acme.candidates] == [50, 50]
+    alone = _index().resolve("Bluefin Health")
+    assert alone.candidates[0].score >= round(100 * evidence.DEFAULT.resolve_at)
+
+
+def test_a_config_preset_sets_the_operating_point() -> None:
+    strict = evidence.PRESETS["strict"]
+    assert strict.resolve_at > evidence.DEFAULT.resolve_at
+    index = _index()
+    typo = "Bluefinn Helth"
+    default, sure = index.resolve(typo), index.resolve(typo, config=strict)
+    assert default.status == "resolved" and sure.status == "ambiguous"
+    assert sure.candidates[0].id == "bluefin"
+    with pytest.raises(ValueError):
+        evidence.ResolverConfig(**{**strict.model_dump(), "nobody": "often"})
+    assert strict.with_weights(strict.weights) == strict
 
 
 def test_cli_resolve_json_and_batch(facts: Facts, tmp_path: Path) -> None:
@@ -284,8 +397,8 @@ def test_large_and_small_builds_file_the_same_postings(monkeypatch: pytest.Monke
     names = ["Nestlé S.A.", "Acme Corporation", "日本 電気", "A", "Acme Acme Acme", "Co"] * 3
     entities = [{"id": f"e{i}", "kind": "customer", "name": n} for i, n in enumerate(names)]
     small = AliasIndex.build(entities, [], [])
-    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
-    monkeypatch.setattr(resolver, "CHUNK", 5)
+    monkeypatch.setattr(name_index, "VECTORISE_FROM", 1)
+    monkeypatch.setattr(name_index, "CHUNK", 5)
     large = AliasIndex.build(entities, [], [])
     for name in ("exact", "tokens", "grams", "by_entity"):
         a, b = getattr(small, name), getattr(large, name)
@@ -317,7 +430,7 @@ def test_large_and_small_indexes_shortlist_the_same_aliases_in_the_same_order(
     index = AliasIndex.build(entities, [], [])
     queries = ["acme globx 3", "wayne", "tyrel cyberdine", "stark umbrella 6", "zzz"]
     small = [index.shortlist(q, limit=25, budget=300) for q in queries]
-    monkeypatch.setattr(resolver, "VECTORISE_FROM", 1)
+    monkeypatch.setattr(name_index, "VECTORISE_FROM", 1)
     assert [index.shortlist(q, limit=25, budget=300) for q in queries] == small
     assert all(small[:4])
 
