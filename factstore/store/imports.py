@@ -83,23 +83,28 @@ class Imports:
         before = versioning.branch_head(backend, branch)
         if before is None:
             versioning.create_branch(backend, branch, self.core.head())
-        side = backend.on_branch(branch)
         done = Upsert()
+        commit: str | None = None
         try:
-            commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
-                                                        f"Import {path.name}", done,
-                                                        progress), who)
-        finally:
-            side.close()
-        head = self.core.head()
-        title = (done.title or f"Import {path.name}") + f" (via {branch})"
-        merged, conflicts = self.core.flushed().merge(
-            branch, commit_message(title, reason, None), who, PREFER.get(prefer or ""),
-            fast_forward=True)
+            side = backend.on_branch(branch)
+            try:
+                commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
+                                                            f"Import {path.name}", done,
+                                                            progress), who)
+            finally:
+                side.close()
+            head = self.core.head()
+            title = (done.title or f"Import {path.name}") + f" (via {branch})"
+            merged, conflicts = self.core.flushed().merge(
+                branch, commit_message(title, reason, None), who, PREFER.get(prefer or ""),
+                fast_forward=True)
+        except BaseException:
+            self._put_back(branch, before, commit, made=before is None)
+            raise
         if progress and commit:
             progress("committing", 1, 1)
         if conflicts and merged is None:
-            self._put_back(branch, before, commit)
+            self._put_back(branch, before, commit, made=before is None)
             listed = [conflict_sides(table, row, ("base", "store", "file"))
                       for table, row in conflicts]
             raise Conflict(
@@ -113,14 +118,14 @@ class Imports:
             return WriteResult(commit=merged, changed=done.changed)
         return WriteResult(commit=merged, changed=changed_ids(self.core, head, merged))
 
-    def _put_back(self, branch: str, before: str | None, commit: str | None) -> None:
-        """After a refused merge the import branch must not keep the file's new version:
-        the next import of the same file would otherwise see nothing to change."""
-        if commit is None:
-            return
-        if before is None:
+    def _put_back(self, branch: str, before: str | None, commit: str | None, *, made: bool
+                  ) -> None:
+        """After a refused or failed import the import branch must be as it was: keeping the
+        file's new version would make the next import of the same file see nothing to
+        change, and a branch this import made would outlive it."""
+        if made:
             versioning.delete_branch(self.core.backend, branch)
-        else:
+        elif commit is not None and before is not None:
             versioning.move_branch(self.core.backend, branch, before)
 
     def import_batch(self, batch: KnowledgeBatch, *, author: str | None, message: str,
