@@ -14,7 +14,7 @@ from typing import Any
 
 from factstore.backends.base import Backend, Tx
 from factstore.errors import FactstoreError, InvalidInput
-from factstore.models import BlameLine, Branch, Commit, Remote, Tag
+from factstore.models import Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
 from factstore.schema import TABLES, Row, Table, row_id
 
@@ -179,25 +179,8 @@ def row_at_commits(backend: Backend, table: Table, key: Sequence[Any]) -> dict[s
     }
 
 
-def blame(backend: Backend, table: Table, key: Sequence[Any] | None = None) -> list[BlameLine]:
-    """Who last changed each row of a table (dolt_blame_<table>), or the row with `key`."""
-    where, params = (table.where_key(), list(key)) if key is not None else ("1 = 1", [])
-    return [BlameLine(id=table.item_id(r), commit=r["commit"],
-                      author=author(r["committer"], r["email"]), date=iso(r["commit_date"]),
-                      message=str(r["message"]).splitlines()[0])
-            for r in backend.query(f"SELECT * FROM dolt_blame_{table.name} WHERE {where}",
-                                   params)]
 
 
-def last_change(backend: Backend, table: Table, key: Sequence[Any]) -> Commit | None:
-    """The commit that last changed one row at HEAD, with its whole message."""
-    rows = backend.query(f"SELECT * FROM dolt_blame_{table.name} WHERE {table.where_key()}",
-                         key)
-    if not rows:
-        return None
-    b = rows[0]
-    return Commit(commit=b["commit"], author=author(b["committer"], b["email"]),
-                  date=iso(b["commit_date"]), message=b["message"])
 
 
 def diff_rows(backend: Backend, table: str, old: str, new: str,
@@ -339,9 +322,9 @@ def add_remote(backend: Backend, name: str, url: str) -> None:
 
 __all__ = [
     "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "TAG_NAME", "add_remote",
-    "author", "blame", "branch_head", "branch_heads", "branches", "commit_day", "commits",
+    "author", "branch_head", "branch_heads", "branches", "commit_day", "commits",
     "commits_from", "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
-    "has_branch", "has_parent", "has_schema", "has_tag", "iso", "last_change", "merge_base",
+    "has_branch", "has_parent", "has_schema", "has_tag", "iso", "merge_base",
     "move_branch", "on_branch", "parents", "remotes", "resolve_ref", "row_at_commits",
     "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
 ]
