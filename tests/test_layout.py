@@ -156,3 +156,14 @@ def test_every_module_says_what_it_exports() -> None:
         if missing or absent:
             wrong.append(f"{name}: not exported {sorted(missing)}, not defined {absent}")
     assert wrong == []
+
+
+def test_every_package_directory_is_installed_by_a_plain_pip_install() -> None:
+    """An editable install finds every folder; `pip install .` ships only the listed packages."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {"factstore." + ".".join(init.parent.relative_to(PACKAGE).parts)
+             for init in PACKAGE.rglob("__init__.py") if init.parent != PACKAGE}
+    assert found | {"factstore", "factstore.cli"} == listed
