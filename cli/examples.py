@@ -19,8 +19,9 @@ EXAMPLES: dict[str, list[str]] = {
                    'facts add entity --id initech --kind customer --name "Initech AG" --update'],
     "add alias": ["facts add alias --entity initech --alias INTC --kind ticker"],
     "add relation": ["facts add relation --src initech --rel located_in --dst emea"],
-    "add definition": ['facts add definition --term NRR --scope finance --text "Net revenue '
-                       'retention: …" --owner finance'],
+    "add definition": ['facts add definition --term "Logo retention" --scope finance '
+                       '--text "Share of customers at period start still active at its end" '
+                       "--owner finance"],
     "add fact": ["facts add fact --subject initech --predicate seats --value 120 --unit seats "
                  '--period FY26-Q3 --source src:crm --quote "120 seats"'],
     "add rule": ["facts add rule --id rule:initech-net-60 --applies-to initech "
