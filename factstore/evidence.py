@@ -111,7 +111,7 @@ WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "co
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid"})
 
 # Fitted by `python bench/bench_resolver.py tune` on the tuning halves of every labelled set
-# (see bench/resolver_tuning.py), its output pasted here; README "Resolving names" gives the
+# (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
     exact_full=5.82, exact=5.04, legal_form_differs=-1.84, acronym=5.04, leading_words=5.04,
