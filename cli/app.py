@@ -30,12 +30,26 @@ class FactsGroup(click.Group):
             from factstore.importers import describe_error
 
             _fail(ctx, InvalidInput(describe_error(exc)))
+        except BrokenPipeError:  # `facts list … | head`: the reader has what it wanted
+            _quiet_stdout()
+            ctx.exit(0)
         except OSError as exc:  # the last resort: a file or folder the library did not expect
             where = f" ({exc.filename})" if exc.filename else ""
             _fail(ctx, FactstoreError(f"{exc.strerror or exc}{where}"))
         finally:
             if isinstance(ctx.obj, Ctx):
                 ctx.obj.progress.close()  # a bar left open by a crash
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit cannot fail again
+    on the closed pipe (and print a traceback)."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _fail(ctx: click.Context, exc: FactstoreError) -> None:

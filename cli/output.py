@@ -131,11 +131,18 @@ def field_changes(fields: dict[str, dict[str, Any]]) -> str:
                      for name, v in fields.items())
 
 
+def _ref(name: str, commit: str) -> str:
+    """A ref as typed, with its commit's short hash; a hash alone is shown short, once."""
+    if commit.startswith(name):
+        return commit[:12]
+    return f"{clean_for_terminal(name)} ({commit[:12]})"
+
+
 def changelog(diff: Any) -> None:
     """A semantic diff as a changelog a controller can skim: each row's change, then every
     commit that made it (newest first), by whom and why."""
-    click.echo(f"Knowledge changes {clean_for_terminal(diff.from_)} ({diff.from_commit[:12]}) -> "
-               f"{clean_for_terminal(diff.to)} ({diff.to_commit[:12]})")
+    click.echo(f"Knowledge changes {_ref(diff.from_, diff.from_commit)} -> "
+               f"{_ref(diff.to, diff.to_commit)}")
     if not diff.changes:
         click.echo("  (no changes)")
     marks = {"added": "+", "modified": "~", "removed": "-"}

@@ -2,7 +2,7 @@
 
     from factstore import open_store
     with open_store() as store:
-        store.show("ACV")
+        store.show("def:acv@finance")
 """
 
 # doltlite must be loaded before anything imports sqlite3: it makes its engine the one the

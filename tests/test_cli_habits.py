@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -69,3 +70,28 @@ def test_completion_prints_a_script_for_each_shell(facts: Facts) -> None:
         script = facts("completion", shell).output
         assert "_FACTS_COMPLETE" in script, shell
     assert os.environ.get("_FACTS_COMPLETE") is None
+
+
+def test_a_reader_that_stops_early_gets_no_error(facts: Facts, tmp_path: Path) -> None:
+    """`facts list facts | head -1`: the closed pipe is the reader's choice, not an error."""
+    import subprocess
+    import sys
+
+    rows = [{"id": f"fact:gauge-{n}", "subject": "gauge", "predicate": f"reading_{n}",
+             "value": str(n), "period": "FY26-Q1"} for n in range(1500)]  # > a pipe's buffer
+    meter = {"id": "src:meter", "title": "Meter", "kind": "system_of_record", "authority": 50}
+    data = {"factstore": 1, "sources": [meter],
+            "default_source": "src:meter",
+            "entities": [{"id": "gauge", "kind": "device", "name": "Gauge"}], "facts": rows}
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(data))
+    facts("import", str(path), "-m", "load")
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "factstore", "--url", facts.url, "list", "facts"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "FACTS_AUTHOR": AUTHOR})
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.readline()
+    listing.stdout.close()
+    err = listing.stderr.read().decode()
+    assert listing.wait() == 0, err
+    assert err == ""

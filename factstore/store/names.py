@@ -249,7 +249,10 @@ class Names:
         if not facts:
             raise NotFound(f"no active fact of {entity} matches "
                            f"predicate={predicate} period={period}")
-        raise ambiguous(name, facts, hint="pass --predicate/--period, --source, or the fact id")
+        narrow = [flag for flag, given in (("--predicate", predicate), ("--period", period),
+                                           ("--source", source)) if given is None]
+        raise ambiguous(name, facts, hint=f"pass {', '.join([*narrow, 'or the fact id'])}"
+                        if narrow else "pass the fact id")
 
 
 @dataclass(frozen=True)
