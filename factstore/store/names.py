@@ -159,6 +159,13 @@ class Names:
             return None
         return Found(table, rows[0]) if rows else None
 
+    def entities_named(self, name: str, commit: str) -> list[str]:
+        """The live entities a name names exactly: its id, else (normalised) their name or an
+        alias; none, one, or several (ambiguous). No near match is ever followed."""
+        if self.core.select("entities", "id = ?", [name], commit):
+            return [name]
+        return [found.id for found in self._exact_entities(name, commit)]
+
     def _exact_entities(self, name: str, commit: str | None) -> list[Found]:
         """Live entities whose name or live alias normalises as `name` does (an acronym the
         resolver derives is no exact name); each entity once, by its name before an alias.
