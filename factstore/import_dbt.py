@@ -23,6 +23,7 @@ stream of documents, each `semantic_model:`, `metric:` or `saved_query:`) are re
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class _Project:
     measures: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)  # -> model
     metrics: list[tuple[dict[str, Any], _File]] = field(default_factory=list)
     queries: list[tuple[dict[str, Any], _File]] = field(default_factory=list)
+    implied: list[tuple[dict[str, Any], _File]] = field(default_factory=list)  # create_metric
     files: list[_File] = field(default_factory=list)
 
 
@@ -74,15 +76,18 @@ def load_dbt(path: Path, scope: str | None) -> dict[str, Any]:
     """The import document for a dbt project folder or one semantic-layer YAML file."""
     from factstore.importers import read_stream
 
-    root = path if path.is_dir() else path.parent
+    root = _project_root(path)
     paths = _yaml_files(path) if path.is_dir() else [path]
     git = _Git(root)
     project = _Project()
     for file_path in paths:
-        text = file_path.read_text(encoding="utf-8-sig")
+        shown = git.relative(file_path) or Path(os.path.relpath(file_path, root)).as_posix()
+        try:
+            text = file_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"{shown}: cannot read ({exc})") from None
         if not is_dbt_yaml(text):
             continue
-        shown = git.relative(file_path) or file_path.relative_to(root).as_posix()
         file = _File(file_path, shown, "src:dbt:" + quote(shown, safe="/._-~"))
         project.files.append(file)
         for doc in read_stream(shown, text):
@@ -94,19 +99,38 @@ def load_dbt(path: Path, scope: str | None) -> dict[str, Any]:
         "factstore": 1,
         "sources": [_source(file, git) for file in project.files],
         "entities": _entities(project),
-        "definitions": [_metric(project, m, f, scope) for m, f in project.metrics]
+        "definitions": [_metric(project, m, f, scope) for m, f in _metrics(project)]
         + [_saved_query(q, f, scope) for q, f in project.queries],
     }
 
 
+def _project_root(path: Path) -> Path:
+    """Where a file's path is counted from outside git: the dbt project it is in (the folder
+    with dbt_project.yml), else the folder imported, else the file's folder. A file keeps
+    its source whether the project or the file alone is imported."""
+    start = Path(os.path.abspath(path))
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "dbt_project.yml").is_file():
+            return candidate
+    return folder
+
+
+def _metrics(project: _Project) -> list[tuple[dict[str, Any], _File]]:
+    """The metrics, and the simple metrics measures ask for (`create_metric: true`) where no
+    metric of that name is written."""
+    named = {m["name"] for m, _ in project.metrics}
+    return project.metrics + [(m, f) for m, f in project.implied if m["name"] not in named]
+
+
 def _yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a project, in a stable order; build output, installed packages and
+    hidden folders are not walked."""
     found = []
-    for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if any(p.startswith(".") or p in SKIPPED_DIRS for p in parts[:-1]):
-            continue
-        if path.suffix.lower() in (".yml", ".yaml") and path.is_file():
-            found.append(path)
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        found += [Path(top) / f for f in sorted(files)
+                  if f.lower().endswith((".yml", ".yaml"))]
     return found
 
 
@@ -146,6 +170,10 @@ def _model(project: _Project, model: dict[str, Any], file: _File, where: str) ->
     for measure in _mappings(model.get("measures")):
         if isinstance(measure.get("name"), str):
             project.measures[measure["name"]] = (measure, name)
+            if measure.get("create_metric") is True:  # dbt makes it a simple metric
+                project.implied.append(({
+                    "name": measure["name"], "type": "simple", "label": measure.get("label"),
+                    "type_params": {"measure": measure["name"]}}, file))
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -165,6 +193,8 @@ def _metric(project: _Project, metric: dict[str, Any], file: _File, scope: str |
     kind = str(metric.get("type") or "simple").lower()
     measure = _name(params.get("measure"))
     model = project.models.get(project.measures.get(measure or "", ({}, ""))[1], ({}, file))[0]
+    if not params and metric.get("calculation_method"):  # dbt's metrics before 1.6
+        params = {"agg": metric["calculation_method"], "expr": metric.get("expression")}
     sentence, formula = _meaning(project, kind, params, metric)
     description = metric.get("description")
     if not (isinstance(description, str) and description.strip()) and kind == "simple":
@@ -246,7 +276,8 @@ def _aggregate(project: _Project, params: dict[str, Any], what: Any = None) -> t
         phrase, expr_shown = "number", "rows"
     else:
         expr_shown = expr
-    return f"{phrase} of {expr_shown}{origin} (measure {name})", f"{agg.upper()}({expr})"
+    which = f" (measure {name})" if measure else ""
+    return f"{phrase} of {expr_shown}{origin}{which}", f"{agg.upper()}({expr})"
 
 
 def _saved_query(query: dict[str, Any], file: _File, scope: str | None) -> dict[str, Any]:

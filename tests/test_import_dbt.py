@@ -77,13 +77,24 @@ def test_the_sample_project_reads_as_its_metrics_saved_queries_and_entities(
 def test_the_metricflow_manifest_reads_every_metric(manifest: Path) -> None:
     batch = load_file(manifest)
     kinds = [d for d in batch.definitions if "saved_queries" not in d["source_id"]]
-    assert len(kinds) == 112  # 104 in metrics.yaml, 8 beside a semantic model
+    # 104 in metrics.yaml, 8 beside a semantic model, and 3 measures with create_metric
+    assert len(kinds) == 115
+    assert {"def:new-users@global", "def:archived-users@global"} <= {d["id"] for d in kinds}
     conversion = next(d for d in batch.definitions
                       if d["id"] == "def:visit-buy-conversion-rate-7days@global")
     assert conversion["text"] == "conversion rate on visits-buys on a 7 day window"
     assert "visits -> buys" in conversion["formula"] and "7 days" in conversion["formula"]
     assert {e["kind"] for e in batch.entities} == {"business_object"}
     assert "dbt.listing" in {e["id"] for e in batch.entities}
+
+
+def test_every_metricflow_test_manifest_reads(manifest: Path) -> None:
+    folders = [d for d in sorted(manifest.parent.iterdir())
+               if d.is_dir() and not d.name.startswith("_") and d.name != "shared"]
+    assert len(folders) == 17
+    for folder in folders:
+        batch = load_file(folder)
+        assert batch.definitions and batch.sources, folder.name
 
 
 @pytest.mark.parametrize("project", ["sample", "manifest"])
@@ -207,3 +218,38 @@ def test_a_bad_dbt_file_is_one_line_naming_the_file(tmp_path: Path, facts: Facts
     (empty / "dbt_project.yml").write_text("name: x\n", encoding="utf-8")
     result = facts("import", str(empty), ok=False)
     assert result.exit_code == 2 and "no dbt semantic models" in result.output
+
+
+def test_a_file_keeps_its_source_whether_its_project_or_it_alone_is_imported(
+        tmp_path: Path, facts: Facts, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "jaffle"
+    (project / "models" / "marts").mkdir(parents=True)
+    (project / "target").mkdir()
+    (project / "dbt_project.yml").write_text("name: jaffle\nversion: '1.0'\n",
+                                             encoding="utf-8")
+    (project / "target" / "copy.yml").write_text("metrics:\n  - {name: stale}\n",
+                                                 encoding="utf-8")
+    orders = project / "models" / "marts" / "orders.yml"
+    orders.write_text("""\
+semantic_models:
+  - name: orders
+    entities: [{name: order_id, type: primary}]
+    measures:
+      - {name: order_count, agg: count, expr: order_id, create_metric: true,
+         description: Orders placed.}
+metrics:
+  - name: food_revenue
+    label: Food revenue
+    calculation_method: sum
+    expression: product_price
+""", encoding="utf-8")
+    batch = load_file(orders)
+    assert {d["source_id"] for d in batch.definitions} == {"src:dbt:models/marts/orders.yml"}
+    by_id = {d["id"]: d for d in batch.definitions}
+    assert by_id["def:order-count@global"]["text"] == "Orders placed."  # create_metric
+    assert by_id["def:food-revenue@global"]["formula"] == "SUM(product_price)"  # dbt < 1.6
+    monkeypatch.chdir(project)
+    facts("import", ".")  # target/ is build output: not read
+    assert "imports/jaffle" in facts("branches", "--all").output
+    assert "Nothing changed" in facts("import", str(orders)).output
+    assert "stale" not in facts("list", "definitions").output

@@ -14,6 +14,7 @@ prefers the file's or the store's side. `add` and a restore write directly (impo
 from __future__ import annotations
 
 import operator
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,8 @@ class Imports:
         who = check_author(author)
         if prefer not in (None, *PREFER):
             raise InvalidInput("prefer: expected 'file' or 'store'")
+        if path.is_dir():  # a dbt project: named by its folder, also when given as "."
+            path = Path(os.path.abspath(path))
         big = self.core.progress is not None and path.is_file() and \
             path.stat().st_size >= IMPORT_PROGRESS_BYTES
         report = self.core.progress if big else None
