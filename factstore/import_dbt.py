@@ -365,7 +365,7 @@ def _entities(project: _Project) -> list[dict[str, Any]]:
                 shown = label.strip() if isinstance(label, str) and label.strip() else \
                     name.replace("_", " ")
                 description = _text(entity.get("description")) or (
-                    f"A business object of the dbt semantic layer: the {entity['type']} "
+                    f"A business object of the dbt semantic layer: the {entity['type'].lower()} "
                     f"entity of semantic model {model_name}"
                     + (f" ({entity['expr']})" if entity.get("expr") else "") + ".")
                 record = found[entity_id] = {

@@ -315,3 +315,11 @@ def test_export_csv_needs_its_table_and_the_suffix(facts: Facts, tmp_path: Path)
     assert list(csv.reader(io.StringIO(out))) == [[
         "id", "subject", "predicate", "value", "value_type", "unit", "period", "valid_from",
         "valid_to", "source", "quote", "confidence", "status", "supersedes"]]
+
+
+def test_a_tsv_glossary_reads_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tsv"
+    path.write_text("term\tdefinition\nNet revenue, adjusted\tAfter refunds, credits\n",
+                    encoding="utf-8")
+    [row] = load_file(path).definitions
+    assert (row["term"], row["text"]) == ("Net revenue, adjusted", "After refunds, credits")
