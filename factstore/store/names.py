@@ -160,8 +160,9 @@ class Names:
         return Found(table, rows[0]) if rows else None
 
     def entities_named(self, name: str, commit: str) -> list[str]:
-        """The live entities a name names exactly: its id, else (normalised) their name or an
-        alias; none, one, or several (ambiguous). No near match is ever followed."""
+        """The entities a name names exactly: the one whose id it is, else the live ones
+        whose name or live alias it is (normalised); none, one, or several (ambiguous). No
+        near match is ever followed."""
         if self.core.select("entities", "id = ?", [name], commit):
             return [name]
         return [found.id for found in self._exact_entities(name, commit)]
