@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from factstore.importers import (
     section_records,
 )
 from factstore.models import MODELS, KnowledgeBatch, Record, check_records, value_text
-from factstore.text import BASED_INT, parse_number
+from factstore.text import BASED_INT, MAX_TEXT_BYTES, parse_number
 
 # The columns of each table, in the order an export writes them.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -117,23 +118,28 @@ def load_csv(path: Path, options: ImportOptions, store: EntityNames | None) -> K
         raise InvalidInput(f"{name}: --scope applies to glossaries (definitions)")
     records: list[Record] = []
     numbers: list[int] = []  # each record's row, the header being row 1
+    used = [(i, field) for i, field in enumerate(fields) if field is not None]
     for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
         if len(cells) > len(header):
             raise InvalidInput(f"{name}: row {number}: {len(cells)} cells for "
                                f"{len(header)} columns")
-        record = {field: cell for field, cell in zip(fields, cells, strict=False)
-                  if field is not None and cell.strip()}
+        if len(cells) < len(header):
+            cells = cells + [""] * (len(header) - len(cells))
+        record = {field: cells[i] for i, field in used
+                  if cells[i] and not cells[i].isspace()}
         records.append(_typed(record, table, options))
         numbers.append(number)
+    # no cell over 16 Ki characters: no text can be over 64 KiB of UTF-8 (sizes unchecked)
+    sizes = max(map(len, itertools.chain.from_iterable(rows)), default=0) > MAX_TEXT_BYTES // 4
     where = _Where(name, header, fields, numbers)
     problems = _references(records, table, store, where)
     if table == "facts":
         for index, bad in problems.items():  # validated with a stand-in, reported by row
             if "subject" in bad:
                 records[index]["subject"] = "x"
-    problems.update(_invalid(records, table, where))
+    problems.update(_invalid(records, table, where, sizes))
     if problems:
         index = min(problems)
         raise InvalidInput(next(iter(problems[index].values())))
@@ -208,7 +214,8 @@ def _references(records: list[Record], table: str, store: EntityNames | None, wh
     return problems
 
 
-def _invalid(records: list[Record], table: str, where: _Where) -> dict[int, dict[str, str]]:
+def _invalid(records: list[Record], table: str, where: _Where, sizes: bool
+             ) -> dict[int, dict[str, str]]:
     """The first problem pydantic finds in each record, by record index."""
     problems: dict[int, dict[str, str]] = {}
     try:
@@ -221,7 +228,7 @@ def _invalid(records: list[Record], table: str, where: _Where) -> dict[int, dict
             problems.setdefault(index, {str(field): where(index, field, problem_message(err))})
         return problems
     try:
-        check_records(MODELS[table], validated)
+        check_records(MODELS[table], validated, sizes)
     except ValidationError as exc:
         err = exc.errors()[0]
         index = int(err["loc"][0])

@@ -188,8 +188,8 @@ class ImportOptions:
 
 
 class EntityNames(Protocol):
-    """The store's exact lookups a CSV of facts needs: the entity ids a subject names (an
-    id, or exactly a name or alias), and which of some ids exist in a table."""
+    """The store's exact lookups a CSV of facts needs: which of some ids exist in a table,
+    and the entities a name that is no entity id names exactly (by name or alias)."""
 
     def entities_named(self, name: str) -> list[str]: ...
 

@@ -277,6 +277,10 @@ def test_names_resolve_exactly_by_id_name_or_alias(accounts: Facts, tmp_path: Pa
                                                      "(also row 2)"),
     ("subject,predicate,value\nx,arr,1\n", ImportOptions(scope="finance"),
      "--scope applies to glossaries"),
+    ("term,definition\nx," + "é" * 40_000 + "\n", ImportOptions(),
+     "row 2, column 'definition': text is 80000 bytes; the limit is 64 KiB"),
+    ("Begriff,definition\nx,y,\n", ImportOptions(columns=(("Begriff", "term"),)),
+     "row 2: 3 cells for 2 columns"),
 ])
 def test_bad_csv_is_one_line_naming_what_is_wrong(tmp_path: Path, text: str,
                                                    options: ImportOptions,

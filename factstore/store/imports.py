@@ -187,7 +187,8 @@ class Imports:
 
 
 class _StoreNames:
-    """The exact lookups an import of CSV facts makes, at the store's head (EntityNames)."""
+    """The exact lookups an import of CSV facts makes, at the store's head (EntityNames):
+    the CSV looks every subject up as an id first, in bulk, then the rest as names."""
 
     def __init__(self, core: StoreCore, names: Names) -> None:
         self.core, self.names = core, names
@@ -195,7 +196,7 @@ class _StoreNames:
 
     def entities_named(self, name: str) -> list[str]:
         self.commit = self.commit or self.core.head()
-        return self.names.entities_named(name, self.commit)
+        return self.names.entities_named(name, self.commit, ids=False)  # ids: existing()
 
     def existing(self, table: str, ids: set[str]) -> set[str]:
         return _existing_ids(self.core.backend, table, ids)
