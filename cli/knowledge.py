@@ -42,48 +42,97 @@ def init(obj: Ctx, author: str | None, as_json: bool) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", metavar="PATH", type=click.Path(path_type=Path))
 @click.option("-m", "--message", "reason", default=None, help="Why this load (commit body).")
 @click.option("--restore", is_flag=True,
               help="Load an export into an empty store keeping who recorded each row and why.")
 @click.option("--prefer", type=click.Choice(["file", "store"]), default=None,
               help="For rows changed both in the file and in the store since the file's last "
                    "import: take the file's version or keep the store's.")
+@click.option("--scope", default=None, metavar="SCOPE",
+              help="Scope of the definitions a dbt/MetricFlow project or a CSV glossary "
+                   "brings (default: the metric's meta.scope, the CSV's scope column).")
+@click.option("--table", type=click.Choice(["definitions", "facts"]), default=None,
+              help="What a CSV holds (default: told by its columns).")
+@click.option("--map", "columns", multiple=True, metavar="COLUMN=FIELD",
+              help="Read a CSV column as this field (repeatable); COLUMN= leaves it out.")
 @by_option
 @json_option
 @pass_ctx
 def import_(obj: Ctx, file: Path, reason: str | None, restore: bool, prefer: str | None,
+            scope: str | None, table: str | None, columns: tuple[str, ...],
             author: str | None, as_json: bool) -> None:
-    """Import a YAML/JSON/JSONL file as one commit (validated fully first; re-import is a no-op).
+    """Import a file as one commit (validated fully first; re-import is a no-op).
 
-    A reload never undoes what people did since the file's last import: rows the file did not
-    change keep the store's version; a row changed on both sides stops the import (exit 5,
-    base / store / file listed, nothing written) unless --prefer says which side wins."""
+    PATH is a factstore YAML/JSON/JSONL file, a dbt project folder or one of its
+    semantic-layer YAML files, a MetricFlow manifest, or a CSV glossary or fact table (header
+    row; --map for other headers). A reload never undoes what people did since the file's last
+    import: rows the file did not change keep the store's version; a row changed on both
+    sides stops the import (exit 5, base / store / file listed, nothing written) unless
+    --prefer says which side wins.
+
+    \b
+    Examples:
+      facts import northwind.yaml
+      facts import ./my_dbt_project --scope finance
+      facts import glossary.csv --map "Begriff=term" --map "Notes="
+    """
+    from factstore.importers import ImportOptions
+
+    mapping = []
+    for item in columns:
+        column, eq, field = item.partition("=")
+        if not eq or not column.strip():
+            raise InvalidInput(f"--map: expected COLUMN=FIELD, got {item!r}")
+        mapping.append((column, field))
+    options = ImportOptions(scope=scope, table=table, columns=tuple(mapping))
     store = obj.store()
     if restore:
-        if prefer:
-            raise InvalidInput("--restore loads an empty store: --prefer does not apply")
+        if prefer or scope or table or columns:
+            raise InvalidInput("--restore loads an export as it is: --prefer, --scope, "
+                               "--table and --map do not apply")
         print_write(store.restore_file(file, author=who(author), reason=reason), as_json)
         return
-    print_write(store.import_file(file, author=who(author), reason=reason, prefer=prefer),
-                as_json)
+    print_write(store.import_file(file, author=who(author), reason=reason, prefer=prefer,
+                                  options=options), as_json)
 
 
 @cli.command()
 @click.option("-o", "--output", "target", default=None, metavar="FILE",
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write here instead of standard output (.yaml, .yml, .json or .jsonl).")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "jsonl"]), default=None,
-              help="Default: from the FILE's suffix, else yaml.")
+              help="Write here instead of standard output (.yaml, .yml, .json, .jsonl or "
+                   ".csv).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "jsonl", "csv"]),
+              default=None, help="Default: from the FILE's suffix, else yaml.")
+@click.option("--table", type=click.Choice(["definitions", "facts"]), default=None,
+              help="The one table a CSV holds (required with csv).")
 @as_of_option
 @pass_ctx
-def export(obj: Ctx, target: Path | None, fmt: str | None, as_of: str | None) -> None:
+def export(obj: Ctx, target: Path | None, fmt: str | None, table: str | None,
+           as_of: str | None) -> None:
     """The knowledge as an import file: `facts import` of it into an empty store gives the same
-    rows, retracted ones included. For review, backup, or moving between backends."""
+    rows, retracted ones included. For review, backup, or moving between backends. CSV
+    holds one table: `facts export --format csv --table facts -o facts.csv`."""
     from factstore.export import dump, format_for, write
 
     fmt = format_for(target, fmt)  # type: ignore[arg-type]
+    if (fmt == "csv") != (table is not None):
+        raise InvalidInput("--table goes with CSV, and CSV needs --table (definitions or facts)"
+                           if fmt == "csv" else "--table applies to CSV exports")
     doc = obj.store().export(as_of=as_of)
+    if fmt == "csv":
+        from factstore.import_csv import dump_csv
+
+        text = dump_csv(doc[table or ""], table or "")
+        if target is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            target.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
+        output.line(f"Wrote {target} ({table} {len(doc[table or ''])})", err=True)
+        return
     if fmt == "jsonl" and "calendar" in doc:
         month = doc["calendar"]["fiscal_year_start_month"]
         output.line(f"note: JSONL has no calendar; after importing, run `facts config set "

@@ -24,7 +24,7 @@ from factstore.models import MODELS, PROVENANCE, Input, value_text
 from factstore.schema import SINGULAR
 
 Row = dict[str, Any]
-ExportFormat = Literal["yaml", "json", "jsonl"]
+ExportFormat = Literal["yaml", "json", "jsonl", "csv"]
 FIRST = ("entity", "src")  # an alias's entity, a relation's source: written first
 
 
@@ -74,7 +74,7 @@ def _typed(text: str, value_type: str) -> tuple[Any, str]:
 
 
 SUFFIX_FORMATS: dict[str, ExportFormat] = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
-                                           ".jsonl": "jsonl"}
+                                           ".jsonl": "jsonl", ".csv": "csv"}
 
 
 def format_for(target: Path | None, fmt: ExportFormat | None) -> ExportFormat:
@@ -86,7 +86,7 @@ def format_for(target: Path | None, fmt: ExportFormat | None) -> ExportFormat:
     named = SUFFIX_FORMATS.get(target.suffix)
     if named is None or fmt not in (None, named):
         raise InvalidInput(f"{target.name}: the suffix must name the format (.yaml, .yml, "
-                           ".json or .jsonl): `facts import` reads the format from it")
+                           ".json, .jsonl or .csv): `facts import` reads the format from it")
     return named
 
 

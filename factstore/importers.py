@@ -13,8 +13,9 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar, Protocol, Union
 
 import yaml
 from pydantic import Field, TypeAdapter, ValidationError
@@ -167,14 +168,87 @@ def _read(path: Path) -> str:
         raise InvalidInput(f"{path.name}: cannot read ({exc})") from None
 
 
-def load_file(path: Path) -> KnowledgeBatch:
-    """Read and validate an import file completely."""
+SCOPE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What `facts import` may say about a file beyond its content: the scope of the
+    definitions it brings (dbt, CSV glossaries), the table a CSV holds and the headers it
+    renames (--map COLUMN=FIELD)."""
+
+    scope: str | None = None
+    table: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.scope is not None and not SCOPE.fullmatch(self.scope):
+            raise InvalidInput(f"scope: {self.scope[:60]!r} is not a scope (lowercase letters, "
+                               "digits and _, starting with a letter)")
+
+
+class EntityNames(Protocol):
+    """The store's exact lookups a CSV of facts needs: which of some ids exist in a table,
+    and the entities a name that is no entity id names exactly (by name or alias)."""
+
+    def entities_named(self, name: str) -> list[str]: ...
+
+    def existing(self, table: str, ids: set[str]) -> set[str]: ...
+
+
+def load_file(path: Path, options: ImportOptions | None = None,
+              store: EntityNames | None = None) -> KnowledgeBatch:
+    """Read and validate an import file completely: factstore's own YAML, JSON or JSONL, a
+    dbt project folder or semantic-layer YAML, a MetricFlow manifest, or a CSV."""
+    options = options or ImportOptions()
     try:
+        if path.is_dir() or (path.suffix.lower() in (".yml", ".yaml") and _is_dbt(path)):
+            from factstore.import_dbt import load_dbt
+
+            _only(options, path, scope=True)
+            return validate_document(load_dbt(path, options.scope), where=path.name)
+        if path.suffix.lower() in (".csv", ".tsv"):
+            from factstore.import_csv import load_csv
+
+            return load_csv(path, options, store)
+        _only(options, path)
         if path.suffix == ".jsonl":
             return _jsonl_batch(path.name, _read(path))
         return validate_document(read_document(path), where=path.name)
     except RecursionError:  # the parsers say so themselves; this is the last line of defence
         raise InvalidInput(f"{path.name}: nested too deeply") from None
+
+
+def _is_dbt(path: Path) -> bool:
+    from factstore.import_dbt import is_dbt_yaml
+
+    return is_dbt_yaml(_read(path))
+
+
+def _only(options: ImportOptions, path: Path, *, scope: bool = False) -> None:
+    """Options a format has no use for are refused, not ignored."""
+    if options.scope is not None and not scope:
+        raise InvalidInput(f"{path.name}: --scope applies to dbt/MetricFlow YAML and CSV "
+                           "glossaries")
+    if options.table is not None or options.columns:
+        raise InvalidInput(f"{path.name}: --table and --map apply to CSV files")
+
+
+def read_stream(name: str, text: str) -> list[Any]:
+    """Every document of a YAML stream ('---' between them), as read_document reads one."""
+    try:
+        loader = _Loader(text, name)
+        try:
+            docs = []
+            while loader.check_data():
+                docs.append(loader.get_data())
+            return docs
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise InvalidInput(f"{name}: nested too deeply") from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput(_yaml_problem(name, exc)) from None
 
 
 def read_document(path: Path) -> Any:
@@ -197,16 +271,20 @@ def _parse_document(name: str, text: str, *, is_json: bool) -> Any:
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InvalidInput(f"{name}: malformed YAML{where}: {problem}") from None
+        raise InvalidInput(_yaml_problem(name, exc)) from None
+
+
+def _yaml_problem(name: str, exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{name}: malformed YAML{where}: {problem}"
 
 
 # Validators are built on first use, not at import: building them costs more than most CLI
 # commands, and only imports need them.
 @functools.cache
-def _section_records(section: str) -> TypeAdapter[list[Record]]:
+def section_records(section: str) -> TypeAdapter[list[Record]]:
     return MODELS[section].records()
 
 
@@ -339,7 +417,7 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
     for name, model in MODELS.items():
         records = sections[name]
         try:
-            validated[name] = _section_records(name).validate_python(records)
+            validated[name] = section_records(name).validate_python(records)
             check_records(model, validated[name])
         except ValidationError as exc:
             raise InvalidInput(f"{where}: {_first_error(exc, name, records)}") from None
@@ -408,6 +486,11 @@ def _is_type_tag(part: Any) -> bool:
 TYPE_TAG = re.compile(r"[a-z]+(-[a-z]+)+(\[.*\])?|[a-z]+\[.*\]", re.S)
 
 
+def problem_message(err: Any) -> str:
+    """What one pydantic error says is wrong, in the importers' words (no field name)."""
+    return _message(err)
+
+
 def _message(err: Any) -> str:
     kind, value = err["type"], err.get("input")
     if (isinstance(value, float) and not math.isfinite(value)) or \
@@ -452,6 +535,21 @@ def _bad_id(value: str, pattern: str) -> str:
 
 
 __all__ = [
-    "ALIAS_CAP", "ALIAS_RATIO", "CORE", "CORE_RESOLVERS", "CORE_SCALARS", "SOURCED", "TYPE_TAG",
-    "describe_error", "load_file", "read_document", "validate_document"
+    "ALIAS_CAP",
+    "ALIAS_RATIO",
+    "CORE",
+    "CORE_RESOLVERS",
+    "CORE_SCALARS",
+    "SCOPE",
+    "SOURCED",
+    "TYPE_TAG",
+    "EntityNames",
+    "ImportOptions",
+    "describe_error",
+    "load_file",
+    "problem_message",
+    "read_document",
+    "read_stream",
+    "section_records",
+    "validate_document"
 ]

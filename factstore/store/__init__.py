@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factstore.backends.base import Backend
 from factstore.models import (
@@ -49,6 +49,9 @@ from factstore.store.sharing import Sharing
 from factstore.store.timeline import Timeline
 from factstore.store.writes import Item, Writes
 
+if TYPE_CHECKING:
+    from factstore.importers import ImportOptions
+
 __all__ = ["FactStore", "clone_store", "find_store", "init_store", "open_store"]
 
 
@@ -61,7 +64,7 @@ class FactStore:
         self._names = Names(self._core)
         self._timeline = Timeline(self._core, self._names)
         self._reads = Reads(self._core, self._names, self._timeline)
-        self._imports = Imports(self._core)
+        self._imports = Imports(self._core, self._names)
         self._writes = Writes(self._core, self._names, self._imports)
         self._sharing = Sharing(self._core, self._timeline)
         self._packs = Packs(self._core, self._names)
@@ -97,13 +100,17 @@ class FactStore:
     # -- writes ---------------------------------------------------------------------------
 
     def import_file(self, path: Path, *, author: str | None, reason: str | None = None,
-                    prefer: str | None = None) -> WriteResult:
-        """Import a YAML/JSON/JSONL file as one commit; validated completely first.
+                    prefer: str | None = None, options: ImportOptions | None = None
+                    ) -> WriteResult:
+        """Import a file as one commit, validated completely first: YAML/JSON/JSONL, a dbt
+        project folder or semantic-layer YAML, a MetricFlow manifest, or a CSV glossary or
+        facts table (options: --scope, --table, --map; factstore.importers.ImportOptions).
 
         A reload never undoes what people did since the file's last import: a row changed
         both in the file and in the store is a Conflict (base / store / file), nothing
         written, unless prefer is 'file' or 'store' (see factstore.store.imports)."""
-        return self._imports.import_file(path, author=author, reason=reason, prefer=prefer)
+        return self._imports.import_file(path, author=author, reason=reason, prefer=prefer,
+                                         options=options)
 
     def restore_file(self, path: Path, *, author: str | None, reason: str | None = None
                      ) -> WriteResult:

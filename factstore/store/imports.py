@@ -14,9 +14,10 @@ prefers the file's or the store's side. `add` and a restore write directly (impo
 from __future__ import annotations
 
 import operator
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factstore.authors import check_author
 from factstore.backends import versioning
@@ -37,7 +38,11 @@ from factstore.schema import (
 )
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
+from factstore.store.names import Names
 from factstore.store.sharing import IMPORTS, conflict_sides
+
+if TYPE_CHECKING:
+    from factstore.importers import ImportOptions
 
 IMPORT_PROGRESS_BYTES = 8 << 20  # files from which an import reports progress
 WRITE_CHUNK = 50_000  # rows per executemany, a progress report between two
@@ -51,22 +56,26 @@ def import_branch(path: Path) -> str:
 
 
 class Imports:
-    def __init__(self, core: StoreCore) -> None:
+    def __init__(self, core: StoreCore, names: Names | None = None) -> None:
         self.core = core
+        self.names = names or Names(core)
 
     def import_file(self, path: Path, *, author: str | None, reason: str | None = None,
-                    prefer: str | None = None) -> WriteResult:
+                    prefer: str | None = None, options: ImportOptions | None = None
+                    ) -> WriteResult:
         from factstore.importers import load_file
 
         who = check_author(author)
         if prefer not in (None, *PREFER):
             raise InvalidInput("prefer: expected 'file' or 'store'")
+        if path.is_dir():  # a dbt project: named by its folder, also when given as "."
+            path = Path(os.path.abspath(path))
         big = self.core.progress is not None and path.is_file() and \
             path.stat().st_size >= IMPORT_PROGRESS_BYTES
         report = self.core.progress if big else None
         if report:
             report(f"validating {path.name}", 0, 1)
-        batch = load_file(path)
+        batch = load_file(path, options, _StoreNames(self.core, self.names))
         if report:
             report(f"validating {path.name}", 1, 1)
         rows = _rows(batch)
@@ -175,6 +184,22 @@ class Imports:
                                   None)
 
         return WriteResult(commit=self.core.write(body, who), changed=done.changed)
+
+
+class _StoreNames:
+    """The exact lookups an import of CSV facts makes, at the store's head (EntityNames):
+    the CSV looks every subject up as an id first, in bulk, then the rest as names."""
+
+    def __init__(self, core: StoreCore, names: Names) -> None:
+        self.core, self.names = core, names
+        self.commit: str | None = None
+
+    def entities_named(self, name: str) -> list[str]:
+        self.commit = self.commit or self.core.head()
+        return self.names.entities_named(name, self.commit, ids=False)  # ids: existing()
+
+    def existing(self, table: str, ids: set[str]) -> set[str]:
+        return _existing_ids(self.core.backend, table, ids)
 
 
 @dataclass

@@ -159,6 +159,14 @@ class Names:
             return None
         return Found(table, rows[0]) if rows else None
 
+    def entities_named(self, name: str, commit: str, *, ids: bool = True) -> list[str]:
+        """The entities a name names exactly: the one whose id it is (ids=False: the caller
+        has looked ids up already), else the live ones whose name or live alias it is
+        (normalised); none, one, or several (ambiguous). No near match is ever followed."""
+        if ids and self.core.select("entities", "id = ?", [name], commit):
+            return [name]
+        return [found.id for found in self._exact_entities(name, commit)]
+
     def _exact_entities(self, name: str, commit: str | None) -> list[Found]:
         """Live entities whose name or live alias normalises as `name` does (an acronym the
         resolver derives is no exact name); each entity once, by its name before an alias.

@@ -1,0 +1,329 @@
+"""CSV glossaries and fact tables: import, export and re-import to the same rows; one-line
+errors naming the row and the column, nothing written; subjects resolved exactly.
+
+The data is generated here, with a seeded random source: names and texts in several scripts,
+with commas, quotes and line breaks, numbers written in several ways."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import uuid
+from pathlib import Path
+
+import pytest
+
+import factstore
+from factstore import FactStore, init_store
+from factstore.importers import ImportOptions, load_file
+from factstore.models import slug
+from factstore.resolver import normalize
+
+from .conftest import AUTHOR, Facts
+
+WORDS = ["net", "revenue", "Umsatz", "churn", "logo", "bookings", "ARR", "Kündigung", "seat",
+         "retention", "marge", "coût", "顧客", "収益", "доход", "клиент", "pipeline", "won",
+         "quota", "renewal", "expansion", "café", "naïve", "Ørsted", "façade", "São", "Łódź"]
+TEXT_BITS = ['includes "credits", refunds', "excludes one-off services, taxes",
+             "counted at month end;\nrestated quarterly", "as in the board deck (v2)",
+             "per contract, not per invoice", "see §4.2 — «gross»", "<b>not markup</b>",
+             "50% of list, rounded", "=SUM(A1:A3) is not a formula here"]
+BOOKKEEPING = ("recorded_by", "reason", "rev")
+
+
+def _name(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        parts = rng.sample(WORDS, rng.randint(1, 3))
+        name = " ".join(parts)
+        if rng.random() < 0.2:
+            name += rng.choice([", Inc.", " & Co", " (EMEA)", " \"North\"", " #2"])
+        keys = {normalize(name), slug(name)}  # a name, and a term's id, once each
+        if not keys & taken:
+            taken.update(keys)
+            return name
+
+
+def _glossary(rng: random.Random, n: int) -> list[dict[str, str]]:
+    taken: set[str] = set()
+    rows = []
+    for i in range(n):
+        scope = rng.choice(["", "finance", "sales", "cs_ops"])
+        rows.append({
+            "term": _name(rng, taken), "scope": scope,
+            "definition": f"{rng.choice(TEXT_BITS)}, {rng.choice(TEXT_BITS)} [{i}]",
+            "formula": rng.choice(["", "a / b", "SUM(x) - SUM(y), x > 0", "ΣARR ÷ 12"]),
+            "owner": rng.choice(["", "Finance", "Zoë Müller <zoe@x.test>", "Sales, EMEA"]),
+            "valid_from": rng.choice(["", "2025-02-01", "2024-12-31"]),
+            "source": rng.choice(["", "src:wiki", "src:board"]),
+        })
+    return rows
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _entities_yaml(rng: random.Random, n: int) -> tuple[str, list[dict[str, str]]]:
+    """A factstore file with n entities (names in several scripts, some with an alias) and two
+    sources; the entities as (id, name, alias)."""
+    taken: set[str] = set()
+    entities = []
+    for i in range(n):
+        name = _name(rng, taken)
+        alias = _name(rng, taken) if rng.random() < 0.3 else ""
+        entities.append({"id": f"e{i}-{rng.randint(0, 999)}", "name": name, "alias": alias})
+    doc = {"factstore": 1, "sources": [
+        {"id": "src:wiki", "title": "Wiki", "kind": "wiki", "authority": 50},
+        {"id": "src:board", "title": "Board deck", "kind": "policy", "authority": 90}],
+        "entities": [{"id": e["id"], "kind": "customer", "name": e["name"],
+                      "aliases": [{"alias": e["alias"]}] if e["alias"] else []}
+                     for e in entities]}
+    return json.dumps(doc, ensure_ascii=False), entities
+
+
+def _value(rng: random.Random) -> str:
+    return rng.choice([
+        str(rng.randint(-10**6, 10**9)), f"{rng.uniform(0, 1000):.2f}", "1.50", "00123",
+        "true", "false", "1e3", "0x1F", rng.choice(TEXT_BITS), "€ 1.200,50",
+        f"{rng.randint(1, 99)}%", "2025-10-31", "  padded  "])
+
+
+def _facts_rows(rng: random.Random, entities: list[dict[str, str]], n: int
+                ) -> list[list[str]]:
+    rows, keys = [], set()
+    predicates = ["arr", "seats", "region", "health_score", "segment", "nps", "owner_email"]
+    periods = ["", "FY26-Q3", "FY26-Q4", "2025-10", "2025", "FY25"]
+    while len(rows) < n:
+        entity = rng.choice(entities)
+        predicate, period = rng.choice(predicates), rng.choice(periods)
+        if (entity["id"], predicate, period) in keys:
+            continue
+        keys.add((entity["id"], predicate, period))
+        subject = rng.choice([entity["id"], entity["name"], entity["alias"] or entity["name"],
+                              entity["name"].upper()])
+        rows.append([subject, predicate, _value(rng), rng.choice(["", "EUR", "USD", "€"]),
+                     period, rng.choice(["", "src:wiki", "src:board"]),
+                     rng.choice(["", "from the QBR, \"verbatim\"", "línea 1\nlínea 2"])])
+    return rows
+
+
+def _rows(store: FactStore, table: str) -> list[dict[str, object]]:
+    return [{k: v for k, v in r.items() if k not in BOOKKEEPING}
+            for r in store.rows(table, status=None)]
+
+
+def _fresh(url: str, tmp_path: Path, name: str) -> str:
+    """Another empty store on the same backend as url."""
+    other = str(tmp_path / f"{name}.db") if "://" not in url or url.startswith("doltlite") \
+        else url.rsplit("/", 1)[0] + f"/{name}{uuid.uuid4().hex[:12]}"
+    init_store(other, author=AUTHOR).close()
+    return other
+
+
+def test_a_glossary_of_200_terms_imports_exports_and_reimports_to_the_same_rows(
+        facts: Facts, tmp_path: Path) -> None:
+    rng = random.Random(17)
+    sources = tmp_path / "sources.json"
+    sources.write_text(_entities_yaml(rng, 0)[0], encoding="utf-8")
+    facts("import", str(sources))
+    glossary = _glossary(rng, 200)
+    header = ["Term", "Scope", "Definition", "Formula", "Owner", "Valid From", "Source"]
+    path = _write_csv(tmp_path / "glossary.csv", header,
+                      [list(row.values()) for row in glossary])
+    assert "200 changed" in facts("import", str(path)).output
+    assert "Nothing changed" in facts("import", str(path)).output
+    with factstore.open_store(facts.url) as store:
+        first = _rows(store, "definitions")
+    assert len(first) == 200
+    by_term = {r["term"]: r for r in first}
+    for row in glossary:
+        stored = by_term[row["term"]]
+        assert stored["text"] == row["definition"] and stored["scope"] == (row["scope"] or None)
+        assert stored["owner"] == (row["owner"] or None)
+    exported = tmp_path / "exported.csv"
+    facts("export", "--format", "csv", "--table", "definitions", "-o", str(exported))
+    other = Facts(_fresh(facts.url, tmp_path, "again"))
+    other("import", str(sources))
+    other("import", str(exported))
+    with factstore.open_store(other.url) as store:
+        assert _rows(store, "definitions") == first
+    again = tmp_path / "again.csv"
+    other("export", "--table", "definitions", "-o", str(again))  # format from the suffix
+    assert again.read_bytes() == exported.read_bytes()
+
+
+def test_ten_thousand_facts_import_by_name_export_and_reimport_to_the_same_rows(
+        facts: Facts, tmp_path: Path) -> None:
+    rng = random.Random(2026)
+    text, entities = _entities_yaml(rng, 400)
+    people = tmp_path / "entities.json"
+    people.write_text(text, encoding="utf-8")
+    facts("import", str(people))
+    rows = _facts_rows(rng, entities, 10_000)
+    path = _write_csv(tmp_path / "facts.csv", ["Account", "predicate", "value", "unit",
+                                               "period", "source", "quote"], rows)
+    facts("import", str(path), "--map", "Account=subject")
+    with factstore.open_store(facts.url) as store:
+        first = _rows(store, "facts")
+    assert len(first) == 10_000
+    ids = {e["name"]: e["id"] for e in entities}
+    sample = next(r for r in rows if r[0] in ids and r[2] == "00123")
+    stored = next(f for f in first if f["subject_id"] == ids[sample[0]]
+                  and f["predicate"] == sample[1] and (f["period"] or "") == sample[4])
+    assert stored["value"] == "00123" and stored["value_type"] == "text"  # a code, not 123
+    assert {f["value_type"] for f in first} == {"number", "bool", "text"}
+    exported = tmp_path / "out.csv"
+    facts("export", "--format", "csv", "--table", "facts", "-o", str(exported))
+    assert "Nothing changed" in facts("import", str(exported)).output
+    other = Facts(_fresh(facts.url, tmp_path, "again"))
+    other("import", str(people))
+    other("import", str(exported))
+    with factstore.open_store(other.url) as store:
+        assert _rows(store, "facts") == first
+    assert other("export", "--format", "csv", "--table", "facts").output == \
+        exported.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def accounts(facts: Facts, tmp_path: Path) -> Facts:
+    """Three accounts, two of them both called 'Acme' by an alias."""
+    path = tmp_path / "accounts.yaml"
+    path.write_text("""\
+factstore: 1
+sources: [{id: "src:crm", title: CRM, kind: system_of_record, authority: 90}]
+entities:
+  - {id: acme-corp, kind: customer, name: Acme Corporation, aliases: [{alias: Acme}]}
+  - {id: acme-gmbh, kind: customer, name: Acme GmbH (Köln), aliases: [{alias: ACME}]}
+  - {id: tessaly, kind: customer, name: "Tessaly Foods, Ltd."}
+""", encoding="utf-8")
+    facts("import", str(path))
+    return facts
+
+
+BAD = {
+    "date": ('Tessaly Foods, Ltd.,arr,410000,EUR,2026-02-30', "row 3, column 'valid_from'",
+             "invalid date '2026-02-30' (day is out of range for month)"),
+    "unknown": ("Tesaly Foods,arr,1,EUR,", "row 3, column 'Kunde'",
+                "no entity has the id, name or alias 'Tesaly Foods'"),
+    "ambiguous": ("acme,arr,1,EUR,", "row 3, column 'Kunde'",
+                  "'acme' names 2 entities (acme-corp, acme-gmbh); use the entity id"),
+}
+
+
+@pytest.mark.parametrize("problem", list(BAD))
+def test_a_bad_row_exits_2_naming_row_and_column_and_writes_nothing(
+        accounts: Facts, tmp_path: Path, problem: str) -> None:
+    line, where, what = BAD[problem]
+    path = tmp_path / "facts.csv"
+    path.write_text(f'Kunde,predicate,value,unit,valid_from\n"Acme GmbH (Köln)",seats,300,,\n'
+                    f'{_quoted(line)}\n', encoding="utf-8")
+    head = accounts("log", "-n", "1", "--json").output
+    result = accounts("import", str(path), "--map", "Kunde=subject", ok=False)
+    assert result.exit_code == 2
+    assert result.output == f"error: facts.csv: {where}: {what}\n"
+    assert accounts("log", "-n", "1", "--json").output == head
+    assert accounts("list", "facts", "--json").output.strip() == "[]"
+
+
+def _quoted(line: str) -> str:
+    """The first cell quoted when it holds a comma."""
+    if line.startswith("Tessaly Foods, Ltd."):
+        return '"Tessaly Foods, Ltd."' + line[len("Tessaly Foods, Ltd."):]
+    return line
+
+
+def test_all_three_problems_in_one_file_name_the_first_row(accounts: Facts,
+                                                            tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    path.write_text("subject,predicate,value,unit,valid_from\n"
+                    "acme-corp,seats,1,,\nAcme,arr,1,EUR,\nnobody,arr,2,,\n"
+                    '"Tessaly Foods, Ltd.",arr,3,,2026-13-01\n', encoding="utf-8")
+    result = accounts("import", str(path), ok=False)
+    assert result.exit_code == 2
+    assert result.output == ("error: facts.csv: row 3, column 'subject': 'Acme' names 2 "
+                             "entities (acme-corp, acme-gmbh); use the entity id\n")
+
+
+def test_names_resolve_exactly_by_id_name_or_alias(accounts: Facts, tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    path.write_text('subject,predicate,value,source\nacme-corp,seats,300,src:crm\n'
+                    '"ACME GMBH (köln)",seats,120,\n"tessaly foods ltd",arr,1.50,\n',
+                    encoding="utf-8")
+    accounts("import", str(path))
+    rows = json.loads(accounts("list", "facts", "--json").output)
+    assert {(r["subject_id"], r["value"]) for r in rows} == {
+        ("acme-corp", "300"), ("acme-gmbh", "120"), ("tessaly", "1.50")}
+
+
+@pytest.mark.parametrize(("text", "options", "message"), [
+    ("predicate,value\n", ImportOptions(table="facts"), "header: no subject column"),
+    ("Name,Meaning\nx,y\n", ImportOptions(), "header: expected a glossary"),
+    ("term,definition,notes\nx,y,z\n", ImportOptions(), "column 'notes': not a field of "
+                                                        "definitions"),
+    ("term,definition\nx,y\n", ImportOptions(columns=(("Begriff", "term"),)),
+     "--map Begriff=term: no column 'Begriff' in the header"),
+    ("term,definition,text\nx,y,z\n", ImportOptions(),
+     "columns 'definition' and 'text' both give definition"),
+    ("term,definition\nx,y,z\n", ImportOptions(), "row 2: 3 cells for 2 columns"),
+    ("term,definition\nx,\n", ImportOptions(), "row 2, column 'definition': required field"),
+    ('term,definition,status\n"x, y",z,gone\n', ImportOptions(), "row 2, column 'status':"),
+    ("term,definition\nx,y\nX,z\n", ImportOptions(), "row 3: def:x@global appears twice "
+                                                     "(also row 2)"),
+    ("subject,predicate,value\nx,arr,1\n", ImportOptions(scope="finance"),
+     "--scope applies to glossaries"),
+    ("term,definition\nx," + "é" * 40_000 + "\n", ImportOptions(),
+     "row 2, column 'definition': text is 80000 bytes; the limit is 64 KiB"),
+    ("Begriff,definition\nx,y,\n", ImportOptions(columns=(("Begriff", "term"),)),
+     "row 2: 3 cells for 2 columns"),
+])
+def test_bad_csv_is_one_line_naming_what_is_wrong(tmp_path: Path, text: str,
+                                                   options: ImportOptions,
+                                                   message: str) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(factstore.errors.InvalidInput) as caught:
+        load_file(path, options)
+    assert str(caught.value).startswith("in.csv: ") and message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_map_renames_leaves_out_and_scope_fills_in(tmp_path: Path, store: FactStore) -> None:
+    path = tmp_path / "Glossar.csv"
+    path.write_text("\ufeffBegriff,Bedeutung,Notiz,Bereich\n"
+                    '"Kündigung; fristlos","Ende, sofort",intern,\nARR,Annual run rate,,sales\n',
+                    encoding="utf-8")
+    with pytest.raises(factstore.errors.InvalidInput, match="header: expected a glossary"):
+        load_file(path)
+    with pytest.raises(factstore.errors.InvalidInput, match="no column 'Ende, sofort'"):
+        load_file(path, ImportOptions(columns=(("Ende, sofort", "term"),)))
+    options = ImportOptions(scope="finance", columns=(("Begriff", "term"),
+                                                     ("bedeutung", "definition"),
+                                                     ("Notiz", ""), ("Bereich", "scope")))
+    store.import_file(path, author=AUTHOR, options=options)
+    assert store.get("def:kundigung-fristlos@finance")["text"] == "Ende, sofort"
+    assert store.get("def:arr@sales")["text"] == "Annual run rate"
+
+
+def test_export_csv_needs_its_table_and_the_suffix(facts: Facts, tmp_path: Path) -> None:
+    result = facts("export", "--format", "csv", ok=False)
+    assert result.exit_code == 2 and "CSV needs --table" in result.output
+    result = facts("export", "--table", "facts", "-o", str(tmp_path / "x.yaml"), ok=False)
+    assert result.exit_code == 2 and "--table applies to CSV" in result.output
+    out = facts("export", "--format", "csv", "--table", "facts").output
+    assert list(csv.reader(io.StringIO(out))) == [[
+        "id", "subject", "predicate", "value", "value_type", "unit", "period", "valid_from",
+        "valid_to", "source", "quote", "confidence", "status", "supersedes"]]
+
+
+def test_a_tsv_glossary_reads_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tsv"
+    path.write_text("term\tdefinition\nNet revenue, adjusted\tAfter refunds, credits\n",
+                    encoding="utf-8")
+    [row] = load_file(path).definitions
+    assert (row["term"], row["text"]) == ("Net revenue, adjusted", "After refunds, credits")
