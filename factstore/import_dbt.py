@@ -415,17 +415,21 @@ class _Git:
         return done.stdout.strip() if done.returncode == 0 else None
 
     def relative(self, path: Path) -> str | None:
+        """The path from the repository's root, for a file the repository keeps (tracked, or
+        new and not ignored); None for one it ignores (a package installed under a tool's own
+        git checkout, as pyenv's versions/ are) or one outside it."""
         if self.top is None:
             return None
         try:
-            return path.resolve().relative_to(self.top).as_posix()
+            shown = path.resolve().relative_to(self.top).as_posix()
         except ValueError:
             return None
+        return None if self._run(self.top, "check-ignore", "-q", shown) is not None else shown
 
     def last_commit(self, path: Path) -> tuple[str, str, bool] | None:
         """(the last commit that changed the file, its date, whether the file has changes
         not committed), or None when the file is not in git history."""
-        if self.top is None:
+        if self.top is None or self.relative(path) is None:
             return None
         line = self._run(self.top, "log", "-1", "--format=%H %cs", "--", str(path.resolve()))
         if not line:

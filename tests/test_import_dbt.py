@@ -253,3 +253,18 @@ metrics:
     assert "imports/jaffle" in facts("branches", "--all").output
     assert "Nothing changed" in facts("import", str(orders)).output
     assert "stale" not in facts("list", "definitions").output
+
+
+def test_a_project_in_a_folder_its_git_repository_ignores_is_named_from_the_project(
+        sample: Path, tmp_path: Path) -> None:
+    """A package installed under a tool's own git checkout (pyenv's versions/ are ignored by
+    pyenv's repository) is not that repository's file: no commit, paths from the project."""
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    tool = tmp_path / "tool"
+    shutil.copytree(sample, tool / "versions" / "project")
+    (tool / ".gitignore").write_text("/versions\n", encoding="utf-8")
+    subprocess.run(["git", "-C", str(tool), "init", "-q"], check=True)
+    batch = load_file(tool / "versions" / "project")
+    assert all(d["source_id"].startswith("src:dbt:sample_models/") for d in batch.definitions)
+    assert all("git commit" not in s["title"] for s in batch.sources)
