@@ -40,7 +40,8 @@ EOF
     if [ -n "${6:-}" ]; then echo "remotesapi: {port: $6}"; fi
 }
 
-home() { # name: its own DOLT_ROOT_PATH with a committer
+home() { # name: its own DOLT_ROOT_PATH with a committer (kept, with the cluster role, on restart)
+    if [ -d "$dir/$1/home" ]; then return 0; fi
     mkdir -p "$dir/$1/home" "$dir/$1/data"
     DOLT_ROOT_PATH=$dir/$1/home "$dolt" config --global --add user.name "factstore $1" >/dev/null
     DOLT_ROOT_PATH=$dir/$1/home "$dolt" config --global --add user.email "$1@factstore.local" >/dev/null
@@ -84,8 +85,13 @@ up() {
             >"$dir/r/config.yaml"
     fi
     start r "$sql_r"
-    echo "export FACTS_URL=$(url "$sql_a")"
-    echo "export FACTS_READ_URL=$(url "$sql_b"),$(url "$sql_r")"
+    # the roles survive a restart (they are kept in each DOLT_ROOT_PATH): name the primary
+    local primary=$sql_a standby=$sql_b
+    if "$facts" --url "$(url "$sql_b")" status 2>/dev/null | grep -q "	primary	"; then
+        primary=$sql_b standby=$sql_a
+    fi
+    echo "export FACTS_URL=$(url "$primary")"
+    echo "export FACTS_READ_URL=$(url "$standby"),$(url "$sql_r")"
 }
 
 down() {

@@ -99,6 +99,14 @@ def test_reads_from_the_standby_match_the_primary_and_writes_there_are_refused(
         logged = on_primary.packs()
         assert [lp.hash for lp in logged] == [expected.hash]
         assert on_primary.replay(expected.hash).text == expected.text
+    deadline = time.monotonic() + 1.0  # the log row reaches the standby with the working set
+    while time.monotonic() < deadline:
+        with open_store(s) as on_standby:
+            if [lp.hash for lp in on_standby.packs()] == [expected.hash]:
+                break
+        time.sleep(0.02)
+    else:
+        raise AssertionError("the pack logged on the primary did not reach the standby")
 
     # a write sent to the standby: exit 4, one line naming the primary
     refused = facts("--url", s, "--read-url", p, "correct", SEATS, "--value", "1",
