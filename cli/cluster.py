@@ -38,7 +38,7 @@ def status(obj: Ctx, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("branch", default="main")
+@click.argument("branch")
 @click.option("--admin", "admins", multiple=True, required=True, metavar="USER",
               help="Server user who may do anything on BRANCH and edit its permissions "
                    "(repeatable).")
@@ -51,6 +51,7 @@ def status(obj: Ctx, as_json: bool) -> None:
 def protect(obj: Ctx, branch: str, admins: tuple[str, ...], mergers: tuple[str, ...],
             as_json: bool, more_mergers: tuple[str, ...]) -> None:
     """Protect BRANCH (main) with Dolt's branch permissions (a Dolt sql-server store only):
+    `facts protect main --admin ops --mergers review alice`. Mergers may merge into it;
     everyone else only reads it and writes any other branch (proposals, the MCP server);
     only admins may create or move a branch of its name. Exit 4 on doltlite."""
     rows = obj.store().protect(branch, admins=admins, mergers=[*mergers, *more_mergers])
