@@ -72,16 +72,30 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
     ctx.exit(exc.exit_code)
 
 
+# Commands that only read: with FACTS_READ_URL they run against a standby or read replica.
+READ_COMMANDS = frozenset({
+    "blame", "branches", "context", "diff", "eval", "export", "health", "history", "list",
+    "log", "packs", "replay", "resolve", "review", "show", "tags",
+})
+
+
 class Ctx:
-    def __init__(self, url: str | None, branch: str | None) -> None:
+    def __init__(self, url: str | None, branch: str | None, read_url: str | None = None
+                 ) -> None:
         self.url = url
         self.branch = branch
+        self.read_url = read_url
         self._store: FactStore | None = None
         self.progress = output.ProgressBar()
 
     def store(self) -> FactStore:
+        """The store this command uses: for a command of READ_COMMANDS, the first of
+        FACTS_READ_URL that answers (else FACTS_URL); for any other, FACTS_URL's."""
         if self._store is None:
-            self._store = open_store(self.url, branch=self.branch, progress=self.progress)
+            current = click.get_current_context(silent=True)
+            read = current is not None and current.info_name in READ_COMMANDS
+            self._store = open_store(self.url, branch=self.branch, progress=self.progress,
+                                     read=read, read_url=self.read_url)
         return self._store
 
     def adopt(self, store: FactStore) -> FactStore:
@@ -125,14 +139,18 @@ def print_write(result: WriteResult, as_json: bool) -> None:
 @click.option("--url", envvar="FACTS_URL", default=None, metavar="URL",
               help="Store: a path, doltlite:///path/facts.db, or mysql://user:pass@host:port/db "
                    "(env FACTS_URL). Default: .facts/ here or in a parent folder.")
+@click.option("--read-url", envvar="FACTS_READ_URL", default=None, metavar="URL[,URL…]",
+              help="Stores the read-only commands use (a cluster's standbys, read replicas), "
+                   "tried in order; writes still go to --url (env FACTS_READ_URL). Packs "
+                   "built there are logged in --url's store.")
 @click.option("--branch", envvar="FACTS_BRANCH", default=None, metavar="BRANCH",
               shell_complete=lambda c, p, i: complete_branches(c, p, i),
               help="Read and write on this branch (default: main). Env FACTS_BRANCH.")
 @click.version_option(package_name="factstore")
 @click.pass_context
-def cli(ctx: click.Context, url: str | None, branch: str | None) -> None:
+def cli(ctx: click.Context, url: str | None, read_url: str | None, branch: str | None) -> None:
     """factstore: company knowledge outside model weights, versioned by Dolt."""
-    ctx.obj = Ctx(url, branch)
+    ctx.obj = Ctx(url, branch, read_url)
     ctx.call_on_close(ctx.obj.close)
 
 

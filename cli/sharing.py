@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from factstore.backends.dolt import PASSWORD_ENV
 from factstore.store import clone_store
 
 from . import output
@@ -83,7 +84,8 @@ def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: 
 @json_option
 @click.pass_context
 def remote(ctx: click.Context, as_json: bool) -> None:
-    """Dolt remotes: file:///dir on both backends; DoltHub/DoltLab URLs on a Dolt server."""
+    """Dolt remotes: file:///dir on both backends; a Dolt remotesapi (http(s)://HOST:PORT/db)
+    or DoltHub/DoltLab on a Dolt server store."""
     if ctx.invoked_subcommand is None:
         remotes = ctx.find_object(Ctx).store().remotes()
         if as_json:
@@ -98,36 +100,48 @@ def remote(ctx: click.Context, as_json: bool) -> None:
 @click.argument("url")
 @pass_ctx
 def remote_add(obj: Ctx, name: str, url: str) -> None:
-    """Add a remote: facts remote add origin file:///shared/knowledge."""
+    """Add a remote: facts remote add origin file:///shared/knowledge, or
+    http://HOST:PORT/db (a Dolt sql-server's remotesapi; Dolt server stores only)."""
     obj.store().add_remote(name, url)
     output.line(f"Added remote {name}")
+
+
+user_option = click.option(
+    "--user", default=None, metavar="USER",
+    help=f"The remote's user (a remotesapi with users); its password is {PASSWORD_ENV} in "
+         "the environment of whatever talks to the remote: the Dolt server, for a server "
+         "store.")
 
 
 @cli.command()
 @click.argument("remote_name", metavar="[REMOTE]", default="origin")
 @click.argument("branch", required=False, shell_complete=complete_branches)
+@user_option
 @pass_ctx
-def push(obj: Ctx, remote_name: str, branch: str | None) -> None:
+def push(obj: Ctx, remote_name: str, branch: str | None, user: str | None) -> None:
     """Push a branch (default: the current one) and tags to a remote (default origin)."""
-    commit = obj.store().push(remote_name, branch)
+    commit = obj.store().push(remote_name, branch, user=user)
     output.line(f"Pushed {branch or obj.store().branch} ({commit[:12]}) to {remote_name}")
 
 
 @cli.command()
 @click.argument("remote_name", metavar="[REMOTE]", default="origin")
 @click.argument("branch", required=False, shell_complete=complete_branches)
+@user_option
 @pass_ctx
-def pull(obj: Ctx, remote_name: str, branch: str | None) -> None:
+def pull(obj: Ctx, remote_name: str, branch: str | None, user: str | None) -> None:
     """Fetch a remote branch and merge it into the current one."""
-    head = obj.store().pull(remote_name, branch)
+    head = obj.store().pull(remote_name, branch, user=user)
     output.line(f"Pulled {remote_name}; HEAD is {head[:12]}")
 
 
 @cli.command()
 @click.argument("url")
 @click.argument("target")
+@user_option
 @pass_ctx
-def clone(obj: Ctx, url: str, target: str) -> None:
-    """Clone a remote into TARGET: a folder (gets .facts/) or a mysql:// URL (new database)."""
-    store = obj.adopt(clone_store(url, target))
+def clone(obj: Ctx, url: str, target: str, user: str | None) -> None:
+    """Clone a remote into TARGET: a folder (gets .facts/) or a mysql:// URL (new database).
+    URL: file:///dir, or http://HOST:PORT/db (a Dolt remotesapi, into a mysql:// TARGET)."""
+    store = obj.adopt(clone_store(url, target, user=user))
     output.line(f"Cloned {url} into {store.url} at {store.head()[:12]}")

@@ -56,13 +56,15 @@ def _wait_until_up(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def running_server(binary: str, root: Path) -> Iterator[DoltServer]:
+def running_server(binary: str, root: Path, extra_env: dict[str, str] | None = None
+                   ) -> Iterator[DoltServer]:
     """A dolt sql-server with its data dir and HOME under root, stopped on exit.
 
     Dolt wants user.name/email configured before it creates a database; a private HOME keeps
-    that away from the user's own config.
+    that away from the user's own config. extra_env: more environment for the server (say
+    DOLT_REMOTE_PASSWORD, which its dolt_push/dolt_clone use).
     """
-    env = {**os.environ, "HOME": str(root / "home")}
+    env = {**os.environ, "HOME": str(root / "home"), **(extra_env or {})}
     (root / "home").mkdir(parents=True, exist_ok=True)
     (root / "data").mkdir(parents=True, exist_ok=True)
     for key, value in (("user.name", "factstore tests"), ("user.email", "tests@factstore.test")):
@@ -85,3 +87,82 @@ def running_server(binary: str, root: Path) -> Iterator[DoltServer]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _dolt_home(binary: str, home: Path, env: dict[str, str]) -> None:
+    """A private DOLT_ROOT_PATH (and HOME) with the committer Dolt wants before it makes a
+    database: one per server, as a cluster needs (a shared one makes both primaries)."""
+    home.mkdir(parents=True, exist_ok=True)
+    for key, value in (("user.name", "factstore tests"), ("user.email", "tests@factstore.test")):
+        subprocess.run([binary, "config", "--global", "--add", key, value], env=env, check=True,
+                       capture_output=True)
+
+
+@dataclass
+class ClusterNode:
+    """One dolt sql-server of a cluster: its SQL port, its cluster remotesapi port, and (the
+    primary's) a plain remotesapi port that serves clones."""
+
+    name: str
+    port: int
+    cluster_port: int
+    remotesapi_port: int | None
+    root: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def url(self, database: str = "", user: str = "root", password: str = "") -> str:
+        auth = f"{user}:{password}" if password else user
+        return f"mysql://{auth}@127.0.0.1:{self.port}" + (f"/{database}" if database else "")
+
+
+def _node_config(node: ClusterNode, peer: ClusterNode, role: str) -> str:
+    lines = [f"listener: {{host: 127.0.0.1, port: {node.port}}}",
+             f"data_dir: {node.root / 'data'}",
+             "cluster:",
+             "  standby_remotes:",
+             f"  - {{name: {peer.name}, remote_url_template: "
+             f"\"http://127.0.0.1:{peer.cluster_port}/{{database}}\"}}",
+             f"  bootstrap_role: {role}",
+             "  bootstrap_epoch: 1",
+             f"  remotesapi: {{address: 127.0.0.1, port: {node.cluster_port}}}"]
+    if node.remotesapi_port:
+        lines.append(f"remotesapi: {{port: {node.remotesapi_port}}}")
+    return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def running_cluster(binary: str, root: Path) -> Iterator[tuple[ClusterNode, ClusterNode]]:
+    """A primary and a standby (`dolt sql-server` cluster mode) on free loopback ports, each
+    with its own DOLT_ROOT_PATH; stopped on exit. Yields (primary, standby) as bootstrapped:
+    after a failover the roles are the other way round."""
+    ports = [_free_port() for _ in range(5)]
+    nodes = (ClusterNode("one", ports[0], ports[1], ports[4], root / "one"),
+             ClusterNode("two", ports[2], ports[3], None, root / "two"))
+    try:
+        for node, peer, role in ((nodes[0], nodes[1], "primary"),
+                                 (nodes[1], nodes[0], "standby")):
+            env = {**os.environ, "HOME": str(node.root / "home"),
+                   "DOLT_ROOT_PATH": str(node.root / "home")}
+            _dolt_home(binary, node.root / "home", env)
+            (node.root / "data").mkdir(parents=True, exist_ok=True)
+            config = node.root / "config.yaml"
+            config.write_text(_node_config(node, peer, role))
+            log = node.root / "server.log"
+            with log.open("wb") as out:
+                node.proc = subprocess.Popen(
+                    [binary, "sql-server", "--config", str(config)], cwd=node.root / "data",
+                    env=env, stdout=out, stderr=subprocess.STDOUT)
+        for node in nodes:
+            assert node.proc is not None
+            _wait_until_up(node.port, node.proc, node.root / "server.log")
+        yield nodes
+    finally:
+        for node in nodes:
+            if node.proc is not None:
+                node.proc.terminate()
+        for node in nodes:
+            if node.proc is not None:
+                try:
+                    node.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    node.proc.kill()

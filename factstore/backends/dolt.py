@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from factstore.backends import local
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
-from factstore.errors import FactstoreError, InvalidInput, NotFound
+from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
@@ -66,17 +66,26 @@ class _Tx:
 LOST_CONNECTION = {2003, 2006, 2013, 2055}  # can't connect, gone away, lost, lost (extended)
 
 
+READ_ONLY = ("is read-only", "read only mode")  # a cluster standby's refusals
+NO_PERMISSION = ("does not have the correct permissions on branch",
+                 "cannot create a branch named")  # dolt_branch_control's refusals
+
+
 @contextmanager
-def _errors(what: str) -> Iterator[None]:
+def _errors(what: str, backend: DoltServerBackend | None = None) -> Iterator[None]:
     """The one place where the server's errors (pymysql's) become factstore's; a write's
     retry of serialization failures looks at the raw error inside its own attempt first.
-    A connection that dropped (the server stopped or was killed) says so."""
+    A connection that dropped (the server stopped or was killed) says so. With backend, a
+    write refused by a read-only server (a standby) names the primary."""
     import pymysql
 
     try:
         yield
     except pymysql.err.MySQLError as exc:
-        raise _error(what, exc) from exc
+        error = _error(what, exc)
+        if backend is not None and isinstance(error, Refused) and _read_only(exc):
+            error = backend.standby_refusal(what)
+        raise error from exc
     except OSError as exc:  # a socket error pymysql let through
         raise FactstoreError(f"{what} failed: lost the connection to the Dolt server "
                              f"({exc.strerror or exc}); is it running?") from exc
@@ -90,7 +99,42 @@ def _error(what: str, exc: Exception) -> FactstoreError:
     if isinstance(exc, pymysql.err.InterfaceError) or code in LOST_CONNECTION:
         return FactstoreError(f"{what} failed: lost the connection to the Dolt server"
                               f"{f' ({detail})' if detail else ''}; is it running?")
+    if _read_only(exc):
+        return Refused(f"{what} refused: the Dolt server is read-only ({detail}); write to "
+                       "the primary")
+    if any(text in detail for text in NO_PERMISSION):
+        return Refused(f"{what} refused by the branch permissions: {detail} (propose a "
+                       "branch, and have a merger merge it)")
     return FactstoreError(f"{what} failed: {detail or type(exc).__name__}")
+
+
+def _read_only(exc: Exception) -> bool:
+    detail = str(exc.args[-1]) if exc.args else ""
+    return bool(exc.args) and exc.args[0] == 1105 and any(t in detail for t in READ_ONLY)
+
+
+def http_remote(url: str) -> str:
+    """An http(s)://host[:port]/db remote URL (a Dolt remotesapi), checked for its shape; a
+    password in it is refused (it would be stored in dolt_remotes: use --user and
+    DOLT_REMOTE_PASSWORD)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or \
+            not parts.path.strip("/"):
+        raise InvalidInput(f"remote: {url!r}: expected http(s)://HOST:PORT/DATABASE")
+    if parts.password is not None or parts.username is not None:
+        raise InvalidInput(f"remote: {parts.scheme}://…@{parts.hostname}: no user or password "
+                           "in a remote URL (they would be stored with it): pass --user, and "
+                           "the password as DOLT_REMOTE_PASSWORD")
+    return url
+
+
+PASSWORD_ENV = "DOLT_REMOTE_PASSWORD"  # where Dolt reads the password of a remote's --user
+
+
+def _user(user: str | None) -> tuple[str, ...]:
+    """Dolt's --user flag of push, pull and clone; the password is DOLT_REMOTE_PASSWORD in
+    the environment of the process that talks to the remote (for a sql-server: the server)."""
+    return ("--user", user) if user else ()
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -129,8 +173,13 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
 class DoltServerBackend:
     kind = "dolt"
 
-    def __init__(self, url: str, branch: str | None = None) -> None:
+    def __init__(self, url: str, branch: str | None = None, *, peers: Sequence[str] = ()
+                 ) -> None:
+        """Connect to the database of url, on branch (default: the server's default).
+        peers: the other servers of its cluster this store was told of (FACTS_URL,
+        FACTS_READ_URL): a write refused here as on a standby names whichever is primary."""
         self.url = url
+        self.peers = tuple(p for p in peers if p != url)
         self._params = parse_url(url)
         database = self._params["database"]
         if branch:  # Dolt serves every branch as database "db/branch"
@@ -146,6 +195,27 @@ class DoltServerBackend:
         self._conn = _connect(self._params, database)
         self._database = database
         self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
+
+    def standby_refusal(self, what: str) -> Refused:
+        """The one-line refusal of a write sent to a read-only server, naming the primary:
+        the first of the peers that is primary now, else this standby's cluster peers."""
+        from factstore.backends import cluster
+
+        where = f"{self._params['host']}:{self._params['port']}"
+        found = cluster.role(self)
+        state = f"a cluster {found[0]} (epoch {found[1]})" if found else "read-only"
+        primary = cluster.find_primary(self.peers)
+        if primary:
+            to = f"the primary is {cluster.redact(primary)}: point FACTS_URL at it"
+        elif found:
+            names = ", ".join(sorted({r.remote for r in cluster.replicas(self)})) or "none"
+            to = (f"the primary is one of its cluster peers ({names}), none of the "
+                  f"{len(self.peers)} other server(s) given in FACTS_URL/FACTS_READ_URL: "
+                  "point FACTS_URL at the primary")
+        else:
+            to = "point FACTS_URL at the primary"
+        return Refused(f"{what} refused: the Dolt server at {where} is {state} and takes no "
+                       f"writes; {to}")
 
     @property
     def cache_dir(self) -> Path:
@@ -201,7 +271,7 @@ class DoltServerBackend:
 
     def _write(self, body: WriteBody, author: str, stage: Sequence[str]) -> str | None:
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            with _errors("Dolt write"):
+            with _errors("Dolt write", self):
                 done, commit = self._attempt(body, author, stage, retry=attempt < MAX_ATTEMPTS)
             if done:
                 return commit
@@ -253,7 +323,7 @@ class DoltServerBackend:
 
     def call(self, procedure: str, *args: str) -> list[Row]:
         marks = ", ".join(["%s"] * len(args))
-        with _errors(procedure), self._conn.cursor() as cur:
+        with _errors(procedure, self), self._conn.cursor() as cur:
             cur.execute(f"CALL {procedure.upper()}({marks})", args)
             return _rows(cur) if cur.description else []
 
@@ -265,7 +335,7 @@ class DoltServerBackend:
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
         flags = () if fast_forward else ("--no-ff",)
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
-        with self._write_lock(), _errors(f"merge of {branch!r}"):
+        with self._write_lock(), _errors(f"merge of {branch!r}", self):
             self._conn.autocommit(False)
             try:
                 with self._conn.cursor() as cur:
@@ -299,32 +369,36 @@ class DoltServerBackend:
                     self._conn.autocommit(True)
 
     def on_branch(self, branch: str) -> DoltServerBackend:
-        return DoltServerBackend(self.url, branch)
+        return DoltServerBackend(self.url, branch, peers=self.peers)
 
     @staticmethod
     def remote_url(url: str, *, create: bool = True) -> str:
         # Dolt keeps a file remote as a directory, which is what file:///dir names; the
-        # server makes it on the first push (on its own machine).
+        # server makes it on the first push (on its own machine). http(s)://host:port/db is
+        # another Dolt's remotesapi (or DoltHub/DoltLab).
         local.file_url_path(url)
+        if url.startswith(("http://", "https://")):
+            http_remote(url)
         return url
 
-    def push(self, remote: str, branch: str) -> None:
-        self.call("dolt_push", remote, branch)
+    def push(self, remote: str, branch: str, user: str | None = None) -> None:
+        self.call("dolt_push", *_user(user), remote, branch)
         for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
-            self.call("dolt_push", remote, tag)
+            self.call("dolt_push", *_user(user), remote, tag)
 
-    def pull(self, remote: str, branch: str) -> None:
+    def pull(self, remote: str, branch: str, user: str | None = None) -> None:
         with self._write_lock():
-            self.call("dolt_pull", remote, branch)
+            self.call("dolt_pull", *_user(user), remote, branch)
 
     @classmethod
-    def clone(cls, url: str, target: str) -> DoltServerBackend:
+    def clone(cls, url: str, target: str, user: str | None = None) -> DoltServerBackend:
         cls.remote_url(url, create=False)
         params = parse_url(target)
         conn = _connect(params, None)
         try:
             with _errors(f"clone of {url}"), conn.cursor() as cur:
-                cur.execute("CALL DOLT_CLONE(%s, %s)", (url, params["database"]))
+                marks = ", ".join(["%s"] * (len(_user(user)) + 2))
+                cur.execute(f"CALL DOLT_CLONE({marks})", (*_user(user), url, params["database"]))
         finally:
             conn.close()
         return cls(target)
@@ -340,6 +414,6 @@ class DoltServerBackend:
 
 
 __all__ = [
-    "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS", "RETRYABLE_ERRNOS",
-    "DoltServerBackend", "parse_url"
+    "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS", "NO_PERMISSION",
+    "PASSWORD_ENV", "READ_ONLY", "RETRYABLE_ERRNOS", "DoltServerBackend", "http_remote", "parse_url"
 ]

@@ -21,7 +21,7 @@ from typing import Any
 from factstore.backends import headfile, local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
-from factstore.errors import FactstoreError, InvalidInput, NotFound
+from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 BUSY_TIMEOUT_S = 30.0
 REMOTE_FILE = "facts.db"  # a file:///dir remote's database file
@@ -254,6 +254,11 @@ class DoltliteBackend:
         exists, and nothing above it; without (clone), the remote's file must exist."""
         folder = local.file_url_path(url)
         if folder is None:
+            if url.startswith(("http://", "https://")) and not url.endswith(".db"):
+                raise Refused(f"remote: {url} looks like a Dolt remotesapi remote, which "
+                              "doltlite cannot speak (it talks to doltlite-remotesrv, "
+                              "http://HOST:PORT/NAME.db): use a Dolt server store "
+                              "(FACTS_URL=mysql://…) for it")
             return url
         if folder.suffix == ".db":
             if not create and not folder.is_file():
@@ -274,18 +279,21 @@ class DoltliteBackend:
                 raise local.oserror("remote: cannot create", folder, exc) from exc
         return f"file://{folder / REMOTE_FILE}"
 
-    def push(self, remote: str, branch: str) -> None:
+    def push(self, remote: str, branch: str, user: str | None = None) -> None:
+        _no_user(user)
         self.call("dolt_push", remote, branch)
         self.call("dolt_push", remote, "--tags")
 
-    def pull(self, remote: str, branch: str) -> None:
+    def pull(self, remote: str, branch: str, user: str | None = None) -> None:
+        _no_user(user)
         self.call("dolt_pull", remote, branch)
         self._remember_heads()
 
     @classmethod
-    def clone(cls, url: str, path: Path) -> DoltliteBackend:
+    def clone(cls, url: str, path: Path, user: str | None = None) -> DoltliteBackend:
         """Clone into a new store file; the remote is checked before anything is made, and
         a failed clone takes away what it made."""
+        _no_user(user)
         remote = cls.remote_url(url, create=False)
         with cls.creating(path) as backend:
             backend.call("dolt_clone", remote)
@@ -299,6 +307,12 @@ class DoltliteBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _no_user(user: str | None) -> None:
+    if user:
+        raise Refused("--user: doltlite's remotes take no user (file:// and "
+                      "doltlite-remotesrv); remotesapi with users needs a Dolt server store")
 
 
 __all__ = [

@@ -15,11 +15,13 @@ commit. Opening, creating and cloning a store is opening.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from factstore.backends import cluster, versioning
 from factstore.backends.base import Backend
+from factstore.errors import NotFound
 from factstore.models import (
     BlameLine,
     Branch,
@@ -42,7 +44,13 @@ from factstore.schema import Row
 from factstore.store.core import StoreCore
 from factstore.store.imports import Imports
 from factstore.store.names import Names
-from factstore.store.opening import clone_store, find_store, init_store, open_store
+from factstore.store.opening import (
+    clone_store,
+    find_store,
+    init_store,
+    open_store,
+    server_status,
+)
 from factstore.store.packs import Packs
 from factstore.store.reads import DEFAULT_MAX_SOURCE_AGE, Reads
 from factstore.store.sharing import Sharing
@@ -52,14 +60,19 @@ from factstore.store.writes import Item, Writes
 if TYPE_CHECKING:
     from factstore.importers import ImportOptions
 
-__all__ = ["FactStore", "clone_store", "find_store", "init_store", "open_store"]
+__all__ = ["FactStore", "clone_store", "find_store", "init_store", "open_store",
+           "server_status"]
 
 
 class FactStore:
-    def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
+    def __init__(self, backend: Backend, progress: Progress | None = None, *,
+                 render_log: Callable[[], Backend] | None = None) -> None:
         """progress, when given, is told about long work (building a large alias index,
-        importing a large file) as (stage, done, total)."""
+        importing a large file) as (stage, done, total). render_log, when given, opens the
+        store packs are logged in (the primary, for a store opened on a read-only standby);
+        by default they are logged in this one."""
         self.backend = backend
+        self._log_to: Backend | None = None
         self._core = StoreCore(backend, progress)
         self._names = Names(self._core)
         self._timeline = Timeline(self._core, self._names)
@@ -67,7 +80,14 @@ class FactStore:
         self._imports = Imports(self._core, self._names)
         self._writes = Writes(self._core, self._names, self._imports)
         self._sharing = Sharing(self._core, self._timeline)
-        self._packs = Packs(self._core, self._names)
+        self._packs = Packs(self._core, self._names, render_log and self._log_backend(render_log))
+
+    def _log_backend(self, opener: Callable[[], Backend]) -> Callable[[], Backend]:
+        def opened() -> Backend:
+            if self._log_to is None:
+                self._log_to = opener()
+            return self._log_to
+        return opened
 
     def __enter__(self) -> FactStore:
         return self
@@ -77,6 +97,8 @@ class FactStore:
 
     def close(self) -> None:
         self.backend.close()
+        if self._log_to is not None:
+            self._log_to.close()
 
     @property
     def url(self) -> str:
@@ -294,13 +316,30 @@ class FactStore:
         """Add a Dolt remote: file:///dir (both backends), or a DoltHub/DoltLab URL (server)."""
         self._sharing.add_remote(name, url)
 
-    def push(self, remote: str = "origin", branch: str | None = None) -> str:
-        """Push a branch (default: the current one) and the tags; returns its commit."""
-        return self._sharing.push(remote, branch)
+    def push(self, remote: str = "origin", branch: str | None = None, *,
+             user: str | None = None) -> str:
+        """Push a branch (default: the current one) and the tags; returns its commit. user:
+        the remote's user (remotesapi); its password is DOLT_REMOTE_PASSWORD where the push
+        runs (for a Dolt server store: in the server's environment)."""
+        return self._sharing.push(remote, branch, user=user)
 
-    def pull(self, remote: str = "origin", branch: str | None = None) -> str:
+    def pull(self, remote: str = "origin", branch: str | None = None, *,
+             user: str | None = None) -> str:
         """Fetch and merge a remote branch into the current one; returns the new HEAD."""
-        return self._sharing.pull(remote, branch)
+        return self._sharing.pull(remote, branch, user=user)
+
+    def protect(self, branch: str, *, admins: Sequence[str], mergers: Sequence[str] = ()
+                ) -> list[Row]:
+        """Protect a branch with Dolt's branch permissions (a Dolt server only): admins do
+        anything, mergers may merge into it, everyone else reads it and writes any other
+        branch (proposals). Returns this database's permission rows."""
+        if not versioning.has_branch(self.backend, branch):
+            raise NotFound(f"no branch {branch!r}")
+        return cluster.protect(self.backend, branch, admins, mergers)
+
+    def permissions(self) -> list[Row]:
+        """This database's branch permission rows (empty on doltlite)."""
+        return cluster.permissions(self.backend)
 
     # -- names and packs ------------------------------------------------------------------
 

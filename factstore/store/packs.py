@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from factstore import migrations
 from factstore.authors import SYSTEM_AUTHOR, default_author
+from factstore.backends.base import Backend
 from factstore.context import Builder
 from factstore.errors import FactstoreError, InvalidInput, NotFound
 from factstore.models import ContextPack, LoggedPack, PackFormat, PackOptions
@@ -31,9 +33,13 @@ RENDER_LOG_MIGRATION = "0002_packs"
 
 
 class Packs:
-    def __init__(self, core: StoreCore, names: Names) -> None:
+    def __init__(self, core: StoreCore, names: Names,
+                 log_to: Callable[[], Backend] | None = None) -> None:
+        """log_to: where packs are logged, when not in this store (a read-only standby's
+        packs go to the primary: see README, "Reading from standbys")."""
         self.core = core
         self.names = names
+        self._log_to = log_to
         self._small: dict[str, tuple[list[Row], list[Row], int]] = {}
         self._logged_table = False
 
@@ -124,10 +130,17 @@ class Packs:
         """Add the pack to the render log; False when the store would not take it (a
         read-only file or user), which the caller reports rather than fails on."""
         try:
-            if not self._has_log():
-                migrations.ensure(self.core.backend, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
-                self._logged_table = True
-            self.core.backend.record(
+            if self._log_to is not None:
+                target = self._log_to()
+                if target.branch != self.core.branch:
+                    return False  # only a log of the same branch can replay it
+                migrations.ensure(target, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
+            else:
+                target = self.core.backend
+                if not self._has_log():
+                    migrations.ensure(target, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
+                    self._logged_table = True
+            target.record(
                 "INSERT INTO packs (id, hash, version, question, options, items, created_at, "
                 "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [uuid.uuid4().hex, pack.hash, pack.version, pack.question,

@@ -137,15 +137,17 @@ class Sharing:
             raise InvalidInput(f"remote {name!r} already exists")
         versioning.add_remote(self.core.backend, name, url)
 
-    def push(self, remote: str = "origin", branch: str | None = None) -> str:
+    def push(self, remote: str = "origin", branch: str | None = None, *,
+             user: str | None = None) -> str:
         self._require_remote(remote)
-        self.core.flushed().push(remote, branch or self.core.branch)
+        self.core.flushed().push(remote, branch or self.core.branch, user)
         return self.core.resolve_ref(branch or self.core.branch)
 
-    def pull(self, remote: str = "origin", branch: str | None = None) -> str:
+    def pull(self, remote: str = "origin", branch: str | None = None, *,
+             user: str | None = None) -> str:
         self._require_remote(remote)
         self.core.require_clean(self.core.backend)
-        self.core.flushed().pull(remote, branch or self.core.branch)
+        self.core.flushed().pull(remote, branch or self.core.branch, user)
         return self.core.head()
 
     def _require_remote(self, name: str) -> None:
