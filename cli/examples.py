@@ -36,8 +36,8 @@ EXAMPLES: dict[str, list[str]] = {
              "facts list entities --kind region"],
     "config": ["facts config"],
     "status": ["facts status",
-               "facts --read-url mysql://reader@10.0.0.12:3306/knowledge status --json"],
-    "protect": ["facts --url mysql://ops@10.0.0.11:3306/knowledge protect main --admin ops "
+               "facts status --json"],
+    "protect": ["facts protect main --admin ops "
                 "--mergers review-site"],
     "config set": ["facts config set calendar.fiscal_year_start_month 2"],
     "log": ["facts log -n 10", "facts log --author Priya --since 2025-11-01",
