@@ -18,7 +18,7 @@ from factstore.backends import versioning
 from factstore.context import _label as label_of
 from factstore.errors import InvalidInput, NotFound, Refused
 from factstore.models import Commit, Result, WriteResult, authority_of
-from factstore.resolver import normalize
+from factstore.resolver import AliasIndex, normalize
 from factstore.schema import TABLES, Row, key_from_id, table_for_id
 from factstore.store.core import RENDER_LOG_COMMIT, StoreCore
 from factstore.store.names import Names
@@ -27,6 +27,7 @@ from factstore.store.timeline import Timeline
 
 _LIVE = "status <> 'retracted'"
 MAX_HITS = 20
+CHUNK = 500  # ids per IN (...) list
 
 
 class Hit(Result):
@@ -109,6 +110,7 @@ class Review:
         self.names = names
         self.timeline = timeline
         self.sharing = sharing
+        self._into: tuple[AliasIndex, dict[str, set[str]]] | None = None
 
     # -- search ---------------------------------------------------------------------------
 
@@ -175,8 +177,9 @@ class Review:
         ident = view.id
         view.aliases = self.core.select("aliases", "entity_id = ?", [ident], None,
                                         "alias_kind, alias")
-        out = self.core.select("relations", "src_id = ?", [ident], None, "rel, dst_id")
-        into = self.core.select("relations", "dst_id = ?", [ident], None, "rel, src_id")
+        out = self.core.select("relations", f"src_id = ? AND {_LIVE}", [ident], None,
+                               "rel, dst_id")
+        into = self._incoming(ident)
         others = {r["dst_id"] for r in out} | {r["src_id"] for r in into}
         names = self._names(others)
         rel = TABLES["relations"]
@@ -188,6 +191,24 @@ class Review:
         facts = self.core.select("facts", f"subject_id = ? AND {_LIVE}", [ident], None,
                                  "predicate, period, id")
         view.groups = self.label_facts(facts)
+
+    def _incoming(self, ident: str) -> list[Row]:
+        """Live relations into an entity. Relations are keyed by their source: the alias
+        index's list of them (read once per store version) says which sources to look up."""
+        index = self.names.index(self.core.head())
+        if self._into is None or self._into[0] is not index:
+            into: dict[str, set[str]] = defaultdict(set)
+            for src, _, dst in index.relations:
+                into[dst].add(src)
+            self._into = (index, into)
+        sources = sorted(self._into[1].get(ident, ()))
+        found: list[Row] = []
+        for start in range(0, len(sources), CHUNK):
+            part = sources[start:start + CHUNK]
+            found += self.core.select(
+                "relations", f"src_id IN ({','.join('?' * len(part))}) AND dst_id = ? AND "
+                f"{_LIVE}", [*part, ident], None)
+        return sorted(found, key=lambda r: (r["rel"], r["src_id"]))
 
     def label_facts(self, facts: list[Row]) -> list[FactGroup]:
         """Facts grouped by predicate and period, each labelled as a context pack labels it:
@@ -306,6 +327,6 @@ def _label(table: str, row: Row) -> str:
 
 
 __all__ = [
-    "MAX_HITS", "FactGroup", "Hit", "ItemView", "LabelledFact", "Link", "Proposal", "Review",
-    "Search", "same_person"
+    "CHUNK", "MAX_HITS", "FactGroup", "Hit", "ItemView", "LabelledFact", "Link", "Proposal",
+    "Review", "Search", "same_person"
 ]
