@@ -118,7 +118,8 @@ class Site:
         response.headers.update(SECURITY_HEADERS)
         if not request.cookies.get(CSRF_COOKIE):
             nonce = getattr(request.state, "nonce", None) or secrets.token_urlsafe(24)
-            response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict")
+            response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
         return response
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any
@@ -301,7 +302,8 @@ class Site:
         if signed is None:
             return self.render(request, "login.html", status=403, failed=True)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, signed, httponly=True, samesite="lax")
+        response.set_cookie(SESSION_COOKIE, signed, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
         return response
 
     def logout(self, request: Request, form: dict[str, str]) -> Response:
