@@ -13,11 +13,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
+from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 import factstore
 from factstore import FactStore
+from factstore.cli import cli
 from factstore.errors import Refused
 from factstore.models import Definition, Entity, Fact
 from factstore.web import Auth, build_app
@@ -356,3 +357,38 @@ def test_definition_corrections_and_retractions_are_proposals(loaded: FactStore)
     assert [c.fields["status"]["to"] for c in loaded.review(branch).changes] == ["retracted"]
     page = web.get(f"/proposals/{branch}").text
     assert "double counted" in page and "Approve and merge" in page
+
+
+def test_facts_users_add_and_facts_serve_from_the_command_line(tmp_path: Path) -> None:
+    """One backend is enough to check the command starts the site it describes."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    store_url = str(tmp_path / "facts.db")
+    factstore.init_store(store_url, author=AUTHOR).close()
+    users = tmp_path / "team.users"
+    got = CliRunner().invoke(cli, ["users", "add", str(users), BO, "--role", "approver",
+                                   "--password-stdin"], input="bo-secret-22\n")
+    assert got.exit_code == 0, got.output
+    assert read_users(users)["bo@northwind.test"].roles == {"approver"}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "factstore", "--url", store_url, "serve", "--port", str(port),
+         "--users", str(users)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, page = time.monotonic() + 60, ""
+        while time.monotonic() < deadline and not page:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as answer:
+                    page = answer.read().decode()
+            except OSError:
+                time.sleep(0.2)
+        assert "Knowledge health" in page and "Sign in" in page
+    finally:
+        server.terminate()
+        server.wait(10)
