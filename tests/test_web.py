@@ -97,6 +97,10 @@ def test_entity_page_groups_facts_with_labels_sources_and_history_links(
             assert f'href="/history/{id_path(fact.row["id"])}"' in page
     assert "label-former" in client(northwind, Auth(user=EXPERT)).get(
         "/item/bluefin-health").text
+    rivals = next(g for g in view.groups if len(g.facts) > 1)  # Acme GmbH's seats: two sources
+    fact_page = client(northwind, Auth(user=EXPERT)).get(f"/item/{rivals.facts[0].row['id']}")
+    assert "Every value for" in fact_page.text
+    assert all(f'href="/item/{id_path(f.row["id"])}"' in fact_page.text for f in rivals.facts)
 
 
 def test_diff_page_lists_exactly_what_facts_diff_json_lists(northwind: FactStore) -> None:

@@ -165,12 +165,15 @@ class Site:
     def _item(self, request: Request, item_id: str, status: int = 200, **extra: Any
               ) -> Response:
         view = self.store.item(item_id)
-        entity = None
+        entity, group = None, None
         if view.table in ("facts", "aliases"):
             subject = view.row.get("subject_id") or view.row.get("entity_id")
-            entity = self.store.item(subject).row if subject else None
+            about = self.store.item(subject) if subject else None
+            entity = about.row if about else None
+            group = next((g for g in (about.groups if about else [])
+                          if any(f.row["id"] == view.id for f in g.facts)), None)
         return self.render(request, "item.html", status=status, view=view, entity=entity,
-                           **extra)
+                           group=group, **extra)
 
     def history(self, request: Request, form: dict[str, str]) -> Response:
         found = self.store.history(request.path_params["id"])
