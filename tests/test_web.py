@@ -396,3 +396,18 @@ def test_facts_users_add_and_facts_serve_from_the_command_line(tmp_path: Path) -
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_approving_a_proposal_that_conflicts_with_main_merges_nothing(
+        loaded: FactStore, users: dict[str, str]) -> None:
+    fact = "fact:acme-corp-seats-fy26q3"
+    ana = signed_in(loaded, users["path"], "ana@northwind.test", "ana-secret-1")
+    sent = post(ana, f"/item/{fact}", f"/correct/{fact}", {"value": "901", "reason": "mine"})
+    branch = sent.headers["location"].rsplit("/", 1)[1]  # type: ignore[attr-defined]
+    loaded.correct_fact(fact, 902, author=EXPERT, reason="meanwhile on main")
+    head = loaded.head()
+    bo = signed_in(loaded, users["path"], "bo@northwind.test", "bo-secret-22")
+    got = post(bo, f"/proposals/{branch}", f"/proposals/{branch}/approve", {})
+    assert got.status_code == 409 and fact in got.text  # type: ignore[attr-defined]
+    assert loaded.head() == head and str(loaded.get(fact)["value"]) == "902"
+    assert loaded.proposal(branch).open
