@@ -8,6 +8,7 @@
     sharing     sharing.py  branches, review, merge, tags, remotes
     names       names.py    resolve, name lookups and the alias index
     packs       packs.py    context packs, the render log, replay
+    review      review.py   search, a row's page (labelled facts, every scope), proposals
 
 They share a StoreCore (core.py): the backend, reads at a commit, refs, and writing one
 commit. Opening, creating and cloning a store is opening.py.
@@ -53,6 +54,7 @@ from factstore.store.opening import (
 )
 from factstore.store.packs import Packs
 from factstore.store.reads import DEFAULT_MAX_SOURCE_AGE, Reads
+from factstore.store.review import ItemView, Proposal, Review, Search
 from factstore.store.sharing import Sharing
 from factstore.store.timeline import Timeline
 from factstore.store.writes import Item, Writes
@@ -81,6 +83,7 @@ class FactStore:
         self._writes = Writes(self._core, self._names, self._imports)
         self._sharing = Sharing(self._core, self._timeline)
         self._packs = Packs(self._core, self._names, render_log and self._log_backend(render_log))
+        self._review = Review(self._core, self._names, self._timeline, self._sharing)
 
     def _log_backend(self, opener: Callable[[], Backend]) -> Callable[[], Backend]:
         def opened() -> Backend:
@@ -371,3 +374,45 @@ class FactStore:
     def packs(self, limit: int | None = None) -> list[LoggedPack]:
         """The render log, newest first."""
         return self._packs.packs(limit)
+
+    # -- review ---------------------------------------------------------------------------
+
+    def search(self, query: str) -> Search:
+        """Ids, defined terms and names (through the resolver; former names marked) that a
+        query may mean: one hit, or a choice, never a guess."""
+        return self._review.search(query)
+
+    def item(self, item_id: str) -> ItemView:
+        """One row with what a page about it shows: an entity's aliases, relations and facts
+        grouped by predicate and period, labelled as a pack labels them; every scope of a
+        definition's term."""
+        return self._review.item(item_id)
+
+    def proposals(self) -> list[Proposal]:
+        """Branches of proposed changes (all but main and the import branches)."""
+        return self._review.proposals()
+
+    def proposal(self, name: str) -> Proposal:
+        """A proposal branch: its own commits, oldest first, and who proposed it."""
+        return self._review.proposal(name)
+
+    def propose_write(self, branch: str, write: Callable[[FactStore], WriteResult]
+                      ) -> WriteResult:
+        """Run one write on a new proposal branch made from this one; the branch is removed
+        again when the write fails."""
+        start = self.propose(branch, from_ref=self.branch)
+        try:
+            with open_store(self.url, branch=branch) as proposal:
+                return write(proposal)
+        except BaseException:
+            self.abandon(branch, at=start)
+            raise
+
+    def approve(self, name: str, *, author: str | None) -> WriteResult:
+        """Merge a proposal into this branch as author, who must have made none of its
+        commits (no one approves their own proposal)."""
+        return self._review.approve(name, author=author)
+
+    def reject(self, name: str) -> None:
+        """Delete a proposal branch without merging it."""
+        self._review.reject(name)
