@@ -35,6 +35,10 @@ EXAMPLES: dict[str, list[str]] = {
     "list": ["facts list facts --subject acme-corp --valid-at 2025-09-15",
              "facts list entities --kind region"],
     "config": ["facts config"],
+    "serve": ['facts serve --user "Priya Nair <priya@northwind.test>"',
+              "facts serve --host 0.0.0.0 --users team.users --approvers bo@northwind.test"],
+    "users": ['facts users add team.users "Bo Lind <bo@northwind.test>" --role approver'],
+    "users add": ['facts users add team.users "Bo Lind <bo@northwind.test>" --role approver'],
     "status": ["facts status",
                "facts status --json"],
     "protect": ["facts protect main --admin ops "
