@@ -148,6 +148,7 @@ class Evidence:
     slips: list[str] = field(default_factory=list)  # contradictions by a near spelling
     unexplained: list[str] = field(default_factory=list)  # context words against it
     kind_differs: str | None = None
+    alone: bool = False  # no other entity (nor unlisted alias) may be meant: see features()
 
     def features(self, config: ResolverConfig) -> dict[str, float]:
         """The evidence as numbers: one per level (fuzzy: per band of similarity), and
@@ -158,7 +159,9 @@ class Evidence:
         for name, value in (
                 ("rare_word", self.rare_word is not None),
                 ("form_differs", self.form_differs is not None),
-                ("former", self.former is not None),
+                # a former name tells one holder of it from another, the current one; the
+                # only entity that ever held it is what it means ("Quillon Automation")
+                ("former", self.former is not None and not self.alone),
                 ("not_yet_valid", self.not_yet_valid is not None), ("common", self.common or 0.0),
                 ("near1", sum(d == 1 for d, _, _ in near)),
                 ("near2", sum(d == 2 for d, _, _ in near)),

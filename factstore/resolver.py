@@ -309,6 +309,8 @@ class AliasIndex:
                            if ev.level in ("leading_words", "words")
                            and not any(d <= 2 for d, _, _ in ev.near)]:
                 del found[entity]
+        if len(found) == 1 and not unlisted:
+            next(iter(found.values())).alone = True
         return found, unlisted
 
     def _commonness(self, name: str, theirs: Sequence[str] = ()) -> float:
