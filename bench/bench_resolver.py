@@ -5,12 +5,13 @@
     python bench/bench_resolver.py tune       # fit ResolverConfig on the tuning halves
     python bench/bench_resolver.py speed --sizes 100000,1000000
 
-accuracy: each labelled set of resolver_sets.py (Febrl 1-4, RLdata500/10000, the PatentsView
-inventors, generated business names) becomes a store and queries; each half (tuning /
-held-out) reports precision of `resolved` answers, recall (true matches resolved to the right
-entity / all true matches), the `ambiguous` answers (and how many list the right entity), the
-`unknown` ones, and false accepts: names NOT in the store answered `resolved`. --errors prints
-a sample of wrong, ambiguous and unknown answers with their reasons.
+accuracy: prints the operating point (what score means resolved, and why); then each labelled
+set of resolver_sets.py (Febrl 1-4, RLdata500/10000, the PatentsView inventors, generated
+business names) becomes a store and queries; each half (tuning / held-out) reports precision
+of `resolved` answers, recall (true matches resolved to the right entity / all true matches),
+the `ambiguous` answers (and how many list the right entity), the `unknown` ones, and false
+accepts: names NOT in the store answered `resolved`. --errors prints a sample of wrong,
+ambiguous and unknown answers with their reasons.
 
 tune: fits the weights and chooses the operating point on the tuning halves only
 (resolver_tuning.py) and prints the ResolverConfig to paste into factstore/evidence.py.
@@ -127,8 +128,22 @@ ON = "2026-06-30"  # the day aliases are judged valid at (former names end befor
 TARGETS = "targets: precision >= 97%, recall >= 93%, false accepts <= 1%"
 
 
+def operating_point() -> str:
+    """What score means resolved, and why: said the way README "Resolving names" says it."""
+    from factstore.evidence import DEFAULT
+    from resolver_tuning import ABSENT_FROM, FALSE_ACCEPTS, PRECISION
+
+    return (f"operating point: resolved when the best candidate's probability (its score / "
+            f"100) >= {DEFAULT.resolve_at}, against every other candidate and 'nobody' (the "
+            "name is not in the store); chosen on the tuning halves only, as the lowest "
+            f"probability at which every set keeps precision >= {PRECISION:.0%} and false "
+            f"accepts <= {FALSE_ACCEPTS:.0%} (sets with >= {ABSENT_FROM} names not in the "
+            f"store); a candidate is listed from {DEFAULT.listed_from} against nobody alone")
+
+
 def accuracy(names: list[str], halves: list[str], errors: int) -> None:
     print(TARGETS)
+    print(operating_point())
     for name in names:
         labelled = LOADERS[name]()
         tallies, built, per_query = evaluate(labelled)

@@ -38,9 +38,10 @@ FALSE_ACCEPTS = 0.01
 ABSENT_FROM = 100
 RIDGE = 0.0002  # pulls every weight a little towards 0: nothing is fitted on a handful of cases
 # bounds keep every weight's sign what its evidence means
-NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "slips", "nothing_near", "unexplained",
+NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "nothing_near", "unexplained",
             "common", "kind_differs", "rare_word", "form_differs", "former", "not_yet_valid")
-BOUNDS = {"near1": (0, None), "near2": (0, None), "near3": (0, None),
+BOUNDS = {"near1": (0, None), "near2": (0, None), "near3": (0, None), "near_slips": (0, None),
+          "near_words": (0, None),
           **{n: (None, 0) for n in NEGATIVE}}
 
 
@@ -174,11 +175,12 @@ def operating_point(table: dict[float, dict[str, tuple[float, float, float, int]
 
 
 GRID = [round(0.5 + i / 200, 3) for i in range(100)]  # resolve_at 0.5 .. 0.995
-# No labelled set has enough acronym queries, nor short names alone, to weigh them; the rule
-# they follow instead: a unique acronym ("IBM") or first word of one name ("Tern" for Tern
-# Systems) resolves alone at any resolve_at up to SURE: their weight is floored there, but
-# never above an exact name's.
-FLOORED = ("acronym", "leading_words")
+# No labelled set has enough acronym queries, nor names asked without any context, to weigh
+# them (every query of these sets comes with context); the rule they follow instead: a name
+# met exactly, a unique acronym ("IBM") or first word of one name ("Tern" for Tern Systems)
+# with nothing else said resolves alone at any resolve_at up to SURE: their weight is floored
+# there (the acronym and the first word never above an exact name's).
+FLOORED = ("exact", "acronym", "leading_words")
 SURE = 0.99
 
 
@@ -194,6 +196,8 @@ def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: s
                    for c in collect(s, indexes[name], config, "tune", on)]
         config = config.with_weights(fit(choices, config))
     floor = round(config.nobody + math.log(SURE / (1 - SURE)), 2)
+    exact = max(config.exact, floor)  # and the name with its legal form no less
+    config = config.with_weights({"exact": exact, "exact_full": max(config.exact_full, exact)})
     config = config.with_weights({n: min(max(config.weights[n], floor), config.exact)
                                   for n in FLOORED})
     # a more similar name never weighs less than a less similar one (the fit may say so by
@@ -214,5 +218,6 @@ START = ResolverConfig(
                       50: -1.0},
     rare_word=-1.0, form_differs=-1.0, former=-0.5, not_yet_valid=-0.5, common=-0.5,
     near={1: 2.5, 2: 1.5, 3: 0.5}, near_hub={1: 0.0, 2: 0.0}, near_most=3, contradicts=-1.5,
-    slips=-0.5, nothing_near=-1.0, unexplained=-1.0, kind_differs=-4.0, nobody=5.5,
+    slips=-0.5, near_words=0.5, near_slips=0.5, nothing_near=-1.0, unexplained=-1.0,
+    kind_differs=-4.0, nobody=5.5,
     resolve_at=0.9, listed_from=0.2)

@@ -43,6 +43,7 @@ from factstore.periods import valid_on as valid_at_day
 from factstore.question import (
     FILLER,
     GENERIC,
+    OBLIGATION_ROOTS,
     RULE_ROOTS,
     Ask,
     Words,
@@ -63,6 +64,7 @@ Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params
 
 CONTENT_MIN = 4  # shorter words ("arr", "pay") do not make a rule relevant on their own
 CURRENCY = re.compile(r"^([A-Z]{3}|%)$")  # units that say nothing of what is counted
+INITIALS_FROM, INITIALS_MOST = 2, 5  # letters of an abbreviation matched to words' initials
 RELATED_MOST = 30  # relations into one entity listed at most ("customers located in EMEA")
 
 # Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
@@ -270,6 +272,8 @@ class Builder:
                 if not at and need and need <= roots.keys():  # "how many vehicles": its unit
                     at = {roots[r] for r in need}
             at |= named.get(" ".join(keyed), set())
+            if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
+                at = _initials(key, [words.words[i] for i in usable], usable)
             if at:
                 hits[predicate] = at
         every = set().union(*hits.values())
@@ -372,19 +376,26 @@ class Builder:
         heads = [r for r in live if r["overrides"] not in by_id]
         attribute = [i for i in ask.attribute(terms=bool(subjects) or ask.about_rules)
                      if len(ask.words.words[i]) >= CONTENT_MIN]
-        targets: list[tuple[str, set[str], set[str]]] = []  # (subject, applies_to, topic)
+        # (subject, applies_to, topic, asks about its rules)
+        targets: list[tuple[str, set[str], set[str], bool]] = []
+        # what an entity with no fact about it must or may do is its rules' to say
+        obliged = {s for s in subjects if ask.obliged and s not in found.answered}
         if not subjects and not mentions:  # a name the store lacks: not every customer
             targets.append(("", {r["applies_to"] for r in heads
                                  if r["applies_to"].startswith("kind:")},
-                            {ask.root(i) for i in attribute}))
-        elif ask.about_rules or attribute or not ask.specific:
+                            {ask.root(i) for i in attribute}, ask.about_rules))
+        elif ask.about_rules or obliged or attribute or not ask.specific:
             related = links.governing()
             for s in subjects:
+                asks = ask.about_rules or s in obliged
                 topic = {ask.root(i) for i in attribute
-                         if ask.about_rules or i not in found.explained.get(s, set())}
-                if topic or ask.about_rules or not ask.specific:
+                         if asks or i not in found.explained.get(s, set())}
+                if s in obliged:  # "pay", "due": short, but what its rules are about
+                    topic |= {ask.root(i) for i in ask.attribute()
+                              if ask.root(i) in OBLIGATION_ROOTS}
+                if topic or asks or not ask.specific:
                     targets.append((s, {s, f"kind:{self.index.entities[s]['kind']}",
-                                        *related.get(s, set())}, topic))
+                                        *related.get(s, set())}, topic, asks))
         said: dict[str, set[str]] = {}
 
         def fit(rule: Row, topic: set[str]) -> int:
@@ -395,17 +406,17 @@ class Builder:
         governs: dict[str, list[str]] = defaultdict(list)  # general rule -> subjects under it
         excepted: dict[str, list[str]] = defaultdict(list)  # general rule -> exception ids
         place: dict[str, tuple[int, int]] = {}  # general rule -> (-fit, subject rank)
-        for rank, (subject, applies, topic) in enumerate(targets):
-            if not topic and not ask.about_rules and (ask.specific or not subject):
+        for rank, (subject, applies, topic, asks) in enumerate(targets):
+            if not topic and not asks and (ask.specific or not subject):
                 continue
             # a family is relevant as a whole: "payment terms" may name the words of an
             # exception only, and the general rule still governs the other entities
             scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
                       for r in heads if r["applies_to"] in applies}
             need = min(2, len(topic)) if subject else 2  # topic words a rule must share
-            if not topic or ask.about_rules:
+            if not topic or asks:
                 need = min(1, len(topic))
-            if ask.about_rules and subject and not any(v >= need for v in scores.values()):
+            if asks and subject and not any(v >= need for v in scores.values()):
                 need = 0  # asked about its rules, in words none of them uses: all of them
             for rule_id, score in scores.items():
                 if score < need:
@@ -746,12 +757,33 @@ def _label(r: Row, live: list[Row], authority: Callable[[Row], int]
     return "outranked", "outranked by {other}", best["id"]
 
 
+def _initials(key: list[str], said: list[str], positions: list[int]) -> set[int]:
+    """Where the question writes a predicate by its initials, or spells out the words a
+    predicate is the initials of: 'annual recurring revenue' for arr, 'ARR' (or 'A.R.R.')
+    for annual_recurring_revenue, 'cac' for customer_acquisition_cost. Neighbouring free
+    words only, two to five of them, the first a letter each; a filler word may sit inside
+    ('cost of acquisition' is not 'ca' nor 'coa')."""
+    if len(key) == 1 and INITIALS_FROM <= len(key[0]) <= INITIALS_MOST and key[0].isalpha():
+        size = len(key[0])  # the predicate is an abbreviation: its letters in a row of words
+        for j in range(len(said) - size + 1):
+            run = positions[j:j + size]
+            if run[-1] - run[0] == size - 1 and "".join(w[0] for w in said[j:j + size]) \
+                    == key[0] and all(len(w) > 1 for w in said[j:j + size]):
+                return set(run)
+        return set()
+    if INITIALS_FROM <= len(key) <= INITIALS_MOST and all(w.isalpha() for w in key):
+        letters = "".join(w[0] for w in key)  # the question abbreviates a predicate's words
+        return {positions[j] for j, w in enumerate(said) if w == letters}
+    return set()
+
+
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
 __all__ = [
-    "CONTENT_MIN", "CURRENCY", "GOVERNING_INBOUND", "KIND_ORDER", "PREPOSITIONS", "RELATED_MOST",
+    "CONTENT_MIN", "CURRENCY", "GOVERNING_INBOUND", "INITIALS_FROM", "INITIALS_MOST",
+    "KIND_ORDER", "PREPOSITIONS", "RELATED_MOST",
     "RELATION_SYNONYMS", "Builder", "Found", "Links", "Ranked", "Row", "Select", "not_found",
     "relation_text"
 ]

@@ -60,6 +60,11 @@ class ResolverConfig(BaseModel):
     contradicts: float  # per kind of entity the context names that the candidate is related
     #                     to, but not to the one named (the context says Munich, it is in Berlin)
     slips: float  # per contradiction by a name like its own ("4605" for its "4650")
+    near_words: float = 0.0  # per word of the context (3 at most) that names no entity but
+    #                          is a word of the name of one next to it ("05" of its 1918-05-09)
+    near_slips: float = 0.0  # per word of the context (3 at most) that names no entity but
+    #                          is written like a word of the name of one next to it ("tarlga"
+    #                          for its suburb Taralga)
     nothing_near: float  # the context says something against it and nothing for it
     unexplained: float  # per word of the context (3 at most) that names no entity but is
     #                     a word of the names of a kind of entity the candidate is related to,
@@ -106,7 +111,7 @@ class ResolverConfig(BaseModel):
 
 # weights of ResolverConfig other than the levels and the per-distance ones
 WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "contradicts",
-           "slips",
+           "slips", "near_words", "near_slips",
            "nothing_near", "unexplained", "kind_differs", "nobody")
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid"})
 
@@ -114,13 +119,13 @@ ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=5.82, exact=5.04, legal_form_differs=-1.84, acronym=5.04, leading_words=5.04,
-    words=0.7, fuzzy={97: 3.86, 93: 3.15, 89: 3.15, 85: 1.89, 80: -0.11, 75: -4.42, 70: -4.74,
-                      60: -7.08, 50: -8.08},
-    rare_word=-2.12, form_differs=-7.0, former=-1.98, not_yet_valid=-0.02, common=-0.76,
-    near={1: 9.66, 2: 0.05, 3: 1.3}, near_hub={1: -1.7, 2: 0.0}, near_most=3,
-    contradicts=-2.37, slips=0.0, nothing_near=-2.14, unexplained=-2.26, kind_differs=-5.04,
-    nobody=0.48, resolve_at=0.98, listed_from=0.2)
+    exact_full=6.55, exact=6.55, legal_form_differs=-0.82, acronym=6.55, leading_words=6.55,
+    words=-0.96, fuzzy={50: -8.29, 60: -6.93, 70: -4.9, 75: -4.56, 80: -0.44, 85: 2.29,
+                        89: 3.36, 93: 3.36, 97: 3.49},
+    rare_word=-2.95, form_differs=-7.65, former=-1.69, not_yet_valid=-0.01, common=-0.73,
+    near={1: 10.04, 2: 0.02, 3: 0.0}, near_hub={1: -1.56, 2: -0.0}, near_most=3,
+    contradicts=-0.44, slips=2.02, near_words=1.77, near_slips=4.76, nothing_near=-4.3,
+    unexplained=-2.6, kind_differs=-4.7, nobody=1.95, resolve_at=0.98, listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
     # fewer answers resolved, fewer of them wrong (for writes nobody reviews)
@@ -146,8 +151,11 @@ class Evidence:
     near: list[tuple[int, float, str]] = field(default_factory=list)
     contradicts: list[str] = field(default_factory=list)
     slips: list[str] = field(default_factory=list)  # contradictions by a near spelling
+    near_words: list[str] = field(default_factory=list)  # context words of its neighbours'
+    near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
     kind_differs: str | None = None
+    alone: bool = False  # no other entity (nor unlisted alias) may be meant: see features()
 
     def features(self, config: ResolverConfig) -> dict[str, float]:
         """The evidence as numbers: one per level (fuzzy: per band of similarity), and
@@ -158,7 +166,9 @@ class Evidence:
         for name, value in (
                 ("rare_word", self.rare_word is not None),
                 ("form_differs", self.form_differs is not None),
-                ("former", self.former is not None),
+                # a former name tells one holder of it from another, the current one; the
+                # only entity that ever held it is what it means ("Quillon Automation")
+                ("former", self.former is not None and not self.alone),
                 ("not_yet_valid", self.not_yet_valid is not None), ("common", self.common or 0.0),
                 ("near1", sum(d == 1 for d, _, _ in near)),
                 ("near2", sum(d == 2 for d, _, _ in near)),
@@ -167,7 +177,10 @@ class Evidence:
                 ("near3", sum(d == 3 for d, _, _ in near)),
                 ("contradicts", len(self.contradicts) - bool(self.unexplained)),
                 ("slips", len(self.slips)),
-                ("nothing_near", bool(self.contradicts or self.slips) and not self.near),
+                ("near_words", min(3, len(self.near_words))),
+                ("near_slips", min(3, len(self.near_slips))),
+                ("nothing_near", bool(self.contradicts or self.slips) and not self.near
+                 and not self.near_slips),
                 ("unexplained", min(3, len(self.unexplained))),
                 ("kind_differs", self.kind_differs is not None)):
             if value:
@@ -187,7 +200,11 @@ class Evidence:
     def reasons(self) -> list[str]:
         return [self.how, *(r for r in (self.rare_word, self.form_differs, self.former,
                                          self.not_yet_valid) if r),
-                *(via for _, _, via in sorted(self.near)), *self.contradicts, *self.slips,
+                *(via for _, _, via in sorted(self.near)),
+                *([f"the context says {' '.join(self.near_words)}, as names near it do"]
+                  if self.near_words else []),
+                *([f"the context says {' '.join(self.near_slips)}, like names near it"]
+                  if self.near_slips else []), *self.contradicts, *self.slips,
                 *([self.kind_differs] if self.kind_differs else [])]
 
 

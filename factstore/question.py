@@ -134,13 +134,21 @@ FILLER_WORDS = frozenset([*"""
     also into over under above below more less most least should would might must may can
     could will shall much many else other only just still ever exactly define definition mean
     meaning last previous prior next quarter year fiscal month week day period value number
-    amount right now well total size count big large small
+    amount right now well total size count big large small like unlike such similar similarly
+    usually typically generally normally often really actually whether ones
     """.split(), *QUESTION_WORDS, *STOPWORDS, *MONTH_NAMES])
 # Words that ask about rules: a question with one of them gets the rules governing its
 # entities even when it shares no other word with them.
 RULE_WORDS = frozenset("""
     rule policy term process procedure guideline condition requirement regulation govern apply
     allow permit obligation restriction compliance
+    """.split())
+# Words that ask what an entity must, may or has to do ("When do customers like X need to
+# pay?", "When is X's invoice due?"): for an entity with no fact about what the question
+# names, they ask for the rules governing it. Compared by root, on every free word (several
+# of them are FILLER_WORDS).
+OBLIGATION_WORDS = frozenset("""
+    must need required require obliged allowed permitted due deadline pay payable settle
     """.split())
 
 
@@ -167,6 +175,7 @@ SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ions", "ion", "s
             "ers", "er", "ed", "es", "able", "ible", "als", "al", "ly", "s")
 FILLER = frozenset(map(root, FILLER_WORDS)) | FILLER_WORDS
 RULE_ROOTS = frozenset(map(root, RULE_WORDS))
+OBLIGATION_ROOTS = frozenset(map(root, OBLIGATION_WORDS))
 GENERIC = frozenset(map(root, GENERIC_QUESTION_WORDS)) | GENERIC_QUESTION_WORDS
 NON_NAMES = ANSWER_NON_NAMES | FILLER_WORDS
 DETERMINERS = frozenset("the a an our my your their his her its this that these those".split())
@@ -419,6 +428,13 @@ class Ask:
         return any(self.root(i) in RULE_ROOTS for i in self.positions)
 
     @property
+    def obliged(self) -> bool:
+        """Does the question ask what must, may or has to be done (OBLIGATION_WORDS)?"""
+        words = self.words
+        return any(not words.took[i] and root(w) in OBLIGATION_ROOTS
+                   for i, w in enumerate(words.words))
+
+    @property
     def specific(self) -> bool:
         """Does the question name something to look for? ('Tell me about X' does not.)"""
         return bool(self.terms) or any(self.root(i) not in GENERIC for i in self.positions)
@@ -450,7 +466,8 @@ def runs(positions: list[int]) -> list[list[int]]:
 
 __all__ = [
     "CLOSE_FIRST_WORD", "DETERMINERS", "FILLER", "FILLER_WORDS", "FUZZY_MENTION_AT", "GENERIC",
-    "MAX_GRAM", "NON_NAMES", "PERIODISH", "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
+    "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS", "OBLIGATION_WORDS", "PERIODISH", "POSSESSIVE",
+    "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "question_periods",
     "root", "runs", "stem", "unique_mentions"
 ]

@@ -21,6 +21,7 @@ import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not
 RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
 ALIKE_FROM = 75  # similarity of two names of one kind that may be one name with a slip
 NEAR3_FROM_MOST = 1_000  # neighbours of a context entity looked through for a path of three
+SLIP_FROM = 5  # letters a context word needs to be read as a slip for another word
+SLIP_ALIKE_FROM = 80  # ... and how alike the two must be (rapidfuzz ratio)
+SLIP_NEIGHBOURS_MOST = 50  # a candidate with more neighbours is not searched for slips
 KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
 
 
@@ -309,6 +313,8 @@ class AliasIndex:
                            if ev.level in ("leading_words", "words")
                            and not any(d <= 2 for d, _, _ in ev.near)]:
                 del found[entity]
+        if len(found) == 1 and not unlisted:
+            next(iter(found.values())).alone = True
         return found, unlisted
 
     def _commonness(self, name: str, theirs: Sequence[str] = ()) -> float:
@@ -420,12 +426,15 @@ class AliasIndex:
         said = key.split()
         rare = [w for w in said if self.tokens.size(w) <= RARE_MOST] or [
             min(said, key=self.tokens.size)]
+        # a word split in two is still like it: "satte rley" for "satterley"
+        joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))]
+                  for w in rare}
         for pos, score in best.items():
             alias = self.aliases[ids[pos]]
             evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
             theirs = choices[pos].split()
-            unlike = [w for w in rare if max(fuzz.ratio(w, t) for t in theirs)
-                      < config.rare_word_from]
+            unlike = [w for w in rare if max(fuzz.ratio(p, t) for t in theirs
+                                             for p in joined[w]) < config.rare_word_from]
             if unlike:
                 evidence.rare_word = f"no word like {unlike[0]!r}"
             evidence.common = self._commonness(key, theirs)
@@ -480,7 +489,7 @@ class AliasIndex:
         if not (named or loose) or not self.relations:
             return
         adjacent = self._graph().adj
-        kinds_of = {word: kinds for word in loose if (kinds := self._kinds_with_word(word))}
+        kinds_of = {word: self._kinds_with_word(word) for word in loose}
         for entity, evidence in found.items():
             mine = adjacent.get(entity)
             if mine:
@@ -523,16 +532,31 @@ class AliasIndex:
 
     def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
                      kinds_of: dict[str, set[str]]) -> None:
+        """Words of the context that name no entity: a word of the name of an entity next to
+        the candidate is for it (near_words: "05 09" of its birth date 1918-05-09); one
+        written like such a word
+        an entity next to the candidate ("tarlga" for its suburb Taralga, "2744" for its
+        postcode 2474, "2014" in a birth date for its 2004) is a slip for it (near_slips);
+        otherwise, a word of the names of a kind the candidate is related to, but not of
+        its own, is against it (unexplained)."""
         if not kinds_of:
             return
+        slips = len(mine) <= SLIP_NEIGHBOURS_MOST  # a hub's neighbours: too many to compare
         own: dict[str, set[str]] = {}
         for n in mine:
             if n in self.entities:
                 row = self.entities[n]
                 own.setdefault(row["kind"], set()).update(normalize(row["name"]).split())
+        every = set().union(*own.values()) if own else set()
         for word, kinds in kinds_of.items():
+            if word in every:  # a part of its birth date, a word of its suburb's name
+                evidence.near_words.append(word)
+                continue
+            if slips and any(_slip(word, theirs) for theirs in every):
+                evidence.near_slips.append(word)
+                continue
             related = [k for k in kinds if k in own]
-            if related and not any(word in own[k] for k in related):
+            if related:
                 evidence.unexplained.append(word)
         if evidence.unexplained:
             evidence.contradicts.append(f"the context says {' '.join(evidence.unexplained)}, "
@@ -577,6 +601,9 @@ class AliasIndex:
                     covered.update(range(start, start + size))
         loose = [w for i, w in enumerate(words) if i not in covered and w not in STOPWORDS
                  and len(w) > 1]
+        # a word split in two ("moun t isa", "findo n") is also the word the store knows
+        loose += [a + b for i, (a, b) in enumerate(pairwise(words))
+                  if not covered & {i, i + 1} and self.tokens.size(a + b)]
         return found, list(dict.fromkeys(loose))
 
 
@@ -616,6 +643,24 @@ def _key_postings(table: AliasTable, progress: Progress | None
             Postings.group(tokens, token_keys, token_ids), by_entity)
 
 
+def _slip(word: str, other: str) -> bool:
+    """Is word another's with a slip? Numbers (postcodes, years, parts of dates) of as many
+    digits: one digit changed, or two neighbours swapped; words of SLIP_FROM letters or
+    more: alike by SLIP_ALIKE_FROM or better."""
+    if word.isdigit() or other.isdigit():
+        if len(word) != len(other) or len(word) < 3 or not (word.isdigit() and other.isdigit()):
+            return False
+        differ = [i for i in range(len(word)) if word[i] != other[i]]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                    and word[differ[0]] == other[differ[1]]
+                                    and word[differ[1]] == other[differ[0]])
+    if min(len(word), len(other)) < SLIP_FROM:  # "last" is not "east"
+        return False
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(word, other) >= SLIP_ALIKE_FROM
+
+
 def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
     """Whether some name is spelled like some other: the same but for a slip or two."""
     from rapidfuzz import fuzz
@@ -627,7 +672,7 @@ def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
 __all__ = [
     "ALIKE_FROM", "ASCII_NOT_WORD", "DOTTED_LETTER", "EXACT_LEVELS", "FOLD", "FORM_PAIRS",
     "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS", "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST",
-    "NOT_WORD", "RARE_MOST", "SHORT_CAPS", "STOPWORDS", "TRANSLITERATE", "AliasIndex",
-    "AliasTable", "acronym", "full_name", "legal_form", "match_key", "normalize", "short_caps",
-    "spellings", "split_form", "strip_legal_suffix"
+    "NOT_WORD", "RARE_MOST", "SHORT_CAPS", "SLIP_ALIKE_FROM", "SLIP_FROM", "SLIP_NEIGHBOURS_MOST",
+    "STOPWORDS", "TRANSLITERATE", "AliasIndex", "AliasTable", "acronym", "full_name", "legal_form",
+    "match_key", "normalize", "short_caps", "spellings", "split_form", "strip_legal_suffix"
 ]
