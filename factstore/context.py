@@ -376,26 +376,29 @@ class Builder:
         heads = [r for r in live if r["overrides"] not in by_id]
         attribute = [i for i in ask.attribute(terms=bool(subjects) or ask.about_rules)
                      if len(ask.words.words[i]) >= CONTENT_MIN]
-        # (subject, applies_to, topic, asks about its rules)
-        targets: list[tuple[str, set[str], set[str], bool]] = []
+        # (subject, applies_to, topic, asks about its rules, obligation words to fall back on)
+        targets: list[tuple[str, set[str], set[str], bool, set[str]]] = []
         # what an entity with no fact about it must or may do is its rules' to say
         obliged = {s for s in subjects if ask.obliged and s not in found.answered}
         if not subjects and not mentions:  # a name the store lacks: not every customer
             targets.append(("", {r["applies_to"] for r in heads
                                  if r["applies_to"].startswith("kind:")},
-                            {ask.root(i) for i in attribute}, ask.about_rules))
+                            {ask.root(i) for i in attribute}, ask.about_rules, set()))
         elif ask.about_rules or obliged or attribute or not ask.specific:
             related = links.governing()
             for s in subjects:
                 asks = ask.about_rules or s in obliged
                 topic = {ask.root(i) for i in attribute
                          if asks or i not in found.explained.get(s, set())}
-                if s in obliged:  # "pay", "due": short, but what its rules are about
-                    topic |= {ask.root(i) for i in ask.attribute()
-                              if ask.root(i) in OBLIGATION_ROOTS}
-                if topic or asks or not ask.specific:
+                # "pay", "due": short, but what its rules are about when no rule shares
+                # the question's other words ("must" alone is not a topic)
+                duties = {ask.root(i) for i in ask.attribute()
+                          if ask.root(i) in OBLIGATION_ROOTS} if s in obliged else set()
+                topic -= OBLIGATION_ROOTS
+                if topic or duties or asks or not ask.specific:
                     targets.append((s, {s, f"kind:{self.index.entities[s]['kind']}",
-                                        *related.get(s, set())}, topic, asks))
+                                        *related.get(s, set())}, topic, ask.about_rules,
+                                    duties))
         said: dict[str, set[str]] = {}
 
         def fit(rule: Row, topic: set[str]) -> int:
@@ -406,16 +409,14 @@ class Builder:
         governs: dict[str, list[str]] = defaultdict(list)  # general rule -> subjects under it
         excepted: dict[str, list[str]] = defaultdict(list)  # general rule -> exception ids
         place: dict[str, tuple[int, int]] = {}  # general rule -> (-fit, subject rank)
-        for rank, (subject, applies, topic, asks) in enumerate(targets):
-            if not topic and not asks and (ask.specific or not subject):
+        for rank, (subject, applies, topic, asks, duties) in enumerate(targets):
+            if not topic and not duties and not asks and (ask.specific or not subject):
                 continue
-            # a family is relevant as a whole: "payment terms" may name the words of an
-            # exception only, and the general rule still governs the other entities
-            scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
-                      for r in heads if r["applies_to"] in applies}
-            need = min(2, len(topic)) if subject else 2  # topic words a rule must share
-            if not topic or asks:
-                need = min(1, len(topic))
+            scores, need = self._fits(heads, family, applies, topic, subject, asks, fit)
+            if duties and not any(v >= max(need, 1) for v in scores.values()):
+                asks = True  # what it must do, in words no rule shares: its rules on duties
+                scores, need = self._fits(heads, family, applies, topic | duties, subject,
+                                          asks, fit)
             if asks and subject and not any(v >= need for v in scores.values()):
                 need = 0  # asked about its rules, in words none of them uses: all of them
             for rule_id, score in scores.items():
@@ -447,6 +448,20 @@ class Builder:
                 by_id[rule_id]["text"]).split()})
         self._load_sources({c.item.source.id for c in ranked.values() if c.item.source})
         return list(ranked.values())
+
+    @staticmethod
+    def _fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str],
+              topic: set[str], subject: str, asks: bool, fit: Callable[[Row, set[str]], int]
+              ) -> tuple[dict[str, int], int]:
+        """How many topic words each rule governing `applies` shares with the question, and
+        how many it must share. A family is relevant as a whole: "payment terms" may name the
+        words of an exception only, and the general rule still governs the other entities."""
+        scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
+                  for r in heads if r["applies_to"] in applies}
+        need = min(2, len(topic)) if subject else 2  # topic words a rule must share
+        if not topic or asks:
+            need = min(1, len(topic))
+        return scores, need
 
     # -- aliases --------------------------------------------------------------------------
 
