@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from factstore import migrations
 from factstore.authors import SYSTEM_AUTHOR, check_author, default_author
 from factstore.backends.base import Backend, Tx
-from factstore.errors import NotFound
+from factstore.errors import FactstoreError, NotFound
 from factstore.resolver import Progress
 
 if TYPE_CHECKING:
@@ -55,7 +55,20 @@ def open_store(url: str | None = None, *, branch: str | None = None,
     told about long work (see FactStore); the library prints nothing itself."""
     from factstore.store import FactStore
 
-    return FactStore(_backend(url, branch=branch), progress)
+    backend = _backend(url, branch=branch)
+    upgrade(backend)
+    return FactStore(backend, progress)
+
+
+def upgrade(backend: Backend) -> None:
+    """Give a store made by an earlier release the schema this code reads and writes, as one
+    commit, when it is opened. A store that cannot be written (read-only) is left as it is:
+    reads of it fall back where a column is missing."""
+    try:
+        if migrations.pending(backend):
+            migrations.ensure(backend, migrations.LATEST, SYSTEM_AUTHOR)
+    except FactstoreError:
+        return
 
 
 def clone_store(remote_url: str, target: str) -> FactStore:
@@ -104,5 +117,5 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
 
 
 __all__ = [
-    "STORE_DIR", "STORE_FILE", "clone_store", "find_store", "init_store", "open_store"
+    "STORE_DIR", "STORE_FILE", "clone_store", "find_store", "init_store", "open_store", "upgrade"
 ]
