@@ -70,27 +70,31 @@ def _fill_normalized(tx: Tx) -> None:
 FILLS: dict[str, Callable[[Tx], None]] = {"0003_spellings_captured": _fill_normalized}
 
 
-def apply_in(tx: Tx, todo: list[Migration]) -> None:
-    """Run migrations inside a write and record them."""
-    at = datetime.now(UTC).isoformat(timespec="seconds")
+def apply_in(tx: Tx, todo: list[Migration], when: dict[str, str] | None = None) -> None:
+    """Run migrations inside a write and record them (at `when[name]` where given: a branch
+    upgraded like another records the same row, or their merge would conflict on it)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     for migration in todo:
         for statement in migration.statements:
             tx.execute(statement)
         if migration.name in FILLS:
             FILLS[migration.name](tx)
     tx.executemany("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                   [(m.name, at) for m in todo])
+                   [(m.name, (when or {}).get(m.name, now)) for m in todo])
 
 
-def ensure(backend: Backend, name: str, author: str) -> None:
-    """Apply every pending migration up to and including `name`, as one commit."""
+def ensure(backend: Backend, name: str, author: str, like: Backend | None = None) -> None:
+    """Apply every pending migration up to and including `name`, as one commit; recorded
+    as `like` (another branch of the store) recorded them, if it has."""
     names = [m.name for m in migrations()]
     todo = [m for m in pending(backend) if names.index(m.name) <= names.index(name)]
     if not todo:
         return
+    when = {str(r["name"]): str(r["applied_at"]) for r in like.query(
+        "SELECT name, applied_at FROM schema_migrations")} if like is not None else None
 
     def body(tx: Tx) -> str:
-        apply_in(tx, todo)
+        apply_in(tx, todo, when)
         return f"Upgrade the store's schema ({', '.join(m.name for m in todo)})"
 
     backend.write(body, author, stage=(".",))

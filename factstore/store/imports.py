@@ -93,7 +93,7 @@ class Imports:
             try:
                 # a branch made before an upgrade gets the same one (both sides of the merge
                 # then made the same change of schema, which Dolt merges)
-                migrations.ensure(side, migrations.LATEST, SYSTEM_AUTHOR)
+                migrations.ensure(side, migrations.LATEST, SYSTEM_AUTHOR, like=backend)
                 commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
                                                             f"Import {path.name}", done,
                                                             progress), who)
@@ -326,23 +326,29 @@ def _upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
         return [], []
     existing = _existing_rows(tx, table, rows)
     key, values = operator.itemgetter(*table.key), operator.itemgetter(*table.columns)
-    if existing and omitted is not None:
-        for row in rows:
-            old = existing.get(key(row))
-            if old is not None:
-                keep_omitted(table, row, old, omitted(table.name, row))
-    if captured is not None and table.name == "facts":
-        captured.fill(rows)
+    facts = table.name == "facts"
     if existing:
         new, changed = [], []
         for row in rows:
             old = existing.get(key(row))
             if old is None:
                 new.append(row)
-            elif values(old) != values(row):
+                continue
+            if facts:
+                _same_capture(row, old)
+            if omitted is not None and values(old) != values(row):
+                # only rows that differ ask what their record left out (a JSONL line is
+                # read again for it): a reload that changes little stays cheap
+                keep_omitted(table, row, old, omitted(table.name, row))
+                if facts:
+                    _same_capture(row, old)
+            if values(old) != values(row):
                 changed.append(row)
     else:  # the bulk load of a new store: every row is new
         new, changed = rows, []
+    if captured is not None and facts:
+        captured.fill(new)
+        captured.fill(changed)
     if new:
         tail, sql = (who, reason, 1), table.insert_sql()
         for start in range(0, len(new), WRITE_CHUNK):
@@ -394,6 +400,14 @@ def keep_omitted(table: Table, row: Row, stored: Row, omitted: Iterable[str]) ->
     if table.name == "facts" and "captured_at" in omitted and (
             row["value"] != stored["value"] or row["source_id"] != stored["source_id"]):
         row["captured_at"] = None
+
+
+def _same_capture(row: Row, stored: Row) -> None:
+    """A fact whose value and source are the stored ones keeps its capture date unless the
+    record gives one."""
+    if row["captured_at"] is None and row["value"] == stored["value"] and (
+            row["source_id"] == stored["source_id"]):
+        row["captured_at"] = stored["captured_at"]
 
 
 class Captured:
