@@ -151,3 +151,32 @@ CREATE TABLE packs (
 )
 ;
 CREATE INDEX packs_hash ON packs (hash)
+-- migration: 0003_spellings_captured
+-- Spellings of one name: an entity may hold several spellings that normalise alike ("Orvik"
+-- as its name, "ORVIK" as its ticker; "Granite Point Corp" beside "Granite Point
+-- Corporation"). The alias row of a normalised name keeps its first spelling in `alias` and
+-- `alias_kind`, and each further spelling (with its kind, dates, source and status) in
+-- `spellings`, a JSON list; resolution treats them as one key. The key (entity_id,
+-- normalized) is unchanged, so alias ids, history and merges with branches made before this
+-- migration still work (a changed primary key cannot be merged across by Dolt).
+-- Exact lookups read indexes on the normalised key instead of the alias index:
+-- `entities.normalized` and `definitions.normalized` hold the normalised name or term
+-- (filled by the code: factstore/migrations.py).
+-- A fact keeps the day it was captured (`facts.captured_at`), so re-dating a source no longer
+-- re-dates the facts taken from it before; existing facts take their source's captured_at.
+ALTER TABLE aliases ADD COLUMN spellings MEDIUMTEXT
+;
+CREATE INDEX aliases_normalized ON aliases (normalized)
+;
+ALTER TABLE entities ADD COLUMN normalized VARCHAR(255)
+;
+CREATE INDEX entities_normalized ON entities (normalized)
+;
+ALTER TABLE definitions ADD COLUMN normalized VARCHAR(255)
+;
+CREATE INDEX definitions_normalized ON definitions (normalized)
+;
+ALTER TABLE facts ADD COLUMN captured_at VARCHAR(32)
+;
+UPDATE facts SET captured_at = (SELECT sources.captured_at FROM sources
+    WHERE sources.id = facts.source_id)

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from factstore import FactStore, init_store, open_store
 from factstore.backends.base import Tx
+from factstore.resolver import normalize
 from tests.doltserver import dolt_binary, running_server
 
 AUTHOR = "Bench <bench@factstore.test>"
@@ -45,16 +46,18 @@ def load(url: str, n: int) -> FactStore:
         tx.execute("INSERT INTO sources (id, title, kind, authority, status, recorded_by, rev) "
                    "VALUES ('src:crm', 'CRM export', 'system_of_record', 90, 'active', ?, 1)",
                    [AUTHOR])
-        tx.executemany("INSERT INTO entities (id, kind, name, status, recorded_by, rev) "
-                       "VALUES (?, 'customer', ?, 'active', ?, 1)",
-                       [(f"c{i}", f"Customer {i}", AUTHOR) for i in range(customers)])
+        tx.executemany("INSERT INTO entities (id, kind, name, normalized, status, recorded_by, "
+                       "rev) VALUES (?, 'customer', ?, ?, 'active', ?, 1)",
+                       [(f"c{i}", f"Customer {i}", f"customer {i}", AUTHOR)
+                        for i in range(customers)])
         tx.executemany("INSERT INTO aliases (entity_id, normalized, alias, alias_kind, status, "
                        "recorded_by, rev) VALUES (?, ?, ?, 'code', 'active', ?, 1)",
                        [(f"c{i}", f"cust {i}", f"CUST {i}", AUTHOR) for i in range(customers)])
-        tx.executemany("INSERT INTO definitions (id, term, scope, text, status, recorded_by, rev) "
-                       "VALUES (?, ?, ?, ?, 'active', ?, 1)",
-                       [(f"def:t{i}@finance", TERMS[i % len(TERMS)] if i < 4 else f"Term {i}",
-                         "finance", f"Definition number {i}.", AUTHOR) for i in range(20)])
+        terms = [TERMS[i % len(TERMS)] if i < 4 else f"Term {i}" for i in range(20)]
+        tx.executemany("INSERT INTO definitions (id, term, normalized, scope, text, status, "
+                       "recorded_by, rev) VALUES (?, ?, ?, ?, ?, 'active', ?, 1)",
+                       [(f"def:t{i}@finance", term, normalize(term), "finance",
+                         f"Definition number {i}.", AUTHOR) for i, term in enumerate(terms)])
         tx.executemany("INSERT INTO rules (id, applies_to, text, status, recorded_by, rev) "
                        "VALUES (?, 'kind:customer', ?, 'active', ?, 1)",
                        [(f"rule:r{i}", f"Rule {i} about discounts and renewals.", AUTHOR)

@@ -57,6 +57,7 @@ from factstore.question import (
 )
 from factstore.render import display_value, render, tokens
 from factstore.resolver import AliasIndex, full_name, strip_legal_suffix
+from factstore.schema import alias_spellings
 from factstore.text import clean_for_pack
 
 Row = dict[str, Any]
@@ -318,7 +319,8 @@ class Builder:
         recency. Every one is kept, labelled."""
         def strength(r: Row) -> tuple[int, str, str]:
             s = self.sources.get(r["source_id"] or "", {})
-            return (authority_of(s), s.get("captured_at") or "", r["id"])
+            return (authority_of(s), r.get("captured_at") or s.get("captured_at") or "",
+                    r["id"])
 
         live = sorted((r for r in group if r["id"] not in superseded_by
                        and r["status"] == "active"), key=strength, reverse=True)
@@ -476,21 +478,25 @@ class Builder:
         rows = self.select("aliases", f"entity_id IN ({marks}) AND status <> 'retracted'",
                            subjects)
         found = []
-        for r in rows:
-            entity = self.index.entities[r["entity_id"]]
-            used = r["normalized"] == strip_legal_suffix(said.get(r["entity_id"], ""))
-            former = r["alias_kind"] == "former" or bool(r["valid_to"] and r["valid_to"] < on)
-            if not (former or used) or r["normalized"] == strip_legal_suffix(
-                    full_name(entity["name"])):
-                continue
-            text = f"{entity['name']} is also known as \"{r['alias']}\""
-            if former:
-                text += f" (former name until {r['valid_to']})" if r["valid_to"] else \
-                    " (former name)"
-            item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
-                         "former" if former else "alias", text, r, subject=r["entity_id"])
-            found.append(Ranked(TIER_ALIAS if not used else TIER_RULE,
-                                (subjects.index(r["entity_id"]), r["normalized"]), item))
+        for row in rows:  # one item per alias row: its first spelling that explains
+            for r in ({**row, **spelled} for spelled in alias_spellings(row)
+                      if spelled["status"] != "retracted"):
+                entity = self.index.entities[r["entity_id"]]
+                used = r["normalized"] == strip_legal_suffix(said.get(r["entity_id"], ""))
+                former = r["alias_kind"] == "former" or bool(r["valid_to"]
+                                                             and r["valid_to"] < on)
+                if not (former or used) or r["normalized"] == strip_legal_suffix(
+                        full_name(entity["name"])):
+                    continue
+                text = f"{entity['name']} is also known as \"{r['alias']}\""
+                if former:
+                    text += f" (former name until {r['valid_to']})" if r["valid_to"] else \
+                        " (former name)"
+                item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
+                             "former" if former else "alias", text, r, subject=r["entity_id"])
+                found.append(Ranked(TIER_ALIAS if not used else TIER_RULE,
+                                    (subjects.index(r["entity_id"]), r["normalized"]), item))
+                break
         return found
 
     # -- sources --------------------------------------------------------------------------
@@ -514,7 +520,8 @@ class Builder:
                         "source retracted"
                 c.item.source = PackSource(
                     id=s["id"], title=clean_for_pack(s["title"]), uri=_opt(s["uri"]),
-                    kind=s["kind"], authority=s["authority"], captured_at=_opt(s["captured_at"]))
+                    kind=s["kind"], authority=s["authority"],
+                    captured_at=_opt(c.item.source.captured_at or s["captured_at"]))
 
 
 # --- what was not found -----------------------------------------------------------------
@@ -731,8 +738,10 @@ def _opt(value: Any) -> str | None:
 
 def _item(kind: str, item_id: str, status: str, text: str, row: Row, **extra: Any
           ) -> PackItem:
-    source = PackSource(id=row["source_id"], title=row["source_id"]) \
-        if row.get("source_id") else None
+    # a fact's own capture date: the day it was taken from its source (the source's
+    # captured_at when the fact was written), not whatever the source says today
+    source = PackSource(id=row["source_id"], title=row["source_id"],
+                        captured_at=row.get("captured_at")) if row.get("source_id") else None
     return PackItem(n=0, kind=kind, id=clean_for_pack(item_id), status=status,  # type: ignore[arg-type]
                     text=clean_for_pack(text), quote=_opt(row.get("quote")),
                     recorded_by=_opt(row.get("recorded_by")),

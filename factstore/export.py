@@ -21,7 +21,7 @@ import yaml
 from factstore.errors import InvalidInput
 from factstore.importers import CORE_RESOLVERS
 from factstore.models import MODELS, PROVENANCE, Input, value_text
-from factstore.schema import SINGULAR
+from factstore.schema import SINGULAR, alias_spellings
 
 Row = dict[str, Any]
 ExportFormat = Literal["yaml", "json", "jsonl", "csv"]
@@ -34,7 +34,10 @@ def document(tables: dict[str, list[Row]], fiscal_year_start_month: int | None) 
     if fiscal_year_start_month is not None:
         doc["calendar"] = {"fiscal_year_start_month": fiscal_year_start_month}
     for section, model in MODELS.items():
-        doc[section] = [_record(model, section, row) for row in tables[section]]
+        rows = tables[section]
+        if section == "aliases":  # each spelling of a name is an alias record of its own
+            rows = [{**row, **spelled} for row in rows for spelled in alias_spellings(row)]
+        doc[section] = [_record(model, section, row) for row in rows]
     return doc
 
 

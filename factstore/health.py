@@ -32,7 +32,7 @@ def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int
     """Every finding, check by check in CHECKS order, each check's findings by id."""
     facts = [f for f in tables["facts"] if f["status"] == "active"]
     return [*_provenance(facts),
-            *_stale(tables["sources"], valid_at, max_age_days),
+            *_stale(tables["sources"], facts, valid_at, max_age_days),
             *_conflicts(facts, tables["sources"]),
             *_shared_aliases(tables["entities"], tables["aliases"]),
             *_unowned(tables["definitions"])]
@@ -51,7 +51,15 @@ def _provenance(facts: list[Row]) -> Iterable[HealthFinding]:
                                        f"{f['source_id']} is named but nothing is quoted")
 
 
-def _stale(sources: list[Row], valid_at: date, max_age_days: int) -> Iterable[HealthFinding]:
+def _stale(sources: list[Row], facts: list[Row], valid_at: date, max_age_days: int
+           ) -> Iterable[HealthFinding]:
+    """A source is as fresh as the oldest of its active facts was captured (each fact keeps
+    the day it was taken from the source; a source re-dated later does not refresh them)."""
+    oldest: dict[str, str] = {}
+    for f in facts:
+        day = f.get("captured_at")
+        if f["source_id"] and day and day < oldest.get(f["source_id"], "9999"):
+            oldest[f["source_id"]] = day
     for s in sorted(sources, key=lambda s: s["id"]):
         if s["status"] != "active":
             continue
@@ -59,11 +67,15 @@ def _stale(sources: list[Row], valid_at: date, max_age_days: int) -> Iterable[He
             yield HealthFinding(check="stale_source", ids=[s["id"]],
                                 detail="no captured_at: its freshness is unknown")
             continue
-        age = (valid_at - date.fromisoformat(str(s["captured_at"])[:10])).days
+        captured = min(str(s["captured_at"])[:10], oldest.get(s["id"], "9999"))
+        age = (valid_at - date.fromisoformat(captured)).days
         if age > max_age_days:
+            facts_older = captured < str(s["captured_at"])[:10]
+            said = (f"its facts were captured from {captured}" if facts_older
+                    else f"captured {s['captured_at']}")
             yield HealthFinding(check="stale_source", ids=[s["id"]], lag_days=age,
-                                detail=f"captured {s['captured_at']}, {age} days before "
-                                       f"{valid_at} (limit {max_age_days})")
+                                detail=f"{said}, {age} days before {valid_at} "
+                                       f"(limit {max_age_days})")
 
 
 def _conflicts(facts: list[Row], sources: list[Row]) -> Iterable[HealthFinding]:

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol, Union
@@ -29,8 +29,10 @@ from factstore.models import (
     MODELS,
     DocumentHeader,
     KnowledgeBatch,
+    Omitted,
     Record,
     check_records,
+    omitted_of,
     record_type,
 )
 from factstore.schema import SINGULAR, TABLES
@@ -340,7 +342,10 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
             at = indexes[int(err["loc"][0])]
             raise InvalidInput(f"{name}: line {numbers[at]}: {_message(err)}") from None
         sections[section] = items
-    return KnowledgeBatch.rows_from(sections)
+    batch = KnowledgeBatch.rows_from({k: list(v) for k, v in sections.items()})
+    batch.omitted = _omitted(sections, lambda section, i: json.loads(
+        lines[groups[section][i]], parse_float=parse_number))
+    return batch
 
 
 def _as_written(name: str, records: list[Record], indexes: list[int], lines: list[str],
@@ -421,7 +426,30 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
             check_records(model, validated[name])
         except ValidationError as exc:
             raise InvalidInput(f"{where}: {_first_error(exc, name, records)}") from None
-    return KnowledgeBatch.rows_from(validated, header.calendar)
+    batch = KnowledgeBatch.rows_from({k: list(v) for k, v in validated.items()},
+                                     header.calendar)
+    batch.omitted = _omitted(validated, lambda section, i: sections[section][i])
+    return batch
+
+
+def _omitted(records: dict[str, list[Record]], raw: Callable[[str, int], Any]) -> Omitted:
+    """Which optional fields each top-level record left out, worked out only for the rows
+    asked about (those a write finds stored): raw(section, i) is record i as parsed. Aliases
+    and relations written inside their entity give every field."""
+    where: dict[str, dict[int, int]] = {}
+
+    def omitted(section: str, row: Record) -> list[str]:
+        if section not in records:
+            return []
+        if section not in where:
+            where[section] = {id(r): i for i, r in enumerate(records[section])}
+        i = where[section].get(id(row))
+        if i is None:
+            return []
+        # a fact's type left out is the one its value implies, as in a first import
+        return [c for c in omitted_of(raw(section, i), MODELS[section]) if c != "value_type"]
+
+    return omitted
 
 
 def _with_source(record: Any, source: str) -> Any:

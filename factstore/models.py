@@ -10,7 +10,7 @@ import contextlib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from factstore.schema import alias_spellings, dump_spellings, spelling_of
 from factstore.text import LARGEST, Number
 from factstore.text import MAX_TEXT_BYTES as MAX_TEXT_BYTES  # the limit on text fields
 
@@ -295,6 +296,9 @@ class Fact(Recorded):
     confidence: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     status: Status = "active"
     supersedes: FactId | None = None
+    # The day the fact was captured; left out, its source's captured_at when it is written,
+    # else the day of the write (see factstore.store.imports).
+    captured_at: IsoDate = None
 
 
 class Rule(Recorded):
@@ -397,21 +401,63 @@ def _fill_facts(rows: list[Record]) -> None:
 
 
 def _fill_aliases(rows: list[Record]) -> None:
+    """Normalised names; spellings of one normalised name of an entity become one row, the
+    first spelling its own, the others in its `spellings` (the same spelling twice is left
+    for the key check to name)."""
     from factstore.resolver import normalize
 
+    groups: dict[tuple[str, str], Record] = {}
+    kept: list[Record] = []
     for r in rows:
         r["normalized"] = normalize(r["alias"])[:255]
+        r["spellings"] = None
+        first = groups.setdefault((r["entity_id"], r["normalized"]), r)
+        if first is r or r["alias"] in {s["alias"] for s in alias_spellings(first)}:
+            kept.append(r)
+            continue
+        first["spellings"] = dump_spellings([*alias_spellings(first)[1:], spelling_of(r)])
+    if len(kept) < len(rows):
+        rows[:] = kept
+
+
+def _fill_normalized(key: str) -> Callable[[list[Record]], None]:
+    def fill(rows: list[Record]) -> None:
+        from factstore.resolver import normalize
+
+        for r in rows:
+            r["normalized"] = normalize(r[key])[:255]
+    return fill
 
 
 def _fill_definitions(rows: list[Record]) -> None:
+    _fill_normalized("term")(rows)
     for r in rows:
         r["id"] = definition_key(r)
 
 
 # section -> what turns its validated records into its table's rows, in place
 FILL: dict[str, Callable[[list[Record]], None]] = {
-    "aliases": _fill_aliases, "definitions": _fill_definitions, "facts": _fill_facts,
+    "entities": _fill_normalized("name"), "aliases": _fill_aliases,
+    "definitions": _fill_definitions, "facts": _fill_facts,
 }
+
+
+# (table, row) -> the optional columns the row's record left out (a file's record that says
+# nothing of its source keeps the stored one; `source: null` clears it)
+Omitted = Callable[[str, Record], Iterable[str]]
+
+
+def optional_columns(model: type[Input]) -> dict[str, str]:
+    """Field -> column of the fields a record may leave out to keep the stored value: the
+    optional ones, but for ids (derived from the rest when left out) and provenance."""
+    return {n: model._keys[n] for n, f in model.model_fields.items()
+            if not f.is_required() and n not in model._nested and n != "id"
+            and n not in PROVENANCE}
+
+
+def omitted_of(raw: Mapping[str, Any], model: type[Input]) -> list[str]:
+    """The optional columns a raw record (as parsed from a file) does not give."""
+    return [c for n, c in optional_columns(model).items() if n not in raw]
 
 
 @dataclass
@@ -431,12 +477,15 @@ class KnowledgeBatch:
     definitions: list[Record] = dc_field(default_factory=list)
     facts: list[Record] = dc_field(default_factory=list)
     rules: list[Record] = dc_field(default_factory=list)
+    # Which optional columns a row's record left out (they keep the stored value); None:
+    # every record gave every field (or its default stands for it).
+    omitted: Omitted | None = None
 
     @classmethod
     def rows_from(
         cls, records: dict[str, list[Record]], calendar: Calendar | None = None
     ) -> KnowledgeBatch:
-        batch = cls(calendar=calendar, **records)
+        batch = cls(calendar=calendar, **records)  # type: ignore[arg-type]
         for entity in batch.entities:
             batch.aliases += [{**spec, "entity_id": entity["id"]} for spec in entity["aliases"]]
             batch.relations += [{**rel, "src_id": entity["id"]} for rel in entity["relations"]]
@@ -711,10 +760,10 @@ __all__ = [
     "BlameLine", "Branch", "Calendar", "Change", "ChangeCommit", "Commit", "ContextPack",
     "Definition", "DefinitionId", "Diff", "DocumentHeader", "Entity", "EntityId", "Fact", "FactId",
     "History", "Input", "IsoDate", "ItemKind", "ItemStatus", "KnowledgeBatch", "Listing",
-    "LoggedPack", "Match", "MatchedBy", "Mention", "OptText", "PackFormat", "PackItem",
+    "LoggedPack", "Match", "MatchedBy", "Mention", "Omitted", "OptText", "PackFormat", "PackItem",
     "PackOptions", "PackSource", "Period", "Record", "Recorded", "Relation", "RelationSpec",
     "Remote", "Result", "Rule", "RuleId", "ShowResult", "Source", "SourceId", "SourceKind",
     "Status", "Tag", "Text", "ValueType", "Version", "Word", "WriteResult", "authority_of",
-    "check_records", "definition_key", "fact_key", "match_note", "record_type", "same_value",
-    "slug", "value_text"
+    "check_records", "definition_key", "fact_key", "match_note", "omitted_of", "optional_columns",
+    "record_type", "same_value", "slug", "value_text"
 ]

@@ -35,6 +35,7 @@ from factstore.name_index import (
     REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
 )
 from factstore.name_index import Progress as Progress  # the store's modules import it here
+from factstore.schema import alias_spellings
 
 # Legal-form suffixes dropped when they end a name ("ACME Inc." == "Acme").
 LEGAL_SUFFIXES = frozenset(
@@ -195,9 +196,15 @@ class AliasTable:
 
     @classmethod
     def of(cls, rows: dict[str, dict[str, Any]], aliases: list[dict[str, Any]]) -> AliasTable:
-        """Each entity's name, then the aliases of known entities, in order."""
+        """Each entity's name, then the aliases of known entities, in order: every live
+        spelling of an alias row (spellings of one name share its normalised key, so they
+        are one key to the index, each with its own kind and dates)."""
         entities = list(rows.values())
         aliases = [a for a in aliases if a["entity_id"] in rows]
+        if any(a.get("spellings") for a in aliases):
+            aliases = [{**s, "entity_id": a["entity_id"], "normalized": a["normalized"]}
+                       for a in aliases for s in alias_spellings(a)
+                       if s["status"] != "retracted"]
         none: list[str | None] = [None] * len(entities)
         return cls([e["id"] for e in entities] + [a["entity_id"] for a in aliases],
                    [e["name"] for e in entities] + [a["alias"] for a in aliases],

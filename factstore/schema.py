@@ -11,6 +11,7 @@ they are, read `alias:ENTITY/NORMALIZED` and `rel:SRC/REL/DST`.
 
 from __future__ import annotations
 
+import json
 import operator
 from dataclasses import dataclass
 from typing import Any
@@ -80,21 +81,25 @@ TABLES: dict[str, Table] = {
         Table("sources", "source", ("id",),
               ("id", "title", "uri", "kind", "authority", "captured_at", "status"), "src:"),
         Table("entities", "entity", ("id",),
-              ("id", "kind", "name", "description", "source_id", "status"), "", _SOURCED),
+              ("id", "kind", "name", "description", "source_id", "status", "normalized"), "",
+              _SOURCED, derived=("normalized",)),
+        # One row per normalised name of an entity: its first spelling in alias/alias_kind…,
+        # further spellings of the same name (with their kinds) in `spellings` (JSON).
         Table("aliases", "alias", ("entity_id", "normalized"),
               ("entity_id", "normalized", "alias", "alias_kind", "valid_from", "valid_to",
-               "source_id", "status"), "alias:",
-              (*_SOURCED, ("entity_id", "entities")), derived=("normalized",)),
+               "source_id", "status", "spellings"), "alias:",
+              (*_SOURCED, ("entity_id", "entities")), derived=("normalized", "spellings")),
         Table("relations", "relation", ("src_id", "rel", "dst_id"),
               ("src_id", "rel", "dst_id", "valid_from", "valid_to", "source_id", "status"),
               "rel:", (*_SOURCED, ("src_id", "entities"), ("dst_id", "entities"))),
         Table("definitions", "definition", ("id",),
               ("id", "term", "scope", "text", "formula", "owner", "valid_from", "valid_to",
-               "source_id", "status"), "def:", _SOURCED),
+               "source_id", "status", "normalized"), "def:", _SOURCED,
+              derived=("normalized",)),
         Table("facts", "fact", ("id",),
               ("id", "subject_id", "predicate", "value", "value_type", "unit", "period",
                "valid_from", "valid_to", "source_id", "quote", "confidence", "supersedes",
-               "status"), "fact:", (*_SOURCED, ("subject_id", "entities"))),
+               "status", "captured_at"), "fact:", (*_SOURCED, ("subject_id", "entities"))),
         Table("rules", "rule", ("id",),
               ("id", "applies_to", "text", "overrides", "valid_from", "valid_to", "source_id",
                "status"), "rule:", (*_SOURCED, ("applies_to", "entities"))),
@@ -139,6 +144,34 @@ def row_id(table: str, row: Row) -> str:
     return TABLES[table].item_id(row) if table in TABLES else f"config:{row['name']}"
 
 
+# Columns a migration added and filled in for rows that were already there: a row that gained
+# one (None before, a value after) did not change its knowledge. Normalised names are derived
+# from the name itself; a fact's capture date was its source's.
+BACKFILLED = frozenset({"normalized", "captured_at"})
+
+
+SPELLING = ("alias", "alias_kind", "valid_from", "valid_to", "source_id", "status")
+
+
+def spelling_of(row: Row) -> Row:
+    """One spelling of an alias row's name, as `spellings` holds it."""
+    return {k: row.get(k) for k in SPELLING}
+
+
+def alias_spellings(row: Row) -> list[Row]:
+    """Every spelling an alias row holds: its own first, then those in `spellings`."""
+    extra = row.get("spellings")
+    return [spelling_of(row), *(json.loads(extra) if extra else ())]
+
+
+def dump_spellings(spellings: list[Row]) -> str | None:
+    """The `spellings` column for these further spellings (None for none)."""
+    if not spellings:
+        return None
+    return json.dumps([spelling_of(s) for s in spellings], ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":"))
+
+
 def knowledge(row: Row | None) -> dict[str, Any]:
     """A row without its bookkeeping columns; an absent row says so."""
     if row is None:
@@ -147,7 +180,8 @@ def knowledge(row: Row | None) -> dict[str, Any]:
 
 
 __all__ = [
-    "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES", "RENDER_LOG",
-    "SINGULAR", "TABLES", "VERSIONED", "Row", "Table", "key_from_id", "knowledge", "row_id",
-    "table_for_id"
+    "BACKFILLED", "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES",
+    "RENDER_LOG",
+    "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "Row", "Table", "alias_spellings",
+    "dump_spellings", "key_from_id", "knowledge", "row_id", "spelling_of", "table_for_id"
 ]

@@ -4,6 +4,7 @@ store — on either backend — gives the same rows, retracted ones and the cale
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,10 @@ def test_an_explicit_value_type_survives_the_round_trip(store: FactStore, tmp_pa
     store.import_file(path, author=AUTHOR)
     facts = {f["id"]: f for f in store.export()["facts"]}
     assert facts["fact:a"]["value"] == "1.2e6" and facts["fact:a"]["value_type"] == "number"
+    # no reason was given; no source, so the fact was captured on the day of the import
     assert facts["fact:b"] == {"id": "fact:b", "subject": "acme", "predicate": "code",
-                               "value": "12", "recorded_by": AUTHOR}  # no reason was given
+                               "value": "12", "recorded_by": AUTHOR,
+                               "captured_at": datetime.now(UTC).date().isoformat()}
     assert facts["fact:c"]["value"] is True and "value_type" not in facts["fact:c"]
 
 

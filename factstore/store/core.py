@@ -56,6 +56,16 @@ class StoreCore:
                                "the store's tables: there is nothing to read there") from None
             raise
 
+    def has_migration(self, name: str, at: str | None) -> bool:
+        """Whether the store had migration `name` at a commit (None: the working set)."""
+        source, first = (("schema_migrations", []) if at is None
+                         else self.backend.table_at("schema_migrations", at))
+        try:
+            return bool(self.backend.query(f"SELECT name FROM {source} WHERE name = ?",
+                                           [*first, name]))
+        except FactstoreError:
+            return False
+
     def resolve_ref(self, ref: str) -> str:
         """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""
         return versioning.resolve_ref(self.backend, ref, self.fiscal_start_month)

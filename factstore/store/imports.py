@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import operator
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factstore.authors import check_author
+from factstore import migrations
+from factstore.authors import SYSTEM_AUTHOR, check_author
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
 from factstore.errors import Conflict, InvalidInput, Refused
-from factstore.models import COLUMN_OF, KnowledgeBatch, WriteResult, slug
+from factstore.models import COLUMN_OF, KnowledgeBatch, Omitted, WriteResult, slug
 from factstore.resolver import Progress
 from factstore.schema import (
     CONFIG,
@@ -97,6 +100,9 @@ class Imports:
         try:
             side = backend.on_branch(branch)
             try:
+                # a branch made before an upgrade gets the same one (both sides of the merge
+                # then made the same change of schema, which Dolt merges)
+                migrations.ensure(side, migrations.LATEST, SYSTEM_AUTHOR, like=backend)
                 commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
                                                             f"Import {path.name}", done,
                                                             progress), who)
@@ -104,9 +110,12 @@ class Imports:
                 side.close()
             head = self.core.head()
             title = (done.title or f"Import {path.name}") + f" (via {branch})"
+            message = commit_message(title, reason, None)
             merged, conflicts = self.core.flushed().merge(
-                branch, commit_message(title, reason, None), who, PREFER.get(prefer or ""),
-                fast_forward=True)
+                branch, message, who, PREFER.get(prefer or ""), fast_forward=True)
+            if conflicts and merged is None and all(_only_added(t, r) for t, r in conflicts):
+                merged, conflicts = self.core.flushed().merge(branch, message, who,
+                                                              PREFER["file"])
         except BaseException:
             self._put_back(branch, before, commit, made=before is None)
             raise
@@ -173,6 +182,7 @@ class Imports:
 
         def body(tx: Tx) -> str:
             _check_references(tx, rows, path.name)
+            Captured(tx, rows["sources"]).fill(rows["facts"])  # an export from before 0003
             for name, table in TABLES.items():
                 _insert_as_recorded(tx, table, rows[name], who, reason)
                 done.changed.extend(table.ids(rows[name]))
@@ -221,6 +231,22 @@ def changed_ids(core: StoreCore, old: str, new: str) -> list[str]:
             if kind != "modified" or changed_fields(before, after)]
 
 
+def _only_added(table: str, raw: Row) -> bool:
+    """A conflict only because both sides gained a column (the same migration, run on the
+    import branch and on the store's) and the file set it while the store's row, otherwise
+    as the base had it, left it empty: Dolt has no base value for the new column. The
+    file's row is then what a merge would have given."""
+    sides = conflict_sides(table, raw)
+    base, ours, theirs = sides["base"], sides["ours"], sides["theirs"]
+    if not (base and ours and theirs):
+        return False
+    return all(ours[c] is None if c in ADDED and base.get(c) is None
+               else ours[c] == base.get(c) for c in ours)
+
+
+ADDED = frozenset({"spellings", "normalized", "captured_at"})  # by migration 0003
+
+
 def _rows(batch: KnowledgeBatch) -> dict[str, list[Row]]:
     return {name: getattr(batch, name) for name in TABLES}
 
@@ -233,8 +259,10 @@ def _upsert_all(tx: Tx, rows: dict[str, list[Row]], batch: KnowledgeBatch, who: 
     written = done.changed
     written.clear()
     counts = {}
+    captured = Captured(tx, rows["sources"])
     for name, table in TABLES.items():
-        added, modified = _upsert(tx, table, rows[name], who, reason, progress)
+        added, modified = _upsert(tx, table, rows[name], who, reason, progress,
+                                  batch.omitted, captured)
         written.extend(added + modified)
         if added or modified:
             counts[name] = (len(added), len(modified))
@@ -270,12 +298,8 @@ def _check_keys(rows: dict[str, list[Row]], where: str) -> None:
         seen: dict[Any, int] = {}
         for index, key in enumerate(keys):
             if key in seen and name == "aliases":
-                first, again = table_rows[seen[key]], table_rows[index]
-                raise InvalidInput(
-                    f"{where}: aliases of {key[0]}: {again['alias']!r} and {first['alias']!r} "
-                    f"both normalise to {key[1]!r}; an entity keeps one alias per normalised "
-                    "form (matching ignores case, accents, punctuation and legal suffixes)"
-                )
+                raise InvalidInput(f"{where}: aliases of {key[0]}: "
+                                   f"{table_rows[index]['alias']!r} is given twice")
             if key in seen:
                 raise InvalidInput(
                     f"{where}: {name}[{index}]: {table.item_id(table_rows[index])} appears "
@@ -319,22 +343,37 @@ def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) 
 
 
 def _upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
-            progress: Progress | None = None) -> tuple[list[str], list[str]]:
-    """Insert new rows, update changed ones, leave identical ones alone."""
+            progress: Progress | None = None, omitted: Omitted | None = None,
+            captured: Captured | None = None) -> tuple[list[str], list[str]]:
+    """Insert new rows, update changed ones, leave identical ones alone. A field a record
+    left out (omitted) keeps the stored row's value; a fact is given its capture date."""
     if not rows:
         return [], []
     existing = _existing_rows(tx, table, rows)
     key, values = operator.itemgetter(*table.key), operator.itemgetter(*table.columns)
+    facts = table.name == "facts"
     if existing:
         new, changed = [], []
         for row in rows:
             old = existing.get(key(row))
             if old is None:
                 new.append(row)
-            elif values(old) != values(row):
+                continue
+            if facts:
+                _same_capture(row, old)
+            if omitted is not None and values(old) != values(row):
+                # only rows that differ ask what their record left out (a JSONL line is
+                # read again for it): a reload that changes little stays cheap
+                keep_omitted(table, row, old, omitted(table.name, row))
+                if facts:
+                    _same_capture(row, old)
+            if values(old) != values(row):
                 changed.append(row)
     else:  # the bulk load of a new store: every row is new
         new, changed = rows, []
+    if captured is not None and facts:
+        captured.fill(new)
+        captured.fill(changed)
     if new:
         tail, sql = (who, reason, 1), table.insert_sql()
         for start in range(0, len(new), WRITE_CHUNK):
@@ -376,6 +415,54 @@ def _existing_rows(tx: Tx, table: Table, rows: list[Row]) -> dict[Any, Row]:
     return found
 
 
+def keep_omitted(table: Table, row: Row, stored: Row, omitted: Iterable[str]) -> None:
+    """The stored value of each column the record left out (an explicit None clears it):
+    one rule for a file's records and for `add --update`. A fact whose value or source
+    changes is captured again (captured_at left out: see Captured)."""
+    for column in omitted:
+        if column in stored and column not in table.key:
+            row[column] = stored[column]
+    if table.name == "facts" and "captured_at" in omitted and (
+            row["value"] != stored["value"] or row["source_id"] != stored["source_id"]):
+        row["captured_at"] = None
+
+
+def _same_capture(row: Row, stored: Row) -> None:
+    """A fact whose value and source are the stored ones keeps its capture date unless the
+    record gives one."""
+    if row["captured_at"] is None and row["value"] == stored["value"] and (
+            row["source_id"] == stored["source_id"]):
+        row["captured_at"] = stored["captured_at"]
+
+
+class Captured:
+    """The day each fact was captured, for the facts of a write that do not say: its
+    source's captured_at at the time of the write (from the batch, else the store), else the
+    day of the write (UTC). Kept from then on: re-dating the source later re-dates nothing."""
+
+    def __init__(self, db: Tx | Backend, sources: list[Row]) -> None:
+        self.db = db
+        self.days = {s["id"]: s["captured_at"] for s in sources}
+        self.today = datetime.now(UTC).date().isoformat()
+
+    def fill(self, facts: list[Row]) -> None:
+        todo = [f for f in facts if f.get("captured_at") is None]
+        if not todo:
+            return
+        wanted = sorted({f["source_id"] for f in todo if f["source_id"]} - self.days.keys())
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            self.days.update((r["id"], r["captured_at"]) for r in self.db.query(
+                f"SELECT id, captured_at FROM sources WHERE id IN ({marks})", chunk))
+        for f in todo:
+            f["captured_at"] = self.days.get(f["source_id"]) or self.today
+
+    def day(self, source: str | None) -> str:
+        self.fill(probe := [{"source_id": source, "captured_at": None}])
+        return str(probe[0]["captured_at"])
+
+
 def set_config(tx: Tx, name: str, value: str, who: str, reason: str | None) -> str | None:
     """Set one config value; returns 'added', 'modified' or None when it already had it."""
     rows = tx.query("SELECT value FROM config WHERE name = ?", [name])
@@ -399,6 +486,6 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
 
 
 __all__ = [
-    "FIELD_OF", "IMPORT_PROGRESS_BYTES", "PREFER", "WRITE_CHUNK", "Imports", "Upsert",
-    "changed_ids", "import_branch", "set_config"
+    "ADDED", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "PREFER", "WRITE_CHUNK", "Captured", "Imports",
+    "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config"
 ]

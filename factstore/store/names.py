@@ -17,10 +17,11 @@ from factstore.errors import Ambiguous, InvalidInput, NotFound
 from factstore.models import Match, MatchedBy
 from factstore.periods import parse_day
 from factstore.resolver import AliasIndex, Resolution, full_name, normalize
-from factstore.schema import TABLES, Row, Table, key_from_id, table_for_id
+from factstore.schema import TABLES, Row, Table, alias_spellings, key_from_id, table_for_id
 from factstore.store.core import StoreCore
 
 LIVE = "status <> 'retracted'"
+INDEXED_NAMES = "0003_spellings_captured"  # the migration that indexes normalised names
 PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
 NEAR_TERM = 80  # a term spelled this close to a name (rapidfuzz ratio) is suggested for it
 
@@ -33,6 +34,7 @@ class Names:
     def __init__(self, core: StoreCore) -> None:
         self.core = core
         self._indexes: dict[str, AliasIndex] = {}
+        self._indexed_at: dict[str, bool] = {}
 
     def resolve(self, name: str, *, context: str | None = None, kind: str | None = None,
                 as_of: str | None = None, valid_at: str | None = None) -> Resolution:
@@ -167,11 +169,51 @@ class Names:
             return [name]
         return [found.id for found in self._exact_entities(name, commit)]
 
+    def _indexed(self, commit: str | None) -> bool:
+        """Whether the store at commit has the normalised-name columns and indexes exact
+        lookups read (migration 0003); a commit from before it is looked up in the alias
+        index."""
+        if commit is not None and commit in self._indexed_at:
+            return self._indexed_at[commit]
+        found = self.core.has_migration(INDEXED_NAMES, commit)
+        if commit is not None:
+            self._indexed_at[commit] = found
+        return found
+
     def _exact_entities(self, name: str, commit: str | None) -> list[Found]:
         """Live entities whose name or live alias normalises as `name` does (an acronym the
         resolver derives is no exact name); each entity once, by its name before an alias.
         A name that gives a legal form ("Acme Corporation") names only what is stored with
-        that form: "Acme GmbH" normalises as it does, but is another company."""
+        that form: "Acme GmbH" normalises as it does, but is another company. Read by
+        index on the normalised name: the alias index is not needed."""
+        if not self._indexed(commit):
+            return self._exact_in_index(name, commit)
+        wanted, full = normalize(name), full_name(name)
+        keys = sorted({wanted, wanted[:255]})  # stored names keep 255 characters of it
+        marks = ", ".join("?" * len(keys))
+        found: dict[str, Found] = {}
+        for e in self.core.select("entities", f"normalized IN ({marks}) AND {LIVE}", keys,
+                                  commit):
+            if normalize(e["name"]) in keys and (full == wanted or full_name(e["name"]) == full):
+                found[e["id"]] = Found(TABLES["entities"], e, "name", e["name"])
+        aliases = self.core.select("aliases", f"normalized IN ({marks}) AND {LIVE}", keys,
+                                   commit)
+        owners = sorted({a["entity_id"] for a in aliases} - found.keys())
+        live = {e["id"]: e for start in range(0, len(owners), 500) for e in self.core.select(
+            "entities", f"id IN ({', '.join('?' * len(owners[start:start + 500]))}) AND "
+            f"{LIVE}", owners[start:start + 500], commit)}
+        for a in sorted(aliases, key=lambda a: (a["entity_id"], a["normalized"])):
+            if a["entity_id"] not in live or a["entity_id"] in found:
+                continue
+            spelled = [s["alias"] for s in alias_spellings(a) if s["status"] != "retracted"
+                       and (full == wanted or full_name(s["alias"]) == full)]
+            if spelled:
+                found[a["entity_id"]] = Found(TABLES["entities"], live[a["entity_id"]],
+                                              "alias", spelled[0])
+        return [found[e] for e in sorted(found)]
+
+    def _exact_in_index(self, name: str, commit: str | None) -> list[Found]:
+        """_exact_entities at a commit from before the normalised-name columns."""
         index = self.index(commit or self.core.head())
         wanted, full = normalize(name), full_name(name)
         keys = {wanted, wanted[:255]}  # stored aliases keep 255 characters of it
@@ -212,8 +254,12 @@ class Names:
 
     def terms(self, name: str, scope: str | None = None, commit: str | None = None
               ) -> list[Row]:
-        rows = self.core.select("definitions", LIVE, [], commit, "id")
         wanted = normalize(name)
+        if self._indexed(commit):
+            rows = self.core.select("definitions", f"normalized = ? AND {LIVE}",
+                                    [wanted[:255]], commit, "id")
+        else:
+            rows = self.core.select("definitions", LIVE, [], commit, "id")
         return [r for r in rows if normalize(r["term"]) == wanted
                 and (scope is None or r["scope"] == scope)]
 
@@ -325,5 +371,6 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "LIVE", "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries"
+    "INDEXED_NAMES", "LIVE", "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous",
+    "batch_queries"
 ]

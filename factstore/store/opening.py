@@ -87,7 +87,20 @@ def open_store(url: str | None = None, *, branch: str | None = None,
             if url and url != candidate:
                 log_to = functools.partial(_backend, url, backend.branch, peers)
             return FactStore(backend, progress, render_log=log_to)
-    return FactStore(_backend(url, branch=branch, peers=peers), progress)
+    backend = _backend(url, branch=branch, peers=peers)
+    upgrade(backend)
+    return FactStore(backend, progress)
+
+
+def upgrade(backend: Backend) -> None:
+    """Give a store made by an earlier release the schema this code reads and writes, as one
+    commit, when it is opened. A store that cannot be written (read-only, a standby) is left
+    as it is: reads of it fall back where a column is missing."""
+    try:
+        if migrations.pending(backend):
+            migrations.ensure(backend, migrations.LATEST, SYSTEM_AUTHOR)
+    except FactstoreError:
+        return
 
 
 def server_status(url: str | None = None, *, branch: str | None = None,
@@ -161,5 +174,5 @@ def init_store(url: str | None = None, author: str | None = None) -> FactStore:
 
 __all__ = [
     "STORE_DIR", "STORE_FILE", "clone_store", "find_store", "init_store", "open_store",
-    "read_urls", "server_status"
+    "read_urls", "server_status", "upgrade"
 ]

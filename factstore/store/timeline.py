@@ -27,7 +27,9 @@ from factstore.models import (
     WriteResult,
 )
 from factstore.periods import parse_day
+from factstore.resolver import normalize
 from factstore.schema import (
+    BACKFILLED,
     BOOKKEEPING,
     CONFIG,
     REFERENCES,
@@ -126,8 +128,10 @@ class Timeline:
         previous: Row | None = None
         for entry in reversed(self.line(head).commits):  # oldest first
             row = at_commit.get(entry.commit)
-            if row == previous:
-                continue
+            if row == previous or (row and previous and not changed_fields(previous, row)
+                                   and knowledge(row) != knowledge(previous)
+                                   and all(row[k] == previous[k] for k in BOOKKEEPING)):
+                continue  # only a column the migration filled in: no new version
             versions.append(_version(entry, row))
             previous = row
         return versions[::-1]
@@ -424,6 +428,8 @@ def changed_fields(before: Row | None, after: Row | None) -> dict[str, dict[str,
             continue
         old = before.get(name) if before else None
         new = after.get(name) if after else None
+        if name in BACKFILLED and before and after and (old is None or new is None):
+            continue  # a column one version had not got yet (a migration filled it)
         if old != new:
             fields[name] = {"from": old, "to": new}
     return fields
@@ -474,10 +480,18 @@ def _listed(ids: list[str]) -> str:
 
 def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
              target: Row | None, who: str, reason: str, rev: int) -> None:
-    """Make the row equal to target (None: absent), under a new revision."""
+    """Make the row equal to target (None: absent), under a new revision. A version from
+    before a migration gets the columns it added: normalised names derived again, a fact's
+    capture date kept."""
     if target is None:
         tx.execute(f"DELETE FROM {table.name} WHERE {table.where_key()}", key)
         return
+    target = {c: target.get(c) for c in table.columns}
+    if "normalized" in table.columns and table.name != "aliases":
+        target["normalized"] = normalize(target["term" if "term" in target
+                                                else "name"])[:255]
+    if table.name == "facts" and target["captured_at"] is None and current is not None:
+        target["captured_at"] = current.get("captured_at")
     if current is None:
         tx.execute(table.insert_sql(), [*(target[c] for c in table.columns), who, reason, rev])
         return

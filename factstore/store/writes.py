@@ -24,12 +24,21 @@ from factstore.models import (
     Rule,
     Source,
     WriteResult,
+    optional_columns,
     value_text,
 )
-from factstore.schema import FISCAL_START, TABLES, Row, Table, table_for_id
+from factstore.schema import (
+    FISCAL_START,
+    TABLES,
+    Row,
+    Table,
+    alias_spellings,
+    dump_spellings,
+    table_for_id,
+)
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
-from factstore.store.imports import Imports, set_config
+from factstore.store.imports import Captured, Imports, keep_omitted, set_config
 from factstore.store.names import Names
 from factstore.text import parse_number
 
@@ -53,15 +62,29 @@ class Writes:
         row = getattr(batch, section)[0]
         found = self.core.select(table.name, table.where_key(), table.key_of(row), None)
         stored = found[0] if found else None
-        if stored is not None and not update:
+        spellings = alias_spellings(stored) if stored and section == "aliases" else []
+        verb = "Update" if stored else "Add"
+        if stored is not None and spellings and row["alias"] not in {
+                s["alias"] for s in spellings}:
+            # another spelling of a name the entity has: kept beside the others
+            row.update({**stored, "spellings": dump_spellings([*spellings[1:], row])})
+            verb = "Add a spelling of"
+        elif stored is not None and not update:
             how = "`facts correct`, or " if section in ("facts", "definitions") else ""
             raise Refused(f"{table.item_id(row)} exists; use {how}`facts add "
                           f"{table.singular} … --update` to replace it")
-        if stored is not None:
-            row.update(_kept(item, stored))
+        elif stored is not None:
+            unset = [c for n, c in optional_columns(type(item)).items()
+                     if n not in item.model_fields_set]
+            if spellings and row["alias"] != stored["alias"]:  # one of the further spellings
+                row.update({**stored, "spellings": dump_spellings(
+                    [_updated(s, row, unset) if s["alias"] == row["alias"] else s
+                     for s in spellings[1:]])})
+            else:
+                keep_omitted(table, row, stored, [*unset, *(
+                    ["spellings"] if section == "aliases" else [])])
         if section == "facts":
             check_value(row["value"], row["value_type"])
-        verb = "Update" if stored else "Add"
         return self.imports.import_batch(batch, author=author, reason=reason,
                                          message=f"{verb} {table.singular}")
 
@@ -130,6 +153,11 @@ class Writes:
             )
         if all(target[k] == v for k, v in changes.items()):
             raise InvalidInput(f"{target['id']} already says that; nothing to correct")
+        if table.name == "facts":  # a corrected value is captured now: from the source
+            # the correction names, else on the day of the correction
+            source = changes.get("source_id")
+            changes["captured_at"] = Captured(self.core.backend, []).day(source) if source \
+                else Captured(self.core.backend, []).today
         return self._update(table, target, changes, who, reason, base_rev,
                             title=f"Correct {what} ({target['id']})")
 
@@ -197,13 +225,10 @@ def _need_reason(reason: str | None, what: str) -> None:
         raise InvalidInput(f"reason: {what} needs --reason")
 
 
-def _kept(item: Item, stored: Row) -> Row:
-    """The stored columns an update leaves alone: those of the fields the item did not set
-    (a fact's value_type too, unless given: a money fact stays money)."""
-    fields = type(item).model_fields
-    unset = [n for n in fields if n not in item.model_fields_set and n not in item._nested]
-    kept = {item._keys[n]: stored[item._keys[n]] for n in unset if item._keys[n] in stored}
-    return {k: v for k, v in kept.items() if k != "id"}
+def _updated(spelling: Row, row: Row, unset: list[str]) -> Row:
+    """A further spelling of an alias as `add alias … --update` leaves it: the fields the
+    item set, the others as they were."""
+    return {k: spelling[k] if k in unset else row[k] for k in spelling}
 
 
 NUMERIC = ("number", "money", "percent")
