@@ -11,7 +11,7 @@ import click
 from factstore.errors import InvalidInput
 from factstore.models import MODELS, PROVENANCE, match_note
 from factstore.text import parse_number
-from factstore.schema import SINGULAR
+from factstore.schema import SINGULAR, TABLES
 from factstore.store import init_store
 
 from . import output
@@ -262,7 +262,9 @@ def show(obj: Ctx, name: str, as_of: str | None, as_json: bool) -> None:
         output.emit_json(result.model_dump())
         return
     output.matched(match_note(result.matched_by, result.matched_name, result.match_score))
-    pairs = [(k, v) for k, v in result.row.items() if v is not None]
+    table = TABLES.get(result.table)
+    hidden = {"normalized"} if table and "normalized" not in table.key else set()  # a lookup key
+    pairs = [(k, v) for k, v in result.row.items() if v is not None and k not in hidden]
     if result.source:
         pairs.append(("source", f"{result.source['title']} ({result.source['id']}, "
                                 f"authority {result.source['authority']})"))
