@@ -49,6 +49,7 @@ from factstore.question import (
     Words,
     find_entities,
     find_terms,
+    initials_at,
     question_periods,
     root,
     runs,
@@ -65,7 +66,6 @@ Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params
 
 CONTENT_MIN = 4  # shorter words ("arr", "pay") do not make a rule relevant on their own
 CURRENCY = re.compile(r"^([A-Z]{3}|%)$")  # units that say nothing of what is counted
-INITIALS_FROM, INITIALS_MOST = 2, 5  # letters of an abbreviation matched to words' initials
 RELATED_MOST = 30  # relations into one entity listed at most ("customers located in EMEA")
 
 # Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
@@ -274,7 +274,7 @@ class Builder:
                     at = {roots[r] for r in need}
             at |= named.get(" ".join(keyed), set())
             if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
-                at = _initials(key, [words.words[i] for i in usable], usable)
+                at = initials_at(key, [words.words[i] for i in usable], usable)
             if at:
                 hits[predicate] = at
         every = set().union(*hits.values())
@@ -414,10 +414,10 @@ class Builder:
         for rank, (subject, applies, topic, asks, duties) in enumerate(targets):
             if not topic and not duties and not asks and (ask.specific or not subject):
                 continue
-            scores, need = self._fits(heads, family, applies, topic, subject, asks, fit)
+            scores, need = _rule_fits(heads, family, applies, topic, subject, asks, fit)
             if duties and not any(v >= max(need, 1) for v in scores.values()):
                 asks = True  # what it must do, in words no rule shares: its rules on duties
-                scores, need = self._fits(heads, family, applies, topic | duties, subject,
+                scores, need = _rule_fits(heads, family, applies, topic | duties, subject,
                                           asks, fit)
             if asks and subject and not any(v >= need for v in scores.values()):
                 need = 0  # asked about its rules, in words none of them uses: all of them
@@ -450,20 +450,6 @@ class Builder:
                 by_id[rule_id]["text"]).split()})
         self._load_sources({c.item.source.id for c in ranked.values() if c.item.source})
         return list(ranked.values())
-
-    @staticmethod
-    def _fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str],
-              topic: set[str], subject: str, asks: bool, fit: Callable[[Row, set[str]], int]
-              ) -> tuple[dict[str, int], int]:
-        """How many topic words each rule governing `applies` shares with the question, and
-        how many it must share. A family is relevant as a whole: "payment terms" may name the
-        words of an exception only, and the general rule still governs the other entities."""
-        scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
-                  for r in heads if r["applies_to"] in applies}
-        need = min(2, len(topic)) if subject else 2  # topic words a rule must share
-        if not topic or asks:
-            need = min(1, len(topic))
-        return scores, need
 
     # -- aliases --------------------------------------------------------------------------
 
@@ -781,24 +767,18 @@ def _label(r: Row, live: list[Row], authority: Callable[[Row], int]
     return "outranked", "outranked by {other}", best["id"]
 
 
-def _initials(key: list[str], said: list[str], positions: list[int]) -> set[int]:
-    """Where the question writes a predicate by its initials, or spells out the words a
-    predicate is the initials of: 'annual recurring revenue' for arr, 'ARR' (or 'A.R.R.')
-    for annual_recurring_revenue, 'cac' for customer_acquisition_cost. Neighbouring free
-    words only, two to five of them, the first a letter each; a filler word may sit inside
-    ('cost of acquisition' is not 'ca' nor 'coa')."""
-    if len(key) == 1 and INITIALS_FROM <= len(key[0]) <= INITIALS_MOST and key[0].isalpha():
-        size = len(key[0])  # the predicate is an abbreviation: its letters in a row of words
-        for j in range(len(said) - size + 1):
-            run = positions[j:j + size]
-            if run[-1] - run[0] == size - 1 and "".join(w[0] for w in said[j:j + size]) \
-                    == key[0] and all(len(w) > 1 for w in said[j:j + size]):
-                return set(run)
-        return set()
-    if INITIALS_FROM <= len(key) <= INITIALS_MOST and all(w.isalpha() for w in key):
-        letters = "".join(w[0] for w in key)  # the question abbreviates a predicate's words
-        return {positions[j] for j, w in enumerate(said) if w == letters}
-    return set()
+def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str],
+               topic: set[str], subject: str, asks: bool, fit: Callable[[Row, set[str]], int]
+               ) -> tuple[dict[str, int], int]:
+    """How many topic words each rule governing `applies` shares with the question, and
+    how many it must share. A family is relevant as a whole: "payment terms" may name the
+    words of an exception only, and the general rule still governs the other entities."""
+    scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
+              for r in heads if r["applies_to"] in applies}
+    need = min(2, len(topic)) if subject else 2  # topic words a rule must share
+    if not topic or asks:
+        need = min(1, len(topic))
+    return scores, need
 
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
@@ -806,7 +786,7 @@ def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
 
 
 __all__ = [
-    "CONTENT_MIN", "CURRENCY", "GOVERNING_INBOUND", "INITIALS_FROM", "INITIALS_MOST",
+    "CONTENT_MIN", "CURRENCY", "GOVERNING_INBOUND",
     "KIND_ORDER", "PREPOSITIONS", "RELATED_MOST",
     "RELATION_SYNONYMS", "Builder", "Found", "Links", "Ranked", "Row", "Select", "not_found",
     "relation_text"

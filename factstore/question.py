@@ -464,10 +464,33 @@ def runs(positions: list[int]) -> list[list[int]]:
     return runs
 
 
+INITIALS_FROM, INITIALS_MOST = 2, 5  # letters of an abbreviation matched to words' initials
+
+
+def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[int]:
+    """Where the question writes a predicate by its initials, or spells out the words a
+    predicate is the initials of: 'annual recurring revenue' for arr, 'ARR' (or 'A.R.R.')
+    for annual_recurring_revenue, 'cac' for customer_acquisition_cost. Neighbouring free
+    words only, two to five of them, the first a letter each; a filler word may sit inside
+    ('cost of acquisition' is not 'ca' nor 'coa')."""
+    if len(key) == 1 and INITIALS_FROM <= len(key[0]) <= INITIALS_MOST and key[0].isalpha():
+        size = len(key[0])  # the predicate is an abbreviation: its letters in a row of words
+        for j in range(len(said) - size + 1):
+            run = positions[j:j + size]
+            if run[-1] - run[0] == size - 1 and "".join(w[0] for w in said[j:j + size]) \
+                    == key[0] and all(len(w) > 1 for w in said[j:j + size]):
+                return set(run)
+        return set()
+    if INITIALS_FROM <= len(key) <= INITIALS_MOST and all(w.isalpha() for w in key):
+        letters = "".join(w[0] for w in key)  # the question abbreviates a predicate's words
+        return {positions[j] for j, w in enumerate(said) if w == letters}
+    return set()
+
+
 __all__ = [
     "CLOSE_FIRST_WORD", "DETERMINERS", "FILLER", "FILLER_WORDS", "FUZZY_MENTION_AT", "GENERIC",
-    "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS", "OBLIGATION_WORDS", "PERIODISH", "POSSESSIVE",
-    "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
-    "SHOWN_WITHIN", "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "question_periods",
-    "root", "runs", "stem", "unique_mentions"
+    "INITIALS_FROM", "INITIALS_MOST", "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS",
+    "OBLIGATION_WORDS", "PERIODISH", "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
+    "SHOWN_WITHIN", "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "initials_at",
+    "question_periods", "root", "runs", "stem", "unique_mentions"
 ]
