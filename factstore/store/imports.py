@@ -14,6 +14,7 @@ prefers the file's or the store's side. `add` and a restore write directly (impo
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ class Imports:
         big = self.core.progress is not None and path.is_file() and \
             path.stat().st_size >= IMPORT_PROGRESS_BYTES
         report = self.core.progress if big else None
+        if path.suffix == ".jsonl":  # streamed: memory follows a chunk, not the file
+            return self._through_branch(path, self._streamed(path, who, reason, report),
+                                        who, reason, prefer, report)
         if report:
             report(f"validating {path.name}", 0, 1)
         batch = load_file(path)
@@ -72,9 +76,33 @@ class Imports:
         rows = _rows(batch)
         _check_keys(rows, path.name)
         _check_references(self.core.backend, rows, path.name)
-        return self._through_branch(path, batch, rows, who, reason, prefer, report)
+        return self._through_branch(
+            path, lambda tx, done: _upsert_all(tx, rows, batch, who, reason,
+                                               f"Import {path.name}", done, report),
+            who, reason, prefer, report)
 
-    def _through_branch(self, path: Path, batch: KnowledgeBatch, rows: dict[str, list[Row]],
+    def _streamed(self, path: Path, who: str, reason: str | None, progress: Progress | None
+                  ) -> Callable[[Tx, Upsert], str | None]:
+        """The import branch's write of a JSONL file read a chunk at a time (streaming.py);
+        references the file does not define are looked up at the store's head."""
+        from factstore.store.streaming import write_jsonl
+
+        head, backend = self.core.head(), self.core.backend
+
+        def body(tx: Tx, done: Upsert) -> str | None:
+            changed, counts = write_jsonl(tx, path, lambda table: backend.table_at(table, head),
+                                          who, reason, progress)
+            done.changed[:] = changed
+            if not changed:
+                return None
+            if progress:
+                progress("committing", 0, 1)
+            done.title = f"Import {path.name}: {_summary(counts)}"
+            return commit_message(done.title, reason, None)
+
+        return body
+
+    def _through_branch(self, path: Path, write: Callable[[Tx, Upsert], str | None],
                         who: str, reason: str | None, prefer: str | None,
                         progress: Progress | None) -> WriteResult:
         backend = self.core.backend
@@ -88,9 +116,7 @@ class Imports:
         try:
             side = backend.on_branch(branch)
             try:
-                commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
-                                                            f"Import {path.name}", done,
-                                                            progress), who)
+                commit = side.write(lambda tx: write(tx, done), who)
             finally:
                 side.close()
             head = self.core.head()
