@@ -10,7 +10,7 @@ boolean it was stored from whenever that reads back to the very same text.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 import re
 from pathlib import Path
@@ -38,19 +38,24 @@ def document(tables: dict[str, list[Row]], fiscal_year_start_month: int | None) 
     return doc
 
 
+@functools.cache
+def _fields(model: type[Input]) -> tuple[tuple[str, str, bool, Any], ...]:
+    """(field, its column, required, default) of each field a record writes, worked out once:
+    asked of pydantic for each of 100k rows, it was most of an export's time."""
+    return tuple((name, model._keys[name], field.is_required(), field.default)
+                 for name, field in model.model_fields.items() if name not in model._nested)
+
+
 def _record(model: type[Input], section: str, row: Row) -> dict[str, Any]:
     out: dict[str, Any] = {}
     value, implied = _typed(row["value"], row["value_type"]) if section == "facts" else (None, "")
-    for name, field in model.model_fields.items():
-        if name in model._nested:
-            continue
+    for name, key, required, default in _fields(model):
         if section == "facts" and name == "value":
             out[name] = value
         elif section == "facts" and name == "value_type" and row["value_type"] == implied:
             continue  # import infers it from the value
-        elif row[model._keys[name]] is not None and (
-                field.is_required() or row[model._keys[name]] != field.default):
-            out[name] = row[model._keys[name]]
+        elif row[key] is not None and (required or row[key] != default):
+            out[name] = row[key]
     first = {k: out.pop(k) for k in FIRST if k in out}
     last = {k: out.pop(k) for k in PROVENANCE if k in out}
     return {**first, **out, **last}
@@ -59,17 +64,17 @@ def _record(model: type[Input], section: str, row: Row) -> dict[str, Any]:
 def _typed(text: str, value_type: str) -> tuple[Any, str]:
     """(the value to write, the value_type import would infer from it): a number or boolean
     only when it reads back as exactly the stored text."""
-    candidates: list[Any] = []
     if value_type == "bool" and text in ("true", "false"):
-        candidates.append(text == "true")
+        return text == "true", "bool"
     if value_type == "number":
         for kind in (int, float):
-            with contextlib.suppress(ValueError):
-                candidates.append(kind(text))
-    for value in candidates:
-        stored, implied = value_text(value)
-        if stored == text:
-            return value, implied
+            try:
+                value = kind(text)
+            except ValueError:
+                continue
+            stored, implied = value_text(value)
+            if stored == text:
+                return value, implied
     return text, "text"
 
 
