@@ -125,3 +125,11 @@ def test_an_alias_normalised_twice_across_chunks_names_both_spellings(
     with pytest.raises(InvalidInput, match=r"aliases of c0: 'ACME' and 'Acme Inc\.' both"):
         store.import_file(path, author=AUTHOR)
     _untouched(store, head, path)
+
+
+def test_a_missing_file_is_one_line_and_writes_nothing(store: FactStore, tmp_path: Path
+                                                       ) -> None:
+    head = store.head()
+    with pytest.raises(InvalidInput, match=r"gone\.jsonl: no such file"):
+        store.import_file(tmp_path / "gone.jsonl", author=AUTHOR)
+    _untouched(store, head, tmp_path / "gone.jsonl")

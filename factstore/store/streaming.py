@@ -211,7 +211,10 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | N
     from factstore.importers import jsonl_chunks
 
     stream = _Stream(tx, path, store_at, who, reason)
-    size = max(path.stat().st_size, 1)
+    try:
+        size = max(path.stat().st_size, 1)
+    except OSError:  # jsonl_chunks says what is wrong with the path, in one line
+        size = 1
     for batch, done in _ahead(jsonl_chunks(path)):
         stream.take(batch)
         if progress:
