@@ -77,7 +77,7 @@ def render(data: dict[str, Any], out: Path, json_name: str) -> Path:
     lines = [
         "# factstore benchmarks",
         "",
-        f"One run of `{meta['command']}` on {meta['date']} ({meta['machine']}); the figures "
+        f"`{meta['command']}` on {meta['date']} ({meta['machine']}); the figures "
         f"are in [{json_name}]({json_name}). Every figure stands beside its baseline measured "
         "in the same run: on a shared machine the ratios are what counts, not the "
         "milliseconds. Latencies are medians.",
@@ -208,9 +208,51 @@ def _imports(steps: dict[str, Any]) -> list[str]:
     return lines
 
 
-def main(path: Path) -> None:
-    """Render the report again from a results file: python -m bench.report FILE."""
-    render(json.loads(path.read_text(encoding="utf-8")), path.parent, path.name)
+def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs as one report (e.g. doltlite and the server run side by side on a busy
+    machine): every figure of the first run, then each later run's own backends' figures
+    (its baselines are the first run's: a figure another run already has is kept from it)."""
+    first = runs[0]
+    seen = {(r["step"], r["series"], r["size"]) for r in first["rows"]}
+    rows, notes = list(first["rows"]), list(first.get("notes", []))
+    commands = [first["meta"]["command"]]
+    for run in runs[1:]:
+        commands.append(run["meta"]["command"])
+        notes += run.get("notes", [])
+        for row in run["rows"]:
+            key = (row["step"], row["series"], row["size"])
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    meta = {**first["meta"], "command": "` and `".join(commands),
+            "machine": "; ".join(r["meta"]["machine"] for r in runs)}
+    if len(runs) > 1:
+        notes.append("The runs were measured at the same time on the same machine; each "
+                     "backend's figures stand beside the baselines of its own run where the "
+                     "step has one (the Dolt floor, the command-line floor), else the first "
+                     "run's.")
+    return {"meta": meta, "notes": notes, "rows": rows}
 
 
-__all__ = ["BASELINES", "render"]
+def main() -> None:
+    """python bench/report.py RESULTS.json [MORE.json …] --out DIR: the report again, or
+    several runs' results as one."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("results", type=Path, nargs="+")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    runs = [json.loads(p.read_text(encoding="utf-8")) for p in args.results]
+    data = merge(runs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = args.results[0].name
+    (args.out / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(render(data, args.out, name))
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = ["BASELINES", "merge", "render"]
