@@ -161,8 +161,17 @@ factstore.init_store(url, author=author).close()
 with factstore.open_store(url) as store:
     t = time.perf_counter()
     result = store.import_file(path, author=author, reason="bench")
-    print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(result.changed)}))
+    seconds = time.perf_counter() - t
+peak = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmHWM:"))  # this process's own peak (rusage has the parent's)
+print(json.dumps({"seconds": seconds, "rows": len(result.changed), "rss_mb": peak / 1024}))
 """
+
+# Runs a command and prints its peak RSS (KiB) last: rusage's figure for a process holds its
+# parent's RSS at the fork, so the parent must be this small process, not the bench.
+SMALL_PARENT = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+                "print('\\npeak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+                "sys.exit(code)")
 
 SQLITE_CHILD = r"""
 import json, random, sqlite3, statistics, sys, time
@@ -299,10 +308,10 @@ def one_store(plan: Plan, results: Results, backend: str, size: int,
     facts = customers * len(PREDICATES) * len(QUARTERS)
     url = url_for(f"s{size}")
     plan.step(f"{backend} {size:,}: import (library)")
-    wall, rss, out = child([python(), "-c", IMPORT_CHILD, url, str(data), AUTHOR])
+    _, _, out = child([python(), "-c", IMPORT_CHILD, url, str(data), AUTHOR])
     done = json.loads(out)
     results.add("import", backend, size, done["seconds"] * 1000, rate=facts / done["seconds"],
-                rss_mb=rss, rows=done["rows"])
+                rss_mb=done["rss_mb"], rows=done["rows"])
     if server_url:
         plan.step(f"dolt {size:,}: server floor (LOAD DATA)")
         server_floor(results, server_url, size, plan.work)
@@ -310,8 +319,10 @@ def one_store(plan: Plan, results: Results, backend: str, size: int,
         plan.step(f"{backend} {size:,}: import (CLI)")
         cli_url = url_for(f"cli{size}")
         factstore.init_store(cli_url, author=AUTHOR).close()
-        wall, rss, _ = child([python(), "-m", "factstore", "--url", cli_url, "import",
-                              str(data), "-m", "bench"], {"FACTS_AUTHOR": AUTHOR})
+        wall, _, out = child([python(), "-c", SMALL_PARENT, python(), "-m", "factstore",
+                              "--url", cli_url, "import", str(data), "-m", "bench"],
+                             {"FACTS_AUTHOR": AUTHOR})
+        rss = int(out.rsplit("peak", 1)[1]) / 1024
         results.add("import (CLI)", backend, size, wall * 1000, rate=facts / wall, rss_mb=rss)
     with open_store(url) as store:
         library(plan, results, backend, size, store, who)
