@@ -231,7 +231,7 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     return _jsonl_lines(name, text.split("\n"), 1)
 
 
-JSONL_CHUNK = 20_000  # lines validated (and written) at a time by a streaming import
+JSONL_CHUNK = 10_000  # lines validated (and written) at a time by a streaming import
 
 
 def jsonl_chunks(path: Path, lines: int | None = None
