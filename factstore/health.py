@@ -90,7 +90,9 @@ def _conflicts(facts: list[Row], sources: list[Row]) -> Iterable[HealthFinding]:
     for f in facts:
         if f["id"] not in superseded:
             groups[(f["subject_id"], f["predicate"], f["period"] or "")].append(f)
-    for (subject, predicate, period), group in sorted(groups.items()):
+    # a fact alone in its group conflicts with nothing: most groups, left out before sorting
+    shared = sorted((key, group) for key, group in groups.items() if len(group) > 1)
+    for (subject, predicate, period), group in shared:
         reported: set[tuple[str, ...]] = set()
         # a group's facts are the same on every day between two starts: check each start
         for day in sorted({f["valid_from"] or "" for f in group}):

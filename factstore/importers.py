@@ -8,11 +8,12 @@ date like 2026-02-30 is reported against its field rather than as a YAML parse e
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol, Union
@@ -307,12 +308,46 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
     import fast."""
     # Lines end at \n only (a \r before it is JSON whitespace): splitlines() would also
     # break inside strings at U+2028, U+0085 and the like, which JSON allows raw.
-    lines = text.split("\n")
+    return _jsonl_lines(name, text.split("\n"), 1)
+
+
+JSONL_CHUNK = 10_000  # lines validated (and written) at a time by a streaming import
+
+
+def jsonl_chunks(path: Path, lines: int | None = None
+                 ) -> Iterator[tuple[KnowledgeBatch, int]]:
+    """A JSONL file read and validated `lines` (JSONL_CHUNK) lines at a time, in order: each
+    chunk's batch and the characters read so far. Memory follows the chunk, not the file; a
+    problem is the same one-line error, naming the file's line, as load_file's. Checks that
+    span chunks (keys seen twice, references) are the caller's."""
+    try:
+        # newline="\n": lines end at \n only, as in _jsonl_batch (no \r or U+2028 splits)
+        with path.open(encoding="utf-8-sig", newline="\n") as file:
+            first, done = 1, 0
+            while True:
+                block = list(itertools.islice(file, lines or JSONL_CHUNK))
+                if not block:
+                    return
+                done += sum(map(len, block))  # characters: progress only
+                yield _jsonl_lines(path.name, block, first), done
+                first += len(block)
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path.name}: cannot read ({exc})") from None
+    except RecursionError:
+        raise InvalidInput(f"{path.name}: nested too deeply") from None
+
+
+def _jsonl_lines(name: str, lines: list[str], first: int) -> KnowledgeBatch:
+    """Lines `first`, `first` + 1, … of a JSONL file (each may end with its \n) validated."""
     kept = list(filter(str.strip, lines))  # blank lines are skipped
-    numbers: Sequence[int] = range(1, len(lines) + 1)  # line number of each kept line
+    numbers: Sequence[int] = range(first, first + len(lines))  # line number of each kept line
     if len(kept) < len(lines):
-        numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
-        lines = kept
+        numbers = [n for n, line in enumerate(lines, start=first) if line.strip()]
+    lines = kept
+    if not lines:  # only blank lines: nothing to import (not an error)
+        return KnowledgeBatch.rows_from({})
     try:
         records = [one for (one,) in _lines().validate_json("[[" + "],[".join(lines) + "]]")]
     except ValidationError as exc:
@@ -568,12 +603,14 @@ __all__ = [
     "CORE",
     "CORE_RESOLVERS",
     "CORE_SCALARS",
+    "JSONL_CHUNK",
     "SCOPE",
     "SOURCED",
     "TYPE_TAG",
     "EntityNames",
     "ImportOptions",
     "describe_error",
+    "jsonl_chunks",
     "load_file",
     "problem_message",
     "read_document",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +76,9 @@ class Imports:
         big = self.core.progress is not None and path.is_file() and \
             path.stat().st_size >= IMPORT_PROGRESS_BYTES
         report = self.core.progress if big else None
+        if path.suffix == ".jsonl":  # streamed: memory follows a chunk, not the file
+            return self._through_branch(path, self._streamed(path, who, reason, report),
+                                        who, reason, prefer, report)
         if report:
             report(f"validating {path.name}", 0, 1)
         batch = load_file(path, options, _StoreNames(self.core, self.names))
@@ -84,9 +87,33 @@ class Imports:
         rows = _rows(batch)
         _check_keys(rows, path.name)
         _check_references(self.core.backend, rows, path.name)
-        return self._through_branch(path, batch, rows, who, reason, prefer, report)
+        return self._through_branch(
+            path, lambda tx, done: _upsert_all(tx, rows, batch, who, reason,
+                                               f"Import {path.name}", done, report),
+            who, reason, prefer, report)
 
-    def _through_branch(self, path: Path, batch: KnowledgeBatch, rows: dict[str, list[Row]],
+    def _streamed(self, path: Path, who: str, reason: str | None, progress: Progress | None
+                  ) -> Callable[[Tx, Upsert], str | None]:
+        """The import branch's write of a JSONL file read a chunk at a time (streaming.py);
+        references the file does not define are looked up at the store's head."""
+        from factstore.store.streaming import write_jsonl
+
+        head, backend = self.core.head(), self.core.backend
+
+        def body(tx: Tx, done: Upsert) -> str | None:
+            changed, counts = write_jsonl(tx, path, lambda table: backend.table_at(table, head),
+                                          who, reason, progress)
+            done.changed[:] = changed
+            if not changed:
+                return None
+            if progress:
+                progress("committing", 0, 1)
+            done.title = f"Import {path.name}: {_summary(counts)}"
+            return commit_message(done.title, reason, None)
+
+        return body
+
+    def _through_branch(self, path: Path, write: Callable[[Tx, Upsert], str | None],
                         who: str, reason: str | None, prefer: str | None,
                         progress: Progress | None) -> WriteResult:
         backend = self.core.backend
@@ -103,9 +130,7 @@ class Imports:
                 # a branch made before an upgrade gets the same one (both sides of the merge
                 # then made the same change of schema, which Dolt merges)
                 migrations.ensure(side, migrations.LATEST, SYSTEM_AUTHOR, like=backend)
-                commit = side.write(lambda tx: _upsert_all(tx, rows, batch, who, reason,
-                                                            f"Import {path.name}", done,
-                                                            progress), who)
+                commit = side.write(lambda tx: write(tx, done), who)
             finally:
                 side.close()
             head = self.core.head()
@@ -261,7 +286,7 @@ def _upsert_all(tx: Tx, rows: dict[str, list[Row]], batch: KnowledgeBatch, who: 
     counts = {}
     captured = Captured(tx, rows["sources"])
     for name, table in TABLES.items():
-        added, modified = _upsert(tx, table, rows[name], who, reason, progress,
+        added, modified = upsert(tx, table, rows[name], who, reason, progress,
                                   batch.omitted, captured)
         written.extend(added + modified)
         if added or modified:
@@ -342,7 +367,7 @@ def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) 
                     "in the file or the store")
 
 
-def _upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
+def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
             progress: Progress | None = None, omitted: Omitted | None = None,
             captured: Captured | None = None) -> tuple[list[str], list[str]]:
     """Insert new rows, update changed ones, leave identical ones alone. A field a record
@@ -487,5 +512,5 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
 
 __all__ = [
     "ADDED", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "PREFER", "WRITE_CHUNK", "Captured", "Imports",
-    "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config"
+    "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config", "upsert"
 ]

@@ -1,0 +1,469 @@
+"""The measurements of `python -m bench`: one store per backend and size, built by the import
+that is itself measured, then every operation on it, each beside its baseline in the same run.
+
+A store of N facts has N/10 customers (generated company names, one alias each), ten facts
+each (bench_context's predicates over two quarters), the terms of bench_context and a few
+rules. Baselines: plain sqlite3 (a child process that never loads doltlite) for corrections
+(UPDATE + COMMIT) and bulk insert (executemany); on a Dolt server, the server's own floor
+(LOAD DATA LOCAL of the same rows, or a multi-row INSERT batch if refused); naive
+`rapidfuzz.process.extractOne` over every name for a fuzzy resolve; a git repository of YAML
+fact files (one per ten customers) for a correction (edit + `git commit`) and a quarter diff
+(`git diff` between two tags); and for the command line, the interpreter's floor
+`python -c "import doltlite, sqlite3, click, json"`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench_context import PREDICATES, QUARTERS, TERMS
+from bench_history import CHANGED
+from bench_resolver import _company, _typo
+
+AUTHOR = "Bench <bench@factstore.test>"
+ROOT = Path(__file__).resolve().parent.parent
+COLUMNS = ("id", "subject_id", "predicate", "value", "value_type", "unit", "period",
+           "valid_from", "valid_to", "source_id", "quote", "confidence", "supersedes", "status",
+           "recorded_by", "reason", "rev")
+FLOOR = "import doltlite, sqlite3, click, json"
+
+
+@dataclass
+class Results:
+    """Every figure of a run: (step, series, size) -> value, with its unit."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, step: str, series: str, size: int, value: float, unit: str = "ms",
+            **extra: Any) -> None:
+        self.rows.append({"step": step, "series": series, "size": size,
+                          "value": round(value, 4), "unit": unit, **extra})
+
+
+@dataclass
+class Plan:
+    sizes: list[int]
+    server_sizes: list[int]
+    backends: list[str]
+    runs: int  # repetitions of a latency (medians)
+    cli_runs: int
+    quick: bool
+    work: Path
+    total: int = 0
+    done: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    progress: Callable[[Plan, str], None] | None = None
+
+    def step(self, name: str) -> None:
+        if self.progress:
+            self.progress(self, name)
+        self.done += 1
+
+
+# --- data ------------------------------------------------------------------------------
+
+
+def names(customers: int) -> list[str]:
+    rng = random.Random(7)
+    return [f"{_company(rng)} {i}" for i in range(customers)]
+
+
+def fact_rows(customers: int) -> Iterator[dict[str, Any]]:
+    for c in range(customers):
+        for p in PREDICATES:
+            for q in QUARTERS:
+                value: Any = 1000 + c if p != "renewal_date" else f"2026-0{1 + c % 9}-15"
+                yield {"type": "fact", "id": f"fact:c{c}-{p}-{q.lower()}", "subject": f"c{c}",
+                       "predicate": p, "value": value, "period": q, "source": "src:crm",
+                       "quote": f"{p} of customer {c} in {q}"}
+
+
+def write_jsonl(path: Path, size: int) -> list[str]:
+    """The store's content as a JSONL import file; the customers' names."""
+    customers = max(size // (len(PREDICATES) * len(QUARTERS)), 1)
+    who = names(customers)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps({"type": "source", "id": "src:crm", "title": "CRM export",
+                              "kind": "system_of_record", "authority": 90}) + "\n")
+        for i, name in enumerate(who):
+            out.write(json.dumps({"type": "entity", "id": f"c{i}", "kind": "customer",
+                                  "name": name, "source": "src:crm"}) + "\n")
+            out.write(json.dumps({"type": "alias", "entity": f"c{i}", "alias": f"CUST {i}",
+                                  "kind": "code"}) + "\n")
+        for i, term in enumerate(TERMS):
+            out.write(json.dumps({"type": "definition", "id": f"def:t{i}@finance", "term": term,
+                                  "scope": "finance", "text": f"What {term} means.",
+                                  "source": "src:crm"}) + "\n")
+        for i in range(5):
+            out.write(json.dumps({"type": "rule", "id": f"rule:r{i}",
+                                  "applies_to": "kind:customer",
+                                  "text": f"Rule {i} about discounts."}) + "\n")
+        for row in fact_rows(customers):
+            out.write(json.dumps(row) + "\n")
+    return who
+
+
+def quarter_change(path: Path, customers: int) -> list[str]:
+    """A file that changes CHANGED facts spread over the store: the next quarter's import."""
+    step = max(customers // CHANGED, 1)
+    rows = [row for c, row in enumerate(fact_rows(customers)) if c % 10 == 0][::step][:CHANGED]
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps({**row, "value": 7, "quote": "restated"}) + "\n")
+    return [row["id"] for row in rows]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Any], runs: int) -> float:
+    """Median milliseconds of `runs` calls."""
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return statistics.median(out)
+
+
+def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a process: wall seconds, its own peak RSS in MiB, its stdout."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})}, cwd=ROOT)
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])}… failed: {err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+IMPORT_CHILD = """
+import factstore, json, sys, time
+from pathlib import Path
+url, path, author = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+factstore.init_store(url, author=author).close()
+with factstore.open_store(url) as store:
+    t = time.perf_counter()
+    result = store.import_file(path, author=author, reason="bench")
+    seconds = time.perf_counter() - t
+peak = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmHWM:"))  # this process's own peak (rusage has the parent's)
+print(json.dumps({"seconds": seconds, "rows": len(result.changed), "rss_mb": peak / 1024}))
+"""
+
+# Runs a command and prints its peak RSS (KiB) last: rusage's figure for a process holds its
+# parent's RSS at the fork, so the parent must be this small process, not the bench.
+SMALL_PARENT = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+                "print('\\npeak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+                "sys.exit(code)")
+
+SQLITE_CHILD = r"""
+import json, random, sqlite3, statistics, sys, time
+assert "doltlite" not in sys.modules
+path, size, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+cols = sys.argv[4].split(",")
+conn = sqlite3.connect(path, isolation_level=None)
+conn.execute(f"CREATE TABLE facts ({', '.join(cols)}, PRIMARY KEY (id))")
+conn.execute("CREATE INDEX facts_subject ON facts (subject_id, predicate)")
+rows = [(f"fact:{i}", f"c{i // 10}", "arr", str(i), "number", None, "FY26-Q3", None, None,
+         "src:crm", f"quote {i}", None, None, "active", "B <b@x>", "bench", 1)
+        for i in range(size)]
+t = time.perf_counter()
+conn.execute("BEGIN")
+conn.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * len(cols))})", rows)
+conn.execute("COMMIT")
+insert = time.perf_counter() - t
+rng, lat = random.Random(1), []
+for i in range(runs):
+    t = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE facts SET value = ?, rev = rev + 1 WHERE id = ?",
+                 (str(i), f"fact:{rng.randrange(size)}"))
+    conn.execute("COMMIT")
+    lat.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"insert_s": insert, "update_ms": statistics.median(lat)}))
+"""
+
+
+def python() -> str:
+    return sys.executable
+
+
+# --- the steps -------------------------------------------------------------------------
+
+
+def run(plan: Plan, results: Results) -> None:
+    from tests.doltserver import dolt_binary, running_server
+
+    for size in plan.sizes:
+        sqlite_baseline(plan, results, size)
+        git_baseline(plan, results, size)
+    for backend in plan.backends:
+        if backend == "doltlite":
+            for size in plan.sizes:
+                one_store(plan, results, "doltlite", size,
+                          lambda name: str(plan.work / f"{name}.db"))
+            continue
+        binary = dolt_binary()
+        if binary is None:
+            results.notes.append("dolt sql-server: skipped (no dolt binary; "
+                                 "scripts/install-dolt.sh builds one)")
+            continue
+        with running_server(binary, plan.work / "dolt") as server:
+            for size in plan.server_sizes:
+                one_store(plan, results, "dolt", size, lambda name: f"{server.url}/{name}",
+                          server_url=server.url)
+
+
+def sqlite_baseline(plan: Plan, results: Results, size: int) -> None:
+    plan.step(f"sqlite3 baseline, {size:,} rows")
+    db = plan.work / f"plain{size}.sqlite"
+    _, _, out = child([python(), "-c", SQLITE_CHILD, str(db), str(size), str(plan.runs * 3),
+                       ",".join(COLUMNS)])
+    db.unlink()
+    base = json.loads(out)
+    results.add("import", "sqlite3 executemany", size, base["insert_s"] * 1000,
+                rate=size / base["insert_s"])
+    results.add("correct", "sqlite3 UPDATE+COMMIT", size, base["update_ms"])
+
+
+def git_baseline(plan: Plan, results: Results, size: int) -> None:
+    """A git repository of YAML fact files, one per ten customers: correction = edit +
+    commit; quarter diff = `git diff` between two tags with CHANGED files changed."""
+    git = shutil.which("git")
+    if git is None:
+        results.notes.append("git baseline skipped: no git")
+        return
+    plan.step(f"git baseline, {size:,} facts")
+    repo = plan.work / f"git{size}"
+    repo.mkdir()
+    env = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "Bench",
+           "GIT_COMMITTER_EMAIL": "b@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
+
+    def sh(*args: str) -> str:  # no background gc: it outlives the step
+        return subprocess.run([git, "-c", "gc.auto=0", "-c", "maintenance.auto=false", *args],
+                              cwd=repo, env={**os.environ, **env}, check=True,
+                              capture_output=True, text=True).stdout
+
+    customers = max(size // (len(PREDICATES) * len(QUARTERS)), 1)
+    per: dict[int, list[dict[str, Any]]] = {}  # a file per ten customers (100 facts)
+    for row in fact_rows(customers):
+        per.setdefault(int(row["subject"][1:]) // 10, []).append(
+            {k: v for k, v in row.items() if k != "type"})
+    sh("init", "-q")
+    for c, rows in per.items():  # written as yaml.safe_dump would, without its cost per file
+        (repo / f"c{c}.yaml").write_text("facts:\n" + "".join(
+            "- " + "  ".join(f"{k}: {v}\n" for k, v in row.items()) for row in rows),
+            encoding="utf-8")
+    sh("add", "-A")
+    sh("commit", "-qm", "load")
+    sh("tag", "q1")
+    step = max(len(per) // CHANGED, 1)
+    for c in list(per)[::step][:CHANGED]:
+        path = repo / f"c{c}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("value: ", "value: 7", 1),
+                        encoding="utf-8")
+    sh("commit", "-qam", "quarter")
+    sh("tag", "q2")
+    results.add("diff", "git diff", size, timed(lambda: sh("diff", "q1", "q2"), plan.runs))
+    counter = iter(range(10**9))
+
+    def correct() -> None:
+        i = next(counter)
+        path = repo / f"c{(i * 7919) % len(per)}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("value: ", f"value: {i}", 1), encoding="utf-8")
+        sh("commit", "-qam", "correction")
+
+    results.add("correct", "git edit+commit", size, timed(correct, plan.runs))
+    shutil.rmtree(repo, ignore_errors=True)
+
+
+def one_store(plan: Plan, results: Results, backend: str, size: int,
+              url_for: Callable[[str], str], server_url: str | None = None) -> None:
+    import factstore
+    from factstore import open_store
+
+    data = plan.work / f"data{size}.jsonl"
+    if not data.exists():
+        write_jsonl(data, size)
+    who = names(max(size // (len(PREDICATES) * len(QUARTERS)), 1))
+    customers = len(who)
+    facts = customers * len(PREDICATES) * len(QUARTERS)
+    url = url_for(f"s{size}")
+    plan.step(f"{backend} {size:,}: import (library)")
+    _, _, out = child([python(), "-c", IMPORT_CHILD, url, str(data), AUTHOR])
+    done = json.loads(out)
+    results.add("import", backend, size, done["seconds"] * 1000, rate=facts / done["seconds"],
+                rss_mb=done["rss_mb"], rows=done["rows"])
+    if server_url:
+        plan.step(f"dolt {size:,}: server floor (LOAD DATA)")
+        server_floor(results, server_url, size, plan.work)
+    if backend == "doltlite" and not plan.quick and size <= 100_000:
+        plan.step(f"{backend} {size:,}: import (CLI)")
+        cli_url = url_for(f"cli{size}")
+        factstore.init_store(cli_url, author=AUTHOR).close()
+        wall, _, out = child([python(), "-c", SMALL_PARENT, python(), "-m", "factstore",
+                              "--url", cli_url, "import", str(data), "-m", "bench"],
+                             {"FACTS_AUTHOR": AUTHOR})
+        rss = int(out.rsplit("peak", 1)[1]) / 1024
+        results.add("import (CLI)", backend, size, wall * 1000, rate=facts / wall, rss_mb=rss)
+    with open_store(url) as store:
+        library(plan, results, backend, size, store, who)
+    if not plan.quick or size == max(plan.sizes):
+        plan.step(f"{backend} {size:,}: command line")
+        command_line(plan, results, backend, size, url, who)
+
+
+def server_floor(results: Results, server_url: str, size: int, work: Path) -> None:
+    """The same rows into a fresh table of the same server, committed: LOAD DATA LOCAL, or
+    a multi-row INSERT batch where the server refuses LOCAL."""
+    import pymysql
+
+    host, port = server_url.rsplit("@", 1)[1].split(":")
+    conn = pymysql.connect(host=host, port=int(port), user="root", autocommit=True,
+                           local_infile=True)
+    name = f"floor{size}"
+    customers = max(size // (len(PREDICATES) * len(QUARTERS)), 1)
+    rows = [(r["id"], r["subject"], r["predicate"], str(r["value"]), "number", None, r["period"],
+             None, None, "src:crm", r["quote"], None, None, "active", AUTHOR, "bench", 1)
+            for r in fact_rows(customers)]
+    tsv = work / f"{name}.tsv"
+    with tsv.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+    with conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+        cur.execute(f"USE {name}")
+        cur.execute("CREATE TABLE facts (id VARCHAR(255) PRIMARY KEY, subject_id VARCHAR(255), "
+                    "predicate VARCHAR(255), value MEDIUMTEXT, value_type VARCHAR(16), "
+                    "unit VARCHAR(64), period VARCHAR(32), valid_from VARCHAR(10), "
+                    "valid_to VARCHAR(10), source_id VARCHAR(255), quote MEDIUMTEXT, "
+                    "confidence DOUBLE, supersedes VARCHAR(255), status VARCHAR(16), "
+                    "recorded_by VARCHAR(255), reason MEDIUMTEXT, rev INT, "
+                    "KEY facts_subject (subject_id, predicate))")
+        with contextlib.suppress(pymysql.err.MySQLError):  # the server's own switch
+            cur.execute("SET GLOBAL local_infile = 1")
+        how = "LOAD DATA LOCAL"
+        t = time.perf_counter()
+        try:
+            cur.execute("START TRANSACTION")
+            cur.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE facts ({', '.join(COLUMNS)})",
+                        (str(tsv),))
+        except pymysql.err.MySQLError as exc:
+            cur.execute("ROLLBACK")
+            results.notes.append(f"dolt floor at {size:,}: LOAD DATA LOCAL refused ({exc}); "
+                                 "a multi-row INSERT batch instead")
+            how = "multi-row INSERT"
+            t = time.perf_counter()
+            cur.execute("START TRANSACTION")
+            for start in range(0, len(rows), 50_000):
+                cur.executemany(f"INSERT INTO facts VALUES ({', '.join(['%s'] * 17)})",
+                                rows[start:start + 50_000])
+        cur.execute("CALL DOLT_COMMIT('-Am', 'floor')")
+        cur.execute("COMMIT")
+        seconds = time.perf_counter() - t
+        cur.execute(f"DROP DATABASE {name}")
+    conn.close()
+    tsv.unlink()
+    results.add("import", f"dolt floor ({how})", size, seconds * 1000, rate=len(rows) / seconds)
+
+
+def library(plan: Plan, results: Results, backend: str, size: int, store: Any,
+            who: list[str]) -> None:
+    from rapidfuzz import fuzz, process
+
+    from factstore.resolver import normalize
+
+    rng = random.Random(11)
+    customers = len(who)
+    runs = plan.runs
+    # a quarter: tag, the next quarter's file imported, tag; diffs and heavy reads on it
+    plan.step(f"{backend} {size:,}: quarter diff")
+    store.tag("q1", author=AUTHOR)
+    change = plan.work / f"quarter{size}-{backend}.jsonl"
+    quarter_change(change, customers)
+    store.import_file(change, author=AUTHOR, reason="next quarter")
+    store.tag("q2", author=AUTHOR)
+    results.add("diff", backend, size, timed(lambda: store.diff("q1", "q2"), runs))
+
+    plan.step(f"{backend} {size:,}: corrections")
+    ids = iter([f"fact:c{rng.randrange(customers)}-arr-fy26-q3" for _ in range(runs * 3)])
+    counter = iter(range(10**9))
+    results.add("correct", backend, size, timed(
+        lambda: store.correct_fact(next(ids), next(counter), author=AUTHOR, reason="b"),
+        runs * 3))
+
+    plan.step(f"{backend} {size:,}: resolve")
+    picks = [who[rng.randrange(customers)] for _ in range(runs * 2)]
+    exact, typos = iter(picks), iter([_typo(p, rng) for p in picks])
+    store.resolve(picks[0])  # the index built or loaded once per version, not per query
+    results.add("resolve exact", backend, size, timed(lambda: store.resolve(next(exact)),
+                                                      runs * 2))
+    results.add("resolve typo", backend, size, timed(lambda: store.resolve(next(typos)),
+                                                     runs * 2))
+    if backend == plan.backends[0]:
+        choices = [normalize(n) for n in who]
+        naive = iter([normalize(_typo(p, rng)) for p in picks])
+        results.add("resolve typo", "naive rapidfuzz extractOne", size, timed(
+            lambda: process.extractOne(next(naive), choices, scorer=fuzz.WRatio),
+            min(runs, 5)))
+
+    plan.step(f"{backend} {size:,}: context packs")
+    questions = iter([f"What was {who[rng.randrange(customers)]}'s {rng.choice(TERMS)} in "
+                      f"{rng.choice(QUARTERS)}?" for _ in range(runs * 4)])
+    results.add("context", backend, size, timed(
+        lambda: store.context(next(questions), record=False), runs * 2))
+    results.add("context --as-of", backend, size, timed(
+        lambda: store.context(next(questions), as_of="q1", record=False), runs))
+
+    plan.step(f"{backend} {size:,}: heavy reads")
+    heavy = max(1, min(3, runs)) if size < 1_000_000 else 1  # seconds each at 1M
+    pack = store.context(f"What was {who[0]}'s ARR in FY26-Q3?")
+    results.add("replay", backend, size, timed(lambda: store.replay(pack.hash), heavy))
+    results.add("health", backend, size, timed(store.health, heavy))
+    results.add("export", backend, size, timed(store.export, heavy))
+
+
+def command_line(plan: Plan, results: Results, backend: str, size: int, url: str,
+                 who: list[str]) -> None:
+    """The `facts` commands a person types, medians of cli_runs, beside the floor."""
+    env = {"FACTS_AUTHOR": AUTHOR}
+    base = [python(), "-m", "factstore", "--url", url]
+    name = who[len(who) // 2]
+    fact = f"fact:c{len(who) // 2}-acv-fy26-q3"
+    counter = iter(range(10**9))
+    commands: dict[str, Callable[[], list[str]]] = {
+        "floor": lambda: [python(), "-c", FLOOR],
+        "show by id": lambda: [*base, "show", fact, "--json"],
+        "show by exact name": lambda: [*base, "show", name],
+        "resolve exact": lambda: [*base, "resolve", name],
+        "correct by id": lambda: [*base, "correct", fact, "--value", str(next(counter)),
+                                  "--reason", "bench"],
+        "context": lambda: [*base, "context", f"What was {name}'s ACV in FY26-Q3?"],
+    }
+    for label, argv in commands.items():
+        out = []
+        for _ in range(plan.cli_runs):
+            wall, _, _ = child(argv(), env)
+            out.append(wall * 1000)
+        results.add(f"cli {label}", backend, size, statistics.median(out))
+
+
+__all__ = ["AUTHOR", "Plan", "Results", "run"]

@@ -1,0 +1,230 @@
+"""A JSONL import streamed: the file read, validated and written a chunk at a time inside the
+one transaction of the import branch's commit, so memory follows a chunk, not the file.
+
+Nothing is written unless the whole file is valid: a problem found in any chunk (a malformed
+line, a key seen twice, a reference that is neither in the file nor in the store) raises
+before the commit, and the transaction with every chunk already written is rolled back.
+Checks that span chunks keep what they need across them: the keys seen so far (to refuse one
+twice) and the first row naming each reference not yet seen (a fact may come before its
+subject). Validation of the next chunk runs in a second thread while this one is written:
+the engines write with the interpreter lock released.
+"""
+
+from __future__ import annotations
+
+import operator
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from factstore.backends.base import Tx
+from factstore.errors import InvalidInput
+from factstore.models import KnowledgeBatch
+from factstore.resolver import Progress
+from factstore.schema import MAX_ID, REFERENCES, TABLES, Row, Table
+from factstore.store.imports import Captured, upsert
+
+AT_ONCE = 500  # keys per IN (...) lookup
+
+# Where the store's own rows are read (the table at the store's head, as the engine names
+# it): references the file does not define must be there.
+StoreAt = Callable[[str], tuple[str, list[Any]]]
+
+
+class _Stream:
+    """What one streamed import has seen so far, across chunks."""
+
+    def __init__(self, tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | None
+                 ) -> None:
+        self.tx, self.path, self.where, self.store_at = tx, path, path.name, store_at
+        self.who, self.reason = who, reason
+        self.seen: dict[str, set[Any]] = {name: set() for name in TABLES}  # keys so far
+        self.rows = dict.fromkeys(TABLES, 0)  # rows so far, by table
+        # (table, column, target) -> reference not yet seen -> (index, item id) of its first row
+        self.pending: dict[tuple[str, str, str], dict[str, tuple[int, str]]] = {
+            ref: {} for ref in REFERENCES}
+        self.counts: dict[str, list[int]] = {name: [0, 0] for name in TABLES}
+        self.changed: list[str] = []
+
+    def take(self, batch: KnowledgeBatch) -> None:
+        rows = {name: getattr(batch, name) for name in TABLES}
+        for name, table_rows in rows.items():
+            if table_rows:
+                self._check_keys(TABLES[name], table_rows)
+        for ref in REFERENCES:
+            self._note_references(ref, rows[ref[0]])
+        captured = Captured(self.tx, rows["sources"])
+        for name, table_rows in rows.items():
+            if table_rows:
+                self._write(TABLES[name], table_rows, batch, captured)
+
+    def _check_keys(self, table: Table, rows: list[Row]) -> None:
+        """As imports._check_keys, across the whole file: ids fit, no key twice."""
+        seen, offset = self.seen[table.name], self.rows[table.name]
+        keys = list(map(operator.itemgetter(*table.key), rows))
+        if "id" in table.key and max(map(len, keys)) > MAX_ID:
+            index = next(i for i, key in enumerate(keys) if len(key) > MAX_ID)
+            raise InvalidInput(f"{self.where}: {table.name}[{offset + index}]: id: "
+                               f"{keys[index][:60]!r}… is {len(keys[index])} characters, over "
+                               f"the {MAX_ID} an id may have; give the record a shorter id")
+        fresh = set(keys)
+        if len(fresh) == len(keys) and seen.isdisjoint(fresh):
+            seen |= fresh
+            self.rows[table.name] += len(keys)
+            return
+        local: dict[Any, int] = {}
+        for index, key in enumerate(keys):  # one is there twice: which, and where first
+            if key not in seen and key not in local:
+                local[key] = index
+                continue
+            first, first_row = (offset + local[key], rows[local[key]]) if key in local \
+                else self._first(table, key)
+            if table.name == "aliases":
+                raise InvalidInput(
+                    f"{self.where}: aliases of {key[0]}: {rows[index]['alias']!r} and "
+                    f"{first_row['alias']!r} both normalise to {key[1]!r}; an entity keeps one "
+                    "alias per normalised form (matching ignores case, accents, punctuation "
+                    "and legal suffixes)")
+            raise InvalidInput(f"{self.where}: {table.name}[{offset + index}]: "
+                               f"{table.item_id(rows[index])} appears twice (also "
+                               f"{table.name}[{first}])")
+
+    def _first(self, table: Table, key: Any) -> tuple[int, Row]:
+        """Where the file first had a key seen in an earlier chunk (errors only: only keys
+        are kept, so the file is read again up to it)."""
+        from factstore.importers import jsonl_chunks
+
+        key_of, count = operator.itemgetter(*table.key), 0
+        for batch, _ in jsonl_chunks(self.path):
+            rows = getattr(batch, table.name)
+            for index, row in enumerate(rows):
+                if key_of(row) == key:
+                    return count + index, row
+            count += len(rows)
+        raise AssertionError(f"{key!r} was seen and is not in the file")
+
+    def _note_references(self, ref: tuple[str, str, str], rows: list[Row]) -> None:
+        """Remember the first row naming each reference the file has not defined yet."""
+        table, column, target = ref
+        if not rows:
+            return
+        named = set(map(operator.itemgetter(column), rows))
+        unseen = {r for r in named - self.seen[target]
+                  if r is not None and not r.startswith("kind:")}
+        pending = self.pending[ref]
+        unseen -= pending.keys()
+        if not unseen:
+            return
+        offset = self.rows[table] - len(rows)
+        for index, row in enumerate(rows):
+            value = row[column]
+            if value in unseen:
+                unseen.discard(value)
+                pending[value] = (offset + index, TABLES[table].item_id(row))
+
+    def check_references(self) -> None:
+        """Every reference the file named but did not define is in the store, else the first
+        row naming one that is not (in imports._check_references' order) is the error."""
+        missing: dict[str, set[str]] = {}
+        for (_, _, target), pending in self.pending.items():
+            missing.setdefault(target, set()).update(r for r in pending
+                                                     if r not in self.seen[target])
+        for target, refs in missing.items():
+            refs -= self._in_store(target, refs)
+        for (table, column, target), pending in self.pending.items():
+            gone = [(index, ident, ref) for ref, (index, ident) in pending.items()
+                    if ref in missing[target]]
+            if gone:
+                index, ident, ref = min(gone)
+                field = {"source_id": "source", "subject_id": "subject", "entity_id": "entity",
+                         "src_id": "src", "dst_id": "dst"}.get(column, column)
+                raise InvalidInput(
+                    f"{self.where}: {table}[{index}] ({ident}): {field}: no "
+                    f"{TABLES[target].singular} {ref!r} in the file or the store")
+
+    def _in_store(self, target: str, refs: set[str]) -> set[str]:
+        found: set[str] = set()
+        source, params = self.store_at(target)
+        ids = sorted(refs)
+        for start in range(0, len(ids), AT_ONCE):
+            chunk = ids[start:start + AT_ONCE]
+            marks = ", ".join("?" * len(chunk))
+            found |= {r["id"] for r in self.tx.query(
+                f"SELECT id FROM {source} WHERE id IN ({marks})", [*params, *chunk])}
+        return found
+
+    def _write(self, table: Table, rows: list[Row], batch: KnowledgeBatch,
+               captured: Captured) -> None:
+        """Insert new rows, update changed ones, leave identical ones alone: the same upsert
+        as a whole file's (a field a record leaves out keeps the branch's value, a fact gets
+        its capture date)."""
+        added, modified = upsert(self.tx, table, rows, self.who, self.reason, None,
+                                 batch.omitted, captured)
+        self.counts[table.name][0] += len(added)
+        self.counts[table.name][1] += len(modified)
+        self.changed.extend(added + modified)
+
+
+def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | None,
+                progress: Progress | None) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """Stream a JSONL file into `tx`: the ids added or changed, and (added, changed) by
+    table. Raises (InvalidInput) before the caller commits when any part of it is invalid."""
+    from factstore.importers import jsonl_chunks
+
+    stream = _Stream(tx, path, store_at, who, reason)
+    try:
+        size = max(path.stat().st_size, 1)
+    except OSError:  # jsonl_chunks says what is wrong with the path, in one line
+        size = 1
+    for batch, done in _ahead(jsonl_chunks(path)):
+        stream.take(batch)
+        if progress:
+            progress(f"importing {path.name}", min(done, size), size)
+    stream.check_references()
+    counts = {name: (a, m) for name, (a, m) in stream.counts.items() if a or m}
+    return stream.changed, counts
+
+
+def _ahead(chunks: Iterator[tuple[KnowledgeBatch, int]], depth: int = 2
+           ) -> Iterator[tuple[KnowledgeBatch, int]]:
+    """The chunks, read and validated by a second thread up to `depth` ahead of the caller;
+    its error is raised here, in order. Leaving early (an error while writing) stops it."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for chunk in chunks:
+                if not put(("chunk", chunk)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            put(("error", exc))
+
+    reader = threading.Thread(target=run, name="factstore-import-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+__all__ = ["AT_ONCE", "StoreAt", "write_jsonl"]

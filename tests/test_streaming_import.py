@@ -1,0 +1,135 @@
+"""A JSONL import streams (a chunk of lines at a time, in one transaction): the same rows as
+the whole-file path, and nothing written when any chunk holds a problem — on both backends.
+Chunks of three lines make every file here span several."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factstore import FactStore, InvalidInput
+from factstore.backends import versioning
+from factstore.importers import load_file
+from factstore.store.imports import import_branch
+
+from .conftest import AUTHOR, FIXTURES
+from .test_writes import _as_jsonl, _tables
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("factstore.importers.JSONL_CHUNK", 3)
+
+
+def _lines(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+SOURCE = {"type": "source", "id": "src:crm", "title": "CRM", "kind": "system_of_record",
+          "authority": 90}
+
+
+def _entity(i: int) -> dict[str, object]:
+    return {"type": "entity", "id": f"c{i}", "kind": "customer", "name": f"Customer {i}"}
+
+
+def _fact(i: int, subject: str = "c0") -> dict[str, object]:
+    return {"type": "fact", "id": f"fact:f{i}", "subject": subject, "predicate": "arr",
+            "value": i, "source": "src:crm"}
+
+
+def _untouched(store: FactStore, head: str, path: Path) -> None:
+    assert store.head() == head
+    assert store.backend.query("SELECT id FROM facts") == []
+    assert versioning.branch_head(store.backend, import_branch(path)) is None
+
+
+def test_streamed_rows_are_the_whole_file_rows(store: FactStore, tmp_path: Path,
+                                               store_url: str) -> None:
+    import factstore
+
+    jsonl = _as_jsonl(FIXTURES / "northwind.yaml", tmp_path / "northwind.jsonl")
+    result = store.import_file(jsonl, author=AUTHOR, reason="load")
+    other = (str(tmp_path / "other.db") if "://" not in store_url
+             else store_url.rsplit("/", 1)[0] + "/w" + store_url.rsplit("/", 1)[1])
+    factstore.init_store(other, author=AUTHOR).close()
+    with factstore.open_store(other) as whole:
+        whole.import_batch(load_file(jsonl), author=AUTHOR, message="whole", reason="load")
+        assert _tables(store) == _tables(whole)
+    assert len(result.changed) == sum(map(len, _tables(store).values()))
+    again = store.import_file(jsonl, author=AUTHOR)
+    assert again.commit is None and again.changed == []
+
+
+def test_a_fact_may_come_before_its_subject(store: FactStore, tmp_path: Path) -> None:
+    path = _lines(tmp_path / "late.jsonl",
+                  [_fact(i, f"c{i}") for i in range(5)] + [SOURCE] + [_entity(i) for i in range(5)])
+    result = store.import_file(path, author=AUTHOR)
+    assert len(result.changed) == 11
+    changed = _lines(path, [SOURCE, _entity(0), _fact(0), {**_fact(1, "c0"), "value": 7}])
+    assert store.import_file(changed, author=AUTHOR).changed == ["fact:f1"]
+
+
+@pytest.mark.parametrize(("tail", "words"), [
+    ('{"type": "fact", "id": "fact:x", "subject": "c0", "predicate": "arr"}',
+     r"late.jsonl: line 9: value: required field is missing"),
+    ("{not json", r"late.jsonl: line 9: malformed JSON"),
+    (json.dumps(_fact(1)), r"facts\[6\]: fact:f1 appears twice \(also facts\[1\]\)"),
+    (json.dumps(_fact(9, "nobody")),
+     r"facts\[6\] \(fact:f9\): subject: no entity 'nobody' in the file or the store"),
+])
+def test_a_problem_in_a_late_chunk_writes_nothing(store: FactStore, tmp_path: Path,
+                                                  tail: str, words: str) -> None:
+    path = _lines(tmp_path / "late.jsonl", [SOURCE, _entity(0)] + [_fact(i) for i in range(6)])
+    with path.open("a", encoding="utf-8") as more:
+        more.write(tail + "\n")
+    head = store.head()
+    with pytest.raises(InvalidInput, match=words):
+        store.import_file(path, author=AUTHOR)
+    _untouched(store, head, path)
+
+
+def test_a_reference_to_the_store_is_found_in_any_chunk(store: FactStore, tmp_path: Path
+                                                        ) -> None:
+    store.import_file(_lines(tmp_path / "people.jsonl", [SOURCE, _entity(0), _entity(1)]),
+                      author=AUTHOR)
+    path = _lines(tmp_path / "facts.jsonl", [_fact(i, f"c{i % 2}") for i in range(7)])
+    assert len(store.import_file(path, author=AUTHOR).changed) == 7
+
+
+def test_a_streamed_import_reports_its_progress(store_url: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import factstore
+    from factstore.store import imports as store_module
+
+    monkeypatch.setattr(store_module, "IMPORT_PROGRESS_BYTES", 0)
+    path = _lines(tmp_path / "p.jsonl", [SOURCE, _entity(0)] + [_fact(i) for i in range(4)])
+    size = path.stat().st_size
+    reports: list[tuple[str, int, int]] = []
+    with factstore.open_store(store_url, progress=lambda *r: reports.append(r)) as store:
+        store.import_file(path, author=AUTHOR)
+    assert [r[0] for r in reports] == ["importing p.jsonl"] * 2 + ["committing"] * 2
+    assert reports[1] == ("importing p.jsonl", size, size)
+
+
+def test_an_alias_normalised_twice_across_chunks_names_both_spellings(
+        store: FactStore, tmp_path: Path) -> None:
+    alias = {"type": "alias", "entity": "c0", "alias": "Acme Inc.", "kind": "name"}
+    records = [SOURCE, _entity(0), alias, *[_fact(i) for i in range(4)],
+               {**alias, "alias": "ACME"}]
+    path = _lines(tmp_path / "aliases.jsonl", records)
+    head = store.head()
+    with pytest.raises(InvalidInput, match=r"aliases of c0: 'ACME' and 'Acme Inc\.' both"):
+        store.import_file(path, author=AUTHOR)
+    _untouched(store, head, path)
+
+
+def test_a_missing_file_is_one_line_and_writes_nothing(store: FactStore, tmp_path: Path
+                                                       ) -> None:
+    head = store.head()
+    with pytest.raises(InvalidInput, match=r"gone\.jsonl: no such file"):
+        store.import_file(tmp_path / "gone.jsonl", author=AUTHOR)
+    _untouched(store, head, tmp_path / "gone.jsonl")
