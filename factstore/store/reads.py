@@ -118,8 +118,8 @@ class Reads:
         """The active facts health can find something about, the engine choosing them from
         the rest (most of a large store): those without a source, whose quote is empty or
         starts with white space (health strips it), that supersede another, or that share
-        their subject, predicate and period with another. health.findings gives the same
-        findings from these as from every fact."""
+        their subject, predicate and period with another, and each source's earliest-captured
+        one. health.findings gives the same findings from these as from every fact."""
         source, params = ("facts", []) if at is None else self.core.backend.table_at("facts", at)
         shared = {(r["s"], r["p"], r["q"]) for r in self.core.backend.query(
             "SELECT subject_id AS s, predicate AS p, COALESCE(period, '') AS q "
@@ -139,6 +139,14 @@ class Reads:
             rows.update((r["id"], r) for r in self.core.select(
                 "facts", f"status = 'active' AND subject_id IN ({', '.join('?' * len(chunk))})",
                 chunk, at))
+        # each source's earliest-captured active fact: a source is as fresh as it (health)
+        for r in self.core.backend.query(
+                "SELECT source_id AS s, MIN(captured_at) AS d "
+                f"FROM {source} WHERE status = 'active' AND source_id IS NOT NULL "
+                "AND captured_at IS NOT NULL GROUP BY source_id", params):
+            rows.update((f["id"], f) for f in self.core.select(
+                "facts", "status = 'active' AND source_id = ? AND captured_at = ? LIMIT 1",
+                [r["s"], r["d"]], at))
         return list(rows.values())
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
