@@ -9,7 +9,8 @@ Crash drills kill -9 a writer at a random moment, then check the store:
   rev), none was removed; a correction changed exactly its row, from and to the values its
   message names; an import of version K changed every fact of the file, each to version K;
 - every acknowledged write (exit 0) is in the history;
-- the next write (on main and on the import's branch) gets its lock within LOCK_LIMIT_S.
+- the next write (on main and on the import's branch) gets its lock within LOCK_LIMIT_S;
+- on odd trials, running the killed import again succeeds and leaves the file's version.
 
 Load drills run many writer processes correcting one fact or each its own, with and without
 --expect, and readers alongside: nothing acknowledged goes missing, a conflict exits 5, the
@@ -225,6 +226,12 @@ def check_store(url: str, since: str, acked: Sequence[str], load_facts: int,
         return Check(problems, store.head(), waits)
 
 
+def audit_since(url: str, since: str, load_facts: int) -> list[str]:
+    """The audit of what was committed after the last check (an import run again)."""
+    with open_store(url) as store:
+        return audit(store, since, load_facts) + _load_rows_agree(store, load_facts)
+
+
 def _load_rows_agree(store: FactStore, load_facts: int) -> list[str]:
     """The import file's facts all say one version: the last import merged into the
     branch."""
@@ -400,10 +407,26 @@ def import_kill_drill(url: str, work: Path, trials: int, load_facts: int,
         figures.trials += 1
         if acked:  # it finished: its version must be the one the rows say
             check.problems += _load_version_is(url, trial)
+        elif trial % 2:  # odd trials: running the killed import again completes it
+            check.problems += _import_again(url, path, trial)
         figures.failures += [f"trial {trial}: {p}" for p in check.problems]
         figures.lock_waits += check.lock_waits
         since = check.head
+    figures.failures += [f"at the end: {p}" for p in audit_since(url, since, load_facts)]
     return figures
+
+
+def _import_again(url: str, path: Path, version: int) -> list[str]:
+    """Run the import a kill interrupted again, to the end: it must succeed and leave the
+    file's version in the store."""
+    done = subprocess.run(facts_command("--url", url, "import", str(path), "-m",
+                                        f"drill version {version}", "--by",
+                                        author(f"v{version}")),
+                          cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        return [f"importing version {version} again after the kill exited {done.returncode}: "
+                f"{done.stderr.strip()[-300:]}"]
+    return _load_version_is(url, version)
 
 
 def _load_version_is(url: str, version: int) -> list[str]:
@@ -466,11 +489,14 @@ def server_kill_drill(server: Any, work: Path, trials: int, load_facts: int,
         figures.acked += len(acked)
         server.start()
         check = check_store(url, since, acked, load_facts, f"probe{trial}")
+        if trial % 2:
+            check.problems += _import_again(url, path, trial)
         figures.trials += 1
         figures.lost += sum("acknowledged" in p for p in check.problems)
         figures.failures += [f"trial {trial}: {p}" for p in check.problems]
         figures.lock_waits += check.lock_waits
         since = check.head
+    figures.failures += [f"at the end: {p}" for p in audit_since(url, since, load_facts)]
     return figures
 
 

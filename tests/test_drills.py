@@ -39,7 +39,7 @@ def _passed(figures: drills.Figures) -> None:
 def test_killing_an_import_at_random_moments_leaves_whole_commits(new_url: str,
                                                                   tmp_path: Path) -> None:
     trials = 3 if "mysql" not in new_url else 2
-    figures = drills.import_kill_drill(new_url, tmp_path, trials, 2000, random.Random(16),
+    figures = drills.import_kill_drill(new_url, tmp_path, trials, 1000, random.Random(16),
                                        "import")
     _passed(figures)
     assert figures.trials == trials
