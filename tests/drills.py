@@ -261,6 +261,7 @@ class Figures:
     failures: list[str] = field(default_factory=list)
     lost: int = 0
     killed_running: int = 0  # kills that found the writer still running
+    unmerged: int = 0  # kills after an import's commit on its branch, before the merge
     acked: int = 0
     conflicts: int = 0
     latencies: list[float] = field(default_factory=list)
@@ -273,6 +274,8 @@ class Figures:
                  f"failures {len(self.failures)}", f"lost updates {self.lost}"]
         if self.killed_running:
             parts.append(f"killed mid-run {self.killed_running}")
+        if self.unmerged:
+            parts.append(f"between branch commit and merge {self.unmerged}")
         if self.acked or self.conflicts:
             parts.append(f"acked {self.acked} conflicts(exit 5) {self.conflicts}")
         if self.latencies:
@@ -402,18 +405,28 @@ def import_kill_drill(url: str, work: Path, trials: int, load_facts: int,
         time.sleep(rng.uniform(0.05, full))
         running = _kill(child)
         figures.killed_running += running
+        figures.unmerged += _branch_ahead(url)
         acked = [] if running or child.returncode != 0 else ["(import)"]
         check = check_store(url, since, [], load_facts, f"probe{trial}")
         figures.trials += 1
         if acked:  # it finished: its version must be the one the rows say
             check.problems += _load_version_is(url, trial)
         elif trial % 2:  # odd trials: running the killed import again completes it
+            began = time.monotonic()
             check.problems += _import_again(url, path, trial)
+            full = max(full, time.monotonic() - began)  # kills spread over a whole import
         figures.failures += [f"trial {trial}: {p}" for p in check.problems]
         figures.lock_waits += check.lock_waits
         since = check.head
     figures.failures += [f"at the end: {p}" for p in audit_since(url, since, load_facts)]
     return figures
+
+
+def _branch_ahead(url: str) -> bool:
+    """Did the kill leave a commit on the import's branch that the store's branch lacks?"""
+    with open_store(url) as store:
+        head = versioning.branch_head(store.backend, LOAD_BRANCH)
+        return head is not None and not versioning.on_branch(store.backend, head)
 
 
 def _import_again(url: str, path: Path, version: int) -> list[str]:
@@ -488,6 +501,7 @@ def server_kill_drill(server: Any, work: Path, trials: int, load_facts: int,
         acked = _acks(loop.stdout.read())
         figures.acked += len(acked)
         server.start()
+        figures.unmerged += _branch_ahead(url)
         check = check_store(url, since, acked, load_facts, f"probe{trial}")
         if trial % 2:
             check.problems += _import_again(url, path, trial)
