@@ -29,6 +29,7 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import statistics
 import subprocess
@@ -307,6 +308,14 @@ def _kill(child: subprocess.Popen[str]) -> bool:
     return running
 
 
+def _first_line(child: subprocess.Popen[str], timeout: float = 300) -> str:
+    """Wait until a looping child printed its first line (it got past its start-up and
+    writes now); returns that line."""
+    assert child.stdout is not None
+    ready, _, _ = select.select([child.stdout], [], [], timeout)
+    return child.stdout.readline() if ready else ""
+
+
 def _acks(text: str) -> list[str]:
     return [line.split()[1] for line in text.splitlines() if line.startswith("ack ")]
 
@@ -451,17 +460,19 @@ def _load_version_is(url: str, version: int) -> list[str]:
 
 
 def correction_kill_drill(url: str, work: Path, trials: int, rng: random.Random, name: str,
-                          window: tuple[float, float] = (0.2, 2.0)) -> Figures:
-    """kill -9 a loop of `facts correct` at a random moment, `trials` times."""
+                          window: tuple[float, float] = (0.0, 1.5)) -> Figures:
+    """kill -9 a loop of `facts correct` at a random moment once it is writing (`window`
+    seconds after its first correction), `trials` times."""
     figures = Figures(name)
     since = seed_store(url, work)
     for trial in range(1, trials + 1):
         child = _spawn(_drill_command("loop", url, "fact:loop", f"loop{trial}",
                                       str(trial * 100_000)))
+        first = _first_line(child)
         time.sleep(rng.uniform(*window))
         figures.killed_running += _kill(child)
         assert child.stdout is not None
-        acked = _acks(child.stdout.read())
+        acked = _acks(first + child.stdout.read())
         figures.acked += len(acked)
         check = check_store(url, since, acked, 0, f"probe{trial}")
         figures.trials += 1
@@ -491,14 +502,15 @@ def server_kill_drill(server: Any, work: Path, trials: int, load_facts: int,
                                      str(trial * 100_000)))
         load = _spawn(facts_command("--url", url, "import", str(path), "-m",
                                     f"drill version {trial}", "--by", author(f"v{trial}")))
-        time.sleep(rng.uniform(0.5, 3.0))
+        first = _first_line(loop)
+        time.sleep(rng.uniform(0.0, 2.0))
         server.kill()
         figures.killed_running += load.poll() is None
         time.sleep(0.2)
         _kill(load)
         _kill(loop)
         assert loop.stdout is not None
-        acked = _acks(loop.stdout.read())
+        acked = _acks(first + loop.stdout.read())
         figures.acked += len(acked)
         server.start()
         figures.unmerged += _branch_ahead(url)
