@@ -1,7 +1,7 @@
 """Crash and load drills with figures (issue #16.5): kill -9 of imports, of correction loops
 and of the Dolt server at random moments, then many writers at once with readers alongside.
 
-    python bench/drills.py                      # the full counts (about 15 min on 2 cores)
+    python bench/drills.py                      # the full counts (45-60 min on 2 busy cores)
     python bench/drills.py --trials 5 --server-trials 2 --server-kills 2 --facts 5000 \\
         --each 5                                # a quick look
     python bench/drills.py --only load          # one group: import, correct, server, load
