@@ -166,3 +166,64 @@ def running_cluster(binary: str, root: Path) -> Iterator[tuple[ClusterNode, Clus
                     node.proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     node.proc.kill()
+
+
+class RestartableServer:
+    """A dolt sql-server on a fixed loopback port and data dir that a drill may kill -9 and
+    start again (the crash drills); `running_server` is the one to use otherwise."""
+
+    def __init__(self, binary: str, root: Path) -> None:
+        self.binary = binary
+        self.root = root
+        self.env = {**os.environ, "HOME": str(root / "home")}
+        (root / "home").mkdir(parents=True, exist_ok=True)
+        (root / "data").mkdir(parents=True, exist_ok=True)
+        for key, value in (("user.name", "factstore tests"),
+                           ("user.email", "tests@factstore.test")):
+            subprocess.run([binary, "config", "--global", "--add", key, value], env=self.env,
+                           check=True, capture_output=True)
+        self.port = _free_port()
+        self.url = f"mysql://root@127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> float:
+        """Start the server and wait until it takes connections; returns the seconds that
+        took."""
+        began = time.monotonic()
+        self.starts += 1
+        log = self.root / f"server-{self.starts}.log"
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [self.binary, "sql-server", "-H", "127.0.0.1", "-P", str(self.port),
+                 "--data-dir", str(self.root / "data")],
+                cwd=self.root / "data", env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            )
+        _wait_until_up(self.port, self.proc, log)
+        return time.monotonic() - began
+
+    def kill(self) -> None:
+        """SIGKILL the server and reap it."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@contextmanager
+def restartable_server(binary: str, root: Path) -> Iterator[RestartableServer]:
+    """A started RestartableServer, stopped on exit."""
+    server = RestartableServer(binary, root)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
