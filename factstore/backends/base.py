@@ -83,7 +83,8 @@ class Backend(Protocol):
 
         Returns (commit or None when already up to date, conflicts as (table, row of
         dolt_conflicts_<table>)). With conflicts and no prefer ('ours'|'theirs'), nothing is
-        written and the commit is None."""
+        written and the commit is None. A merge commit carries, for every row it changed
+        whose rev did not grow, that row's rev + 1 (versioning.raise_merged_revs)."""
         ...
 
     def on_branch(self, branch: str) -> Backend:

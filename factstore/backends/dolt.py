@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends import local
+from factstore.backends import local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound
@@ -263,31 +263,22 @@ class DoltServerBackend:
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
-        flags = () if fast_forward else ("--no-ff",)
+        """The merge stops before its commit (--no-commit), so that the rows it changed get
+        their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
+        moves the branch at once and needs nothing."""
+        flags = ("--no-commit",) if fast_forward else ("--no-ff", "--no-commit")
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
         with self._write_lock(), _errors(f"merge of {branch!r}"):
             self._conn.autocommit(False)
             try:
                 with self._conn.cursor() as cur:
-                    marks = ", ".join(["%s"] * (len(flags) + 5))
-                    cur.execute(f"CALL DOLT_MERGE({marks})",
-                                (*flags, "-m", message, "--author", author, branch))
-                    commit, _, conflicted, _ = cur.fetchone()
-                    if not conflicted:
-                        self._conn.commit()
-                        return (str(commit) or None), []
-                    cur.execute('SELECT `table` FROM dolt_conflicts')
-                    tables = [r[0] for r in cur.fetchall() if r[0] in VERSIONED]
-                    conflicts = []
-                    for table in tables:
-                        cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
-                        conflicts += [(table, row) for row in _rows(cur)]
-                    if prefer is None:
-                        self._conn.rollback()
-                        return None, conflicts
-                    for table in tables:
-                        cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
-                    cur.execute("CALL DOLT_COMMIT('-Am', %s, '--author', %s)", (message, author))
+                    done, commit, conflicts = self._merged(cur, branch, (*flags, "-m", message),
+                                                           prefer)
+                    if done:
+                        return commit, conflicts
+                    cur.execute(f"CALL DOLT_ADD({', '.join(['%s'] * len(COMMITTED))})",
+                                COMMITTED)
+                    cur.execute("CALL DOLT_COMMIT('-m', %s, '--author', %s)", (message, author))
                     (commit,) = cur.fetchone()
                 self._conn.commit()
                 return str(commit), conflicts
@@ -298,6 +289,31 @@ class DoltServerBackend:
                 if self._conn.open:
                     self._conn.autocommit(True)
 
+    def _merged(self, cur: Any, branch: str, flags: tuple[str, ...], prefer: str | None
+                ) -> tuple[bool, str | None, list[tuple[str, Row]]]:
+        """Run DOLT_MERGE in the open transaction: (done, commit, conflicts). Done when up to
+        date or fast-forwarded (committed), or on conflicts with no side preferred (rolled
+        back); otherwise the merge waits in the working set for its commit, revs raised."""
+        cur.execute(f"CALL DOLT_MERGE({', '.join(['%s'] * (len(flags) + 1))})",
+                    (*flags, branch))
+        commit, _, conflicted, _ = cur.fetchone()
+        conflicts: list[tuple[str, Row]] = []
+        if conflicted:
+            cur.execute("SELECT `table` FROM dolt_conflicts")
+            tables = [r[0] for r in cur.fetchall() if r[0] in VERSIONED]
+            for table in tables:
+                cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
+                conflicts += [(table, row) for row in _rows(cur)]
+            if prefer is None:
+                self._conn.rollback()
+                return True, None, conflicts
+            for table in tables:
+                cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
+        elif not versioning.merging(_Tx(cur)):  # up to date, or fast-forwarded
+            self._conn.commit()
+            return True, (str(commit) or None), []
+        versioning.raise_merged_revs(_Tx(cur), self)
+        return False, None, conflicts
     def on_branch(self, branch: str) -> DoltServerBackend:
         return DoltServerBackend(self.url, branch)
 

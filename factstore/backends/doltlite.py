@@ -217,25 +217,33 @@ class DoltliteBackend:
 
     def _merge(self, branch: str, message: str, author: str, prefer: str | None,
                fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
-        flags = () if fast_forward else ("--no-ff",)
+        """The merge stops before its commit (--no-commit), so that the rows it changed get
+        their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
+        moves the branch at once and needs nothing."""
+        flags = ("--no-commit",) if fast_forward else ("--no-ff", "--no-commit")
         marks = ", ".join("?" * (len(flags) + 5))
+        conflicts: list[tuple[str, Row]] = []
         with self._transaction() as conn, _errors(f"merge of {branch!r}"):
             try:
                 (result,) = conn.execute(
                     f"SELECT dolt_merge({marks})",
                     (*flags, "-m", message, "--author", author, branch)).fetchone()
-                return (None if "up to date" in str(result) else str(result)), []
             except sqlite3.OperationalError as exc:
                 if "conflict" not in str(exc):
                     raise
-            conflicts = [(t, r) for t in self._conflicted_tables()
-                         for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
-            if prefer is None:
-                conn.execute("ROLLBACK")  # conflicts are reported, never kept
-                return None, conflicts
-            for table in {t for t, _ in conflicts}:
-                conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
-            (commit,) = conn.execute("SELECT dolt_commit('-Am', ?, '--author', ?)",
+                conflicts = [(t, r) for t in self._conflicted_tables()
+                             for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
+                if prefer is None:
+                    conn.execute("ROLLBACK")  # conflicts are reported, never kept
+                    return None, conflicts
+                for table in {t for t, _ in conflicts}:
+                    conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
+            else:
+                if not versioning.merging(_Tx(conn)):  # up to date, or fast-forwarded
+                    return (None if "up to date" in str(result) else str(result)), []
+            versioning.raise_merged_revs(_Tx(conn), self)
+            conn.execute(f"SELECT dolt_add({', '.join('?' * len(COMMITTED))})", COMMITTED)
+            (commit,) = conn.execute("SELECT dolt_commit('-m', ?, '--author', ?)",
                                      (message, author)).fetchone()
             return str(commit), conflicts
 
