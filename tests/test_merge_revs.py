@@ -156,3 +156,51 @@ def test_a_fast_forward_merge_keeps_the_branchs_revs(facts: Facts, store_url: st
     facts("merge", "ff", "--by", AUTHOR)
     assert _row(facts, "fact:acv")["rev"] == 2
     assert _row(facts, "fact:seats")["rev"] == 1
+
+
+def _clone(facts: Facts, store_url: str, tmp_path: Path) -> Facts:
+    """A clone of the store through a file remote `origin`, as another user's copy."""
+    from factstore import clone_store
+
+    remote = f"file://{tmp_path / 'remote'}"
+    facts("remote", "add", "origin", remote)
+    facts("push")
+    if store_url.startswith("mysql://"):
+        target = f"{store_url}_copy"
+        clone_store(remote, target).close()
+        return Facts(target)
+    clone_store(remote, str(tmp_path / "copy")).close()
+    return Facts(str(tmp_path / "copy" / ".facts" / "facts.db"))
+
+
+def test_a_pull_that_merges_cells_of_both_sides_raises_the_rev(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    _load(facts, tmp_path)
+    other = _clone(facts, store_url, tmp_path)
+    other("correct", "fact:acv", "--value", "100", "--quote", "CRM: ACV 100", "--reason",
+          "Q3 audit", "--by", AUTHOR)
+    other("push", "origin", "main")
+    facts("correct", "fact:acv", "--value", "130", "--reason", "Q3 audit", "--by", AUTHOR)
+    before = _revs(facts)
+    facts("pull", "origin", "main")
+    row = _row(facts, "fact:acv")
+    assert (row["value"], row["quote"], row["rev"]) == ("130", "CRM: ACV 100", 3)
+    _refused_with_expect(facts, "fact:acv", 2)
+    assert {k: v for k, v in _revs(facts).items() if k != "fact:acv"} == {
+        k: v for k, v in before.items() if k != "fact:acv"}
+
+
+def test_a_pull_that_conflicts_merges_nothing(facts: Facts, store_url: str, tmp_path: Path
+                                              ) -> None:
+    _load(facts, tmp_path)
+    other = _clone(facts, store_url, tmp_path)
+    other("correct", "fact:acv", "--value", "120", "--reason", "contract", "--by", EXPERT)
+    other("push", "origin", "main")
+    facts("correct", "fact:acv", "--value", "130", "--reason", "recount", "--by", AUTHOR)
+    log = facts("log", "--json").output
+    result = facts("pull", "origin", "main", ok=False)
+    assert result.exit_code == 5, result.output
+    assert "conflicts on 1 row(s): fact:acv" in result.output
+    assert facts("log", "--json").output == log
+    assert _row(facts, "fact:acv")["value"] == "130"
+    facts("correct", "fact:acv", "--value", "131", "--reason", "still writable", "--by", AUTHOR)

@@ -263,12 +263,19 @@ class DoltServerBackend:
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+        with self._write_lock():
+            return self._merge(branch, message, author, prefer, fast_forward)
+
+    def _merge(self, branch: str, message: str, author: str | None, prefer: str | None,
+               fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
         """The merge stops before its commit (--no-commit), so that the rows it changed get
         their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
-        moves the branch at once and needs nothing."""
+        moves the branch at once and needs nothing. Without author, the commit is the
+        server user's (as DOLT_PULL's own)."""
         flags = ("--no-commit",) if fast_forward else ("--no-ff", "--no-commit")
+        by = ("--author", author) if author else ()
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
-        with self._write_lock(), _errors(f"merge of {branch!r}"):
+        with _errors(f"merge of {branch!r}"):
             self._conn.autocommit(False)
             try:
                 with self._conn.cursor() as cur:
@@ -278,7 +285,8 @@ class DoltServerBackend:
                         return commit, conflicts
                     cur.execute(f"CALL DOLT_ADD({', '.join(['%s'] * len(COMMITTED))})",
                                 COMMITTED)
-                    cur.execute("CALL DOLT_COMMIT('-m', %s, '--author', %s)", (message, author))
+                    cur.execute(f"CALL DOLT_COMMIT('-m', %s{', %s, %s' if by else ''})",
+                                (message, *by))
                     (commit,) = cur.fetchone()
                 self._conn.commit()
                 return str(commit), conflicts
@@ -329,9 +337,15 @@ class DoltServerBackend:
         for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
             self.call("dolt_push", remote, tag)
 
-    def pull(self, remote: str, branch: str) -> None:
+    def pull(self, remote: str, branch: str) -> list[tuple[str, Row]]:
+        """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
+        the server's user, as DOLT_PULL's own); conflicts merge nothing."""
         with self._write_lock():
-            self.call("dolt_pull", remote, branch)
+            self.call("dolt_fetch", remote, branch)
+            fetched = f"{remote}/{branch}"
+            _, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}", None,
+                                       None, fast_forward=True)
+        return conflicts
 
     @classmethod
     def clone(cls, url: str, target: str) -> DoltServerBackend:

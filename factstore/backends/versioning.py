@@ -373,7 +373,7 @@ __all__ = [
     "author", "branch_head", "branch_heads", "branches", "commit_day", "commits",
     "commits_from", "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
     "has_branch", "has_parent", "has_schema", "has_tag", "iso", "merge_base", "merging",
-    "move_branch", "on_branch", "parents", "raise_merged_revs", "remotes", "resolve_ref",
-    "row_at_commits", "tables_changed", "tables_changed_by", "tags", "uncommitted",
-    "uncommitted_rows"
+    "move_branch", "on_branch", "parents", "raise_merged_revs", "remotes",
+    "resolve_ref", "row_at_commits", "tables_changed", "tables_changed_by", "tags",
+    "uncommitted", "uncommitted_rows"
 ]
