@@ -83,7 +83,8 @@ class Backend(Protocol):
 
         Returns (commit or None when already up to date, conflicts as (table, row of
         dolt_conflicts_<table>)). With conflicts and no prefer ('ours'|'theirs'), nothing is
-        written and the commit is None."""
+        written and the commit is None. A merge commit carries, for every row it changed
+        whose rev did not grow, that row's rev + 1 (versioning.raise_merged_revs)."""
         ...
 
     def on_branch(self, branch: str) -> Backend:
@@ -102,7 +103,12 @@ class Backend(Protocol):
         DOLT_REMOTE_PASSWORD in the environment of the process that talks to the remote)."""
         ...
 
-    def pull(self, remote: str, branch: str, user: str | None = None) -> None: ...
+    def pull(self, remote: str, branch: str, user: str | None = None
+             ) -> list[tuple[str, Row]]:
+        """Fetch remote's branch and merge it into this connection's branch, as merge does
+        (revs raised, one commit, by the engine's configured user; user: the remote's, as
+        for push). Returns the conflicts, as merge does; with any, nothing is merged."""
+        ...
 
     def head(self) -> str: ...
 

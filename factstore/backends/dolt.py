@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends import local
+from factstore.backends import local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
@@ -333,31 +333,30 @@ class DoltServerBackend:
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
               fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
-        flags = () if fast_forward else ("--no-ff",)
+        with self._write_lock():
+            return self._merge(branch, message, author, prefer, fast_forward)
+
+    def _merge(self, branch: str, message: str, author: str | None, prefer: str | None,
+               fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
+        """The merge stops before its commit (--no-commit), so that the rows it changed get
+        their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
+        moves the branch at once and needs nothing. Without author, the commit is the
+        server user's (as DOLT_PULL's own)."""
+        flags = ("--no-commit",) if fast_forward else ("--no-ff", "--no-commit")
+        by = ("--author", author) if author else ()
         # With autocommit on, Dolt rolls a conflicted merge back before it can be inspected.
-        with self._write_lock(), _errors(f"merge of {branch!r}", self):
+        with _errors(f"merge of {branch!r}", self):
             self._conn.autocommit(False)
             try:
                 with self._conn.cursor() as cur:
-                    marks = ", ".join(["%s"] * (len(flags) + 5))
-                    cur.execute(f"CALL DOLT_MERGE({marks})",
-                                (*flags, "-m", message, "--author", author, branch))
-                    commit, _, conflicted, _ = cur.fetchone()
-                    if not conflicted:
-                        self._conn.commit()
-                        return (str(commit) or None), []
-                    cur.execute('SELECT `table` FROM dolt_conflicts')
-                    tables = [r[0] for r in cur.fetchall() if r[0] in VERSIONED]
-                    conflicts = []
-                    for table in tables:
-                        cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
-                        conflicts += [(table, row) for row in _rows(cur)]
-                    if prefer is None:
-                        self._conn.rollback()
-                        return None, conflicts
-                    for table in tables:
-                        cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
-                    cur.execute("CALL DOLT_COMMIT('-Am', %s, '--author', %s)", (message, author))
+                    done, commit, conflicts = self._merged(cur, branch, (*flags, "-m", message),
+                                                           prefer)
+                    if done:
+                        return commit, conflicts
+                    cur.execute(f"CALL DOLT_ADD({', '.join(['%s'] * len(COMMITTED))})",
+                                COMMITTED)
+                    cur.execute(f"CALL DOLT_COMMIT('-m', %s{', %s, %s' if by else ''})",
+                                (message, *by))
                     (commit,) = cur.fetchone()
                 self._conn.commit()
                 return str(commit), conflicts
@@ -367,6 +366,32 @@ class DoltServerBackend:
             finally:
                 if self._conn.open:
                     self._conn.autocommit(True)
+
+    def _merged(self, cur: Any, branch: str, flags: tuple[str, ...], prefer: str | None
+                ) -> tuple[bool, str | None, list[tuple[str, Row]]]:
+        """Run DOLT_MERGE in the open transaction: (done, commit, conflicts). Done when up to
+        date or fast-forwarded (committed), or on conflicts with no side preferred (rolled
+        back); otherwise the merge waits in the working set for its commit, revs raised."""
+        cur.execute(f"CALL DOLT_MERGE({', '.join(['%s'] * (len(flags) + 1))})",
+                    (*flags, branch))
+        commit, _, conflicted, _ = cur.fetchone()
+        conflicts: list[tuple[str, Row]] = []
+        if conflicted:
+            cur.execute("SELECT `table` FROM dolt_conflicts")
+            tables = [r[0] for r in cur.fetchall() if r[0] in VERSIONED]
+            for table in tables:
+                cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
+                conflicts += [(table, row) for row in _rows(cur)]
+            if prefer is None:
+                self._conn.rollback()
+                return True, None, conflicts
+            for table in tables:
+                cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
+        elif not versioning.merging(_Tx(cur)):  # up to date, or fast-forwarded
+            self._conn.commit()
+            return True, (str(commit) or None), []
+        versioning.raise_merged_revs(_Tx(cur), self)
+        return False, None, conflicts
 
     def on_branch(self, branch: str) -> DoltServerBackend:
         return DoltServerBackend(self.url, branch, peers=self.peers)
@@ -386,9 +411,16 @@ class DoltServerBackend:
         for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
             self.call("dolt_push", *_user(user), remote, tag)
 
-    def pull(self, remote: str, branch: str, user: str | None = None) -> None:
+    def pull(self, remote: str, branch: str, user: str | None = None
+             ) -> list[tuple[str, Row]]:
+        """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
+        the server's user, as DOLT_PULL's own); conflicts merge nothing."""
         with self._write_lock():
-            self.call("dolt_pull", *_user(user), remote, branch)
+            self.call("dolt_fetch", *_user(user), remote, branch)
+            fetched = f"{remote}/{branch}"
+            _, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}", None,
+                                       None, fast_forward=True)
+        return conflicts
 
     @classmethod
     def clone(cls, url: str, target: str, user: str | None = None) -> DoltServerBackend:

@@ -215,28 +215,36 @@ class DoltliteBackend:
             self._remember_heads()
         return commit, conflicts
 
-    def _merge(self, branch: str, message: str, author: str, prefer: str | None,
+    def _merge(self, branch: str, message: str, author: str | None, prefer: str | None,
                fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
-        flags = () if fast_forward else ("--no-ff",)
-        marks = ", ".join("?" * (len(flags) + 5))
+        """The merge stops before its commit (--no-commit), so that the rows it changed get
+        their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
+        moves the branch at once and needs nothing."""
+        flags = ("--no-commit",) if fast_forward else ("--no-ff", "--no-commit")
+        by = ("--author", author) if author else ()  # none: the connection's user config
+        args = (*flags, "-m", message, *by, branch)
+        conflicts: list[tuple[str, Row]] = []
         with self._transaction() as conn, _errors(f"merge of {branch!r}"):
             try:
                 (result,) = conn.execute(
-                    f"SELECT dolt_merge({marks})",
-                    (*flags, "-m", message, "--author", author, branch)).fetchone()
-                return (None if "up to date" in str(result) else str(result)), []
+                    f"SELECT dolt_merge({', '.join('?' * len(args))})", args).fetchone()
             except sqlite3.OperationalError as exc:
                 if "conflict" not in str(exc):
                     raise
-            conflicts = [(t, r) for t in self._conflicted_tables()
-                         for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
-            if prefer is None:
-                conn.execute("ROLLBACK")  # conflicts are reported, never kept
-                return None, conflicts
-            for table in {t for t, _ in conflicts}:
-                conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
-            (commit,) = conn.execute("SELECT dolt_commit('-Am', ?, '--author', ?)",
-                                     (message, author)).fetchone()
+                conflicts = [(t, r) for t in self._conflicted_tables()
+                             for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
+                if prefer is None:
+                    conn.execute("ROLLBACK")  # conflicts are reported, never kept
+                    return None, conflicts
+                for table in {t for t, _ in conflicts}:
+                    conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
+            else:
+                if not versioning.merging(_Tx(conn)):  # up to date, or fast-forwarded
+                    return (None if "up to date" in str(result) else str(result)), []
+            versioning.raise_merged_revs(_Tx(conn), self)
+            conn.execute(f"SELECT dolt_add({', '.join('?' * len(COMMITTED))})", COMMITTED)
+            (commit,) = conn.execute(f"SELECT dolt_commit('-m', ?{', ?, ?' if by else ''})",
+                                     (message, *by)).fetchone()
             return str(commit), conflicts
 
     def on_branch(self, branch: str) -> DoltliteBackend:
@@ -284,10 +292,18 @@ class DoltliteBackend:
         self.call("dolt_push", remote, branch)
         self.call("dolt_push", remote, "--tags")
 
-    def pull(self, remote: str, branch: str, user: str | None = None) -> None:
+    def pull(self, remote: str, branch: str, user: str | None = None
+             ) -> list[tuple[str, Row]]:
+        """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
+        the connection's user config, as dolt_pull's own); conflicts merge nothing."""
         _no_user(user)
-        self.call("dolt_pull", remote, branch)
-        self._remember_heads()
+        self.call("dolt_fetch", remote, branch)
+        fetched = f"{remote}/{branch}"
+        commit, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}", None,
+                                        None, fast_forward=True)
+        if commit:
+            self._remember_heads()
+        return conflicts
 
     @classmethod
     def clone(cls, url: str, path: Path, user: str | None = None) -> DoltliteBackend:

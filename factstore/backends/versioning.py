@@ -1,8 +1,9 @@
 """Dolt's version control as factstore sees it: every read of Dolt's system tables (dolt_log,
 dolt_commit_ancestors, dolt_tags, dolt_branches, dolt_remotes, dolt_status, dolt_diff,
-dolt_history_*, dolt_blame_*) and every call of its procedures outside a write, returning
-models. Both engines expose these under the same names; what differs (AS OF vs dolt_at_*,
-the diff table function, merge and revert) stays in the backend classes.
+dolt_merge_status, dolt_history_*, dolt_blame_*) and every call of its procedures outside a
+write, returning models; and what a merge does to rows before its commit (their revs).
+Both engines expose these under the same names; what differs (AS OF vs dolt_at_*, the diff
+table function, merge and revert) stays in the backend classes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from factstore.backends.base import Backend, Tx
 from factstore.errors import FactstoreError, InvalidInput
 from factstore.models import Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
-from factstore.schema import TABLES, Row, Table, row_id
+from factstore.schema import TABLES, VERSIONED, Row, Table, row_id
 
 REF_SUFFIX = re.compile(r"^(.+?)~(\d+)$")
 HASH_PREFIX = re.compile(r"^[0-9a-v]{6,40}$")
@@ -259,6 +260,53 @@ def _changed_id(table: str, before: Row | None, after: Row | None) -> str:
     return str(row.get("name") or row)[:60]
 
 
+# --- merges ----------------------------------------------------------------------------------
+
+
+def merging(db: Tx | Backend) -> bool:
+    """Is a merge under way in the working set (made with --no-commit, or stopped by
+    conflicts), waiting for its commit?"""
+    rows = db.query("SELECT is_merging FROM dolt_merge_status")
+    return bool(rows and rows[0]["is_merging"])
+
+
+def raise_merged_revs(db: Tx, backend: Backend) -> int:
+    """Keep `rev` a compare-and-set counter across a merge; call it in the merge's
+    transaction, before its commit. Returns how many rows it gave a new rev.
+
+    A row's rev only ever grows on a branch's line and changes whenever the row changes. A
+    merge can break that: a conflict resolved for the other side's version brings that
+    side's rev, which may be no higher than ours (both sides corrected the row once: rev 2
+    and rev 2); Dolt merges cells, so two sides that changed different columns of a row from
+    rev 1 to rev 2 merge cleanly into a row that is neither side's, at rev 2. A correction
+    that read our rev 2 would then succeed against a row that changed: a lost update.
+
+    So every row of a versioned table whose merged version differs from the receiving
+    branch's version before the merge (Dolt's diff of HEAD and the working set, 'modified'
+    rows only) and whose rev is not greater than that version's rev gets that rev + 1. A row
+    whose merged rev is greater (one the other branch alone changed, or whose version won a
+    conflict with a higher rev) keeps it: it is still higher than any rev this branch's line
+    gave the row. Rows the merge added or removed have no earlier version here to compare.
+    Only the tables dolt_status lists are read, and of those only the rows the merge changed;
+    the comparison of revs runs in the engine."""
+    dirty = {str(r["table_name"]) for r in db.query("SELECT table_name FROM dolt_status")}
+    raised = 0
+    for name in (t for t in VERSIONED if t in dirty):
+        key = TABLES[name].key if name in TABLES else ("name",)
+        source, params = backend.diff_from(name, "HEAD", "WORKING")
+        rows = db.query(f"SELECT {', '.join(f'to_{k}' for k in key)}, from_rev, to_rev "
+                        f"FROM {source} WHERE diff_type = 'modified' AND to_rev <= from_rev",
+                        params)
+        if not rows:
+            continue
+        where = " AND ".join(f"{k} = ?" for k in key)
+        db.executemany(f"UPDATE {name} SET rev = ? WHERE {where} AND rev = ?",
+                       [(int(r["from_rev"]) + 1, *(r[f"to_{k}"] for k in key), r["to_rev"])
+                        for r in rows])
+        raised += len(rows)
+    return raised
+
+
 # --- branches, tags, remotes -----------------------------------------------------------------
 
 
@@ -324,7 +372,8 @@ __all__ = [
     "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "TAG_NAME", "add_remote",
     "author", "branch_head", "branch_heads", "branches", "commit_day", "commits",
     "commits_from", "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
-    "has_branch", "has_parent", "has_schema", "has_tag", "iso", "merge_base",
-    "move_branch", "on_branch", "parents", "remotes", "resolve_ref", "row_at_commits",
-    "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
+    "has_branch", "has_parent", "has_schema", "has_tag", "iso", "merge_base", "merging",
+    "move_branch", "on_branch", "parents", "raise_merged_revs", "remotes",
+    "resolve_ref", "row_at_commits", "tables_changed", "tables_changed_by", "tags",
+    "uncommitted", "uncommitted_rows"
 ]

@@ -147,7 +147,12 @@ class Sharing:
              user: str | None = None) -> str:
         self._require_remote(remote)
         self.core.require_clean(self.core.backend)
-        self.core.flushed().pull(remote, branch or self.core.branch, user)
+        raw = self.core.flushed().pull(remote, branch or self.core.branch, user)
+        if raw:
+            conflicts = [conflict_sides(table, row) for table, row in raw]
+            raise Conflict(f"pull of {remote}/{branch or self.core.branch} conflicts on "
+                           f"{len(conflicts)} row(s): {'; '.join(c['id'] for c in conflicts)}; "
+                           "nothing was merged", {"conflicts": conflicts})
         return self.core.head()
 
     def _require_remote(self, name: str) -> None:
