@@ -104,12 +104,7 @@ class Imports:
             changed, counts = write_jsonl(tx, path, lambda table: backend.table_at(table, head),
                                           who, reason, progress)
             done.changed[:] = changed
-            if not changed:
-                return None
-            if progress:
-                progress("committing", 0, 1)
-            done.title = f"Import {path.name}: {_summary(counts)}"
-            return commit_message(done.title, reason, None)
+            return _finish(done, f"Import {path.name}", counts, reason, progress)
 
         return body
 
@@ -297,7 +292,14 @@ def _upsert_all(tx: Tx, rows: dict[str, list[Row]], batch: KnowledgeBatch, who: 
         if op:
             written.append(f"config:{FISCAL_START}")
             counts[CONFIG] = (1, 0) if op == "added" else (0, 1)
-    if not written:
+    return _finish(done, title, counts, reason, progress)
+
+
+def _finish(done: Upsert, title: str, counts: dict[str, tuple[int, int]], reason: str | None,
+            progress: Progress | None) -> str | None:
+    """The commit message of a write that changed `done.changed` (None when nothing did),
+    its title kept in `done`."""
+    if not done.changed:
         return None
     if progress:
         progress("committing", 0, 1)

@@ -229,11 +229,9 @@ class Site:
         who = self.need_who(request)
         item_id = request.path_params["id"]
         row = self.store.get(item_id)
-        reason = form.get("reason", "").strip()
         source = form.get("source", "").strip() or None
         expect = form.get("rev", "").strip() or None
-        if not reason:
-            raise InvalidInput("reason: a correction says why")
+        reason = _reason(form, "a correction")
 
         def write(on: FactStore) -> Any:
             if item_id.startswith("def:"):
@@ -257,9 +255,7 @@ class Site:
     def retract(self, request: Request, form: dict[str, str]) -> Response:
         who = self.need_who(request)
         item_id = request.path_params["id"]
-        reason = form.get("reason", "").strip()
-        if not reason:
-            raise InvalidInput("reason: a retraction says why")
+        reason = _reason(form, "a retraction")
         self.store.get(item_id)
         branch = proposal_name(who, item_id)
         self.store.propose_write(branch, lambda on: on.retract(item_id, author=who,
@@ -269,9 +265,7 @@ class Site:
     def revert(self, request: Request, form: dict[str, str]) -> Response:
         who = self.need_who(request)
         item_id = request.path_params["id"]
-        reason = form.get("reason", "").strip()
-        if not reason:
-            raise InvalidInput("reason: a revert says why")
+        reason = _reason(form, "a revert")
         self.store.revert(item_id, author=who, reason=reason,
                           commit=form.get("commit", "").strip() or None)
         return RedirectResponse(f"/history/{link(item_id)}", status_code=303)
@@ -335,6 +329,14 @@ class Site:
             Route("/logout", p(self.logout), methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
+
+
+def _reason(form: dict[str, str], what: str) -> str:
+    """The form's reason: every write from the site says why (one line naming the field)."""
+    reason = form.get("reason", "").strip()
+    if not reason:
+        raise InvalidInput(f"reason: {what} says why")
+    return reason
 
 
 def proposal_name(who: str, item_id: str) -> str:
