@@ -24,6 +24,14 @@ from .doltserver import DoltServer, dolt_binary, running_server
 
 AUTHOR = "Ana Ruiz <ana@northwind.test>"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# two facts of one customer from one source: the smallest store a merge or a reload can change
+TWO = """factstore: 1
+sources: [{id: src:crm, title: CRM, kind: system_of_record, authority: 90}]
+entities: [{id: acme, kind: customer, name: Acme}]
+facts:
+  - {id: fact:acv, subject: acme, predicate: acv, value: 100, period: FY26-Q3, source: src:crm}
+  - {id: fact:seats, subject: acme, predicate: seats, value: 10, period: FY26-Q3, source: src:crm}
+"""
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 from factstore import FactStore, InvalidInput
 from factstore.periods import period_range
 
-from .conftest import AUTHOR, FIXTURES, Facts
+from .conftest import AUTHOR, FIXTURES, Facts, TWO
 
 EXPERT = "Priya Nair <priya@northwind.test>"
 NEW_ACV = "Annualised value of recurring contract revenue, excl. one-off fees"
@@ -139,15 +139,6 @@ def test_history_of_a_removed_path_is_not_found(store: FactStore, tmp_path: Path
     with pytest.raises(Exception) as info:
         store.history("fact:never")
     assert type(info.value).__name__ == "NotFound"
-
-
-TWO = """factstore: 1
-sources: [{id: src:crm, title: CRM, kind: system_of_record, authority: 90}]
-entities: [{id: acme, kind: customer, name: Acme}]
-facts:
-  - {id: fact:acv, subject: acme, predicate: acv, value: 100, period: FY26-Q3, source: src:crm}
-  - {id: fact:seats, subject: acme, predicate: seats, value: 10, period: FY26-Q3, source: src:crm}
-"""
 
 
 def _load(facts: Facts, tmp_path: Path, text: str, name: str, who: str = AUTHOR) -> str:

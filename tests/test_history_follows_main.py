@@ -10,18 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import AUTHOR, Facts
+from .conftest import AUTHOR, Facts, TWO
 
 EXPERT = "Priya Nair <priya@northwind.test>"
 BO = "Bo Lind <bo@northwind.test>"
-
-TWO = """factstore: 1
-sources: [{id: src:crm, title: CRM, kind: system_of_record, authority: 90}]
-entities: [{id: acme, kind: customer, name: Acme}]
-facts:
-  - {id: fact:acv, subject: acme, predicate: acv, value: 100, period: FY26-Q3, source: src:crm}
-  - {id: fact:seats, subject: acme, predicate: seats, value: 10, period: FY26-Q3, source: src:crm}
-"""
 
 
 def _load(facts: Facts, tmp_path: Path, text: str = TWO, name: str = "two.yaml") -> str:
