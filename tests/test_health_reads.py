@@ -50,3 +50,7 @@ def test_health_finds_what_every_fact_would_show(store: FactStore, tmp_path: Pat
     assert {"no_source", "no_quote", "conflict"} <= checks
     blank = [f.ids for f in store.health().findings if f.check == "no_quote"]
     assert ["fact:kestrel-blank"] in blank and ["fact:kestrel-spaced"] not in blank
+
+
+def test_the_written_out_whitespace_is_what_str_strip_removes() -> None:
+    assert [chr(c) for c in range(0x110000) if chr(c).isspace()] == reads.WHITESPACE

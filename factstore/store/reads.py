@@ -18,7 +18,10 @@ from factstore.store.timeline import Timeline
 
 DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
 STATUSES = get_args(Status)
-WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]  # what str.strip() removes
+# What str.strip() removes, written out: computing it scans all of Unicode (65 ms at import);
+# tests/test_health_reads.py checks the list against str.isspace.
+WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+                  "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 SHARED_AT_MOST = 5000  # subject/predicate/period groups of several facts read one by one
 SOURCE_KINDS = get_args(SourceKind)
 
