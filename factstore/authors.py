@@ -8,19 +8,19 @@ no line breaks, control, bidi or zero-width characters, which would let an autho
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
 import unicodedata
-
-from pydantic import TypeAdapter, ValidationError
+from typing import TYPE_CHECKING
 
 from factstore.errors import InvalidInput, Refused
-from factstore.models import Author
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
-
-_AUTHOR: TypeAdapter[str] = TypeAdapter(Author)
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 # Unicode categories an author may not contain: controls (Cc: line breaks, escapes), format
 # characters (Cf: bidi overrides and isolates, zero-width spaces and joiners), line and
@@ -38,8 +38,10 @@ def check_author(author: str | None) -> str:
     if hidden:
         raise InvalidInput(f"author: {author!r} contains invisible or control characters "
                            f"({', '.join(hidden[:5])}); expected 'Name <email>'")
+    from pydantic import ValidationError
+
     try:
-        who = _AUTHOR.validate_python(author.strip())
+        who = _author().validate_python(author.strip())
     except ValidationError:
         raise InvalidInput(f"author: expected 'Name <email>', got {author!r}") from None
     name, email = who[:-1].rsplit(" <", 1)
@@ -48,6 +50,16 @@ def check_author(author: str | None) -> str:
     if not EMAIL.fullmatch(email):
         raise InvalidInput(f"author: {author!r} has no email; expected 'Name <email>'")
     return " ".join(name.split()) + f" <{email}>"
+
+
+@functools.cache
+def _author() -> TypeAdapter[str]:
+    """The models' Author rule (made on first use: reads never check an author)."""
+    from pydantic import TypeAdapter
+
+    from factstore.models import Author
+
+    return TypeAdapter(Author)
 
 
 def default_author() -> str | None:

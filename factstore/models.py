@@ -21,15 +21,30 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from factstore.schema import AliasKind as AliasKind  # the column vocabularies, kept here too
+from factstore.schema import SourceKind as SourceKind
+from factstore.schema import Status as Status
+from factstore.schema import ValueType as ValueType
 from factstore.schema import alias_spellings, dump_spellings, spelling_of
+from factstore.results import (  # the plain results, as they were before results.py
+    BlameLine as BlameLine,
+    Branch as Branch,
+    Commit as Commit,
+    History as History,
+    Listing as Listing,
+    Match as Match,
+    MatchedBy as MatchedBy,
+    Remote as Remote,
+    ShowResult as ShowResult,
+    Tag as Tag,
+    Version as Version,
+    WriteResult as WriteResult,
+    match_note as match_note,
+)
 from factstore.text import LARGEST, Number
 from factstore.text import MAX_TEXT_BYTES as MAX_TEXT_BYTES  # the limit on text fields
 
 
-SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert", "email", "chat"]
-AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
-Status = Literal["active", "proposed", "deprecated", "retracted"]
-ValueType = Literal["number", "money", "percent", "text", "date", "bool"]
 
 
 # Constraints are checked by pydantic-core where it can (patterns, lengths) and once per record
@@ -509,81 +524,6 @@ class Result(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
-class WriteResult(Result):
-    commit: str | None
-    changed: list[str]
-
-
-class Commit(Result):
-    commit: str
-    author: str
-    date: str
-    message: str
-
-
-# How a NAME found its row: its id; exactly (normalised) a defined term, an entity's name or
-# one of its aliases; or, for reads only, the one entity the resolver confidently names.
-MatchedBy = Literal["id", "term", "name", "alias", "fuzzy"]
-
-
-class Match(Result):
-    id: str
-    matched_by: MatchedBy = "id"
-    matched_name: str | None = None  # the stored term, name or alias the NAME matched
-    match_score: int | None = None  # the resolver's score (fuzzy only)
-
-    def note(self) -> str | None:
-        """"matched 'Tern Bank' (fuzzy, score 91)"; None for an id, which needs no note."""
-        return match_note(self.matched_by, self.matched_name, self.match_score)
-
-
-def match_note(by: str, name: str | None, score: int | None) -> str | None:
-    if by == "id":
-        return None
-    return f"matched {name!r} ({by}" + (f", score {score}" if score is not None else "") + ")"
-
-
-class ShowResult(Result):
-    id: str
-    table: str
-    row: dict[str, Any]
-    source: dict[str, Any] | None
-    last_change: Commit | None
-    matched_by: MatchedBy = "id"
-    matched_name: str | None = None
-    match_score: int | None = None
-
-
-class Listing(Result):
-    """Rows of one table, and how --subject found its entity (None without --subject)."""
-
-    rows: list[dict[str, Any]]
-    subject: Match | None = None
-
-
-class Version(Result):
-    """One version of a row: the commit that made it and the row as that commit left it
-    (None when the commit removed the row). A merge that brought the row from a branch is the
-    commit (by whoever merged); `recorded_by` and `reason` are the row's own."""
-
-    commit: str
-    author: str
-    date: str
-    message: str
-    reason: str | None
-    recorded_by: str | None = None
-    source: str | None
-    row: dict[str, Any] | None
-
-
-class History(Result):
-    id: str
-    versions: list[Version]  # newest first
-    matched_by: MatchedBy = "id"
-    matched_name: str | None = None
-    match_score: int | None = None
-
-
 class ChangeCommit(Result):
     """One commit that changed a row's knowledge within a diff's range."""
 
@@ -616,39 +556,6 @@ class Diff(Result):
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
-
-
-class Tag(Result):
-    name: str
-    commit: str
-    tagger: str
-    date: str
-    message: str
-
-
-class Branch(Result):
-    name: str
-    commit: str
-    author: str  # of its latest commit
-    date: str
-    message: str  # first line of its latest commit's message
-    current: bool  # the branch this store reads and writes
-
-
-class Remote(Result):
-    name: str
-    url: str
-
-
-class BlameLine(Result):
-    """Who last changed one row, in which commit."""
-
-    id: str
-    commit: str
-    author: str
-    date: str
-    message: str  # first line
-    recorded_by: str | None = None  # the row's (differs from author for a merged change)
 
 
 class LoggedPack(Result):

@@ -14,11 +14,17 @@ from __future__ import annotations
 import json
 import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from factstore.errors import InvalidInput
 
 Row = dict[str, Any]
+
+# What some columns may hold (the input models check them, reads name them in errors).
+SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert", "email", "chat"]
+AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
+Status = Literal["active", "proposed", "deprecated", "retracted"]
+ValueType = Literal["number", "money", "percent", "text", "date", "bool"]
 
 # Every versioned row carries who recorded it, why, and a revision for compare-and-set.
 BOOKKEEPING = ("recorded_by", "reason", "rev")
@@ -182,6 +188,7 @@ def knowledge(row: Row | None) -> dict[str, Any]:
 __all__ = [
     "BACKFILLED", "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES",
     "RENDER_LOG",
-    "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "Row", "Table", "alias_spellings",
+    "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "AliasKind", "Row", "SourceKind", "Status",
+    "Table", "ValueType", "alias_spellings",
     "dump_spellings", "key_from_id", "knowledge", "row_id", "spelling_of", "table_for_id"
 ]

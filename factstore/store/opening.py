@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from factstore import migrations
 from factstore.authors import SYSTEM_AUTHOR, check_author, default_author
-from factstore.backends import cluster
 from factstore.backends.base import Backend, Tx
 from factstore.errors import FactstoreError, NotFound
 from factstore.resolver import Progress
 
 if TYPE_CHECKING:
+    from factstore.backends import cluster
     from factstore.store import FactStore
 
 STORE_DIR = ".facts"
@@ -108,6 +108,8 @@ def server_status(url: str | None = None, *, branch: str | None = None,
     """Each store this process would use (the one writes go to, then each one reads may
     use): its role and epoch in a Dolt cluster, head, and its standbys' replication lag;
     `unreachable` with the reason for one that does not answer."""
+    from factstore.backends import cluster
+
     url = url or os.environ.get("FACTS_URL")
     found = []
     for use, target in [("write", url), *[("read", u) for u in read_urls(read_url)]]:
