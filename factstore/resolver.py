@@ -352,8 +352,6 @@ class AliasIndex:
         word the store does not know counts as the word of theirs (a candidate's name) it is
         like, if any. A name of one word has no chance combination: the names holding it
         are candidates themselves (or counted as not looked at)."""
-        from rapidfuzz import fuzz, process
-
         words = set(name.split()) - STOPWORDS
         if len(words) < 2:
             return 0.0
@@ -362,6 +360,8 @@ class AliasIndex:
         for word in words:
             size = self.tokens.size(word)
             if not size and theirs:
+                from rapidfuzz import fuzz, process  # (only then: an exact name needs none)
+
                 like = process.extractOne(word, theirs, scorer=fuzz.ratio, score_cutoff=80)
                 size = self.tokens.size(like[0]) if like else 0
             expected += math.log(max(1, size) / total)

@@ -1,6 +1,7 @@
 """A command loads only what it uses: `facts show --help` starts without the heavy modules, and
-the reads a person types most (`show`, `list`, `log`, `history`) without pydantic either: the
-input models, the resolver's evidence, packs and imports are imported on first use."""
+the reads a person types most (`show`, `list`, `log`, `history`, `resolve` of an exact name)
+without pydantic or the fuzzy matcher either: the input models, packs and imports are
+imported on first use."""
 
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ from .conftest import AUTHOR, TWO
 
 HEAVY = ("networkx", "numpy", "rich", "mcp", "yaml", "factstore.importers")
 # What a plain read does not need: pydantic (more than the interpreter's own start-up), the
-# models built with it, the resolver's evidence and the fuzzy matcher, the other parts.
-LAZY = ("pydantic", "pydantic_core", "rapidfuzz", "factstore.models", "factstore.evidence",
-        "factstore.reports", "factstore.context", "factstore.store.packs",
-        "factstore.store.imports", "factstore.store.review", "factstore.store.writes",
-        "factstore.backends.cluster")
+# models built with it, the fuzzy matcher (an exact name needs none), the other parts.
+LAZY = ("pydantic", "pydantic_core", "rapidfuzz", "factstore.models", "factstore.reports",
+        "factstore.context", "factstore.store.packs", "factstore.store.imports",
+        "factstore.store.review", "factstore.store.writes", "factstore.backends.cluster")
 
 
 def _loaded(*args: str) -> set[str]:
@@ -41,7 +41,8 @@ def test_reads_by_id_and_exact_name_start_without_pydantic(store_url: str,
     with factstore.open_store(store_url) as store:
         store.import_file(path, author=AUTHOR)
     for argv in (["show", "fact:acv", "--json"], ["show", "Acme"], ["list", "facts"],
-                 ["log"], ["history", "fact:acv", "--json"]):
+                 ["log"], ["history", "fact:acv", "--json"], ["resolve", "Acme"],
+                 ["resolve", "Acme", "--json"]):
         assert sorted(_loaded("--url", store_url, *argv) & {*HEAVY, *LAZY}) == [], argv
 
 
