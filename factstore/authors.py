@@ -8,19 +8,18 @@ no line breaks, control, bidi or zero-width characters, which would let an autho
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import subprocess
 import unicodedata
-from typing import TYPE_CHECKING
 
 from factstore.errors import InvalidInput, Refused
 
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
-
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
+# 'Name <email>': the rule of the models' Author too (checked here with re, not pydantic, so
+# that a write does not build a validator for one string).
+AUTHOR_PATTERN = r"^[^<>]+ <[^<>\s]*>$"
+AUTHOR_MAX = 255  # characters
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 # Unicode categories an author may not contain: controls (Cc: line breaks, escapes), format
 # characters (Cf: bidi overrides and isolates, zero-width spaces and joiners), line and
@@ -38,28 +37,15 @@ def check_author(author: str | None) -> str:
     if hidden:
         raise InvalidInput(f"author: {author!r} contains invisible or control characters "
                            f"({', '.join(hidden[:5])}); expected 'Name <email>'")
-    from pydantic import ValidationError
-
-    try:
-        who = _author().validate_python(author.strip())
-    except ValidationError:
-        raise InvalidInput(f"author: expected 'Name <email>', got {author!r}") from None
+    who = author.strip()
+    if len(who) > AUTHOR_MAX or not re.fullmatch(AUTHOR_PATTERN, who):
+        raise InvalidInput(f"author: expected 'Name <email>', got {author!r}")
     name, email = who[:-1].rsplit(" <", 1)
     if not any(c.isalnum() for c in name):
         raise InvalidInput(f"author: {author!r} has no visible name; expected 'Name <email>'")
     if not EMAIL.fullmatch(email):
         raise InvalidInput(f"author: {author!r} has no email; expected 'Name <email>'")
     return " ".join(name.split()) + f" <{email}>"
-
-
-@functools.cache
-def _author() -> TypeAdapter[str]:
-    """The models' Author rule (made on first use: reads never check an author)."""
-    from pydantic import TypeAdapter
-
-    from factstore.models import Author
-
-    return TypeAdapter(Author)
 
 
 def default_author() -> str | None:
@@ -80,5 +66,6 @@ def default_author() -> str | None:
 
 
 __all__ = [
-    "EMAIL", "HIDDEN", "SYSTEM_AUTHOR", "check_author", "default_author"
+    "AUTHOR_MAX", "AUTHOR_PATTERN", "EMAIL", "HIDDEN", "SYSTEM_AUTHOR", "check_author",
+    "default_author"
 ]

@@ -479,6 +479,8 @@ class AliasIndex:
         """Entities next to what the context names are candidates too, even when the name's
         spelling kept them off the shortlist (the context narrows the search). An entity
         with more than near_search_most neighbours narrows nothing and is skipped."""
+        if not self.relations:
+            return  # nothing is next to anything (and networkx need not be imported)
         graph = self._graph()
         for named in mentioned:
             if named not in graph or graph.degree(named) > config.near_search_most:

@@ -1,17 +1,18 @@
-"""What the store's plain reads and writes return (a row shown, a listing, commits, a row's
-history, branches, tags, a write's commit), as plain classes without pydantic.
+"""What the store returns that it makes from its own rows (a row shown, a listing, commits, a
+row's history, branches, tags, a write's commit, a context pack), as dataclasses.
 
 The store makes these from its own rows, so there is nothing to validate; and the commands
-that return them (`facts show`, `resolve`, `log`, `correct` …) then start without importing
-pydantic, which alone costs more than the interpreter's floor. They offer the pydantic
-methods callers use (`model_dump`, `model_copy`), with the same output. The results that are
-read back from text (a logged pack's options, a diff, a pack) stay pydantic models in
-factstore.models.
+that return them (`facts show`, `resolve`, `log`, `correct`, `context` …) then start without
+importing pydantic, which alone costs more than the interpreter's floor. They offer the
+pydantic methods callers use (`model_dump`, `model_copy`, `model_dump_json`), with the same
+output; `model_validate` and `model_validate_json`, for what is read back (a logged pack, a
+pack file), validate with pydantic, imported then.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Collection, Mapping
 from typing import Any, Literal, TypeVar
 
@@ -50,6 +51,30 @@ class Plain:
 
     def model_copy(self: _P, *, update: Mapping[str, Any] | None = None) -> _P:
         return dataclasses.replace(self, **(update or {}))
+
+    def model_dump_json(self) -> str:
+        """model_dump() as compact JSON, as pydantic writes it."""
+        return json.dumps(self.model_dump(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def model_validate(cls: type[_P], data: Any) -> _P:
+        """Validated by pydantic (imported for it): what is read back from text or JSON."""
+        return _adapter(cls).validate_python(data)  # type: ignore[no-any-return]
+
+    @classmethod
+    def model_validate_json(cls: type[_P], data: str | bytes) -> _P:
+        return _adapter(cls).validate_json(data)  # type: ignore[no-any-return]
+
+
+_ADAPTERS: dict[type[Plain], Any] = {}
+
+
+def _adapter(cls: type[Plain]) -> Any:
+    if cls not in _ADAPTERS:
+        from pydantic import TypeAdapter
+
+        _ADAPTERS[cls] = TypeAdapter(cls)
+    return _ADAPTERS[cls]
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -171,7 +196,117 @@ class BlameLine(Plain):
     recorded_by: str | None = None  # the row's (differs from author for a merged change)
 
 
+@dataclasses.dataclass(kw_only=True)
+class LoggedPack(Plain):
+    """One entry of the render log: a pack as built, enough to rebuild it (`replay`)."""
+
+    id: str
+    hash: str
+    version: str
+    question: str
+    options: dict[str, Any]
+    items: list[str]
+    created_at: str
+    created_by: str | None
+
+
+# --- context packs -------------------------------------------------------------------
+
+PackFormat = Literal["md", "xml", "json"]
+ItemKind = Literal["fact", "definition", "rule", "alias", "relation"]
+# What an item is to the question: the value to use, or context around it.
+ItemStatus = Literal[
+    "current",  # the value to use
+    "conflicting",  # a different value from a source of equal authority: no winner
+    "outranked",  # a different value from a source of lower authority
+    "superseded",  # replaced by another fact (its `supersedes`)
+    "deprecated",  # marked deprecated in the store
+    "proposed",  # proposed, not yet accepted
+    "exception",  # a rule that overrides a general rule for this entity
+    "overridden",  # a general rule an exception replaces for this entity
+    "alias",  # another name of a mentioned entity
+    "former",  # a former name
+]
+
+
+@dataclasses.dataclass(kw_only=True)
+class PackSource(Plain):
+    id: str
+    title: str
+    uri: str | None = None
+    kind: str | None = None
+    authority: int | None = None
+    captured_at: str | None = None
+
+
+@dataclasses.dataclass(kw_only=True)
+class PackItem(Plain):
+    """One numbered item of a pack. Text fields hold store text with control characters
+    removed; renderers escape them, so they can never forge an item or a citation."""
+
+    n: int
+    kind: ItemKind
+    id: str
+    status: ItemStatus
+    text: str  # the statement, e.g. "Acme GmbH - acv (FY26-Q3): 1,200,000 EUR"
+    note: str | None = None  # e.g. "superseded by [3]"
+    quote: str | None = None
+    subject: str | None = None  # entity id (facts, aliases, relation source) or applies_to
+    predicate: str | None = None
+    period: str | None = None
+    value: str | None = None  # as stored (facts); the other entity's id (relations)
+    value_type: str | None = None
+    unit: str | None = None
+    scope: str | None = None  # definitions
+    valid_from: str | None = None
+    valid_to: str | None = None
+    source: PackSource | None = None
+    recorded_by: str | None = None
+
+
+@dataclasses.dataclass(kw_only=True)
+class Mention(Plain):
+    """A span of the question and what it resolved to: an entity, several (ambiguous), or
+    nothing the store holds (unknown)."""
+
+    text: str
+    status: Literal["resolved", "ambiguous", "unknown"]
+    entity: dict[str, str] | None = None  # id, name, kind when resolved
+    candidates: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # when ambiguous
+
+
+@dataclasses.dataclass(kw_only=True)
+class PackOptions(Plain):
+    """Everything besides the question and the commit that decides a pack's bytes."""
+
+    as_of: str | None = None  # as given (a tag, quarter, hash…); the commit is `version`
+    valid_at: str  # YYYY-MM-DD (today when not given, recorded so a replay is identical)
+    scope: str | None = None
+    max_tokens: int | None = None
+    format: PackFormat = "md"
+
+
+@dataclasses.dataclass(kw_only=True)
+class ContextPack(Plain):
+    hash: str  # sha256 of `text`
+    version: str  # the commit the knowledge was read at
+    question: str
+    options: PackOptions
+    terms: list[str]  # defined terms the question mentions
+    periods: list[str]  # periods the question mentions, resolved (FY26-Q3, 2025-10 …)
+    entities: list[Mention]
+    items: list[PackItem]
+    trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
+    text: str  # the rendered pack, in options.format
+    missing: list[str] = dataclasses.field(default_factory=list)  # what was asked for and not found
+    # Written to the render log. False: not asked to (eval), or the store would not take it
+    # (read-only); the pack itself is the same either way.
+    logged: bool = False
+
+
 __all__ = [
-    "BlameLine", "Branch", "Commit", "History", "Listing", "Match", "MatchedBy", "Plain",
-    "Remote", "ShowResult", "Tag", "Version", "WriteResult", "match_note"
+    "BlameLine", "Branch", "Commit", "ContextPack", "History", "ItemKind", "ItemStatus",
+    "Listing", "LoggedPack", "Match", "MatchedBy", "Mention", "PackFormat", "PackItem",
+    "PackOptions", "PackSource", "Plain", "Remote", "ShowResult", "Tag", "Version",
+    "WriteResult", "match_note"
 ]
