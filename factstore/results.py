@@ -29,9 +29,21 @@ def _dumped(value: Any, exclude_none: bool) -> Any:
     return value
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Plain:
-    """A result as a keyword-only dataclass that dumps like a pydantic model."""
+    """A result as a keyword-only dataclass that dumps like a pydantic model. Its subclasses
+    share this class's __repr__ and __eq__ (a dataclass's own are compiled per class: most
+    of the cost of defining one, paid by every command at start-up)."""
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self))
+        return f"{type(self).__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name)
+                   for f in dataclasses.fields(self))
 
     def model_dump(self, *, include: Collection[str] | None = None,
                    exclude: Collection[str] | None = None, exclude_none: bool = False,
@@ -77,13 +89,13 @@ def _adapter(cls: type[Plain]) -> Any:
     return _ADAPTERS[cls]
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class WriteResult(Plain):
     commit: str | None
     changed: list[str]
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Commit(Plain):
     commit: str
     author: str
@@ -96,7 +108,7 @@ class Commit(Plain):
 MatchedBy = Literal["id", "term", "name", "alias", "fuzzy"]
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Match(Plain):
     id: str
     matched_by: MatchedBy = "id"
@@ -114,7 +126,7 @@ def match_note(by: str, name: str | None, score: int | None) -> str | None:
     return f"matched {name!r} ({by}" + (f", score {score}" if score is not None else "") + ")"
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class ShowResult(Plain):
     id: str
     table: str
@@ -126,7 +138,7 @@ class ShowResult(Plain):
     match_score: int | None = None
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Listing(Plain):
     """Rows of one table, and how --subject found its entity (None without --subject)."""
 
@@ -134,7 +146,7 @@ class Listing(Plain):
     subject: Match | None = None
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Version(Plain):
     """One version of a row: the commit that made it and the row as that commit left it
     (None when the commit removed the row). A merge that brought the row from a branch is the
@@ -150,7 +162,7 @@ class Version(Plain):
     row: dict[str, Any] | None
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class History(Plain):
     id: str
     versions: list[Version]  # newest first
@@ -159,7 +171,7 @@ class History(Plain):
     match_score: int | None = None
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Tag(Plain):
     name: str
     commit: str
@@ -168,7 +180,7 @@ class Tag(Plain):
     message: str
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Branch(Plain):
     name: str
     commit: str
@@ -178,13 +190,13 @@ class Branch(Plain):
     current: bool  # the branch this store reads and writes
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Remote(Plain):
     name: str
     url: str
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class BlameLine(Plain):
     """Who last changed one row, in which commit."""
 
@@ -196,7 +208,7 @@ class BlameLine(Plain):
     recorded_by: str | None = None  # the row's (differs from author for a merged change)
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class LoggedPack(Plain):
     """One entry of the render log: a pack as built, enough to rebuild it (`replay`)."""
 
@@ -229,7 +241,7 @@ ItemStatus = Literal[
 ]
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class PackSource(Plain):
     id: str
     title: str
@@ -239,7 +251,7 @@ class PackSource(Plain):
     captured_at: str | None = None
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class PackItem(Plain):
     """One numbered item of a pack. Text fields hold store text with control characters
     removed; renderers escape them, so they can never forge an item or a citation."""
@@ -264,7 +276,7 @@ class PackItem(Plain):
     recorded_by: str | None = None
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Mention(Plain):
     """A span of the question and what it resolved to: an entity, several (ambiguous), or
     nothing the store holds (unknown)."""
@@ -275,7 +287,7 @@ class Mention(Plain):
     candidates: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # when ambiguous
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class PackOptions(Plain):
     """Everything besides the question and the commit that decides a pack's bytes."""
 
@@ -286,7 +298,7 @@ class PackOptions(Plain):
     format: PackFormat = "md"
 
 
-@dataclasses.dataclass(kw_only=True)
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class ContextPack(Plain):
     hash: str  # sha256 of `text`
     version: str  # the commit the knowledge was read at

@@ -88,19 +88,24 @@ def open_store(url: str | None = None, *, branch: str | None = None,
                 log_to = functools.partial(_backend, url, backend.branch, peers)
             return FactStore(backend, progress, render_log=log_to)
     backend = _backend(url, branch=branch, peers=peers)
-    upgrade(backend)
-    return FactStore(backend, progress)
+    store = FactStore(backend, progress)
+    store._core.migrated.update(upgrade(backend))  # (no need to ask again what it has)
+    return store
 
 
-def upgrade(backend: Backend) -> None:
+def upgrade(backend: Backend) -> set[str]:
     """Give a store made by an earlier release the schema this code reads and writes, as one
     commit, when it is opened. A store that cannot be written (read-only, a standby) is left
-    as it is: reads of it fall back where a column is missing."""
+    as it is: reads of it fall back where a column is missing. Returns the migrations it
+    has (none, when it was upgraded now or could not be read)."""
     try:
-        if migrations.pending(backend):
+        done = migrations.applied(backend)
+        if any(m.name not in done for m in migrations.migrations()):
             migrations.ensure(backend, migrations.LATEST, SYSTEM_AUTHOR)
+            return set()
     except FactstoreError:
-        return
+        return set()
+    return done
 
 
 def server_status(url: str | None = None, *, branch: str | None = None,
