@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from factstore.errors import Conflict, InvalidInput, NotFound
-from factstore.models import ContextPack
 from factstore.text import clean_for_terminal
 
 from . import output
+
+if TYPE_CHECKING:
+    from factstore.models import ContextPack
 from .app import (
     Ctx,
     as_of_option,

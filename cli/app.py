@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from factstore.errors import Ambiguous, Conflict, FactstoreError, InvalidInput
-from factstore.models import WriteResult
+from factstore.results import WriteResult
 from factstore.authors import default_author
 from factstore.store import FactStore, open_store
 
@@ -26,10 +25,12 @@ class FactsGroup(click.Group):
             return super().invoke(ctx)
         except FactstoreError as exc:
             _fail(ctx, exc)
-        except ValidationError as exc:
+        except ValueError as exc:  # pydantic's ValidationError is one (imported only if used)
+            if not _invalid(exc):
+                raise
             from factstore.importers import describe_error
 
-            _fail(ctx, InvalidInput(describe_error(exc)))
+            _fail(ctx, InvalidInput(describe_error(exc)))  # type: ignore[arg-type]
         except BrokenPipeError:  # `facts list … | head`: the reader has what it wanted
             _quiet_stdout()
             ctx.exit(0)
@@ -39,6 +40,14 @@ class FactsGroup(click.Group):
         finally:
             if isinstance(ctx.obj, Ctx):
                 ctx.obj.progress.close()  # a bar left open by a crash
+
+
+def _invalid(exc: ValueError) -> bool:
+    """Whether exc is pydantic's ValidationError (never, when pydantic was not loaded)."""
+    import sys
+
+    core = sys.modules.get("pydantic_core")
+    return core is not None and isinstance(exc, core.ValidationError)
 
 
 def _quiet_stdout() -> None:
@@ -172,6 +181,8 @@ def _late_branch(ctx: click.Context, param: click.Parameter, value: str | None) 
 def branch_anywhere(group: click.Group) -> None:
     """Give every command under group a --branch option of its own (the group keeps its)."""
     for command in group.commands.values():
+        if getattr(command, "pending", False):
+            continue  # a group that makes its commands on first use decorates them then
         if isinstance(command, click.Group):
             branch_anywhere(command)
         elif not any(p.name == "late_branch" for p in command.params):

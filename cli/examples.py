@@ -92,8 +92,8 @@ def add_examples(group: click.Group, prefix: str = "") -> None:
         if examples and "$ facts" not in (command.epilog or ""):
             block = "\b\nExamples:\n" + "\n".join(f"  $ {e}" for e in examples)
             command.epilog = f"{command.epilog}\n\n{block}" if command.epilog else block
-        if isinstance(command, click.Group):
-            add_examples(command, f"{path} ")
+        if isinstance(command, click.Group) and not getattr(command, "pending", False):
+            add_examples(command, f"{path} ")  # (a pending group adds its own when made)
 
 
 __all__ = ["EXAMPLES", "add_examples"]

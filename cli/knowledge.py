@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from factstore.errors import InvalidInput
-from factstore.models import MODELS, PROVENANCE, match_note
+from factstore.results import match_note
 from factstore.text import parse_number
 from factstore.schema import SINGULAR, TABLES
 from factstore.store import init_store
@@ -141,16 +141,39 @@ def export(obj: Ctx, target: Path | None, fmt: str | None, table: str | None,
         click.echo(dump(doc, fmt), nl=False)
     else:
         write(doc, fmt, target)
-        counts = ", ".join(f"{section} {len(doc[section])}" for section in MODELS)
+        counts = ", ".join(f"{section} {len(doc[section])}" for section in TABLES)
         output.line(f"Wrote {target} ({counts})", err=True)
 
 
 # -- add: one subcommand per kind of item, options generated from its model ------------------
 
-ADDABLE: dict[str, type[Any]] = {kind: MODELS[section] for kind, section in SINGULAR.items()}
+class AddGroup(click.Group):
+    """`facts add`: its subcommands are made from the input models when first asked for, so
+    the other commands start without the models (and pydantic)."""
+
+    pending = True  # branch_anywhere and add_examples leave it to decorate its own
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
+        if self.pending:
+            self.pending = False
+            from factstore.models import MODELS
+
+            from .app import branch_anywhere
+            from .examples import add_examples
+
+            for kind, section in SINGULAR.items():
+                _add_command(self, kind, MODELS[section])
+            branch_anywhere(self)
+            add_examples(self, "add ")
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
 
 
-@cli.group()
+@cli.group(cls=AddGroup)
 def add() -> None:
     """Add one item (one commit). Fields as in the import format. An id that exists is
     refused (exit 4) unless --update says to replace it."""
@@ -166,7 +189,9 @@ def _coerce(name: str, value: str) -> Any:
     return value
 
 
-def _add_command(kind: str, model: type[Any]) -> None:
+def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
+    from factstore.models import PROVENANCE
+
     fields = {n: f for n, f in model.model_fields.items()
               if n not in ("aliases", "relations", *PROVENANCE)}  # --by and --reason say those
 
@@ -187,11 +212,7 @@ def _add_command(kind: str, model: type[Any]) -> None:
         command = click.option(f"--{name.replace('_', '-')}", name,
                                required=field.is_required(), default=None)(command)
     command.__doc__ = f"Add a {kind} (--update: replace one that exists)."
-    add.command(kind)(command)
-
-
-for _kind, _model in ADDABLE.items():
-    _add_command(_kind, _model)
+    group.command(kind)(command)
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from factstore.errors import InvalidInput
-from factstore.models import match_note
+from factstore.results import match_note
 
 from . import output
 from .app import (

@@ -8,6 +8,7 @@
 # doltlite must be loaded before anything imports sqlite3: it makes its engine the one the
 # sqlite3 module talks to.
 import os as _os
+import typing as _typing
 
 import doltlite  # type: ignore[import-untyped]  # noqa: F401  (for its side effect)
 
@@ -26,22 +27,51 @@ from factstore.errors import (
     NotFound,
     Refused,
 )
-from factstore.models import (
-    Alias,
-    Commit,
-    ContextPack,
-    Definition,
-    Entity,
-    Fact,
-    KnowledgeBatch,
-    PackItem,
-    Relation,
-    Rule,
-    ShowResult,
-    Source,
-    WriteResult,
-)
-from factstore.store import FactStore, clone_store, init_store, open_store
+
+# The rest is imported on first use (PEP 562): `facts show` needs the store, not the input
+# models and pydantic behind them.
+_LAZY = {
+    "Alias": "factstore.models", "Commit": "factstore.results",
+    "ContextPack": "factstore.models", "Definition": "factstore.models",
+    "Entity": "factstore.models", "Fact": "factstore.models",
+    "KnowledgeBatch": "factstore.models", "PackItem": "factstore.models",
+    "Relation": "factstore.models", "Rule": "factstore.models",
+    "ShowResult": "factstore.results", "Source": "factstore.models",
+    "WriteResult": "factstore.results", "FactStore": "factstore.store",
+    "clone_store": "factstore.store", "init_store": "factstore.store",
+    "open_store": "factstore.store",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'factstore' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+if _typing.TYPE_CHECKING:
+    from factstore.models import (
+        Alias,
+        ContextPack,
+        Definition,
+        Entity,
+        Fact,
+        KnowledgeBatch,
+        PackItem,
+        Relation,
+        Rule,
+        Source,
+    )
+    from factstore.results import Commit, ShowResult, WriteResult
+    from factstore.store import FactStore, clone_store, init_store, open_store
 
 __all__ = [
     "Alias", "Ambiguous", "Commit", "Conflict", "ContextPack", "Definition", "Entity", "Fact",

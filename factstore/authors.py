@@ -13,14 +13,13 @@ import re
 import subprocess
 import unicodedata
 
-from pydantic import TypeAdapter, ValidationError
-
 from factstore.errors import InvalidInput, Refused
-from factstore.models import Author
 
 SYSTEM_AUTHOR = "factstore <factstore@localhost>"
-
-_AUTHOR: TypeAdapter[str] = TypeAdapter(Author)
+# 'Name <email>': the rule of the models' Author too (checked here with re, not pydantic, so
+# that a write does not build a validator for one string).
+AUTHOR_PATTERN = r"^[^<>]+ <[^<>\s]*>$"
+AUTHOR_MAX = 255  # characters
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 # Unicode categories an author may not contain: controls (Cc: line breaks, escapes), format
 # characters (Cf: bidi overrides and isolates, zero-width spaces and joiners), line and
@@ -38,10 +37,9 @@ def check_author(author: str | None) -> str:
     if hidden:
         raise InvalidInput(f"author: {author!r} contains invisible or control characters "
                            f"({', '.join(hidden[:5])}); expected 'Name <email>'")
-    try:
-        who = _AUTHOR.validate_python(author.strip())
-    except ValidationError:
-        raise InvalidInput(f"author: expected 'Name <email>', got {author!r}") from None
+    who = author.strip()
+    if len(who) > AUTHOR_MAX or not re.fullmatch(AUTHOR_PATTERN, who):
+        raise InvalidInput(f"author: expected 'Name <email>', got {author!r}")
     name, email = who[:-1].rsplit(" <", 1)
     if not any(c.isalnum() for c in name):
         raise InvalidInput(f"author: {author!r} has no visible name; expected 'Name <email>'")
@@ -68,5 +66,6 @@ def default_author() -> str | None:
 
 
 __all__ = [
-    "EMAIL", "HIDDEN", "SYSTEM_AUTHOR", "check_author", "default_author"
+    "AUTHOR_MAX", "AUTHOR_PATTERN", "EMAIL", "HIDDEN", "SYSTEM_AUTHOR", "check_author",
+    "default_author"
 ]

@@ -29,15 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from factstore.errors import InvalidInput
-from factstore.models import (
-    ContextPack,
-    Mention,
-    PackItem,
-    PackOptions,
-    PackSource,
-    authority_of,
-    same_value,
-)
+from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
 from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
 from factstore.question import (
@@ -58,7 +50,7 @@ from factstore.question import (
 )
 from factstore.render import display_value, render, tokens
 from factstore.resolver import AliasIndex, full_name, strip_legal_suffix
-from factstore.schema import alias_spellings
+from factstore.schema import alias_spellings, authority_of, same_value
 from factstore.text import clean_for_pack
 
 Row = dict[str, Any]

@@ -9,20 +9,22 @@ decide() resolves the best one at the config's operating point.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from factstore.results import Plain
 
 
 LEVELS = ("exact_full", "exact", "legal_form_differs", "acronym", "leading_words", "words",
           "fuzzy")
 
 
-class ResolverConfig(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class ResolverConfig:
     """What each piece of evidence weighs, in natural log-odds, and the operating point.
 
     A candidate's weight is the sum of its evidence (Evidence.features() times weights());
@@ -33,9 +35,12 @@ class ResolverConfig(BaseModel):
     probability against nobody alone reaches `listed_from`. PRESETS["default"] was fitted
     and its operating point chosen on the tuning halves of the labelled sets of
     bench/bench_resolver.py, and is measured there on the held-out halves.
+
+    A frozen dataclass (not a pydantic model: `facts resolve` starts without pydantic), which
+    checks its fields as pydantic did: numbers, numbers by int, a ValueError otherwise.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_fields: ClassVar[dict[str, dataclasses.Field[Any]]]  # as pydantic names them
 
     # how the best alias matches the name (one level per candidate)
     exact_full: float  # the name and the same legal form ("Acme GmbH" for "Acme GmbH")
@@ -82,6 +87,24 @@ class ResolverConfig(BaseModel):
     near_search_most: int = 5_000  # neighbours of a context entity searched by name
     words_most: int = 200  # aliases holding the query's rarest word enumerated, else counted
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value, kind = getattr(self, f.name), str(f.type)
+            try:
+                if kind.startswith("dict"):
+                    value = {int(k): _number(w) for k, w in value.items()}
+                else:
+                    value = _whole(value) if kind == "int" else _number(value)
+            except (TypeError, ValueError, AttributeError):
+                raise ValueError(f"{f.name}: expected {kind}, got {value!r}") from None
+            object.__setattr__(self, f.name, value)
+
+    def model_dump(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> ResolverConfig:
+        return dataclasses.replace(self, **(update or {}))
+
     @cached_property
     def weights(self) -> dict[str, float]:
         """Feature (Evidence.features) -> weight."""
@@ -89,12 +112,6 @@ class ResolverConfig(BaseModel):
                 **{f"fuzzy{b}": w for b, w in self.fuzzy.items()},
                 **{f"near{d}": w for d, w in self.near.items()},
                 **{f"near{d}_hub": w for d, w in self.near_hub.items()}}
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False
-                   ) -> ResolverConfig:
-        copy = super().model_copy(update=update, deep=deep)
-        copy.__dict__.pop("weights", None)  # cached from this config's fields, not the copy's
-        return copy
 
     def with_weights(self, weights: Mapping[str, float]) -> ResolverConfig:
         """This config with other weights (named as weights() names them)."""
@@ -107,6 +124,22 @@ class ResolverConfig(BaseModel):
 
     def band(self, similarity: int) -> int | None:
         return next((b for b in sorted(self.fuzzy, reverse=True) if similarity >= b), None)
+
+
+ResolverConfig.model_fields = {f.name: f for f in dataclasses.fields(ResolverConfig)}
+
+
+def _number(value: Any) -> float:
+    if not isinstance(value, int | float | str):
+        raise TypeError(value)
+    return float(value)
+
+
+def _whole(value: Any) -> int:
+    number = _number(value)
+    if not number.is_integer():
+        raise ValueError(value)
+    return int(number)
 
 
 # weights of ResolverConfig other than the levels and the per-distance ones
@@ -208,7 +241,8 @@ class Evidence:
                 *([self.kind_differs] if self.kind_differs else [])]
 
 
-class Candidate(BaseModel):
+@dataclass(kw_only=True)
+class Candidate(Plain):
     id: str
     name: str
     kind: str
@@ -216,7 +250,10 @@ class Candidate(BaseModel):
     reasons: list[str]
 
 
-class Resolution(BaseModel):
+@dataclass(kw_only=True)
+class Resolution(Plain):
+    """A name's answer (a plain result: see factstore.results)."""
+
     query: str
     status: Literal["resolved", "ambiguous", "unknown"]
     entity: dict[str, str] | None

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from factstore.models import authority_of, same_value
 from factstore.reports import HealthFinding
 from factstore.resolver import normalize
+from factstore.schema import authority_of, same_value
 
 Row = dict[str, Any]
 CHECKS = ("no_source", "no_quote", "stale_source", "conflict", "shared_alias", "no_owner")

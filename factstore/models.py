@@ -6,7 +6,6 @@ knows how to become the row it is stored as (`row()`); table and column names li
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import unicodedata
@@ -14,22 +13,50 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from factstore.authors import AUTHOR_MAX, AUTHOR_PATTERN
+from factstore.schema import AliasKind as AliasKind  # the column vocabularies, kept here too
+from factstore.schema import SourceKind as SourceKind
+from factstore.schema import Status as Status
+from factstore.schema import ValueType as ValueType
 from factstore.schema import alias_spellings, dump_spellings, spelling_of
+from factstore.schema import authority_of as authority_of  # (they were here before schema.py)
+from factstore.schema import same_value as same_value
+from factstore.results import (  # the plain results, as they were before results.py
+    BlameLine as BlameLine,
+    Branch as Branch,
+    Commit as Commit,
+    History as History,
+    Listing as Listing,
+    Match as Match,
+    MatchedBy as MatchedBy,
+    Remote as Remote,
+    ShowResult as ShowResult,
+    Tag as Tag,
+    Version as Version,
+    WriteResult as WriteResult,
+    match_note as match_note,
+)
+from factstore.results import (  # the packs' results, as they were before results.py
+    ContextPack as ContextPack,
+    ItemKind as ItemKind,
+    ItemStatus as ItemStatus,
+    LoggedPack as LoggedPack,
+    Mention as Mention,
+    PackFormat as PackFormat,
+    PackItem as PackItem,
+    PackOptions as PackOptions,
+    PackSource as PackSource,
+)
 from factstore.text import LARGEST, Number
 from factstore.text import MAX_TEXT_BYTES as MAX_TEXT_BYTES  # the limit on text fields
 
 
-SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert", "email", "chat"]
-AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
-Status = Literal["active", "proposed", "deprecated", "retracted"]
-ValueType = Literal["number", "money", "percent", "text", "date", "bool"]
 
 
 # Constraints are checked by pydantic-core where it can (patterns, lengths) and once per record
@@ -55,7 +82,7 @@ SourceId = Annotated[str, Field(pattern=rf"^src:{ID_CHARS}+$", max_length=200)]
 DefinitionId = Annotated[str, Field(pattern=rf"^def:{ID_CHARS}+$", max_length=200)]
 FactId = Annotated[str, Field(pattern=rf"^fact:{ID_CHARS}+$", max_length=200)]
 RuleId = Annotated[str, Field(pattern=rf"^rule:{ID_CHARS}+$", max_length=200)]
-Author = Annotated[str, Field(pattern=r"^[^<>]+ <[^<>\s]*>$", max_length=255)]
+Author = Annotated[str, Field(pattern=AUTHOR_PATTERN, max_length=AUTHOR_MAX)]
 Period = Annotated[
     str,
     Field(pattern=r"^(FY\d{2}(-(Q[1-4]|H[12]))?|\d{4}(-(Q[1-4]|H[12]|\d{2}(-\d{2})?))?)$"),
@@ -368,23 +395,6 @@ def value_text(value: str | int | float | bool) -> tuple[str, str]:
     return value, "text"
 
 
-def authority_of(source: Record | None) -> int:
-    """The authority a source lends its facts: none when it is unknown or retracted."""
-    if not source or source.get("status") == "retracted":
-        return 0
-    return int(source.get("authority") or 0)
-
-
-def same_value(fact: Record) -> tuple[Any, str]:
-    """What two facts must share to agree: the value (as a number when it is one, so 300 and
-    300.0 agree) and the unit (100 USD and 100 EUR do not)."""
-    value = fact["value"]
-    if fact.get("value_type") in ("number", "money", "percent"):
-        with contextlib.suppress(ArithmeticError, ValueError):
-            return Decimal(value), fact.get("unit") or ""
-    return value, fact.get("unit") or ""
-
-
 def _fill_facts(rows: list[Record]) -> None:
     for r in rows:
         if r["id"] is None:
@@ -509,81 +519,6 @@ class Result(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
-class WriteResult(Result):
-    commit: str | None
-    changed: list[str]
-
-
-class Commit(Result):
-    commit: str
-    author: str
-    date: str
-    message: str
-
-
-# How a NAME found its row: its id; exactly (normalised) a defined term, an entity's name or
-# one of its aliases; or, for reads only, the one entity the resolver confidently names.
-MatchedBy = Literal["id", "term", "name", "alias", "fuzzy"]
-
-
-class Match(Result):
-    id: str
-    matched_by: MatchedBy = "id"
-    matched_name: str | None = None  # the stored term, name or alias the NAME matched
-    match_score: int | None = None  # the resolver's score (fuzzy only)
-
-    def note(self) -> str | None:
-        """"matched 'Tern Bank' (fuzzy, score 91)"; None for an id, which needs no note."""
-        return match_note(self.matched_by, self.matched_name, self.match_score)
-
-
-def match_note(by: str, name: str | None, score: int | None) -> str | None:
-    if by == "id":
-        return None
-    return f"matched {name!r} ({by}" + (f", score {score}" if score is not None else "") + ")"
-
-
-class ShowResult(Result):
-    id: str
-    table: str
-    row: dict[str, Any]
-    source: dict[str, Any] | None
-    last_change: Commit | None
-    matched_by: MatchedBy = "id"
-    matched_name: str | None = None
-    match_score: int | None = None
-
-
-class Listing(Result):
-    """Rows of one table, and how --subject found its entity (None without --subject)."""
-
-    rows: list[dict[str, Any]]
-    subject: Match | None = None
-
-
-class Version(Result):
-    """One version of a row: the commit that made it and the row as that commit left it
-    (None when the commit removed the row). A merge that brought the row from a branch is the
-    commit (by whoever merged); `recorded_by` and `reason` are the row's own."""
-
-    commit: str
-    author: str
-    date: str
-    message: str
-    reason: str | None
-    recorded_by: str | None = None
-    source: str | None
-    row: dict[str, Any] | None
-
-
-class History(Result):
-    id: str
-    versions: list[Version]  # newest first
-    matched_by: MatchedBy = "id"
-    matched_name: str | None = None
-    match_score: int | None = None
-
-
 class ChangeCommit(Result):
     """One commit that changed a row's knowledge within a diff's range."""
 
@@ -616,142 +551,6 @@ class Diff(Result):
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
-
-
-class Tag(Result):
-    name: str
-    commit: str
-    tagger: str
-    date: str
-    message: str
-
-
-class Branch(Result):
-    name: str
-    commit: str
-    author: str  # of its latest commit
-    date: str
-    message: str  # first line of its latest commit's message
-    current: bool  # the branch this store reads and writes
-
-
-class Remote(Result):
-    name: str
-    url: str
-
-
-class BlameLine(Result):
-    """Who last changed one row, in which commit."""
-
-    id: str
-    commit: str
-    author: str
-    date: str
-    message: str  # first line
-    recorded_by: str | None = None  # the row's (differs from author for a merged change)
-
-
-class LoggedPack(Result):
-    """One entry of the render log: a pack as built, enough to rebuild it (`replay`)."""
-
-    id: str
-    hash: str
-    version: str
-    question: str
-    options: dict[str, Any]
-    items: list[str]
-    created_at: str
-    created_by: str | None
-
-
-# --- context packs -------------------------------------------------------------------
-
-PackFormat = Literal["md", "xml", "json"]
-ItemKind = Literal["fact", "definition", "rule", "alias", "relation"]
-# What an item is to the question: the value to use, or context around it.
-ItemStatus = Literal[
-    "current",  # the value to use
-    "conflicting",  # a different value from a source of equal authority: no winner
-    "outranked",  # a different value from a source of lower authority
-    "superseded",  # replaced by another fact (its `supersedes`)
-    "deprecated",  # marked deprecated in the store
-    "proposed",  # proposed, not yet accepted
-    "exception",  # a rule that overrides a general rule for this entity
-    "overridden",  # a general rule an exception replaces for this entity
-    "alias",  # another name of a mentioned entity
-    "former",  # a former name
-]
-
-
-class PackSource(Result):
-    id: str
-    title: str
-    uri: str | None = None
-    kind: str | None = None
-    authority: int | None = None
-    captured_at: str | None = None
-
-
-class PackItem(Result):
-    """One numbered item of a pack. Text fields hold store text with control characters
-    removed; renderers escape them, so they can never forge an item or a citation."""
-
-    n: int
-    kind: ItemKind
-    id: str
-    status: ItemStatus
-    text: str  # the statement, e.g. "Acme GmbH - acv (FY26-Q3): 1,200,000 EUR"
-    note: str | None = None  # e.g. "superseded by [3]"
-    quote: str | None = None
-    subject: str | None = None  # entity id (facts, aliases, relation source) or applies_to
-    predicate: str | None = None
-    period: str | None = None
-    value: str | None = None  # as stored (facts); the other entity's id (relations)
-    value_type: str | None = None
-    unit: str | None = None
-    scope: str | None = None  # definitions
-    valid_from: str | None = None
-    valid_to: str | None = None
-    source: PackSource | None = None
-    recorded_by: str | None = None
-
-
-class Mention(Result):
-    """A span of the question and what it resolved to: an entity, several (ambiguous), or
-    nothing the store holds (unknown)."""
-
-    text: str
-    status: Literal["resolved", "ambiguous", "unknown"]
-    entity: dict[str, str] | None = None  # id, name, kind when resolved
-    candidates: list[dict[str, Any]] = Field(default_factory=list)  # when ambiguous
-
-
-class PackOptions(Result):
-    """Everything besides the question and the commit that decides a pack's bytes."""
-
-    as_of: str | None = None  # as given (a tag, quarter, hash…); the commit is `version`
-    valid_at: str  # YYYY-MM-DD (today when not given, recorded so a replay is identical)
-    scope: str | None = None
-    max_tokens: int | None = None
-    format: PackFormat = "md"
-
-
-class ContextPack(Result):
-    hash: str  # sha256 of `text`
-    version: str  # the commit the knowledge was read at
-    question: str
-    options: PackOptions
-    terms: list[str]  # defined terms the question mentions
-    periods: list[str]  # periods the question mentions, resolved (FY26-Q3, 2025-10 …)
-    entities: list[Mention]
-    items: list[PackItem]
-    trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
-    text: str  # the rendered pack, in options.format
-    missing: list[str] = Field(default_factory=list)  # what was asked for and not found
-    # Written to the render log. False: not asked to (eval), or the store would not take it
-    # (read-only); the pack itself is the same either way.
-    logged: bool = False
-
 
 
 __all__ = [

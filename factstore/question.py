@@ -25,7 +25,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from factstore.errors import InvalidInput
-from factstore.models import Mention
+from factstore.results import Mention
 from factstore.periods import fiscal_quarter_of, fiscal_year_of, period_range
 from factstore.resolver import (
     STOPWORDS,

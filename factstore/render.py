@@ -21,12 +21,9 @@ import hashlib
 import json
 import re
 from typing import Any
-from xml.etree import ElementTree
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from factstore.errors import InvalidInput
-from factstore.models import ContextPack, Mention, PackFormat, PackItem
+from factstore.results import ContextPack, Mention, PackFormat, PackItem
 from factstore.text import clean_for_pack
 
 INSTRUCTIONS = (
@@ -148,6 +145,22 @@ def _attrs(values: dict[str, Any]) -> str:
     return "".join(f" {k}={quoteattr(str(v))}" for k, v in values.items() if v is not None)
 
 
+def xml_escape(text: str) -> str:
+    """&, < and > as entities: xml.sax.saxutils.escape, which is not imported for it because
+    its module loads urllib.request (and http, email and ssl behind it) into every pack."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """An attribute value, escaped and quoted: xml.sax.saxutils.quoteattr (see xml_escape)."""
+    text = xml_escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', "&quot;") + '"'
+
+
 def _xml(pack: ContextPack) -> str:
     lines = [f"<knowledge-pack{_attrs(dict(_header(pack)))}>",
              f"<question>{xml_escape(clean_for_pack(pack.question))}</question>",
@@ -203,6 +216,8 @@ ParsedItem = dict[str, Any]
 def parse(text: str, fmt: PackFormat) -> list[ParsedItem]:
     """The items a rendered pack presents: n, kind, id, status, text, and whichever of quote,
     note, recorded_by, source title/uri/captured_at/authority it shows."""
+    from xml.etree import ElementTree
+
     try:
         return {"md": _parse_md, "xml": _parse_xml, "json": _parse_json}[fmt](text)
     except (ValueError, KeyError, IndexError, TypeError, StopIteration,
@@ -268,6 +283,8 @@ def _parse_source(line: str) -> ParsedItem:
 
 
 def _parse_xml(text: str) -> list[ParsedItem]:
+    from xml.etree import ElementTree
+
     root = ElementTree.fromstring(text)
     items: list[ParsedItem] = []
     for node in root.iter("item"):
@@ -300,6 +317,8 @@ def _parse_json(text: str) -> list[ParsedItem]:
 
 def parse_missing(text: str, fmt: PackFormat) -> list[str]:
     """The pack's "not found" statements, as rendered."""
+    from xml.etree import ElementTree
+
     try:
         if fmt == "json":
             return list(json.loads(text).get("not_found", []))
@@ -348,5 +367,6 @@ def presented(item: PackItem) -> ParsedItem:
 __all__ = [
     "INSTRUCTIONS", "ITEM_FIELDS", "ITEM_LINE", "MD_BEGIN", "MD_END", "MD_SPECIAL", "NOT_FOUND",
     "NO_SOURCE", "SOURCE_LABELS", "UNKNOWN", "ParsedItem", "check_pack", "display_value",
-    "md_escape", "parse", "parse_missing", "presented", "render", "tokens"
+    "md_escape", "parse", "parse_missing", "presented", "quoteattr", "render", "tokens",
+    "xml_escape"
 ]

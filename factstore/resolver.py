@@ -22,20 +22,39 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import pairwise
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factstore import name_index
-from factstore.evidence import DEFAULT, Evidence, ResolverConfig, decide
-from factstore.evidence import (  # the public names, as they were before evidence.py
-    PRESETS as PRESETS, Candidate as Candidate, Resolution as Resolution,
-)
 from factstore.name_index import (
     REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
 )
 from factstore.name_index import Progress as Progress  # the store's modules import it here
 from factstore.schema import alias_spellings
+
+# factstore.evidence (and pydantic) is imported when a name is first resolved: a command that
+# only normalises names (every exact lookup) starts without it.
+if TYPE_CHECKING:
+    from factstore.evidence import PRESETS as PRESETS
+    from factstore.evidence import Candidate as Candidate
+    from factstore.evidence import Evidence, ResolverConfig
+    from factstore.evidence import Resolution as Resolution
+
+
+def __getattr__(name: str) -> Any:
+    """PRESETS, Candidate and Resolution, here as they were before evidence.py."""
+    if name in ("PRESETS", "Candidate", "Resolution"):
+        from factstore import evidence
+
+        return getattr(evidence, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _default_config() -> ResolverConfig:
+    from factstore.evidence import DEFAULT
+
+    return DEFAULT
 
 # Legal-form suffixes dropped when they end a name ("ACME Inc." == "Acme").
 LEGAL_SUFFIXES = frozenset(
@@ -239,7 +258,7 @@ class AliasIndex:
     relations: list[tuple[str, str, str]]  # (src_id, rel, dst_id)
     graph: Any = None  # networkx.Graph of relations, built on first use of context
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
-    config: ResolverConfig = DEFAULT
+    config: ResolverConfig = field(default_factory=_default_config)
     number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
 
     @classmethod
@@ -284,6 +303,8 @@ class AliasIndex:
                 on: str | None = None, config: ResolverConfig | None = None) -> Resolution:
         """Resolve one name. `on` is the date (YYYY-MM-DD) aliases are judged valid at;
         `config` weighs the evidence (default: the index's, PRESETS["default"])."""
+        from factstore.evidence import decide
+
         config = config or self.config
         found, unlisted = self.evidence(query, context=context, kind=kind, on=on,
                                         config=config)
@@ -331,8 +352,6 @@ class AliasIndex:
         word the store does not know counts as the word of theirs (a candidate's name) it is
         like, if any. A name of one word has no chance combination: the names holding it
         are candidates themselves (or counted as not looked at)."""
-        from rapidfuzz import fuzz, process
-
         words = set(name.split()) - STOPWORDS
         if len(words) < 2:
             return 0.0
@@ -341,6 +360,8 @@ class AliasIndex:
         for word in words:
             size = self.tokens.size(word)
             if not size and theirs:
+                from rapidfuzz import fuzz, process  # (only then: an exact name needs none)
+
                 like = process.extractOne(word, theirs, scorer=fuzz.ratio, score_cutoff=80)
                 size = self.tokens.size(like[0]) if like else 0
             expected += math.log(max(1, size) / total)
@@ -349,6 +370,8 @@ class AliasIndex:
     def _exact(self, found: dict[str, Evidence], query: str, q: str, form: str,
                on: str | None, config: ResolverConfig) -> tuple[bool, bool]:
         """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
+        from factstore.evidence import Evidence
+
         common = self._commonness(match_key(q))
         hit = full_hit = False
         for key in spellings(query, q):
@@ -388,6 +411,8 @@ class AliasIndex:
         """Longer names holding every word of the query: its first words ("Tern" for "Tern
         Systems") or others. Returns how many aliases hold the rarest word when there are
         too many to look at (a word many names share tells little)."""
+        from factstore.evidence import Evidence
+
         said = q.split()
         words = set(said) - STOPWORDS
         if not words:
@@ -417,6 +442,8 @@ class AliasIndex:
         (so "Smith John" is "John Smith"), never a part of a longer name ("ARR" in
         "Sparrow")."""
         from rapidfuzz import fuzz, process
+
+        from factstore.evidence import Evidence
 
         kinds = self.aliases.kind  # a code or ticker is met exactly or not at all
         ids = [i for i in ids if kinds[i] not in IDENTIFIERS]
@@ -452,6 +479,8 @@ class AliasIndex:
         """Entities next to what the context names are candidates too, even when the name's
         spelling kept them off the shortlist (the context narrows the search). An entity
         with more than near_search_most neighbours narrows nothing and is skipped."""
+        if not self.relations:
+            return  # nothing is next to anything (and networkx need not be imported)
         graph = self._graph()
         for named in mentioned:
             if named not in graph or graph.degree(named) > config.near_search_most:

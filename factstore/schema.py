@@ -11,14 +11,22 @@ they are, read `alias:ENTITY/NORMALIZED` and `rel:SRC/REL/DST`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import operator
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from factstore.errors import InvalidInput
 
 Row = dict[str, Any]
+
+# What some columns may hold (the input models check them, reads name them in errors).
+SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert", "email", "chat"]
+AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
+Status = Literal["active", "proposed", "deprecated", "retracted"]
+ValueType = Literal["number", "money", "percent", "text", "date", "bool"]
 
 # Every versioned row carries who recorded it, why, and a revision for compare-and-set.
 BOOKKEEPING = ("recorded_by", "reason", "rev")
@@ -179,9 +187,31 @@ def knowledge(row: Row | None) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in BOOKKEEPING}
 
 
+# --- what rows mean to each other -----------------------------------------------------
+
+
+def authority_of(source: Row | None) -> int:
+    """The authority a source lends its facts: none when it is unknown or retracted."""
+    if not source or source.get("status") == "retracted":
+        return 0
+    return int(source.get("authority") or 0)
+
+
+def same_value(fact: Row) -> tuple[Any, str]:
+    """What two facts must share to agree: the value (as a number when it is one, so 300 and
+    300.0 agree) and the unit (100 USD and 100 EUR do not)."""
+    value = fact["value"]
+    if fact.get("value_type") in ("number", "money", "percent"):
+        with contextlib.suppress(ArithmeticError, ValueError):
+            return Decimal(value), fact.get("unit") or ""
+    return value, fact.get("unit") or ""
+
+
+
 __all__ = [
     "BACKFILLED", "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES",
     "RENDER_LOG",
-    "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "Row", "Table", "alias_spellings",
-    "dump_spellings", "key_from_id", "knowledge", "row_id", "spelling_of", "table_for_id"
+    "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "AliasKind", "Row", "SourceKind", "Status",
+    "Table", "ValueType", "alias_spellings", "authority_of", "dump_spellings", "key_from_id",
+    "knowledge", "row_id", "same_value", "spelling_of", "table_for_id"
 ]

@@ -18,10 +18,11 @@ import math
 import re
 import sys
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import core_schema
+if TYPE_CHECKING:  # pydantic is imported by the models that use Number, not by every reader
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import CoreSchema
 
 # The most a text field may hold, in UTF-8 bytes (a number written out, in characters).
 MAX_TEXT_BYTES = 64 * 1024
@@ -134,7 +135,9 @@ class Number(float):
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler
-                                     ) -> core_schema.CoreSchema:
+                                     ) -> CoreSchema:
+        from pydantic_core import core_schema
+
         return core_schema.no_info_after_validator_function(
             _finite, core_schema.is_instance_schema(cls))
 

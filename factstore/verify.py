@@ -62,7 +62,7 @@ from pydantic import ValidationError
 
 from factstore.errors import InvalidInput
 
-from factstore.models import ContextPack, PackItem
+from factstore.results import ContextPack, PackItem
 from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummary
 from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name

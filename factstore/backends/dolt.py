@@ -194,7 +194,19 @@ class DoltServerBackend:
             database = f"{database}/{branch}"
         self._conn = _connect(self._params, database)
         self._database = database
-        self.branch = branch or str(self.query("SELECT active_branch() AS b")[0]["b"])
+        self._branch = branch
+
+    @property
+    def branch(self) -> str:
+        """The branch this connection reads and writes: asked of the server when first
+        needed (a read by id never needs it: one round trip less per command)."""
+        if self._branch is None:
+            self._branch = str(self.query("SELECT active_branch() AS b")[0]["b"])
+        return self._branch
+
+    @branch.setter
+    def branch(self, value: str) -> None:
+        self._branch = value
 
     def standby_refusal(self, what: str) -> Refused:
         """The one-line refusal of a write sent to a read-only server, naming the primary:

@@ -15,7 +15,7 @@ from typing import Any
 
 from factstore.backends.base import Backend, Tx
 from factstore.errors import FactstoreError, InvalidInput
-from factstore.models import Branch, Commit, Remote, Tag
+from factstore.results import Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
 from factstore.schema import TABLES, VERSIONED, Row, Table, row_id
 

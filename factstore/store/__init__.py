@@ -16,35 +16,15 @@ commit. Opening, creating and cloning a store is opening.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factstore.backends import cluster, versioning
 from factstore.backends.base import Backend
 from factstore.errors import NotFound
-from factstore.models import (
-    BlameLine,
-    Branch,
-    Commit,
-    ContextPack,
-    Diff,
-    History,
-    KnowledgeBatch,
-    Listing,
-    LoggedPack,
-    PackFormat,
-    Remote,
-    ShowResult,
-    Tag,
-    WriteResult,
-)
-from factstore.reports import HealthReport
-from factstore.resolver import Progress, Resolution
 from factstore.schema import Row
 from factstore.store.core import StoreCore
-from factstore.store.imports import Imports
-from factstore.store.names import Names
 from factstore.store.opening import (
     clone_store,
     find_store,
@@ -52,18 +32,38 @@ from factstore.store.opening import (
     open_store,
     server_status,
 )
-from factstore.store.packs import Packs
-from factstore.store.reads import DEFAULT_MAX_SOURCE_AGE, Reads
-from factstore.store.review import ItemView, Proposal, Review, Search
-from factstore.store.sharing import Sharing
-from factstore.store.timeline import Timeline
-from factstore.store.writes import Item, Writes
+
+# The store's parts are imported when a method first needs them: `facts show` reads a row
+# and should not load packs, imports, review (and pydantic, rapidfuzz behind them).
+DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale (reads.py)
 
 if TYPE_CHECKING:
     from factstore.importers import ImportOptions
+    from factstore.models import ContextPack, Diff, KnowledgeBatch, LoggedPack, PackFormat
+    from factstore.reports import HealthReport
+    from factstore.resolver import Progress, Resolution
+    from factstore.results import (
+        BlameLine,
+        Branch,
+        Commit,
+        History,
+        Listing,
+        Remote,
+        ShowResult,
+        Tag,
+        WriteResult,
+    )
+    from factstore.store.imports import Imports
+    from factstore.store.names import Names
+    from factstore.store.packs import Packs
+    from factstore.store.reads import Reads
+    from factstore.store.review import ItemView, Proposal, Review, Search
+    from factstore.store.sharing import Sharing
+    from factstore.store.timeline import Timeline
+    from factstore.store.writes import Item, Writes
 
-__all__ = ["FactStore", "clone_store", "find_store", "init_store", "open_store",
-           "server_status"]
+__all__ = ["DEFAULT_MAX_SOURCE_AGE", "FactStore", "clone_store", "find_store", "init_store",
+           "open_store", "server_status"]
 
 
 class FactStore:
@@ -76,14 +76,58 @@ class FactStore:
         self.backend = backend
         self._log_to: Backend | None = None
         self._core = StoreCore(backend, progress)
-        self._names = Names(self._core)
-        self._timeline = Timeline(self._core, self._names)
-        self._reads = Reads(self._core, self._names, self._timeline)
-        self._imports = Imports(self._core, self._names)
-        self._writes = Writes(self._core, self._names, self._imports)
-        self._sharing = Sharing(self._core, self._timeline)
-        self._packs = Packs(self._core, self._names, render_log and self._log_backend(render_log))
-        self._review = Review(self._core, self._names, self._timeline, self._sharing)
+        self._render_log = render_log
+
+    # The parts, each made on first use (with its module).
+
+    @functools.cached_property
+    def _names(self) -> Names:
+        from factstore.store.names import Names
+
+        return Names(self._core)
+
+    @functools.cached_property
+    def _timeline(self) -> Timeline:
+        from factstore.store.timeline import Timeline
+
+        return Timeline(self._core, self._names)
+
+    @functools.cached_property
+    def _reads(self) -> Reads:
+        from factstore.store.reads import Reads
+
+        return Reads(self._core, self._names, self._timeline)
+
+    @functools.cached_property
+    def _imports(self) -> Imports:
+        from factstore.store.imports import Imports
+
+        return Imports(self._core, self._names)
+
+    @functools.cached_property
+    def _writes(self) -> Writes:
+        from factstore.store.writes import Writes
+
+        return Writes(self._core, self._names, self._imports)
+
+    @functools.cached_property
+    def _sharing(self) -> Sharing:
+        from factstore.store.sharing import Sharing
+
+        return Sharing(self._core, self._timeline)
+
+    @functools.cached_property
+    def _packs(self) -> Packs:
+        from factstore.store.packs import Packs
+
+        opener = self._render_log
+        return Packs(self._core, self._names, opener and self._log_backend(opener))
+
+    @functools.cached_property
+    def _review(self) -> Review:
+        from factstore.store.review import Review
+
+        return Review(self._core, self._names, self._timeline, self._sharing)
 
     def _log_backend(self, opener: Callable[[], Backend]) -> Callable[[], Backend]:
         def opened() -> Backend:
@@ -336,12 +380,16 @@ class FactStore:
         """Protect a branch with Dolt's branch permissions (a Dolt server only): admins do
         anything, mergers may merge into it, everyone else reads it and writes any other
         branch (proposals). Returns this database's permission rows."""
+        from factstore.backends import cluster, versioning
+
         if not versioning.has_branch(self.backend, branch):
             raise NotFound(f"no branch {branch!r}")
         return cluster.protect(self.backend, branch, admins, mergers)
 
     def permissions(self) -> list[Row]:
         """This database's branch permission rows (empty on doltlite)."""
+        from factstore.backends import cluster
+
         return cluster.permissions(self.backend)
 
     # -- names and packs ------------------------------------------------------------------

@@ -31,6 +31,7 @@ class StoreCore:
     def __init__(self, backend: Backend, progress: Progress | None = None) -> None:
         self.backend = backend
         self.progress = progress
+        self.migrated: set[str] = set()  # migrations the working set is known to have
 
     @property
     def branch(self) -> str:
@@ -57,14 +58,20 @@ class StoreCore:
             raise
 
     def has_migration(self, name: str, at: str | None) -> bool:
-        """Whether the store had migration `name` at a commit (None: the working set)."""
+        """Whether the store had migration `name` at a commit (None: the working set, where a
+        migration once applied stays: those are remembered, from the check on open too)."""
+        if at is None and name in self.migrated:
+            return True
         source, first = (("schema_migrations", []) if at is None
                          else self.backend.table_at("schema_migrations", at))
         try:
-            return bool(self.backend.query(f"SELECT name FROM {source} WHERE name = ?",
-                                           [*first, name]))
+            found = bool(self.backend.query(f"SELECT name FROM {source} WHERE name = ?",
+                                            [*first, name]))
         except FactstoreError:
             return False
+        if found and at is None:
+            self.migrated.add(name)
+        return found
 
     def resolve_ref(self, ref: str) -> str:
         """Any ref (commit, prefix, tag, branch, HEAD~N, date, fiscal quarter) -> full hash."""

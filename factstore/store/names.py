@@ -10,15 +10,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factstore import index_cache
 from factstore.errors import Ambiguous, InvalidInput, NotFound
-from factstore.models import Match, MatchedBy
+from factstore.results import Match, MatchedBy
 from factstore.periods import parse_day
-from factstore.resolver import AliasIndex, Resolution, full_name, normalize
+from factstore.resolver import AliasIndex, full_name, normalize
 from factstore.schema import TABLES, Row, Table, alias_spellings, key_from_id, table_for_id
 from factstore.store.core import StoreCore
+
+if TYPE_CHECKING:
+    from factstore.resolver import Resolution
 
 LIVE = "status <> 'retracted'"
 INDEXED_NAMES = "0003_spellings_captured"  # the migration that indexes normalised names

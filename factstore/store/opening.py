@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from factstore import migrations
 from factstore.authors import SYSTEM_AUTHOR, check_author, default_author
-from factstore.backends import cluster
 from factstore.backends.base import Backend, Tx
 from factstore.errors import FactstoreError, NotFound
 from factstore.resolver import Progress
 
 if TYPE_CHECKING:
+    from factstore.backends import cluster
     from factstore.store import FactStore
 
 STORE_DIR = ".facts"
@@ -88,19 +88,24 @@ def open_store(url: str | None = None, *, branch: str | None = None,
                 log_to = functools.partial(_backend, url, backend.branch, peers)
             return FactStore(backend, progress, render_log=log_to)
     backend = _backend(url, branch=branch, peers=peers)
-    upgrade(backend)
-    return FactStore(backend, progress)
+    store = FactStore(backend, progress)
+    store._core.migrated.update(upgrade(backend))  # (no need to ask again what it has)
+    return store
 
 
-def upgrade(backend: Backend) -> None:
+def upgrade(backend: Backend) -> set[str]:
     """Give a store made by an earlier release the schema this code reads and writes, as one
     commit, when it is opened. A store that cannot be written (read-only, a standby) is left
-    as it is: reads of it fall back where a column is missing."""
+    as it is: reads of it fall back where a column is missing. Returns the migrations it
+    has (none, when it was upgraded now or could not be read)."""
     try:
-        if migrations.pending(backend):
+        done = migrations.applied(backend)
+        if any(m.name not in done for m in migrations.migrations()):
             migrations.ensure(backend, migrations.LATEST, SYSTEM_AUTHOR)
+            return set()
     except FactstoreError:
-        return
+        return set()
+    return done
 
 
 def server_status(url: str | None = None, *, branch: str | None = None,
@@ -108,6 +113,8 @@ def server_status(url: str | None = None, *, branch: str | None = None,
     """Each store this process would use (the one writes go to, then each one reads may
     use): its role and epoch in a Dolt cluster, head, and its standbys' replication lag;
     `unreachable` with the reason for one that does not answer."""
+    from factstore.backends import cluster
+
     url = url or os.environ.get("FACTS_URL")
     found = []
     for use, target in [("write", url), *[("read", u) for u in read_urls(read_url)]]:

@@ -21,7 +21,7 @@ from factstore.authors import SYSTEM_AUTHOR, default_author
 from factstore.backends.base import Backend
 from factstore.context import Builder
 from factstore.errors import FactstoreError, InvalidInput, NotFound
-from factstore.models import ContextPack, LoggedPack, PackFormat, PackOptions
+from factstore.results import ContextPack, LoggedPack, PackFormat, PackOptions
 from factstore.periods import parse_day
 from factstore.text import clean_for_pack
 from factstore.schema import Row

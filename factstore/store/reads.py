@@ -5,18 +5,20 @@ reads valid_at (valid time: what was true on that day).
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from factstore.errors import InvalidInput
-from factstore.models import Listing, ShowResult, SourceKind, Status
-from factstore.reports import HealthReport
 from factstore.periods import parse_day, valid_on
-from factstore.schema import CONFIG, TABLES, Row
+from factstore.results import Listing, ShowResult
+from factstore.schema import CONFIG, TABLES, Row, SourceKind, Status
+from factstore.store import DEFAULT_MAX_SOURCE_AGE as DEFAULT_MAX_SOURCE_AGE
 from factstore.store.core import StoreCore
 from factstore.store.names import Names
 from factstore.store.timeline import Timeline
 
-DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
+if TYPE_CHECKING:
+    from factstore.reports import HealthReport
+
 STATUSES = get_args(Status)
 # What str.strip() removes, written out: computing it scans all of Unicode (65 ms at import);
 # tests/test_health_reads.py checks the list against str.isspace.
@@ -104,6 +106,7 @@ class Reads:
     def health(self, *, as_of: str | None = None, valid_at: str | None = None,
                max_age_days: int = DEFAULT_MAX_SOURCE_AGE) -> HealthReport:
         from factstore.health import CHECKS, findings
+        from factstore.reports import HealthReport
 
         if max_age_days < 0:
             raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")

@@ -9,25 +9,15 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factstore.authors import SYSTEM_AUTHOR, check_author
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
-from factstore.models import (
-    BlameLine,
-    Change,
-    ChangeCommit,
-    Commit,
-    Diff,
-    History,
-    Match,
-    Version,
-    WriteResult,
-)
 from factstore.periods import parse_day
 from factstore.resolver import normalize
+from factstore.results import BlameLine, Commit, History, Match, Version, WriteResult
 from factstore.schema import (
     BACKFILLED,
     BOOKKEEPING,
@@ -44,6 +34,9 @@ from factstore.schema import (
 )
 from factstore.store.core import RENDER_LOG_COMMIT, StoreCore, message
 from factstore.store.names import Names
+
+if TYPE_CHECKING:
+    from factstore.models import Change, Diff
 
 ID_LIKE = re.compile(r"[a-z]+:\S+|[a-z0-9][a-z0-9._-]*")  # could be the id of a removed row
 
@@ -212,6 +205,8 @@ class Timeline:
 
     def diff(self, from_ref: str, to_ref: str, *, table: str | None = None,
              item_id: str | None = None) -> Diff:
+        from factstore.models import Diff
+
         old, new = self.core.resolve_ref(from_ref), self.core.resolve_ref(to_ref)
         if table and table not in VERSIONED:
             raise InvalidInput(f"table: expected one of {', '.join(TABLES)}, got {table!r}")
@@ -232,6 +227,8 @@ class Timeline:
     def _add_commits(self, changes: list[Change], old: str, new: str) -> None:
         """Each change's commits: those of new's first-parent line that old does not have,
         which changed that row — read from their diffs, only for the tables that changed."""
+        from factstore.models import ChangeCommit
+
         if not changes:
             return
         by_id = {(c.table, c.id): c for c in changes}
@@ -245,6 +242,8 @@ class Timeline:
                     recorded_by=(after or {}).get("recorded_by")))
 
     def _table_changes(self, name: str, old: str, new: str) -> list[Change]:
+        from factstore.models import Change
+
         changes = []
         for before, after, kind in versioning.diff_rows(self.core.backend, name, old, new):
             fields = changed_fields(before, after)
