@@ -111,3 +111,14 @@ def test_a_diff_larger_than_update_most_rebuilds(store_url: str, builds: list[st
         index = store._names.index(store.head())
         assert builds[-1] == store.head() and index.origin is None
         _same(index, _reference(store))
+
+
+def test_a_commit_that_changes_no_name_links_the_cached_file(store_url: str,
+                                                             builds: list[str]) -> None:
+    with open_store(store_url) as store:
+        old = index_cache.cache_path(store.backend.cache_dir, store.head())
+        store.correct_fact("fact:acme-gmbh-seats-fy26q3", 310, author=AUTHOR, reason="recount")
+    _check(store_url, builds)
+    with open_store(store_url) as store:
+        new = index_cache.cache_path(store.backend.cache_dir, store.head())
+    assert new != old and new.stat().st_ino == old.stat().st_ino

@@ -107,6 +107,10 @@ class Names:
                    for table, key in CHANGE_KEYS.items()}
         if any(keys is None for keys in changed.values()):
             return None
+        if not any(changed.values()):  # a fact corrected: the names are the same
+            if index_cache.link(folder, commit, older[0]):
+                return index_cache.load(folder, commit) or base
+            return base
         touched = sorted({k[0] for t in ("entities", "aliases") for k in changed[t] or ()})
         entities: dict[str, Row | None] = dict.fromkeys(touched)
         aliases: list[Row] = []
