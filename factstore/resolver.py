@@ -255,7 +255,7 @@ class AliasIndex:
     tokens: Postings  # word -> alias ids
     grams: Postings  # character trigram of the normalised name -> alias ids
     by_entity: Postings  # entity id -> alias ids
-    relations: list[tuple[str, str, str]]  # (src_id, rel, dst_id)
+    relations: Sequence[tuple[str, str, str]]  # (src_id, rel, dst_id)
     graph: Any = None  # networkx.Graph of relations, built on first use of context
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
     config: ResolverConfig = field(default_factory=_default_config)

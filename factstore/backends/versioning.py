@@ -218,6 +218,28 @@ def diff_presence(backend: Backend, table: str, old: str, new: str, columns: Seq
         yield (None, side, kind) if kind == "added" else (side, None, kind)
 
 
+def changed_keys(backend: Backend, table: str, old: str, new: str, columns: Sequence[str],
+                 most: int) -> set[tuple[Any, ...]] | None:
+    """The keys (`columns`, on either side) of the rows of a table that differ between two
+    commits; None when more than `most` rows do, or when the diff cannot be read (a commit
+    this repository no longer has)."""
+    source, params = backend.diff_from(table, old, new)
+    picked = ", ".join(f"{side}{c}" for side in ("from_", "to_") for c in columns)
+    try:
+        rows = backend.query(f"SELECT {picked} FROM {source} LIMIT ?", [*params, most + 1])
+    except FactstoreError:
+        return None
+    if len(rows) > most:
+        return None
+    keys = set()
+    for row in rows:
+        for side in ("from_", "to_"):
+            key = tuple(row[side + c] for c in columns)
+            if key[0] is not None:
+                keys.add(key)
+    return keys
+
+
 def tables_changed(backend: Backend, commits: Sequence[str]) -> dict[str, set[str]]:
     """The tables each of these commits changed (for a merge, against its first parent), in
     one query per hundred commits."""
@@ -370,7 +392,7 @@ def add_remote(backend: Backend, name: str, url: str) -> None:
 
 __all__ = [
     "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "TAG_NAME", "add_remote",
-    "author", "branch_head", "branch_heads", "branches", "commit_day", "commits",
+    "author", "branch_head", "branch_heads", "branches", "changed_keys", "commit_day", "commits",
     "commits_from", "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
     "has_branch", "has_parent", "has_schema", "has_tag", "iso", "merge_base", "merging",
     "move_branch", "on_branch", "parents", "raise_merged_revs", "remotes",

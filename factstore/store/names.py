@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 LIVE = "status <> 'retracted'"
 INDEXED_NAMES = "0003_spellings_captured"  # the migration that indexes normalised names
 PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
+CHANGE_KEYS = {"entities": ("id",), "aliases": ("entity_id", "normalized"),
+               "relations": ("src_id", "rel", "dst_id")}
+CHUNK = 500  # keys per IN (...) when reading the changed rows
 NEAR_TERM = 80  # a term spelled this close to a name (rapidfuzz ratio) is suggested for it
 
 
@@ -33,6 +36,9 @@ class Names:
     # Names (entities + aliases) from which the alias index is written to disk: below it a
     # rebuild takes well under a second, less than reading and checking a file would save.
     index_cache_from = 20_000
+    # Changed rows a table (between the cached commit and the one asked for) up to which the
+    # cached index is updated; beyond, rebuilt (an import of many names).
+    update_most = 5_000
 
     def __init__(self, core: StoreCore) -> None:
         self.core = core
@@ -60,26 +66,79 @@ class Names:
         next process once the store is large enough for a rebuild to be felt."""
         cached = self._indexes.get(commit)
         if cached is None:
-            cached = index_cache.load(self.core.backend.cache_dir, commit) or self._build(
-                commit)
+            folder = self.core.backend.cache_dir
+            cached = (index_cache.load(folder, commit) or self._update(folder, commit)
+                      or self._build(commit))
             self._indexes = {commit: cached}
         return cached
 
     def _build(self, commit: str) -> AliasIndex:
+        """Every live name read and indexed, in primary-key order (whatever order the engine
+        returns rows in), so that a later commit's index can be updated from it."""
         progress = self.core.progress
         if progress and self._count(commit) < PROGRESS_FROM:
             progress = None
         if progress:
             progress("reading names", 0, 1)
-        entities = self.core.select("entities", LIVE, [], commit)
-        aliases = self.core.select("aliases", LIVE, [], commit)
-        relations = self.core.select("relations", LIVE, [], commit)
+        entities = sorted(self.core.select("entities", LIVE, [], commit),
+                          key=lambda r: r["id"])
+        aliases = sorted(self.core.select("aliases", LIVE, [], commit),
+                         key=lambda r: (r["entity_id"], r["normalized"]))
+        relations = sorted(self.core.select("relations", LIVE, [], commit),
+                           key=lambda r: (r["src_id"], r["rel"], r["dst_id"]))
         if progress:
             progress("reading names", 1, 1)
         index = AliasIndex.build(entities, aliases, relations, progress)
         if len(entities) + len(aliases) >= self.index_cache_from:
-            index_cache.save(index, self.core.backend.cache_dir, commit, progress)
+            index_cache.save(index, self.core.backend.cache_dir, commit, progress,
+                             in_key_order=True)
         return index
+
+    def _update(self, folder: Path, commit: str) -> AliasIndex | None:
+        """The index of commit from the newest cache file of another commit and Dolt's diff
+        between the two, saved as commit's file; None (rebuild) when there is none, the diff
+        is larger than update_most rows a table, or it cannot be read."""
+        from factstore import index_update
+        from factstore.backends import versioning
+
+        older = [c for c in index_cache.cached_commits(folder) if c != commit][:1]
+        base = index_cache.load(folder, older[0]) if older else None
+        if base is None:
+            return None
+        backend, most = self.core.backend, self.update_most
+        changed = {table: versioning.changed_keys(backend, table, older[0], commit, key, most)
+                   for table, key in CHANGE_KEYS.items()}
+        if any(keys is None for keys in changed.values()):
+            return None
+        if not any(changed.values()):  # a fact corrected: the names are the same
+            if index_cache.link(folder, commit, older[0]):
+                return index_cache.load(folder, commit) or base
+            return base
+        touched = sorted({k[0] for t in ("entities", "aliases") for k in changed[t] or ()})
+        entities: dict[str, Row | None] = dict.fromkeys(touched)
+        aliases: list[Row] = []
+        for start in range(0, len(touched), CHUNK):
+            chunk = touched[start:start + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            entities.update((r["id"], r) for r in self.core.select(
+                "entities", f"id IN ({marks}) AND {LIVE}", chunk, commit))
+            aliases += self.core.select("aliases", f"entity_id IN ({marks}) AND {LIVE}", chunk,
+                                        commit)
+        relations = dict.fromkeys(changed["relations"] or (), False)
+        sources = sorted({src for src, _, _ in relations})
+        for start in range(0, len(sources), CHUNK):
+            chunk = sources[start:start + CHUNK]
+            for r in self.core.select("relations", f"src_id IN ({', '.join('?' * len(chunk))})"
+                                      f" AND {LIVE}", chunk, commit):
+                key = (r["src_id"], r["rel"], r["dst_id"])
+                if key in relations:
+                    relations[key] = True
+        sections = index_update.updated(base, entities, aliases, relations)
+        if sections is None:
+            return None
+        if index_cache.write(sections, folder, commit, in_key_order=True):
+            return index_cache.load(folder, commit) or index_cache.in_memory(sections)
+        return index_cache.in_memory(sections)
 
     def _count(self, commit: str) -> int:
         """How many entities and aliases the index of commit will hold (a count is ~20x
@@ -374,6 +433,6 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "INDEXED_NAMES", "LIVE", "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous",
-    "batch_queries"
+    "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR_TERM", "PROGRESS_FROM", "Found",
+    "Names", "ambiguous", "batch_queries"
 ]
