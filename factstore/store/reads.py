@@ -13,7 +13,7 @@ from factstore.reports import HealthReport
 from factstore.periods import parse_day, valid_on
 from factstore.schema import CONFIG, TABLES, Row
 from factstore.store.core import StoreCore
-from factstore.store.names import Names
+from factstore.store.names import INDEXED_NAMES, Names
 from factstore.store.timeline import Timeline
 
 DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale
@@ -109,13 +109,22 @@ class Reads:
             raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
         at = self.core.at(as_of)
         day = parse_day(valid_at, "valid-at") if valid_at else self.core.commit_day(at)
-        tables = {t: self.core.select(t, "1 = 1", [], at)
-                  for t in ("sources", "entities", "aliases", "definitions")}
+        tables = {t: self.core.select(t, "1 = 1", [], at) for t in ("sources", "definitions")}
+        # names only: a wide row costs a Dolt server several times a narrow one
+        named = self.core.has_migration(INDEXED_NAMES, at)  # entities.normalized
+        tables["entities"] = self._columns(
+            "entities", ["id", "name", "status", *(["normalized"] if named else [])], at)
+        tables["aliases"] = self._columns(
+            "aliases", ["entity_id", "normalized", "alias", "status"], at)
         tables["facts"], oldest = self._facts_to_check(at)
         found = findings(tables, day, max_age_days, oldest)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
         return HealthReport(commit=at or self.core.head(), valid_at=day.isoformat(),
                             max_age_days=max_age_days, counts=counts, findings=found)
+
+    def _columns(self, table: str, columns: list[str], at: str | None) -> list[Row]:
+        source, params = (table, []) if at is None else self.core.backend.table_at(table, at)
+        return self.core.backend.query(f"SELECT {', '.join(columns)} FROM {source}", params)
 
     def _facts_to_check(self, at: str | None) -> tuple[list[Row], dict[str, str]]:
         """The active facts health can find something about, the engine choosing them from
