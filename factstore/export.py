@@ -146,11 +146,12 @@ def _yaml_parts(doc: dict[str, Any]) -> Iterator[str]:
             yield _yaml({key: value})
             continue
         yield f"{key}:\n"
+        seen: dict[tuple[str, int], str | None] = {}  # most values recur: a kind, a source
         for record in value:
-            yield _plain_record(record) or _yaml([record])
+            yield _plain_record(record, seen) or _yaml([record])
 
 
-def _plain_record(record: Any) -> str | None:
+def _plain_record(record: Any, seen: dict[tuple[str, int], str | None]) -> str | None:
     """A record as PyYAML writes it in a block sequence, or None when a value is not one
     this writes: a string PyYAML would double-quote, fold or escape, a nested list or
     mapping, an infinite float."""
@@ -161,7 +162,8 @@ def _plain_record(record: Any) -> str | None:
         if not (isinstance(key, str) and PLAIN_KEY.fullmatch(key)):
             return None
         if isinstance(value, str):
-            written = _string(value, len(lead) + len(key) + 2)
+            at = (value, len(lead) + len(key) + 2)
+            written = seen[at] if at in seen else seen.setdefault(at, _string(*at))
             if written is None:
                 return None
             text = written
