@@ -20,7 +20,7 @@ BASELINES = {
     "diff": ("git diff",),
     "resolve typo": ("naive rapidfuzz extractOne",),
 }
-HEAVY = ("health", "export", "diff", "context --as-of", "replay")
+HEAVY = ("health", "export", "export (YAML text)", "diff", "context --as-of", "replay")
 CLI_TARGETS = {"show by id": 2.5, "show by exact name": 3.0, "resolve exact": 3.0,
                "correct by id": 3.5, "context": 5.0}
 BACKENDS = ("doltlite", "dolt")

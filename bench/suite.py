@@ -391,6 +391,7 @@ def library(plan: Plan, results: Results, backend: str, size: int, store: Any,
             who: list[str]) -> None:
     from rapidfuzz import fuzz, process
 
+    from factstore.export import dump
     from factstore.resolver import normalize
 
     rng = random.Random(11)
@@ -441,6 +442,9 @@ def library(plan: Plan, results: Results, backend: str, size: int, store: Any,
     results.add("replay", backend, size, timed(lambda: store.replay(pack.hash), heavy))
     results.add("health", backend, size, timed(store.health, heavy))
     results.add("export", backend, size, timed(store.export, heavy))
+    # what `facts export` adds to it: the YAML text (its default format)
+    results.add("export (YAML text)", backend, size,
+                timed(lambda: dump(store.export(), "yaml"), heavy))
 
 
 def command_line(plan: Plan, results: Results, backend: str, size: int, url: str,

@@ -27,12 +27,15 @@ Row = dict[str, Any]
 CHECKS = ("no_source", "no_quote", "stale_source", "conflict", "shared_alias", "no_owner")
 
 
-def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int
-             ) -> list[HealthFinding]:
-    """Every finding, check by check in CHECKS order, each check's findings by id."""
+def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int,
+             oldest: dict[str, str] | None = None) -> list[HealthFinding]:
+    """Every finding, check by check in CHECKS order, each check's findings by id. oldest:
+    each source's earliest captured_at among its active facts, when the caller has it (the
+    engine computes it without reading the facts); else it is taken from tables["facts"]."""
     facts = [f for f in tables["facts"] if f["status"] == "active"]
     return [*_provenance(facts),
-            *_stale(tables["sources"], facts, valid_at, max_age_days),
+            *_stale(tables["sources"], oldest_captured(facts) if oldest is None else oldest,
+                    valid_at, max_age_days),
             *_conflicts(facts, tables["sources"]),
             *_shared_aliases(tables["entities"], tables["aliases"]),
             *_unowned(tables["definitions"])]
@@ -51,15 +54,20 @@ def _provenance(facts: list[Row]) -> Iterable[HealthFinding]:
                                        f"{f['source_id']} is named but nothing is quoted")
 
 
-def _stale(sources: list[Row], facts: list[Row], valid_at: date, max_age_days: int
-           ) -> Iterable[HealthFinding]:
-    """A source is as fresh as the oldest of its active facts was captured (each fact keeps
-    the day it was taken from the source; a source re-dated later does not refresh them)."""
+def oldest_captured(facts: list[Row]) -> dict[str, str]:
+    """Each source's earliest captured_at among these facts."""
     oldest: dict[str, str] = {}
     for f in facts:
         day = f.get("captured_at")
         if f["source_id"] and day and day < oldest.get(f["source_id"], "9999"):
             oldest[f["source_id"]] = day
+    return oldest
+
+
+def _stale(sources: list[Row], oldest: dict[str, str], valid_at: date, max_age_days: int
+           ) -> Iterable[HealthFinding]:
+    """A source is as fresh as the oldest of its active facts was captured (each fact keeps
+    the day it was taken from the source; a source re-dated later does not refresh them)."""
     for s in sorted(sources, key=lambda s: s["id"]):
         if s["status"] != "active":
             continue
@@ -124,7 +132,10 @@ def _shared_aliases(entities: list[Row], aliases: list[Row]) -> Iterable[HealthF
     names: dict[str, dict[str, str]] = defaultdict(dict)  # key -> entity -> the name it uses
     for e in entities:
         if e["id"] in active:
-            names[normalize(e["name"])[:255]].setdefault(e["id"], e["name"])
+            # the key the store keeps (exact lookups read it); a commit made before the
+            # column existed has none
+            key = e.get("normalized") or normalize(e["name"])[:255]
+            names[key].setdefault(e["id"], e["name"])
     for a in aliases:
         if a["status"] == "active" and a["entity_id"] in active:
             names[a["normalized"]].setdefault(a["entity_id"], a["alias"])
@@ -144,5 +155,5 @@ def _unowned(definitions: list[Row]) -> Iterable[HealthFinding]:
 
 
 __all__ = [
-    "CHECKS", "Row", "findings"
+    "CHECKS", "Row", "findings", "oldest_captured"
 ]

@@ -189,3 +189,27 @@ def factstore_open(url: str) -> FactStore:
     import factstore
 
     return factstore.open_store(url)
+
+
+TRICKY = ["plain", "src:crm", "yes", "No", "on", "~", "null", "1:20", "1e3", "0x1F", "0o17",
+          "2025-10-31", "12", "-5", "- a", "a: b", "a:", "a #b", "#a", "a#b", "'q'", '"q"',
+          "(x)", "/path", "$5", "x  y", "x ", "é clair", "\u00a0nbsp", "emoji \U0001F600",
+          "a\u2028b", "tab\there", ".5", "...", "---", "? q", "!tag", "&a", "*a", "%p", "@a",
+          "`b`", "[a]", "{a}", "a, b", "=", "<<", "Ünïcode", "\ufeffbom", "x" * 120,
+          " ".join(["word"] * 30), "w" * 60 + " " + "v" * 30]
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(
+    st.sampled_from(TRICKY), st.text(min_size=1, max_size=120),
+    st.text(st.sampled_from("ab :#-1 .e\u00e9"), min_size=1, max_size=110),
+    st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans()),
+    min_size=1, max_size=6))
+def test_yaml_export_is_pyyaml_text_byte_for_byte(values: list[object]) -> None:
+    """The YAML writer writes most records itself: its text must be PyYAML's exactly."""
+    from factstore.export import _yaml
+
+    record = {f"field_{'abcdef'[i]}": v for i, v in enumerate(values)}
+    doc = {"factstore": 1, "calendar": {"fiscal_year_start_month": 2}, "sources": [],
+           "facts": [record, {"id": "fact:x", "value": 1}, {"quote": values[0]}]}
+    assert dump(doc, "yaml") == _yaml(doc)  # type: ignore[arg-type]

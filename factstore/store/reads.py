@@ -13,7 +13,7 @@ from factstore.results import Listing, ShowResult
 from factstore.schema import CONFIG, TABLES, Row, SourceKind, Status
 from factstore.store import DEFAULT_MAX_SOURCE_AGE as DEFAULT_MAX_SOURCE_AGE
 from factstore.store.core import StoreCore
-from factstore.store.names import Names
+from factstore.store.names import INDEXED_NAMES, Names
 from factstore.store.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -112,27 +112,42 @@ class Reads:
             raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
         at = self.core.at(as_of)
         day = parse_day(valid_at, "valid-at") if valid_at else self.core.commit_day(at)
-        tables = {t: self.core.select(t, "1 = 1", [], at)
-                  for t in ("sources", "entities", "aliases", "definitions")}
-        tables["facts"] = self._facts_to_check(at)
-        found = findings(tables, day, max_age_days)
+        tables = {t: self.core.select(t, "1 = 1", [], at) for t in ("sources", "definitions")}
+        # names only: a wide row costs a Dolt server several times a narrow one
+        named = self.core.has_migration(INDEXED_NAMES, at)  # entities.normalized
+        tables["entities"] = self._columns(
+            "entities", ["id", "name", "status", *(["normalized"] if named else [])], at)
+        tables["aliases"] = self._columns(
+            "aliases", ["entity_id", "normalized", "alias", "status"], at)
+        tables["facts"], oldest = self._facts_to_check(at)
+        found = findings(tables, day, max_age_days, oldest)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
         return HealthReport(commit=at or self.core.head(), valid_at=day.isoformat(),
                             max_age_days=max_age_days, counts=counts, findings=found)
 
-    def _facts_to_check(self, at: str | None) -> list[Row]:
+    def _columns(self, table: str, columns: list[str], at: str | None) -> list[Row]:
+        source, params = (table, []) if at is None else self.core.backend.table_at(table, at)
+        return self.core.backend.query(f"SELECT {', '.join(columns)} FROM {source}", params)
+
+    def _facts_to_check(self, at: str | None) -> tuple[list[Row], dict[str, str]]:
         """The active facts health can find something about, the engine choosing them from
         the rest (most of a large store): those without a source, whose quote is empty or
         starts with white space (health strips it), that supersede another, or that share
-        their subject, predicate and period with another, and each source's earliest-captured
-        one. health.findings gives the same findings from these as from every fact."""
+        their subject, predicate and period with another; and each source's earliest
+        captured_at among its active facts (the engine's MIN, not a read of its facts).
+        health.findings gives the same findings from these as from every fact."""
         source, params = ("facts", []) if at is None else self.core.backend.table_at("facts", at)
+        # a source is as fresh as its earliest-captured active fact (health)
+        oldest = {r["s"]: str(r["d"]) for r in self.core.backend.query(
+            "SELECT source_id AS s, MIN(captured_at) AS d "
+            f"FROM {source} WHERE status = 'active' AND source_id IS NOT NULL AND source_id <> '' "
+            "AND captured_at IS NOT NULL AND captured_at <> '' GROUP BY source_id", params)}
         shared = {(r["s"], r["p"], r["q"]) for r in self.core.backend.query(
             "SELECT subject_id AS s, predicate AS p, COALESCE(period, '') AS q "
             f"FROM {source} WHERE status = 'active' "
             "GROUP BY subject_id, predicate, COALESCE(period, '') HAVING COUNT(*) > 1", params)}
         if len(shared) > SHARED_AT_MOST:  # many: reading every fact is cheaper
-            return self.core.select("facts", "status = 'active'", [], at)
+            return self.core.select("facts", "status = 'active'", [], at), oldest
         marks = ", ".join("?" * len(WHITESPACE))
         rows = {r["id"]: r for r in self.core.select(
             "facts", "status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS "
@@ -145,15 +160,7 @@ class Reads:
             rows.update((r["id"], r) for r in self.core.select(
                 "facts", f"status = 'active' AND subject_id IN ({', '.join('?' * len(chunk))})",
                 chunk, at))
-        # each source's earliest-captured active fact: a source is as fresh as it (health)
-        for r in self.core.backend.query(
-                "SELECT source_id AS s, MIN(captured_at) AS d "
-                f"FROM {source} WHERE status = 'active' AND source_id IS NOT NULL "
-                "AND captured_at IS NOT NULL GROUP BY source_id", params):
-            rows.update((f["id"], f) for f in self.core.select(
-                "facts", "status = 'active' AND source_id = ? AND captured_at = ? LIMIT 1",
-                [r["s"], r["d"]], at))
-        return list(rows.values())
+        return list(rows.values()), oldest
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
         from factstore.export import document
