@@ -13,6 +13,7 @@ prefers the file's or the store's side. `add` and a restore write directly (impo
 
 from __future__ import annotations
 
+import itertools
 import operator
 import os
 from collections.abc import Callable, Iterable
@@ -411,7 +412,9 @@ def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
     if new:
         tail, sql = (who, reason, 1), table.insert_sql()
         for start in range(0, len(new), WRITE_CHUNK):
-            tx.executemany(sql, [values(row) + tail for row in new[start:start + WRITE_CHUNK]])
+            # tuple + tail, row by row, without a Python frame per row
+            tx.executemany(sql, list(map(tuple.__add__, map(values, new[start:start + WRITE_CHUNK]),
+                                         itertools.repeat(tail))))
             if progress:
                 progress(f"writing {table.name}", min(start + WRITE_CHUNK, len(new)), len(new))
     if changed:
