@@ -412,9 +412,13 @@ def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
     if new:
         tail, sql = (who, reason, 1), table.insert_sql()
         for start in range(0, len(new), WRITE_CHUNK):
-            # tuple + tail, row by row, without a Python frame per row
-            tx.executemany(sql, list(map(tuple.__add__, map(values, new[start:start + WRITE_CHUNK]),
-                                         itertools.repeat(tail))))
+            # tuple + tail, row by row, without a Python frame per row; in key order (the
+            # key's columns come first, and no key is there twice): doltlite's tree takes
+            # sorted rows faster and with fewer pages held until the commit
+            params = list(map(tuple.__add__, map(values, new[start:start + WRITE_CHUNK]),
+                              itertools.repeat(tail)))
+            params.sort()
+            tx.executemany(sql, params)
             if progress:
                 progress(f"writing {table.name}", min(start + WRITE_CHUNK, len(new)), len(new))
     if changed:
