@@ -197,7 +197,11 @@ def record_type(model: type[Input], type_tag: str | None = None) -> Any:
             if model._keys[name] != name:
                 ann = Annotated[ann, Field(validation_alias=name)]
             if not field.is_required():
-                ann = NotRequired[Annotated[ann, Field(default=field.default)]]
+                # a list default ([]) made by a factory: pydantic deep-copies a mutable
+                # default for every record that leaves it out (10k entities: 20k copies)
+                default = (Field(default_factory=list) if field.default == []
+                           else Field(default=field.default))
+                ann = NotRequired[Annotated[ann, default]]
             fields[model._keys[name]] = ann
         typed = TypedDict(f"{model.__name__}Record", fields)  # type: ignore[misc]
         typed.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]

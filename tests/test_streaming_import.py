@@ -115,14 +115,62 @@ def test_a_streamed_import_reports_its_progress(store_url: str, tmp_path: Path,
     assert reports[1] == ("importing p.jsonl", size, size)
 
 
-def test_an_alias_normalised_twice_across_chunks_names_both_spellings(
+ALIAS = {"type": "alias", "entity": "c0", "alias": "Orvik", "kind": "name"}
+
+
+def _whole(store_url: str, tmp_path: Path, name: str) -> str:
+    """A second, empty store beside the test's (a whole-file import's rows to compare)."""
+    import factstore
+
+    other = (str(tmp_path / f"{name}.db") if "://" not in store_url
+             else store_url.rsplit("/", 1)[0] + "/" + name + store_url.rsplit("/", 1)[1])
+    factstore.init_store(other, author=AUTHOR).close()
+    return other
+
+
+def test_spellings_of_one_alias_in_different_chunks_are_one_row(
+        store: FactStore, tmp_path: Path, store_url: str) -> None:
+    import factstore
+
+    records = [SOURCE, _entity(0), ALIAS, *[_fact(i) for i in range(4)],
+               {**ALIAS, "alias": "ORVIK", "kind": "ticker"}, _fact(4),
+               {**ALIAS, "alias": "orvik!", "kind": "code"}]
+    path = _lines(tmp_path / "aliases.jsonl", records)
+    result = store.import_file(path, author=AUTHOR)
+    with factstore.open_store(_whole(store_url, tmp_path, "whole")) as whole:
+        whole.import_batch(load_file(path), author=AUTHOR, message="whole")
+        assert _tables(store) == _tables(whole)
+    rows = store.backend.query("SELECT alias, spellings, rev FROM aliases")
+    assert [(r["alias"], r["rev"]) for r in rows] == [("Orvik", 1)]
+    assert [s["alias"] for s in json.loads(rows[0]["spellings"])] == ["ORVIK", "orvik!"]
+    assert result.changed.count("alias:c0/orvik") == 1
+    assert store.import_file(path, author=AUTHOR).commit is None  # nothing new
+
+
+def test_a_spelling_in_a_later_chunk_changes_the_stored_row_once(
         store: FactStore, tmp_path: Path) -> None:
-    alias = {"type": "alias", "entity": "c0", "alias": "Acme Inc.", "kind": "name"}
-    records = [SOURCE, _entity(0), alias, *[_fact(i) for i in range(4)],
-               {**alias, "alias": "ACME"}]
+    first = [SOURCE, _entity(0), ALIAS, {**ALIAS, "alias": "ORVIK", "kind": "ticker"}]
+    path = _lines(tmp_path / "aliases.jsonl", first)
+    store.import_file(path, author=AUTHOR)  # both spellings in one chunk
+    split = [SOURCE, _entity(0), ALIAS, _fact(0), _fact(1), _fact(2),
+             {**ALIAS, "alias": "ORVIK", "kind": "ticker"}]
+    again = store.import_file(_lines(path, split), author=AUTHOR)
+    assert again.changed == ["fact:f0", "fact:f1", "fact:f2"]  # the alias row is as it was
+    assert store.backend.query("SELECT rev FROM aliases") == [{"rev": 1}]
+    more = store.import_file(_lines(path, [*split, {**ALIAS, "alias": "orvik!"}]),
+                             author=AUTHOR)
+    assert more.changed == ["alias:c0/orvik"]
+    row = store.backend.query("SELECT spellings, rev FROM aliases")[0]
+    assert row["rev"] == 2
+    assert [s["alias"] for s in json.loads(row["spellings"])] == ["ORVIK", "orvik!"]
+
+
+def test_a_spelling_given_twice_across_chunks_is_refused(store: FactStore, tmp_path: Path
+                                                         ) -> None:
+    records = [SOURCE, _entity(0), ALIAS, *[_fact(i) for i in range(4)], ALIAS]
     path = _lines(tmp_path / "aliases.jsonl", records)
     head = store.head()
-    with pytest.raises(InvalidInput, match=r"aliases of c0: 'ACME' and 'Acme Inc\.' both"):
+    with pytest.raises(InvalidInput, match=r"aliases of c0: 'Orvik' is given twice"):
         store.import_file(path, author=AUTHOR)
     _untouched(store, head, path)
 

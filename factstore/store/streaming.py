@@ -23,8 +23,17 @@ from factstore.backends.base import Tx
 from factstore.errors import InvalidInput
 from factstore.models import KnowledgeBatch
 from factstore.resolver import Progress
-from factstore.schema import MAX_ID, REFERENCES, TABLES, Row, Table
-from factstore.store.imports import Captured, upsert
+from factstore.schema import (
+    MAX_ID,
+    REFERENCES,
+    TABLES,
+    Row,
+    Table,
+    alias_spellings,
+    dump_spellings,
+    spelling_of,
+)
+from factstore.store.imports import Captured, stored_rows, upsert
 
 AT_ONCE = 500  # keys per IN (...) lookup
 
@@ -47,9 +56,20 @@ class _Stream:
             ref: {} for ref in REFERENCES}
         self.counts: dict[str, list[int]] = {name: [0, 0] for name in TABLES}
         self.changed: list[str] = []
+        # tables the import branch had no rows in: every row of the file is new there, and
+        # no chunk needs to look for stored rows
+        self.empty = {name for name in TABLES
+                      if not tx.query(f"SELECT 1 AS one FROM {name} LIMIT 1")}
+        # Spellings of one normalised alias may fall into different chunks: the first
+        # chunk's row is written, later spellings are kept here and added to it at the end
+        # (finish), so the row is the one the whole file would give.
+        self.spelled: dict[Any, tuple[str, ...]] = {}  # alias key -> the file's spellings
+        self.late: dict[Any, list[Row]] = {}  # alias key -> spellings from later chunks
 
     def take(self, batch: KnowledgeBatch) -> None:
         rows = {name: getattr(batch, name) for name in TABLES}
+        if rows["aliases"]:
+            rows["aliases"] = self._spellings(rows["aliases"])
         for name, table_rows in rows.items():
             if table_rows:
                 self._check_keys(TABLES[name], table_rows)
@@ -79,19 +99,69 @@ class _Stream:
             if key not in seen and key not in local:
                 local[key] = index
                 continue
-            first, first_row = (offset + local[key], rows[local[key]]) if key in local \
-                else self._first(table, key)
-            if table.name == "aliases":
-                raise InvalidInput(
-                    f"{self.where}: aliases of {key[0]}: {rows[index]['alias']!r} and "
-                    f"{first_row['alias']!r} both normalise to {key[1]!r}; an entity keeps one "
-                    "alias per normalised form (matching ignores case, accents, punctuation "
-                    "and legal suffixes)")
+            if table.name == "aliases":  # as the whole file's: spellings are merged already
+                raise InvalidInput(f"{self.where}: aliases of {key[0]}: "
+                                   f"{rows[index]['alias']!r} is given twice")
+            first = offset + local[key] if key in local else self._first(table, key)
             raise InvalidInput(f"{self.where}: {table.name}[{offset + index}]: "
                                f"{table.item_id(rows[index])} appears twice (also "
                                f"{table.name}[{first}])")
 
-    def _first(self, table: Table, key: Any) -> tuple[int, Row]:
+    def _spellings(self, rows: list[Row]) -> list[Row]:
+        """The chunk's alias rows whose normalised name is new to the file; the spellings
+        of one an earlier chunk wrote are kept for finish (a spelling given twice is
+        refused, as in a whole file)."""
+        key_of, spelled = operator.itemgetter("entity_id", "normalized"), self.spelled
+        fresh = []
+        for row in rows:
+            key = key_of(row)
+            texts = spelled.get(key)
+            spellings = alias_spellings(row) if row["spellings"] else [row]
+            if texts is None:
+                fresh.append(row)
+                spelled[key] = tuple(s["alias"] for s in spellings)
+                continue
+            for spelling in spellings:
+                if spelling["alias"] in texts:
+                    raise InvalidInput(f"{self.where}: aliases of {key[0]}: "
+                                       f"{spelling['alias']!r} is given twice")
+                texts += (spelling["alias"],)
+                self.late.setdefault(key, []).append(spelling_of(spelling))
+            spelled[key] = texts
+        return fresh
+
+    def finish(self, branch_at: StoreAt) -> None:
+        """Spellings from later chunks added to the alias row an earlier chunk wrote: the
+        row, its rev and what the import reports are those of the whole file (compared with
+        the import branch's row before the import, read through branch_at)."""
+        table = TABLES["aliases"]
+        cols, data = ", ".join(table.columns), operator.itemgetter(*table.data_columns)
+        source, params = branch_at("aliases")
+        for key, extra in self.late.items():
+            row = self.tx.query(f"SELECT {cols} FROM aliases WHERE {table.where_key()}",
+                                list(key))[0]
+            row["spellings"] = dump_spellings([*alias_spellings(row)[1:], *extra])
+            before = self.tx.query(f"SELECT {cols}, recorded_by, reason, rev FROM {source} "
+                                   f"WHERE {table.where_key()}", [*params, *key])
+            ident, counts = table.item_id(row), self.counts["aliases"]
+            if not before:  # added by this import: rev 1 still
+                self.tx.execute("UPDATE aliases SET spellings = ? WHERE "
+                                f"{table.where_key()}", [row["spellings"], *key])
+                continue
+            old = before[0]
+            same = data(old) == data(row)
+            who, reason, rev = (old["recorded_by"], old["reason"], old["rev"]) if same \
+                else (self.who, self.reason, old["rev"] + 1)
+            self.tx.execute(table.update_sql("?"), [
+                *(row[c] for c in table.data_columns), who, reason, rev, *key])
+            if same and ident in self.changed:  # the earlier chunk's change is undone
+                self.changed.remove(ident)
+                counts[1] -= 1
+            elif not same and ident not in self.changed:
+                self.changed.append(ident)
+                counts[1] += 1
+
+    def _first(self, table: Table, key: Any) -> int:
         """Where the file first had a key seen in an earlier chunk (errors only: only keys
         are kept, so the file is read again up to it)."""
         from factstore.importers import jsonl_chunks
@@ -101,7 +171,7 @@ class _Stream:
             rows = getattr(batch, table.name)
             for index, row in enumerate(rows):
                 if key_of(row) == key:
-                    return count + index, row
+                    return count + index
             count += len(rows)
         raise AssertionError(f"{key!r} was seen and is not in the file")
 
@@ -160,17 +230,20 @@ class _Stream:
         """Insert new rows, update changed ones, leave identical ones alone: the same upsert
         as a whole file's (a field a record leaves out keeps the branch's value, a fact gets
         its capture date)."""
+        existing = {} if table.name in self.empty else stored_rows(self.tx, table, rows)
         added, modified = upsert(self.tx, table, rows, self.who, self.reason, None,
-                                 batch.omitted, captured)
+                                 batch.omitted, captured, existing)
         self.counts[table.name][0] += len(added)
         self.counts[table.name][1] += len(modified)
         self.changed.extend(added + modified)
 
 
-def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | None,
-                progress: Progress | None) -> tuple[list[str], dict[str, tuple[int, int]]]:
+def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: str,
+                reason: str | None, progress: Progress | None
+                ) -> tuple[list[str], dict[str, tuple[int, int]]]:
     """Stream a JSONL file into `tx`: the ids added or changed, and (added, changed) by
-    table. Raises (InvalidInput) before the caller commits when any part of it is invalid."""
+    table. store_at reads the store's head, branch_at the import branch before the import.
+    Raises (InvalidInput) before the caller commits when any part of it is invalid."""
     from factstore.importers import jsonl_chunks
 
     stream = _Stream(tx, path, store_at, who, reason)
@@ -182,6 +255,7 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | N
         stream.take(batch)
         if progress:
             progress(f"importing {path.name}", min(done, size), size)
+    stream.finish(branch_at)
     stream.check_references()
     counts = {name: (a, m) for name, (a, m) in stream.counts.items() if a or m}
     return stream.changed, counts
