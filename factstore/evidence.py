@@ -57,6 +57,11 @@ class ResolverConfig:
     common: float  # per unit of log(how many entities would have the name's words by chance):
     #                "Peter Koch" may well be someone the store does not hold, "Vexora Plover"
     #                hardly anyone else
+    word_differs: float = 0.0  # per word of the query (2 at most) that is another word like
+    #                            one of the name's, not a slip of it: "charlotte" for
+    #                            "charles" (3 or more edits apart, neither inside the other)
+    common_word: float = 0.0  # a name of one word, per unit of log(how many entities have
+    #                           it): a "jack" alone may be any of many, a "Tern" only Tern
     # the context
     near: dict[int, float]  # relations between the candidate and an entity the context names
     near_hub: dict[int, float]  # ... per unit of log(how many entities are that near it too):
@@ -143,22 +148,25 @@ def _whole(value: Any) -> int:
 
 
 # weights of ResolverConfig other than the levels and the per-distance ones
-WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "contradicts",
+WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "word_differs",
+           "common_word", "contradicts",
            "slips", "near_words", "near_slips",
            "nothing_near", "unexplained", "kind_differs", "nobody")
-ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid"})
+ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid",
+                            "word_differs"})
 
 # Fitted by `python bench/bench_resolver.py tune` on the tuning halves of every labelled set
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.55, exact=6.55, legal_form_differs=-0.82, acronym=6.55, leading_words=6.55,
-    words=-0.96, fuzzy={50: -8.29, 60: -6.93, 70: -4.9, 75: -4.56, 80: -0.44, 85: 2.29,
-                        89: 3.36, 93: 3.36, 97: 3.49},
-    rare_word=-2.95, form_differs=-7.65, former=-1.69, not_yet_valid=-0.01, common=-0.73,
-    near={1: 10.04, 2: 0.02, 3: 0.0}, near_hub={1: -1.56, 2: -0.0}, near_most=3,
-    contradicts=-0.44, slips=2.02, near_words=1.77, near_slips=4.76, nothing_near=-4.3,
-    unexplained=-2.6, kind_differs=-4.7, nobody=1.95, resolve_at=0.98, listed_from=0.2)
+    exact_full=6.46, exact=6.46, legal_form_differs=-0.93, acronym=6.46, leading_words=6.46,
+    words=-0.92, fuzzy={50: -8.39, 60: -7.0, 70: -4.95, 75: -4.59, 80: -0.46, 85: 2.23,
+                        89: 3.29, 93: 3.29, 97: 3.44},
+    rare_word=-2.85, form_differs=-7.86, former=-1.71, not_yet_valid=0.0, common=-0.72,
+    word_differs=-0.27, common_word=-0.27,
+    near={1: 10.0, 2: 0.0, 3: 0.0}, near_hub={1: -1.55, 2: -0.0}, near_most=3,
+    contradicts=-0.45, slips=2.01, near_words=1.73, near_slips=4.75, nothing_near=-4.27,
+    unexplained=-2.62, kind_differs=-4.72, nobody=1.86, resolve_at=0.98, listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
     # fewer answers resolved, fewer of them wrong (for writes nobody reviews)
@@ -180,6 +188,8 @@ class Evidence:
     former: str | None = None  # the reason, when the alias is a former one
     not_yet_valid: str | None = None
     common: float | None = None  # log of how many entities would have its words by chance
+    differs: list[tuple[str, str]] = field(default_factory=list)  # (query word, its like)
+    common_word: float | None = None  # a name of one word: log of how many entities have it
     # (relations away, log of how many entities are that near the named one, reason)
     near: list[tuple[int, float, str]] = field(default_factory=list)
     contradicts: list[str] = field(default_factory=list)
@@ -203,6 +213,8 @@ class Evidence:
                 # only entity that ever held it is what it means ("Quillon Automation")
                 ("former", self.former is not None and not self.alone),
                 ("not_yet_valid", self.not_yet_valid is not None), ("common", self.common or 0.0),
+                ("word_differs", min(2, len(self.differs))),
+                ("common_word", self.common_word or 0.0),
                 ("near1", sum(d == 1 for d, _, _ in near)),
                 ("near2", sum(d == 2 for d, _, _ in near)),
                 ("near1_hub", sum(h for d, h, _ in near if d == 1)),
@@ -233,6 +245,7 @@ class Evidence:
     def reasons(self) -> list[str]:
         return [self.how, *(r for r in (self.rare_word, self.form_differs, self.former,
                                          self.not_yet_valid) if r),
+                *(f"{mine!r} is another name than {theirs!r}" for mine, theirs in self.differs),
                 *(via for _, _, via in sorted(self.near)),
                 *([f"the context says {' '.join(self.near_words)}, as names near it do"]
                   if self.near_words else []),

@@ -86,6 +86,12 @@ SLIP_FROM = 5  # letters a context word needs to be read as a slip for another w
 SLIP_ALIKE_FROM = 80  # ... and how alike the two must be (rapidfuzz ratio)
 SLIP_NEIGHBOURS_MOST = 50  # a candidate with more neighbours is not searched for slips
 KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
+# A word of the query is another name than the name's word it is most like ("charlotte" is
+# not "charles", "christina" not "christopher") when the two begin alike (DIFFER_PREFIX
+# letters) and then part: DIFFER_EDITS edits apart or more (a slip is one or two), and
+# neither holds the other (an initial, a short form "chris", a word split in two).
+DIFFER_EDITS = 3
+DIFFER_PREFIX = 3
 
 
 DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
@@ -343,17 +349,21 @@ class AliasIndex:
                 del found[entity]
         if len(found) == 1 and not unlisted:
             next(iter(found.values())).alone = True
+        _one_word(found, q, self.tokens, self.aliases.entity, config.words_most)
         return found, unlisted
 
-    def _commonness(self, name: str, theirs: Sequence[str] = ()) -> float:
+    def _commonness(self, name: str, theirs: Sequence[str] = (), alone: bool = False
+                    ) -> float:
         """log of how many aliases would hold every word of the query's name if words fell
         at random (as often as they do in the store): "Peter Koch" is common, "Vexora
         Plover" is not, and a common name is more likely someone the store does not hold. A
         word the store does not know counts as the word of theirs (a candidate's name) it is
         like, if any. A name of one word has no chance combination: the names holding it
-        are candidates themselves (or counted as not looked at)."""
+        are candidates themselves (or counted as not looked at) - unless it is `alone`:
+        the words a fuzzy match shares with the query, those that are another name set aside
+        ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone)."""
         words = set(name.split()) - STOPWORDS
-        if len(words) < 2:
+        if len(words) < 2 and not alone:
             return 0.0
         total = max(2, len(self.aliases))
         expected = math.log(total)
@@ -471,7 +481,9 @@ class AliasIndex:
                                              for p in joined[w]) < config.rare_word_from]
             if unlike:
                 evidence.rare_word = f"no word like {unlike[0]!r}"
-            evidence.common = self._commonness(key, theirs)
+            evidence.differs = _differs(said, theirs)
+            shared = [w for w in said if w not in dict(evidence.differs)]
+            evidence.common = self._commonness(" ".join(shared), theirs, alone=shared != said)
             self._offer(found, alias, self._forms(evidence, form, alias), on, config)
 
     def _fuzzy_near(self, found: dict[str, Evidence], q: str, form: str, mentioned: set[str],
@@ -615,9 +627,6 @@ class AliasIndex:
                 len(word), ())))
         return {entities[entity[i]]["kind"] for i in bucket[:KINDS_FROM]}
 
-    def _mentions(self, text: str) -> set[str]:
-        return self._read_context(text)[0]
-
     def _read_context(self, text: str) -> tuple[set[str], list[str]]:
         """The entities a context names exactly (word n-grams), and its words left over."""
         words = normalize(text).split()
@@ -697,6 +706,38 @@ def _slip(word: str, other: str) -> bool:
     return fuzz.ratio(word, other) >= SLIP_ALIKE_FROM
 
 
+def _one_word(found: dict[str, Evidence], q: str, tokens: Postings, entity: Sequence[str],
+              most: int) -> None:
+    """A name of one word met as a word (not fuzzily): log of how many entities have it in a
+    name (of how many aliases, when more than `most` do): "jack" alone may be any of many."""
+    words = set(q.split()) - STOPWORDS
+    if len(words) != 1 or not found:
+        return
+    bucket = tokens.bucket(next(iter(words)))
+    holders = len(bucket) if len(bucket) > most else len({entity[i] for i in bucket})
+    for evidence in found.values():
+        if evidence.level != "fuzzy":
+            evidence.common_word = round(math.log(max(1, holders)), 2)
+
+
+def _differs(said: Sequence[str], theirs: Sequence[str]) -> list[tuple[str, str]]:
+    """The words of the query that are other words like the name's (DIFFER_EDITS), each
+    with the word of the name it is most like."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import OSA
+
+    found = []
+    for word in said:
+        if word in theirs or word in STOPWORDS:
+            continue
+        like = max(theirs, key=lambda t: fuzz.ratio(word, t), default="")
+        if (like and word not in like and like not in word
+                and word[:DIFFER_PREFIX] == like[:DIFFER_PREFIX]
+                and OSA.distance(word, like, score_cutoff=DIFFER_EDITS) >= DIFFER_EDITS):
+            found.append((word, like))
+    return found
+
+
 def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
     """Whether some name is spelled like some other: the same but for a slip or two."""
     from rapidfuzz import fuzz
@@ -706,9 +747,10 @@ def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
 
 
 __all__ = [
-    "ALIKE_FROM", "ASCII_NOT_WORD", "DOTTED_LETTER", "EXACT_LEVELS", "FOLD", "FORM_PAIRS",
-    "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS", "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST",
-    "NOT_WORD", "RARE_MOST", "SHORT_CAPS", "SLIP_ALIKE_FROM", "SLIP_FROM", "SLIP_NEIGHBOURS_MOST",
-    "STOPWORDS", "TRANSLITERATE", "AliasIndex", "AliasTable", "acronym", "full_name", "legal_form",
-    "match_key", "normalize", "short_caps", "spellings", "split_form", "strip_legal_suffix"
+    "ALIKE_FROM", "ASCII_NOT_WORD", "DIFFER_EDITS", "DIFFER_PREFIX", "DOTTED_LETTER",
+    "EXACT_LEVELS", "FOLD", "FORM_PAIRS", "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS",
+    "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST", "NOT_WORD", "RARE_MOST", "SHORT_CAPS",
+    "SLIP_ALIKE_FROM", "SLIP_FROM", "SLIP_NEIGHBOURS_MOST", "STOPWORDS", "TRANSLITERATE",
+    "AliasIndex", "AliasTable", "acronym", "full_name", "legal_form", "match_key", "normalize",
+    "short_caps", "spellings", "split_form", "strip_legal_suffix"
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from factstore import FactStore, evidence, index_cache, name_index, open_store
+from factstore import FactStore, evidence, index_cache, name_index, open_store, resolver
 from factstore.store import names as names_module
 from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 from factstore.store.names import Names
@@ -453,7 +454,7 @@ def test_a_full_legal_name_is_not_made_ambiguous_by_context_neighbours() -> None
     answer = index.resolve("Acme Corporation", context="approval for City of Lakemont")
     assert answer.status == "resolved" and answer.entity and answer.entity["id"] == "acme-corp"
     # "of" in the context is a stopword, not the acronym of Orbital Freight
-    assert index._mentions("City of Lakemont") == {"lakemont"}
+    assert index._read_context("City of Lakemont")[0] == {"lakemont"}
 
 
 def _residents() -> AliasIndex:
@@ -495,3 +496,33 @@ def test_a_word_split_in_two_in_the_context_is_the_word() -> None:
 def test_a_context_unlike_either_namesake_leaves_them_ambiguous() -> None:
     answer = _residents().resolve("Jake Warnock", context="Darwin 0800")
     assert answer.status != "resolved"
+
+
+def _persons(*names: str) -> AliasIndex:
+    return AliasIndex.build([{"id": f"p{i}", "kind": "person", "name": n}
+                             for i, n in enumerate(names)], [], [])
+
+
+def test_another_given_name_like_the_stored_one_is_evidence_against_it() -> None:
+    index = _persons("Charles Orchard", "Christopher Vane", "Mia Hollis")
+    found, _ = index.evidence("Charlotte Orchard")
+    assert found["p0"].differs == [("charlotte", "charles")]
+    assert "'charlotte' is another name than 'charles'" in found["p0"].reasons()
+    assert found["p0"].features(evidence.DEFAULT)["word_differs"] == 1
+    # what the two share is "orchard" alone: as common as that word, not as the whole name
+    assert (found["p0"].common or 0.0) > (index.evidence("Charles Orchard")[0]["p0"].common
+                                          or 0.0)
+    # a slip, a short form and an initial are the name, not another one
+    assert index.evidence("Charels Orchard")[0]["p0"].differs == []
+    for said, theirs in (("chris vane", "christopher vane"), ("c vane", "christopher vane"),
+                         ("mia hollsi", "mia hollis"), ("satte rley", "satterley")):
+        assert resolver._differs(said.split(), theirs.split()) == [], said
+
+
+def test_a_name_of_one_word_counts_how_many_entities_have_it() -> None:
+    index = _persons("Jack Bruinewoud", "Jack Orchard", "Jack Vane", "Tern Hollis")
+    found, _ = index.evidence("Jack")
+    assert {e: ev.common_word for e, ev in found.items()} == {
+        f"p{i}": round(math.log(3), 2) for i in range(3)}
+    assert index.evidence("Tern")[0]["p3"].common_word == 0.0  # the only one: nothing less
+    assert index.evidence("Jack Vane")[0]["p2"].common_word is None  # two words: `common`
