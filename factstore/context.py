@@ -110,11 +110,13 @@ class Builder:
         subjects = [m.entity["id"] for m in mentions if m.entity]
         ask = Ask.of(words, terms, self.definitions)
         found = Found()
-        links = Links(self.select, self.index, subjects, valid_at, self.start_month)
+        links = Links(self.select, self.index, subjects, valid_at, self.start_month,
+                      [period_range(p, self.start_month) for p in periods], self.definitions)
         candidates = [*self._definitions(terms, options.scope, valid_at),
                       *self._facts(subjects, ask, periods, valid_at, found),
                       *links.items(ask, found),
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
+                      *links.answers_wh(ask, found),
                       *self._aliases(subjects, mentions, options.valid_at)]
         self._attach_sources(candidates)
         candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
@@ -502,7 +504,8 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
             not settled or i in ask.words.term_of)]
         if not mine:
             continue
-        what = ask.phrase(mine)
+        what = ask.phrase([i for r in runs(ask.positions) if set(r) & set(mine) for i in r
+                           if i in mine or i in ask.scoped])  # "credit limit": a scope's word
         if ask.about_rules and not any(i in ask.words.term_of for i in mine):
             notes.append(f"no rule about {what} for {names[s]['name']}")
         else:
@@ -570,7 +573,8 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
     how many it must share. A family is relevant as a whole: "payment terms" may name the
     words of an exception only, and the general rule still governs the other entities."""
     scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
-              for r in heads if r["applies_to"] in applies}
+              for r in heads if r["applies_to"] in applies  # or an exception does: a
+              or any(e["applies_to"] in applies for e in family[r["id"]])}  # segment asked of
     need = min(2, len(topic)) if subject else 2  # topic words a rule must share
     if not topic or asks:
         need = min(1, len(topic))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -39,9 +39,51 @@ RELATION_SYNONYMS = [
 # relation makes the parent's rules the child's (outgoing relations always do).
 GOVERNING_INBOUND = {"parent", "own", "hold", "control"}
 PREPOSITIONS = frozenset("by in of to at with from for on into under within".split())
-# Relations by their target, for the latest alias index (one per store version), by id:
-# built on the first question that needs relations into an entity.
-_INTO: dict[int, tuple[weakref.ref[AliasIndex], dict[str, list[tuple[str, str, str]]]]] = {}
+# A relation whose name ends in one of these puts its source somewhere (located_in,
+# headquartered_in, berthed_at): what "where is X?" asks for, and its target is a place, not
+# who anyone is. Read from relation names, whatever they are.
+PLACE_PREPOSITIONS = frozenset("in at within near".split())
+CHAIN_MOST = 3  # relations followed from an entity to the entities whose rules govern it
+Key = tuple[str, str, str]  # (src_id, rel, dst_id)
+# A relation of a subject, the question's words its name answers, the kind words its other end
+Hit = tuple[Key, frozenset[str], frozenset[str]]
+
+
+@dataclass
+class Graph:
+    """The store's relations by source and by target, and the entities that are places."""
+
+    out: dict[str, list[Key]]
+    into: dict[str, list[Key]]
+    places: frozenset[str]
+
+
+# The graph of the latest alias index (one per store version), by id: built on the first
+# question that needs more than the mentioned entities' own outgoing relations.
+_GRAPH: dict[int, tuple[weakref.ref[AliasIndex], Graph]] = {}
+
+
+def graph_of(index: AliasIndex) -> Graph:
+    """The relations of the index's store, by end, built once per store version."""
+    cached = _GRAPH.get(id(index))
+    if cached is None or cached[0]() is not index:
+        out: dict[str, list[Key]] = defaultdict(list)
+        into: dict[str, list[Key]] = defaultdict(list)
+        places = set()
+        for r in index.relations:
+            if r[0] in index.entities and r[2] in index.entities:
+                out[r[0]].append(r)
+                into[r[2]].append(r)
+                if _last_word(r[1]) in PLACE_PREPOSITIONS:
+                    places.add(r[2])
+        cached = (weakref.ref(index), Graph(out, into, frozenset(places)))
+        _GRAPH.clear()  # the latest index only
+        _GRAPH[id(index)] = cached
+    return cached[1]
+
+
+def _last_word(rel: str) -> str:
+    return rel.rsplit("_", 1)[-1].lower()
 
 
 # --- relations ---------------------------------------------------------------------------
@@ -60,8 +102,11 @@ class Links:
     subjects: list[str]
     valid_at: date
     start_month: int
+    spans: list[tuple[date, date]] = field(default_factory=list)  # the periods asked about
+    definitions: list[Row] = field(default_factory=list)
     _out: list[Row] | None = None
-    _in: list[tuple[str, str, str]] | None = None
+    _in: list[Key] | None = None
+    _pending: dict[str, tuple[int, list[Hit]]] = field(default_factory=dict)
 
     def outgoing(self) -> list[Row]:
         if self._out is None:
@@ -78,16 +123,8 @@ class Links:
     def incoming(self) -> list[tuple[str, str, str]]:
         """(src, rel, dst) of every relation into a mentioned entity, by the index."""
         if self._in is None:
-            cached = _INTO.get(id(self.index))
-            if cached is None or cached[0]() is not self.index:
-                into: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-                for r in self.index.relations:  # once per store version: by their target
-                    if r[0] in self.index.entities:
-                        into[r[2]].append(r)
-                cached = (weakref.ref(self.index), into)
-                _INTO.clear()  # the latest index only
-                _INTO[id(self.index)] = cached
-            self._in = [r for s in self.subjects for r in cached[1].get(s, [])]
+            into = graph_of(self.index).into
+            self._in = [r for s in self.subjects for r in into.get(s, [])]
         return self._in
 
     def rows(self, keys: list[tuple[str, str, str]]) -> list[Row]:
@@ -102,18 +139,44 @@ class Links:
         return [by_key[k] for k in keys if k in by_key]
 
     def _valid(self, rows: list[Row]) -> list[Row]:
-        return [r for r in rows if valid_at_day(r, self.valid_at, self.start_month)
+        """Relations that hold at valid-at, or, when the question names periods, at some
+        time in one of them ('Who managed X in 2024?')."""
+        return [r for r in rows if self._holds(r)
                 and r["src_id"] in self.index.entities and r["dst_id"] in self.index.entities]
+
+    def _holds(self, r: Row) -> bool:
+        if not self.spans:
+            return valid_at_day(r, self.valid_at, self.start_month)
+        start = date.fromisoformat(r["valid_from"]) if r["valid_from"] else date.min
+        end = date.fromisoformat(r["valid_to"]) if r["valid_to"] else date.max
+        return any(start <= b and a <= end for a, b in self.spans)
 
     def governing(self) -> dict[str, set[str]]:
         """Entity -> the entities whose rules govern it: every entity it relates to (its
         region, segment, parent), and those that relate to it as parent, owner or holder."""
         found: dict[str, set[str]] = defaultdict(set)
         for r in self.outgoing():
-            found[r["src_id"]].add(r["dst_id"])
+            found[r["src_id"]] |= {r["dst_id"], *self._chain(r["dst_id"], _last_word(r["rel"]))}
         parents = [k for k in self.incoming() if _rel_roots(k[1]) & GOVERNING_INBOUND]
         for r in self.rows(parents):
             found[r["dst_id"]].add(r["src_id"])
+        return found
+
+    def _chain(self, start: str, how: str) -> set[str]:
+        """The entities a relation's target is in, in turn, by relations that end in the
+        same preposition (X headquartered_in a port, the port located_in a country: the
+        country's rules govern X; X part_of a group part_of a larger one), a few steps. A
+        relation to someone (managed_by) passes nothing on."""
+        if how not in PREPOSITIONS or how == "by":
+            return set()
+        out, found, frontier = graph_of(self.index).out, set(), [start]
+        for _ in range(CHAIN_MOST - 1):
+            keys = [k for e in frontier for k in out.get(e, []) if _last_word(k[1]) == how]
+            frontier = [r["dst_id"] for r in self.rows(keys)
+                        if r["dst_id"] not in found and r["dst_id"] != start]
+            found |= set(frontier)
+            if not frontier:
+                break
         return found
 
     def items(self, ask: Ask, found: Found) -> list[Ranked]:
@@ -139,7 +202,7 @@ class Links:
             if named or asked:
                 links += [k for k in self.incoming() if k[2] == subject and k[0] != subject]
             sorts: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
-            hits = []  # (relation, the words its name answers, the kind words its other end)
+            hits: list[Hit] = []
             for key in links:
                 other = self.index.entities[key[2] if key[0] == subject else key[0]]["kind"]
                 if (key[1], other) not in sorts:  # one relation name, one kind: judged once
@@ -150,20 +213,59 @@ class Links:
             both = [h for h in hits if h[1] and h[2]]
             picked = both or [h for h in hits if h[1] or h[2]]
             tier = TIER_FACT
+            if not picked and named:  # words a definition of the relation uses
+                picked = [(h[0], frozenset(named & self._defined(h[0][1])), h[2])
+                          for h in hits if named & self._defined(h[0][1])]
+            if not picked and ask.wh:  # see answers_wh, once rules have had their say
+                self._pending[subject] = (rank, [(h[0], frozenset(named), h[2]) for h in hits
+                                                 if self._answers(h[0], subject, ask.wh)])
             if not picked and not ask.specific:
                 picked, tier = [h for h in hits if h[0][0] == subject], TIER_CONTEXT
-            ask.cover(set().union(*(h[1] | h[2] for h in {(h[1], h[2]): h for h in picked}
-                                    .values())))
-            keys = heapq.nsmallest(RELATED_MOST * 3, (h[0] for h in picked), key=lambda k: (
-                k[0] != subject, self.index.entities[k[2] if k[0] == subject else k[0]]["name"],
-                k))  # outgoing first, then by the other entity's name: the same on every read
-            shown = self.rows(keys)[:RELATED_MOST]
-            if len(picked) > len(shown) and len(picked) > RELATED_MOST:
-                found.missing.append(
-                    f"only {len(shown)} of {len(picked)} relations of "
-                    f"{self.index.entities[subject]['name']} are listed: ask about one by name")
-            ranked += [self._item(r, tier, (rank, n)) for n, r in enumerate(shown)]
+            ranked += self._show(subject, rank, picked, tier, ask, found)
         return ranked
+
+    def answers_wh(self, ask: Ask, found: Found) -> list[Ranked]:
+        """For 'Who …?' and 'Where …?' of an entity, in a verb no relation's name, synonym or
+        definition uses ('Who looks after X?', 'Who bought X?', 'Where does X work from?'),
+        and that none of its facts or rules answers: every relation of the entity that can
+        answer who (its other end is not a place) or where (it puts the entity somewhere)."""
+        ranked: list[Ranked] = []
+        for subject, (rank, picked) in self._pending.items():
+            if subject not in found.answered and subject not in found.ruled:
+                ranked += self._show(subject, rank, picked, TIER_FACT, ask, found)
+        return ranked
+
+    def _show(self, subject: str, rank: int, picked: list[Hit], tier: int, ask: Ask,
+              found: Found) -> list[Ranked]:
+        """The picked relations of a subject as items, at most RELATED_MOST of them."""
+        ask.cover(set().union(*(h[1] | h[2] for h in {(h[1], h[2]): h for h in picked}
+                                .values())))
+        keys = heapq.nsmallest(RELATED_MOST * 3, (h[0] for h in picked), key=lambda k: (
+            k[0] != subject, self.index.entities[k[2] if k[0] == subject else k[0]]["name"],
+            k))  # outgoing first, then by the other entity's name: the same on every read
+        shown = self.rows(keys)[:RELATED_MOST]
+        if len(picked) > len(shown) and len(picked) > RELATED_MOST:
+            found.missing.append(
+                f"only {len(shown)} of {len(picked)} relations of "
+                f"{self.index.entities[subject]['name']} are listed: ask about one by name")
+        return [self._item(r, tier, (rank, n)) for n, r in enumerate(shown)]
+
+    def _answers(self, key: Key, subject: str, wh: str) -> bool:
+        """Does the relation answer 'who …?' (its other end is not a place) or 'where …?'
+        (it puts the entity somewhere), whatever verb the question uses ('Who looks after
+        X?', 'Who bought X?', 'Where does X work from?')?"""
+        if wh == "where":
+            return key[0] == subject and _last_word(key[1]) in PLACE_PREPOSITIONS
+        return (key[2] if key[0] == subject else key[0]) not in graph_of(self.index).places
+
+    def _defined(self, rel: str) -> frozenset[str]:
+        """The words of the definitions of a relation's name ('Account manager: the person
+        in charge of an operator's account' for managed_by)."""
+        own = _rel_roots(rel)
+        return frozenset(root(w) for d in self.definitions
+                         if own & {root(w) for w in full_name(d["term"]).split()
+                                   if w not in FILLER}
+                         for w in full_name(d["text"]).split() if w not in FILLER)
 
     def _item(self, r: Row, tier: int, order: tuple[Any, ...]) -> Ranked:
         src, dst = (self.index.entities[r[k]]["name"] for k in ("src_id", "dst_id"))
@@ -203,6 +305,6 @@ def relation_text(src: str, rel: str, dst: str, valid_from: str | None,
 
 
 __all__ = [
-    "GOVERNING_INBOUND", "PREPOSITIONS", "RELATED_MOST", "RELATION_SYNONYMS", "Links",
-    "relation_text"
+    "CHAIN_MOST", "GOVERNING_INBOUND", "PLACE_PREPOSITIONS", "PREPOSITIONS", "RELATED_MOST",
+    "RELATION_SYNONYMS", "Graph", "Hit", "Key", "Links", "graph_of", "relation_text"
 ]
