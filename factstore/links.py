@@ -193,13 +193,13 @@ class Links:
             named = {a for a in asked if a not in GENERIC}
             if "where" in ask.words.words:
                 named.add("where")
-            if ask.specific and not named and not asked:
+            if ask.specific and not named and not asked and not ask.wh:
                 continue
             wanted = {a: set().union({a}, *(g for g in RELATION_SYNONYMS if a in g))
                       for a in named}
             links = [(r["src_id"], r["rel"], r["dst_id"]) for r in self.outgoing()
                      if r["src_id"] == subject]
-            if named or asked:
+            if named or asked or ask.wh:
                 links += [k for k in self.incoming() if k[2] == subject and k[0] != subject]
             sorts: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
             hits: list[Hit] = []
@@ -231,8 +231,14 @@ class Links:
         answer who (its other end is not a place) or where (it puts the entity somewhere)."""
         ranked: list[Ranked] = []
         for subject, (rank, picked) in self._pending.items():
-            if subject not in found.answered and subject not in found.ruled:
-                ranked += self._show(subject, rank, picked, TIER_FACT, ask, found)
+            if subject in found.answered or subject in found.ruled:
+                continue
+            verb = [i for i in ask.positions if picked and ask.root(i) in picked[0][1]]
+            if verb:  # say that the relations shown are a guess at what the verb means
+                found.missing.append(
+                    f"no relation of {self.index.entities[subject]['name']} is named "
+                    f"'{ask.phrase(verb)}': listed are those that may say {ask.wh}")
+            ranked += self._show(subject, rank, picked, TIER_FACT, ask, found)
         return ranked
 
     def _show(self, subject: str, rank: int, picked: list[Hit], tier: int, ask: Ask,

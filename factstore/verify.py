@@ -68,6 +68,7 @@ from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 from factstore.verify_checks import (
+    initials_in,
     HEDGES,
     Claim,
     Period,
@@ -627,6 +628,8 @@ def verify(answer: str, pack: ContextPack, *, fiscal_start_month: int | None = N
     `fiscal_start_month` is the store's fiscal calendar (`FactStore.fiscal_start_month()`):
     without it, a fiscal period and a calendar one are judged on every calendar."""
     items = {item.n: evidence(item) for item in pack.items}
+    for e in (e for e in items.values() if e.item.kind == "rule"):  # a rule governs the
+        e.names += [full_name(m.entity["name"]) for m in pack.entities if m.entity]  # asked
     vocabulary = _lower_words([answer, *(i.text for i in pack.items),
                                *(i.quote or "" for i in pack.items)])
     checks = [_check(sentence, items, vocabulary, fiscal_start_month)
@@ -765,7 +768,8 @@ def _date_problems(dates: list[DateClaim], cited: list[Evidence]) -> Iterator[Pr
 def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> Iterator[Problem]:
     for name in names(text, vocabulary):
         key = full_name(name)
-        if key and not any(named_in(key, t) for e in cited for t in e.names):
+        if key and not any(named_in(key, t) or initials_in(key, t) for e in cited
+                           for t in e.names):  # "DSO" of "days sales outstanding"
             yield Problem(kind="entity", claim=name,
                           reason=f"{name} is not named in cited {_refs(cited, 'about')}")
 

@@ -441,6 +441,16 @@ def status_problems(body: str, claims: Sequence[Claim], cited: Sequence[PackItem
                                  f"without saying so")
 
 
+def initials_in(key: str, text: str) -> bool:
+    """Is key (one word of two to five letters) the initials of neighbouring words of text
+    ('dso' in 'days sales outstanding (fy26-q1): 38 days')?"""
+    if " " in key or not 2 <= len(key) <= 5 or not key.isalpha():
+        return False
+    words = text.split()
+    return any("".join(w[0] for w in words[j:j + len(key)]) == key
+               for j in range(len(words) - len(key) + 1))
+
+
 def _rivals(item: PackItem, other: PackItem) -> bool:
     """Is `other` what replaces `item` here (or the other side of its conflict)?"""
     if other.n == item.n:
@@ -464,6 +474,7 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
 __all__ = [
     "AND", "CALENDARS", "CLAUSE_BREAK", "HEDGES", "NEGATED", "NEGATION", "NOT_CURRENT", "ORDINALS",
     "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "Claim", "Clause", "Period", "clause_at",
-    "clauses", "dated_within", "hedged", "item_span", "month_period", "period_problems",
+    "clauses", "dated_within", "hedged", "initials_in", "item_span", "month_period",
+    "period_problems",
     "read_periods", "status_problems", "timed", "value_claims", "within_item", "within_named"
 ]
