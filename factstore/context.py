@@ -251,6 +251,8 @@ class Builder:
                 at = initials_at(key, [words.words[i] for i in usable], usable)
             if at:
                 hits[predicate] = at
+        if not hits:  # "how much fuel" for fuel_volume: a word alone in the question that
+            hits = _heads(rows, ask, usable)  # begins one predicate's name only
         every = set().union(*hits.values())
         found = {p for p, at in hits.items()
                  if not any(i not in every and ask.root(i) not in GENERIC
@@ -579,6 +581,22 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
     if not topic or asks:
         need = min(1, len(topic))
     return scores, need
+
+
+def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
+    """Predicates named by their first word only ('fuel' of fuel_volume, 'fleet' of
+    fleet_size), when that word stands alone among the question's words and begins no
+    other predicate of the entity."""
+    first: dict[str, set[str]] = defaultdict(set)
+    for predicate in {r["predicate"] for r in rows}:
+        first[stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
+    alone = {r[0] for r in runs(ask.positions) if len(r) == 1}
+    found: dict[str, set[int]] = {}
+    for i in usable:
+        named = first.get(stem(ask.words.words[i]), set())
+        if i in alone and len(named) == 1 and ask.words.words[i] not in FILLER:
+            found[next(iter(named))] = {i}
+    return found
 
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:

@@ -56,6 +56,7 @@ class Graph:
     out: dict[str, list[Key]]
     into: dict[str, list[Key]]
     places: frozenset[str]
+    names: frozenset[str]  # every relation name
 
 
 # The graph of the latest alias index (one per store version), by id: built on the first
@@ -76,7 +77,8 @@ def graph_of(index: AliasIndex) -> Graph:
                 into[r[2]].append(r)
                 if _last_word(r[1]) in PLACE_PREPOSITIONS:
                     places.add(r[2])
-        cached = (weakref.ref(index), Graph(out, into, frozenset(places)))
+        names = frozenset(k[1] for keys in out.values() for k in keys)
+        cached = (weakref.ref(index), Graph(out, into, frozenset(places), names))
         _GRAPH.clear()  # the latest index only
         _GRAPH[id(index)] = cached
     return cached[1]
@@ -216,7 +218,11 @@ class Links:
             if not picked and named:  # words a definition of the relation uses
                 picked = [(h[0], frozenset(named & self._defined(h[0][1])), h[2])
                           for h in hits if named & self._defined(h[0][1])]
-            if not picked and ask.wh:  # see answers_wh, once rules have had their say
+            if not picked and (absent := self._absent(wanted, named)):
+                found.missing.append(f"no {' or '.join(absent)} relation of "
+                                     f"{self.index.entities[subject]['name']}")
+                ask.cover(named)  # 'Who handles X?': the store's managed_by, none for X
+            elif not picked and ask.wh:  # see answers_wh, once rules have had their say
                 self._pending[subject] = (rank, [(h[0], frozenset(named), h[2]) for h in hits
                                                  if self._answers(h[0], subject, ask.wh)])
             if not picked and not ask.specific:
@@ -255,6 +261,13 @@ class Links:
                 f"only {len(shown)} of {len(picked)} relations of "
                 f"{self.index.entities[subject]['name']} are listed: ask about one by name")
         return [self._item(r, tier, (rank, n)) for n, r in enumerate(shown)]
+
+    def _absent(self, wanted: dict[str, set[str]], named: set[str]) -> list[str]:
+        """Relations of other entities the question's words name (their name, a synonym or
+        their definition), as words: what the entity asked about lacks."""
+        return [rel.replace("_", " ") for rel in sorted(graph_of(self.index).names)
+                if any(g & _rel_roots(rel) for g in wanted.values())
+                or named & self._defined(rel)]
 
     def _answers(self, key: Key, subject: str, wh: str) -> bool:
         """Does the relation answer 'who …?' (its other end is not a place) or 'where …?'

@@ -228,6 +228,9 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("What was Pellow's fuel volume in FY26-Q1?",
      {"fact:pellow-fuel-volume-fy26q1": "current",
       "fact:pellow-fuel-volume-fy26q1-broker": "outranked"}, {"fact:pellow-gmv-fy26q1"}),
+    ("How much fuel did Pellow take in FY26-Q1?",  # fuel_volume by its first word
+     {"fact:pellow-fuel-volume-fy26q1": "current"}, {"fact:pellow-gmv-fy26q1"}),
+    ("How much credit does Kovač get?", {"fact:kovac-credit-limit": "current"}, set()),
     ("What is Pellow Rederi's GMV for FY25-Q4?",
      {"fact:pellow-gmv-fy25q4": "current", "alias:pellow/pellow rederi": "former"},
      {"fact:pellow-gmv-fy26q1"}),
@@ -259,6 +262,12 @@ NOT_FOUND: list[tuple[str, list[tuple[str, str, list[str]]], list[str]]] = [
      ["no fact for laytime of Kovač Tankers d.o.o."]),
     ("What is laytime?", [], [NO_ENTITY]),
     ("What is GMV?", [], [NO_ENTITY]),
+    ("Who's the account manager for Tern Line?", [("Tern Line", "resolved", ["tern"])],
+     ["no managed by relation of Tern Line"]),  # not a guess at another relation
+    ("Who handles Kovač Tankers?", [("Kovač Tankers", "resolved", ["kovac"])],
+     ["no managed by relation of Kovač Tankers d.o.o."]),
+    ("Which shipyard repairs Tern Line?", [("Tern Line", "resolved", ["tern"])],
+     ["no repaired at relation of Tern Line"]),
     ("Who bought Tern Line?", [("Tern Line", "resolved", ["tern"])],
      ["no relation of Tern Line is named 'bought': listed are those that may say who"]),
 ]
@@ -275,6 +284,8 @@ def test_a_pack_says_what_it_did_not_find(hollin: FactStore, question: str,
     assert pack.missing == missing
     if mentions and mentions[0][1] != "resolved":
         assert not [i for i in pack.items if i.kind in ("fact", "rule")]  # never guessed
+    if any(" relation of " in m and "listed" not in m for m in missing):
+        assert _ids(pack, "relation") == []
 
 
 def test_a_relation_question_lists_neither_facts_nor_rules(hollin: FactStore) -> None:
