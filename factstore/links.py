@@ -38,7 +38,7 @@ RELATION_SYNONYMS = [
 # Relations into an entity that put it under another's rules: a parent_of, owns or holds
 # relation makes the parent's rules the child's (outgoing relations always do).
 GOVERNING_INBOUND = {"parent", "own", "hold", "control"}
-PREPOSITIONS = frozenset("by in of to at with from for on into under within".split())
+PREPOSITIONS = frozenset("by in of to at with from for on into under within as".split())
 # A relation whose name ends in one of these puts its source somewhere (located_in,
 # headquartered_in, berthed_at): what "where is X?" asks for, and its target is a place, not
 # who anyone is. Read from relation names, whatever they are.
@@ -109,6 +109,7 @@ class Links:
     _out: list[Row] | None = None
     _in: list[Key] | None = None
     _pending: dict[str, tuple[int, list[Hit]]] = field(default_factory=dict)
+    _named: dict[str, frozenset[str]] = field(default_factory=dict)  # its words, by subject
 
     def outgoing(self) -> list[Row]:
         if self._out is None:
@@ -223,6 +224,7 @@ class Links:
                                      f"{self.index.entities[subject]['name']}")
                 ask.cover(named)  # 'Who handles X?': the store's managed_by, none for X
             elif not picked and ask.wh:  # see answers_wh, once rules have had their say
+                self._named[subject] = frozenset(named)
                 self._pending[subject] = (rank, [(h[0], frozenset(named), h[2]) for h in hits
                                                  if self._answers(h[0], subject, ask.wh)])
             if not picked and not ask.specific:
@@ -239,11 +241,13 @@ class Links:
         for subject, (rank, picked) in self._pending.items():
             if subject in found.answered or subject in found.ruled:
                 continue
-            verb = [i for i in ask.positions if picked and ask.root(i) in picked[0][1]]
+            ask.cover(set(self._named[subject]))  # what the relations (or this note) answer
+            verb = [i for i in ask.positions if ask.root(i) in self._named[subject]]
             if verb:  # say that the relations shown are a guess at what the verb means
                 found.missing.append(
                     f"no relation of {self.index.entities[subject]['name']} is named "
-                    f"'{ask.phrase(verb)}': listed are those that may say {ask.wh}")
+                    f"'{ask.phrase(verb)}'" + (f": listed are those that may say {ask.wh}"
+                                               if picked else ""))
             ranked += self._show(subject, rank, picked, TIER_FACT, ask, found)
         return ranked
 
@@ -275,7 +279,12 @@ class Links:
         X?', 'Who bought X?', 'Where does X work from?')?"""
         if wh == "where":
             return key[0] == subject and _last_word(key[1]) in PLACE_PREPOSITIONS
-        return (key[2] if key[0] == subject else key[0]) not in graph_of(self.index).places
+        if key[0] != subject:  # someone to X (its parent, the owner of its account)
+            return key[0] not in graph_of(self.index).places
+        # X managed_by Y, X's account_owner Y: Y is who; not X part_of, located_in,
+        # classed_as Y (what X is in) nor X uses_product Y (what X does)
+        return _last_word(key[1]) == "by" or not (
+            _last_word(key[1]) in PREPOSITIONS or _verb(key[1]))
 
     def _defined(self, rel: str) -> frozenset[str]:
         """The words of the definitions of a relation's name ('Account manager: the person
@@ -302,6 +311,12 @@ def _rel_roots(rel: str) -> frozenset[str]:
                      if w not in PREPOSITIONS and w not in FILLER)
 
 
+def _verb(rel: str) -> bool:
+    """Is a relation's name a verb ('manages', 'uses_product'), not a noun or adjective?"""
+    first = rel.split("_")[0]
+    return first.endswith("s") and not first.endswith("ss")
+
+
 def relation_text(src: str, rel: str, dst: str, valid_from: str | None,
                   valid_to: str | None) -> str:
     """A relation as a sentence: located_in -> 'A is located in B', manages -> 'A manages
@@ -309,8 +324,7 @@ def relation_text(src: str, rel: str, dst: str, valid_from: str | None,
     with the dates it holds between."""
     words = rel.split("_")
     phrase = " ".join(words)
-    verb = words[0].endswith("s") and not words[0].endswith("ss")
-    if verb:
+    if _verb(rel):
         text = f"{src} {phrase} {dst}"
     elif words[-1] in PREPOSITIONS:
         text = f"{src} is {phrase} {dst}"
