@@ -285,6 +285,9 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         if not fuzzy:
             if answer.status == "unknown":
                 continue
+            if answer.entity:  # "Halcyon Media" of Halcyon Media Group Ltd:
+                end = _rest_of_name(words, end, answer.entity["name"])  # not "Media" alone
+                said = words.said(start, end)
             mention = _mention(said, answer)
         elif answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT:
             mention = _mention(said, answer)
@@ -298,6 +301,16 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         words.take(start, end, "entity" if mention.entity else "name")
         found.append((start, mention))
     return found
+
+
+def _rest_of_name(words: Words, end: int, name: str) -> int:
+    """Where a name found by an alias ends, taking the capitalised words after it that are
+    words of the entity's own name."""
+    own = set(full_name(name).split())
+    while end < len(words.words) and words.capital[end] and not words.took[end] \
+            and words.words[end] in own and not words.possessive[end - 1]:
+        end += 1
+    return end
 
 
 def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
