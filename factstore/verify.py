@@ -69,6 +69,7 @@ from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 from factstore.verify_checks import (
     initials_in,
+    year_problems,
     HEDGES,
     Claim,
     Period,
@@ -706,6 +707,7 @@ def _time_and_status(sentence: str, body: str, found: Scan, cited: list[Evidence
     yield from period_problems(body, [p for p in periods if said(p.start)],
                                [c for c in claims if said(c.start)], items, named, parts,
                                fiscal_start_month)
+    yield from year_problems(body, items, fiscal_start_month, said)
     yield from status_problems(body, [c for c in claims if said(c.start)], items, parts)
 
 

@@ -311,6 +311,13 @@ VERDICTS = [
     ("What was Pellow's fuel volume in FY26-Q1?",
      "Pellow took 12,400 tonnes of fuel in Q2 FY26 [{fact:pellow-fuel-volume-fy26q1}].",
      ["period"]),
+    ("What was Pellow's fuel volume in FY26-Q1?",  # a bare year no cited time overlaps
+     "Pellow took 12,400 tonnes of fuel in 2024 [{fact:pellow-fuel-volume-fy26q1}].",
+     ["period"]),
+    ("What was Pellow's fuel volume in FY26-Q1?",
+     "In 2026 Pellow took 12,400 tonnes [{fact:pellow-fuel-volume-fy26q1}].", ["period"]),
+    ("What was Pellow's fuel volume in FY26-Q1?",
+     "During 2025 Pellow took 12,400 tonnes [{fact:pellow-fuel-volume-fy26q1}].", []),
     ("What was Pellow's fuel volume in FY26-Q1?",
      "Pellow took 11,800 tonnes of fuel in FY26-Q1 "
      "[{fact:pellow-fuel-volume-fy26q1-broker}].", ["status"]),
