@@ -111,7 +111,8 @@ class Builder:
         ask = Ask.of(words, terms, self.definitions)
         found = Found()
         links = Links(self.select, self.index, subjects, valid_at, self.start_month,
-                      [period_range(p, self.start_month) for p in periods], self.definitions)
+                      [period_range(p, self.start_month) for p in periods], self.definitions,
+                      f" in {', '.join(periods)}" if periods else "")
         candidates = [*self._definitions(terms, options.scope, valid_at),
                       *self._facts(subjects, ask, periods, valid_at, found),
                       *links.items(ask, found),

@@ -106,6 +106,7 @@ class Links:
     start_month: int
     spans: list[tuple[date, date]] = field(default_factory=list)  # the periods asked about
     definitions: list[Row] = field(default_factory=list)
+    when: str = ""  # the periods asked about, as a note says them: " in 2024"
     _out: list[Row] | None = None
     _in: list[Key] | None = None
     _pending: dict[str, tuple[int, list[Hit]]] = field(default_factory=dict)
@@ -221,7 +222,7 @@ class Links:
                           for h in hits if named & self._defined(h[0][1])]
             if not picked and (absent := self._absent(wanted, named)):
                 found.missing.append(f"no {' or '.join(absent)} relation of "
-                                     f"{self.index.entities[subject]['name']}")
+                                     f"{self.index.entities[subject]['name']}{self.when}")
                 ask.cover(named)  # 'Who handles X?': the store's managed_by, none for X
             elif not picked and ask.wh:  # see answers_wh, once rules have had their say
                 self._named[subject] = frozenset(named)

@@ -268,6 +268,8 @@ NOT_FOUND: list[tuple[str, list[tuple[str, str, list[str]]], list[str]]] = [
      ["no managed by relation of Kovač Tankers d.o.o."]),
     ("Which shipyard repairs Tern Line?", [("Tern Line", "resolved", ["tern"])],
      ["no repaired at relation of Tern Line"]),
+    ("Who acquired Tarrant in 2024?", [("Tarrant", "resolved", ["tarrant"])],
+     ["no acquired by relation of Tarrant Ferries Ltd in 2024"]),  # from 2025-02-01 only
     ("Who bought Tern Line?", [("Tern Line", "resolved", ["tern"])],
      ["no relation of Tern Line is named 'bought'"]),
 ]
