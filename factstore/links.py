@@ -111,6 +111,7 @@ class Links:
     _in: list[Key] | None = None
     _pending: dict[str, tuple[int, list[Hit]]] = field(default_factory=dict)
     _named: dict[str, frozenset[str]] = field(default_factory=dict)  # its words, by subject
+    _words: dict[str, frozenset[str]] = field(default_factory=dict)  # see _defined
 
     def outgoing(self) -> list[Row]:
         if self._out is None:
@@ -290,11 +291,13 @@ class Links:
     def _defined(self, rel: str) -> frozenset[str]:
         """The words of the definitions of a relation's name ('Account manager: the person
         in charge of an operator's account' for managed_by)."""
-        own = _rel_roots(rel)
-        return frozenset(root(w) for d in self.definitions
-                         if own & {root(w) for w in full_name(d["term"]).split()
-                                   if w not in FILLER}
-                         for w in full_name(d["text"]).split() if w not in FILLER)
+        if rel not in self._words:  # once per relation name and pack
+            own = _rel_roots(rel)
+            self._words[rel] = frozenset(
+                root(w) for d in self.definitions if own & {
+                    root(w) for w in full_name(d["term"]).split() if w not in FILLER}
+                for w in full_name(d["text"]).split() if w not in FILLER)
+        return self._words[rel]
 
     def _item(self, r: Row, tier: int, order: tuple[Any, ...]) -> Ranked:
         src, dst = (self.index.entities[r[k]]["name"] for k in ("src_id", "dst_id"))
