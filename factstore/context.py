@@ -18,14 +18,11 @@ options): that is what makes `facts replay` byte-identical.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
-import weakref
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from factstore.errors import InvalidInput
@@ -48,62 +45,37 @@ from factstore.question import (
     stem,
     unique_mentions,
 )
+from factstore.links import Links
+from factstore.ranked import (
+    KIND_ORDER,
+    TIER_ALIAS,
+    TIER_CONTEXT,
+    TIER_DEFINITION,
+    TIER_FACT,
+    TIER_LOW,
+    TIER_RULE,
+    Found,
+    Ranked,
+    Row,
+    Select,
+)
+from factstore.ranked import item_of as _item
+from factstore.ranked import opt_text as _opt
 from factstore.render import display_value, render, tokens
 from factstore.resolver import AliasIndex, full_name, strip_legal_suffix
 from factstore.schema import alias_spellings, authority_of, same_value
 from factstore.text import clean_for_pack
 
-Row = dict[str, Any]
-Select = Callable[[str, str, Sequence[Any]], list[Row]]  # (table, where, params) -> rows
 
 CONTENT_MIN = 4  # shorter words ("arr", "pay") do not make a rule relevant on their own
 CURRENCY = re.compile(r"^([A-Z]{3}|%)$")  # units that say nothing of what is counted
-RELATED_MOST = 30  # relations into one entity listed at most ("customers located in EMEA")
 
-# Priority tiers: lower is more important; --max-tokens drops the highest tiers first.
-# The facts that answer come first: when a budget trims, a definition goes before the answer.
-TIER_FACT, TIER_DEFINITION, TIER_RULE, TIER_CONTEXT, TIER_ALIAS, TIER_LOW = range(6)
-KIND_ORDER = {"fact": 0, "relation": 1, "definition": 2, "rule": 3, "alias": 4}  # in a tier
 
-# Words that ask for the same relation in other words: "who owns X" finds X's parent_of and
-# account_owner, "who manages X" its account owner. Compared by root.
-RELATION_SYNONYMS = [
-    {"own", "manag", "lead", "handl", "responsi", "look"},
-    {"own", "parent", "subsidi", "acquir", "acquisi", "hold"},
-    {"locat", "bas", "headqua", "region", "countri", "where"},
-]
-# Relations into an entity that put it under another's rules: a parent_of, owns or holds
-# relation makes the parent's rules the child's (outgoing relations always do).
-GOVERNING_INBOUND = {"parent", "own", "hold", "control"}
-PREPOSITIONS = frozenset("by in of to at with from for on into under within".split())
-# Relations by their target, for the latest alias index (one per store version), by id:
-# built on the first question that needs relations into an entity.
-_INTO: dict[int, tuple[weakref.ref[AliasIndex], dict[str, list[tuple[str, str, str]]]]] = {}
 
 
 # --- building the pack -------------------------------------------------------------------
 
 
-@dataclass
-class Ranked:
-    """A pack item with its place in the ranking: tier first, then order within the tier
-    (the public resolver.Candidate is something else: an entity a name may mean)."""
-
-    tier: int
-    order: tuple[Any, ...]
-    item: PackItem  # n is set when the pack is numbered
-    refers_to: dict[str, str] = field(default_factory=dict)  # note template: {name: item id}
-
-
-@dataclass
-class Found:
-    """What the pack's facts, rules and relations answered, per entity: the question's
-    words they explain, and notes on what was asked for and is not there."""
-
-    explained: dict[str, set[int]] = field(default_factory=dict)  # subject -> positions
-    answered: set[str] = field(default_factory=set)  # subjects with a fact that was asked for
-    ruled: set[str] = field(default_factory=set)  # subjects with a rule in the pack
-    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -130,11 +102,14 @@ class Builder:
         subjects = [m.entity["id"] for m in mentions if m.entity]
         ask = Ask.of(words, terms, self.definitions)
         found = Found()
-        links = Links(self.select, self.index, subjects, valid_at, self.start_month)
+        links = Links(self.select, self.index, subjects, valid_at, self.start_month,
+                      [period_range(p, self.start_month) for p in periods], self.definitions,
+                      f" in {', '.join(periods)}" if periods else "")
         candidates = [*self._definitions(terms, options.scope, valid_at),
                       *self._facts(subjects, ask, periods, valid_at, found),
                       *links.items(ask, found),
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
+                      *links.answers_wh(ask, found),
                       *self._aliases(subjects, mentions, options.valid_at)]
         self._attach_sources(candidates)
         candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
@@ -269,6 +244,8 @@ class Builder:
                 at = initials_at(key, [words.words[i] for i in usable], usable)
             if at:
                 hits[predicate] = at
+        if not hits:  # "how much fuel" for fuel_volume: a word alone in the question that
+            hits = _heads(rows, ask, usable)  # begins one predicate's name only
         every = set().union(*hits.values())
         found = {p for p, at in hits.items()
                  if not any(i not in every and ask.root(i) not in GENERIC
@@ -522,170 +499,13 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
             not settled or i in ask.words.term_of)]
         if not mine:
             continue
-        what = ask.phrase(mine)
+        what = ask.phrase([i for r in runs(ask.positions) if set(r) & set(mine) for i in r
+                           if i in mine or i in ask.scoped])  # "credit limit": a scope's word
         if ask.about_rules and not any(i in ask.words.term_of for i in mine):
             notes.append(f"no rule about {what} for {names[s]['name']}")
         else:
             notes.append(f"no fact for {what} of {names[s]['name']}")
     return list(dict.fromkeys(clean_for_pack(n) for n in notes))
-
-
-# --- relations ---------------------------------------------------------------------------
-
-
-@dataclass
-class Links:
-    """Relations of the mentioned entities, valid at valid-at: as pack items when the question
-    asks about them, and as the entities whose rules govern them (Builder._rules).
-
-    Outgoing relations are read by primary key (src_id); incoming ones come from the alias
-    index's list of relations (the table has no index on dst_id), and only when needed."""
-
-    select: Select
-    index: AliasIndex
-    subjects: list[str]
-    valid_at: date
-    start_month: int
-    _out: list[Row] | None = None
-    _in: list[tuple[str, str, str]] | None = None
-
-    def outgoing(self) -> list[Row]:
-        if self._out is None:
-            self._out = []
-            if self.subjects:
-                marks = ",".join("?" * len(self.subjects))
-                rows = self.select("relations",
-                                   f"src_id IN ({marks}) AND status <> 'retracted'",
-                                   self.subjects)
-                self._out = sorted(self._valid(rows), key=lambda r: (r["src_id"], r["rel"],
-                                                                      r["dst_id"]))
-        return self._out
-
-    def incoming(self) -> list[tuple[str, str, str]]:
-        """(src, rel, dst) of every relation into a mentioned entity, by the index."""
-        if self._in is None:
-            cached = _INTO.get(id(self.index))
-            if cached is None or cached[0]() is not self.index:
-                into: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-                for r in self.index.relations:  # once per store version: by their target
-                    if r[0] in self.index.entities:
-                        into[r[2]].append(r)
-                cached = (weakref.ref(self.index), into)
-                _INTO.clear()  # the latest index only
-                _INTO[id(self.index)] = cached
-            self._in = [r for s in self.subjects for r in cached[1].get(s, [])]
-        return self._in
-
-    def rows(self, keys: list[tuple[str, str, str]]) -> list[Row]:
-        """The valid rows of relations given by key, in the order given."""
-        if not keys:
-            return []
-        srcs, dsts = sorted({k[0] for k in keys}), sorted({k[2] for k in keys})
-        rows = self.select("relations", f"src_id IN ({','.join('?' * len(srcs))}) AND "
-                           f"dst_id IN ({','.join('?' * len(dsts))}) AND status <> 'retracted'",
-                           [*srcs, *dsts])
-        by_key = {(r["src_id"], r["rel"], r["dst_id"]): r for r in self._valid(rows)}
-        return [by_key[k] for k in keys if k in by_key]
-
-    def _valid(self, rows: list[Row]) -> list[Row]:
-        return [r for r in rows if valid_at_day(r, self.valid_at, self.start_month)
-                and r["src_id"] in self.index.entities and r["dst_id"] in self.index.entities]
-
-    def governing(self) -> dict[str, set[str]]:
-        """Entity -> the entities whose rules govern it: every entity it relates to (its
-        region, segment, parent), and those that relate to it as parent, owner or holder."""
-        found: dict[str, set[str]] = defaultdict(set)
-        for r in self.outgoing():
-            found[r["src_id"]].add(r["dst_id"])
-        parents = [k for k in self.incoming() if _rel_roots(k[1]) & GOVERNING_INBOUND]
-        for r in self.rows(parents):
-            found[r["dst_id"]].add(r["src_id"])
-        return found
-
-    def items(self, ask: Ask, found: Found) -> list[Ranked]:
-        """Relations the question asks about: their name shares a word with it ('Who manages
-        X?' finds X managed_by Y, 'Who owns X?' X's parent_of and account_owner, see
-        RELATION_SYNONYMS), or it names the kind of entity at the other end ('Which
-        customers are located in Z?': customers related to Z; both when it does both). A
-        question that names nothing gets the entity's outgoing relations as context."""
-        ranked: list[Ranked] = []
-        for rank, subject in enumerate(self.subjects):
-            # words its facts explain ask for no relation ("What is X's region?")
-            asked = {ask.root(i) for i in ask.positions
-                     if i not in found.explained.get(subject, set())}
-            named = {a for a in asked if a not in GENERIC}
-            if "where" in ask.words.words:
-                named.add("where")
-            if ask.specific and not named and not asked:
-                continue
-            wanted = {a: set().union({a}, *(g for g in RELATION_SYNONYMS if a in g))
-                      for a in named}
-            links = [(r["src_id"], r["rel"], r["dst_id"]) for r in self.outgoing()
-                     if r["src_id"] == subject]
-            if named or asked:
-                links += [k for k in self.incoming() if k[2] == subject and k[0] != subject]
-            sorts: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
-            hits = []  # (relation, the words its name answers, the kind words its other end)
-            for key in links:
-                other = self.index.entities[key[2] if key[0] == subject else key[0]]["kind"]
-                if (key[1], other) not in sorts:  # one relation name, one kind: judged once
-                    sorts[(key[1], other)] = (
-                        frozenset(a for a, group in wanted.items() if group & _rel_roots(key[1])),
-                        frozenset({root(full_name(other))} & asked))
-                hits.append((key, *sorts[(key[1], other)]))
-            both = [h for h in hits if h[1] and h[2]]
-            picked = both or [h for h in hits if h[1] or h[2]]
-            tier = TIER_FACT
-            if not picked and not ask.specific:
-                picked, tier = [h for h in hits if h[0][0] == subject], TIER_CONTEXT
-            ask.cover(set().union(*(h[1] | h[2] for h in {(h[1], h[2]): h for h in picked}
-                                    .values())))
-            keys = heapq.nsmallest(RELATED_MOST * 3, (h[0] for h in picked), key=lambda k: (
-                k[0] != subject, self.index.entities[k[2] if k[0] == subject else k[0]]["name"],
-                k))  # outgoing first, then by the other entity's name: the same on every read
-            shown = self.rows(keys)[:RELATED_MOST]
-            if len(picked) > len(shown) and len(picked) > RELATED_MOST:
-                found.missing.append(
-                    f"only {len(shown)} of {len(picked)} relations of "
-                    f"{self.index.entities[subject]['name']} are listed: ask about one by name")
-            ranked += [self._item(r, tier, (rank, n)) for n, r in enumerate(shown)]
-        return ranked
-
-    def _item(self, r: Row, tier: int, order: tuple[Any, ...]) -> Ranked:
-        src, dst = (self.index.entities[r[k]]["name"] for k in ("src_id", "dst_id"))
-        status = "current" if r["status"] == "active" else r["status"]
-        item = _item("relation", f"rel:{r['src_id']}/{r['rel']}/{r['dst_id']}", status,
-                     relation_text(src, r["rel"], dst, r["valid_from"], r["valid_to"]), r,
-                     subject=r["src_id"], predicate=r["rel"], value=r["dst_id"],
-                     value_type="entity")
-        return Ranked(tier if status == "current" else TIER_LOW, order, item)
-
-
-@lru_cache(maxsize=4_096)
-def _rel_roots(rel: str) -> frozenset[str]:
-    return frozenset(root(w) for w in full_name(rel.replace("_", " ")).split()
-                     if w not in PREPOSITIONS and w not in FILLER)
-
-
-def relation_text(src: str, rel: str, dst: str, valid_from: str | None,
-                  valid_to: str | None) -> str:
-    """A relation as a sentence: located_in -> 'A is located in B', manages -> 'A manages
-    B', reports_to -> 'A reports to B', account_owner -> 'The account owner of A is B';
-    with the dates it holds between."""
-    words = rel.split("_")
-    phrase = " ".join(words)
-    verb = words[0].endswith("s") and not words[0].endswith("ss")
-    if verb:
-        text = f"{src} {phrase} {dst}"
-    elif words[-1] in PREPOSITIONS:
-        text = f"{src} is {phrase} {dst}"
-    else:
-        text = f"The {phrase} of {src} is {dst}"
-    if valid_from and valid_to:
-        return f"{text} (from {valid_from} until {valid_to})"
-    if valid_from or valid_to:
-        return f"{text} ({'from ' + valid_from if valid_from else 'until ' + str(valid_to)})"
-    return text
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -707,24 +527,6 @@ def _token(text: str | None) -> str:
     """An id or scope reduced to characters that mean nothing to any format: notes are the
     pack's own words and are rendered without escaping."""
     return re.sub(r"[^A-Za-z0-9_:@./-]", "", text or "")
-
-
-def _opt(value: Any) -> str | None:
-    text = clean_for_pack(str(value)) if value is not None else ""
-    return text or None
-
-
-def _item(kind: str, item_id: str, status: str, text: str, row: Row, **extra: Any
-          ) -> PackItem:
-    # a fact's own capture date: the day it was taken from its source (the source's
-    # captured_at when the fact was written), not whatever the source says today
-    source = PackSource(id=row["source_id"], title=row["source_id"],
-                        captured_at=row.get("captured_at")) if row.get("source_id") else None
-    return PackItem(n=0, kind=kind, id=clean_for_pack(item_id), status=status,  # type: ignore[arg-type]
-                    text=clean_for_pack(text), quote=_opt(row.get("quote")),
-                    recorded_by=_opt(row.get("recorded_by")),
-                    valid_from=row.get("valid_from"), valid_to=row.get("valid_to"),
-                    source=source, **{k: _opt(v) for k, v in extra.items()})
 
 
 def _number(kept: list[Ranked]) -> list[PackItem]:
@@ -766,20 +568,32 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
     how many it must share. A family is relevant as a whole: "payment terms" may name the
     words of an exception only, and the general rule still governs the other entities."""
     scores = {r["id"]: max(fit(m, topic) for m in [r, *family[r["id"]]])
-              for r in heads if r["applies_to"] in applies}
+              for r in heads if r["applies_to"] in applies  # or an exception does: a
+              or any(e["applies_to"] in applies for e in family[r["id"]])}  # segment asked of
     need = min(2, len(topic)) if subject else 2  # topic words a rule must share
     if not topic or asks:
         need = min(1, len(topic))
     return scores, need
 
 
+def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
+    """Predicates named by their first word only ('fuel' of fuel_volume, 'fleet' of
+    fleet_size), when that word stands alone among the question's words and begins no
+    other predicate of the entity."""
+    first: dict[str, set[str]] = defaultdict(set)
+    for predicate in {r["predicate"] for r in rows}:
+        first[stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
+    alone = {r[0] for r in runs(ask.positions) if len(r) == 1}
+    found: dict[str, set[int]] = {}
+    for i in usable:
+        named = first.get(stem(ask.words.words[i]), set())
+        if i in alone and len(named) == 1 and ask.words.words[i] not in FILLER:
+            found[next(iter(named))] = {i}
+    return found
+
+
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-__all__ = [
-    "CONTENT_MIN", "CURRENCY", "GOVERNING_INBOUND",
-    "KIND_ORDER", "PREPOSITIONS", "RELATED_MOST",
-    "RELATION_SYNONYMS", "Builder", "Found", "Links", "Ranked", "Row", "Select", "not_found",
-    "relation_text"
-]
+__all__ = ["CONTENT_MIN", "CURRENCY", "Builder", "not_found"]

@@ -285,6 +285,9 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         if not fuzzy:
             if answer.status == "unknown":
                 continue
+            if answer.entity:  # "Halcyon Media" of Halcyon Media Group Ltd:
+                end = _rest_of_name(words, end, answer.entity["name"])  # not "Media" alone
+                said = words.said(start, end)
             mention = _mention(said, answer)
         elif answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT:
             mention = _mention(said, answer)
@@ -298,6 +301,16 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         words.take(start, end, "entity" if mention.entity else "name")
         found.append((start, mention))
     return found
+
+
+def _rest_of_name(words: Words, end: int, name: str) -> int:
+    """Where a name found by an alias ends, taking the capitalised words after it that are
+    words of the entity's own name."""
+    own = set(full_name(name).split())
+    while end < len(words.words) and words.capital[end] and not words.took[end] \
+            and words.words[end] in own and not words.possessive[end - 1]:
+        end += 1
+    return end
 
 
 def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
@@ -397,7 +410,27 @@ def find_terms(words: Words, definitions: list[dict[str, Any]]) -> list[str]:
                 words.take(start, start + size, "term")
                 words.term_of.update(dict.fromkeys(range(start, start + size), term))
                 found.append(term)
+    for term in dict.fromkeys(by_key.values()):  # 'gross merchandise value' for GMV, and
+        at = _term_initials(words, term)         # 'DSO' for Days sales outstanding
+        if at:
+            for r in runs(sorted(at)):
+                words.take(r[0], r[-1] + 1, "term")
+            words.term_of.update(dict.fromkeys(at, term))
+            found.append(term)
     return list(dict.fromkeys(found))
+
+
+def _term_initials(words: Words, term: str) -> set[int]:
+    """Where the question writes a defined term by its initials or spells out the words an
+    abbreviated term stands for (see initials_at). Only free words that are not function
+    words ('are rules regarding' is not ARR), and a lower-case word that is an ordinary word
+    ('it' for 'Invoice terms') is not an abbreviation."""
+    free = [i for i, took in enumerate(words.took) if not took
+            and words.words[i] not in STOPWORDS and words.words[i] not in QUESTION_WORDS]
+    said = [words.words[i] for i in free]
+    at = initials_at(full_name(term).split(), said, free)
+    return {i for i in at if len(at) > 1 or words.tokens[words.origin[i]].strip(
+        " ?!.,;:'\"()[]").isupper() or words.words[i] not in FILLER}
 
 
 # --- what the question asks ------------------------------------------------------------
@@ -412,12 +445,14 @@ class Ask:
     terms: list[str]
     positions: list[int]  # words that are not filler nor names, in question order
     covered: set[int] = field(default_factory=set)  # explained by a relation, rule or scope
+    scoped: set[int] = field(default_factory=set)  # words that are a definition's scope only
 
     @classmethod
     def of(cls, words: Words, terms: list[str], definitions: list[dict[str, Any]]) -> Ask:
         ask = cls(words, terms, sorted({*words.asked(), *words.term_of}))
         ask.cover({root(w) for d in definitions for name in ("scope", "owner") if d.get(name)
                    for w in full_name(d[name]).replace("_", " ").split()})  # "as finance"
+        ask.scoped = set(ask.covered)
         return ask
 
     def root(self, i: int) -> str:
@@ -435,9 +470,19 @@ class Ask:
                    for i, w in enumerate(words.words))
 
     @property
+    def wh(self) -> str | None:
+        """'who' or 'where' when the question asks who or where (an entity related to the
+        one it names, whatever its verb), else None."""
+        said = set(self.words.words)
+        return "who" if said & {"who", "whom", "whose"} else "where" if "where" in said \
+            else None
+
+    @property
     def specific(self) -> bool:
-        """Does the question name something to look for? ('Tell me about X' does not.)"""
-        return bool(self.terms) or any(self.root(i) not in GENERIC for i in self.positions)
+        """Does the question name something to look for? ('Tell me about X' does not; 'Who
+        looks after X?' asks for a relation.)"""
+        return bool(self.terms) or self.wh is not None or any(
+            self.root(i) not in GENERIC for i in self.positions)
 
     def cover(self, roots: set[str]) -> None:
         self.covered |= {i for i in self.positions if self.root(i) in roots}

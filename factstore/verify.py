@@ -68,6 +68,8 @@ from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 from factstore.verify_checks import (
+    initials_in,
+    year_problems,
     HEDGES,
     Claim,
     Period,
@@ -627,6 +629,8 @@ def verify(answer: str, pack: ContextPack, *, fiscal_start_month: int | None = N
     `fiscal_start_month` is the store's fiscal calendar (`FactStore.fiscal_start_month()`):
     without it, a fiscal period and a calendar one are judged on every calendar."""
     items = {item.n: evidence(item) for item in pack.items}
+    for e in (e for e in items.values() if e.item.kind == "rule"):  # a rule governs the
+        e.names += [full_name(m.entity["name"]) for m in pack.entities if m.entity]  # asked
     vocabulary = _lower_words([answer, *(i.text for i in pack.items),
                                *(i.quote or "" for i in pack.items)])
     checks = [_check(sentence, items, vocabulary, fiscal_start_month)
@@ -703,6 +707,7 @@ def _time_and_status(sentence: str, body: str, found: Scan, cited: list[Evidence
     yield from period_problems(body, [p for p in periods if said(p.start)],
                                [c for c in claims if said(c.start)], items, named, parts,
                                fiscal_start_month)
+    yield from year_problems(body, items, fiscal_start_month, said)
     yield from status_problems(body, [c for c in claims if said(c.start)], items, parts)
 
 
@@ -765,7 +770,8 @@ def _date_problems(dates: list[DateClaim], cited: list[Evidence]) -> Iterator[Pr
 def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> Iterator[Problem]:
     for name in names(text, vocabulary):
         key = full_name(name)
-        if key and not any(named_in(key, t) for e in cited for t in e.names):
+        if key and not any(named_in(key, t) or initials_in(key, t) for e in cited
+                           for t in e.names):  # "DSO" of "days sales outstanding"
             yield Problem(kind="entity", claim=name,
                           reason=f"{name} is not named in cited {_refs(cited, 'about')}")
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -441,6 +441,39 @@ def status_problems(body: str, claims: Sequence[Claim], cited: Sequence[PackItem
                                  f"without saying so")
 
 
+BARE_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d{2})\b(?![-/.]\d|'|’)", re.I)
+
+
+def year_problems(body: str, cited: Sequence[PackItem], start_month: int | None,
+                  said: Callable[[int], bool]) -> Iterator[Problem]:
+    """A bare year ("in 2024") is too loose to be the period of a quarter's figure, but one
+    that no cited item's time overlaps on any calendar is wrong: "12,400 tonnes in 2024 [1]"
+    of a fact about FY26-Q1 (July to September 2025)."""
+    about = [item for item in cited if timed(item)]
+    taken = {range(p.start, p.start + len(p.text)) for p in read_periods(body)}
+    for m in BARE_YEAR.finditer(body) if about else ():
+        if not said(m.start(1)) or any(m.start(1) in r for r in taken) or NEGATION.search(
+                body, max(0, m.start() - 40), m.start()):
+            continue
+        year = int(m[1])
+        spans = [item_span(item, month) for item in about
+                 for month in ([start_month] if start_month else CALENDARS)]
+        if not any(span and span[0] <= date(year, 12, 31) and date(year, 1, 1) <= span[1]
+                   for span in spans):
+            yield Problem(kind="period", claim=m[1],
+                          reason=f"{m[1]} is not the time of cited {_when(about)}")
+
+
+def initials_in(key: str, text: str) -> bool:
+    """Is key (one word of two to five letters) the initials of neighbouring words of text
+    ('dso' in 'days sales outstanding (fy26-q1): 38 days')?"""
+    if " " in key or not 2 <= len(key) <= 5 or not key.isalpha():
+        return False
+    words = text.split()
+    return any("".join(w[0] for w in words[j:j + len(key)]) == key
+               for j in range(len(words) - len(key) + 1))
+
+
 def _rivals(item: PackItem, other: PackItem) -> bool:
     """Is `other` what replaces `item` here (or the other side of its conflict)?"""
     if other.n == item.n:
@@ -462,8 +495,9 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
 
 
 __all__ = [
-    "AND", "CALENDARS", "CLAUSE_BREAK", "HEDGES", "NEGATED", "NEGATION", "NOT_CURRENT", "ORDINALS",
-    "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "Claim", "Clause", "Period", "clause_at",
-    "clauses", "dated_within", "hedged", "item_span", "month_period", "period_problems",
-    "read_periods", "status_problems", "timed", "value_claims", "within_item", "within_named"
+    "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "HEDGES", "NEGATED", "NEGATION",
+    "NOT_CURRENT", "ORDINALS", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "Claim", "Clause",
+    "Period", "clause_at", "clauses", "dated_within", "hedged", "initials_in", "item_span",
+    "month_period", "period_problems", "read_periods", "status_problems", "timed",
+    "value_claims", "within_item", "within_named", "year_problems"
 ]

@@ -432,6 +432,8 @@ CORRECT = [
     Case("rounded to one decimal", "Kestrel Bank's ARR was about 1.6 million dollars [1].",
          ("fact:kestrel-bank-arr-fy26q3",)),
     # periods and statuses, on other companies
+    Case("calendar year holding the quarter", "In 2025 Brightwater Foods' ARR reached $2.41M "
+         "[1].", (BW_Q3,)),
     Case("fiscal quarter spelled out", "Brightwater Foods' ARR was $2.41M in the third quarter "
          "of fiscal 2026 [1].", (BW_Q3,)),
     Case("two periods, two citations", "In Q3 FY2026 Brightwater Foods' ARR rose to $2.41M, from "
@@ -526,6 +528,8 @@ CHANGED = [
     Case("another fiscal quarter spelled out", "In the second quarter of fiscal 2026, "
          "Brightwater Foods reached $2.41M of ARR [1].", (BW_Q3,),
          "second quarter of fiscal 2026"),
+    Case("a year no calendar reaches", "Brightwater Foods' ARR was $2.41M in 2023 [1].",
+         (BW_Q3,), "2023"),
     Case("the quarter before", "Q1 FY26 ARR at Brightwater Foods stood at $2.25M [1].", (BW_Q2,),
          "Q1 FY26"),
     Case("the other half", "Brightwater Foods booked $3.1M in H2 FY26 [1].", (BW_H1,), "H2 FY26"),
