@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from factstore.models import PackItem, PackSource
+from factstore.results import PackItem, PackSource
 from factstore.text import clean_for_pack
 
 Row = dict[str, Any]
