@@ -147,38 +147,46 @@ def _yaml_parts(doc: dict[str, Any]) -> Iterator[str]:
             continue
         yield f"{key}:\n"
         seen: dict[tuple[str, int], str | None] = {}  # most values recur: a kind, a source
+        leads: dict[tuple[Any, bool], str | None] = {}  # and every key
         for record in value:
-            yield _plain_record(record, seen) or _yaml([record])
+            yield _plain_record(record, seen, leads) or _yaml([record])
 
 
-def _plain_record(record: Any, seen: dict[tuple[str, int], str | None]) -> str | None:
+def _plain_record(record: Any, seen: dict[tuple[str, int], str | None],
+                  leads: dict[tuple[Any, bool], str | None]) -> str | None:
     """A record as PyYAML writes it in a block sequence, or None when a value is not one
     this writes: a string PyYAML would double-quote, fold or escape, a nested list or
-    mapping, an infinite float."""
+    mapping, an infinite float. `seen` remembers what was decided of each string at its
+    column, `leads` each key's start of line ("- key: " first, else "  key: "; None: not
+    plain)."""
     if not isinstance(record, dict) or not record:
         return None
-    lines, lead = [], "- "
+    lines, first = [], True
     for key, value in record.items():
-        if not (isinstance(key, str) and PLAIN_KEY.fullmatch(key)):
-            return None
-        if isinstance(value, str):
-            at = (value, len(lead) + len(key) + 2)
-            written = seen[at] if at in seen else seen.setdefault(at, _string(*at))
-            if written is None:
+        lead = leads.get((key, first))
+        if lead is None:
+            if (key, first) in leads or not (isinstance(key, str) and PLAIN_KEY.fullmatch(key)):
+                leads[key, first] = None
                 return None
-            text = written
-        elif isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, int):
+            lead = leads[key, first] = f"{'- ' if first else '  '}{key}: "
+        first = False
+        kind = type(value)
+        if kind is str:
+            at = (value, len(lead))
+            text = seen[at] if at in seen else seen.setdefault(at, _string(*at))
+            if text is None:
+                return None
+        elif kind is int:
             text = str(value)
-        elif isinstance(value, float) and math.isfinite(value):
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is float and math.isfinite(value):
             text = repr(value).lower()  # SafeRepresenter.represent_float
             if "." not in text and "e" in text:
                 text = text.replace("e", ".0e", 1)
         else:
             return None
-        lines.append(f"{lead}{key}: {text}\n")
-        lead = "  "
+        lines.append(f"{lead}{text}\n")
     return "".join(lines)
 
 
