@@ -47,6 +47,7 @@ from factstore.store.sharing import IMPORTS, conflict_sides
 
 if TYPE_CHECKING:
     from factstore.importers import ImportOptions
+    from factstore.store.streaming import ChangedIds
 
 IMPORT_PROGRESS_BYTES = 8 << 20  # files from which an import reports progress
 AT_ONCE = 500  # keys per IN (...) lookup
@@ -108,7 +109,8 @@ class Imports:
             changed, counts = write_jsonl(tx, path, lambda table: backend.table_at(table, head),
                                           lambda table: backend.table_at(table, base),
                                           who, reason, progress)
-            done.changed[:] = changed
+            done.changed[:] = []
+            done.compact = changed
             return _finish(done, f"Import {path.name}", counts, reason, progress)
 
         return body
@@ -158,7 +160,7 @@ class Imports:
         if merged is None:
             return WriteResult(commit=None, changed=[])
         if commit == merged:  # fast-forward: exactly what the file changed
-            return WriteResult(commit=merged, changed=done.changed)
+            return WriteResult(commit=merged, changed=done.listed())
         return WriteResult(commit=merged, changed=changed_ids(self.core, head, merged))
 
     def _put_back(self, branch: str, before: str | None, commit: str | None, *, made: bool
@@ -243,6 +245,10 @@ class Upsert:
 
     changed: list[str] = field(default_factory=list)
     title: str | None = None
+    compact: ChangedIds | None = None  # a streamed import's: listed after the commit
+
+    def listed(self) -> list[str]:
+        return self.compact.listed() if self.compact is not None else self.changed
 
 
 def changed_ids(core: StoreCore, old: str, new: str) -> list[str]:
@@ -304,7 +310,7 @@ def _finish(done: Upsert, title: str, counts: dict[str, tuple[int, int]], reason
             progress: Progress | None) -> str | None:
     """The commit message of a write that changed `done.changed` (None when nothing did),
     its title kept in `done`."""
-    if not done.changed:
+    if not done.changed and not done.compact:
         return None
     if progress:
         progress("committing", 0, 1)

@@ -8,6 +8,11 @@ Checks that span chunks keep what they need across them: the keys seen so far (t
 twice) and the first row naming each reference not yet seen (a fact may come before its
 subject). Validation of the next chunk runs in a second thread while this one is written:
 the engines write with the interpreter lock released.
+
+What is kept across chunks is kept compact, for a 1M-line file's peak memory: the keys seen
+as 64-bit hashes in sorted numpy arrays (a hash seen before is confirmed against the file,
+so a collision refuses nothing), and the ids written as one text per chunk, made a list only
+after the commit, when the engine's transaction has let its memory go.
 """
 
 from __future__ import annotations
@@ -49,13 +54,15 @@ class _Stream:
                  ) -> None:
         self.tx, self.path, self.where, self.store_at = tx, path, path.name, store_at
         self.who, self.reason = who, reason
-        self.seen: dict[str, set[Any]] = {name: set() for name in TABLES}  # keys so far
+        self.keys = {name: _Hashes() for name in TABLES}  # keys so far, as hashes
+        # ids so far of the tables references name (exact: a reference must be right)
+        self.seen: dict[str, set[str]] = {target: set() for _, _, target in REFERENCES}
         self.rows = dict.fromkeys(TABLES, 0)  # rows so far, by table
         # (table, column, target) -> reference not yet seen -> (index, item id) of its first row
         self.pending: dict[tuple[str, str, str], dict[str, tuple[int, str]]] = {
             ref: {} for ref in REFERENCES}
         self.counts: dict[str, list[int]] = {name: [0, 0] for name in TABLES}
-        self.changed: list[str] = []
+        self.changed = ChangedIds()
         # tables the import branch had no rows in: every row of the file is new there, and
         # no chunk needs to look for stored rows
         self.empty = {name for name in TABLES
@@ -82,30 +89,39 @@ class _Stream:
 
     def _check_keys(self, table: Table, rows: list[Row]) -> None:
         """As imports._check_keys, across the whole file: ids fit, no key twice."""
-        seen, offset = self.seen[table.name], self.rows[table.name]
+        offset = self.rows[table.name]
         keys = list(map(operator.itemgetter(*table.key), rows))
         if "id" in table.key and max(map(len, keys)) > MAX_ID:
             index = next(i for i, key in enumerate(keys) if len(key) > MAX_ID)
             raise InvalidInput(f"{self.where}: {table.name}[{offset + index}]: id: "
                                f"{keys[index][:60]!r}… is {len(keys[index])} characters, over "
                                f"the {MAX_ID} an id may have; give the record a shorter id")
-        fresh = set(keys)
-        if len(fresh) == len(keys) and seen.isdisjoint(fresh):
-            seen |= fresh
-            self.rows[table.name] += len(keys)
-            return
+        known = self.keys[table.name].add(keys)
+        if len(set(keys)) != len(keys) or known.any():
+            self._twice(table, rows, keys, known, offset)
+        self.rows[table.name] += len(keys)
+        if table.name in self.seen:
+            self.seen[table.name].update(keys)
+
+    def _twice(self, table: Table, rows: list[Row], keys: list[Any], known: Any,
+               offset: int) -> None:
+        """The first key of the chunk that is there twice (in the chunk, or in an earlier
+        one: its hash was seen, and the file says whether the key was), as the error."""
         local: dict[Any, int] = {}
-        for index, key in enumerate(keys):  # one is there twice: which, and where first
-            if key not in seen and key not in local:
+        for index, key in enumerate(keys):
+            first = local.get(key)
+            if first is None and known[index]:
+                first = self._first(table, key, offset)
+            if first is None:
                 local[key] = index
                 continue
             if table.name == "aliases":  # as the whole file's: spellings are merged already
                 raise InvalidInput(f"{self.where}: aliases of {key[0]}: "
                                    f"{rows[index]['alias']!r} is given twice")
-            first = offset + local[key] if key in local else self._first(table, key)
+            where = offset + first if key in local else first
             raise InvalidInput(f"{self.where}: {table.name}[{offset + index}]: "
                                f"{table.item_id(rows[index])} appears twice (also "
-                               f"{table.name}[{first}])")
+                               f"{table.name}[{where}])")
 
     def _spellings(self, rows: list[Row]) -> list[Row]:
         """The chunk's alias rows whose normalised name is new to the file; the spellings
@@ -137,6 +153,7 @@ class _Stream:
         table = TABLES["aliases"]
         cols, data = ", ".join(table.columns), operator.itemgetter(*table.data_columns)
         source, params = branch_at("aliases")
+        written = set(self.changed.of("aliases")) if self.late else set()
         for key, extra in self.late.items():
             row = self.tx.query(f"SELECT {cols} FROM aliases WHERE {table.where_key()}",
                                 list(key))[0]
@@ -154,26 +171,28 @@ class _Stream:
                 else (self.who, self.reason, old["rev"] + 1)
             self.tx.execute(table.update_sql("?"), [
                 *(row[c] for c in table.data_columns), who, reason, rev, *key])
-            if same and ident in self.changed:  # the earlier chunk's change is undone
-                self.changed.remove(ident)
+            if same and ident in written:  # the earlier chunk's change is undone
+                self.changed.drop(ident)
                 counts[1] -= 1
-            elif not same and ident not in self.changed:
-                self.changed.append(ident)
+            elif not same and ident not in written:
+                self.changed.add([ident], "aliases")
                 counts[1] += 1
 
-    def _first(self, table: Table, key: Any) -> int:
-        """Where the file first had a key seen in an earlier chunk (errors only: only keys
-        are kept, so the file is read again up to it)."""
+    def _first(self, table: Table, key: Any, before: int) -> int | None:
+        """Where the file first had a key, if before row `before` of its table (only hashes
+        of keys are kept, so the file is read again: for an error, or a hash's collision)."""
         from factstore.importers import jsonl_chunks
 
         key_of, count = operator.itemgetter(*table.key), 0
         for batch, _ in jsonl_chunks(self.path):
             rows = getattr(batch, table.name)
-            for index, row in enumerate(rows):
+            for index, row in enumerate(rows[:max(before - count, 0)]):
                 if key_of(row) == key:
                     return count + index
             count += len(rows)
-        raise AssertionError(f"{key!r} was seen and is not in the file")
+            if count >= before:
+                return None
+        return None
 
     def _note_references(self, ref: tuple[str, str, str], rows: list[Row]) -> None:
         """Remember the first row naming each reference the file has not defined yet."""
@@ -235,13 +254,14 @@ class _Stream:
                                  batch.omitted, captured, existing)
         self.counts[table.name][0] += len(added)
         self.counts[table.name][1] += len(modified)
-        self.changed.extend(added + modified)
+        self.changed.add(added + modified, table.name)
 
 
 def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: str,
                 reason: str | None, progress: Progress | None
-                ) -> tuple[list[str], dict[str, tuple[int, int]]]:
-    """Stream a JSONL file into `tx`: the ids added or changed, and (added, changed) by
+                ) -> tuple[ChangedIds, dict[str, tuple[int, int]]]:
+    """Stream a JSONL file into `tx`: the ids added or changed (compact: list them after the
+    commit), and (added, changed) by
     table. store_at reads the store's head, branch_at the import branch before the import.
     Raises (InvalidInput) before the caller commits when any part of it is invalid."""
     from factstore.importers import jsonl_chunks
@@ -259,6 +279,71 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
     stream.check_references()
     counts = {name: (a, m) for name, (a, m) in stream.counts.items() if a or m}
     return stream.changed, counts
+
+
+class _Hashes:
+    """A set of keys kept as their 64-bit hashes (8 bytes a key, not a str object and a set
+    slot): sorted numpy arrays, one of each size, merged as they grow (a binary counter)."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.np = np
+        self.runs: list[Any] = []  # sorted int64 arrays, largest first
+
+    def add(self, keys: list[Any]) -> Any:
+        """Add the keys; which of them were there before (a True may be another key's hash:
+        confirm it)."""
+        np = self.np
+        hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
+        known = np.zeros(len(keys), dtype=bool)
+        for run in self.runs:
+            at = np.searchsorted(run, hashes)
+            at[at == len(run)] = 0
+            known |= run[at] == hashes
+        run = np.sort(hashes)
+        while self.runs and len(self.runs[-1]) <= len(run):
+            run = np.sort(np.concatenate((self.runs.pop(), run)), kind="stable")
+        self.runs.append(run)
+        return known
+
+
+class ChangedIds:
+    """The ids an import added or changed, in order, kept as one text per write (ids hold no
+    newline) until `listed` makes them a list; `drop` takes one out."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, str]] = []  # (table, its ids joined by newlines)
+        self.count = 0
+        self.dropped: set[str] = set()
+
+    def add(self, ids: list[str], table: str = "") -> None:
+        if ids:
+            self.parts.append((table, "\n".join(ids)))
+            self.count += len(ids)
+
+    def drop(self, ident: str) -> None:
+        self.dropped.add(ident)
+        self.count -= 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def of(self, table: str) -> list[str]:
+        return [i for name, part in self.parts if name == table for i in part.split("\n")
+                if i not in self.dropped]
+
+    def listed(self) -> list[str]:
+        """The ids, as a list (an id dropped and added again comes where it was added)."""
+        out: list[str] = []
+        for _, part in self.parts:
+            ids = part.split("\n")
+            if self.dropped:
+                ids = [i for i in ids if i not in self.dropped]
+            out.extend(ids)
+        self.parts = [("", "\n".join(out))] if out else []
+        self.dropped = set()
+        return out
 
 
 def _ahead(chunks: Iterator[tuple[KnowledgeBatch, int]], depth: int = 2
@@ -301,4 +386,4 @@ def _ahead(chunks: Iterator[tuple[KnowledgeBatch, int]], depth: int = 2
         reader.join()
 
 
-__all__ = ["AT_ONCE", "StoreAt", "write_jsonl"]
+__all__ = ["AT_ONCE", "ChangedIds", "StoreAt", "write_jsonl"]
