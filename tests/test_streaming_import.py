@@ -181,3 +181,21 @@ def test_a_missing_file_is_one_line_and_writes_nothing(store: FactStore, tmp_pat
     with pytest.raises(InvalidInput, match=r"gone\.jsonl: no such file"):
         store.import_file(tmp_path / "gone.jsonl", author=AUTHOR)
     _untouched(store, head, tmp_path / "gone.jsonl")
+
+
+def test_keys_whose_hashes_collide_are_told_apart_by_the_file(
+        store: FactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys seen in earlier chunks are kept as hashes: with every key's hash the same, a
+    file without a key twice still imports whole, and one with a key twice is refused at the
+    right row."""
+    monkeypatch.setattr("factstore.store.streaming.hash", lambda key: 7, raising=False)
+    path = _lines(tmp_path / "same.jsonl", [SOURCE, _entity(0)] + [_fact(i) for i in range(8)])
+    result = store.import_file(path, author=AUTHOR)
+    assert len(result.changed) == 10
+    assert len(store.backend.query("SELECT id FROM facts")) == 8
+    twice = _lines(tmp_path / "twice.jsonl", [_fact(i) for i in range(8)] + [_fact(4)])
+    head = store.head()
+    with pytest.raises(InvalidInput, match=r"facts\[8\]: fact:f4 appears twice \(also "
+                                           r"facts\[4\]\)"):
+        store.import_file(twice, author=AUTHOR)
+    assert store.head() == head

@@ -6,8 +6,8 @@ line, a key seen twice, a reference that is neither in the file nor in the store
 before the commit, and the transaction with every chunk already written is rolled back.
 Checks that span chunks keep what they need across them: the keys seen so far (to refuse one
 twice) and the first row naming each reference not yet seen (a fact may come before its
-subject). Validation of the next chunk runs in a second thread while this one is written:
-the engines write with the interpreter lock released.
+subject). On a server, the next chunk is validated in a second thread while this one is
+written (write_jsonl's `ahead`).
 
 What is kept across chunks is kept compact, for a 1M-line file's peak memory: the keys seen
 as 64-bit hashes in sorted numpy arrays (a hash seen before is confirmed against the file,
@@ -20,6 +20,7 @@ from __future__ import annotations
 import operator
 import queue
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -258,12 +259,15 @@ class _Stream:
 
 
 def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: str,
-                reason: str | None, progress: Progress | None
+                reason: str | None, progress: Progress | None, *, ahead: bool = False
                 ) -> tuple[ChangedIds, dict[str, tuple[int, int]]]:
     """Stream a JSONL file into `tx`: the ids added or changed (compact: list them after the
     commit), and (added, changed) by
     table. store_at reads the store's head, branch_at the import branch before the import.
-    Raises (InvalidInput) before the caller commits when any part of it is invalid."""
+    Raises (InvalidInput) before the caller commits when any part of it is invalid.
+    ahead: validate the next chunk in a second thread while this one is written (a server's
+    write waits on the network; an embedded engine's does not, and the threads then only take
+    turns with the interpreter lock: slower, and a chunk more in memory)."""
     from factstore.importers import jsonl_chunks
 
     stream = _Stream(tx, path, store_at, who, reason)
@@ -271,7 +275,8 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
         size = max(path.stat().st_size, 1)
     except OSError:  # jsonl_chunks says what is wrong with the path, in one line
         size = 1
-    for batch, done in _ahead(jsonl_chunks(path)):
+    chunks = jsonl_chunks(path)
+    for batch, done in _ahead(chunks) if ahead else chunks:
         stream.take(batch)
         if progress:
             progress(f"importing {path.name}", min(done, size), size)
@@ -309,17 +314,18 @@ class _Hashes:
 
 
 class ChangedIds:
-    """The ids an import added or changed, in order, kept as one text per write (ids hold no
-    newline) until `listed` makes them a list; `drop` takes one out."""
+    """The ids an import added or changed, in order, kept as one compressed text per write
+    (ids hold no newline; they repeat their prefixes, so zlib takes them to a tenth) until
+    `listed` makes them a list; `drop` takes one out."""
 
     def __init__(self) -> None:
-        self.parts: list[tuple[str, str]] = []  # (table, its ids joined by newlines)
+        self.parts: list[tuple[str, bytes]] = []  # (table, its ids joined by newlines)
         self.count = 0
         self.dropped: set[str] = set()
 
     def add(self, ids: list[str], table: str = "") -> None:
         if ids:
-            self.parts.append((table, "\n".join(ids)))
+            self.parts.append((table, zlib.compress("\n".join(ids).encode(), 1)))
             self.count += len(ids)
 
     def drop(self, ident: str) -> None:
@@ -330,20 +336,22 @@ class ChangedIds:
         return self.count
 
     def of(self, table: str) -> list[str]:
-        return [i for name, part in self.parts if name == table for i in part.split("\n")
+        return [i for name, part in self.parts if name == table for i in _split(part)
                 if i not in self.dropped]
 
     def listed(self) -> list[str]:
         """The ids, as a list (an id dropped and added again comes where it was added)."""
         out: list[str] = []
         for _, part in self.parts:
-            ids = part.split("\n")
+            ids = _split(part)
             if self.dropped:
                 ids = [i for i in ids if i not in self.dropped]
             out.extend(ids)
-        self.parts = [("", "\n".join(out))] if out else []
-        self.dropped = set()
         return out
+
+
+def _split(part: bytes) -> list[str]:
+    return zlib.decompress(part).decode().split("\n")
 
 
 def _ahead(chunks: Iterator[tuple[KnowledgeBatch, int]], depth: int = 2
