@@ -185,9 +185,10 @@ def test_a_missing_file_is_one_line_and_writes_nothing(store: FactStore, tmp_pat
 
 def test_keys_whose_hashes_collide_are_told_apart_by_the_file(
         store: FactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keys seen in earlier chunks are kept as hashes: with every key's hash the same, a
-    file without a key twice still imports whole, and one with a key twice is refused at the
-    right row."""
+    """Keys seen in earlier chunks are kept as hashes past a size (here two keys): with every
+    key's hash the same, a file without a key twice still imports whole, and one with a key
+    twice is refused at the right row."""
+    monkeypatch.setattr("factstore.store.streaming._Hashes.SMALL", 2)
     monkeypatch.setattr("factstore.store.streaming.hash", lambda key: 7, raising=False)
     path = _lines(tmp_path / "same.jsonl", [SOURCE, _entity(0)] + [_fact(i) for i in range(8)])
     result = store.import_file(path, author=AUTHOR)

@@ -55,9 +55,12 @@ class _Stream:
                  ) -> None:
         self.tx, self.path, self.where, self.store_at = tx, path, path.name, store_at
         self.who, self.reason = who, reason
-        self.keys = {name: _Hashes() for name in TABLES}  # keys so far, as hashes
         # ids so far of the tables references name (exact: a reference must be right)
-        self.seen: dict[str, set[str]] = {target: set() for _, _, target in REFERENCES}
+        self.seen: dict[str, set[Any]] = {target: set() for _, _, target in REFERENCES}
+        # keys so far, the large tables' as hashes; none for aliases: _spellings keeps every
+        # alias key of the file (and merges a key's rows), so none reaches a write twice
+        self.keys = {name: _Hashes(self.seen.get(name)) for name in TABLES
+                     if name != "aliases"}
         self.rows = dict.fromkeys(TABLES, 0)  # rows so far, by table
         # (table, column, target) -> reference not yet seen -> (index, item id) of its first row
         self.pending: dict[tuple[str, str, str], dict[str, tuple[int, str]]] = {
@@ -97,12 +100,11 @@ class _Stream:
             raise InvalidInput(f"{self.where}: {table.name}[{offset + index}]: id: "
                                f"{keys[index][:60]!r}… is {len(keys[index])} characters, over "
                                f"the {MAX_ID} an id may have; give the record a shorter id")
-        known = self.keys[table.name].add(keys)
-        if len(set(keys)) != len(keys) or known.any():
+        seen = self.keys.get(table.name)
+        known = None if seen is None else seen.add(keys)
+        if known is not None or len(set(keys)) != len(keys):
             self._twice(table, rows, keys, known, offset)
         self.rows[table.name] += len(keys)
-        if table.name in self.seen:
-            self.seen[table.name].update(keys)
 
     def _twice(self, table: Table, rows: list[Row], keys: list[Any], known: Any,
                offset: int) -> None:
@@ -111,7 +113,7 @@ class _Stream:
         local: dict[Any, int] = {}
         for index, key in enumerate(keys):
             first = local.get(key)
-            if first is None and known[index]:
+            if first is None and known is not None and known[index]:
                 first = self._first(table, key, offset)
             if first is None:
                 local[key] = index
@@ -287,30 +289,48 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
 
 
 class _Hashes:
-    """A set of keys kept as their 64-bit hashes (8 bytes a key, not a str object and a set
-    slot): sorted numpy arrays, one of each size, merged as they grow (a binary counter)."""
+    """A set of keys: exact while small, then kept as their 64-bit hashes (8 bytes a key, not
+    a str object and a set slot) in sorted numpy arrays, one of each size, merged as they
+    grow (a binary counter). numpy is loaded only for a file that large."""
 
-    def __init__(self) -> None:
-        import numpy as np
+    SMALL = 1 << 17  # keys kept exact (a small file's import does not load numpy)
 
-        self.np = np
+    def __init__(self, exact: set[Any] | None = None) -> None:
+        """exact: a set to keep the keys in, exact however many (the caller's)."""
+        self.exact: set[Any] | None = set() if exact is None else exact
+        self.keep = exact is not None
         self.runs: list[Any] = []  # sorted int64 arrays, largest first
 
     def add(self, keys: list[Any]) -> Any:
-        """Add the keys; which of them were there before (a True may be another key's hash:
-        confirm it)."""
-        np = self.np
+        """Add the keys; which of them were there before, or None when none was (a True may
+        be another key's hash: confirm it)."""
+        exact = self.exact
+        if exact is not None:
+            known = None if exact.isdisjoint(keys) else [key in exact for key in keys]
+            exact.update(keys)
+            if len(exact) > self.SMALL and not self.keep:
+                self.exact = None
+                self._merge(list(exact))
+            return known
+        import numpy as np
+
         hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
-        known = np.zeros(len(keys), dtype=bool)
+        found = np.zeros(len(keys), dtype=bool)
         for run in self.runs:
             at = np.searchsorted(run, hashes)
             at[at == len(run)] = 0
-            known |= run[at] == hashes
-        run = np.sort(hashes)
+            found |= run[at] == hashes
+        self._merge(keys, hashes)
+        return found if found.any() else None
+
+    def _merge(self, keys: list[Any], hashes: Any = None) -> None:
+        import numpy as np
+
+        run = np.sort(np.fromiter(map(hash, keys), np.int64, len(keys))
+                      if hashes is None else hashes)
         while self.runs and len(self.runs[-1]) <= len(run):
             run = np.sort(np.concatenate((self.runs.pop(), run)), kind="stable")
         self.runs.append(run)
-        return known
 
 
 class ChangedIds:
