@@ -16,8 +16,9 @@ from .conftest import AUTHOR, TWO
 
 HEAVY = ("networkx", "numpy", "rich", "mcp", "yaml", "factstore.importers")
 # What a plain read does not need: pydantic (more than the interpreter's own start-up), the
-# models built with it, the parts that write, urllib.request (xml.sax.saxutils loads it).
-LAZY = ("pydantic", "pydantic_core", "factstore.models", "factstore.reports",
+# models built with it, the parts that write, urllib.request (xml.sax.saxutils loads it),
+# cryptography (pymysql's RSA password exchange, which a Dolt server rarely asks for).
+LAZY = ("cryptography", "pydantic", "pydantic_core", "factstore.models", "factstore.reports",
         "factstore.store.imports", "factstore.store.review", "factstore.store.writes",
         "factstore.backends.cluster", "urllib.request")
 

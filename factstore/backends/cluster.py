@@ -134,14 +134,14 @@ def find_primary(urls: Sequence[str]) -> str | None:
     answer within PROBE_TIMEOUT_S are passed over."""
     import pymysql
 
-    from factstore.backends.dolt import parse_url
+    from factstore.backends.dolt import parse_url, pymysql_connect
 
     for url in urls:
         if not url.startswith("mysql://"):
             continue
         params = parse_url(url)
         with contextlib.suppress(pymysql.err.MySQLError, OSError):
-            conn = pymysql.connect(host=params["host"], port=params["port"],
+            conn = pymysql_connect(host=params["host"], port=params["port"],
                                    user=params["user"], password=params["password"],
                                    connect_timeout=PROBE_TIMEOUT_S)
             try:

@@ -11,8 +11,10 @@ import contextlib
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -151,11 +153,73 @@ def parse_url(url: str) -> dict[str, Any]:
     }
 
 
-def _connect(params: dict[str, Any], database: str | None) -> Any:
+NEEDS_RSA = "'cryptography' package is required"  # pymysql's word for an RSA password exchange
+
+
+def _load_pymysql() -> Any:
+    """pymysql, first imported without `cryptography` (about a sixth of a short command's
+    start-up): pymysql needs it only for an RSA password exchange (sha256_password or
+    caching_sha2_password over a plain connection), which pymysql_connect then loads it for.
+    TLS is the standard library's ssl either way."""
+    if "pymysql" not in sys.modules and "cryptography" not in sys.modules:
+        sys.modules["cryptography"] = None  # type: ignore[assignment]  # an import of it fails
+        try:
+            import pymysql
+        finally:
+            if sys.modules.get("cryptography", 0) is None:
+                del sys.modules["cryptography"]
     import pymysql
 
+    return pymysql
+
+
+@cache
+def _connection_class() -> Any:
+    """pymysql's Connection, but for the TLS context of its "preferred" mode (no TLS option
+    given: TLS if the server offers it, unverified): pymysql builds it with the system's CA
+    certificates loaded (a quarter of a short command's run), which an unverified context
+    never reads. The same context without them; any TLS option given: pymysql's own."""
+    base: Any = _load_pymysql().connections.Connection
+
+    class Connection(base):  # type: ignore[misc]
+        def _create_ssl_ctx(self, sslp: Any) -> Any:
+            if sslp != {}:
+                return super()._create_ssl_ctx(sslp)
+            import ssl
+
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            return ctx
+
+    return Connection
+
+
+def pymysql_connect(**kwargs: Any) -> Any:
+    """pymysql.connect(**kwargs); when the server asks for an RSA password exchange, with
+    pymysql's password methods reloaded with `cryptography` (if installed), and again."""
+    connection = _connection_class()
     try:
-        return pymysql.connect(
+        return connection(**kwargs)
+    except RuntimeError as exc:
+        import importlib
+
+        from pymysql import _auth
+
+        if NEEDS_RSA not in str(exc) or getattr(_auth, "_have_cryptography", True):
+            raise
+        importlib.reload(_auth)  # the same module object: pymysql's connections see it
+        if not getattr(_auth, "_have_cryptography", False):
+            raise FactstoreError("the Dolt server asks for an RSA password exchange, which "
+                                 "needs the `cryptography` package: install it") from exc
+    return connection(**kwargs)
+
+
+def _connect(params: dict[str, Any], database: str | None) -> Any:
+    pymysql = _load_pymysql()
+    try:
+        return pymysql_connect(
             host=params["host"], port=params["port"], user=params["user"],
             password=params["password"], database=database, autocommit=True,
             charset="utf8mb4", connect_timeout=10,
@@ -472,6 +536,7 @@ class DoltServerBackend:
 
 
 __all__ = [
-    "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS", "NO_PERMISSION",
-    "PASSWORD_ENV", "READ_ONLY", "RETRYABLE_ERRNOS", "DoltServerBackend", "http_remote", "parse_url"
+    "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS", "NEEDS_RSA", "NO_PERMISSION",
+    "PASSWORD_ENV", "READ_ONLY", "RETRYABLE_ERRNOS", "DoltServerBackend", "http_remote",
+    "parse_url", "pymysql_connect"
 ]
