@@ -62,6 +62,8 @@ class ResolverConfig:
     #                            "charles" (3 or more edits apart, neither inside the other)
     common_word: float = 0.0  # a name of one word, per unit of log(how many entities have
     #                           it): a "jack" alone may be any of many, a "Tern" only Tern
+    cut_short: float = 0.0  # words of a longer name, when the query ends in a legal form: it
+    #                         said the whole name ("Diadortel GmbH" is not "Diadortel Materials")
     # the context
     near: dict[int, float]  # relations between the candidate and an entity the context names
     near_hub: dict[int, float]  # ... per unit of log(how many entities are that near it too):
@@ -149,24 +151,24 @@ def _whole(value: Any) -> int:
 
 # weights of ResolverConfig other than the levels and the per-distance ones
 WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "word_differs",
-           "common_word", "contradicts",
+           "common_word", "cut_short", "contradicts",
            "slips", "near_words", "near_slips",
            "nothing_near", "unexplained", "kind_differs", "nobody")
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid",
-                            "word_differs"})
+                            "word_differs", "cut_short"})
 
 # Fitted by `python bench/bench_resolver.py tune` on the tuning halves of every labelled set
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.46, exact=6.46, legal_form_differs=-0.93, acronym=6.46, leading_words=6.46,
-    words=-0.92, fuzzy={50: -8.39, 60: -7.0, 70: -4.95, 75: -4.59, 80: -0.46, 85: 2.23,
-                        89: 3.29, 93: 3.29, 97: 3.44},
-    rare_word=-2.85, form_differs=-7.86, former=-1.71, not_yet_valid=0.0, common=-0.72,
-    word_differs=-0.27, common_word=-0.27,
-    near={1: 10.0, 2: 0.0, 3: 0.0}, near_hub={1: -1.55, 2: -0.0}, near_most=3,
-    contradicts=-0.45, slips=2.01, near_words=1.73, near_slips=4.75, nothing_near=-4.27,
-    unexplained=-2.62, kind_differs=-4.72, nobody=1.86, resolve_at=0.98, listed_from=0.2)
+    exact_full=6.52, exact=6.52, legal_form_differs=-0.87, acronym=6.52, leading_words=6.52,
+    words=-0.82, fuzzy={50: -8.49, 60: -7.08, 70: -4.97, 75: -4.64, 80: -0.47, 85: 2.26,
+                        89: 3.35, 93: 3.35, 97: 3.44},
+    rare_word=-2.88, form_differs=-4.86, former=-1.74, not_yet_valid=0.0, common=-0.74,
+    word_differs=-0.29, common_word=-0.34, cut_short=-6.02,
+    near={1: 10.13, 2: 0.01, 3: 0.0}, near_hub={1: -1.57, 2: -0.0}, near_most=3,
+    contradicts=-0.48, slips=2.01, near_words=1.73, near_slips=4.77, nothing_near=-4.27,
+    unexplained=-2.66, kind_differs=-4.72, nobody=1.92, resolve_at=0.98, listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
     # fewer answers resolved, fewer of them wrong (for writes nobody reviews)
@@ -189,6 +191,7 @@ class Evidence:
     not_yet_valid: str | None = None
     common: float | None = None  # log of how many entities would have its words by chance
     differs: list[tuple[str, str]] = field(default_factory=list)  # (query word, its like)
+    cut_short: str | None = None  # the reason, when the query said a whole, shorter name
     common_word: float | None = None  # a name of one word: log of how many entities have it
     # (relations away, log of how many entities are that near the named one, reason)
     near: list[tuple[int, float, str]] = field(default_factory=list)
@@ -214,6 +217,7 @@ class Evidence:
                 ("former", self.former is not None and not self.alone),
                 ("not_yet_valid", self.not_yet_valid is not None), ("common", self.common or 0.0),
                 ("word_differs", min(2, len(self.differs))),
+                ("cut_short", self.cut_short is not None),
                 ("common_word", self.common_word or 0.0),
                 ("near1", sum(d == 1 for d, _, _ in near)),
                 ("near2", sum(d == 2 for d, _, _ in near)),
@@ -243,8 +247,8 @@ class Evidence:
                    if n in ALIAS_FEATURES or n.startswith("fuzzy"))
 
     def reasons(self) -> list[str]:
-        return [self.how, *(r for r in (self.rare_word, self.form_differs, self.former,
-                                         self.not_yet_valid) if r),
+        return [self.how, *(r for r in (self.rare_word, self.form_differs, self.cut_short,
+                                         self.former, self.not_yet_valid) if r),
                 *(f"{mine!r} is another name than {theirs!r}" for mine, theirs in self.differs),
                 *(via for _, _, via in sorted(self.near)),
                 *([f"the context says {' '.join(self.near_words)}, as names near it do"]

@@ -414,6 +414,8 @@ class AliasIndex:
         theirs = self._form_of(alias) if form else ""
         if theirs and theirs != form:
             evidence.form_differs = f"legal form {theirs}, not {form}"
+        if form and evidence.level in ("leading_words", "words"):  # it said the whole name
+            evidence.cut_short = f"the name asked for ends in {form}; {alias.text!r} is longer"
         return evidence
 
     def _words(self, found: dict[str, Evidence], q: str, form: str, on: str | None,
@@ -470,16 +472,11 @@ class AliasIndex:
         said = key.split()
         rare = [w for w in said if self.tokens.size(w) <= RARE_MOST] or [
             min(said, key=self.tokens.size)]
-        # a word split in two is still like it: "satte rley" for "satterley"
-        joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))]
-                  for w in rare}
         for pos, score in best.items():
             alias = self.aliases[ids[pos]]
             evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
             theirs = choices[pos].split()
-            unlike = [w for w in rare if max(fuzz.ratio(p, t) for t in theirs
-                                             for p in joined[w]) < config.rare_word_from]
-            if unlike:
+            if unlike := _unlike(rare, said, theirs, config.rare_word_from):
                 evidence.rare_word = f"no word like {unlike[0]!r}"
             evidence.differs = _differs(said, theirs)
             shared = [w for w in said if w not in dict(evidence.differs)]
@@ -736,6 +733,18 @@ def _differs(said: Sequence[str], theirs: Sequence[str]) -> list[tuple[str, str]
                 and OSA.distance(word, like, score_cutoff=DIFFER_EDITS) >= DIFFER_EDITS):
             found.append((word, like))
     return found
+
+
+def _unlike(rare: Sequence[str], said: Sequence[str], theirs: Sequence[str], like_from: int
+            ) -> list[str]:
+    """The rare words of the query (`said`) with no word like them in a name (`theirs`):
+    less alike than like_from, even joined to a neighbour (a word split in two is still
+    like it: "satte rley" for "satterley")."""
+    from rapidfuzz import fuzz
+
+    joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))] for w in rare}
+    return [w for w in rare if max(fuzz.ratio(p, t) for t in theirs for p in joined[w])
+            < like_from]
 
 
 def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
