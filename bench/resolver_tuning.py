@@ -40,7 +40,7 @@ RIDGE = 0.0002  # pulls every weight a little towards 0: nothing is fitted on a 
 # bounds keep every weight's sign what its evidence means
 NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "nothing_near", "unexplained",
             "common", "word_differs", "common_word", "cut_short",
-            "kind_differs", "rare_word", "form_differs",
+            "kind_differs", "partial", "rare_word", "form_differs",
             "former", "not_yet_valid")
 BOUNDS = {"near1": (0, None), "near2": (0, None), "near3": (0, None), "near_slips": (0, None),
           "near_words": (0, None),
@@ -222,6 +222,7 @@ START = ResolverConfig(
     word_differs=-1.0, common_word=-0.5, cut_short=-1.0,
     near={1: 2.5, 2: 1.5, 3: 0.5},
     near_hub={1: 0.0, 2: 0.0}, near_most=3, contradicts=-1.5,
-    slips=-0.5, near_words=0.5, near_slips=0.5, nothing_near=-1.0, unexplained=-1.0,
+    slips=-0.5, partial=-1.0, near_words=0.5, near_slips=0.5, nothing_near=-1.0,
+    unexplained=-1.0,
     kind_differs=-4.0, nobody=5.5,
     resolve_at=0.9, listed_from=0.2)

@@ -72,6 +72,8 @@ class ResolverConfig:
     contradicts: float  # per kind of entity the context names that the candidate is related
     #                     to, but not to the one named (the context says Munich, it is in Berlin)
     slips: float  # per contradiction by a name like its own ("4605" for its "4650")
+    partial: float = 0.0  # per entity next to it the context names that is a part of a name
+    #                       the context says against it (the year of a birth date not its own)
     near_words: float = 0.0  # per word of the context (3 at most) that names no entity but
     #                          is a word of the name of one next to it ("05" of its 1918-05-09)
     near_slips: float = 0.0  # per word of the context (3 at most) that names no entity but
@@ -152,7 +154,7 @@ def _whole(value: Any) -> int:
 # weights of ResolverConfig other than the levels and the per-distance ones
 WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "word_differs",
            "common_word", "cut_short", "contradicts",
-           "slips", "near_words", "near_slips",
+           "slips", "partial", "near_words", "near_slips",
            "nothing_near", "unexplained", "kind_differs", "nobody")
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid",
                             "word_differs", "cut_short"})
@@ -161,14 +163,15 @@ ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.52, exact=6.52, legal_form_differs=-0.87, acronym=6.52, leading_words=6.52,
-    words=-0.82, fuzzy={50: -8.49, 60: -7.08, 70: -4.97, 75: -4.64, 80: -0.47, 85: 2.26,
-                        89: 3.35, 93: 3.35, 97: 3.44},
-    rare_word=-2.88, form_differs=-4.86, former=-1.74, not_yet_valid=0.0, common=-0.74,
-    word_differs=-0.29, common_word=-0.34, cut_short=-6.02,
-    near={1: 10.13, 2: 0.01, 3: 0.0}, near_hub={1: -1.57, 2: -0.0}, near_most=3,
-    contradicts=-0.48, slips=2.01, near_words=1.73, near_slips=4.77, nothing_near=-4.27,
-    unexplained=-2.66, kind_differs=-4.72, nobody=1.92, resolve_at=0.98, listed_from=0.2)
+    exact_full=6.65, exact=6.65, legal_form_differs=-0.81, acronym=6.65, leading_words=6.65,
+    words=-0.87, fuzzy={50: -8.65, 60: -7.24, 70: -4.99, 75: -4.72, 80: -0.6, 85: 2.37,
+                        89: 3.24, 93: 3.24, 97: 3.35},
+    rare_word=-2.67, form_differs=-4.77, former=-1.99, not_yet_valid=-0.01, common=-0.69,
+    word_differs=-0.38, common_word=-0.4, cut_short=-6.15,
+    near={1: 10.18, 2: 0.03, 3: 0.0}, near_hub={1: -1.46, 2: -0.0}, near_most=3,
+    contradicts=-0.09, slips=2.32, partial=-4.38, near_words=1.75, near_slips=4.86,
+    nothing_near=-4.39, unexplained=-2.82, kind_differs=-4.55, nobody=2.05, resolve_at=0.98,
+    listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
     # fewer answers resolved, fewer of them wrong (for writes nobody reviews)
@@ -197,6 +200,7 @@ class Evidence:
     near: list[tuple[int, float, str]] = field(default_factory=list)
     contradicts: list[str] = field(default_factory=list)
     slips: list[str] = field(default_factory=list)  # contradictions by a near spelling
+    partial: int = 0  # context entities next to it, parts of a name said against it
     near_words: list[str] = field(default_factory=list)  # context words of its neighbours'
     near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
@@ -226,6 +230,7 @@ class Evidence:
                 ("near3", sum(d == 3 for d, _, _ in near)),
                 ("contradicts", len(self.contradicts) - bool(self.unexplained)),
                 ("slips", len(self.slips)),
+                ("partial", min(2, self.partial)),
                 ("near_words", min(3, len(self.near_words))),
                 ("near_slips", min(3, len(self.near_slips))),
                 ("nothing_near", bool(self.contradicts or self.slips) and not self.near

@@ -574,6 +574,8 @@ class AliasIndex:
                     evidence.slips.append(f"{reason} {', '.join(own[other])}")
                 else:
                     evidence.contradicts.append(reason)
+                    evidence.partial += _parts(said, [self.entities[t]["name"] for t in named
+                                                      if t in mine])
 
     def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
                      kinds_of: dict[str, set[str]]) -> None:
@@ -747,12 +749,27 @@ def _unlike(rare: Sequence[str], said: Sequence[str], theirs: Sequence[str], lik
             < like_from]
 
 
+def _parts(said: Sequence[str], near: Sequence[str]) -> int:
+    """How many names next to a candidate the context names (`near`) are words of a name it
+    says against it (`said`): the year 1969 of a birth date 1969-07-17 that is not its own
+    agrees only as a part of what disagrees."""
+    words = [set(normalize(s).split()) for s in said]
+    return sum(any(n != s and set(normalize(n).split()) <= w
+                   for s, w in zip(said, words, strict=True)) for n in near)
+
+
 def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
-    """Whether some name is spelled like some other: the same but for a slip or two."""
+    """Whether some name is spelled like some other: the same but for a slip or two; a
+    number (a postcode, a date) but for one digit, or two neighbours swapped (_slip):
+    2001-09-30 is not 2001-05-03, however many characters they share."""
     from rapidfuzz import fuzz
 
-    return any(fuzz.ratio(normalize(a), normalize(b)) >= ALIKE_FROM for a in names
-               for b in others)
+    for a, b in ((normalize(a), normalize(b)) for a in names for b in others):
+        digits = a.replace(" ", ""), b.replace(" ", "")
+        if (_slip(*digits) if digits[0].isdigit() and digits[1].isdigit()
+                else fuzz.ratio(a, b) >= ALIKE_FROM):
+            return True
+    return False
 
 
 __all__ = [
