@@ -62,6 +62,8 @@ class ResolverConfig:
     #                            "charles" (3 or more edits apart, neither inside the other)
     common_word: float = 0.0  # a name of one word, per unit of log(how many entities have
     #                           it): a "jack" alone may be any of many, a "Tern" only Tern
+    cut_short: float = 0.0  # words of a longer name, when the query ends in a legal form: it
+    #                         said the whole name ("Diadortel GmbH" is not "Diadortel Materials")
     # the context
     near: dict[int, float]  # relations between the candidate and an entity the context names
     near_hub: dict[int, float]  # ... per unit of log(how many entities are that near it too):
@@ -70,6 +72,8 @@ class ResolverConfig:
     contradicts: float  # per kind of entity the context names that the candidate is related
     #                     to, but not to the one named (the context says Munich, it is in Berlin)
     slips: float  # per contradiction by a name like its own ("4605" for its "4650")
+    partial: float = 0.0  # per entity next to it the context names that is a part of a name
+    #                       the context says against it (the year of a birth date not its own)
     near_words: float = 0.0  # per word of the context (3 at most) that names no entity but
     #                          is a word of the name of one next to it ("05" of its 1918-05-09)
     near_slips: float = 0.0  # per word of the context (3 at most) that names no entity but
@@ -149,24 +153,25 @@ def _whole(value: Any) -> int:
 
 # weights of ResolverConfig other than the levels and the per-distance ones
 WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "word_differs",
-           "common_word", "contradicts",
-           "slips", "near_words", "near_slips",
+           "common_word", "cut_short", "contradicts",
+           "slips", "partial", "near_words", "near_slips",
            "nothing_near", "unexplained", "kind_differs", "nobody")
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid",
-                            "word_differs"})
+                            "word_differs", "cut_short"})
 
 # Fitted by `python bench/bench_resolver.py tune` on the tuning halves of every labelled set
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.46, exact=6.46, legal_form_differs=-0.93, acronym=6.46, leading_words=6.46,
-    words=-0.92, fuzzy={50: -8.39, 60: -7.0, 70: -4.95, 75: -4.59, 80: -0.46, 85: 2.23,
-                        89: 3.29, 93: 3.29, 97: 3.44},
-    rare_word=-2.85, form_differs=-7.86, former=-1.71, not_yet_valid=0.0, common=-0.72,
-    word_differs=-0.27, common_word=-0.27,
-    near={1: 10.0, 2: 0.0, 3: 0.0}, near_hub={1: -1.55, 2: -0.0}, near_most=3,
-    contradicts=-0.45, slips=2.01, near_words=1.73, near_slips=4.75, nothing_near=-4.27,
-    unexplained=-2.62, kind_differs=-4.72, nobody=1.86, resolve_at=0.98, listed_from=0.2)
+    exact_full=6.65, exact=6.65, legal_form_differs=-0.81, acronym=6.65, leading_words=6.65,
+    words=-0.87, fuzzy={50: -8.65, 60: -7.24, 70: -4.99, 75: -4.72, 80: -0.6, 85: 2.37,
+                        89: 3.24, 93: 3.24, 97: 3.35},
+    rare_word=-2.67, form_differs=-4.77, former=-1.99, not_yet_valid=-0.01, common=-0.69,
+    word_differs=-0.38, common_word=-0.4, cut_short=-6.15,
+    near={1: 10.18, 2: 0.03, 3: 0.0}, near_hub={1: -1.46, 2: -0.0}, near_most=3,
+    contradicts=-0.09, slips=2.32, partial=-4.38, near_words=1.75, near_slips=4.86,
+    nothing_near=-4.39, unexplained=-2.82, kind_differs=-4.55, nobody=2.05, resolve_at=0.98,
+    listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
     # fewer answers resolved, fewer of them wrong (for writes nobody reviews)
@@ -189,11 +194,13 @@ class Evidence:
     not_yet_valid: str | None = None
     common: float | None = None  # log of how many entities would have its words by chance
     differs: list[tuple[str, str]] = field(default_factory=list)  # (query word, its like)
+    cut_short: str | None = None  # the reason, when the query said a whole, shorter name
     common_word: float | None = None  # a name of one word: log of how many entities have it
     # (relations away, log of how many entities are that near the named one, reason)
     near: list[tuple[int, float, str]] = field(default_factory=list)
     contradicts: list[str] = field(default_factory=list)
     slips: list[str] = field(default_factory=list)  # contradictions by a near spelling
+    partial: int = 0  # context entities next to it, parts of a name said against it
     near_words: list[str] = field(default_factory=list)  # context words of its neighbours'
     near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
@@ -214,6 +221,7 @@ class Evidence:
                 ("former", self.former is not None and not self.alone),
                 ("not_yet_valid", self.not_yet_valid is not None), ("common", self.common or 0.0),
                 ("word_differs", min(2, len(self.differs))),
+                ("cut_short", self.cut_short is not None),
                 ("common_word", self.common_word or 0.0),
                 ("near1", sum(d == 1 for d, _, _ in near)),
                 ("near2", sum(d == 2 for d, _, _ in near)),
@@ -222,6 +230,7 @@ class Evidence:
                 ("near3", sum(d == 3 for d, _, _ in near)),
                 ("contradicts", len(self.contradicts) - bool(self.unexplained)),
                 ("slips", len(self.slips)),
+                ("partial", min(2, self.partial)),
                 ("near_words", min(3, len(self.near_words))),
                 ("near_slips", min(3, len(self.near_slips))),
                 ("nothing_near", bool(self.contradicts or self.slips) and not self.near
@@ -243,8 +252,8 @@ class Evidence:
                    if n in ALIAS_FEATURES or n.startswith("fuzzy"))
 
     def reasons(self) -> list[str]:
-        return [self.how, *(r for r in (self.rare_word, self.form_differs, self.former,
-                                         self.not_yet_valid) if r),
+        return [self.how, *(r for r in (self.rare_word, self.form_differs, self.cut_short,
+                                         self.former, self.not_yet_valid) if r),
                 *(f"{mine!r} is another name than {theirs!r}" for mine, theirs in self.differs),
                 *(via for _, _, via in sorted(self.near)),
                 *([f"the context says {' '.join(self.near_words)}, as names near it do"]

@@ -414,6 +414,8 @@ class AliasIndex:
         theirs = self._form_of(alias) if form else ""
         if theirs and theirs != form:
             evidence.form_differs = f"legal form {theirs}, not {form}"
+        if form and evidence.level in ("leading_words", "words"):  # it said the whole name
+            evidence.cut_short = f"the name asked for ends in {form}; {alias.text!r} is longer"
         return evidence
 
     def _words(self, found: dict[str, Evidence], q: str, form: str, on: str | None,
@@ -470,16 +472,11 @@ class AliasIndex:
         said = key.split()
         rare = [w for w in said if self.tokens.size(w) <= RARE_MOST] or [
             min(said, key=self.tokens.size)]
-        # a word split in two is still like it: "satte rley" for "satterley"
-        joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))]
-                  for w in rare}
         for pos, score in best.items():
             alias = self.aliases[ids[pos]]
             evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
             theirs = choices[pos].split()
-            unlike = [w for w in rare if max(fuzz.ratio(p, t) for t in theirs
-                                             for p in joined[w]) < config.rare_word_from]
-            if unlike:
+            if unlike := _unlike(rare, said, theirs, config.rare_word_from):
                 evidence.rare_word = f"no word like {unlike[0]!r}"
             evidence.differs = _differs(said, theirs)
             shared = [w for w in said if w not in dict(evidence.differs)]
@@ -577,6 +574,8 @@ class AliasIndex:
                     evidence.slips.append(f"{reason} {', '.join(own[other])}")
                 else:
                     evidence.contradicts.append(reason)
+                    evidence.partial += _parts(said, [self.entities[t]["name"] for t in named
+                                                      if t in mine])
 
     def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
                      kinds_of: dict[str, set[str]]) -> None:
@@ -738,12 +737,39 @@ def _differs(said: Sequence[str], theirs: Sequence[str]) -> list[tuple[str, str]
     return found
 
 
-def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
-    """Whether some name is spelled like some other: the same but for a slip or two."""
+def _unlike(rare: Sequence[str], said: Sequence[str], theirs: Sequence[str], like_from: int
+            ) -> list[str]:
+    """The rare words of the query (`said`) with no word like them in a name (`theirs`):
+    less alike than like_from, even joined to a neighbour (a word split in two is still
+    like it: "satte rley" for "satterley")."""
     from rapidfuzz import fuzz
 
-    return any(fuzz.ratio(normalize(a), normalize(b)) >= ALIKE_FROM for a in names
-               for b in others)
+    joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))] for w in rare}
+    return [w for w in rare if max(fuzz.ratio(p, t) for t in theirs for p in joined[w])
+            < like_from]
+
+
+def _parts(said: Sequence[str], near: Sequence[str]) -> int:
+    """How many names next to a candidate the context names (`near`) are words of a name it
+    says against it (`said`): the year 1969 of a birth date 1969-07-17 that is not its own
+    agrees only as a part of what disagrees."""
+    words = [set(normalize(s).split()) for s in said]
+    return sum(any(n != s and set(normalize(n).split()) <= w
+                   for s, w in zip(said, words, strict=True)) for n in near)
+
+
+def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether some name is spelled like some other: the same but for a slip or two; a
+    number (a postcode, a date) but for one digit, or two neighbours swapped (_slip):
+    2001-09-30 is not 2001-05-03, however many characters they share."""
+    from rapidfuzz import fuzz
+
+    for a, b in ((normalize(a), normalize(b)) for a in names for b in others):
+        digits = a.replace(" ", ""), b.replace(" ", "")
+        if (_slip(*digits) if digits[0].isdigit() and digits[1].isdigit()
+                else fuzz.ratio(a, b) >= ALIKE_FROM):
+            return True
+    return False
 
 
 __all__ = [

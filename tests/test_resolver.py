@@ -526,3 +526,31 @@ def test_a_name_of_one_word_counts_how_many_entities_have_it() -> None:
         f"p{i}": round(math.log(3), 2) for i in range(3)}
     assert index.evidence("Tern")[0]["p3"].common_word == 0.0  # the only one: nothing less
     assert index.evidence("Jack Vane")[0]["p2"].common_word is None  # two words: `common`
+
+
+def test_a_name_with_its_legal_form_is_not_the_first_words_of_a_longer_one() -> None:
+    index = AliasIndex.build([{"id": "d", "kind": "customer", "name": "Diadortel Materials"}],
+                             [], [])
+    found, _ = index.evidence("Diadortel GmbH")
+    assert found["d"].features(evidence.DEFAULT)["cut_short"] == 1
+    assert index.resolve("Diadortel GmbH").status != "resolved"
+    assert index.resolve("Diadortel").status == "resolved"  # no legal form: the first words
+
+
+def test_a_year_that_agrees_only_inside_a_birth_date_that_does_not_is_no_agreement() -> None:
+    entities = [{"id": "p", "kind": "person", "name": "Sebastian Schneider"},
+                {"id": "y", "kind": "birth year", "name": "2001"},
+                {"id": "d", "kind": "born", "name": "2001-05-03"},
+                {"id": "o", "kind": "born", "name": "2001-09-30"},
+                {"id": "s", "kind": "born", "name": "2001-05-08"},
+                {"id": "q", "kind": "person", "name": "Mia Hollis"}]
+    relations = [{"src_id": "q", "rel": "born_on", "dst_id": "s"},
+                 {"src_id": "p", "rel": "born_in", "dst_id": "y"},
+                 {"src_id": "p", "rel": "born_on", "dst_id": "d"},
+                 {"src_id": "q", "rel": "born_in", "dst_id": "y"},
+                 {"src_id": "q", "rel": "born_on", "dst_id": "o"}]
+    index = AliasIndex.build(entities, [], relations)
+    found, _ = index.evidence("Sebastian Schneider", context="2001-09-30 2001")
+    assert found["p"].partial == 1 and not found["p"].slips  # 09-30 is no slip of 05-03
+    found, _ = index.evidence("Sebastian Schneider", context="2001-05-08 2001")
+    assert found["p"].partial == 0 and found["p"].slips  # one digit off: a slip
