@@ -30,7 +30,6 @@ from factstore.models import (
     MODELS,
     DocumentHeader,
     KnowledgeBatch,
-    Omitted,
     Record,
     check_records,
     omitted_of,
@@ -314,23 +313,25 @@ def _jsonl_batch(name: str, text: str) -> KnowledgeBatch:
 JSONL_CHUNK = 10_000  # lines validated (and written) at a time by a streaming import
 
 
-def jsonl_chunks(path: Path, lines: int | None = None
+def jsonl_chunks(path: Path, lines: int | None = None, first: int | None = None
                  ) -> Iterator[tuple[KnowledgeBatch, int]]:
-    """A JSONL file read and validated `lines` (JSONL_CHUNK) lines at a time, in order: each
-    chunk's batch and the characters read so far. Memory follows the chunk, not the file; a
-    problem is the same one-line error, naming the file's line, as load_file's. Checks that
-    span chunks (keys seen twice, references) are the caller's."""
+    """A JSONL file read and validated `lines` (JSONL_CHUNK) lines at a time, in order (the
+    first chunk `first` lines, when given): each chunk's batch and the characters read so far.
+    Memory follows the chunk, not the file; a problem is the same one-line error, naming the
+    file's line, as load_file's. Checks that span chunks (keys seen twice, references) are
+    the caller's."""
     try:
         # newline="\n": lines end at \n only, as in _jsonl_batch (no \r or U+2028 splits)
         with path.open(encoding="utf-8-sig", newline="\n") as file:
-            first, done = 1, 0
+            number, done, size = 1, 0, first or lines or JSONL_CHUNK
             while True:
-                block = list(itertools.islice(file, lines or JSONL_CHUNK))
+                block = list(itertools.islice(file, size))
                 if not block:
                     return
                 done += sum(map(len, block))  # characters: progress only
-                yield _jsonl_lines(path.name, block, first), done
-                first += len(block)
+                yield _jsonl_lines(path.name, block, number), done
+                number += len(block)
+                size = lines or JSONL_CHUNK
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -378,8 +379,7 @@ def _jsonl_lines(name: str, lines: list[str], first: int) -> KnowledgeBatch:
             raise InvalidInput(f"{name}: line {numbers[at]}: {_message(err)}") from None
         sections[section] = items
     batch = KnowledgeBatch.rows_from({k: list(v) for k, v in sections.items()})
-    batch.omitted = _omitted(sections, lambda section, i: json.loads(
-        lines[groups[section][i]], parse_float=parse_number))
+    batch.omitted = _Omitted(sections, _JsonLines(lines, groups))
     return batch
 
 
@@ -463,28 +463,46 @@ def validate_document(doc: Any, *, where: str) -> KnowledgeBatch:
             raise InvalidInput(f"{where}: {_first_error(exc, name, records)}") from None
     batch = KnowledgeBatch.rows_from({k: list(v) for k, v in validated.items()},
                                      header.calendar)
-    batch.omitted = _omitted(validated, lambda section, i: sections[section][i])
+    batch.omitted = _Omitted(validated, lambda section, i: sections[section][i])
     return batch
 
 
-def _omitted(records: dict[str, list[Record]], raw: Callable[[str, int], Any]) -> Omitted:
+class _Omitted:
     """Which optional fields each top-level record left out, worked out only for the rows
     asked about (those a write finds stored): raw(section, i) is record i as parsed. Aliases
-    and relations written inside their entity give every field."""
-    where: dict[str, dict[int, int]] = {}
+    and relations written inside their entity give every field. A class, not a closure, so
+    a chunk pickles with its rows (a streamed import reads in another process): rows are
+    found by identity, which one pickle of the batch keeps."""
 
-    def omitted(section: str, row: Record) -> list[str]:
-        if section not in records:
+    def __init__(self, records: dict[str, list[Record]], raw: Callable[[str, int], Any]
+                 ) -> None:
+        self.records, self.raw = records, raw
+        self.where: dict[str, dict[int, int]] = {}
+
+    def __call__(self, section: str, row: Record) -> list[str]:
+        if section not in self.records:
             return []
-        if section not in where:
-            where[section] = {id(r): i for i, r in enumerate(records[section])}
-        i = where[section].get(id(row))
+        if section not in self.where:
+            self.where[section] = {id(r): i for i, r in enumerate(self.records[section])}
+        i = self.where[section].get(id(row))
         if i is None:
             return []
         # a fact's type left out is the one its value implies, as in a first import
-        return [c for c in omitted_of(raw(section, i), MODELS[section]) if c != "value_type"]
+        return [c for c in omitted_of(self.raw(section, i), MODELS[section])
+                if c != "value_type"]
 
-    return omitted
+    def __getstate__(self) -> dict[str, Any]:
+        return {"records": self.records, "raw": self.raw, "where": {}}
+
+
+class _JsonLines:
+    """raw for _Omitted: record i of a section as its line of a JSONL chunk says it."""
+
+    def __init__(self, lines: list[str], groups: dict[str, list[int]]) -> None:
+        self.lines, self.groups = lines, groups
+
+    def __call__(self, section: str, i: int) -> Any:
+        return json.loads(self.lines[self.groups[section][i]], parse_float=parse_number)
 
 
 def _with_source(record: Any, source: str) -> Any:

@@ -5,6 +5,7 @@ Chunks of three lines make every file here span several."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,17 @@ from .conftest import AUTHOR, FIXTURES
 from .test_writes import _as_jsonl, _tables
 
 
-@pytest.fixture(autouse=True)
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, params=["here", "apart"])
+def small_chunks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: the file read in this process, and read by a forked one (what a
+    file over READ_APART bytes gets), whose first chunk is two lines."""
     monkeypatch.setattr("factstore.importers.JSONL_CHUNK", 3)
+    if request.param == "apart":
+        monkeypatch.setattr("factstore.store.streaming.READ_APART", 0)
+        monkeypatch.setattr("factstore.store.streaming.FIRST_APART", 2)
+    else:
+        monkeypatch.setattr("factstore.store.streaming.READ_APART", 1 << 60)
+    return str(request.param)
 
 
 def _lines(path: Path, records: list[dict[str, object]]) -> Path:
@@ -101,7 +110,8 @@ def test_a_reference_to_the_store_is_found_in_any_chunk(store: FactStore, tmp_pa
 
 
 def test_a_streamed_import_reports_its_progress(store_url: str, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                small_chunks: str) -> None:
     import factstore
     from factstore.store import imports as store_module
 
@@ -111,8 +121,9 @@ def test_a_streamed_import_reports_its_progress(store_url: str, tmp_path: Path,
     reports: list[tuple[str, int, int]] = []
     with factstore.open_store(store_url, progress=lambda *r: reports.append(r)) as store:
         store.import_file(path, author=AUTHOR)
-    assert [r[0] for r in reports] == ["importing p.jsonl"] * 2 + ["committing"] * 2
-    assert reports[1] == ("importing p.jsonl", size, size)
+    chunks = 2 if small_chunks == "here" else 3  # 3 + 3 lines, or 2 + 3 + 1
+    assert [r[0] for r in reports] == ["importing p.jsonl"] * chunks + ["committing"] * 2
+    assert reports[chunks - 1] == ("importing p.jsonl", size, size)
 
 
 ALIAS = {"type": "alias", "entity": "c0", "alias": "Orvik", "kind": "name"}
@@ -200,3 +211,29 @@ def test_keys_whose_hashes_collide_are_told_apart_by_the_file(
                                            r"facts\[4\]\)"):
         store.import_file(twice, author=AUTHOR)
     assert store.head() == head
+
+
+@pytest.mark.parametrize("small_chunks", ["apart"], indirect=True)  # a reader to kill
+def test_a_reader_that_dies_is_one_line_and_writes_nothing(
+        store: FactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: str
+) -> None:
+    """The reading process killed after its first chunk: the import stops with an error
+    naming it, and nothing is written."""
+    import os
+
+    from factstore import FactstoreError, importers
+
+    chunks = importers.jsonl_chunks
+
+    def first_only(path: Path, lines: int | None = None, first: int | None = None
+                   ) -> Iterator[tuple[object, int]]:
+        yield next(chunks(path, lines, first))
+        os._exit(9)
+
+    monkeypatch.setattr(importers, "jsonl_chunks", first_only)
+    path = _lines(tmp_path / "dies.jsonl", [SOURCE, _entity(0)] + [_fact(i) for i in range(6)])
+    head = store.head()
+    with pytest.raises(FactstoreError, match=r"dies\.jsonl: the import's reader process "
+                                             r"ended \(exit code 9\); nothing was written"):
+        store.import_file(path, author=AUTHOR)
+    _untouched(store, head, path)

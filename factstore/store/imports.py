@@ -108,8 +108,7 @@ class Imports:
         def body(tx: Tx, done: Upsert) -> str | None:
             changed, counts = write_jsonl(tx, path, lambda table: backend.table_at(table, head),
                                           lambda table: backend.table_at(table, base),
-                                          who, reason, progress,
-                                          ahead=backend.kind != "doltlite")
+                                          who, reason, progress)
             done.changed[:] = []
             done.compact = changed
             return _finish(done, f"Import {path.name}", counts, reason, progress)

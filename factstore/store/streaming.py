@@ -6,8 +6,8 @@ line, a key seen twice, a reference that is neither in the file nor in the store
 before the commit, and the transaction with every chunk already written is rolled back.
 Checks that span chunks keep what they need across them: the keys seen so far (to refuse one
 twice) and the first row naming each reference not yet seen (a fact may come before its
-subject). On a server, the next chunk is validated in a second thread while this one is
-written (write_jsonl's `ahead`).
+subject). A large file is read and validated by a second process while the chunk before
+is written (_read_apart).
 
 What is kept across chunks is kept compact, for a 1M-line file's peak memory: the keys seen
 as 64-bit hashes in sorted numpy arrays (a hash seen before is confirmed against the file,
@@ -18,15 +18,13 @@ after the commit, when the engine's transaction has let its memory go.
 from __future__ import annotations
 
 import operator
-import queue
-import threading
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from factstore.backends.base import Tx
-from factstore.errors import InvalidInput
+from factstore.errors import FactstoreError, InvalidInput
 from factstore.models import KnowledgeBatch
 from factstore.resolver import Progress
 from factstore.schema import (
@@ -261,15 +259,13 @@ class _Stream:
 
 
 def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: str,
-                reason: str | None, progress: Progress | None, *, ahead: bool = False
+                reason: str | None, progress: Progress | None
                 ) -> tuple[ChangedIds, dict[str, tuple[int, int]]]:
     """Stream a JSONL file into `tx`: the ids added or changed (compact: list them after the
     commit), and (added, changed) by
     table. store_at reads the store's head, branch_at the import branch before the import.
-    Raises (InvalidInput) before the caller commits when any part of it is invalid.
-    ahead: validate the next chunk in a second thread while this one is written (a server's
-    write waits on the network; an embedded engine's does not, and the threads then only take
-    turns with the interpreter lock: slower, and a chunk more in memory)."""
+    Raises (InvalidInput) before the caller commits when any part of it is invalid. A file
+    over READ_APART bytes is read by a second process (_read_apart) where it can fork."""
     from factstore.importers import jsonl_chunks
 
     stream = _Stream(tx, path, store_at, who, reason)
@@ -277,8 +273,8 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
         size = max(path.stat().st_size, 1)
     except OSError:  # jsonl_chunks says what is wrong with the path, in one line
         size = 1
-    chunks = jsonl_chunks(path)
-    for batch, done in _ahead(chunks) if ahead else chunks:
+    apart = size > READ_APART and "fork" in _start_methods()
+    for batch, done in _read_apart(path) if apart else jsonl_chunks(path):
         stream.take(batch)
         if progress:
             progress(f"importing {path.name}", min(done, size), size)
@@ -374,44 +370,78 @@ def _split(part: bytes) -> list[str]:
     return zlib.decompress(part).decode().split("\n")
 
 
-def _ahead(chunks: Iterator[tuple[KnowledgeBatch, int]], depth: int = 2
-           ) -> Iterator[tuple[KnowledgeBatch, int]]:
-    """The chunks, read and validated by a second thread up to `depth` ahead of the caller;
-    its error is raised here, in order. Leaving early (an error while writing) stops it."""
-    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+READ_APART = 1 << 20  # bytes: a larger file is read and validated by a second process
+FIRST_APART = 1_000  # lines in that process's first chunk
 
-    def put(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
 
-    def run() -> None:
-        try:
-            for chunk in chunks:
-                if not put(("chunk", chunk)):
-                    return
-            put(("end", None))
-        except BaseException as exc:  # handed to the caller, raised there
-            put(("error", exc))
+def _start_methods() -> list[str]:
+    import multiprocessing
 
-    reader = threading.Thread(target=run, name="factstore-import-reader", daemon=True)
+    return multiprocessing.get_all_start_methods()
+
+
+def _read_apart(path: Path) -> Iterator[tuple[KnowledgeBatch, int]]:
+    """jsonl_chunks(path), read and validated by a forked process while the caller writes the
+    chunk before (pydantic-core and the engine's inserts each hold the interpreter lock, so
+    a thread would only take turns with the writer). Its error is raised here, in order. The
+    pipe holds about one chunk: the reader waits while the writer is a chunk behind, so
+    memory still follows the chunk. Leaving early (an error while writing) stops it."""
+    import multiprocessing
+    import pickle
+
+    context = multiprocessing.get_context("fork")
+    inbox, outbox = context.Pipe(duplex=False)
+    reader = context.Process(target=_reader, args=(path, outbox), daemon=True,
+                             name="factstore-import-reader")
     reader.start()
+    outbox.close()  # the reader's end: a reader gone is an EOF here
     try:
         while True:
-            kind, item = box.get()
+            try:
+                kind, item = pickle.loads(inbox.recv_bytes())
+            except EOFError:
+                reader.join()
+                raise FactstoreError(f"{path.name}: the import's reader process ended "
+                                     f"(exit code {reader.exitcode}); nothing was written"
+                                     ) from None
             if kind == "end":
                 return
             if kind == "error":
                 raise item
             yield item
     finally:
-        stop.set()
+        inbox.close()
+        reader.kill()
         reader.join()
+
+
+def _reader(path: Path, outbox: Any) -> None:
+    """The reading process: each chunk pickled to the pipe, then "end", or the error."""
+    import pickle
+    import signal
+
+    from factstore.importers import jsonl_chunks
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle
+    try:
+        # a short first chunk: the writer waits for it (and for the validator's build)
+        for chunk in jsonl_chunks(path, first=FIRST_APART):
+            outbox.send_bytes(pickle.dumps(("chunk", chunk), pickle.HIGHEST_PROTOCOL))
+        message: tuple[str, Any] = ("end", None)
+    except (BrokenPipeError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError) or outbox.closed:
+            return  # the writer left
+        message = ("error", exc)
+    except Exception as exc:  # handed to the writer, raised there
+        message = ("error", exc)
+    try:
+        blob = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an error that does not pickle: its words
+        blob = pickle.dumps(("error", FactstoreError(f"{path.name}: {message[1]}")))
+    try:
+        outbox.send_bytes(blob)
+    except OSError:
+        return
 
 
 __all__ = ["AT_ONCE", "ChangedIds", "StoreAt", "write_jsonl"]
