@@ -444,4 +444,4 @@ def _reader(path: Path, outbox: Any) -> None:
         return
 
 
-__all__ = ["AT_ONCE", "ChangedIds", "StoreAt", "write_jsonl"]
+__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "StoreAt", "write_jsonl"]
