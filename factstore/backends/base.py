@@ -45,6 +45,11 @@ class Backend(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query as tuples, in the order of its columns: for reads of many rows
+        (an export), where making a dict of each is most of the time."""
+        ...
+
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
         """Run body in one transaction and make it one Dolt commit by author of the tables

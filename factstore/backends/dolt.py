@@ -50,6 +50,19 @@ def _rows(cursor: Any) -> list[Row]:
             for values in cursor.fetchall()]
 
 
+def _plain_tuples(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with each cell as `_plain` makes it, converting only the columns that need it: a
+    column's cells are all of one type, so its first non-null cell says."""
+    if not rows:
+        return rows
+    convert = [i for i in range(len(rows[0]))
+               if isinstance(next((r[i] for r in rows if r[i] is not None), None),
+                             (datetime, bytes))]
+    if not convert:
+        return rows
+    return [tuple(_plain(v) if i in convert else v for i, v in enumerate(r)) for r in rows]
+
+
 class _Tx:
     def __init__(self, cursor: Any) -> None:
         self._cur = cursor
@@ -320,6 +333,11 @@ class DoltServerBackend:
         with _errors("Dolt query"), self._conn.cursor() as cur:
             cur.execute(_mysql_sql(sql), tuple(params))
             return _rows(cur)
+
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with _errors("Dolt query"), self._conn.cursor() as cur:
+            cur.execute(_mysql_sql(sql), tuple(params))
+            return _plain_tuples(list(cur.fetchall()))
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:

@@ -150,6 +150,10 @@ class DoltliteBackend:
         with _errors("doltlite query"):
             return _rows(self._conn.execute(sql, tuple(params)))
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with _errors("doltlite query"):
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE (the one-writer lock) … COMMIT; ROLLBACK if anything raises.
