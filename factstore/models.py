@@ -20,6 +20,7 @@ from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from factstore.authors import AUTHOR_MAX, AUTHOR_PATTERN
+from factstore.checks import value_text as value_text  # (it was defined here before)
 from factstore.schema import AliasKind as AliasKind  # the column vocabularies, kept here too
 from factstore.schema import SourceKind as SourceKind
 from factstore.schema import Status as Status
@@ -383,20 +384,6 @@ def fact_key(record: Record) -> str:
     period = record["period"]
     tail = f"-{slug(period).replace('-', '')}" if period else ""  # -fy26q3
     return f"fact:{record['subject_id']}-{slug(record['predicate'])}{tail}"
-
-
-def value_text(value: str | int | float | bool) -> tuple[str, str]:
-    """A fact value as stored text, with the value_type it implies: a number read from a file
-    as written, a float built in Python as its shortest repr."""
-    if isinstance(value, bool):
-        return ("true" if value else "false"), "bool"
-    if isinstance(value, int):
-        return str(value), "number"
-    if isinstance(value, Number):
-        return value.text, "number"
-    if isinstance(value, float):
-        return repr(value), "number"
-    return value, "text"
 
 
 def _fill_facts(rows: list[Record]) -> None:

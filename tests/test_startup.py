@@ -50,6 +50,23 @@ def test_reads_by_id_and_exact_name_start_without_pydantic(store_url: str,
             assert "rapidfuzz" not in loaded and "factstore.store.packs" not in loaded, argv
 
 
+def test_a_correction_and_a_retraction_start_without_pydantic(store_url: str,
+                                                                tmp_path: Path) -> None:
+    """They change a field or two of a valid row: checked by factstore.checks, no model."""
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO, encoding="utf-8")
+    with factstore.open_store(store_url) as store:
+        store.import_file(path, author=AUTHOR)
+    by = ["--by", AUTHOR]
+    for argv in (["correct", "fact:acv", "--value", "120", "--reason", "r", *by],
+                 ["correct", "Acme", "--predicate", "seats", "--value", "11", "--source",
+                  "src:crm", "--quote", "eleven", "--reason", "r", *by],
+                 ["retract", "fact:seats", "--reason", "r", *by]):
+        loaded = _loaded("--url", store_url, *argv)
+        assert sorted(loaded & {*HEAVY, *LAZY}) == [], argv
+        assert "rapidfuzz" not in loaded, argv
+
+
 def test_a_write_loads_the_models_it_validates_with() -> None:
     """(the guard above is real: pydantic is what `add` uses)"""
     assert {"pydantic", "factstore.models"} <= _loaded("add", "fact", "--help")

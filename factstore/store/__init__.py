@@ -2,7 +2,8 @@
 
     part        module      what it does
     imports     imports.py  import a file (through its import branch), import a batch
-    writes      writes.py   add, correct, retract, settings (one commit each)
+    writes      writes.py   add, settings (one commit each)
+    corrections corrections.py  correct, retract (one commit each, without pydantic)
     reads       reads.py    get, show, rows, config, health, export
     timeline    timeline.py log, history, blame, diff, revert (a row or a whole commit)
     sharing     sharing.py  branches, review, merge, tags, remotes
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         Tag,
         WriteResult,
     )
+    from factstore.store.corrections import Corrections
     from factstore.store.imports import Imports
     from factstore.store.names import Names
     from factstore.store.packs import Packs
@@ -111,6 +113,11 @@ class FactStore:
         return Writes(self._core, self._names, self._imports)
 
     @functools.cached_property
+    def _corrections(self) -> Corrections:
+        from factstore.store.corrections import Corrections
+        return Corrections(self._core, self._names)
+
+    @functools.cached_property
     def _sharing(self) -> Sharing:
         from factstore.store.sharing import Sharing
 
@@ -131,8 +138,7 @@ class FactStore:
 
     def _log_backend(self, opener: Callable[[], Backend]) -> Callable[[], Backend]:
         def opened() -> Backend:
-            if self._log_to is None:
-                self._log_to = opener()
+            self._log_to = self._log_to if self._log_to is not None else opener()
             return self._log_to
         return opened
 
@@ -203,28 +209,26 @@ class FactStore:
 
     def correct_definition(self, name: str, text: str, *, author: str | None,
                            reason: str | None, source: str | None = None,
-                           scope: str | None = None, expect: str | None = None
-                           ) -> WriteResult:
+                           scope: str | None = None, expect: str | None = None) -> WriteResult:
         """Replace a definition's text in place; its earlier version stays in history."""
-        return self._writes.correct_definition(name, text, author=author, reason=reason,
-                                               source=source, scope=scope, expect=expect)
+        return self._corrections.correct_definition(
+            name, text, author=author, reason=reason, source=source, scope=scope, expect=expect)
 
     def correct_fact(self, name: str, value: str | int | float, *, author: str | None,
                      reason: str | None, source: str | None = None,
                      predicate: str | None = None, period: str | None = None,
                      quote: str | None = None, expect: str | None = None) -> WriteResult:
-        """Replace a fact's value in place; its earlier version stays in history. NAME is
-        a fact id, or an entity's id, exact name or alias with predicate/period; `source`
-        picks among facts that differ only by source, and is recorded as the new source.
-        The new value has the given quote, or none (the old quote backed the old value)."""
-        return self._writes.correct_fact(name, value, author=author, reason=reason,
-                                         source=source, predicate=predicate, period=period,
-                                         quote=quote, expect=expect)
+        """Replace a fact's value in place (the earlier version stays in history). NAME: a
+        fact id, or an entity's id, exact name or alias with predicate/period; `source` picks
+        among facts differing only by source and becomes the new one; the quote is `quote`."""
+        return self._corrections.correct_fact(
+            name, value, author=author, reason=reason, source=source, predicate=predicate,
+            period=period, quote=quote, expect=expect)
 
     def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
         """Mark a row retracted (kept, with its history; left out of current answers). NAME
         is an id, or a term, entity name or alias matched exactly."""
-        return self._writes.retract(name, author=author, reason=reason)
+        return self._corrections.retract(name, author=author, reason=reason)
 
     def set_config(self, name: str, value: str, *, author: str | None,
                    reason: str | None = None) -> WriteResult:

@@ -138,6 +138,34 @@ class StoreCore:
                           "(a factstore commit carries only its own changes)")
 
 
+class Captured:
+    """The day each fact was captured, for the facts of a write that do not say: its
+    source's captured_at at the time of the write (from the batch, else the store), else the
+    day of the write (UTC). Kept from then on: re-dating the source later re-dates nothing."""
+
+    def __init__(self, db: Tx | Backend, sources: list[Row]) -> None:
+        self.db = db
+        self.days = {s["id"]: s["captured_at"] for s in sources}
+        self.today = datetime.now(UTC).date().isoformat()
+
+    def fill(self, facts: list[Row]) -> None:
+        todo = [f for f in facts if f.get("captured_at") is None]
+        if not todo:
+            return
+        wanted = sorted({f["source_id"] for f in todo if f["source_id"]} - self.days.keys())
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            self.days.update((r["id"], r["captured_at"]) for r in self.db.query(
+                f"SELECT id, captured_at FROM sources WHERE id IN ({marks})", chunk))
+        for f in todo:
+            f["captured_at"] = self.days.get(f["source_id"]) or self.today
+
+    def day(self, source: str | None) -> str:
+        self.fill(probe := [{"source_id": source, "captured_at": None}])
+        return str(probe[0]["captured_at"])
+
+
 def one_line(value: Any, limit: int = 120) -> str:
     text = re.sub(r"\s+", " ", str(value)).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -160,5 +188,5 @@ def message(
 
 
 __all__ = [
-    "RENDER_LOG_COMMIT", "StoreCore", "message", "one_line"
+    "RENDER_LOG_COMMIT", "Captured", "StoreCore", "message", "one_line"
 ]

@@ -18,7 +18,6 @@ import operator
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,7 @@ from factstore.schema import (
     Table,
     row_id,
 )
+from factstore.store.core import Captured as Captured  # (it was defined here before)
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
 from factstore.store.names import Names
@@ -498,34 +498,6 @@ def _same_capture(row: Row, stored: Row) -> None:
     if row["captured_at"] is None and row["value"] == stored["value"] and (
             row["source_id"] == stored["source_id"]):
         row["captured_at"] = stored["captured_at"]
-
-
-class Captured:
-    """The day each fact was captured, for the facts of a write that do not say: its
-    source's captured_at at the time of the write (from the batch, else the store), else the
-    day of the write (UTC). Kept from then on: re-dating the source later re-dates nothing."""
-
-    def __init__(self, db: Tx | Backend, sources: list[Row]) -> None:
-        self.db = db
-        self.days = {s["id"]: s["captured_at"] for s in sources}
-        self.today = datetime.now(UTC).date().isoformat()
-
-    def fill(self, facts: list[Row]) -> None:
-        todo = [f for f in facts if f.get("captured_at") is None]
-        if not todo:
-            return
-        wanted = sorted({f["source_id"] for f in todo if f["source_id"]} - self.days.keys())
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            self.days.update((r["id"], r["captured_at"]) for r in self.db.query(
-                f"SELECT id, captured_at FROM sources WHERE id IN ({marks})", chunk))
-        for f in todo:
-            f["captured_at"] = self.days.get(f["source_id"]) or self.today
-
-    def day(self, source: str | None) -> str:
-        self.fill(probe := [{"source_id": source, "captured_at": None}])
-        return str(probe[0]["captured_at"])
 
 
 def set_config(tx: Tx, name: str, value: str, who: str, reason: str | None) -> str | None:

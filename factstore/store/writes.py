@@ -1,18 +1,14 @@
-"""Writes of knowledge: add, correct, retract, settings (imports are imports.py). Each is one
-transaction and one Dolt commit by its author; a failed write leaves the store exactly as it
-was. Corrections are compare-and-set on the row's revision, so two writers can never silently
-lose an update.
+"""Writes of knowledge: add and settings (imports are imports.py; corrections and
+retractions corrections.py). Each is one transaction and one Dolt commit by its author; a
+failed write leaves the store exactly as it was.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.errors import Conflict, FactstoreError, InvalidInput, Refused
+from factstore.errors import InvalidInput, Refused
 from factstore.models import (
     MODELS,
     Alias,
@@ -25,22 +21,19 @@ from factstore.models import (
     Source,
     WriteResult,
     optional_columns,
-    value_text,
 )
 from factstore.schema import (
     FISCAL_START,
     TABLES,
     Row,
-    Table,
     alias_spellings,
     dump_spellings,
-    table_for_id,
 )
 from factstore.store.core import StoreCore
+from factstore.store.corrections import check_value
 from factstore.store.core import message as commit_message
-from factstore.store.imports import Captured, Imports, keep_omitted, set_config
+from factstore.store.imports import Imports, keep_omitted, set_config
 from factstore.store.names import Names
-from factstore.text import parse_number
 
 Item = Source | Entity | Alias | Relation | Definition | Fact | Rule
 
@@ -88,119 +81,6 @@ class Writes:
         return self.imports.import_batch(batch, author=author, reason=reason,
                                          message=f"{verb} {table.singular}")
 
-    # -- corrections ----------------------------------------------------------------------
-
-    def correct_definition(self, name: str, text: str, *, author: str | None,
-                           reason: str | None, source: str | None = None,
-                           scope: str | None = None, expect: str | None = None
-                           ) -> WriteResult:
-        who = check_author(author)
-        _need_reason(reason, "a correction")
-        new = Definition(term="x", text=text, source=source)  # validates text and source
-        target = self.names.definition(name, scope)
-        what = f"definition of {target['term']}" + (f" ({target['scope']})" if target["scope"]
-                                                      else "")
-        changes: dict[str, Any] = {"text": new.text}
-        if source is not None:
-            changes["source_id"] = new.source
-        return self._correct(target, changes, who, reason, expect, what=what)
-
-    def correct_fact(self, name: str, value: str | int | float, *, author: str | None,
-                     reason: str | None, source: str | None = None,
-                     predicate: str | None = None, period: str | None = None,
-                     quote: str | None = None, expect: str | None = None) -> WriteResult:
-        """`source`, when several facts of the entity match, picks the one from that source;
-        it is also recorded as the source of the new value. The old quote backed the old
-        value: a new value without `quote` has none."""
-        who = check_author(author)
-        _need_reason(reason, "a correction")
-        target = self.names.fact(name, predicate, period, source)
-        parsed = _parse_value(value, target["value_type"])
-        new = Fact(subject=target["subject_id"], predicate=target["predicate"], value=parsed,
-                   source=source, quote=quote)
-        text, _ = value_text(new.value)
-        changes: dict[str, Any] = {"value": text}
-        if source is not None:
-            changes["source_id"] = new.source
-        if quote is not None:
-            changes["quote"] = new.quote
-        elif text != target["value"]:
-            changes["quote"] = None
-        what = f"{target['predicate']} of {target['subject_id']}" + (
-            f" for {target['period']}" if target["period"] else "")
-        return self._correct(target, changes, who, reason, expect, what=what)
-
-    def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
-        """Retract the row an id, or an exact term, entity name or alias, names."""
-        who = check_author(author)
-        _need_reason(reason, "a retraction")
-        found = self.names.lookup(name)
-        table, row = found.table, self.names.get(found.id)
-        if row["status"] == "retracted":
-            raise InvalidInput(f"{found.id} is already retracted")
-        return self._update(table, row, {"status": "retracted"}, who, reason, None,
-                            title=f"Retract {found.id}")
-
-    def _correct(self, target: Row, changes: dict[str, Any], who: str, reason: str | None,
-                 expect: str | None, *, what: str) -> WriteResult:
-        table = table_for_id(target["id"])
-        base_rev = self._expected_rev(table, target, expect)
-        if base_rev is not None and base_rev != target["rev"]:
-            raise Conflict(
-                f"{target['id']} changed since rev {base_rev} (now rev {target['rev']}); "
-                "re-read it and try again",
-                {"id": target["id"], "expected_rev": base_rev, "current": target},
-            )
-        if all(target[k] == v for k, v in changes.items()):
-            raise InvalidInput(f"{target['id']} already says that; nothing to correct")
-        if table.name == "facts":  # a corrected value is captured now: from the source
-            # the correction names, else on the day of the correction
-            source = changes.get("source_id")
-            changes["captured_at"] = Captured(self.core.backend, []).day(source) if source \
-                else Captured(self.core.backend, []).today
-        return self._update(table, target, changes, who, reason, base_rev,
-                            title=f"Correct {what} ({target['id']})")
-
-    def _update(self, table: Table, row: Row, changes: dict[str, Any], who: str,
-                reason: str | None, base_rev: int | None, *, title: str) -> WriteResult:
-        """Compare-and-set: the row must still be at the rev it was read at (or expected)."""
-        item_id = table.item_id(row)
-        rev = row["rev"] if base_rev is None else base_rev
-        sets = ", ".join(f"{c} = ?" for c in changes)
-        sql = (f"UPDATE {table.name} SET {sets}, recorded_by = ?, reason = ?, rev = rev + 1 "
-               f"WHERE {table.where_key()} AND rev = ?")
-        params = [*changes.values(), who, reason, *table.key_of(row), rev]
-        before = {k: row[k] for k in changes}
-
-        def body(tx: Tx) -> str:
-            if tx.execute(sql, params) != 1:
-                current = tx.query(f"SELECT * FROM {table.name} WHERE {table.where_key()}",
-                                   table.key_of(row))
-                raise Conflict(
-                    f"{item_id} changed since rev {rev} (now rev "
-                    f"{current[0]['rev'] if current else '?'}); re-read it and try again",
-                    {"id": item_id, "expected_rev": rev,
-                     "current": current[0] if current else None},
-                )
-            return commit_message(title, reason, changes.get("source_id"), before=before,
-                            after=changes)
-
-        return WriteResult(commit=self.core.write(body, who), changed=[item_id])
-
-    def _expected_rev(self, table: Table, row: Row, expect: str | None) -> int | None:
-        """--expect takes a row rev (a number) or a commit/ref the caller read the row at."""
-        if expect is None:
-            return None
-        if expect.isdigit():
-            return int(expect)
-        try:
-            rows = self.core.select(table.name, table.where_key(), table.key_of(row), expect)
-        except FactstoreError:
-            raise InvalidInput(f"expect: unknown commit or ref {expect!r}") from None
-        if not rows:
-            raise Conflict(f"{table.item_id(row)} did not exist at {expect}")
-        return int(rows[0]["rev"])
-
     # -- settings -------------------------------------------------------------------------
 
     def set_config(self, name: str, value: str, *, author: str | None,
@@ -220,45 +100,12 @@ class Writes:
         return WriteResult(commit=commit, changed=[f"config:{name}"] if commit else [])
 
 
-def _need_reason(reason: str | None, what: str) -> None:
-    if not (reason or "").strip():
-        raise InvalidInput(f"reason: {what} needs --reason")
-
-
 def _updated(spelling: Row, row: Row, unset: list[str]) -> Row:
     """A further spelling of an alias as `add alias … --update` leaves it: the fields the
     item set, the others as they were."""
     return {k: spelling[k] if k in unset else row[k] for k in spelling}
 
 
-NUMERIC = ("number", "money", "percent")
-NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-
-
-def check_value(value: Any, value_type: str) -> None:
-    """A fact's value must say something, and a number when its type is one."""
-    if isinstance(value, str) and not value.strip():
-        raise InvalidInput("value: empty; a fact needs a value")
-    if value_type not in NUMERIC:
-        return
-    if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
-            or (isinstance(value, str) and NUMBER.fullmatch(value))):
-        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
-
-
-def _parse_value(value: str | int | float, value_type: str) -> str | int | float:
-    """CLI values arrive as text; numeric facts stay numeric, with the digits as typed, or
-    the correction is refused."""
-    check_value(value, value_type)
-    if not isinstance(value, str) or value_type not in NUMERIC:
-        return value
-    number = parse_number(value.strip())
-    if not isinstance(number, int | float) or not math.isfinite(number):
-        raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
-    return number
-
-
 __all__ = [
-    "NUMBER", "NUMERIC", "Item", "Writes", "check_value"
+    "Item", "Writes"
 ]
