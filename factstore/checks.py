@@ -17,8 +17,8 @@ from typing import Any
 from factstore.errors import InvalidInput
 from factstore.text import LARGEST, MAX_TEXT_BYTES, NOT_FINITE, Number
 
-# The same patterns as the models' (factstore.models: TEXT_CHARS, NONEMPTY_TEXT, ID_CHARS,
-# SourceId); pydantic-core's regular expressions call White_Space what \s matches, spelled out
+# The patterns and limits the models use too (factstore.models imports them from here: one
+# definition); pydantic-core's regular expressions call White_Space what \s matches, spelled out
 # here since Python's \s also takes U+001C..U+001F.
 TEXT_CHARS = r"^[^\x00]*$"
 NONEMPTY_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"

@@ -23,10 +23,10 @@ from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import from_json
 
 from factstore.errors import InvalidInput
+from factstore.checks import ID_CHARS
 from factstore.models import (
     APPLIES_TO,
     ENTITY_ID,
-    ID_CHARS,
     MODELS,
     DocumentHeader,
     KnowledgeBatch,

@@ -20,6 +20,7 @@ from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from factstore.authors import AUTHOR_MAX, AUTHOR_PATTERN
+from factstore.checks import ID_CHARS, ID_MAX, NONEMPTY_TEXT, TEXT_CHARS
 from factstore.checks import value_text as value_text  # (it was defined here before)
 from factstore.schema import AliasKind as AliasKind  # the column vocabularies, kept here too
 from factstore.schema import SourceKind as SourceKind
@@ -62,8 +63,8 @@ from factstore.text import MAX_TEXT_BYTES as MAX_TEXT_BYTES  # the limit on text
 
 # Constraints are checked by pydantic-core where it can (patterns, lengths) and once per record
 # in Input.check for the rest, so a 100k-fact import is not 100k x fields Python calls.
-TEXT_CHARS = r"^[^\x00]*$"
-NONEMPTY_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
+# (TEXT_CHARS, NONEMPTY_TEXT, ID_CHARS, ID_MAX: factstore.checks, which checks a correction's
+# fields to the same patterns without pydantic)
 DATE_FIELDS = ("valid_from", "valid_to", "captured_at")
 
 Text = Annotated[str, Field(max_length=MAX_TEXT_BYTES, pattern=NONEMPTY_TEXT)]
@@ -74,15 +75,14 @@ Word = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 # format or zero-width character, and no letter from another script, can make two ids that
 # print alike. Entity ids are slugs (a subset); the others are their table's prefix and then
 # printable ASCII. References to ids (source, subject, supersedes, overrides…) take the same.
-ID_CHARS = "[!-~]"
 ENTITY_ID = r"^[a-z0-9][a-z0-9._-]*$"
-EntityId = Annotated[str, Field(pattern=ENTITY_ID, max_length=200)]
+EntityId = Annotated[str, Field(pattern=ENTITY_ID, max_length=ID_MAX)]
 APPLIES_TO = r"^(kind:[a-z][a-z0-9_]*|[a-z0-9][a-z0-9._-]*)$"  # a rule's: an entity or a kind
 
-SourceId = Annotated[str, Field(pattern=rf"^src:{ID_CHARS}+$", max_length=200)]
-DefinitionId = Annotated[str, Field(pattern=rf"^def:{ID_CHARS}+$", max_length=200)]
-FactId = Annotated[str, Field(pattern=rf"^fact:{ID_CHARS}+$", max_length=200)]
-RuleId = Annotated[str, Field(pattern=rf"^rule:{ID_CHARS}+$", max_length=200)]
+SourceId = Annotated[str, Field(pattern=rf"^src:{ID_CHARS}+$", max_length=ID_MAX)]
+DefinitionId = Annotated[str, Field(pattern=rf"^def:{ID_CHARS}+$", max_length=ID_MAX)]
+FactId = Annotated[str, Field(pattern=rf"^fact:{ID_CHARS}+$", max_length=ID_MAX)]
+RuleId = Annotated[str, Field(pattern=rf"^rule:{ID_CHARS}+$", max_length=ID_MAX)]
 Author = Annotated[str, Field(pattern=AUTHOR_PATTERN, max_length=AUTHOR_MAX)]
 Period = Annotated[
     str,
@@ -545,8 +545,8 @@ class Diff(Result):
 
 
 __all__ = [
-    "APPLIES_TO", "COLUMN_OF", "DATE_FIELDS", "ENTITY_ID", "FILL", "ID_CHARS", "MODELS",
-    "NONEMPTY_TEXT", "PROVENANCE", "TEXT_CHARS", "Alias", "AliasKind", "AliasSpec", "Author",
+    "APPLIES_TO", "COLUMN_OF", "DATE_FIELDS", "ENTITY_ID", "FILL", "MODELS",
+    "PROVENANCE", "Alias", "AliasKind", "AliasSpec", "Author",
     "BlameLine", "Branch", "Calendar", "Change", "ChangeCommit", "Commit", "ContextPack",
     "Definition", "DefinitionId", "Diff", "DocumentHeader", "Entity", "EntityId", "Fact", "FactId",
     "History", "Input", "IsoDate", "ItemKind", "ItemStatus", "KnowledgeBatch", "Listing",
