@@ -166,7 +166,7 @@ ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=5.97, exact=5.97, legal_form_differs=-1.28, acronym=5.97, leading_words=5.97,
+    exact_full=6.2, exact=6.2, legal_form_differs=-1.28, acronym=5.97, leading_words=5.97,
     words=-1.73, fuzzy={50: -6.73, 60: -5.28, 70: -3.77, 75: -3.54, 80: -0.65, 85: 1.95,
                         89: 3.06, 93: 3.06, 97: 3.06},
     rare_word=-5.15, form_differs=-5.17, former=-2.01, not_yet_valid=0.0, common=-0.75,
