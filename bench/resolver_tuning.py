@@ -39,7 +39,7 @@ ABSENT_FROM = 100
 RIDGE = 0.0002  # pulls every weight a little towards 0: nothing is fitted on a handful of cases
 # bounds keep every weight's sign what its evidence means
 NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "nothing_near", "unexplained",
-            "common", "word_differs", "common_word", "cut_short",
+            "common", "word_differs", "common_word", "other_word", "cut_short",
             "kind_differs", "partial", "rare_word", "form_differs",
             "former", "not_yet_valid")
 BOUNDS = {"near1": (0, None), "near2": (0, None), "near3": (0, None), "near_slips": (0, None),
@@ -219,7 +219,7 @@ START = ResolverConfig(
     words=3.0, fuzzy={97: 7.0, 93: 6.0, 89: 5.0, 85: 4.0, 80: 3.0, 75: 2.0, 70: 1.0, 60: 0.0,
                       50: -1.0},
     rare_word=-1.0, form_differs=-1.0, former=-0.5, not_yet_valid=-0.5, common=-0.5,
-    word_differs=-1.0, common_word=-0.5, cut_short=-1.0,
+    word_differs=-1.0, common_word=-0.5, other_word=-1.0, cut_short=-1.0,
     near={1: 2.5, 2: 1.5, 3: 0.5},
     near_hub={1: 0.0, 2: 0.0}, near_most=3, contradicts=-1.5,
     slips=-0.5, partial=-1.0, near_words=0.5, near_slips=0.5, nothing_near=-1.0,

@@ -62,6 +62,9 @@ class ResolverConfig:
     #                            "charles" (3 or more edits apart, neither inside the other)
     common_word: float = 0.0  # a name of one word, per unit of log(how many entities have
     #                           it): a "jack" alone may be any of many, a "Tern" only Tern
+    other_word: float = 0.0  # per word of the query (2 at most) that many stored names carry
+    #                          (a name in its own right) with no word like it in this one:
+    #                          "charlotte" for "charles orchard", "mason" for "charlotte ..."
     cut_short: float = 0.0  # words of a longer name, when the query ends in a legal form: it
     #                         said the whole name ("Diadortel GmbH" is not "Diadortel Materials")
     # the context
@@ -153,24 +156,24 @@ def _whole(value: Any) -> int:
 
 # weights of ResolverConfig other than the levels and the per-distance ones
 WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "word_differs",
-           "common_word", "cut_short", "contradicts",
+           "common_word", "other_word", "cut_short", "contradicts",
            "slips", "partial", "near_words", "near_slips",
            "nothing_near", "unexplained", "kind_differs", "nobody")
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid",
-                            "word_differs", "cut_short"})
+                            "word_differs", "other_word", "cut_short"})
 
 # Fitted by `python bench/bench_resolver.py tune` on the tuning halves of every labelled set
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.65, exact=6.65, legal_form_differs=-0.81, acronym=6.65, leading_words=6.65,
-    words=-0.87, fuzzy={50: -8.65, 60: -7.24, 70: -4.99, 75: -4.72, 80: -0.6, 85: 2.37,
-                        89: 3.24, 93: 3.24, 97: 3.35},
-    rare_word=-2.67, form_differs=-4.77, former=-1.99, not_yet_valid=-0.01, common=-0.69,
-    word_differs=-0.38, common_word=-0.4, cut_short=-6.15,
-    near={1: 10.18, 2: 0.03, 3: 0.0}, near_hub={1: -1.46, 2: -0.0}, near_most=3,
-    contradicts=-0.09, slips=2.32, partial=-4.38, near_words=1.75, near_slips=4.86,
-    nothing_near=-4.39, unexplained=-2.82, kind_differs=-4.55, nobody=2.05, resolve_at=0.98,
+    exact_full=6.2, exact=6.2, legal_form_differs=-1.28, acronym=5.97, leading_words=5.97,
+    words=-1.73, fuzzy={50: -6.73, 60: -5.28, 70: -3.77, 75: -3.54, 80: -0.65, 85: 1.95,
+                        89: 3.06, 93: 3.06, 97: 3.06},
+    rare_word=-5.15, form_differs=-5.17, former=-2.01, not_yet_valid=0.0, common=-0.75,
+    word_differs=-0.13, common_word=-0.39, other_word=-5.28, cut_short=-6.23,
+    near={1: 10.5, 2: 0.0, 3: 0.0}, near_hub={1: -1.51, 2: -0.0}, near_most=3,
+    contradicts=-0.05, slips=2.48, partial=-4.48, near_words=1.9, near_slips=5.33,
+    nothing_near=-4.6, unexplained=-2.88, kind_differs=-4.83, nobody=1.37, resolve_at=0.985,
     listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
@@ -195,6 +198,7 @@ class Evidence:
     common: float | None = None  # log of how many entities would have its words by chance
     differs: list[tuple[str, str]] = field(default_factory=list)  # (query word, its like)
     cut_short: str | None = None  # the reason, when the query said a whole, shorter name
+    other_words: list[str] = field(default_factory=list)  # common words of the query, none like
     common_word: float | None = None  # a name of one word: log of how many entities have it
     # (relations away, log of how many entities are that near the named one, reason)
     near: list[tuple[int, float, str]] = field(default_factory=list)
@@ -221,6 +225,7 @@ class Evidence:
                 ("former", self.former is not None and not self.alone),
                 ("not_yet_valid", self.not_yet_valid is not None), ("common", self.common or 0.0),
                 ("word_differs", min(2, len(self.differs))),
+                ("other_word", min(2, len(self.other_words))),
                 ("cut_short", self.cut_short is not None),
                 ("common_word", self.common_word or 0.0),
                 ("near1", sum(d == 1 for d, _, _ in near)),
@@ -255,6 +260,8 @@ class Evidence:
         return [self.how, *(r for r in (self.rare_word, self.form_differs, self.cut_short,
                                          self.former, self.not_yet_valid) if r),
                 *(f"{mine!r} is another name than {theirs!r}" for mine, theirs in self.differs),
+                *(f"{word!r} is a name many others have, unlike its words"
+                  for word in self.other_words),
                 *(via for _, _, via in sorted(self.near)),
                 *([f"the context says {' '.join(self.near_words)}, as names near it do"]
                   if self.near_words else []),

@@ -472,12 +472,14 @@ class AliasIndex:
         said = key.split()
         rare = [w for w in said if self.tokens.size(w) <= RARE_MOST] or [
             min(said, key=self.tokens.size)]
+        common = [w for w in said if w not in rare]  # names many stored entities carry
         for pos, score in best.items():
             alias = self.aliases[ids[pos]]
             evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
             theirs = choices[pos].split()
             if unlike := _unlike(rare, said, theirs, config.rare_word_from):
                 evidence.rare_word = f"no word like {unlike[0]!r}"
+            evidence.other_words = _unlike(common, said, theirs, config.rare_word_from)
             evidence.differs = _differs(said, theirs)
             shared = [w for w in said if w not in dict(evidence.differs)]
             evidence.common = self._commonness(" ".join(shared), theirs, alone=shared != said)

@@ -89,13 +89,13 @@ def test_a_name_the_resolver_calls_ambiguous_with_one_candidate_is_no_match(
 
     store.add(Entity(id="tern-bank", kind="customer", name="Tern Bank"), author=AUTHOR)
     store.add(Fact(subject="tern-bank", predicate="seats", value=10), author=AUTHOR)
-    answer = store.resolve("Tern Bnak")  # a typo: one weak candidate, not sure enough
+    answer = store.resolve("Tern Bnk")  # a typo: one weak candidate, not sure enough
     assert answer.status == "ambiguous" and [c.id for c in answer.candidates] == ["tern-bank"]
     head = store.head()
     with pytest.raises(Ambiguous):
-        store.correct_fact("Tern Bnak", "11", predicate="seats", author=AUTHOR, reason="r")
+        store.correct_fact("Tern Bnk", "11", predicate="seats", author=AUTHOR, reason="r")
     with pytest.raises(Ambiguous):
-        store.show("Tern Bnak")
+        store.show("Tern Bnk")
     assert store.head() == head
 
 

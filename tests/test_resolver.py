@@ -554,3 +554,15 @@ def test_a_year_that_agrees_only_inside_a_birth_date_that_does_not_is_no_agreeme
     assert found["p"].partial == 1 and not found["p"].slips  # 09-30 is no slip of 05-03
     found, _ = index.evidence("Sebastian Schneider", context="2001-05-08 2001")
     assert found["p"].partial == 0 and found["p"].slips  # one digit off: a slip
+
+
+def test_a_word_many_stored_names_carry_unlike_any_of_the_name_is_another_persons() -> None:
+    index = _persons("Charles Orchard", "Charlotte Vane", "Charlotte Hollis", "Charlotte Bruin",
+                     "Charlotte Quay", "Mia Tarrant")
+    found, _ = index.evidence("Charlotte Orchard")
+    assert found["p0"].other_words == ["charlotte"]  # four others are named charlotte
+    assert found["p0"].features(evidence.DEFAULT)["other_word"] == 1
+    assert "'charlotte' is a name many others have, unlike its words" in found["p0"].reasons()
+    # a slip of its own word, a word nobody else has: no other person's name
+    for query in ("Charels Orchard", "Charlyx Orchard"):
+        assert index.evidence(query)[0]["p0"].other_words == [], query
