@@ -31,16 +31,21 @@ def _loaded(*args: str) -> set[str]:
     return loaded
 
 
+def _load_two(store_url: str, tmp_path: Path) -> None:
+    """The store with TWO imported (an entity and two facts to read and correct)."""
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO, encoding="utf-8")
+    with factstore.open_store(store_url) as store:
+        store.import_file(path, author=AUTHOR)
+
+
 def test_show_help_loads_none_of_the_heavy_modules() -> None:
     assert sorted(_loaded("show", "--help") & {*HEAVY, *LAZY}) == []
 
 
 def test_reads_by_id_and_exact_name_start_without_pydantic(store_url: str,
                                                             tmp_path: Path) -> None:
-    path = tmp_path / "two.yaml"
-    path.write_text(TWO, encoding="utf-8")
-    with factstore.open_store(store_url) as store:
-        store.import_file(path, author=AUTHOR)
+    _load_two(store_url, tmp_path)
     for argv in (["show", "fact:acv", "--json"], ["show", "Acme"], ["list", "facts"],
                  ["log"], ["history", "fact:acv", "--json"], ["resolve", "Acme"],
                  ["resolve", "Acme", "--json"], ["context", "What is Acme's ACV in FY26-Q3?"]):
@@ -53,10 +58,7 @@ def test_reads_by_id_and_exact_name_start_without_pydantic(store_url: str,
 def test_a_correction_and_a_retraction_start_without_pydantic(store_url: str,
                                                                 tmp_path: Path) -> None:
     """They change a field or two of a valid row: checked by factstore.checks, no model."""
-    path = tmp_path / "two.yaml"
-    path.write_text(TWO, encoding="utf-8")
-    with factstore.open_store(store_url) as store:
-        store.import_file(path, author=AUTHOR)
+    _load_two(store_url, tmp_path)
     by = ["--by", AUTHOR]
     for argv in (["correct", "fact:acv", "--value", "120", "--reason", "r", *by],
                  ["correct", "Acme", "--predicate", "seats", "--value", "11", "--source",
