@@ -18,6 +18,7 @@ after the commit, when the engine's transaction has let its memory go.
 from __future__ import annotations
 
 import operator
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -273,7 +274,7 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
         size = max(path.stat().st_size, 1)
     except OSError:  # jsonl_chunks says what is wrong with the path, in one line
         size = 1
-    apart = size > READ_APART and "fork" in _start_methods()
+    apart = size > READ_APART and hasattr(os, "fork")  # (not on Windows)
     for batch, done in _read_apart(path) if apart else jsonl_chunks(path):
         stream.take(batch)
         if progress:
@@ -374,12 +375,6 @@ READ_APART = 1 << 20  # bytes: a larger file is read and validated by a second p
 FIRST_APART = 1_000  # lines in that process's first chunk
 
 
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
-
-
 def _read_apart(path: Path) -> Iterator[tuple[KnowledgeBatch, int]]:
     """jsonl_chunks(path), read and validated by a forked process while the caller writes the
     chunk before (pydantic-core and the engine's inserts each hold the interpreter lock, so
@@ -428,10 +423,8 @@ def _reader(path: Path, outbox: Any) -> None:
         for chunk in jsonl_chunks(path, first=FIRST_APART):
             outbox.send_bytes(pickle.dumps(("chunk", chunk), pickle.HIGHEST_PROTOCOL))
         message: tuple[str, Any] = ("end", None)
-    except (BrokenPipeError, OSError) as exc:
-        if isinstance(exc, BrokenPipeError) or outbox.closed:
-            return  # the writer left
-        message = ("error", exc)
+    except BrokenPipeError:
+        return  # the writer left
     except Exception as exc:  # handed to the writer, raised there
         message = ("error", exc)
     try:
