@@ -242,8 +242,7 @@ def _string(text: str, column: int) -> str | None:
     unless an implicit resolver reads it as other than a string (a number, a boolean,
     null, a date, 1:20…), single-quoted if one does; and only if it would not be folded
     (it fits the width, or has no space to fold at)."""
-    # PLAIN_SHAPE, its look-ahead as substring tests (the regex's own was most of its time)
-    if "  " in text or ": " in text or "#" in text or not _PLAIN_CHARS.fullmatch(text):
+    if "  " in text or ": " in text or "#" in text or not PLAIN_SHAPE.fullmatch(text):
         return None
     written = "'" + text.replace("'", "''") + "'" if _resolved(text) else text
     return None if column + len(written) > WIDTH and " " in text else written
@@ -278,10 +277,9 @@ PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
 # control, line-break, astral or BOM character (libyaml escapes those), no #, no ': ', no
 # two spaces, and does not end in a space or colon.
 _PRINTABLE = "\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-PLAIN_SHAPE = re.compile(f"(?!.*(?:  |: |#))[A-Za-z0-9_(/${_PRINTABLE}]"
-                         f"[\x20-\x7e{_PRINTABLE}]*(?<![ :])", re.S)
-_PLAIN_CHARS = re.compile(f"[A-Za-z0-9_(/${_PRINTABLE}][\x20-\x7e{_PRINTABLE}]*(?<![ :])",
-                          re.S)
+# (no #, ': ' or two spaces: _string tests those as substrings, faster than a look-ahead)
+PLAIN_SHAPE = re.compile(f"[A-Za-z0-9_(/${_PRINTABLE}][\x20-\x7e{_PRINTABLE}]*(?<![ :])",
+                         re.S)
 FRAGILE = re.compile("[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
 # A string is quoted when a plain scalar would read as anything else, to the importer (YAML 1.2
 # core: 1e3, 0x1F) or to a YAML 1.1 reader (yes, 1:20, 2025-10-31).
