@@ -3,6 +3,7 @@ write), and the one place library errors become exit codes (FactsGroup)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -222,7 +223,24 @@ def complete_refs(ctx: click.Context, param: click.Parameter, incomplete: str) -
 
 
 def main() -> None:
+    odd = _not_utf8(sys.argv[1:])
+    if odd:
+        click.echo(f"error: {odd}", err=True)
+        sys.exit(2)
     cli(prog_name="facts")
+
+
+def _not_utf8(args: list[str]) -> str | None:
+    """What is wrong with the first argument that is not UTF-8 text (Python hands such bytes
+    over as lone surrogates, which no store can hold), or None."""
+    for i, arg in enumerate(args):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            after = f" (after {args[i - 1]})" if i and args[i - 1].startswith("-") else ""
+            return f"argument {i + 1}{after} is not valid UTF-8: {raw!r}"
+    return None
 
 
 @cli.command()

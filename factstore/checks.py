@@ -28,6 +28,7 @@ ID_MAX = 200  # characters of an id (every table's)
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SAYS_SOMETHING = re.compile(f"[^\x00{WHITE_SPACE}]")
 _SOURCE_ID = re.compile(SOURCE_ID)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_text(field: str, value: Any, *, required: bool) -> str:
@@ -37,6 +38,7 @@ def check_text(field: str, value: Any, *, required: bool) -> str:
         raise InvalidInput(f"{field}: expected text, got {type(value).__name__}")
     if "\x00" in value:
         raise InvalidInput(f"{field}: a NUL character is not allowed in text")
+    _check_unicode(field, value)
     if required and _SAYS_SOMETHING.search(value) is None:
         raise InvalidInput(f"{field}: empty; it needs some text")
     _check_size(field, value)
@@ -89,10 +91,19 @@ def value_text(value: str | int | float | bool) -> tuple[str, str]:
     return value, "text"
 
 
+def _check_unicode(field: str, value: str) -> None:
+    """Text a store can hold is UTF-8: a lone surrogate (what Python makes of bytes that are not
+    UTF-8, e.g. in a command-line argument) is refused, as the models refuse it."""
+    odd = _SURROGATE.search(value)
+    if odd is not None:
+        raise InvalidInput(f"{field}: not valid UTF-8 text (a lone surrogate U+{ord(odd[0]):04X} "
+                           f"at character {odd.start() + 1})")
+
+
 def _check_size(field: str, value: str) -> None:
     # a string of at most 16 Ki characters is at most 64 KiB of UTF-8
     if len(value) > MAX_TEXT_BYTES // 4:
-        size = len(value.encode("utf-8", "surrogatepass"))
+        size = len(value.encode("utf-8"))
         if size > MAX_TEXT_BYTES:
             raise InvalidInput(f"{field}: text is {size} bytes; the limit is 64 KiB")
 

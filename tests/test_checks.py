@@ -13,11 +13,11 @@ from factstore import FactStore, checks, models
 from factstore.errors import InvalidInput
 from factstore.text import LARGEST, MAX_TEXT_BYTES, Number
 
-from .conftest import AUTHOR, TWO
+from .conftest import AUTHOR, TWO, Facts
 
 TEXTS = ["ok", "", " ", "\t\n", "\u3000", "\x1c", "a\x00b", "\x00", "é" * (MAX_TEXT_BYTES // 2),
          "é" * (MAX_TEXT_BYTES // 2 + 1), "x" * MAX_TEXT_BYTES, "x" * (MAX_TEXT_BYTES + 1),
-         "\u200b", "line\n"]
+         "\u200b", "line\n", "a\udcffb", "\ud800", "x" * MAX_TEXT_BYTES + "\udfff"]
 SOURCES = ["src:crm", "src:a/b-c.d", "src:", "src:a b", "crm", "src:é", "src:a\n",
            "src:" + "x" * 196, "src:" + "x" * 197, 7]
 VALUES: list[Any] = [*TEXTS, 0, -1, True, False, 1.5, float("inf"), float("nan"), LARGEST,
@@ -91,4 +91,31 @@ def test_a_correction_refuses_a_bad_source_quote_or_text_naming_the_field(
         store.correct_fact("fact:acv", "1", quote="a\x00b", author=AUTHOR, reason="r")
     with pytest.raises(InvalidInput, match=r"^text: "):
         store.correct_definition("ACV", " ", author=AUTHOR, reason="r")
+    with pytest.raises(InvalidInput, match=r"^text: not valid UTF-8"):  # bytes that were not
+        store.correct_definition("ACV", "a\udcffb", author=AUTHOR, reason="r")
+    with pytest.raises(InvalidInput, match=r"^reason: not valid UTF-8"):
+        store.correct_fact("fact:acv", "1", author=AUTHOR, reason="r\udcff")
     assert store.head() == head
+
+
+def test_an_argument_that_is_not_utf8_is_refused_naming_it(facts: Facts, tmp_path: Any) -> None:
+    """Bytes that are not UTF-8 on the command line (a Latin-1 terminal, a bad paste) are one
+    line naming the argument and exit 2 before anything is opened, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO + "definitions: [{term: ACV, scope: finance, text: Annual value}]\n",
+                    encoding="utf-8")
+    facts("import", str(path))
+    head = facts("log", "-n", "1").output
+    for args in ([b"show", b"Acme \xff"],
+                 [b"correct", b"ACV", b"--def", b"New", b"--reason", b"caf\xe9"]):
+        run = subprocess.run([sys.executable, "-m", "factstore", "--url", facts.url, *args],
+                             capture_output=True, env={**os.environ, "FACTS_AUTHOR": AUTHOR})
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.decode().count("\n") == 1
+        assert b"is not valid UTF-8" in run.stderr
+    assert b"(after --reason)" in run.stderr
+    assert facts("log", "-n", "1").output == head

@@ -149,6 +149,7 @@ class Corrections:
 def _need_reason(reason: str | None, what: str) -> None:
     if not (reason or "").strip():
         raise InvalidInput(f"reason: {what} needs --reason")
+    check_text("reason", reason, required=True)
 
 
 NUMERIC = ("number", "money", "percent")
