@@ -21,7 +21,7 @@ import factstore
 from factstore import FactStore, init_store
 from factstore.models import ContextPack
 
-from .conftest import AUTHOR
+from .conftest import AUTHOR, Facts
 
 HALVORSEN = """
 factstore: 1
@@ -162,3 +162,32 @@ def test_no_fact_is_attached_by_a_word_in_passing(halvorsen: FactStore, question
 def test_a_question_about_paying_still_gets_the_rules(halvorsen: FactStore) -> None:
     pack = _pack(halvorsen, "When must Halvorsen pay its yearly contract?")
     assert _ids(pack, "rule") == ["rule:invoice-30"]
+
+
+# --- 2. one near candidate: not sure, said as such everywhere -----------------------------------
+
+
+def test_one_near_candidate_is_not_followed_and_said_as_a_question(halvorsen: FactStore) -> None:
+    facts = Facts(halvorsen.url)
+    shown = facts("show", "Halvorsn Marine", ok=False)
+    assert shown.exit_code == 2  # still not resolved: a read never follows it
+    first = shown.output.splitlines()[0]
+    assert first.startswith("error: not sure: did you mean Halvorsen Marine ASA (halvorsen, "
+                            "score "), first
+    assert "ambiguous" not in first
+    resolved = facts("resolve", "Halvorsn Marine", ok=False)
+    assert resolved.exit_code == 5  # the status is a contract: ambiguous, one candidate
+    assert resolved.output.startswith("ambiguous: 'Halvorsn Marine'; not sure: did you mean "
+                                      "Halvorsen Marine ASA (halvorsen, score ")
+    answer = halvorsen.resolve("Halvorsn Marine")
+    assert answer.status == "ambiguous" and [c.id for c in answer.candidates] == ["halvorsen"]
+    assert answer.not_sure() == (f"not sure: did you mean Halvorsen Marine ASA (halvorsen, "
+                                 f"score {answer.candidates[0].score})?")
+    (mention,) = _pack(halvorsen, "What is Halvorsn Marine's ACV?").entities
+    assert mention.status == "ambiguous" and [c["id"] for c in mention.candidates] == [
+        "halvorsen"]
+
+
+def test_several_candidates_are_still_ambiguous(halvorsen: FactStore) -> None:
+    assert halvorsen.resolve("Halvorsen Brekke").not_sure() is None
+    assert halvorsen.resolve("Halvorsen Marine ASA").not_sure() is None  # resolved
