@@ -104,7 +104,8 @@ class Builder:
         periods = question_periods(question, valid_at, self.start_month)
         subjects = [m.entity["id"] for m in mentions if m.entity]
         ask = Ask.of(words, terms, self.definitions)
-        ask.worded = worded_term(words, self.definitions, self._neutral(subjects))
+        ask.worded = worded_term(words, self.definitions, _neutral(
+            [self.index.entities[s]["kind"] for s in subjects], self.rules, self.definitions))
         found = Found()
         links = Links(self.select, self.index, subjects, valid_at, self.start_month,
                       [period_range(p, self.start_month) for p in periods], self.definitions,
@@ -151,15 +152,6 @@ class Builder:
             low, high = (middle, high) if fits(middle) else (low, middle - 1)
         return candidates[:low], candidates[low:]
 
-    def _neutral(self, subjects: list[str]) -> set[str]:
-        """Words that say whom or whose a question asks about, not what: the kinds of the
-        entities it names and those rules apply to, the scopes and owners of definitions
-        ('customer', 'supplier', 'finance')."""
-        texts = {*(self.index.entities[s]["kind"] for s in subjects),
-                 *(r["applies_to"][5:] for r in self.rules if r["applies_to"].startswith("kind:")),
-                 *(d.get(k) or "" for d in self.definitions for k in ("scope", "owner"))}
-        return set().union(*map(_roots, texts))
-
     # -- definitions ----------------------------------------------------------------------
 
     def _definitions(self, terms: list[str], scope: str | None, valid_at: date
@@ -203,7 +195,7 @@ class Builder:
         kept: list[Row] = []
         for subject in subjects:
             mine = by_subject[subject]
-            predicates, found.explained[subject], named = self._predicates(mine, ask)
+            predicates, found.explained[subject], named = _predicates(mine, ask)
             if named:
                 found.named.add(subject)
             if predicates:
@@ -227,57 +219,6 @@ class Builder:
             order = (subjects.index(subject), exact, predicate, period or "")
             ranked += self._rank_group(group, superseded_by, order, TIER_FACT)
         return ranked
-
-    def _predicates(self, rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
-        """Predicates the question names, the positions of the words that name them, and
-        whether its words name one itself: written out ('health score', 'health scores'),
-        through a defined term ('ACV'), every word of the predicate somewhere in the
-        question ('the date of renewal'), or the unit its values are counted in ('how many
-        vehicles' for fleet_size in vehicles); failing those, in the words of a term's
-        definition ('what is the contract worth per year' for acv, see worded_term), then a
-        predicate's first word alone ('how much fuel'). A predicate that is only part of
-        what the question names is not it: 'revenue' does not answer 'net revenue
-        retention'."""
-        words = ask.words
-        usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
-        stems = [stem(words.words[i]) for i in usable]
-        roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
-        named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
-        for i, term in words.term_of.items():
-            named[" ".join(stem(w) for w in full_name(term).split())].add(i)
-        units: dict[str, set[str]] = defaultdict(set)  # predicate -> units counted in
-        for r in rows:
-            if r["unit"] and not CURRENCY.match(r["unit"]):
-                units[r["predicate"]].add(r["unit"])
-        hits: dict[str, set[int]] = {}
-        for predicate in {r["predicate"] for r in rows}:
-            key = full_name(predicate.replace("_", " ")).split()  # as the question's words
-            keyed = [stem(w) for w in key]
-            at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
-                  if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
-            for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
-                need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
-                if not at and need and need <= roots.keys():  # "how many vehicles": its unit
-                    at = {roots[r] for r in need}
-            at |= named.get(" ".join(keyed), set())
-            if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
-                at = initials_at(key, [words.words[i] for i in usable], usable)
-            if at:
-                hits[predicate] = at
-        own = bool(hits)  # the question's own words name a predicate
-        if not hits and ask.worded:  # the question says what a definition says
-            term, at = ask.worded
-            hits = {p: set(at) for p in {r["predicate"] for r in rows}
-                    if names_predicate(term, p)}
-        if not hits:  # "how much fuel" for fuel_volume: a word alone in the question that
-            hits = _heads(rows, ask, usable)  # begins one predicate's name only
-            own = bool(hits)
-        every = set().union(*hits.values())
-        found = {p for p, at in hits.items()
-                 if not any(i not in every and ask.root(i) not in GENERIC
-                            and ask.root(i) not in RULE_ROOTS
-                            for run in runs(ask.positions) if set(run) & at for i in run)}
-        return found, set().union(*(hits[p] for p in found)), own
 
     def _in_time(self, rows: list[Row], periods: list[str], valid_at: date) -> list[Row]:
         """Facts about the periods asked for; without one, what held at valid_at: the latest
@@ -600,6 +541,67 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
     if not topic or asks:
         need = min(1, len(topic))
     return scores, need
+
+
+def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
+    """Predicates the question names, the positions of the words that name them, and
+    whether its words name one itself: written out ('health score', 'health scores'),
+    through a defined term ('ACV'), every word of the predicate somewhere in the
+    question ('the date of renewal'), or the unit its values are counted in ('how many
+    vehicles' for fleet_size in vehicles); failing those, in the words of a term's
+    definition ('what is the contract worth per year' for acv, see worded_term), then a
+    predicate's first word alone ('how much fuel'). A predicate that is only part of
+    what the question names is not it: 'revenue' does not answer 'net revenue
+    retention'."""
+    words = ask.words
+    usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
+    stems = [stem(words.words[i]) for i in usable]
+    roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
+    named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
+    for i, term in words.term_of.items():
+        named[" ".join(stem(w) for w in full_name(term).split())].add(i)
+    units: dict[str, set[str]] = defaultdict(set)  # predicate -> units counted in
+    for r in rows:
+        if r["unit"] and not CURRENCY.match(r["unit"]):
+            units[r["predicate"]].add(r["unit"])
+    hits: dict[str, set[int]] = {}
+    for predicate in {r["predicate"] for r in rows}:
+        key = full_name(predicate.replace("_", " ")).split()  # as the question's words
+        keyed = [stem(w) for w in key]
+        at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
+              if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
+        for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
+            need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
+            if not at and need and need <= roots.keys():  # "how many vehicles": its unit
+                at = {roots[r] for r in need}
+        at |= named.get(" ".join(keyed), set())
+        if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
+            at = initials_at(key, [words.words[i] for i in usable], usable)
+        if at:
+            hits[predicate] = at
+    own = bool(hits)  # the question's own words name a predicate
+    if not hits and ask.worded:  # the question says what a definition says
+        term, at = ask.worded
+        hits = {p: set(at) for p in {r["predicate"] for r in rows}
+                if names_predicate(term, p)}
+    if not hits:  # "how much fuel" for fuel_volume: a word alone in the question that
+        hits = _heads(rows, ask, usable)  # begins one predicate's name only
+        own = bool(hits)
+    every = set().union(*hits.values())
+    found = {p for p, at in hits.items()
+             if not any(i not in every and ask.root(i) not in GENERIC
+                        and ask.root(i) not in RULE_ROOTS
+                        for run in runs(ask.positions) if set(run) & at for i in run)}
+    return found, set().union(*(hits[p] for p in found)), own
+
+
+def _neutral(kinds: list[str], rules: list[Row], definitions: list[Row]) -> set[str]:
+    """Words that say whom or whose a question asks about, not what: the kinds of the
+    entities it names and those rules apply to, the scopes and owners of definitions
+    ('customer', 'supplier', 'finance')."""
+    texts = {*kinds, *(r["applies_to"][5:] for r in rules if r["applies_to"].startswith("kind:")),
+             *(d.get(k) or "" for d in definitions for k in ("scope", "owner"))}
+    return set().union(*map(_roots, texts))
 
 
 def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
