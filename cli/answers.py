@@ -55,8 +55,10 @@ def resolve(obj: Ctx, name: str | None, context: str | None, kind: str | None,
     if as_json:
         output.emit_json(result.model_dump())
     else:
+        unsure = result.not_sure()  # one candidate below the operating point: a near miss
         output.line(f"{result.status}: " + (f"{result.entity['id']} ({result.entity['name']})"
-                                            if result.entity else clean_query(name)))
+                                            if result.entity else clean_query(name))
+                    + (f"; {unsure}" if unsure else ""))
         output.table(("id", "name", "kind", "score", "reasons"),
                      [[c.id, c.name, c.kind, c.score, "; ".join(c.reasons)]
                       for c in result.candidates])

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from factstore.errors import InvalidInput
@@ -39,11 +40,13 @@ from factstore.question import (
     find_entities,
     find_terms,
     initials_at,
+    names_predicate,
     question_periods,
     root,
     runs,
     stem,
     unique_mentions,
+    worded_term,
 )
 from factstore.links import Links
 from factstore.ranked import (
@@ -101,12 +104,16 @@ class Builder:
         periods = question_periods(question, valid_at, self.start_month)
         subjects = [m.entity["id"] for m in mentions if m.entity]
         ask = Ask.of(words, terms, self.definitions)
+        ask.worded = worded_term(words, self.definitions, _neutral(
+            [self.index.entities[s]["kind"] for s in subjects], self.rules, self.definitions))
         found = Found()
         links = Links(self.select, self.index, subjects, valid_at, self.start_month,
                       [period_range(p, self.start_month) for p in periods], self.definitions,
                       f" in {', '.join(periods)}" if periods else "")
-        candidates = [*self._definitions(terms, options.scope, valid_at),
-                      *self._facts(subjects, ask, periods, valid_at, found),
+        facts = self._facts(subjects, ask, periods, valid_at, found)
+        if ask.worded and not found.named:  # no predicate named in the question's own words:
+            terms.append(ask.worded[0])  # the definition it was said in explains the pack
+        candidates = [*self._definitions(terms, options.scope, valid_at), *facts,
                       *links.items(ask, found),
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *links.answers_wh(ask, found),
@@ -188,7 +195,9 @@ class Builder:
         kept: list[Row] = []
         for subject in subjects:
             mine = by_subject[subject]
-            predicates, found.explained[subject] = self._predicates(mine, ask)
+            predicates, found.explained[subject], named = _predicates(mine, ask)
+            if named:
+                found.named.add(subject)
             if predicates:
                 found.answered.add(subject)
                 mine = [r for r in mine if r["predicate"] in predicates]
@@ -210,48 +219,6 @@ class Builder:
             order = (subjects.index(subject), exact, predicate, period or "")
             ranked += self._rank_group(group, superseded_by, order, TIER_FACT)
         return ranked
-
-    def _predicates(self, rows: list[Row], ask: Ask) -> tuple[set[str], set[int]]:
-        """Predicates the question names, and the positions of the words that name them:
-        written out ('health score', 'health scores'), through a defined term ('ACV'), every
-        word of the predicate somewhere in the question ('the date of renewal'), or the unit
-        its values are counted in ('how many vehicles' for fleet_size in vehicles). A
-        predicate that is only part of what the question names is not it: 'revenue' does
-        not answer 'net revenue retention'."""
-        words = ask.words
-        usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
-        stems = [stem(words.words[i]) for i in usable]
-        roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
-        named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
-        for i, term in words.term_of.items():
-            named[" ".join(stem(w) for w in full_name(term).split())].add(i)
-        units: dict[str, set[str]] = defaultdict(set)  # predicate -> units counted in
-        for r in rows:
-            if r["unit"] and not CURRENCY.match(r["unit"]):
-                units[r["predicate"]].add(r["unit"])
-        hits: dict[str, set[int]] = {}
-        for predicate in {r["predicate"] for r in rows}:
-            key = full_name(predicate.replace("_", " ")).split()  # as the question's words
-            keyed = [stem(w) for w in key]
-            at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
-                  if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
-            for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
-                need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
-                if not at and need and need <= roots.keys():  # "how many vehicles": its unit
-                    at = {roots[r] for r in need}
-            at |= named.get(" ".join(keyed), set())
-            if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
-                at = initials_at(key, [words.words[i] for i in usable], usable)
-            if at:
-                hits[predicate] = at
-        if not hits:  # "how much fuel" for fuel_volume: a word alone in the question that
-            hits = _heads(rows, ask, usable)  # begins one predicate's name only
-        every = set().union(*hits.values())
-        found = {p for p, at in hits.items()
-                 if not any(i not in every and ask.root(i) not in GENERIC
-                            and ask.root(i) not in RULE_ROOTS
-                            for run in runs(ask.positions) if set(run) & at for i in run)}
-        return found, set().union(*(hits[p] for p in found))
 
     def _in_time(self, rows: list[Row], periods: list[str], valid_at: date) -> list[Row]:
         """Facts about the periods asked for; without one, what held at valid_at: the latest
@@ -576,6 +543,67 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
     return scores, need
 
 
+def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
+    """Predicates the question names, the positions of the words that name them, and
+    whether its words name one itself: written out ('health score', 'health scores'),
+    through a defined term ('ACV'), every word of the predicate somewhere in the
+    question ('the date of renewal'), or the unit its values are counted in ('how many
+    vehicles' for fleet_size in vehicles); failing those, in the words of a term's
+    definition ('what is the contract worth per year' for acv, see worded_term), then a
+    predicate's first word alone ('how much fuel'). A predicate that is only part of
+    what the question names is not it: 'revenue' does not answer 'net revenue
+    retention'."""
+    words = ask.words
+    usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
+    stems = [stem(words.words[i]) for i in usable]
+    roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
+    named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
+    for i, term in words.term_of.items():
+        named[" ".join(stem(w) for w in full_name(term).split())].add(i)
+    units: dict[str, set[str]] = defaultdict(set)  # predicate -> units counted in
+    for r in rows:
+        if r["unit"] and not CURRENCY.match(r["unit"]):
+            units[r["predicate"]].add(r["unit"])
+    hits: dict[str, set[int]] = {}
+    for predicate in {r["predicate"] for r in rows}:
+        key = full_name(predicate.replace("_", " ")).split()  # as the question's words
+        keyed = [stem(w) for w in key]
+        at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
+              if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
+        for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
+            need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
+            if not at and need and need <= roots.keys():  # "how many vehicles": its unit
+                at = {roots[r] for r in need}
+        at |= named.get(" ".join(keyed), set())
+        if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
+            at = initials_at(key, [words.words[i] for i in usable], usable)
+        if at:
+            hits[predicate] = at
+    own = bool(hits)  # the question's own words name a predicate
+    if not hits and ask.worded:  # the question says what a definition says
+        term, at = ask.worded
+        hits = {p: set(at) for p in {r["predicate"] for r in rows}
+                if names_predicate(term, p)}
+    if not hits:  # "how much fuel" for fuel_volume: a word alone in the question that
+        hits = _heads(rows, ask, usable)  # begins one predicate's name only
+        own = bool(hits)
+    every = set().union(*hits.values())
+    found = {p for p, at in hits.items()
+             if not any(i not in every and ask.root(i) not in GENERIC
+                        and ask.root(i) not in RULE_ROOTS
+                        for run in runs(ask.positions) if set(run) & at for i in run)}
+    return found, set().union(*(hits[p] for p in found)), own
+
+
+def _neutral(kinds: list[str], rules: list[Row], definitions: list[Row]) -> set[str]:
+    """Words that say whom or whose a question asks about, not what: the kinds of the
+    entities it names and those rules apply to, the scopes and owners of definitions
+    ('customer', 'supplier', 'finance')."""
+    texts = {*kinds, *(r["applies_to"][5:] for r in rules if r["applies_to"].startswith("kind:")),
+             *(d.get(k) or "" for d in definitions for k in ("scope", "owner"))}
+    return set().union(*map(_roots, texts))
+
+
 def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
     """Predicates named by their first word only ('fuel' of fuel_volume, 'fleet' of
     fleet_size), when that word stands alone among the question's words and begins no
@@ -590,6 +618,12 @@ def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
         if i in alone and len(named) == 1 and ask.words.words[i] not in FILLER:
             found[next(iter(named))] = {i}
     return found
+
+
+@lru_cache(maxsize=4096)
+def _roots(text: str) -> frozenset[str]:
+    """The roots of a kind's, scope's or owner's words ('customer_success')."""
+    return frozenset(root(w) for w in full_name(text.replace("_", " ")).split())
 
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:

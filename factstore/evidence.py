@@ -288,6 +288,20 @@ class Resolution(Plain):
     entity: dict[str, str] | None
     candidates: list[Candidate]
 
+    def not_sure(self) -> str | None:
+        """What a person says of an `ambiguous` answer with one candidate (a near miss below
+        the operating point: a typo, a legal form left off): 'not sure: did you mean
+        Halvorsen Marine ASA (halvorsen, score 90)?'. None for any other answer."""
+        if self.status != "ambiguous" or len(self.candidates) != 1:
+            return None
+        return not_sure(self.candidates[0].name, self.candidates[0].id,
+                        self.candidates[0].score)
+
+
+def not_sure(name: str, ident: str, score: int) -> str:
+    """The words for one candidate the resolver is not sure of, the same in every output."""
+    return f"not sure: did you mean {name} ({ident}, score {score})?"
+
 
 def decide(query: str, found: dict[str, Evidence], unlisted: int, config: ResolverConfig,
            entities: Mapping[str, dict[str, Any]]) -> Resolution:
@@ -326,5 +340,5 @@ def decide(query: str, found: dict[str, Evidence], unlisted: int, config: Resolv
 
 __all__ = [
     "ALIAS_FEATURES", "DEFAULT", "LEVELS", "PRESETS", "WEIGHTS", "Candidate", "Evidence",
-    "Resolution", "ResolverConfig", "decide"
+    "Resolution", "ResolverConfig", "decide", "not_sure"
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -433,6 +434,120 @@ def _term_initials(words: Words, term: str) -> set[int]:
         " ?!.,;:'\"()[]").isupper() or words.words[i] not in FILLER}
 
 
+# --- a metric said in a definition's words ------------------------------------------------
+
+# The ways a stranger says what a definition's text says in other words: each group's words are
+# one word when a question is compared with a definition ("worth per year" is "yearly value",
+# "what X pays us a year" is "annual value"). Only time units and what a thing is worth: any
+# other word must be the definition's own (by root).
+SAME_SENSE = {
+    "~year": "year years yearly annual annually annualised annualized annum",
+    "~quarter": "quarter quarters quarterly",
+    "~month": "month months monthly",
+    "~value": "value worth pay pays paid paying spend spends spent amount",
+    "~contract": "contract contracts deal deals agreement agreements",
+}
+SENSE = {root(w): sense for sense, said in SAME_SENSE.items() for w in said.split()}
+IN_PASSING = frozenset({"each", "every"})  # "pays each quarter" says "pays in a quarter"
+# Words of a question about rules or duties ('terms', 'must', 'due'): no metric answers it.
+DUTY_ROOTS = (RULE_ROOTS | OBLIGATION_ROOTS) - SENSE.keys()
+WORDED_FROM = 2  # words (senses) a question must share with a definition, all of its own
+
+
+FIRST_SENTENCE = re.compile(r"(?<=[.;!?])\s")
+
+
+def _sense(word: str) -> str:
+    return SENSE.get(root(word)) or root(word)
+
+
+def _first_sentence(text: str) -> str:
+    """What a definition says a thing is: its text up to the first full stop. What follows
+    qualifies it ('Usage overages are counted only once invoiced') and is not its name."""
+    return FIRST_SENTENCE.split(text, maxsplit=1)[0]
+
+
+@lru_cache(maxsize=4096)
+def _senses_of(text: str) -> tuple[str, ...]:
+    """A definition's words as senses, in order, without function words."""
+    return tuple(_sense(w) for w in full_name(text).split()
+                 if len(w) > 1 and w not in STOPWORDS and w not in QUESTION_WORDS)
+
+
+def worded_term(words: Words, definitions: list[dict[str, Any]], neutral: set[str]
+                ) -> tuple[str, set[int]] | None:
+    """The defined term the question names in its definition's words: 'How much is the X
+    contract worth per year?' for ACV, "the yearly value of a customer's signed contract".
+    Every word of the question left free (not a name, period or term) that says what is
+    asked must be a word of the term or of the first sentence of its text, which says what
+    the term is (by root, or by SAME_SENSE), and at least WORDED_FROM of them; filler,
+    generic words and `neutral` ones (entity kinds, scopes: 'customer') neither count nor
+    stand in the way, so "customer headcount" is not ACV because both say customer. Of
+    several terms the one whose sentence says them in the fewest neighbouring words, then
+    with more of the question's neighbours side by side; a tie between two terms is None (a
+    'no fact for ...' is better than a guess between metrics), and so is a question about
+    rules, duties or dates ('When must X pay?'). Returns the term and the positions of the
+    words that name it."""
+    if "when" in words.words or any(
+            not words.took[i] and root(w) in DUTY_ROOTS for i, w in enumerate(words.words)):
+        return None  # a date or a duty is a rule's to say, not a metric's
+    at: list[int] = []
+    said: list[str | None] = []  # the sense of each word at `at`, None for a neutral one
+    passing: set[int] = set()
+    for i, w in enumerate(words.words):
+        if words.took[i] or len(w) < 2 or w in STOPWORDS or w in QUESTION_WORDS \
+                or PERIODISH.match(w):
+            continue
+        if w in IN_PASSING:
+            passing.add(i)
+            continue
+        r = root(w)
+        at.append(i)
+        said.append(SENSE.get(r) or (None if w in FILLER or r in FILLER or r in GENERIC
+                                     or r in neutral else r))
+    need = {s for s in said if s}
+    if len(need) < WORDED_FROM:
+        return None
+    pairs = {frozenset(p) for p in pairwise(said) if p[0] and p[1] and p[0] != p[1]}
+    best: dict[str, tuple[int, int, str]] = {}  # casefolded term -> (window, -pairs, term)
+    for d in definitions:
+        senses = _senses_of(f"{d['term']} {_first_sentence(d['text'] or '')}")
+        if need <= set(senses):
+            near = len(pairs & {frozenset(p) for p in pairwise(senses)})
+            key = d["term"].casefold()
+            best[key] = min(best.get(key, (len(senses) + 1, 0, "")),
+                            (_window(senses, need), -near, d["term"]))
+    ranked = sorted(best.values())
+    if not ranked or (len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]):
+        return None
+    return ranked[0][2], {*at, *passing}
+
+
+def _window(senses: tuple[str, ...], need: set[str]) -> int:
+    """The fewest neighbouring words of a definition that hold every sense in need: 4 for
+    'first-year total contract value' and {year, contract, value}, 12 when 'multi-year'
+    comes at the end of the sentence."""
+    best, last = len(senses) + 1, {}
+    for i, sense in enumerate(senses):
+        if sense in need:
+            last[sense] = i
+            if len(last) == len(need):
+                best = min(best, i - min(last.values()) + 1)
+    return best
+
+
+def names_predicate(term: str, predicate: str) -> bool:
+    """Is a defined term the name of a predicate: the same words ('Active customers',
+    active_customer), or one the initials of the other ('ACV', annual_contract_value;
+    'Annual contract value', acv)?"""
+    a = full_name(term).split()
+    b = full_name(predicate.replace("_", " ")).split()
+    if [stem(w) for w in a] == [stem(w) for w in b]:
+        return True
+    return any(len(x) == 1 and len(y) >= INITIALS_FROM and "".join(w[0] for w in y) == x[0]
+               for x, y in ((a, b), (b, a)))
+
+
 # --- what the question asks ------------------------------------------------------------
 
 
@@ -446,6 +561,7 @@ class Ask:
     positions: list[int]  # words that are not filler nor names, in question order
     covered: set[int] = field(default_factory=set)  # explained by a relation, rule or scope
     scoped: set[int] = field(default_factory=set)  # words that are a definition's scope only
+    worded: tuple[str, set[int]] | None = None  # a term said in its definition's words
 
     @classmethod
     def of(cls, words: Words, terms: list[str], definitions: list[dict[str, Any]]) -> Ask:
@@ -533,9 +649,11 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 
 
 __all__ = [
-    "CLOSE_FIRST_WORD", "DETERMINERS", "FILLER", "FILLER_WORDS", "FUZZY_MENTION_AT", "GENERIC",
-    "INITIALS_FROM", "INITIALS_MOST", "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS",
-    "OBLIGATION_WORDS", "PERIODISH", "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SENTENCE_END",
-    "SHOWN_WITHIN", "SUFFIXES", "Ask", "Words", "find_entities", "find_terms", "initials_at",
-    "question_periods", "root", "runs", "stem", "unique_mentions"
+    "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
+    "FIRST_SENTENCE", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM", "INITIALS_MOST",
+    "IN_PASSING", "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS", "OBLIGATION_WORDS", "PERIODISH",
+    "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
+    "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
+    "initials_at", "names_predicate", "question_periods", "root", "runs", "stem",
+    "unique_mentions", "worded_term"
 ]

@@ -40,6 +40,8 @@ class Found:
     explained: dict[str, set[int]] = field(default_factory=dict)  # subject -> positions
     answered: set[str] = field(default_factory=set)  # subjects with a fact that was asked for
     ruled: set[str] = field(default_factory=set)  # subjects with a rule in the pack
+    named: set[str] = field(default_factory=set)  # subjects with a predicate the question's
+    #                                               own words name (not a definition's)
     missing: list[str] = field(default_factory=list)
 
 

@@ -126,3 +126,22 @@ def test_the_mcp_server_reports_the_package_version(store_url: str) -> None:
             return str((await session.initialize()).server_info.version)
 
     assert asyncio.run(asyncio.wait_for(main(), timeout=120)) == version("factstore")
+
+
+def test_mcp_says_a_near_miss_as_the_cli_does(store: FactStore, store_url: str,
+                                              tmp_path: Any) -> None:
+    data = tmp_path / "halvorsen.yaml"
+    data.write_text("factstore: 1\nentities:\n  - {id: halvorsen, kind: customer, "
+                    "name: Halvorsen Marine ASA}\n", encoding="utf-8")
+    store.import_file(data, author=AUTHOR)
+    _, (resolved, looked_up) = _session(store_url, [
+        ("resolve", {"name": "Halvorsn Marine"}),
+        ("lookup", {"name": "Halvorsn Marine"}),
+    ])
+    assert resolved["status"] == "ambiguous"  # the status is a contract
+    assert [c["id"] for c in resolved["candidates"]] == ["halvorsen"]
+    score = resolved["candidates"][0]["score"]
+    assert looked_up[0] == "error"  # the SDK puts "Error executing tool lookup: " before it
+    assert looked_up[1].endswith(f": not sure: did you mean Halvorsen Marine ASA (halvorsen, "
+                                 f"score {score})? Nothing is named 'Halvorsn Marine' "
+                                 "exactly; use the id")

@@ -207,6 +207,9 @@ class Names:
         if not candidates:
             raise NotFound(f"nothing named {name!r} (no id, term, name or alias matches)")
         shown = ", ".join(str(c["id"]) for c in candidates)
+        if fuzzy and (unsure := answer.not_sure()) and len(candidates) == 1:  # one near miss
+            raise Ambiguous(f"{unsure} Nothing is named {name!r} exactly; use the id",
+                            candidates)
         if fuzzy and answer.status == "ambiguous":  # a read never guesses between them
             raise Ambiguous(f"{name!r} is ambiguous ({shown}); use the id", candidates)
         if fuzzy:
