@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from factstore import FactStore
-from factstore.health import findings
+from factstore.health import CHECKS, findings
 from factstore.store import reads
 
 from .conftest import AUTHOR
@@ -50,6 +50,51 @@ def test_health_finds_what_every_fact_would_show(store: FactStore, tmp_path: Pat
     assert {"no_source", "no_quote", "conflict"} <= checks
     blank = [f.ids for f in store.health().findings if f.check == "no_quote"]
     assert ["fact:kestrel-blank"] in blank and ["fact:kestrel-spaced"] not in blank
+
+
+# every kind of finding, and what the engine's choice of facts must get right: a period left
+# out beside one given, a fact without a period beside another, a fact captured
+# before its source was re-dated, a retracted fact in a shared group
+EVERY = """
+factstore: 1
+facts:
+  - {id: "fact:gmbh-a", subject: acme-gmbh, predicate: a, value: 1, source: src:crm,
+     quote: "1"}
+  - {id: "fact:gmbh-a-fy26", subject: acme-gmbh, predicate: a, value: 2, period: FY26,
+     source: src:billing, quote: "2"}
+  - {id: "fact:kestrel-size", subject: kestrel, predicate: size, value: 10, source: src:crm,
+     quote: "10"}
+  - {id: "fact:kestrel-size-billing", subject: kestrel, predicate: size, value: 12,
+     source: src:billing, quote: "12"}
+  - {id: "fact:acme-early", subject: acme-corp, predicate: early, value: 5, source: src:crm,
+     quote: "5", captured_at: 2025-01-02}
+  - {id: "fact:acme-gone", subject: acme-corp, predicate: arr, value: 95, period: FY26-Q3,
+     source: src:billing, quote: "95"}
+"""
+
+
+@pytest.mark.parametrize(("shared_at_most", "flagged_at_most"), [(5000, 5000), (0, 5000),
+                                                                 (5000, 0)])
+def test_every_kind_of_finding_as_from_every_fact(store: FactStore, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  shared_at_most: int,
+                                                  flagged_at_most: int) -> None:
+    monkeypatch.setattr(reads, "SHARED_AT_MOST", shared_at_most)
+    monkeypatch.setattr(reads, "FLAGGED_AT_MOST", flagged_at_most)
+    commits = []
+    for name, text in (("trips", TRIPS), ("more", MORE), ("every", EVERY)):
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+        store.import_file(tmp_path / f"{name}.yaml", author=AUTHOR, reason=name)
+        commits.append(store.head())
+    store.retract("fact:acme-gone", author=AUTHOR, reason="wrong")
+    for at in (None, *commits):
+        found = store.health(as_of=at).findings
+        assert found == _everything(store, at)
+    found = store.health().findings
+    assert {f.check for f in found} == set(CHECKS)
+    assert ["fact:kestrel-size", "fact:kestrel-size-billing"] in [f.ids for f in found]
+    assert not any("fact:gmbh-a-fy26" in f.ids for f in found)
+    assert any("its facts were captured from 2025-01-02" in f.detail for f in found)
 
 
 def test_the_written_out_whitespace_is_what_str_strip_removes() -> None:

@@ -24,7 +24,8 @@ STATUSES = get_args(Status)
 # tests/test_health_reads.py checks the list against str.isspace.
 WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
                   "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-SHARED_AT_MOST = 5000  # subject/predicate/period groups of several facts read one by one
+SHARED_AT_MOST = 5000  # subjects with a shared subject/predicate/period group, read by subject
+FLAGGED_AT_MOST = 5000  # facts with a provenance finding or a supersedes, read by id
 SOURCE_KINDS = get_args(SourceKind)
 
 
@@ -132,35 +133,56 @@ class Reads:
     def _facts_to_check(self, at: str | None) -> tuple[list[Row], dict[str, str]]:
         """The active facts health can find something about, the engine choosing them from
         the rest (most of a large store): those without a source, whose quote is empty or
-        starts with white space (health strips it), that supersede another, or that share
-        their subject, predicate and period with another; and each source's earliest
-        captured_at among its active facts (the engine's MIN, not a read of its facts).
-        health.findings gives the same findings from these as from every fact."""
+        starts with white space (health strips it), that supersede another, or whose subject
+        has two facts of one predicate and period (every fact of such a subject: a shared
+        group, or more); and each source's earliest captured_at among its active facts (the
+        engine's MIN, not a read of its facts). health.findings gives the same findings from
+        these as from every fact.
+
+        Each scan of `facts` reads only the columns it tests, and returns ids or a few
+        aggregates: on a Dolt server a wide row (the MEDIUMTEXT quote, value and reason) costs
+        several times a narrow one, and a group per subject a fraction of one per subject,
+        predicate and period."""
         source, params = ("facts", []) if at is None else self.core.backend.table_at("facts", at)
-        # a source is as fresh as its earliest-captured active fact (health)
-        oldest = {r["s"]: str(r["d"]) for r in self.core.backend.query(
+        query = self.core.backend.query
+        # a source is as fresh as its earliest-captured active fact (health); '' and NULL
+        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs)
+        oldest = {r["s"]: str(r["d"]) for r in query(
             "SELECT source_id AS s, MIN(captured_at) AS d "
-            f"FROM {source} WHERE status = 'active' AND source_id IS NOT NULL AND source_id <> '' "
-            "AND captured_at IS NOT NULL AND captured_at <> '' GROUP BY source_id", params)}
-        shared = {(r["s"], r["p"], r["q"]) for r in self.core.backend.query(
-            "SELECT subject_id AS s, predicate AS p, COALESCE(period, '') AS q "
-            f"FROM {source} WHERE status = 'active' "
-            "GROUP BY subject_id, predicate, COALESCE(period, '') HAVING COUNT(*) > 1", params)}
-        if len(shared) > SHARED_AT_MOST:  # many: reading every fact is cheaper
+            f"FROM {source} WHERE status = 'active' AND captured_at > '' GROUP BY source_id",
+            params) if r["s"]}
+        # a subject with fewer distinct predicate/period keys than facts has a shared group:
+        # a key the engine takes for another (a separator in a name) only adds a subject
+        subjects = sorted(r["s"] for r in query(
+            f"SELECT subject_id AS s FROM {source} WHERE status = 'active' GROUP BY subject_id "
+            "HAVING COUNT(*) > COUNT(DISTINCT CONCAT(predicate, '|', COALESCE(period, '')))",
+            params))
+        if len(subjects) > SHARED_AT_MOST:  # many: reading every fact is cheaper
             return self.core.select("facts", "status = 'active'", [], at), oldest
         marks = ", ".join("?" * len(WHITESPACE))
-        rows = {r["id"]: r for r in self.core.select(
-            "facts", "status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS "
-            f"NULL OR quote = '' OR SUBSTR(quote, 1, 1) IN ({marks}) OR supersedes IS NOT NULL)",
-            WHITESPACE, at)}
-        subjects = sorted({s for s, _, _ in shared})
-        for start in range(0, len(subjects), 500):
-            chunk = subjects[start:start + 500]
-            # all their subjects' facts: health.findings groups them itself, exactly
-            rows.update((r["id"], r) for r in self.core.select(
-                "facts", f"status = 'active' AND subject_id IN ({', '.join('?' * len(chunk))})",
-                chunk, at))
+        flagged = ("status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS "
+                   f"NULL OR quote = '' OR SUBSTR(quote, 1, 1) IN ({marks}) OR supersedes IS "
+                   "NOT NULL)")
+        ids = [r["id"] for r in query(f"SELECT id FROM {source} WHERE {flagged}",
+                                      [*params, *WHITESPACE])]
+        if len(ids) > FLAGGED_AT_MOST:  # many: one read of them all beats reads by id
+            rows = {r["id"]: r for r in self.core.select("facts", flagged, WHITESPACE, at)}
+        else:
+            rows = {r["id"]: r for r in self._facts_in("id", sorted(ids), at)}
+        # all their subjects' facts: health.findings groups them itself, exactly
+        rows.update((r["id"], r) for r in self._facts_in("subject_id", subjects, at))
         return list(rows.values()), oldest
+
+    def _facts_in(self, column: str, values: list[str], at: str | None) -> list[Row]:
+        """The active facts whose `column` (id or subject_id: both lead an index) is one of
+        values, whole, read a chunk of values at a time."""
+        rows: list[Row] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            rows += self.core.select(
+                "facts", f"status = 'active' AND {column} IN ({', '.join('?' * len(chunk))})",
+                chunk, at)
+        return rows
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
         from factstore.name_index import gc_paused
@@ -204,6 +226,6 @@ class Reads:
         return document(tables, self.core.start_month(at))
 
 __all__ = [
-    "DEFAULT_MAX_SOURCE_AGE", "SHARED_AT_MOST", "SOURCE_KINDS", "STATUSES", "WHITESPACE",
-    "Reads"
+    "DEFAULT_MAX_SOURCE_AGE", "FLAGGED_AT_MOST", "SHARED_AT_MOST", "SOURCE_KINDS", "STATUSES",
+    "WHITESPACE", "Reads"
 ]
