@@ -562,4 +562,4 @@ def _reader(path: Path, checks: _FileChecks, outbox: Any) -> None:
 
 
 __all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Outcome", "Packed",
-           "StoreAt", "write_jsonl"]
+           "Ref", "StoreAt", "write_jsonl"]
