@@ -12,6 +12,7 @@ they are, read `alias:ENTITY/NORMALIZED` and `rel:SRC/REL/DST`.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import operator
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ class Table:
         """item_id of each row, without a Python call per row for the id-keyed tables."""
         if self.key == ("id",):
             return list(map(operator.itemgetter("id"), rows))
-        return list(map(self.item_id, rows))
+        shape = self.prefix + "/".join(["{}"] * len(self.key))  # alias:{}/{}, as item_id's
+        return list(itertools.starmap(shape.format, map(operator.itemgetter(*self.key), rows)))
 
     def key_of(self, row: Row) -> tuple[Any, ...]:
         if len(self.key) == 1:

@@ -6,8 +6,13 @@ line, a key seen twice, a reference that is neither in the file nor in the store
 before the commit, and the transaction with every chunk already written is rolled back.
 Checks that span chunks keep what they need across them: the keys seen so far (to refuse one
 twice) and the first row naming each reference not yet seen (a fact may come before its
-subject). A large file is read and validated by a second process while the chunk before
-is written (_read_apart).
+subject). They need the file alone, so they run where it is read (_FileChecks): a large file
+is read, validated and checked by a second process while the chunk before is written
+(_read_apart), and the writer keeps only what needs the store.
+
+A table the import branch has no rows in takes every row of the file as new: its rows are
+sent as the INSERT's parameters, sorted by key, with their ids (a Packed), not as rows to
+compare with stored ones.
 
 What is kept across chunks is kept compact, for a 1M-line file's peak memory: the keys seen
 as 64-bit hashes in sorted numpy arrays (a hash seen before is confirmed against the file,
@@ -17,10 +22,12 @@ after the commit, when the engine's transaction has let its memory go.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +45,52 @@ from factstore.schema import (
     dump_spellings,
     spelling_of,
 )
-from factstore.store.imports import Captured, stored_rows, upsert
+from factstore.store.imports import WRITE_CHUNK, Captured, stored_rows, upsert
 
 AT_ONCE = 500  # keys per IN (...) lookup
 
 # Where the store's own rows are read (the table at the store's head, as the engine names
 # it): references the file does not define must be there.
 StoreAt = Callable[[str], tuple[str, list[Any]]]
+Ref = tuple[str, str, str]  # (table, column, target)
 
 
-class _Stream:
-    """What one streamed import has seen so far, across chunks."""
+@dataclass
+class Packed:
+    """A chunk's rows of a table that had none: the INSERT's parameters (the columns, then
+    recorded_by, reason and rev), sorted by key, and their ids in the file's order, joined by
+    newlines and compressed (as ChangedIds keeps them)."""
 
-    def __init__(self, tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | None
-                 ) -> None:
-        self.tx, self.path, self.where, self.store_at = tx, path, path.name, store_at
-        self.who, self.reason = who, reason
+    params: list[tuple[Any, ...]]
+    ids: bytes
+    count: int
+
+
+@dataclass
+class Chunk:
+    batch: KnowledgeBatch  # the rows to compare with stored ones (none of a packed table)
+    packed: dict[str, Packed]  # table -> its rows, when the table had none
+    done: int  # characters read so far
+
+
+@dataclass
+class Outcome:
+    """What the file's checks leave for the writer once every chunk is read: the references
+    it named and never defined (the first row naming each: the store must have them), and
+    the spellings of an alias that came after the chunk that wrote its row."""
+
+    unresolved: dict[Ref, dict[str, tuple[int, str]]]
+    late: dict[Any, list[Row]] = field(default_factory=dict)
+
+
+class _FileChecks:
+    """What the file alone must hold to, across chunks, checked where it is read: ids fit,
+    no key twice, one alias row per normalised name; and the first row naming each reference
+    not yet defined. Rows of the `packed` tables leave as Packed."""
+
+    def __init__(self, path: Path, packed: Iterable[str], tail: tuple[Any, ...]) -> None:
+        self.path, self.where = path, path.name
+        self.packed, self.tail = frozenset(packed), tail
         # ids so far of the tables references name (exact: a reference must be right)
         self.seen: dict[str, set[Any]] = {target: set() for _, _, target in REFERENCES}
         # keys so far, the large tables' as hashes; none for aliases: _spellings keeps every
@@ -62,33 +99,49 @@ class _Stream:
                      if name != "aliases"}
         self.rows = dict.fromkeys(TABLES, 0)  # rows so far, by table
         # (table, column, target) -> reference not yet seen -> (index, item id) of its first row
-        self.pending: dict[tuple[str, str, str], dict[str, tuple[int, str]]] = {
-            ref: {} for ref in REFERENCES}
-        self.counts: dict[str, list[int]] = {name: [0, 0] for name in TABLES}
-        self.changed = ChangedIds()
-        # tables the import branch had no rows in: every row of the file is new there, and
-        # no chunk needs to look for stored rows
-        self.empty = {name for name in TABLES
-                      if not tx.query(f"SELECT 1 AS one FROM {name} LIMIT 1")}
+        self.pending: dict[Ref, dict[str, tuple[int, str]]] = {ref: {} for ref in REFERENCES}
         # Spellings of one normalised alias may fall into different chunks: the first
         # chunk's row is written, later spellings are kept here and added to it at the end
-        # (finish), so the row is the one the whole file would give.
+        # (_Stream.finish), so the row is the one the whole file would give.
         self.spelled: dict[Any, tuple[str, ...]] = {}  # alias key -> the file's spellings
         self.late: dict[Any, list[Row]] = {}  # alias key -> spellings from later chunks
+        self.outcome: Outcome | None = None  # the reading process's, when it read the file
 
-    def take(self, batch: KnowledgeBatch) -> None:
-        rows = {name: getattr(batch, name) for name in TABLES}
-        if rows["aliases"]:
-            rows["aliases"] = self._spellings(rows["aliases"])
-        for name, table_rows in rows.items():
-            if table_rows:
-                self._check_keys(TABLES[name], table_rows)
+    def take(self, batch: KnowledgeBatch, done: int) -> Chunk:
+        if batch.aliases:
+            batch.aliases = self._spellings(batch.aliases)
+        for name in TABLES:
+            if rows := getattr(batch, name):
+                self._check_keys(TABLES[name], rows)
         for ref in REFERENCES:
-            self._note_references(ref, rows[ref[0]])
-        captured = Captured(self.tx, rows["sources"])
-        for name, table_rows in rows.items():
-            if table_rows:
-                self._write(TABLES[name], table_rows, batch, captured)
+            self._note_references(ref, getattr(batch, ref[0]))
+        packed = {}
+        for name in self.packed:
+            if rows := getattr(batch, name):
+                packed[name] = self._pack(TABLES[name], rows)
+                setattr(batch, name, [])
+        if packed and not any(getattr(batch, name) for name in TABLES):
+            batch.omitted = None  # (it is asked of stored rows only, and carries the lines)
+        return Chunk(batch, packed, done)
+
+    def _pack(self, table: Table, rows: list[Row]) -> Packed:
+        # tuple + tail, row by row, without a Python frame per row; in key order (the key's
+        # columns come first, and no key is there twice): doltlite's tree takes sorted rows
+        # faster and with fewer pages held until the commit
+        params = list(map(tuple.__add__, map(operator.itemgetter(*table.columns), rows),
+                          itertools.repeat(self.tail)))
+        params.sort()
+        return Packed(params, zlib.compress("\n".join(table.ids(rows)).encode(), 1), len(rows))
+
+    def result(self) -> Outcome:
+        """The references named and not defined, and the late spellings (after the last
+        chunk)."""
+        if self.outcome is not None:
+            return self.outcome
+        unresolved = {(table, column, target): {r: at for r, at in pending.items()
+                                                 if r not in self.seen[target]}
+                      for (table, column, target), pending in self.pending.items()}
+        return Outcome(unresolved, self.late)
 
     def _check_keys(self, table: Table, rows: list[Row]) -> None:
         """As imports._check_keys, across the whole file: ids fit, no key twice."""
@@ -137,7 +190,8 @@ class _Stream:
             spellings = alias_spellings(row) if row["spellings"] else [row]
             if texts is None:
                 fresh.append(row)
-                spelled[key] = tuple(s["alias"] for s in spellings)
+                spelled[key] = (row["alias"],) if len(spellings) == 1 else \
+                    tuple(s["alias"] for s in spellings)
                 continue
             for spelling in spellings:
                 if spelling["alias"] in texts:
@@ -148,15 +202,90 @@ class _Stream:
             spelled[key] = texts
         return fresh
 
-    def finish(self, branch_at: StoreAt) -> None:
+    def _first(self, table: Table, key: Any, before: int) -> int | None:
+        """Where the file first had a key, if before row `before` of its table (only hashes
+        of keys are kept, so the file is read again: for an error, or a hash's collision)."""
+        from factstore.importers import jsonl_chunks
+
+        key_of, count = operator.itemgetter(*table.key), 0
+        for batch, _ in jsonl_chunks(self.path):
+            rows = getattr(batch, table.name)
+            for index, row in enumerate(rows[:max(before - count, 0)]):
+                if key_of(row) == key:
+                    return count + index
+            count += len(rows)
+            if count >= before:
+                return None
+        return None
+
+    def _note_references(self, ref: Ref, rows: list[Row]) -> None:
+        """Remember the first row naming each reference the file has not defined yet."""
+        table, column, target = ref
+        if not rows:
+            return
+        named = set(map(operator.itemgetter(column), rows))
+        unseen = {r for r in named - self.seen[target]
+                  if r is not None and not r.startswith("kind:")}
+        pending = self.pending[ref]
+        unseen -= pending.keys()
+        if not unseen:
+            return
+        offset = self.rows[table] - len(rows)
+        for index, row in enumerate(rows):
+            value = row[column]
+            if value in unseen:
+                unseen.discard(value)
+                pending[value] = (offset + index, TABLES[table].item_id(row))
+
+
+class _Stream:
+    """What one streamed import writes, chunk by chunk, and what it needs of the store."""
+
+    def __init__(self, tx: Tx, path: Path, store_at: StoreAt, who: str, reason: str | None
+                 ) -> None:
+        self.tx, self.where, self.store_at = tx, path.name, store_at
+        self.who, self.reason = who, reason
+        self.counts: dict[str, list[int]] = {name: [0, 0] for name in TABLES}
+        self.changed = ChangedIds()
+        # tables the import branch had no rows in: every row of the file is new there (their
+        # chunks come packed), and no chunk needs to look for stored rows
+        self.empty = {name for name in TABLES
+                      if not tx.query(f"SELECT 1 AS one FROM {name} LIMIT 1")}
+
+    def take(self, chunk: Chunk) -> None:
+        batch, packed = chunk.batch, chunk.packed
+        sources = batch.sources
+        if "sources" in packed:  # (the capture day of a fact without one is its source's)
+            day = TABLES["sources"].columns.index("captured_at")
+            sources = [{"id": p[0], "captured_at": p[day]} for p in packed["sources"].params]
+        captured = Captured(self.tx, sources)
+        for name, table in TABLES.items():
+            if name in packed:
+                self._insert(table, packed[name], captured)
+            elif rows := getattr(batch, name):
+                self._write(table, rows, batch, captured)
+
+    def _insert(self, table: Table, pack: Packed, captured: Captured) -> None:
+        """A packed chunk written: every row new (a fact gets its capture date)."""
+        params = pack.params
+        if table.name == "facts":
+            params = _captured(params, captured, table.columns.index("source_id"),
+                               table.columns.index("captured_at"))
+        sql = table.insert_sql()
+        for start in range(0, len(params), WRITE_CHUNK):
+            self.tx.executemany(sql, params[start:start + WRITE_CHUNK])
+        self.counts[table.name][0] += pack.count
+        self.changed.add_packed(pack, table.name)
+
+    def finish(self, late: dict[Any, list[Row]], branch_at: StoreAt) -> None:
         """Spellings from later chunks added to the alias row an earlier chunk wrote: the
         row, its rev and what the import reports are those of the whole file (compared with
         the import branch's row before the import, read through branch_at)."""
         table = TABLES["aliases"]
         cols, data = ", ".join(table.columns), operator.itemgetter(*table.data_columns)
         source, params = branch_at("aliases")
-        written = set(self.changed.of("aliases")) if self.late else set()
-        for key, extra in self.late.items():
+        written = set(self.changed.of("aliases")) if late else set()
+        for key, extra in late.items():
             row = self.tx.query(f"SELECT {cols} FROM aliases WHERE {table.where_key()}",
                                 list(key))[0]
             row["spellings"] = dump_spellings([*alias_spellings(row)[1:], *extra])
@@ -180,51 +309,15 @@ class _Stream:
                 self.changed.add([ident], "aliases")
                 counts[1] += 1
 
-    def _first(self, table: Table, key: Any, before: int) -> int | None:
-        """Where the file first had a key, if before row `before` of its table (only hashes
-        of keys are kept, so the file is read again: for an error, or a hash's collision)."""
-        from factstore.importers import jsonl_chunks
-
-        key_of, count = operator.itemgetter(*table.key), 0
-        for batch, _ in jsonl_chunks(self.path):
-            rows = getattr(batch, table.name)
-            for index, row in enumerate(rows[:max(before - count, 0)]):
-                if key_of(row) == key:
-                    return count + index
-            count += len(rows)
-            if count >= before:
-                return None
-        return None
-
-    def _note_references(self, ref: tuple[str, str, str], rows: list[Row]) -> None:
-        """Remember the first row naming each reference the file has not defined yet."""
-        table, column, target = ref
-        if not rows:
-            return
-        named = set(map(operator.itemgetter(column), rows))
-        unseen = {r for r in named - self.seen[target]
-                  if r is not None and not r.startswith("kind:")}
-        pending = self.pending[ref]
-        unseen -= pending.keys()
-        if not unseen:
-            return
-        offset = self.rows[table] - len(rows)
-        for index, row in enumerate(rows):
-            value = row[column]
-            if value in unseen:
-                unseen.discard(value)
-                pending[value] = (offset + index, TABLES[table].item_id(row))
-
-    def check_references(self) -> None:
+    def check_references(self, unresolved: dict[Ref, dict[str, tuple[int, str]]]) -> None:
         """Every reference the file named but did not define is in the store, else the first
         row naming one that is not (in imports._check_references' order) is the error."""
         missing: dict[str, set[str]] = {}
-        for (_, _, target), pending in self.pending.items():
-            missing.setdefault(target, set()).update(r for r in pending
-                                                     if r not in self.seen[target])
+        for (_, _, target), pending in unresolved.items():
+            missing.setdefault(target, set()).update(pending)
         for target, refs in missing.items():
             refs -= self._in_store(target, refs)
-        for (table, column, target), pending in self.pending.items():
+        for (table, column, target), pending in unresolved.items():
             gone = [(index, ident, ref) for ref, (index, ident) in pending.items()
                     if ref in missing[target]]
             if gone:
@@ -251,12 +344,25 @@ class _Stream:
         """Insert new rows, update changed ones, leave identical ones alone: the same upsert
         as a whole file's (a field a record leaves out keeps the branch's value, a fact gets
         its capture date)."""
-        existing = {} if table.name in self.empty else stored_rows(self.tx, table, rows)
         added, modified = upsert(self.tx, table, rows, self.who, self.reason, None,
-                                 batch.omitted, captured, existing)
+                                 batch.omitted, captured, stored_rows(self.tx, table, rows))
         self.counts[table.name][0] += len(added)
         self.counts[table.name][1] += len(modified)
         self.changed.add(added + modified, table.name)
+
+
+def _captured(params: list[tuple[Any, ...]], captured: Captured, source: int, day: int
+              ) -> list[tuple[Any, ...]]:
+    """Packed facts with a capture date: one lookup per source of those without (as
+    Captured.fill gives a row's)."""
+    if all(map(operator.itemgetter(day), params)):
+        return params
+    probes = {p[source]: {"source_id": p[source], "captured_at": None}
+              for p in params if p[day] is None}
+    captured.fill(list(probes.values()))
+    days = {ident: (probe["captured_at"],) for ident, probe in probes.items()}
+    return [p if p[day] is not None else p[:day] + days[p[source]] + p[day + 1:]
+            for p in params]
 
 
 def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: str,
@@ -270,17 +376,21 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
     from factstore.importers import jsonl_chunks
 
     stream = _Stream(tx, path, store_at, who, reason)
+    checks = _FileChecks(path, stream.empty, (who, reason, 1))
     try:
         size = max(path.stat().st_size, 1)
     except OSError:  # jsonl_chunks says what is wrong with the path, in one line
         size = 1
     apart = size > READ_APART and hasattr(os, "fork")  # (not on Windows)
-    for batch, done in _read_apart(path) if apart else jsonl_chunks(path):
-        stream.take(batch)
+    chunks = _read_apart(path, checks) if apart else \
+        itertools.starmap(checks.take, jsonl_chunks(path))
+    for chunk in chunks:
+        stream.take(chunk)
         if progress:
-            progress(f"importing {path.name}", min(done, size), size)
-    stream.finish(branch_at)
-    stream.check_references()
+            progress(f"importing {path.name}", min(chunk.done, size), size)
+    outcome = checks.result()
+    stream.finish(outcome.late, branch_at)
+    stream.check_references(outcome.unresolved)
     counts = {name: (a, m) for name, (a, m) in stream.counts.items() if a or m}
     return stream.changed, counts
 
@@ -345,6 +455,12 @@ class ChangedIds:
             self.parts.append((table, zlib.compress("\n".join(ids).encode(), 1)))
             self.count += len(ids)
 
+    def add_packed(self, pack: Packed, table: str) -> None:
+        """The ids of a packed chunk, compressed already where the file was read."""
+        if pack.count:
+            self.parts.append((table, pack.ids))
+            self.count += pack.count
+
     def drop(self, ident: str) -> None:
         self.dropped.add(ident)
         self.count -= 1
@@ -375,18 +491,19 @@ READ_APART = 1 << 20  # bytes: a larger file is read and validated by a second p
 FIRST_APART = 1_000  # lines in that process's first chunk
 
 
-def _read_apart(path: Path) -> Iterator[tuple[KnowledgeBatch, int]]:
-    """jsonl_chunks(path), read and validated by a forked process while the caller writes the
-    chunk before (pydantic-core and the engine's inserts each hold the interpreter lock, so
-    a thread would only take turns with the writer). Its error is raised here, in order. The
-    pipe holds about one chunk: the reader waits while the writer is a chunk behind, so
-    memory still follows the chunk. Leaving early (an error while writing) stops it."""
+def _read_apart(path: Path, checks: _FileChecks) -> Iterator[Chunk]:
+    """jsonl_chunks(path) taken by `checks`, read, validated and checked by a forked process
+    while the caller writes the chunk before (pydantic-core and the engine's inserts each hold
+    the interpreter lock, so a thread would only take turns with the writer). Its error is
+    raised here, in order; after the last chunk `checks` holds its Outcome. The pipe holds
+    about one chunk: the reader waits while the writer is a chunk behind, so memory still
+    follows the chunk. Leaving early (an error while writing) stops it."""
     import multiprocessing
     import pickle
 
     context = multiprocessing.get_context("fork")
     inbox, outbox = context.Pipe(duplex=False)
-    reader = context.Process(target=_reader, args=(path, outbox), daemon=True,
+    reader = context.Process(target=_reader, args=(path, checks, outbox), daemon=True,
                              name="factstore-import-reader")
     reader.start()
     outbox.close()  # the reader's end: a reader gone is an EOF here
@@ -400,6 +517,7 @@ def _read_apart(path: Path) -> Iterator[tuple[KnowledgeBatch, int]]:
                                      f"(exit code {reader.exitcode}); nothing was written"
                                      ) from None
             if kind == "end":
+                checks.outcome = item
                 return
             if kind == "error":
                 raise item
@@ -410,19 +528,25 @@ def _read_apart(path: Path) -> Iterator[tuple[KnowledgeBatch, int]]:
         reader.join()
 
 
-def _reader(path: Path, outbox: Any) -> None:
-    """The reading process: each chunk pickled to the pipe, then "end", or the error."""
+def _reader(path: Path, checks: _FileChecks, outbox: Any) -> None:
+    """The reading process: each chunk checked and pickled to the pipe, then "end" with the
+    checks' Outcome, or the error."""
+    import gc
     import pickle
     import signal
 
     from factstore.importers import jsonl_chunks
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle
+    # no cycle collection: what a chunk makes goes when it is sent (no cycles among rows),
+    # and the collector's passes over the growing keys cost a tenth of the reading
+    gc.disable()
     try:
         # a short first chunk: the writer waits for it (and for the validator's build)
-        for chunk in jsonl_chunks(path, first=FIRST_APART):
-            outbox.send_bytes(pickle.dumps(("chunk", chunk), pickle.HIGHEST_PROTOCOL))
-        message: tuple[str, Any] = ("end", None)
+        for batch, done in jsonl_chunks(path, first=FIRST_APART):
+            outbox.send_bytes(pickle.dumps(("chunk", checks.take(batch, done)),
+                                           pickle.HIGHEST_PROTOCOL))
+        message: tuple[str, Any] = ("end", checks.result())
     except BrokenPipeError:
         return  # the writer left
     except Exception as exc:  # handed to the writer, raised there
@@ -437,4 +561,5 @@ def _reader(path: Path, outbox: Any) -> None:
         return
 
 
-__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "StoreAt", "write_jsonl"]
+__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Outcome", "Packed",
+           "Ref", "StoreAt", "write_jsonl"]
