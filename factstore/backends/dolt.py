@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends import local, versioning
+from factstore.backends import loaddata, local, versioning
 from factstore.backends.base import WriteBody
-from factstore.schema import COMMITTED, VERSIONED, Row
+from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
@@ -70,6 +70,7 @@ BIG_STATEMENT = 16 * 1024 * 1024  # bytes in one of them at most (and under max_
 class _Tx:
     def __init__(self, cursor: Any) -> None:
         self._cur = cursor
+        self._load: bool | None = None  # LOAD DATA LOCAL allowed, once asked
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         self._cur.execute(_mysql_sql(sql), tuple(params))
@@ -88,6 +89,20 @@ class _Tx:
             self._cur.max_stmt_length = max(self._cur.max_stmt_length,
                                             min(BIG_STATEMENT, int(packet) - 64 * 1024))
         self._cur.executemany(_mysql_sql(sql), rows)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+               ) -> None:
+        """New rows as LOAD DATA LOCAL where the server allows it (loaddata.py), the rest
+        (or all) as INSERT statements."""
+        if len(rows) >= loaddata.LOAD_FROM and self._local_files():
+            rows = loaddata.load(self._cur, table, columns, rows)
+        if rows:
+            self.executemany(insert_sql(table, columns), rows)
+
+    def _local_files(self) -> bool:
+        if self._load is None:  # asked once a transaction
+            self._load = loaddata.allowed(self._cur.connection)
+        return self._load
 
 
 LOST_CONNECTION = {2003, 2006, 2013, 2055}  # can't connect, gone away, lost, lost (extended)
@@ -244,10 +259,10 @@ def pymysql_connect(**kwargs: Any) -> Any:
 def _connect(params: dict[str, Any], database: str | None) -> Any:
     pymysql = _load_pymysql()
     try:
-        return pymysql_connect(
+        conn = pymysql_connect(
             host=params["host"], port=params["port"], user=params["user"],
             password=params["password"], database=database, autocommit=True,
-            charset="utf8mb4", connect_timeout=10,
+            charset="utf8mb4", connect_timeout=10, local_infile=True,
         )
     except pymysql.err.OperationalError as exc:
         code = exc.args[0] if exc.args else None
@@ -257,6 +272,10 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
     except (pymysql.err.MySQLError, OSError) as exc:
         raise FactstoreError(f"cannot reach Dolt server at {params['host']}:{params['port']}: "
                              f"{exc}") from exc
+    # LOAD DATA LOCAL's capability is offered at connect time, its files served only while
+    # loaddata.load runs its own statement: not a file a server names in answer to another
+    conn._local_infile = False
+    return conn
 
 
 class DoltServerBackend:
