@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -71,15 +72,19 @@ class _Tx:
     def __init__(self, cursor: Any) -> None:
         self._cur = cursor
         self._load: bool | None = None  # LOAD DATA LOCAL allowed, once asked
+        self._loading: _Loading | None = None  # a LOAD DATA still running
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.wait()
         self._cur.execute(_mysql_sql(sql), tuple(params))
         return _rows(self._cur)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.wait()
         return int(self._cur.execute(_mysql_sql(sql), tuple(params)))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.wait()
         if len(rows) >= BIG_BATCH and self._cur.max_stmt_length < BIG_STATEMENT:
             # pymysql joins an INSERT's rows into statements of at most 1 MB; far fewer,
             # larger ones save the server most of its per-statement work (an import of 100k
@@ -93,16 +98,60 @@ class _Tx:
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
                ) -> None:
         """New rows as LOAD DATA LOCAL where the server allows it (loaddata.py), the rest
-        (or all) as INSERT statements."""
+        (or all) as INSERT statements. The LOAD DATA runs on a thread while the caller goes
+        on (an import reads and checks its next chunk meanwhile): whatever uses the
+        connection next waits for it first, and raises its error."""
+        made = None
         if len(rows) >= loaddata.LOAD_FROM and self._local_files():
-            rows = loaddata.load(self._cur, table, columns, rows)
+            made = loaddata.write_file(rows)  # (while the load before may still run)
+            if made is not None:
+                rows = made[2]
         if rows:
             self.executemany(insert_sql(table, columns), rows)
+        if made is not None:
+            self.wait()
+            self._loading = _Loading(self._cur, table, columns, made[0], made[1])
+
+    def wait(self) -> None:
+        """Wait for the LOAD DATA still running, if any; its error is raised here."""
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.join()
+
+    def settle(self) -> None:
+        """Wait for the LOAD DATA still running, if any, dropping its error (the caller is
+        already raising one, and rolls the transaction back)."""
+        with contextlib.suppress(Exception):
+            self.wait()
 
     def _local_files(self) -> bool:
         if self._load is None:  # asked once a transaction
+            self.wait()
             self._load = loaddata.allowed(self._cur.connection)
         return self._load
+
+
+class _Loading:
+    """loaddata.run on a thread of its own (the connection's socket waits release the
+    interpreter lock); join() waits for it and raises its error."""
+
+    def __init__(self, cur: Any, table: str, columns: Sequence[str], name: str,
+                 expected: int) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="factstore-load", daemon=True,
+                                       args=(cur, table, columns, name, expected))
+        self.thread.start()
+
+    def _run(self, *args: Any) -> None:
+        try:
+            loaddata.run(*args)
+        except BaseException as exc:  # handed to join, in the caller's thread
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 LOST_CONNECTION = {2003, 2006, 2013, 2055}  # can't connect, gone away, lost, lost (extended)
@@ -411,7 +460,13 @@ class DoltServerBackend:
         self._conn.begin()
         try:
             with self._conn.cursor() as cur:
-                message = body(_Tx(cur))
+                tx = _Tx(cur)
+                try:
+                    message = body(tx)
+                except BaseException:
+                    tx.settle()  # the connection is free again before the rollback
+                    raise
+                tx.wait()
                 if message is None:
                     self._conn.rollback()
                     return True, None

@@ -100,22 +100,28 @@ def _cells(values: tuple[Any, ...]) -> Sequence[str] | None:
     return None
 
 
-def load(cur: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-         ) -> list[Sequence[Any]]:
-    """LOAD DATA LOCAL the rows into table (columns: the rows' order, names from the
-    schema's allow-list), in the caller's transaction; the rows it left for an INSERT."""
+def write_file(rows: Sequence[Sequence[Any]]) -> tuple[str, int, list[Sequence[Any]]] | None:
+    """The rows as LOAD DATA's file: its path (a new temporary file: `run` removes it), the
+    count of rows in it, and the rows left for an INSERT; None when none could go in it."""
     made = tsv(rows)
-    if made is None:
-        return list(rows)
+    if made is None or not made[0]:
+        return None
     data, left = made
-    if not data:
-        return list(rows)
     fd, name = tempfile.mkstemp(prefix="factstore-load-", suffix=".tsv")
-    conn = cur.connection
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        del data
+    except BaseException:
+        os.unlink(name)
+        raise
+    return name, len(rows) - len(left), [rows[i] for i in left]
+
+
+def run(cur: Any, table: str, columns: Sequence[str], name: str, expected: int) -> None:
+    """LOAD DATA LOCAL the file `write_file` made (then removed) into table (columns in the
+    rows' order, names from the schema's allow-list), in the caller's transaction."""
+    conn = cur.connection
+    try:
         sql = (f"LOAD DATA LOCAL INFILE %s REPLACE INTO TABLE {table} CHARACTER SET utf8mb4 "
                "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' "
                f"({', '.join(columns)})")
@@ -126,11 +132,21 @@ def load(cur: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[A
             conn._local_infile = False
     finally:
         os.unlink(name)
-    expected = len(rows) - len(left)
     if written != expected:
         raise FactstoreError(f"bulk load into {table}: the server counted {written} rows "
                              f"written for {expected} new ones; nothing was written")
-    return [rows[i] for i in left]
 
 
-__all__ = ["LOAD_FROM", "NULL", "READ_AS_NULL", "allowed", "load", "tsv"]
+def load(cur: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+         ) -> list[Sequence[Any]]:
+    """LOAD DATA LOCAL the rows into table in the caller's transaction, at once; the rows
+    it left for an INSERT."""
+    made = write_file(rows)
+    if made is None:
+        return list(rows)
+    name, expected, left = made
+    run(cur, table, columns, name, expected)
+    return left
+
+
+__all__ = ["LOAD_FROM", "NULL", "READ_AS_NULL", "allowed", "load", "run", "tsv", "write_file"]

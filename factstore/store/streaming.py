@@ -75,6 +75,9 @@ class _Stream:
         # (finish), so the row is the one the whole file would give.
         self.spelled: dict[Any, tuple[str, ...]] = {}  # alias key -> the file's spellings
         self.late: dict[Any, list[Row]] = {}  # alias key -> spellings from later chunks
+        # source id -> its captured_at, for the facts of later chunks (Captured): one query
+        # for a source the file does not give, not one a chunk
+        self.days: dict[str, Any] = {}
 
     def take(self, batch: KnowledgeBatch) -> None:
         rows = {name: getattr(batch, name) for name in TABLES}
@@ -86,9 +89,14 @@ class _Stream:
         for ref in REFERENCES:
             self._note_references(ref, rows[ref[0]])
         captured = Captured(self.tx, rows["sources"])
+        captured.days = {**self.days, **captured.days}
         for name, table_rows in rows.items():
             if table_rows:
                 self._write(TABLES[name], table_rows, batch, captured)
+        # what later chunks' facts would read of these sources: as written (a field the
+        # record left out is the stored one), and the store's own as read
+        self.days.update(captured.days)
+        self.days.update((s["id"], s["captured_at"]) for s in rows["sources"])
 
     def _check_keys(self, table: Table, rows: list[Row]) -> None:
         """As imports._check_keys, across the whole file: ids fit, no key twice."""
