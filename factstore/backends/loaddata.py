@@ -22,7 +22,8 @@ theirs: that is an error as well, and the caller's transaction is rolled back.
 
 pymysql sends any file a server names in answer to any statement once the connection is
 opened with local_infile: the backend's connection offers it (the capability is fixed at
-connect time) but serves a file only while `load` runs its own statement.
+connect time) but serves a file only while `run` sends its own statement. (During that
+statement a hostile server could still name another file: pymysql does not check the name.)
 """
 
 from __future__ import annotations
