@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> Path:
         plan.total = len(sizes) * 2  # the sqlite3 and git baselines
         for backend in backends:
             for size in sizes if backend == "doltlite" else server_sizes:
-                plan.total += 6 + (backend == "dolt") + (not args.quick or size == max(sizes))
+                plan.total += 6 + 2 * (backend == "dolt") + (not args.quick or size == max(sizes))
                 plan.total += backend == "doltlite" and not args.quick and size <= 100_000
         results = suite.Results()
         suite.run(plan, results)

@@ -14,8 +14,8 @@ from typing import Any
 
 # step -> the baselines its backends are compared with (first: the ratio column)
 BASELINES = {
-    "import": ("sqlite3 executemany", "dolt floor (LOAD DATA LOCAL)",
-               "dolt floor (multi-row INSERT)"),
+    "import": ("sqlite3 executemany", "dolt floor (LOAD DATA LOCAL, same rows)",
+               "dolt floor (LOAD DATA LOCAL)", "dolt floor (multi-row INSERT)"),
     "correct": ("sqlite3 UPDATE+COMMIT", "git edit+commit"),
     "diff": ("git diff",),
     "resolve typo": ("naive rapidfuzz extractOne",),
@@ -120,12 +120,13 @@ def _step_table(step: str, series: dict[str, dict[int, dict[str, Any]]], sizes: 
                 cell += f" ({row['rate']:,.0f}/s)"
             if "rss_mb" in row:
                 cell += f", {row['rss_mb']:,.0f} MiB"
-            own = base
-            if step == "import" and name == "dolt":  # the server against its own floor
-                own = next((b for b in BASELINES[step][1:] if b in series), base)
-            ref = series.get(own or "", {}).get(size) if name != own else None
-            if ref and name in BACKENDS:
-                cell += f" = {row['value'] / ref['value']:.2f}× {own}"
+            owns = [base]
+            if step == "import" and name == "dolt":  # the server against its own floors
+                owns = [b for b in BASELINES[step][1:] if b in series] or owns
+            ratios = [f"{row['value'] / ref['value']:.2f}× {own}" for own in owns
+                      if name != own and (ref := series.get(own or "", {}).get(size))]
+            if ratios and name in BACKENDS:
+                cell += " = " + ", ".join(ratios)
             cells.append(cell)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines

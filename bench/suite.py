@@ -317,6 +317,8 @@ def one_store(plan: Plan, results: Results, backend: str, size: int,
     if server_url:
         plan.step(f"dolt {size:,}: server floor (LOAD DATA)")
         server_floor(results, server_url, size, plan.work)
+        plan.step(f"dolt {size:,}: server floor (LOAD DATA, same rows)")
+        server_floor_same_rows(results, server_url, size, facts, f"s{size}", plan.work)
     if backend == "doltlite" and not plan.quick and size <= 100_000:
         plan.step(f"{backend} {size:,}: import (CLI)")
         cli_url = url_for(f"cli{size}")
@@ -385,6 +387,57 @@ def server_floor(results: Results, server_url: str, size: int, work: Path) -> No
     conn.close()
     tsv.unlink()
     results.add("import", f"dolt floor ({how})", size, seconds * 1000, rate=len(rows) / seconds)
+
+
+SAME_ROWS = "dolt floor (LOAD DATA LOCAL, same rows)"
+
+
+def server_floor_same_rows(results: Results, server_url: str, size: int, facts: int,
+                           imported: str, work: Path) -> None:
+    """Every row the import wrote (read back from its database `imported`), LOAD DATA LOCAL
+    into a new store's own tables (factstore's schema: the same indexes), one table at a time
+    in one transaction, committed once: the floor of that import on this server."""
+    import pymysql
+
+    from factstore import init_store
+    from factstore.schema import BOOKKEEPING, TABLES
+
+    host, port = server_url.rsplit("@", 1)[1].split(":")
+    name = f"same{size}"
+    init_store(f"{server_url}/{name}", author=AUTHOR).close()
+    conn = pymysql.connect(host=host, port=int(port), user="root", autocommit=True,
+                           local_infile=True, charset="utf8mb4")
+    files, count = [], 0
+    with conn.cursor() as cur:
+        for table in TABLES.values():
+            cols = (*table.columns, *BOOKKEEPING)
+            cur.execute(f"SELECT {', '.join(cols)} FROM `{imported}`.{table.name}")
+            rows = cur.fetchall()
+            text = "".join("\t".join("\\N" if v is None else str(v) for v in row) + "\n"
+                           for row in rows)
+            assert text.count("\t") == len(rows) * (len(cols) - 1) and \
+                text.count("\n") == len(rows) and "\\" not in text.replace("\\N", ""), \
+                "the bench's rows have no text to escape"
+            path = work / f"{name}-{table.name}.tsv"
+            path.write_text(text, encoding="utf-8")
+            files.append((table.name, cols, path))
+            count += len(rows)
+        cur.execute(f"USE `{name}`")
+        t = time.perf_counter()
+        cur.execute("START TRANSACTION")
+        for table_name, cols, path in files:
+            cur.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE {table_name} "
+                        f"({', '.join(cols)})", (str(path),))
+        cur.execute("CALL DOLT_COMMIT('-Am', 'floor')")
+        cur.execute("COMMIT")
+        seconds = time.perf_counter() - t
+        cur.execute("SELECT COUNT(*) FROM facts")
+        assert cur.fetchone()[0] == facts
+        cur.execute(f"DROP DATABASE `{name}`")
+    conn.close()
+    for _, _, path in files:
+        path.unlink()
+    results.add("import", SAME_ROWS, size, seconds * 1000, rate=facts / seconds, rows=count)
 
 
 def library(plan: Plan, results: Results, backend: str, size: int, store: Any,

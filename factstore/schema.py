@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import json
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -70,9 +71,7 @@ class Table:
 
     def insert_sql(self) -> str:
         """INSERT of the knowledge columns, then recorded_by, reason, rev."""
-        cols = [*self.columns, *BOOKKEEPING]
-        return (f"INSERT INTO {self.name} ({', '.join(cols)}) "
-                f"VALUES ({', '.join('?' * len(cols))})")
+        return insert_sql(self.name, (*self.columns, *BOOKKEEPING))
 
     def update_sql(self, rev: str) -> str:
         """UPDATE of the data columns, recorded_by, reason and rev (an SQL expression),
@@ -80,6 +79,12 @@ class Table:
         sets = ", ".join(f"{c} = ?" for c in self.data_columns)
         return (f"UPDATE {self.name} SET {sets}, recorded_by = ?, reason = ?, rev = {rev} "
                 f"WHERE {self.where_key()}")
+
+
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    """INSERT of one row's values into these columns (names from this module)."""
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
 
 
 _SOURCED = (("source_id", "sources"),)
@@ -214,6 +219,7 @@ __all__ = [
     "BACKFILLED", "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES",
     "RENDER_LOG",
     "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "AliasKind", "Row", "SourceKind", "Status",
-    "Table", "ValueType", "alias_spellings", "authority_of", "dump_spellings", "key_from_id",
+    "Table", "ValueType", "alias_spellings", "authority_of", "dump_spellings", "insert_sql",
+    "key_from_id",
     "knowledge", "row_id", "same_value", "spelling_of", "table_for_id"
 ]

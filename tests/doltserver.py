@@ -55,14 +55,27 @@ def _wait_until_up(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"dolt sql-server did not start in 60 s: {log.read_text()[-2000:]}")
 
 
+def _allow_local_infile(port: int) -> None:
+    import pymysql
+
+    conn = pymysql.connect(host="127.0.0.1", port=port, user="root", password="")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET GLOBAL local_infile = 1")
+    finally:
+        conn.close()
+
+
 @contextmanager
-def running_server(binary: str, root: Path, extra_env: dict[str, str] | None = None
-                   ) -> Iterator[DoltServer]:
+def running_server(binary: str, root: Path, extra_env: dict[str, str] | None = None, *,
+                   local_infile: bool = True) -> Iterator[DoltServer]:
     """A dolt sql-server with its data dir and HOME under root, stopped on exit.
 
     Dolt wants user.name/email configured before it creates a database; a private HOME keeps
     that away from the user's own config. extra_env: more environment for the server (say
-    DOLT_REMOTE_PASSWORD, which its dolt_push/dolt_clone use).
+    DOLT_REMOTE_PASSWORD, which its dolt_push/dolt_clone use). local_infile: the server
+    allows LOAD DATA LOCAL (Dolt's default is not to), as docs/ tells an operator to set it,
+    so that an import takes its bulk path (factstore/backends/loaddata.py).
     """
     env = {**os.environ, "HOME": str(root / "home"), **(extra_env or {})}
     (root / "home").mkdir(parents=True, exist_ok=True)
@@ -80,6 +93,8 @@ def running_server(binary: str, root: Path, extra_env: dict[str, str] | None = N
         )
     try:
         _wait_until_up(port, proc, log)
+        if local_infile:
+            _allow_local_infile(port)
         yield DoltServer(f"mysql://root@127.0.0.1:{port}", root / "data", binary, env)
     finally:
         proc.terminate()

@@ -27,6 +27,13 @@ class Tx(Protocol):
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+               ) -> None:
+        """Insert rows whose keys are not in table (values in the order of columns, names
+        from the schema's allow-list): insert_sql's statement for each row, or the engine's
+        bulk load of the same values (a Dolt server's LOAD DATA)."""
+        ...
+
 
 # A write body runs inside the transaction and returns the commit message, or None when it
 # found nothing to change (then nothing is committed: no empty commits).

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends import local, versioning
+from factstore.backends import loaddata, local, versioning
 from factstore.backends.base import WriteBody
-from factstore.schema import COMMITTED, VERSIONED, Row
+from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
@@ -70,15 +71,20 @@ BIG_STATEMENT = 16 * 1024 * 1024  # bytes in one of them at most (and under max_
 class _Tx:
     def __init__(self, cursor: Any) -> None:
         self._cur = cursor
+        self._load: bool | None = None  # LOAD DATA LOCAL allowed, once asked
+        self._loading: _Loading | None = None  # a LOAD DATA still running
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.wait()
         self._cur.execute(_mysql_sql(sql), tuple(params))
         return _rows(self._cur)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.wait()
         return int(self._cur.execute(_mysql_sql(sql), tuple(params)))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.wait()
         if len(rows) >= BIG_BATCH and self._cur.max_stmt_length < BIG_STATEMENT:
             # pymysql joins an INSERT's rows into statements of at most 1 MB; far fewer,
             # larger ones save the server most of its per-statement work (an import of 100k
@@ -88,6 +94,64 @@ class _Tx:
             self._cur.max_stmt_length = max(self._cur.max_stmt_length,
                                             min(BIG_STATEMENT, int(packet) - 64 * 1024))
         self._cur.executemany(_mysql_sql(sql), rows)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+               ) -> None:
+        """New rows as LOAD DATA LOCAL where the server allows it (loaddata.py), the rest
+        (or all) as INSERT statements. The LOAD DATA runs on a thread while the caller goes
+        on (an import reads and checks its next chunk meanwhile): whatever uses the
+        connection next waits for it first, and raises its error."""
+        made = None
+        if len(rows) >= loaddata.LOAD_FROM and self._local_files():
+            made = loaddata.write_file(rows)  # (while the load before may still run)
+            if made is not None:
+                rows = made[2]
+        if rows:
+            self.executemany(insert_sql(table, columns), rows)
+        if made is not None:
+            self.wait()
+            self._loading = _Loading(self._cur, table, columns, made[0], made[1])
+
+    def wait(self) -> None:
+        """Wait for the LOAD DATA still running, if any; its error is raised here."""
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.join()
+
+    def settle(self) -> None:
+        """Wait for the LOAD DATA still running, if any, dropping its error (the caller is
+        already raising one, and rolls the transaction back)."""
+        with contextlib.suppress(Exception):
+            self.wait()
+
+    def _local_files(self) -> bool:
+        if self._load is None:  # asked once a transaction
+            self.wait()
+            self._load = loaddata.allowed(self._cur.connection)
+        return self._load
+
+
+class _Loading:
+    """loaddata.run on a thread of its own (the connection's socket waits release the
+    interpreter lock); join() waits for it and raises its error."""
+
+    def __init__(self, cur: Any, table: str, columns: Sequence[str], name: str,
+                 expected: int) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="factstore-load", daemon=True,
+                                       args=(cur, table, columns, name, expected))
+        self.thread.start()
+
+    def _run(self, *args: Any) -> None:
+        try:
+            loaddata.run(*args)
+        except BaseException as exc:  # handed to join, in the caller's thread
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 LOST_CONNECTION = {2003, 2006, 2013, 2055}  # can't connect, gone away, lost, lost (extended)
@@ -244,10 +308,10 @@ def pymysql_connect(**kwargs: Any) -> Any:
 def _connect(params: dict[str, Any], database: str | None) -> Any:
     pymysql = _load_pymysql()
     try:
-        return pymysql_connect(
+        conn = pymysql_connect(
             host=params["host"], port=params["port"], user=params["user"],
             password=params["password"], database=database, autocommit=True,
-            charset="utf8mb4", connect_timeout=10,
+            charset="utf8mb4", connect_timeout=10, local_infile=True,
         )
     except pymysql.err.OperationalError as exc:
         code = exc.args[0] if exc.args else None
@@ -257,6 +321,10 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
     except (pymysql.err.MySQLError, OSError) as exc:
         raise FactstoreError(f"cannot reach Dolt server at {params['host']}:{params['port']}: "
                              f"{exc}") from exc
+    # LOAD DATA LOCAL's capability is offered at connect time, its files served only while
+    # loaddata.load runs its own statement: not a file a server names in answer to another
+    conn._local_infile = False
+    return conn
 
 
 class DoltServerBackend:
@@ -392,7 +460,13 @@ class DoltServerBackend:
         self._conn.begin()
         try:
             with self._conn.cursor() as cur:
-                message = body(_Tx(cur))
+                tx = _Tx(cur)
+                try:
+                    message = body(tx)
+                except BaseException:
+                    tx.settle()  # the connection is free again before the rollback
+                    raise
+                tx.wait()
                 if message is None:
                     self._conn.rollback()
                     return True, None

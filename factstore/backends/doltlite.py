@@ -20,7 +20,7 @@ from typing import Any
 
 from factstore.backends import headfile, local, versioning
 from factstore.backends.base import WriteBody
-from factstore.schema import COMMITTED, VERSIONED, Row
+from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 BUSY_TIMEOUT_S = 30.0
@@ -39,6 +39,10 @@ class _Tx:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._conn.executemany(sql, rows)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+               ) -> None:
+        self._conn.executemany(insert_sql(table, columns), rows)
 
 
 @contextmanager

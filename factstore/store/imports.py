@@ -29,6 +29,7 @@ from factstore.errors import Conflict, InvalidInput, Refused
 from factstore.models import COLUMN_OF, KnowledgeBatch, Omitted, WriteResult, slug
 from factstore.resolver import Progress
 from factstore.schema import (
+    BOOKKEEPING,
     CONFIG,
     FISCAL_START,
     MAX_ID,
@@ -416,7 +417,7 @@ def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
         captured.fill(new)
         captured.fill(changed)
     if new:
-        tail, sql = (who, reason, 1), table.insert_sql()
+        tail, cols = (who, reason, 1), (*table.columns, *BOOKKEEPING)
         for start in range(0, len(new), WRITE_CHUNK):
             # tuple + tail, row by row, without a Python frame per row; in key order (the
             # key's columns come first, and no key is there twice): doltlite's tree takes
@@ -424,7 +425,7 @@ def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
             params = list(map(tuple.__add__, map(values, new[start:start + WRITE_CHUNK]),
                               itertools.repeat(tail)))
             params.sort()
-            tx.executemany(sql, params)
+            tx.insert(table.name, cols, params)
             if progress:
                 progress(f"writing {table.name}", min(start + WRITE_CHUNK, len(new)), len(new))
     if changed:

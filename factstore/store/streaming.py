@@ -36,6 +36,7 @@ from factstore.errors import FactstoreError, InvalidInput
 from factstore.models import KnowledgeBatch
 from factstore.resolver import Progress
 from factstore.schema import (
+    BOOKKEEPING,
     MAX_ID,
     REFERENCES,
     TABLES,
@@ -251,6 +252,9 @@ class _Stream:
         # chunks come packed), and no chunk needs to look for stored rows
         self.empty = {name for name in TABLES
                       if not tx.query(f"SELECT 1 AS one FROM {name} LIMIT 1")}
+        # source id -> its captured_at, for the facts of later chunks (Captured): one query
+        # for a source the file does not give, not one a chunk
+        self.days: dict[str, Any] = {}
 
     def take(self, chunk: Chunk) -> None:
         batch, packed = chunk.batch, chunk.packed
@@ -259,11 +263,16 @@ class _Stream:
             day = TABLES["sources"].columns.index("captured_at")
             sources = [{"id": p[0], "captured_at": p[day]} for p in packed["sources"].params]
         captured = Captured(self.tx, sources)
+        captured.days = {**self.days, **captured.days}
         for name, table in TABLES.items():
             if name in packed:
                 self._insert(table, packed[name], captured)
             elif rows := getattr(batch, name):
                 self._write(table, rows, batch, captured)
+        # what later chunks' facts would read of these sources: as written (a field the
+        # record left out is the stored one), and the store's own as read
+        self.days.update(captured.days)
+        self.days.update((s["id"], s["captured_at"]) for s in sources)
 
     def _insert(self, table: Table, pack: Packed, captured: Captured) -> None:
         """A packed chunk written: every row new (a fact gets its capture date)."""
@@ -271,9 +280,9 @@ class _Stream:
         if table.name == "facts":
             params = _captured(params, captured, table.columns.index("source_id"),
                                table.columns.index("captured_at"))
-        sql = table.insert_sql()
+        columns = (*table.columns, *BOOKKEEPING)  # (packed with the bookkeeping tail)
         for start in range(0, len(params), WRITE_CHUNK):
-            self.tx.executemany(sql, params[start:start + WRITE_CHUNK])
+            self.tx.insert(table.name, columns, params[start:start + WRITE_CHUNK])
         self.counts[table.name][0] += pack.count
         self.changed.add_packed(pack, table.name)
 
