@@ -14,8 +14,9 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
-from operator import itemgetter, ne
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain, compress, repeat
+from operator import and_, contains, is_, itemgetter, ne, not_
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,7 +78,7 @@ def columns(section: str) -> list[str]:
 
 def records(section: str, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     """The section's records from rows of its `columns`, the same as `document` makes from
-    whole rows (not aliases: a row of those may hold several spellings). Most rows leave out
+    whole rows (aliases: rows of each spelling, as `spelled` gives them). Most rows leave out
     the same fields (the same cells are empty or default): the fields a row keeps are worked
     out once per such pattern, and each record is made by C-level zips, not a Python loop
     per field (that loop was most of a 100k-fact export)."""
@@ -103,6 +104,20 @@ def records(section: str, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]
             record["value"] = typed  # in its place: the value is never null
             if row[value_type] == implied:
                 record.pop("value_type", None)  # import infers it from the value
+    return out
+
+
+def spelled(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Alias rows of the aliases' `columns` and then `spellings`, one for each spelling a row
+    holds (its own first), as `document` makes alias records of whole rows."""
+    out: list[tuple[Any, ...]] = []
+    names = columns("aliases")
+    for row in rows:
+        *cells, extra = row
+        out.append(tuple(cells))
+        for spelling in json.loads(extra) if extra else ():
+            out.append(tuple(spelling.get(name, cell)
+                             for name, cell in zip(names, cells, strict=True)))
     return out
 
 
@@ -156,8 +171,12 @@ def format_for(target: Path | None, fmt: ExportFormat | None) -> ExportFormat:
 
 
 def write(doc: dict[str, Any], fmt: ExportFormat, target: Path) -> None:
+    write_text(dump(doc, fmt), target)
+
+
+def write_text(text: str, target: Path) -> None:
     try:
-        target.write_text(dump(doc, fmt), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
 
@@ -198,6 +217,143 @@ def _yaml_parts(doc: dict[str, Any]) -> Iterator[str]:
             yield _plain_record(record, seen, leads) or _yaml([record])
 
 
+def yaml_text(doc: dict[str, Any], sections: Mapping[str, Sequence[Sequence[Any]]]) -> str:
+    """`dump(doc, "yaml")` of doc with each of these sections made of the records its rows
+    (of the section's `columns`) give, byte for byte, without making the records: a section
+    is written column by column, each distinct value's text worked out once (most recur;
+    most strings are cleared by C-level passes over the whole column), and its records
+    joined from their lines by C-level zips. A dict per row, written field by field, was
+    most of a 100k-fact export's YAML."""
+    parts: list[str] = []
+    for key, value in doc.items():
+        rows = sections.get(key)
+        if rows:
+            parts += [f"{key}:", _section_yaml(key, rows), "\n"]
+        else:
+            parts += _yaml_parts({key: value})
+    return "".join(parts)
+
+
+def _section_yaml(section: str, rows: Sequence[Sequence[Any]]) -> str:
+    """The records `records(section, rows)` makes as `dump` writes them under their key,
+    each line led by its newline (one concatenation per distinct value, not two)."""
+    (fields,) = _fields(MODELS[section])
+    cells = list(zip(*rows, strict=True))
+    names = [name for name, _, _, _ in fields]
+    typed = (names.index("value"), names.index("value_type")) if section == "facts" else ()
+    lines = [None if i in typed else
+             _lines(cells[i], f"\n{'- ' if i == 0 else '  '}{name}: ",
+                    None if required else default, first=i == 0)
+             for i, (name, _, required, default) in enumerate(fields)]
+    if typed:  # a fact's value as `_typed` writes it; its value_type left out if implied
+        value, value_type = typed
+        pairs = list(zip(cells[value], cells[value_type], strict=True))
+        texts: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        for text, kind in dict.fromkeys(pairs):
+            written, implied = _typed(text, kind)
+            texts[text, kind] = (_line(written, "\n  value: "),
+                                 "" if kind == implied else _line(kind, "\n  value_type: "))
+        both = list(map(texts.__getitem__, pairs))
+        lines[value] = list(map(itemgetter(0), both))
+        lines[value_type] = list(map(itemgetter(1), both))
+    held = [column for column in lines if column is not None]  # fields some record holds
+    whole: dict[int, str] = {}  # the rows holding a value not written here: PyYAML's text
+    for column in held:
+        if None in column:
+            for i in compress(range(len(rows)), map(is_, column, repeat(None))):
+                if i not in whole:
+                    whole[i] = "\n" + _yaml(records(section, [rows[i]]))[:-1]
+    for i, text in whole.items():
+        for column in held:
+            column[i] = ""
+        held[0][i] = text
+    return "".join(chain.from_iterable(zip(*held, strict=True)))
+
+
+def _lines(cells: Sequence[Any], lead: str, absent: Any, first: bool
+           ) -> list[str | None] | None:
+    """Each cell's line in its record (lead and text): "" when the record leaves it out
+    (null, or its field's default), None when it is not written here (a string PyYAML would
+    double-quote, fold or escape; a first field left out, whose line would start the
+    record). None for a field no record holds (but the first)."""
+    gone = None if first else ""
+    if (len(set(cells[:64])) > 48 and set(map(type, cells)) <= {str} and "" not in cells
+            and absent not in cells):
+        # strings of their own (an id, most quotes), none left out: every cell is a key
+        out: list[str | None] = list(map(lead.__add__, cells))
+        look = _looked_at(list(cells), WIDTH + 1 - len(lead))
+        if look:
+            for i in compress(range(len(cells)), map(look.__contains__, cells)):
+                out[i] = _line(cells[i], lead)
+        return out
+    found = dict.fromkeys(cells)
+    found.pop(None, None)
+    found.pop(absent, None)
+    if not found and not first:
+        return None
+    if not set(map(type, found)) <= {str}:
+        # numbers, cell by cell (1, 1.0 and True are one key of a dict, not one text)
+        return [gone if cell is None or cell == absent else _line(cell, lead)
+                for cell in cells]
+    empty = "" in found
+    found.pop("", None)
+    keys: list[str] = list(found)
+    look = _looked_at(keys, WIDTH + 1 - len(lead))  # the lead's newline takes no column
+    table: dict[Any, str | None] = dict(zip(keys, map(lead.__add__, keys), strict=True))
+    for key in look:
+        table[key] = _line(key, lead)
+    if empty:
+        table[""] = _line("", lead)
+    table[None] = table[absent] = gone
+    return list(map(table.__getitem__, cells))
+
+
+def _looked_at(keys: list[str], room: int) -> set[str]:
+    """Those of these distinct non-empty strings that `_string` may write otherwise than as
+    they are, plain, in room columns: one not ASCII (`_string` decides those one by one),
+    holding a control, #, ': ' or two spaces, starting with other than a letter, digit,
+    _ ( / or $, ending in a space or colon, too long, or one an implicit resolver may read
+    as other than a string (see _RESOLVED_FIRST). Each test is one C-level pass over the
+    joined strings, or over their first or last characters or lengths, then one over the
+    strings only if some string fails it."""
+    look: set[str] = set()
+    if not keys:
+        return look
+    joined = " ".join(keys)  # (the spaces only ever add a string to look at)
+    if not joined.isascii():
+        look.update(compress(keys, map(not_, map(str.isascii, keys))))
+    if not joined.isprintable():
+        look.update(compress(keys, map(not_, map(str.isprintable, keys))))
+    for part in ("#", ": ", "  "):
+        if part in joined:
+            look.update(compress(keys, map(contains, keys, repeat(part))))
+    starts = set(map(itemgetter(0), keys))
+    if not starts <= _PLAIN_FIRST:
+        look.update(compress(keys, map(not_, map(_PLAIN_FIRST.__contains__,
+                                                 map(itemgetter(0), keys)))))
+    if not starts.isdisjoint(_RESOLVED_FIRST):
+        look.update(compress(keys, map(_RESOLVED_FIRST.__contains__,
+                                       map(itemgetter(0), keys))))
+    if max(map(len, keys)) > room:
+        look.update(compress(keys, map(room.__lt__, map(len, keys))))
+    if not starts.isdisjoint(_WORD_FIRST) and min(map(len, keys)) <= _WORDS_UP_TO:
+        look.update(compress(keys, map(and_, map(_WORD_FIRST.__contains__,
+                                                 map(itemgetter(0), keys)),
+                                       map(_WORDS_UP_TO.__ge__, map(len, keys)))))
+    if not set(map(itemgetter(-1), keys)).isdisjoint(" :"):
+        look.update(compress(keys, map(" :".__contains__, map(itemgetter(-1), keys))))
+    return look
+
+
+def _line(value: Any, lead: str) -> str | None:
+    """A value's line in a record (lead and text) as PyYAML writes it, or None when PyYAML
+    writes it other than plain or single-quoted on one line. A lead starting with a newline
+    takes no column."""
+    column = len(lead.lstrip("\n"))
+    text = _string(value, column) if type(value) is str else _scalar(value)
+    return None if text is None else f"{lead}{text}"
+
+
 def _plain_record(record: Any, seen: dict[tuple[str, int], str | None],
                   leads: dict[tuple[Any, bool], str | None]) -> str | None:
     """A record as PyYAML writes it in a block sequence, or None when a value is not one
@@ -222,18 +378,25 @@ def _plain_record(record: Any, seen: dict[tuple[str, int], str | None],
             text = seen[at] if at in seen else seen.setdefault(at, _string(*at))
             if text is None:
                 return None
-        elif kind is int:
-            text = str(value)
-        elif kind is bool:
-            text = "true" if value else "false"
-        elif kind is float and math.isfinite(value):
-            text = repr(value).lower()  # SafeRepresenter.represent_float
-            if "." not in text and "e" in text:
-                text = text.replace("e", ".0e", 1)
-        else:
+        elif (text := _scalar(value)) is None:
             return None
         lines.append(f"{lead}{text}\n")
     return "".join(lines)
+
+
+def _scalar(value: Any) -> str | None:
+    """A number or boolean as PyYAML writes it (None: anything else, an infinite float)."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float and math.isfinite(value):
+        text = repr(value).lower()  # SafeRepresenter.represent_float
+        if "." not in text and "e" in text:
+            text = text.replace("e", ".0e", 1)
+        return text
+    return None
 
 
 def _string(text: str, column: int) -> str | None:
@@ -290,6 +453,17 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
+# What `_looked_at` takes a closer look at. A plain string may start with these ASCII
+# characters (PLAIN_SHAPE); an implicit resolver may read as other than a string one starting
+# with a digit (a number, a date, 1:20), and, starting with a letter or ~ ! & * = <, only a
+# word of at most five characters (yes, Off, null, ~, <<…): tests/test_export.py checks both
+# against the resolvers.
+_PLAIN_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_(/$")
+_RESOLVED_FIRST = frozenset("+-.0123456789")
+_WORD_FIRST = frozenset(first for first in _Dumper.yaml_implicit_resolvers
+                        if first is not None and first not in _RESOLVED_FIRST)
+_WORDS_UP_TO = 5
+
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     style = '"' if FRAGILE.search(text) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
@@ -300,5 +474,6 @@ _Dumper.add_representer(str, _represent_str)
 
 __all__ = [
     "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH", "ExportFormat",
-    "Row", "columns", "document", "dump", "format_for", "records", "write"
+    "Row", "columns", "document", "dump", "format_for", "records", "spelled", "write",
+    "write_text", "yaml_text"
 ]

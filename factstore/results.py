@@ -147,6 +147,14 @@ class Listing(Plain):
 
 
 @dataclasses.dataclass(kw_only=True, repr=False, eq=False)
+class ExportText(Plain):
+    """An export as the text of one format, and how many records each section holds."""
+
+    text: str
+    counts: dict[str, int]
+
+
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Version(Plain):
     """One version of a row: the commit that made it and the row as that commit left it
     (None when the commit removed the row). A merge that brought the row from a branch is the
@@ -317,8 +325,8 @@ class ContextPack(Plain):
 
 
 __all__ = [
-    "BlameLine", "Branch", "Commit", "ContextPack", "History", "ItemKind", "ItemStatus",
-    "Listing", "LoggedPack", "Match", "MatchedBy", "Mention", "PackFormat", "PackItem",
-    "PackOptions", "PackSource", "Plain", "Remote", "ShowResult", "Tag", "Version",
+    "BlameLine", "Branch", "Commit", "ContextPack", "ExportText", "History", "ItemKind",
+    "ItemStatus", "Listing", "LoggedPack", "Match", "MatchedBy", "Mention", "PackFormat",
+    "PackItem", "PackOptions", "PackSource", "Plain", "Remote", "ShowResult", "Tag", "Version",
     "WriteResult", "match_note"
 ]

@@ -4,6 +4,7 @@ store — on either backend — gives the same rows, retracted ones and the cale
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -213,3 +214,155 @@ def test_yaml_export_is_pyyaml_text_byte_for_byte(values: list[object]) -> None:
     doc = {"factstore": 1, "calendar": {"fiscal_year_start_month": 2}, "sources": [],
            "facts": [record, {"id": "fact:x", "value": 1}, {"quote": values[0]}]}
     assert dump(doc, "yaml") == _yaml(doc)  # type: ignore[arg-type]
+
+
+def _rows_text(rng: random.Random, pool: list[str], dense: bool = False) -> str | None:
+    """A cell of text: often a TRICKY string, often one of its own, sometimes null; dense:
+    always one of its own, and a string, as in a column of ids or quotes."""
+    if dense:
+        return f"{rng.choice(pool)} {rng.randrange(10**9)}"
+    pick = rng.random()
+    if pick < 0.1:
+        return None
+    if pick < 0.5:
+        return rng.choice(pool)
+    return f"{rng.choice(pool)} {rng.randrange(10**6)}"
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("count", [5, 200])
+def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(seed: int, count: int) -> None:
+    """The column-by-column writer (`yaml_text`) against PyYAML's text of the records the
+    same rows make, on rows of odd text: few rows (each value looked at), and many mostly
+    distinct ones (a column of strings of their own is cleared in passes over it all)."""
+    from factstore.export import _yaml, columns, document, records, yaml_text
+    from factstore.models import MODELS as SECTIONS
+
+    rng = random.Random(seed)
+    pool = [*TRICKY, "active", "retracted", "", " lead", "trail ", "a\nb", "it's", "x" * 99]
+    sections: dict[str, list[tuple[object, ...]]] = {}
+    for section in SECTIONS:
+        rows = []
+        for i in range(count):
+            row: list[object] = []
+            for column in columns(section):
+                if column in ("authority",):
+                    row.append(rng.choice([0, 90, -5, 10**12]))
+                elif column == "confidence":
+                    row.append(rng.choice([None, 0.1, 1 / 3, 1.0, 1e-7, 1e22]))
+                elif column == "value_type":
+                    row.append(rng.choice(["text", "number", "bool", "date"]))
+                elif column == "value":
+                    row.append(rng.choice(["12", "1.5", "1e3", "007", "true", "yes", "-0",
+                                           "2026-03-31", _rows_text(rng, pool) or "v"]))
+                elif column in ("status", "alias_kind"):  # NOT NULL, with a default
+                    row.append(rng.choice(["active", "active", "name", "name", "ticker",
+                                           "retracted", "12", "a: b"]))
+                elif column in ("id", "entity_id", "src_id"):
+                    row.append(rng.choice([f"{section}:{i}", _rows_text(rng, pool), None])
+                               if seed % 3 == 0 else f"{section}:{seed}-{i}")
+                else:
+                    row.append(_rows_text(rng, pool, dense=seed % 4 == 1))
+            rows.append(tuple(row))
+        sections[section] = rows
+    doc = document({section: [] for section in SECTIONS}, 2 if seed % 2 else None)
+    whole = {**doc, **{section: records(section, rows) for section, rows in sections.items()}}
+    assert yaml_text(doc, sections) == _yaml(whole) == dump(whole, "yaml")
+
+
+def test_what_the_column_writer_clears_no_resolver_reads_as_other_than_text() -> None:
+    """`_looked_at` takes strings starting with a digit, + - or ., and words of at most five
+    characters starting with a resolver's other first characters, for closer looks; it
+    clears the rest on their shape alone. That holds only while the resolvers read nothing
+    else as other than a string."""
+    from factstore.export import (
+        _RESOLVED_FIRST,
+        _WORD_FIRST,
+        _WORDS_UP_TO,
+        _Dumper,
+        _resolved,
+        _string,
+    )
+
+    table = _Dumper.yaml_implicit_resolvers
+    assert None not in table
+    word_tags = {"bool", "null", "merge", "value", "yaml"}
+    for first, resolvers in table.items():
+        if first not in _RESOLVED_FIRST:
+            assert first in _WORD_FIRST
+            assert {tag.rsplit(":", 1)[1] for tag, _ in resolvers} <= word_tags, first
+    # every word those resolvers take is short; longer strings starting alike are text
+    words = ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+             "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "=",
+             "<<", "!", "&", "*"]
+    assert all(_resolved(w) for w in words) and max(map(len, words)) <= _WORDS_UP_TO
+    rng = random.Random(5)
+    for first in sorted(_WORD_FIRST):
+        for tail in ("", "es", "rue", "alse", "ull", "ff", "n", "<", "O", "x" * 5):
+            text = first + tail
+            if len(text) > _WORDS_UP_TO:
+                assert not _resolved(text), text
+        for _ in range(200):
+            text = first + "".join(rng.choice("aeflnorstuyAEFLNORSTUY~<=!&*")
+                                   for _ in range(rng.randrange(5, 9)))
+            assert not _resolved(text), text
+    assert _string("fact:c1-arr", 8) == "fact:c1-arr" and _string("No", 8) == "'No'"
+
+
+ODD = ["yes", "No", "~", "null", "1:20", "1e3", "0x1F", "2025-10-31", "12", "-5", "- a",
+       "a: b", "a:", "a #b", "#a", "a#b", "'q'", '"q"', "(x)", "/path", "$5", "x  y",
+       "é clair", "emoji \U0001F600", "Ünïcode", "tab\there", "two\nlines", "...", "---",
+       "? q", "!tag", "&a", "*a", "%p", "@a", "`b`", "[a]", "{a}", "a, b", "=", "<<",
+       "x" * 120, " ".join(["word"] * 30), "it's \"quoted\" 'twice'", "back\\slash"]
+
+
+def test_odd_text_exports_as_pyyaml_writes_it_and_imports_back_unchanged(
+    store: FactStore, tmp_path: Path
+) -> None:
+    """Strings YAML reads as other than text, or that need quoting, escaping or folding, in
+    every section and in aliases of several spellings: `export_yaml` (what `facts export`
+    writes) is PyYAML's text of `export()`, and importing it back changes nothing."""
+    from factstore.export import _yaml
+
+    doc: dict[str, object] = {
+        "factstore": 1,
+        "sources": [{"id": f"src:s{i}", "title": text, "kind": "wiki", "authority": 10 + i,
+                     "uri": text} for i, text in enumerate(ODD)],
+        "entities": [{"id": f"e{i}", "kind": "customer", "name": f"{text} Co {i}",
+                      "description": text, "source": f"src:s{i}"}
+                     for i, text in enumerate(ODD)],
+        "aliases": [{"entity": "e0", "alias": "Orvik"}, {"entity": "e0", "alias": "ORVIK",
+                                                         "kind": "ticker"},
+                    *({"entity": f"e{i}", "alias": f"{text} Alias"}
+                      for i, text in enumerate(ODD) if i)],
+        "definitions": [{"id": f"def:d{i}@finance", "term": f"term {i}", "scope": "finance",
+                         "text": text, "formula": text} for i, text in enumerate(ODD)],
+        "facts": [{"id": f"fact:f{i}", "subject": f"e{i}", "predicate": "note",
+                   "value": text, "quote": text, "unit": "USD", "period": "FY26-Q3",
+                   "source": f"src:s{i}", "confidence": [0.1, 1 / 3, 0.95][i % 3]}
+                  for i, text in enumerate(ODD)]
+                 + [{"id": "fact:n", "subject": "e1", "predicate": "arr", "value": 1200000},
+                    {"id": "fact:x", "subject": "e1", "predicate": "x", "value": "1.2e6",
+                     "value_type": "number"},
+                    {"id": "fact:b", "subject": "e1", "predicate": "live", "value": True}],
+        "rules": [{"id": f"rule:r{i}", "applies_to": "kind:customer", "text": text}
+                  for i, text in enumerate(ODD)],
+    }
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    store.import_file(path, author=AUTHOR, reason="odd: text # and 'quotes'")
+    done = store.export_yaml()
+    exported = store.export()
+    assert done.text == _yaml(exported) == dump(exported, "yaml")
+    assert done.counts == {name: len(exported[name]) for name in TABLES}
+    assert done.counts["aliases"] == len(ODD) + 1  # ORVIK is a spelling of Orvik's row
+    back = tmp_path / "back.yaml"
+    back.write_text(done.text, encoding="utf-8")
+    head = store.head()
+    assert store.import_file(back, author=AUTHOR).commit is None and store.head() == head
+
+
+def test_export_yaml_is_the_yaml_of_the_export_at_any_ref(northwind: FactStore) -> None:
+    for ref in (None, "FY26-Q3"):
+        done = northwind.export_yaml(as_of=ref)
+        assert done.text == dump(northwind.export(as_of=ref), "yaml")

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         BlameLine,
         Branch,
         Commit,
+        ExportText,
         History,
         Listing,
         Remote,
@@ -85,31 +86,26 @@ class FactStore:
     @functools.cached_property
     def _names(self) -> Names:
         from factstore.store.names import Names
-
         return Names(self._core)
 
     @functools.cached_property
     def _timeline(self) -> Timeline:
         from factstore.store.timeline import Timeline
-
         return Timeline(self._core, self._names)
 
     @functools.cached_property
     def _reads(self) -> Reads:
         from factstore.store.reads import Reads
-
         return Reads(self._core, self._names, self._timeline)
 
     @functools.cached_property
     def _imports(self) -> Imports:
         from factstore.store.imports import Imports
-
         return Imports(self._core, self._names)
 
     @functools.cached_property
     def _writes(self) -> Writes:
         from factstore.store.writes import Writes
-
         return Writes(self._core, self._names, self._imports)
 
     @functools.cached_property
@@ -120,20 +116,17 @@ class FactStore:
     @functools.cached_property
     def _sharing(self) -> Sharing:
         from factstore.store.sharing import Sharing
-
         return Sharing(self._core, self._timeline)
 
     @functools.cached_property
     def _packs(self) -> Packs:
         from factstore.store.packs import Packs
-
         opener = self._render_log
         return Packs(self._core, self._names, opener and self._log_backend(opener))
 
     @functools.cached_property
     def _review(self) -> Review:
         from factstore.store.review import Review
-
         return Review(self._core, self._names, self._timeline, self._sharing)
 
     def _log_backend(self, opener: Callable[[], Backend]) -> Callable[[], Backend]:
@@ -274,6 +267,10 @@ class FactStore:
         """The knowledge at HEAD (or a ref) as an import document: importing it into an empty
         store gives the same rows, retracted ones included (factstore.export)."""
         return self._reads.export(as_of=as_of)
+
+    def export_yaml(self, *, as_of: str | None = None) -> ExportText:
+        """`export` as `facts export` writes it, in YAML (`dump`'s text), made from the rows."""
+        return self._reads.export_yaml(as_of=as_of)
 
     # -- history --------------------------------------------------------------------------
 

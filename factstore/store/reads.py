@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from factstore.errors import InvalidInput
 from factstore.periods import parse_day, valid_on
-from factstore.results import Listing, ShowResult
+from factstore.results import ExportText, Listing, ShowResult
 from factstore.schema import CONFIG, TABLES, Row, SourceKind, Status
 from factstore.store import DEFAULT_MAX_SOURCE_AGE as DEFAULT_MAX_SOURCE_AGE
 from factstore.store.core import StoreCore
@@ -185,38 +185,61 @@ class Reads:
         return rows
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
+        from factstore.export import records
         from factstore.name_index import gc_paused
 
         # an export is a few hundred thousand small dicts and tuples, none in a cycle: the
         # cyclic GC scanning them again and again was a third of a 100k-fact export's time
         with gc_paused():
-            return self._export(self.core.at(as_of))
+            at = self.core.at(as_of)
+            found = self._export_rows(at)
+            if found is None:
+                return self._export_whole(at)
+            doc, sections = found
+            for name, rows in sections.items():
+                doc[name] = records(name, rows)
+            return doc
 
-    def _export(self, at: str | None) -> dict[str, Any]:
+    def export_yaml(self, *, as_of: str | None = None) -> ExportText:
+        """The export as `facts export` writes it in YAML: `dump(export(), "yaml")`'s text,
+        written straight from the rows (factstore.export.yaml_text)."""
+        from factstore.export import dump, yaml_text
+        from factstore.name_index import gc_paused
+
+        with gc_paused():
+            at = self.core.at(as_of)
+            found = self._export_rows(at)
+            if found is None:
+                doc = self._export_whole(at)
+                return ExportText(text=dump(doc, "yaml"),
+                                  counts={name: len(doc[name]) for name in TABLES})
+            doc, sections = found
+            counts = {name: len(sections[name]) for name in TABLES}
+            return ExportText(text=yaml_text(doc, sections), counts=counts)
+
+    def _export_rows(self, at: str | None
+                     ) -> tuple[dict[str, Any], dict[str, list[tuple[Any, ...]]]] | None:
+        """The export document with its sections left empty, and each section's rows of its
+        record's columns, as tuples (a dict per row, and a loop over its fields, was most of
+        a 100k-fact export); an alias row holding several spellings gives a row for each.
+        None for a commit made before a column existed: every row whole then."""
         from factstore.errors import FactstoreError
-        from factstore.export import columns, document, records
+        from factstore.export import columns, document, spelled
 
-        # the big sections from just their record's columns, as tuples (a dict per row, and a
-        # loop over its fields, was most of a 100k-fact export); aliases whole (a row may
-        # hold several spellings). A commit made before a column existed: every row whole.
         try:
-            tables: dict[str, list[Row]] = {}
-            made: dict[str, list[dict[str, Any]]] = {}
+            sections: dict[str, list[tuple[Any, ...]]] = {}
             for name, table in TABLES.items():
-                if name == "aliases":
-                    tables[name] = self.core.select(name, "1 = 1", [], at, ", ".join(table.key))
-                    continue
                 source, params = ((name, []) if at is None
                                   else self.core.backend.table_at(name, at))
-                made[name] = records(name, self.core.backend.query_tuples(
-                    f"SELECT {', '.join(columns(name))} FROM {source} "
-                    f"ORDER BY {', '.join(table.key)}", params))
+                more = ", spellings" if name == "aliases" else ""
+                rows = self.core.backend.query_tuples(
+                    f"SELECT {', '.join(columns(name))}{more} FROM {source} "
+                    f"ORDER BY {', '.join(table.key)}", params)
+                sections[name] = spelled(rows) if more else rows
         except FactstoreError:
-            return self._export_whole(at)
-        doc = document({**{name: [] for name in made}, **tables}, self.core.start_month(at))
-        for name, section in made.items():
-            doc[name] = section
-        return doc
+            return None
+        doc = document({name: [] for name in sections}, self.core.start_month(at))
+        return doc, sections
 
     def _export_whole(self, at: str | None) -> dict[str, Any]:
         from factstore.export import document
