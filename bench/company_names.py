@@ -244,16 +244,14 @@ def generate() -> LabelledSet:
             labelled.relations.append({"src_id": c["id"], "rel": "located_in",
                                        "dst_id": _city_id(c["city"][0])})
             labelled.aliases += [_alias(c["id"], a, k, v) for a, k, v in aliases]
-            keys |= {normalize(c["name"]), *(normalize(a) for a, _, _ in aliases),
-                     *(normalize(a.split(": ")[-1]) for a, k, _ in aliases if k == "ticker")}
+            keys |= {normalize(c["name"]), *(normalize(a) for a, _, _ in aliases)}
             keys |= {k for k in (acronym(normalize(n)) for n in [c["name"], *(
                 a for a, _, _ in aliases)]) if k}
         ways = list(dict.fromkeys(_variants(rng, c, aliases, stored)))
         for text in rng.sample(ways, min(len(ways), rng.randint(1, 3))):
             labelled.queries.append(Query(text, _context(rng, c), c["id"], stored))
     for term in TERMS:
-        if normalize(term) in keys:  # a stored name abbreviates it, or a stored ticker is
-            # that symbol ("NASDAQ: MRR", which "MRR" rightly resolves to): not a name NOT stored
+        if normalize(term) in keys:  # a stored name abbreviates it: not a name NOT stored
             continue
         for context in (None, "FY26-Q3 board deck", "Munich"):
             labelled.queries.append(Query(term, context, f"term:{term}", False))

@@ -34,12 +34,11 @@ def source(set_name: str) -> str:
     RLdata10000 another's."""
     return set_name.rstrip("0123456789")
 PRECISION = 0.98  # on the tuning halves, a little above the target (0.97) to leave a margin
-FALSE_ACCEPTS = 0.005  # on the tuning halves, half the target (0.01), for the same reason: at
-#                        the lowest point that just meets 1% there, held-out halves had 1-4%
+FALSE_ACCEPTS = 0.01
 ABSENT_FROM = 100
 RIDGE = 0.0002  # pulls every weight a little towards 0: nothing is fitted on a handful of cases
 # bounds keep every weight's sign what its evidence means
-NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "nothing_near", "far", "unexplained",
+NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "nothing_near", "unexplained",
             "common", "word_differs", "common_word", "other_word", "cut_short",
             "kind_differs", "partial", "rare_word", "form_differs",
             "former", "not_yet_valid")
@@ -169,15 +168,10 @@ def sweep(choices: list[Choice], config: ResolverConfig, grid: list[float]
 
 def operating_point(table: dict[float, dict[str, tuple[float, float, float, int]]]) -> float:
     """The lowest resolve_at at which every set meets PRECISION, and FALSE_ACCEPTS where it
-    has ABSENT_FROM queries not in the store or more; the sets with fewer (where one query is
-    several percent) meet it together, their false accepts over all their names not in the
-    store."""
+    has ABSENT_FROM queries not in the store or more (below, one query is several percent)."""
     for at in sorted(table):
-        small = [(fa * n, n) for _, _, fa, n in table[at].values() if n < ABSENT_FROM]
-        pooled = sum(a for a, _ in small) / max(1, sum(n for _, n in small))
-        if pooled <= FALSE_ACCEPTS and all(
-                p >= PRECISION and (fa <= FALSE_ACCEPTS or n < ABSENT_FROM)
-                for p, _, fa, n in table[at].values()):
+        if all(p >= PRECISION and (fa <= FALSE_ACCEPTS or n < ABSENT_FROM)
+               for p, _, fa, n in table[at].values()):
             return at
     return max(table)
 
@@ -190,7 +184,6 @@ GRID = [round(0.5 + i / 200, 3) for i in range(100)]  # resolve_at 0.5 .. 0.995
 # there (the acronym and the first word never above an exact name's).
 FLOORED = ("exact", "acronym", "leading_words")
 SURE = 0.99
-ALONE_COMMONNESS = 0.0  # log(1): one namesake expected by chance
 
 
 def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: str
@@ -204,11 +197,7 @@ def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: s
         choices = [c for name, s in sets.items()
                    for c in collect(s, indexes[name], config, "tune", on)]
         config = config.with_weights(fit(choices, config))
-    # ... even when its words are as common as one namesake by chance (the commonness of any
-    # name whose words no other entity has is at most that: an entity's own spellings are one
-    # holder, see AliasIndex._commonness), whose penalty the floor makes up for
-    floor = round(config.nobody + math.log(SURE / (1 - SURE))
-                  - config.common * ALONE_COMMONNESS, 2)
+    floor = round(config.nobody + math.log(SURE / (1 - SURE)), 2)
     exact = max(config.exact, floor)  # and the name with its legal form no less
     config = config.with_weights({"exact": exact, "exact_full": max(config.exact_full, exact)})
     config = config.with_weights({n: min(max(config.weights[n], floor), config.exact)
@@ -233,7 +222,7 @@ START = ResolverConfig(
     word_differs=-1.0, common_word=-0.5, other_word=-1.0, cut_short=-1.0,
     near={1: 2.5, 2: 1.5, 3: 0.5},
     near_hub={1: 0.0, 2: 0.0}, near_most=3, contradicts=-1.5,
-    slips=-0.5, partial=-1.0, near_words=0.5, near_slips=0.5, nothing_near=-1.0, far=-1.0,
+    slips=-0.5, partial=-1.0, near_words=0.5, near_slips=0.5, nothing_near=-1.0,
     unexplained=-1.0,
     kind_differs=-4.0, nobody=5.5,
     resolve_at=0.9, listed_from=0.2)

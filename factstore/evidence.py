@@ -50,8 +50,7 @@ class ResolverConfig:
     leading_words: float  # the first words of a longer name ("Tern" for "Tern Systems")
     words: float  # words of a longer name, not its first ones ("Smith" for "John Smith")
     fuzzy: dict[int, float]  # whole-name similarity (0-100) at least -> weight
-    rare_word: float  # per rare word of the query (2 at most) with no word like it in a fuzzy
-    #                   match ("tien fu" for "ping hsuan": two words that are not its)
+    rare_word: float  # a fuzzy match with no word like one of the query's rare ones
     form_differs: float  # a name not exact whose legal form is another than the query's
     former: float  # the alias is a former name, or ended before the day asked about
     not_yet_valid: float  # the alias starts after the day asked about
@@ -84,8 +83,6 @@ class ResolverConfig:
     #                          is written like a word of the name of one next to it ("tarlga"
     #                          for its suburb Taralga)
     nothing_near: float  # the context says something against it and nothing for it
-    far: float = 0.0  # the context names an entity of a kind it has that is a part of
-    #                   another whole than its own (a city in another country than its city's)
     unexplained: float  # per word of the context (3 at most) that names no entity but is
     #                     a word of the names of a kind of entity the candidate is related to,
     #                     none of which has it (the context's birth date is not the candidate's)
@@ -161,7 +158,7 @@ def _whole(value: Any) -> int:
 WEIGHTS = ("rare_word", "form_differs", "former", "not_yet_valid", "common", "word_differs",
            "common_word", "other_word", "cut_short", "contradicts",
            "slips", "partial", "near_words", "near_slips",
-           "nothing_near", "far", "unexplained", "kind_differs", "nobody")
+           "nothing_near", "unexplained", "kind_differs", "nobody")
 ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not_yet_valid",
                             "word_differs", "other_word", "cut_short"})
 
@@ -169,15 +166,15 @@ ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.74, exact=5.14, legal_form_differs=-0.0, acronym=5.14, leading_words=5.14,
-    words=-1.22, fuzzy={50: -6.69, 60: -5.83, 70: -4.27, 75: -4.27, 80: 0.03, 85: 1.88,
-                        89: 2.45, 93: 2.45, 97: 3.05},
-    rare_word=-4.23, form_differs=-5.89, former=-2.0, not_yet_valid=-0.01, common=-0.92,
-    word_differs=-0.63, common_word=-0.58, other_word=-3.79, cut_short=-7.32,
-    near={1: 9.11, 2: 0.04, 3: 0.15}, near_hub={1: -1.21, 2: -0.0}, near_most=3,
-    contradicts=-0.68, slips=1.4, partial=0.0, near_words=1.07, near_slips=4.28,
-    nothing_near=-2.83, far=-7.08, unexplained=-3.09, kind_differs=-4.07, nobody=0.54,
-    resolve_at=0.98, listed_from=0.2)
+    exact_full=6.2, exact=6.2, legal_form_differs=-1.28, acronym=5.97, leading_words=5.97,
+    words=-1.73, fuzzy={50: -6.73, 60: -5.28, 70: -3.77, 75: -3.54, 80: -0.65, 85: 1.95,
+                        89: 3.06, 93: 3.06, 97: 3.06},
+    rare_word=-5.15, form_differs=-5.17, former=-2.01, not_yet_valid=0.0, common=-0.75,
+    word_differs=-0.13, common_word=-0.39, other_word=-5.28, cut_short=-6.23,
+    near={1: 10.5, 2: 0.0, 3: 0.0}, near_hub={1: -1.51, 2: -0.0}, near_most=3,
+    contradicts=-0.05, slips=2.48, partial=-4.48, near_words=1.9, near_slips=5.33,
+    nothing_near=-4.6, unexplained=-2.88, kind_differs=-4.83, nobody=1.37, resolve_at=0.985,
+    listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,
     # fewer answers resolved, fewer of them wrong (for writes nobody reviews)
@@ -195,7 +192,6 @@ class Evidence:
     similarity: int  # whole-name similarity, 0-100 (100 for the exact levels)
     how: str  # the reason the name matched
     rare_word: str | None = None  # the reason, when a rare word of the query is not in it
-    rare_words: int = 0  # how many rare words of the query have no word like them in it
     form_differs: str | None = None  # the reason, when its legal form is not the query's
     former: str | None = None  # the reason, when the alias is a former one
     not_yet_valid: str | None = None
@@ -212,7 +208,6 @@ class Evidence:
     near_words: list[str] = field(default_factory=list)  # context words of its neighbours'
     near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
-    far: bool = False  # a contradiction by a part of another whole (see ResolverConfig.far)
     kind_differs: str | None = None
     alone: bool = False  # no other entity (nor unlisted alias) may be meant: see features()
 
@@ -223,7 +218,7 @@ class Evidence:
         found = {f"fuzzy{config.band(self.similarity)}" if self.level == "fuzzy"
                  else self.level: 1.0}
         for name, value in (
-                ("rare_word", min(2, max(1, self.rare_words)) if self.rare_word else 0),
+                ("rare_word", self.rare_word is not None),
                 ("form_differs", self.form_differs is not None),
                 # a former name tells one holder of it from another, the current one; the
                 # only entity that ever held it is what it means ("Quillon Automation")
@@ -243,10 +238,8 @@ class Evidence:
                 ("partial", min(2, self.partial)),
                 ("near_words", min(3, len(self.near_words))),
                 ("near_slips", min(3, len(self.near_slips))),
-                # (three relations away, the same country, is not for it)
-                ("nothing_near", bool(self.contradicts or self.slips) and not self.near_slips
-                 and not any(d <= 2 for d, _, _ in self.near)),
-                ("far", self.far),
+                ("nothing_near", bool(self.contradicts or self.slips) and not self.near
+                 and not self.near_slips),
                 ("unexplained", min(3, len(self.unexplained))),
                 ("kind_differs", self.kind_differs is not None)):
             if value:

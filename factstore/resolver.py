@@ -266,8 +266,6 @@ class AliasIndex:
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
     config: ResolverConfig = field(default_factory=_default_config)
     number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
-    # source -> relation -> its targets (on first use: see _apart)
-    outgoing: dict[str, dict[str, set[str]]] | None = None
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
@@ -354,8 +352,8 @@ class AliasIndex:
         _one_word(found, q, self.tokens, self.aliases.entity, config.words_most)
         return found, unlisted
 
-    def _commonness(self, name: str, theirs: Sequence[str] = (), alone: bool = False,
-                    entity: str | None = None) -> float:
+    def _commonness(self, name: str, theirs: Sequence[str] = (), alone: bool = False
+                    ) -> float:
         """log of how many aliases would hold every word of the query's name if words fell
         at random (as often as they do in the store): "Peter Koch" is common, "Vexora
         Plover" is not, and a common name is more likely someone the store does not hold. A
@@ -363,9 +361,7 @@ class AliasIndex:
         like, if any. A name of one word has no chance combination: the names holding it
         are candidates themselves (or counted as not looked at) - unless it is `alone`:
         the words a fuzzy match shares with the query, those that are another name set aside
-        ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone). The
-        aliases of `entity` (a candidate) that hold a word count as one: "Granite Point",
-        "Granite Point Corp" and "Granite Point Corporation" are one holder of "granite"."""
+        ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone)."""
         words = set(name.split()) - STOPWORDS
         if len(words) < 2 and not alone:
             return 0.0
@@ -373,8 +369,6 @@ class AliasIndex:
         expected = math.log(total)
         for word in words:
             size = self.tokens.size(word)
-            if entity is not None and size > 1:
-                size -= max(0, self._holds(entity, word) - 1)
             if not size and theirs:
                 from rapidfuzz import fuzz, process  # (only then: an exact name needs none)
 
@@ -383,23 +377,12 @@ class AliasIndex:
             expected += math.log(max(1, size) / total)
         return round(max(-6.0, min(6.0, expected)), 2)
 
-    def _holds(self, entity: str, word: str) -> int:
-        """How many aliases of an entity hold a word (as the token index has it)."""
-        aliases = self.aliases
-        return sum(word in {w for key in (spellings(aliases.text[i], aliases.normalized[i])
-                                          if not aliases.text[i].isascii() else
-                                          (aliases.normalized[i],
-                                           match_key(aliases.normalized[i])))
-                            for w in key.split()}
-                   for i in self.by_entity.bucket(entity))
-
     def _exact(self, found: dict[str, Evidence], query: str, q: str, form: str,
                on: str | None, config: ResolverConfig) -> tuple[bool, bool]:
         """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
         from factstore.evidence import Evidence
 
-        key = match_key(q)
-        commonness: dict[str, float] = {}  # entity -> its name's commonness
+        common = self._commonness(match_key(q))
         hit = full_hit = False
         for key in spellings(query, q):
             for i in self.exact.bucket(key):
@@ -407,10 +390,7 @@ class AliasIndex:
                 alias = self.aliases[i]
                 level, how = self._exact_level(key, form, alias)
                 full_hit |= level == "exact_full"
-                if alias.entity not in commonness:
-                    commonness[alias.entity] = self._commonness(key, entity=alias.entity)
-                self._offer(found, alias, Evidence(level, 100, how,
-                                                   common=commonness[alias.entity]), on, config)
+                self._offer(found, alias, Evidence(level, 100, how, common=common), on, config)
         return hit, full_hit
 
     def _exact_level(self, key: str, form: str, alias: _Alias) -> tuple[str, str]:
@@ -498,8 +478,7 @@ class AliasIndex:
             evidence = Evidence("fuzzy", round(score), f"fuzzy {round(score)} {alias.text!r}")
             theirs = choices[pos].split()
             if unlike := _unlike(rare, said, theirs, config.rare_word_from):
-                evidence.rare_word = f"no word like {' or '.join(map(repr, unlike))}"
-                evidence.rare_words = len(unlike)
+                evidence.rare_word = f"no word like {unlike[0]!r}"
             evidence.other_words = _unlike(common, said, theirs, config.rare_word_from)
             evidence.differs = _differs(said, theirs)
             shared = [w for w in said if w not in dict(evidence.differs)]
@@ -569,7 +548,6 @@ class AliasIndex:
         adjacent = self.graph.adj
         near_kinds: set[str] = set()
         by_kind: dict[str, list[str]] = {}
-        near: dict[str, tuple[int, float, str]] = {}  # target -> its evidence.near entry
         for target in sorted(named):
             by_kind.setdefault(self.entities[target]["kind"], []).append(target)
             via = target if target in mine else next(
@@ -577,55 +555,29 @@ class AliasIndex:
             name = self.entities[target]["name"]
             if via is not None:
                 hub = len(adjacent[target]) * (1 if via == target else len(adjacent[via]))
-                near[target] = (1 if via == target else 2, round(math.log(hub), 2),
-                                f"near {name} via {mine[via]['rel']}")
+                evidence.near.append((1 if via == target else 2, round(math.log(hub), 2),
+                                      f"near {name} via {mine[via]['rel']}"))
                 near_kinds.add(self.entities[target]["kind"])
             elif len(adjacent[target]) <= NEAR3_FROM_MOST:  # three relations: the same country
                 path = next(((n, m) for m in adjacent[target] for n in mine
                              if m in adjacent[n]), None)
                 if path:
-                    near[target] = (3, 0.0, f"near {name} via {mine[path[0]]['rel']}, "
-                                            f"{adjacent[path[1]][target]['rel']}")
+                    evidence.near.append((3, 0.0, f"near {name} via {mine[path[0]]['rel']}, "
+                                                  f"{adjacent[path[1]][target]['rel']}"))
         own: dict[str, list[str]] = {}
         for n in mine:
             if n in self.entities:
-                own.setdefault(self.entities[n]["kind"], []).append(n)
+                own.setdefault(self.entities[n]["kind"], []).append(self.entities[n]["name"])
         for other, targets in by_kind.items():
             if other in own and other not in near_kinds:
                 said = [self.entities[t]["name"] for t in targets]
-                theirs = [self.entities[n]["name"] for n in own[other]]
                 reason = f"the context names {', '.join(said)}, not its {other}"
-                if _alike(said, theirs):  # "4605" for its "4650": a slip, perhaps
-                    evidence.slips.append(f"{reason} {', '.join(theirs)}")
+                if _alike(said, own[other]):  # "4605" for its "4650": a slip, perhaps
+                    evidence.slips.append(f"{reason} {', '.join(own[other])}")
                 else:
                     evidence.contradicts.append(reason)
-                    if whole := self._apart(targets, own[other]):
-                        evidence.far = True
-                        evidence.contradicts[-1] += f" ({whole} another)"
-                    parts = _parts(said, {t: self.entities[t]["name"] for t in named
-                                          if t in mine})
-                    evidence.partial += len(parts)
-                    for part in [*parts, *targets]:  # the year of a birth date not its own
-                        near.pop(part, None)  # is no agreement, nor is what disagrees
-        evidence.near += near.values()
-
-    def _apart(self, said: Sequence[str], own: Sequence[str]) -> str | None:
-        """Whether an entity the context names is a part of another whole than the
-        candidate's own entities of that kind: the source of a relation (in_country) to one
-        target (a country) that is not the one target of that relation from each of its own
-        (a city of Germany said, its city is in Switzerland). Returns the relation."""
-        if self.outgoing is None:
-            self.outgoing = {}
-            for src, rel, dst in self.relations:
-                self.outgoing.setdefault(src, {}).setdefault(rel, set()).add(dst)
-        wholes = [self.outgoing.get(e, {}) for e in own]
-        for target in said:
-            for rel, parts_of in self.outgoing.get(target, {}).items():
-                theirs = [w[rel] for w in wholes if rel in w]
-                if len(parts_of) == 1 and theirs and all(
-                        len(t) == 1 and t != parts_of for t in theirs):
-                    return rel
-        return None
+                    evidence.partial += _parts(said, [self.entities[t]["name"] for t in named
+                                                      if t in mine])
 
     def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
                      kinds_of: dict[str, set[str]]) -> None:
@@ -791,32 +743,21 @@ def _unlike(rare: Sequence[str], said: Sequence[str], theirs: Sequence[str], lik
             ) -> list[str]:
     """The rare words of the query (`said`) with no word like them in a name (`theirs`):
     less alike than like_from, even joined to a neighbour (a word split in two is still
-    like it: "satte rley" for "satterley") - a join only when it is more like the name's
-    word than the neighbour alone is: "zalk matthews" is not "matthews" split in two, as
-    "zalkmatthews" is less like "matthews" than "matthews" is."""
+    like it: "satte rley" for "satterley")."""
     from rapidfuzz import fuzz
 
-    def like(word: str) -> float:
-        best = max(fuzz.ratio(word, t) for t in theirs)
-        for a, b in pairwise(said):
-            if word in (a, b):
-                other = b if word == a else a
-                best = max([best, *(j for t in theirs
-                                    if (j := fuzz.ratio(a + b, t)) > fuzz.ratio(other, t))])
-        return best
-
-    return [w for w in rare if like(w) < like_from]
+    joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))] for w in rare}
+    return [w for w in rare if max(fuzz.ratio(p, t) for t in theirs for p in joined[w])
+            < like_from]
 
 
-def _parts(said: Sequence[str], near: Mapping[str, str]) -> list[str]:
-    """The entities next to a candidate the context names (`near`: id -> name) whose names
-    are words of a name it says against it (`said`): the year 1969 of a birth date
-    1969-07-17 that is not its own agrees only as a part of what disagrees (and is no
-    agreement: see _weigh_named)."""
+def _parts(said: Sequence[str], near: Sequence[str]) -> int:
+    """How many names next to a candidate the context names (`near`) are words of a name it
+    says against it (`said`): the year 1969 of a birth date 1969-07-17 that is not its own
+    agrees only as a part of what disagrees."""
     words = [set(normalize(s).split()) for s in said]
-    return [t for t, n in near.items()
-            if any(n != s and set(normalize(n).split()) <= w
-                   for s, w in zip(said, words, strict=True))]
+    return sum(any(n != s and set(normalize(n).split()) <= w
+                   for s, w in zip(said, words, strict=True)) for n in near)
 
 
 def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
