@@ -352,8 +352,8 @@ class AliasIndex:
         _one_word(found, q, self.tokens, self.aliases.entity, config.words_most)
         return found, unlisted
 
-    def _commonness(self, name: str, theirs: Sequence[str] = (), alone: bool = False
-                    ) -> float:
+    def _commonness(self, name: str, theirs: Sequence[str] = (), alone: bool = False,
+                    entity: str | None = None) -> float:
         """log of how many aliases would hold every word of the query's name if words fell
         at random (as often as they do in the store): "Peter Koch" is common, "Vexora
         Plover" is not, and a common name is more likely someone the store does not hold. A
@@ -361,7 +361,10 @@ class AliasIndex:
         like, if any. A name of one word has no chance combination: the names holding it
         are candidates themselves (or counted as not looked at) - unless it is `alone`:
         the words a fuzzy match shares with the query, those that are another name set aside
-        ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone)."""
+        ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone). The
+        aliases of `entity` (a candidate met exactly) that hold a word count as one:
+        "Granite Point", "Granite Point Corp" and "Granite Point Corporation" are one holder
+        of "granite", not three."""
         words = set(name.split()) - STOPWORDS
         if len(words) < 2 and not alone:
             return 0.0
@@ -369,6 +372,8 @@ class AliasIndex:
         expected = math.log(total)
         for word in words:
             size = self.tokens.size(word)
+            if entity is not None and size > 1:
+                size -= max(0, self._holds(entity, word) - 1)
             if not size and theirs:
                 from rapidfuzz import fuzz, process  # (only then: an exact name needs none)
 
@@ -377,12 +382,23 @@ class AliasIndex:
             expected += math.log(max(1, size) / total)
         return round(max(-6.0, min(6.0, expected)), 2)
 
+    def _holds(self, entity: str, word: str) -> int:
+        """How many aliases of an entity hold a word (as the token index has them)."""
+        aliases = self.aliases
+        return sum(word in {w for key in (spellings(aliases.text[i], aliases.normalized[i])
+                                          if not aliases.text[i].isascii() else
+                                          (aliases.normalized[i],
+                                           match_key(aliases.normalized[i])))
+                            for w in key.split()}
+                   for i in self.by_entity.bucket(entity))
+
     def _exact(self, found: dict[str, Evidence], query: str, q: str, form: str,
                on: str | None, config: ResolverConfig) -> tuple[bool, bool]:
         """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
         from factstore.evidence import Evidence
 
-        common = self._commonness(match_key(q))
+        key = match_key(q)
+        commonness: dict[str, float] = {}  # entity -> how common its name is
         hit = full_hit = False
         for key in spellings(query, q):
             for i in self.exact.bucket(key):
@@ -390,7 +406,10 @@ class AliasIndex:
                 alias = self.aliases[i]
                 level, how = self._exact_level(key, form, alias)
                 full_hit |= level == "exact_full"
-                self._offer(found, alias, Evidence(level, 100, how, common=common), on, config)
+                if alias.entity not in commonness:
+                    commonness[alias.entity] = self._commonness(key, entity=alias.entity)
+                self._offer(found, alias, Evidence(level, 100, how,
+                                                   common=commonness[alias.entity]), on, config)
         return hit, full_hit
 
     def _exact_level(self, key: str, form: str, alias: _Alias) -> tuple[str, str]:
