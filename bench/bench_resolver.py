@@ -189,7 +189,7 @@ def tune(names: list[str], rounds: int, seed: int) -> None:
     config, table = fit_config(sets, START, rounds, ON)
     print("tuning halves: precision / recall / false accepts at resolve_at")
     print(f"  {'':12}" + "".join(f"{name:>20}" for name in names))
-    for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99, config.resolve_at}):
+    for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, config.resolve_at}):
         print(f"  {point:<12}" + "".join(f"{p:7.1%}{r:7.1%}{fa:6.1%}"
                                          for p, r, fa, _ in table[point].values()))
     print(f"operating point: resolve_at={config.resolve_at} (grid of {len(GRID)})")

@@ -184,6 +184,7 @@ GRID = [round(0.5 + i / 200, 3) for i in range(100)]  # resolve_at 0.5 .. 0.995
 # there (the acronym and the first word never above an exact name's).
 FLOORED = ("exact", "acronym", "leading_words")
 SURE = 0.99
+ALONE_COMMONNESS = 0.0  # log(1): one namesake expected by chance, the name's holder itself
 
 
 def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: str
@@ -197,7 +198,11 @@ def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: s
         choices = [c for name, s in sets.items()
                    for c in collect(s, indexes[name], config, "tune", on)]
         config = config.with_weights(fit(choices, config))
-    floor = round(config.nobody + math.log(SURE / (1 - SURE)), 2)
+    # ... even when its words are as common as one namesake by chance: the floor makes up for
+    # the commonness penalty of ALONE_COMMONNESS, which no name whose words no other entity
+    # holds exceeds (an entity's own spellings are one holder: AliasIndex._commonness)
+    floor = round(config.nobody + math.log(SURE / (1 - SURE))
+                  - config.common * ALONE_COMMONNESS, 2)
     exact = max(config.exact, floor)  # and the name with its legal form no less
     config = config.with_weights({"exact": exact, "exact_full": max(config.exact_full, exact)})
     config = config.with_weights({n: min(max(config.weights[n], floor), config.exact)

@@ -166,14 +166,14 @@ ALIAS_FEATURES = frozenset({*LEVELS, "rare_word", "form_differs", "former", "not
 # (see bench/resolver_tuning.py), its output pasted here; docs/resolver.md gives the
 # precision and recall it has on the held-out halves.
 DEFAULT = ResolverConfig(
-    exact_full=6.2, exact=6.2, legal_form_differs=-1.28, acronym=5.97, leading_words=5.97,
-    words=-1.73, fuzzy={50: -6.73, 60: -5.28, 70: -3.77, 75: -3.54, 80: -0.65, 85: 1.95,
-                        89: 3.06, 93: 3.06, 97: 3.06},
-    rare_word=-5.15, form_differs=-5.17, former=-2.01, not_yet_valid=0.0, common=-0.75,
-    word_differs=-0.13, common_word=-0.39, other_word=-5.28, cut_short=-6.23,
+    exact_full=5.95, exact=5.95, legal_form_differs=-1.29, acronym=5.95, leading_words=5.95,
+    words=-1.76, fuzzy={50: -6.74, 60: -5.29, 70: -3.78, 75: -3.56, 80: -0.67, 85: 1.93,
+                        89: 3.04, 93: 3.04, 97: 3.04},
+    rare_word=-5.17, form_differs=-5.18, former=-2.02, not_yet_valid=0.0, common=-0.75,
+    word_differs=-0.08, common_word=-0.39, other_word=-5.3, cut_short=-6.23,
     near={1: 10.5, 2: 0.0, 3: 0.0}, near_hub={1: -1.51, 2: -0.0}, near_most=3,
-    contradicts=-0.05, slips=2.48, partial=-4.48, near_words=1.9, near_slips=5.33,
-    nothing_near=-4.6, unexplained=-2.88, kind_differs=-4.83, nobody=1.37, resolve_at=0.985,
+    contradicts=-0.05, slips=2.48, partial=-4.47, near_words=1.91, near_slips=5.34,
+    nothing_near=-4.61, unexplained=-2.88, kind_differs=-4.82, nobody=1.35, resolve_at=0.985,
     listed_from=0.2)
 PRESETS: dict[str, ResolverConfig] = {
     "default": DEFAULT,

@@ -352,37 +352,13 @@ class AliasIndex:
         _one_word(found, q, self.tokens, self.aliases.entity, config.words_most)
         return found, unlisted
 
-    def _commonness(self, name: str, theirs: Sequence[str] = (), alone: bool = False
-                    ) -> float:
-        """log of how many aliases would hold every word of the query's name if words fell
-        at random (as often as they do in the store): "Peter Koch" is common, "Vexora
-        Plover" is not, and a common name is more likely someone the store does not hold. A
-        word the store does not know counts as the word of theirs (a candidate's name) it is
-        like, if any. A name of one word has no chance combination: the names holding it
-        are candidates themselves (or counted as not looked at) - unless it is `alone`:
-        the words a fuzzy match shares with the query, those that are another name set aside
-        ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone)."""
-        words = set(name.split()) - STOPWORDS
-        if len(words) < 2 and not alone:
-            return 0.0
-        total = max(2, len(self.aliases))
-        expected = math.log(total)
-        for word in words:
-            size = self.tokens.size(word)
-            if not size and theirs:
-                from rapidfuzz import fuzz, process  # (only then: an exact name needs none)
-
-                like = process.extractOne(word, theirs, scorer=fuzz.ratio, score_cutoff=80)
-                size = self.tokens.size(like[0]) if like else 0
-            expected += math.log(max(1, size) / total)
-        return round(max(-6.0, min(6.0, expected)), 2)
-
     def _exact(self, found: dict[str, Evidence], query: str, q: str, form: str,
                on: str | None, config: ResolverConfig) -> tuple[bool, bool]:
         """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
         from factstore.evidence import Evidence
 
-        common = self._commonness(match_key(q))
+        key = match_key(q)
+        commonness: dict[str, float] = {}  # entity -> how common its name is
         hit = full_hit = False
         for key in spellings(query, q):
             for i in self.exact.bucket(key):
@@ -390,7 +366,10 @@ class AliasIndex:
                 alias = self.aliases[i]
                 level, how = self._exact_level(key, form, alias)
                 full_hit |= level == "exact_full"
-                self._offer(found, alias, Evidence(level, 100, how, common=common), on, config)
+                if alias.entity not in commonness:
+                    commonness[alias.entity] = _commonness(self, key, entity=alias.entity)
+                self._offer(found, alias, Evidence(level, 100, how,
+                                                   common=commonness[alias.entity]), on, config)
         return hit, full_hit
 
     def _exact_level(self, key: str, form: str, alias: _Alias) -> tuple[str, str]:
@@ -432,7 +411,7 @@ class AliasIndex:
         size, rarest = min((self.tokens.size(w), w) for w in words)
         if size > config.words_most:
             return size
-        common = self._commonness(match_key(q))
+        common = _commonness(self, match_key(q))
         for i in self.tokens.bucket(rarest):
             theirs = self.aliases.normalized[i].split()
             if len(theirs) <= len(said) or not words <= set(theirs):
@@ -482,7 +461,7 @@ class AliasIndex:
             evidence.other_words = _unlike(common, said, theirs, config.rare_word_from)
             evidence.differs = _differs(said, theirs)
             shared = [w for w in said if w not in dict(evidence.differs)]
-            evidence.common = self._commonness(" ".join(shared), theirs, alone=shared != said)
+            evidence.common = _commonness(self, " ".join(shared), theirs, alone=shared != said)
             self._offer(found, alias, self._forms(evidence, form, alias), on, config)
 
     def _fuzzy_near(self, found: dict[str, Evidence], q: str, form: str, mentioned: set[str],
@@ -651,6 +630,43 @@ class AliasIndex:
         loose += [a + b for i, (a, b) in enumerate(pairwise(words))
                   if not covered & {i, i + 1} and self.tokens.size(a + b)]
         return found, list(dict.fromkeys(loose))
+
+
+def _commonness(index: AliasIndex, name: str, theirs: Sequence[str] = (), alone: bool = False,
+                entity: str | None = None) -> float:
+    """log of how many aliases would hold every word of the query's name if words fell
+    at random (as often as they do in the store): "Peter Koch" is common, "Vexora
+    Plover" is not, and a common name is more likely someone the store does not hold. A
+    word the store does not know counts as the word of theirs (a candidate's name) it is
+    like, if any. A name of one word has no chance combination: the names holding it
+    are candidates themselves (or counted as not looked at) - unless it is `alone`:
+    the words a fuzzy match shares with the query, those that are another name set aside
+    ("charlotte orchard" for "charles orchard" is as rare as "orchard" alone). The
+    aliases of `entity` (a candidate met exactly) holding a word count as one ("Granite
+    Point" and "Granite Point Corp" are one holder of "granite", not two)."""
+    words = set(name.split()) - STOPWORDS
+    if len(words) < 2 and not alone:
+        return 0.0
+    total = max(2, len(index.aliases))
+    expected = math.log(total)
+    for word in words:
+        size = index.tokens.size(word)
+        if entity is not None and size > 1:
+            size -= max(0, _holds(index, entity, word) - 1)
+        if not size and theirs:
+            from rapidfuzz import fuzz, process  # (only then: an exact name needs none)
+
+            like = process.extractOne(word, theirs, scorer=fuzz.ratio, score_cutoff=80)
+            size = index.tokens.size(like[0]) if like else 0
+        expected += math.log(max(1, size) / total)
+    return round(max(-6.0, min(6.0, expected)), 2)
+
+
+def _holds(index: AliasIndex, entity: str, word: str) -> int:
+    """How many aliases of an entity hold a word (as the token index has them)."""
+    texts, keys = index.aliases.text, index.aliases.normalized
+    return sum(word in " ".join(spellings(texts[i], keys[i])).split()
+               for i in index.by_entity.bucket(entity))
 
 
 def _key_postings(table: AliasTable, progress: Progress | None

@@ -566,3 +566,21 @@ def test_a_word_many_stored_names_carry_unlike_any_of_the_name_is_another_person
     # a slip of its own word, a word nobody else has: no other person's name
     for query in ("Charels Orchard", "Charlyx Orchard"):
         assert index.evidence(query)[0]["p0"].other_words == [], query
+
+
+def test_an_entitys_own_spellings_are_one_holder_of_its_words() -> None:
+    """"GRANITE POINT CORP" in a store of two companies: its words are on four aliases, all
+    Granite Point's, so the name is rare (no namesake expected), and an exact name with nothing
+    else said resolves at the fitted weight (no hand-set one)."""
+    def alias(text: str, kind: str) -> dict[str, object]:
+        return {"entity_id": "granite", "alias": text, "normalized": normalize(text),
+                "alias_kind": kind, "valid_from": None, "valid_to": None}
+
+    index = AliasIndex.build(
+        [{"id": "granite", "kind": "customer", "name": "Granite Point"},
+         {"id": "orvik", "kind": "customer", "name": "Orvik Systems"}],
+        [alias("Granite Point Corp", "name"), alias("Granite Point Corporation", "former"),
+         alias("GRANITE POINT CORP", "code")], [])
+    found, _ = index.evidence("GRANITE POINT CORP")
+    assert found["granite"].common is not None and found["granite"].common < 0
+    assert index.resolve("GRANITE POINT CORP").status == "resolved"
