@@ -357,7 +357,6 @@ class AliasIndex:
         """Exact hits on any spelling of the name; (any hit, a hit with its legal form)."""
         from factstore.evidence import Evidence
 
-        key = match_key(q)
         commonness: dict[str, float] = {}  # entity -> how common its name is
         hit = full_hit = False
         for key in spellings(query, q):
@@ -367,7 +366,8 @@ class AliasIndex:
                 level, how = self._exact_level(key, form, alias)
                 full_hit |= level == "exact_full"
                 if alias.entity not in commonness:
-                    commonness[alias.entity] = _commonness(self, key, entity=alias.entity)
+                    commonness[alias.entity] = _commonness(self, match_key(key),
+                                                           entity=alias.entity)
                 self._offer(found, alias, Evidence(level, 100, how,
                                                    common=commonness[alias.entity]), on, config)
         return hit, full_hit
