@@ -562,10 +562,14 @@ class Ask:
     covered: set[int] = field(default_factory=set)  # explained by a relation, rule or scope
     scoped: set[int] = field(default_factory=set)  # words that are a definition's scope only
     worded: tuple[str, set[int]] | None = None  # a term said in its definition's words
+    counted: set[int] = field(default_factory=set)  # 'how many X': X is asked, never generic
 
     @classmethod
     def of(cls, words: Words, terms: list[str], definitions: list[dict[str, Any]]) -> Ask:
         ask = cls(words, terms, sorted({*words.asked(), *words.term_of}))
+        said = words.words
+        ask.counted = {i for i in ask.positions
+                       if i >= 2 and said[i - 2] == "how" and said[i - 1] == "many"}
         ask.cover({root(w) for d in definitions for name in ("scope", "owner") if d.get(name)
                    for w in full_name(d[name]).replace("_", " ").split()})  # "as finance"
         ask.scoped = set(ask.covered)
@@ -598,7 +602,7 @@ class Ask:
         """Does the question name something to look for? ('Tell me about X' does not; 'Who
         looks after X?' asks for a relation.)"""
         return bool(self.terms) or self.wh is not None or any(
-            self.root(i) not in GENERIC for i in self.positions)
+            self.root(i) not in GENERIC or i in self.counted for i in self.positions)
 
     def cover(self, roots: set[str]) -> None:
         self.covered |= {i for i in self.positions if self.root(i) in roots}
@@ -606,7 +610,8 @@ class Ask:
     def attribute(self, *, terms: bool = True) -> list[int]:
         """Words that say what is asked and that no relation, rule or scope explains."""
         return [i for i in self.positions if i not in self.covered
-                and self.root(i) not in GENERIC and self.root(i) not in RULE_ROOTS
+                and (self.root(i) not in GENERIC or i in self.counted)
+                and self.root(i) not in RULE_ROOTS
                 and (terms or i not in self.words.term_of)]
 
     def phrase(self, positions: list[int]) -> str:

@@ -272,6 +272,13 @@ NOT_FOUND: list[tuple[str, list[tuple[str, str, list[str]]], list[str]]] = [
      ["no acquired by relation of Tarrant Ferries Ltd in 2024"]),  # from 2025-02-01 only
     ("Who bought Tern Line?", [("Tern Line", "resolved", ["tern"])],
      ["no relation of Tern Line is named 'bought'"]),
+    # what 'how many' counts is asked, even a word that alone asks nothing ('customers')
+    ("How many customers does Tarrant Ferries have?", [("Tarrant Ferries", "resolved",
+                                                        ["tarrant"])],
+     ["no fact for customers of Tarrant Ferries Ltd"]),
+    ("How many accounts does Pellow Shipping manage?", [("Pellow Shipping", "resolved",
+                                                         ["pellow"])],
+     ["no fact for accounts of Pellow Shipping AS"]),
 ]
 
 
