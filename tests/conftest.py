@@ -88,6 +88,24 @@ def facts(store_url: str) -> Facts:
     return Facts(store_url)
 
 
+def loaded_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 name: str, text: str) -> Iterator[FactStore]:
+    """A module fixture's store on the backend its request names ("doltlite" or "dolt": a
+    new database on the session's server), loaded from one YAML text as `NAME load`."""
+    folder = tmp_path_factory.mktemp(name.lower())
+    if request.param == "doltlite":
+        url = str(folder / "facts.db")
+    else:
+        server = request.getfixturevalue("dolt_server")
+        url = f"{server.url}/{name[0].lower()}{uuid.uuid4().hex[:12]}"
+    init_store(url, author=AUTHOR).close()
+    data = folder / f"{name.lower()}.yaml"
+    data.write_text(text, encoding="utf-8")
+    with factstore.open_store(url) as store:
+        store.import_file(data, author=AUTHOR, reason=f"{name} load")
+        yield store
+
+
 class Facts:
     """Runs the `facts` CLI in-process against one store, as a user would type it."""
 

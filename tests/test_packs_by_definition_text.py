@@ -12,16 +12,14 @@ module on each backend; every test only reads.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-import factstore
-from factstore import FactStore, init_store
+from factstore import FactStore
 from factstore.models import ContextPack
 
-from .conftest import AUTHOR, Facts
+from .conftest import loaded_store, Facts
 
 HALVORSEN = """
 factstore: 1
@@ -64,17 +62,7 @@ ON = "2026-10-10"  # valid-at: FY26-Q3 (a calendar fiscal year) has started
 @pytest.fixture(scope="module", params=["doltlite", "dolt"])
 def halvorsen(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[FactStore]:
-    folder = tmp_path_factory.mktemp("halvorsen")
-    if request.param == "doltlite":
-        url = str(folder / "facts.db")
-    else:
-        url = f"{request.getfixturevalue('dolt_server').url}/h{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
-    data = folder / "halvorsen.yaml"
-    data.write_text(HALVORSEN, encoding="utf-8")
-    with factstore.open_store(url) as store:
-        store.import_file(data, author=AUTHOR, reason="Halvorsen load")
-        yield store
+    yield from loaded_store(request, tmp_path_factory, "Halvorsen", HALVORSEN)
 
 
 def _pack(store: FactStore, question: str) -> ContextPack:

@@ -11,19 +11,17 @@ test only reads.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import factstore
-from factstore import FactStore, init_store
+from factstore import FactStore
 from factstore.models import ContextPack
 from factstore.render import parse, parse_missing, presented
 from factstore.verify import verify
 
-from .conftest import AUTHOR, Facts
+from .conftest import loaded_store, Facts
 
 SALTMARSH = """
 factstore: 1
@@ -91,17 +89,7 @@ ON = "2025-10-15"  # valid-at of every pack here: inside 2025-Q4, after the rost
 @pytest.fixture(scope="module", params=["doltlite", "dolt"])
 def saltmarsh(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[FactStore]:
-    folder = tmp_path_factory.mktemp("saltmarsh")
-    if request.param == "doltlite":
-        url = str(folder / "facts.db")
-    else:
-        url = f"{request.getfixturevalue('dolt_server').url}/s{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
-    data = folder / "saltmarsh.yaml"
-    data.write_text(SALTMARSH, encoding="utf-8")
-    with factstore.open_store(url) as store:
-        store.import_file(data, author=AUTHOR, reason="Saltmarsh load")
-        yield store
+    yield from loaded_store(request, tmp_path_factory, "Saltmarsh", SALTMARSH)
 
 
 def _pack(store: FactStore, question: str, **options: str) -> ContextPack:

@@ -11,16 +11,14 @@ the year. Built once per module on each backend; every test only reads.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-import factstore
-from factstore import FactStore, init_store
+from factstore import FactStore
 from factstore.models import ContextPack
 
-from .conftest import AUTHOR, Facts
+from .conftest import loaded_store, Facts
 
 HALVARD = """
 factstore: 1
@@ -74,17 +72,7 @@ ON = "2026-05-10"  # valid-at of every pack here: inside 2026-Q2, after the rena
 @pytest.fixture(scope="module", params=["doltlite", "dolt"])
 def halvard(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[FactStore]:
-    folder = tmp_path_factory.mktemp("halvard")
-    if request.param == "doltlite":
-        url = str(folder / "facts.db")
-    else:
-        url = f"{request.getfixturevalue('dolt_server').url}/h{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
-    data = folder / "halvard.yaml"
-    data.write_text(HALVARD, encoding="utf-8")
-    with factstore.open_store(url) as store:
-        store.import_file(data, author=AUTHOR, reason="Halvard load")
-        yield store
+    yield from loaded_store(request, tmp_path_factory, "Halvard", HALVARD)
 
 
 def _pack(store: FactStore, question: str) -> ContextPack:

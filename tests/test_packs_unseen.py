@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import factstore
-from factstore import FactStore, init_store
+from factstore import FactStore
 from factstore.models import ContextPack
 from factstore.verify import verify
 
-from .conftest import AUTHOR, Facts
+from .conftest import loaded_store, Facts
 
 HOLLIN = """
 factstore: 1
@@ -127,17 +125,7 @@ NO_ENTITY = "no entity named: the question names no company, person or other ent
 @pytest.fixture(scope="module", params=["doltlite", "dolt"])
 def hollin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[FactStore]:
-    folder = tmp_path_factory.mktemp("hollin")
-    if request.param == "doltlite":
-        url = str(folder / "facts.db")
-    else:
-        url = f"{request.getfixturevalue('dolt_server').url}/h{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
-    data = folder / "hollin.yaml"
-    data.write_text(HOLLIN, encoding="utf-8")
-    with factstore.open_store(url) as store:
-        store.import_file(data, author=AUTHOR, reason="Hollin load")
-        yield store
+    yield from loaded_store(request, tmp_path_factory, "Hollin", HOLLIN)
 
 
 def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
