@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from factstore import FactStore, init_store
 from factstore.cli import cli
+from factstore.models import ContextPack
 
 from .doltserver import DoltServer, dolt_binary, running_server
 
@@ -50,11 +51,17 @@ def dolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DoltServer
 @pytest.fixture(params=["doltlite", "dolt"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of a freshly initialised, empty store on each backend."""
+    return new_store(request, tmp_path, "t")
+
+
+def new_store(request: pytest.FixtureRequest, folder: Path, letter: str) -> str:
+    """URL of a new, initialised, empty store on the backend the fixture's param names: a
+    file in folder, or a new database (named from letter) on the session's Dolt server."""
     if request.param == "doltlite":
-        url = str(tmp_path / "facts.db")
+        url = str(folder / "facts.db")
     else:
         server = request.getfixturevalue("dolt_server")
-        url = f"{server.url}/t{uuid.uuid4().hex[:12]}"
+        url = f"{server.url}/{letter}{uuid.uuid4().hex[:12]}"
     init_store(url, author=AUTHOR).close()
     return url
 
@@ -64,11 +71,7 @@ def northwind(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
               ) -> Iterator[FactStore]:
     """Northwind's FY26-Q3 load (tag FY26-Q3) and FY26-Q4 changes (tag FY26-Q4), on each
     backend, once per module: for tests that only read."""
-    if request.param == "doltlite":
-        url = str(tmp_path_factory.mktemp("northwind") / "facts.db")
-    else:
-        url = f"{request.getfixturevalue('dolt_server').url}/n{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
+    url = new_store(request, tmp_path_factory.mktemp("northwind"), "n")
     with factstore.open_store(url) as store:
         store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
         store.tag("FY26-Q3", author=AUTHOR)
@@ -93,17 +96,17 @@ def loaded_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     """A module fixture's store on the backend its request names ("doltlite" or "dolt": a
     new database on the session's server), loaded from one YAML text as `NAME load`."""
     folder = tmp_path_factory.mktemp(name.lower())
-    if request.param == "doltlite":
-        url = str(folder / "facts.db")
-    else:
-        server = request.getfixturevalue("dolt_server")
-        url = f"{server.url}/{name[0].lower()}{uuid.uuid4().hex[:12]}"
-    init_store(url, author=AUTHOR).close()
+    url = new_store(request, folder, name[0].lower())
     data = folder / f"{name.lower()}.yaml"
     data.write_text(text, encoding="utf-8")
     with factstore.open_store(url) as store:
         store.import_file(data, author=AUTHOR, reason=f"{name} load")
         yield store
+
+
+def item_ids(pack: ContextPack, kind: str | None = None) -> list[str]:
+    """The ids of a pack's items, in order (of one kind)."""
+    return [i.id for i in pack.items if kind is None or i.kind == kind]
 
 
 class Facts:

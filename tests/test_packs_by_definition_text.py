@@ -19,7 +19,7 @@ import pytest
 from factstore import FactStore
 from factstore.models import ContextPack
 
-from .conftest import loaded_store, Facts
+from .conftest import item_ids, loaded_store, Facts
 
 HALVORSEN = """
 factstore: 1
@@ -69,10 +69,6 @@ def _pack(store: FactStore, question: str) -> ContextPack:
     return store.context(question, record=False, valid_at=ON)
 
 
-def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
-    return [i.id for i in pack.items if kind is None or i.kind == kind]
-
-
 # --- 1. a metric said in its definition's words ------------------------------------------------
 
 
@@ -86,11 +82,11 @@ def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
 def test_a_question_in_the_words_of_a_definition_gets_its_facts(halvorsen: FactStore,
                                                                 question: str) -> None:
     pack = _pack(halvorsen, question)
-    assert _ids(pack, "fact") == ["fact:halvorsen-acv-fy26q3"], pack.text
-    assert _ids(pack, "definition") == ["def:acv"]
+    assert item_ids(pack, "fact") == ["fact:halvorsen-acv-fy26q3"], pack.text
+    assert item_ids(pack, "definition") == ["def:acv"]
     assert pack.terms == ["ACV"]
     assert pack.missing == []
-    assert _ids(pack, "rule") == []  # "pay" asked how much, not when: no payment rule
+    assert item_ids(pack, "rule") == []  # "pay" asked how much, not when: no payment rule
 
 
 @pytest.mark.parametrize(("question", "fact", "definition"), [
@@ -102,20 +98,20 @@ def test_a_question_in_the_words_of_a_definition_gets_its_facts(halvorsen: FactS
 def test_other_definitions_are_reached_the_same_way(halvorsen: FactStore, question: str,
                                                     fact: str, definition: str) -> None:
     pack = _pack(halvorsen, question)
-    assert _ids(pack, "fact") == [fact], pack.text
-    assert _ids(pack, "definition") == [definition]
+    assert item_ids(pack, "fact") == [fact], pack.text
+    assert item_ids(pack, "definition") == [definition]
 
 
 def test_an_entity_without_that_fact_says_so_with_the_definition(halvorsen: FactStore) -> None:
     pack = _pack(halvorsen, "How many people does Brekke Fiskeri employ?")
-    assert _ids(pack, "fact") == []  # not Brekke's ACV: another metric
-    assert _ids(pack) == ["def:headcount"]
+    assert item_ids(pack, "fact") == []  # not Brekke's ACV: another metric
+    assert item_ids(pack) == ["def:headcount"]
     assert pack.missing == ["no fact for people and employ of Brekke Fiskeri AS"]
 
 
 def test_a_question_naming_no_entity_gets_the_definition(halvorsen: FactStore) -> None:
     pack = _pack(halvorsen, "What is the yearly value of a signed contract?")
-    assert _ids(pack) == ["def:acv"]
+    assert item_ids(pack) == ["def:acv"]
 
 
 @pytest.mark.parametrize(("question", "missing"), [
@@ -130,7 +126,7 @@ def test_words_a_definition_only_partly_shares_say_not_found(halvorsen: FactStor
                                                              question: str, missing: str
                                                              ) -> None:
     pack = _pack(halvorsen, question)
-    assert _ids(pack, "fact") == [], pack.text
+    assert item_ids(pack, "fact") == [], pack.text
     assert any(missing in m for m in pack.missing), pack.missing
 
 
@@ -143,13 +139,13 @@ def test_words_a_definition_only_partly_shares_say_not_found(halvorsen: FactStor
 ])
 def test_no_fact_is_attached_by_a_word_in_passing(halvorsen: FactStore, question: str) -> None:
     pack = _pack(halvorsen, question)
-    assert "fact:halvorsen-acv-fy26q3" not in _ids(pack), pack.text
-    assert "def:acv" not in _ids(pack)
+    assert "fact:halvorsen-acv-fy26q3" not in item_ids(pack), pack.text
+    assert "def:acv" not in item_ids(pack)
 
 
 def test_a_question_about_paying_still_gets_the_rules(halvorsen: FactStore) -> None:
     pack = _pack(halvorsen, "When must Halvorsen pay its yearly contract?")
-    assert _ids(pack, "rule") == ["rule:invoice-30"]
+    assert item_ids(pack, "rule") == ["rule:invoice-30"]
 
 
 # --- 2. one near candidate: not sure, said as such everywhere -----------------------------------

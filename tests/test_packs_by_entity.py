@@ -21,7 +21,7 @@ from factstore.models import ContextPack
 from factstore.render import parse, parse_missing, presented
 from factstore.verify import verify
 
-from .conftest import loaded_store, Facts
+from .conftest import item_ids, loaded_store, Facts
 
 SALTMARSH = """
 factstore: 1
@@ -96,29 +96,25 @@ def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
     return store.context(question, record=False, **{"valid_at": ON, **options})  # type: ignore[arg-type]
 
 
-def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
-    return [i.id for i in pack.items if kind is None or i.kind == kind]
-
-
 # --- 1. rules by entity ----------------------------------------------------------------------
 
 
 def test_rules_reach_an_entity_through_its_kind_region_and_parent(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "What rules apply to Marrowgate Provisions?")
-    assert set(_ids(pack, "rule")) == {"rule:invoice-due", "rule:nordic-vat",
+    assert set(item_ids(pack, "rule")) == {"rule:invoice-due", "rule:nordic-vat",
                                        "rule:group-credit"}, pack.text
-    assert _ids(pack, "fact") == []  # it asked about rules, not revenue
+    assert item_ids(pack, "fact") == []  # it asked about rules, not revenue
 
 
 def test_rules_of_another_region_or_parent_never_reach_the_pack(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "What rules apply to Pelican Ridge Hospital?")
-    assert set(_ids(pack, "rule")) == {"rule:invoice-due-public", "rule:invoice-due"}
+    assert set(item_ids(pack, "rule")) == {"rule:invoice-due-public", "rule:invoice-due"}
 
 
 def test_payment_terms_get_the_governing_rules_though_they_never_say_payment(
         saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "What are Ostrava Motors' payment terms?")
-    assert set(_ids(pack, "rule")) == {"rule:invoice-due", "rule:nordic-vat"}, pack.text
+    assert set(item_ids(pack, "rule")) == {"rule:invoice-due", "rule:nordic-vat"}, pack.text
     assert pack.missing == []
 
 
@@ -134,7 +130,7 @@ def test_a_segment_exception_comes_with_its_general_rule_overridden(saltmarsh: F
 def test_a_metric_question_gets_no_rule_even_one_that_names_the_metric(
         saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "What was Ostrava Motors' revenue in 2025-Q3?")
-    assert _ids(pack) == ["fact:ostrava-motors-revenue-2025q3"]  # rule:invoice-due says revenue
+    assert item_ids(pack) == ["fact:ostrava-motors-revenue-2025q3"]  # rule:invoice-due says revenue
 
 
 def test_an_exception_is_ranked_before_its_general_rule_so_no_budget_splits_them(
@@ -144,16 +140,16 @@ def test_an_exception_is_ranked_before_its_general_rule_so_no_budget_splits_them
     labels = {i.id: i.status for i in full.items}
     assert labels["rule:invoice-due"] == "current"  # Ostrava has no exception
     assert labels["rule:invoice-due-public"] == "exception"
-    order = _ids(full)
+    order = item_ids(full)
     assert order.index("rule:invoice-due-public") < order.index("rule:invoice-due")
     for budget in range(500, 900, 25):
-        kept = _ids(_pack(saltmarsh, question, max_tokens=budget))  # type: ignore[arg-type]
+        kept = item_ids(_pack(saltmarsh, question, max_tokens=budget))  # type: ignore[arg-type]
         assert "rule:invoice-due" not in kept or "rule:invoice-due-public" in kept
 
 
 def test_a_question_naming_no_entity_gets_general_rules_only(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "What is the invoice policy?")
-    assert _ids(pack) == ["rule:invoice-due"]  # not the public-sector or Nordic ones
+    assert item_ids(pack) == ["rule:invoice-due"]  # not the public-sector or Nordic ones
 
 
 # --- 2. relations ------------------------------------------------------------------------------
@@ -172,21 +168,21 @@ def test_who_manages_an_account_is_a_cited_relation(saltmarsh: FactStore) -> Non
 def test_customers_in_a_region_are_found_through_relations_into_it(saltmarsh: FactStore
                                                                   ) -> None:
     pack = _pack(saltmarsh, "Which customers are located in the Nordics?")
-    assert _ids(pack) == ["rel:marrowgate/located_in/nordics",
+    assert item_ids(pack) == ["rel:marrowgate/located_in/nordics",
                           "rel:ostrava-motors/located_in/nordics"]  # not the partner
 
 
 def test_who_owns_a_company_finds_its_parent(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "Who owns Marrowgate Provisions?")
-    assert "rel:vantor-holdings/parent_of/marrowgate" in _ids(pack)
+    assert "rel:vantor-holdings/parent_of/marrowgate" in item_ids(pack)
     item = next(i for i in pack.items if i.id == "rel:vantor-holdings/parent_of/marrowgate")
     assert item.text == "Vantor Holdings is parent of Marrowgate Provisions Ltd (from 2024-11-15)"
 
 
 def test_a_relation_counts_only_while_it_holds(saltmarsh: FactStore) -> None:
     question = "Who is the account manager of Ostrava Motors?"
-    assert _ids(_pack(saltmarsh, question)) == ["rel:ostrava-motors/managed_by/ines-duarte"]
-    assert _ids(_pack(saltmarsh, question, valid_at="2025-02-01")) == [
+    assert item_ids(_pack(saltmarsh, question)) == ["rel:ostrava-motors/managed_by/ines-duarte"]
+    assert item_ids(_pack(saltmarsh, question, valid_at="2025-02-01")) == [
         "rel:ostrava-motors/managed_by/harlan-vale"]
 
 
@@ -269,12 +265,12 @@ def test_a_metric_the_entity_lacks_is_said_and_its_other_facts_left_out(saltmars
 
 def test_a_fact_is_found_by_the_unit_it_is_counted_in(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "How many vehicles does Ostrava Motors have?")
-    assert _ids(pack) == ["fact:ostrava-motors-fleet-size-2025q3"] and pack.missing == []
+    assert item_ids(pack) == ["fact:ostrava-motors-fleet-size-2025q3"] and pack.missing == []
 
 
 def test_a_fact_named_by_part_of_the_question_does_not_answer_it(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "What is the Net Revenue Retention of Ostrava Motors?")
-    assert _ids(pack) == []  # its revenue is not its net revenue retention
+    assert item_ids(pack) == []  # its revenue is not its net revenue retention
     assert pack.missing == ["no fact for Net Revenue Retention of Ostrava Motors"]
 
 
@@ -287,7 +283,7 @@ def test_a_period_with_no_value_is_said(saltmarsh: FactStore) -> None:
 def test_a_question_naming_no_entity_gets_the_definition_and_says_so(saltmarsh: FactStore
                                                                      ) -> None:
     pack = _pack(saltmarsh, "What does net retention mean?")
-    assert _ids(pack) == ["def:net-retention@finance"]
+    assert item_ids(pack) == ["def:net-retention@finance"]
     assert pack.missing == ["no entity named: the question names no company, person or other "
                             "entity the store holds"]
 

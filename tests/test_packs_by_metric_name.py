@@ -18,7 +18,7 @@ import pytest
 from factstore import FactStore
 from factstore.models import ContextPack
 
-from .conftest import loaded_store, Facts
+from .conftest import item_ids, loaded_store, Facts
 
 HALVARD = """
 factstore: 1
@@ -79,10 +79,6 @@ def _pack(store: FactStore, question: str) -> ContextPack:
     return store.context(question, record=False, valid_at=ON)
 
 
-def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
-    return [i.id for i in pack.items if kind is None or i.kind == kind]
-
-
 # --- 1. a metric written out, a predicate of its initials (and the reverse) -------------------
 
 
@@ -94,7 +90,7 @@ def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
 def test_a_spelled_out_metric_finds_the_predicate_of_its_initials(halvard: FactStore,
                                                                  question: str) -> None:
     pack = _pack(halvard, question)
-    assert _ids(pack, "fact") == ["fact:quillon-arr-2026q2"], pack.text
+    assert item_ids(pack, "fact") == ["fact:quillon-arr-2026q2"], pack.text
     assert pack.missing == []
 
 
@@ -105,14 +101,14 @@ def test_a_spelled_out_metric_finds_the_predicate_of_its_initials(halvard: FactS
 def test_initials_find_the_predicate_written_out(halvard: FactStore, question: str, fact: str
                                                  ) -> None:
     pack = _pack(halvard, question)
-    assert _ids(pack, "fact") == [fact], pack.text
+    assert item_ids(pack, "fact") == [fact], pack.text
     assert pack.missing == []
 
 
 def test_words_whose_initials_are_not_a_predicate_still_say_not_found(halvard: FactStore
                                                                       ) -> None:
     pack = _pack(halvard, "What is Quillon's net promoter rating?")  # npr, not nps
-    assert _ids(pack, "fact") == []
+    assert item_ids(pack, "fact") == []
     assert pack.missing == ["no fact for net promoter rating of Quillon Robotics GmbH"]
 
 
@@ -123,19 +119,19 @@ def test_a_question_about_paying_gets_the_rules_that_govern_the_entity(halvard: 
                                                                        ) -> None:
     pack = _pack(halvard, "When do customers like Brightwater Foods need to pay?")
     # by kind and through its segment, though neither says "pay"; not the supplier rule
-    assert set(_ids(pack, "rule")) == {"rule:net-30", "rule:food-net-14"}, pack.text
+    assert set(item_ids(pack, "rule")) == {"rule:net-30", "rule:food-net-14"}, pack.text
     assert pack.missing == []  # "like" and "pay" are no metrics it lacks
 
 
 def test_a_question_about_a_due_date_shares_a_word_with_one_rule(halvard: FactStore) -> None:
     pack = _pack(halvard, "When must Tessaly Marine settle its invoices?")
-    assert _ids(pack, "rule") == ["rule:net-30"]
+    assert item_ids(pack, "rule") == ["rule:net-30"]
 
 
 def test_a_need_answered_by_a_fact_gets_the_fact_not_the_rules(halvard: FactStore) -> None:
     pack = _pack(halvard, "How many seats does Brightwater need?")
-    assert _ids(pack, "fact") == ["fact:brightwater-seats-2026q2"]
-    assert _ids(pack, "rule") == []
+    assert item_ids(pack, "fact") == ["fact:brightwater-seats-2026q2"]
+    assert item_ids(pack, "rule") == []
 
 
 def test_like_is_never_a_metric(halvard: FactStore) -> None:

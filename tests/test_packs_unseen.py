@@ -21,7 +21,7 @@ from factstore import FactStore
 from factstore.models import ContextPack
 from factstore.verify import verify
 
-from .conftest import loaded_store, Facts
+from .conftest import item_ids, loaded_store, Facts
 
 HOLLIN = """
 factstore: 1
@@ -131,10 +131,6 @@ def hollin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
     options = {"valid_at": ON, **options}
     return store.context(question, record=False, **options)  # type: ignore[arg-type]
-
-
-def _ids(pack: ContextPack, kind: str | None = None) -> list[str]:
-    return [i.id for i in pack.items if kind is None or i.kind == kind]
 
 
 # (question, items the pack must hold (with their status), items it must not hold)
@@ -282,7 +278,7 @@ def test_a_pack_says_what_it_did_not_find(hollin: FactStore, question: str,
     if mentions and mentions[0][1] != "resolved":
         assert not [i for i in pack.items if i.kind in ("fact", "rule")]  # never guessed
     if any(" relation of " in m and "listed" not in m for m in missing):
-        assert _ids(pack, "relation") == []
+        assert item_ids(pack, "relation") == []
 
 
 def test_a_relation_question_lists_neither_facts_nor_rules(hollin: FactStore) -> None:
@@ -294,7 +290,7 @@ def test_a_relation_question_lists_neither_facts_nor_rules(hollin: FactStore) ->
 def test_a_rule_question_with_who_gets_rules_not_a_guessed_relation(hollin: FactStore
                                                                      ) -> None:
     pack = _pack(hollin, "Who must sign off credit for Pellow Shipping?")
-    assert BUNKER in _ids(pack, "rule") and _ids(pack, "relation") == []
+    assert BUNKER in item_ids(pack, "rule") and item_ids(pack, "relation") == []
 
 
 # --- 4. the verifier: period and status, on both backends and through the CLI --------------
