@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 import suite  # noqa: E402
 
-from tests.doltserver import dolt_binary, running_server  # noqa: E402
+from tests.doltserver import dolt_binary, running_server, server_pid  # noqa: E402
 
 TIME_CHILD = r"""
 import factstore, json, os, statistics, sys, time
@@ -85,18 +85,6 @@ def timed(root: Path, url: str, runs: int, server: int = 0) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(out)
     assert str(result["file"]).startswith(str(root)), result["file"]
     return result
-
-
-def server_pid(data_dir: Path) -> int:
-    """The pid of the dolt sql-server serving data_dir (0 if not found)."""
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"sql-server" in argv and str(data_dir).encode() in argv:
-            return int(proc.name)
-    return 0
 
 
 METRICS = (("ms", "wall"), ("cpu_ms", "cpu"), ("server_cpu_ms", "server cpu"))

@@ -20,6 +20,18 @@ def dolt_binary() -> str | None:
     return next((c for c in candidates if c and Path(c).is_file()), None)
 
 
+def server_pid(data_dir: Path) -> int:
+    """The pid of the dolt sql-server serving data_dir (0 if there is none)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"sql-server" in argv and str(data_dir).encode() in argv:
+            return int(proc.name)
+    return 0
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -28,7 +28,7 @@ import pytest
 from factstore import FactStore, FactstoreError, init_store, open_store
 
 from .conftest import AUTHOR, FIXTURES, Facts
-from .doltserver import dolt_binary, running_server
+from .doltserver import dolt_binary, running_server, server_pid
 
 
 def _one_line_error(output: str) -> str:
@@ -348,15 +348,12 @@ def test_a_correction_on_a_server_whose_disk_is_full_fails_in_one_line(tmp_path:
 
 def _kill_server(data_dir: Path, missing_ok: bool = False) -> None:
     """SIGKILL the dolt sql-server serving data_dir, and wait until it is gone."""
-    for entry in Path("/proc").iterdir():
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"sql-server" in cmdline and str(data_dir).encode() in cmdline:
-            os.kill(int(entry.name), signal.SIGKILL)
-            while (entry / "cmdline").exists() and (entry / "stat").read_text().split()[2] != "Z":
-                pass
-            return
-    if not missing_ok:
-        raise AssertionError(f"no dolt sql-server for {data_dir}")
+    pid = server_pid(data_dir)
+    if not pid:
+        if not missing_ok:
+            raise AssertionError(f"no dolt sql-server for {data_dir}")
+        return
+    os.kill(pid, signal.SIGKILL)
+    entry = Path("/proc") / str(pid)
+    while (entry / "cmdline").exists() and (entry / "stat").read_text().split()[2] != "Z":
+        pass
