@@ -195,6 +195,8 @@ class Builder:
         kept: list[Row] = []
         for subject in subjects:
             mine = by_subject[subject]
+            found.metric[subject] = {root(w) for p in {r["predicate"] for r in mine}
+                                     for w in p.split("_")}
             predicates, found.explained[subject], named = _predicates(mine, ask)
             if named:
                 found.named.add(subject)
@@ -296,7 +298,8 @@ class Builder:
         is related to: its parent, region, segment, see Links.governing) when the question
         asks about rules (RULE_WORDS: 'What rules apply to X?', 'X's payment terms'; all of
         them when none shares a word with it) or shares two topic words with the rule or one
-        of its exceptions (one, if it has only one), ranked by how many, or names nothing
+        of its exceptions (one, if it has only one, or when no fact of the entity answers
+        and it names no metric: 'the delivery time for X'), ranked by how many, or names nothing
         ('Tell me about X'); with the exceptions that apply to that entity.
         A question about a fact the entity has
         ('What is X's ARR?') gets no rule unless it asks about rules. For a question that
@@ -357,6 +360,13 @@ class Builder:
                                           asks, fit)
             if asks and subject and not any(v >= need for v in scores.values()):
                 need = 0  # asked about its rules, in words none of them uses: all of them
+            elif (need > 1 and subject and subject not in found.answered
+                  and not topic & found.metric.get(subject, set()) and not ask.words.term_of
+                  and not any(v >= need for v in scores.values())):
+                # no fact of its own answers ('the delivery time for X'): its rules that
+                # share one of the question's words, unless it asks after a metric ('the
+                # net revenue retention of X' is not about a rule on revenue)
+                need = 1
             for rule_id, score in scores.items():
                 if score < need:
                     continue

@@ -43,6 +43,8 @@ class Found:
     named: set[str] = field(default_factory=set)  # subjects with a predicate the question's
     #                                               own words name (not a definition's)
     missing: list[str] = field(default_factory=list)
+    metric: dict[str, set[str]] = field(default_factory=dict)  # subject -> its predicates'
+    #                                                            words (roots)
 
 
 def opt_text(value: Any) -> str | None:

@@ -157,6 +157,16 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("What rules apply to the passenger fleet?", {PASSENGER: "exception",
                                                    BUNKER: "overridden"}, {KOVAC}),
     ("What rules cover passenger fleet operators?", {PASSENGER: "exception"}, {KOVAC}),
+    # no fact of the entity answers and one word of the question is a rule's: that rule
+    ("How long does delivery take for Tern Line?", {PASSENGER: "exception",
+                                                     BUNKER: "overridden"},
+     {KOVAC, "rule:nox-levy"}),
+    ("What is the delivery time for Kovač Tankers?", {KOVAC: "exception", BUNKER: "overridden"},
+     {PASSENGER}),
+    ("What is the settlement period for Pellow Shipping?", {BUNKER: "current"},
+     {"rule:portfolio-billing"}),
+    # ... unless the question asks after a metric: Tern's fuel volume is not its delivery's
+    ("What is Tern Line's delivery volume?", {}, {BUNKER, PASSENGER}),
     # 2. relations, both directions, in verbs no relation is named by
     ("Who looks after Pellow?", {"rel:pellow/managed_by/solveig-brandt": "current"},
      {"rel:pellow/headquartered_in/bergen", "fact:pellow-gmv-fy26q1", BUNKER}),
@@ -254,6 +264,8 @@ NOT_FOUND: list[tuple[str, list[tuple[str, str, list[str]]], list[str]]] = [
      ["no repaired at relation of Tern Line"]),
     ("Who acquired Tarrant in 2024?", [("Tarrant", "resolved", ["tarrant"])],
      ["no acquired by relation of Tarrant Ferries Ltd in 2024"]),  # from 2025-02-01 only
+    ("What is Tern Line's delivery volume?", [("Tern Line", "resolved", ["tern"])],
+     ["no fact for delivery volume of Tern Line"]),
     ("Who bought Tern Line?", [("Tern Line", "resolved", ["tern"])],
      ["no relation of Tern Line is named 'bought'"]),
     # what 'how many' counts is asked, even a word that alone asks nothing ('customers')
