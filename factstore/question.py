@@ -258,10 +258,13 @@ class Words:
                     self.took[i] = "period"
 
     def asked(self) -> list[int]:
-        """Free words that may say what the question is about, by position."""
+        """Free words that may say what the question is about, by position. A word of two
+        letters in lower case is a function word in most languages ('of', 'da', 'im', 'no'
+        in "o GMV da Coop São João no FY26-Q3"); in capitals it may be an abbreviation."""
         return [i for i, w in enumerate(self.words)
                 if not self.took[i] and w not in FILLER and root(w) not in FILLER
-                and not PERIODISH.match(w) and len(w) >= 2]
+                and not PERIODISH.match(w) and (
+                    len(w) > 2 or (len(w) == 2 and self.tokens[self.origin[i]].isupper()))]
 
 
 # --- names -------------------------------------------------------------------------------

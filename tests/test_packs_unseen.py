@@ -225,6 +225,9 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("How much fuel did Pellow take in FY26-Q1?",  # fuel_volume by its first word
      {"fact:pellow-fuel-volume-fy26q1": "current"}, {"fact:pellow-gmv-fy26q1"}),
     ("How much credit does Kovač get?", {"fact:kovac-credit-limit": "current"}, set()),
+    # asked in another language: its short function words are not part of a metric's name
+    ("Qual foi o GMV da Pellow Shipping no FY26-Q1?", {"fact:pellow-gmv-fy26q1": "current"},
+     {"fact:pellow-gmv-fy25q4", "fact:pellow-fuel-volume-fy26q1"}),
     ("What is Pellow Rederi's GMV for FY25-Q4?",
      {"fact:pellow-gmv-fy25q4": "current", "alias:pellow/pellow rederi": "former"},
      {"fact:pellow-gmv-fy26q1"}),
