@@ -75,9 +75,10 @@ def review(obj: Ctx, name: str, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: bool) -> None:
-    """Merge branch NAME into main as one commit. Conflicts: listed row by row, exit 5,
-    nothing merged."""
-    print_write(obj.store().merge(name, author=who(author), prefer=prefer), as_json)
+    """Merge proposal NAME into main as one commit, by someone who made none of its commits
+    (exit 4 otherwise: nobody approves their own proposal). Conflicts: listed row by row,
+    exit 5, nothing merged."""
+    print_write(obj.store().approve(name, author=who(author), prefer=prefer), as_json)
 
 
 @cli.group(invoke_without_command=True)

@@ -292,7 +292,7 @@ def test_protected_main_takes_merges_from_mergers_only(dolt_server: DoltServer,
     # merging: the editor may not, a merger may
     denied = facts("--url", editor, "merge", "ed-fix", "--by", AUTHOR, ok=False)
     assert denied.exit_code == 4
-    facts("--url", reviewer, "merge", "ed-fix", "--by", AUTHOR)
+    facts("--url", reviewer, "merge", "ed-fix", "--by", "Rui Costa <rui@northwind.test>")
     with open_store(url) as store:
         assert store.get(SEATS)["value"] in ("310", 310)
     direct = facts("--url", reviewer, "correct", SEATS, "--value", "3", "--reason", "x", "--by",

@@ -175,7 +175,7 @@ def test_the_head_record_follows_commits_on_every_branch_and_merges(
     facts("propose", "fix")
     Facts(str(db), "fix")("correct", "fact:acme-gmbh-acv-fy26q3", "--value", "1", "--reason",
                           "r", "--by", AUTHOR)
-    facts("merge", "fix", "--by", AUTHOR)
+    facts("merge", "fix", "--by", "Rui Costa <rui@northwind.test>")  # not the proposer
     heads = {b.name: b.commit for b in store.branches(all=True)}
     assert json.loads(record.read_text())["branches"] == heads
     assert heads["main"] == store.head() != heads["fix"]

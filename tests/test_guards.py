@@ -132,7 +132,7 @@ def test_merge_refuses_while_someone_has_uncommitted_changes(facts: Facts, store
                             "--reason", "r", "--by", AUTHOR)
     head = store.head()
     _update_without_commit(store_url, "DELETE FROM rules WHERE id = 'rule:discount-approval'")
-    result = facts("merge", "fix", "--by", AUTHOR, ok=False)
+    result = facts("merge", "fix", "--by", "Rui Costa <rui@northwind.test>", ok=False)
     assert result.exit_code == 4 and "uncommitted changes in rules" in result.output
     assert store.head() == head
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import FactStore, InvalidInput
+from factstore import FactStore, InvalidInput, open_store
 from factstore.periods import period_range
 
 from .conftest import AUTHOR, FIXTURES, Facts, TWO
@@ -288,7 +288,7 @@ def test_unknown_branch_exits_3(facts: Facts) -> None:
 
 def test_push_to_a_file_remote_and_clone_gives_same_log_and_rows(
         facts: Facts, store_url: str, tmp_path: Path) -> None:
-    from factstore import clone_store, open_store
+    from factstore import clone_store
 
     _load(facts, tmp_path, TWO, "one.yaml")
     facts("tag", "v1", "--by", AUTHOR)
@@ -325,5 +325,22 @@ def test_conflict_fixed_on_the_branch_then_re_merged(facts: Facts, store_url: st
     assert facts("merge", "p2", "--by", AUTHOR, ok=False).exit_code == 5
     # the fix, on the branch: take main in, keeping the branch's value for the conflict
     branch("merge", "main", "--prefer", "ours", "--by", EXPERT)
+    with open_store(store_url) as store:  # main's commits it took in are not the proposal's
+        assert {c.author for c in store.proposal("p2").commits} == {EXPERT}
     facts("merge", "p2", "--by", AUTHOR)
     assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
+
+
+def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path: Path
+                                          ) -> None:
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("propose", "mine")
+    Facts(store_url, "mine")("correct", "fact:acv", "--value", "140", "--reason", "recount",
+                             "--by", EXPERT)
+    head = json.loads(facts("log", "--json").output)[0]["commit"]
+    refused = facts("merge", "mine", "--by", EXPERT.upper(), ok=False)  # same email, any case
+    assert refused.exit_code == 4 and "someone else must approve it" in refused.output
+    assert json.loads(facts("log", "--json").output)[0]["commit"] == head
+    facts("merge", "mine", "--by", AUTHOR)
+    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "140"
+    assert facts("merge", "mine", "--by", AUTHOR, ok=False).exit_code == 4  # nothing left

@@ -126,7 +126,7 @@ def test_a_cell_wise_merge_of_two_sides_at_the_same_rev_raises_it(
     facts("correct", "fact:acv", "--value", "130", "--reason", "Q3 audit", "--by", AUTHOR)
     before = _revs(facts)
     length = _log_length(facts)
-    out = json.loads(facts("merge", "quote", "--by", AUTHOR, "--json").output)
+    out = json.loads(facts("merge", "quote", "--by", EXPERT, "--json").output)
     assert sorted(out["changed"]) == ["fact:acv", "fact:seats"]
     assert _log_length(facts) == length + 1
     row = _row(facts, "fact:acv")

@@ -457,10 +457,11 @@ class FactStore:
             self.abandon(branch, at=start)
             raise
 
-    def approve(self, name: str, *, author: str | None) -> WriteResult:
+    def approve(self, name: str, *, author: str | None, prefer: str | None = None
+                ) -> WriteResult:
         """Merge a proposal into this branch as author, who must have made none of its
-        commits (no one approves their own proposal)."""
-        return self._review.approve(name, author=author)
+        commits (no one approves their own proposal); prefer as for merge."""
+        return self._review.approve(name, author=author, prefer=prefer)
 
     def reject(self, name: str) -> None:
         """Delete a proposal branch without merging it."""

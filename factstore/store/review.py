@@ -267,20 +267,28 @@ class Review:
 
     def proposals(self, into: str = "main") -> list[Proposal]:
         """Every branch but `into` and the import branches, newest first."""
-        found = [self.proposal(b.name, into=into) for b in self.sharing.branches()
+        theirs = self._reachable(into)
+        found = [self.proposal(b.name, into=into, theirs=theirs)
+                 for b in self.sharing.branches()
                  if b.name != into and not b.name.startswith(IMPORTS)]
         return sorted(found, key=lambda p: p.commits[-1].date if p.commits else "",
                       reverse=True)
 
-    def proposal(self, name: str, *, into: str = "main") -> Proposal:
+    def proposal(self, name: str, *, into: str = "main", theirs: set[str] | None = None
+                 ) -> Proposal:
+        """Branch `name` as a proposal into `into`: its own commits are those on its line
+        that `into` does not hold (`theirs`: every commit reachable from into), so a
+        proposal that took `into` in (a merge of main, to settle a conflict) does not count
+        into's commits, the history before it included, as its own."""
         if name == into or name.startswith(IMPORTS) or not versioning.has_branch(
                 self.core.backend, name):
             raise NotFound(f"no proposal {name!r}")
         base = versioning.merge_base(self.core.backend, into, name)
         head = versioning.branch_head(self.core.backend, name) or base
+        theirs = self._reachable(into) if theirs is None else theirs
         own = []
         for c in self.timeline.line(head).commits:
-            if c.commit == base:
+            if c.commit == base or c.commit in theirs:
                 break
             if not c.message.startswith(RENDER_LOG_COMMIT):
                 own.append(c)
@@ -288,7 +296,12 @@ class Review:
         return Proposal(name=name, into=into, base=base, head=head, commits=own,
                         author=own[0].author if own else None, open=head != base)
 
-    def approve(self, name: str, *, author: str | None) -> WriteResult:
+    def _reachable(self, branch: str) -> set[str]:
+        head = versioning.branch_head(self.core.backend, branch)
+        return set(versioning.commits_from(self.core.backend, head)) if head else set()
+
+    def approve(self, name: str, *, author: str | None, prefer: str | None = None
+                ) -> WriteResult:
         """Merge a proposal into this branch, by someone who made none of its commits."""
         who = check_author(author)
         found = self.proposal(name, into=self.core.branch)
@@ -298,7 +311,7 @@ class Review:
         if own:
             raise Refused(f"{who} made commits of proposal {name!r}; someone else must "
                           "approve it")
-        return self.sharing.merge(name, author=who)
+        return self.sharing.merge(name, author=who, prefer=prefer)
 
     def reject(self, name: str) -> None:
         """Delete a proposal's branch (its commits stay in the repository's history only)."""
