@@ -16,7 +16,7 @@ happens to handle:
   ticker, the code, the former name; always with the city as context (as the reviewers'
   held-out set has it), local or English ("München", "Munich"), sometimes inside a sentence,
   sometimes another city of the same country;
-- names NOT in the store: a tenth of the companies are left out (their full names, with and
+- names NOT in the store: a quarter of the companies are left out (their full names, with and
   without legal form, typos, case), and business terms written in capitals ("ARR", "EBITDA",
   "KPI") that no stored name or alias is spelled as: a term that is a stored company's
   initials or ticker symbol ("MRR" of "NASDAQ: MRR") is that company's name too, not a name
