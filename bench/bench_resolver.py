@@ -146,7 +146,7 @@ def operating_point(config: ResolverConfig = DEFAULT) -> str:
             f"100) >= {config.resolve_at}, against every other candidate and 'nobody' (the "
             "name is not in the store); chosen on the tuning halves only, as the lowest "
             f"probability at which every set keeps precision >= {PRECISION:.0%} and false "
-            f"accepts <= {FALSE_ACCEPTS:.0%} (sets with >= {ABSENT_FROM} names not in the "
+            f"accepts <= {FALSE_ACCEPTS:.1%} (sets with >= {ABSENT_FROM} names not in the "
             f"store); a candidate is listed from {config.listed_from} against nobody alone")
 
 
