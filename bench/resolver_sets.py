@@ -21,7 +21,7 @@ the operating point was chosen on, FRESH_SEED a second one to check that it gene
   their queries are names NOT in the store, where any `resolved` answer is a false accept.
   It was a tenth, which left 24-54 such names in a half of most sets (one false accept was
   2-4%); a quarter, chosen before any result of it was seen and the same for every set,
-  gives 58-150 in the halves of the person sets (RLdata500 has 3-11) and ~900 in the
+  gives 58-642 per half of the person sets (RLdata500: 3-11) and ~900 in the
   companies';
 - the rest are split 50/50 into a tuning half and a held-out half: the operating point is
   chosen on the tuning halves only, and reported on the held-out halves.
