@@ -106,7 +106,8 @@ class Tally:
     def row(self) -> str:
         return (f"{self.found:6} {self.resolved:6} {self.precision:7.1%} {self.recall:7.1%} "
                 f"{self.ambiguous:6} {self.listed:6} {self.unknown:6} | {self.absent:6} "
-                f"{self.accepted:5} {self.false_accepts:6.1%}")
+                f"{self.accepted:5} {self.false_accepts:6.1%} ({self.accepted} of "
+                f"{self.absent})")
 
 
 def _shown(query: Query) -> str:
@@ -145,7 +146,7 @@ def operating_point(config: ResolverConfig = DEFAULT) -> str:
             f"100) >= {config.resolve_at}, against every other candidate and 'nobody' (the "
             "name is not in the store); chosen on the tuning halves only, as the lowest "
             f"probability at which every set keeps precision >= {PRECISION:.0%} and false "
-            f"accepts <= {FALSE_ACCEPTS:.0%} (sets with >= {ABSENT_FROM} names not in the "
+            f"accepts <= {FALSE_ACCEPTS:.1%} (sets with >= {ABSENT_FROM} names not in the "
             f"store); a candidate is listed from {config.listed_from} against nobody alone")
 
 
@@ -188,10 +189,11 @@ def tune(names: list[str], rounds: int, seed: int) -> None:
     sets = {name: LOADERS[name]() for name in names}
     config, table = fit_config(sets, START, rounds, ON)
     print("tuning halves: precision / recall / false accepts at resolve_at")
-    print(f"  {'':12}" + "".join(f"{name:>20}" for name in names))
+    print(f"  {'':12}" + "".join(f"{name:>28}" for name in names))
+    print(f"  {'':12}" + "  precis recall f.acc (k/n)" * len(names))
     for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, config.resolve_at}):
-        print(f"  {point:<12}" + "".join(f"{p:7.1%}{r:7.1%}{fa:6.1%}"
-                                         for p, r, fa, _ in table[point].values()))
+        print(f"  {point:<12}" + "".join(f"{p:7.1%}{r:7.1%}{fa:6.1%} {round(fa * n):>2}/{n:<4}"
+                                         for p, r, fa, n in table[point].values()))
     print(f"operating point: resolve_at={config.resolve_at} (grid of {len(GRID)})")
     print(repr(config))
 

@@ -31,6 +31,9 @@ from factstore.name_index import (
     REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
 )
 from factstore.name_index import Progress as Progress  # the store's modules import it here
+from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
+from factstore.name_likeness import slip as _slip
+from factstore.name_likeness import unlike as _unlike
 from factstore.schema import alias_spellings
 
 # factstore.evidence (and pydantic) is imported when a name is first resolved: a command that
@@ -82,8 +85,6 @@ IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not
 RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
 ALIKE_FROM = 75  # similarity of two names of one kind that may be one name with a slip
 NEAR3_FROM_MOST = 1_000  # neighbours of a context entity looked through for a path of three
-SLIP_FROM = 5  # letters a context word needs to be read as a slip for another word
-SLIP_ALIKE_FROM = 80  # ... and how alike the two must be (rapidfuzz ratio)
 SLIP_NEIGHBOURS_MOST = 50  # a candidate with more neighbours is not searched for slips
 KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
 # A word of the query is another name than the name's word it is most like ("charlotte" is
@@ -705,24 +706,6 @@ def _key_postings(table: AliasTable, progress: Progress | None
             Postings.group(tokens, token_keys, token_ids), by_entity)
 
 
-def _slip(word: str, other: str) -> bool:
-    """Is word another's with a slip? Numbers (postcodes, years, parts of dates) of as many
-    digits: one digit changed, or two neighbours swapped; words of SLIP_FROM letters or
-    more: alike by SLIP_ALIKE_FROM or better."""
-    if word.isdigit() or other.isdigit():
-        if len(word) != len(other) or len(word) < 3 or not (word.isdigit() and other.isdigit()):
-            return False
-        differ = [i for i in range(len(word)) if word[i] != other[i]]
-        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
-                                    and word[differ[0]] == other[differ[1]]
-                                    and word[differ[1]] == other[differ[0]])
-    if min(len(word), len(other)) < SLIP_FROM:  # "last" is not "east"
-        return False
-    from rapidfuzz import fuzz
-
-    return fuzz.ratio(word, other) >= SLIP_ALIKE_FROM
-
-
 def _one_word(found: dict[str, Evidence], q: str, tokens: Postings, entity: Sequence[str],
               most: int) -> None:
     """A name of one word met as a word (not fuzzily): log of how many entities have it in a
@@ -753,18 +736,6 @@ def _differs(said: Sequence[str], theirs: Sequence[str]) -> list[tuple[str, str]
                 and OSA.distance(word, like, score_cutoff=DIFFER_EDITS) >= DIFFER_EDITS):
             found.append((word, like))
     return found
-
-
-def _unlike(rare: Sequence[str], said: Sequence[str], theirs: Sequence[str], like_from: int
-            ) -> list[str]:
-    """The rare words of the query (`said`) with no word like them in a name (`theirs`):
-    less alike than like_from, even joined to a neighbour (a word split in two is still
-    like it: "satte rley" for "satterley")."""
-    from rapidfuzz import fuzz
-
-    joined = {w: [w, *(a + b for a, b in pairwise(said) if w in (a, b))] for w in rare}
-    return [w for w in rare if max(fuzz.ratio(p, t) for t in theirs for p in joined[w])
-            < like_from]
 
 
 def _parts(said: Sequence[str], near: Sequence[str]) -> int:

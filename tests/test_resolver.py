@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from factstore import FactStore, evidence, index_cache, name_index, open_store, resolver
+from factstore import (
+    FactStore, evidence, index_cache, name_index, name_likeness, open_store, resolver,
+)
 from factstore.store import names as names_module
 from factstore.resolver import AliasIndex, Resolution, acronym, normalize
 from factstore.store.names import Names
@@ -566,6 +568,24 @@ def test_a_word_many_stored_names_carry_unlike_any_of_the_name_is_another_person
     # a slip of its own word, a word nobody else has: no other person's name
     for query in ("Charels Orchard", "Charlyx Orchard"):
         assert index.evidence(query)[0]["p0"].other_words == [], query
+
+
+def test_a_word_joined_to_its_neighbour_is_like_a_word_of_the_name_only_as_a_split_word(
+        ) -> None:
+    """"reid" joined to "charlotte" is as like "charlotte" as "charlotte" alone: no split
+    word, so "charlotte reid" has a word unlike "charlotte clarke"'s; "satte rley" is one."""
+    index = _persons("Charlotte Clarke", "Charlotte Vane", "Charlotte Hollis", "Charlotte Bruin",
+                     "Mia Reid", "Ella Reid", "Zoe Reid", "Ada Reid", "Garth Satterley")
+    found, _ = index.evidence("Charlotte Reid")
+    assert found["p0"].other_words == ["reid"]
+    assert "p8" in index.evidence("Garth Satte Rley")[0]
+    assert not index.evidence("Garth Satte Rley")[0]["p8"].rare_word
+    assert name_likeness.unlike(["rley"], ["satte", "rley"], ["satterley"], 80) == []
+    assert name_likeness.unlike(["reid"], ["charlotte", "reid"], ["charlotte", "clarke"],
+                                80) == ["reid"]
+    # an initial is never unlike, nor a word the name has as its initial
+    assert name_likeness.unlike(["d", "jay"], ["james", "d", "jay", "anderson"],
+                                ["james", "j", "anderson"], 80) == []
 
 
 def test_an_entitys_own_spellings_are_one_holder_of_its_words() -> None:
