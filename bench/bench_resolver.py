@@ -20,7 +20,9 @@ split's tuning halves by the same procedure (what `tune --seed` prints), so its 
 halves are data the fit has never seen.
 
 tune: fits the weights and chooses the operating point on the tuning halves only
-(resolver_tuning.py) and prints the ResolverConfig to paste into factstore/evidence.py.
+(resolver_tuning.py: the operating point on out-of-fold scores, with a margin on k of n) and
+prints the ResolverConfig to paste into factstore/evidence.py, after the tuning halves'
+out-of-fold and in-sample figures.
 
 speed: generated company names; p50/p95 resolve latency (exact hits and typos), index build time
 and memory, against naive rapidfuzz.process.extractOne over every alias, in the same run; then
@@ -40,6 +42,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -138,16 +141,22 @@ ON = "2026-06-30"  # the day aliases are judged valid at (former names end befor
 TARGETS = "targets: precision >= 97%, recall >= 93%, false accepts <= 1%"
 
 
-def operating_point(config: ResolverConfig = DEFAULT) -> str:
+def operating_point(config: ResolverConfig = DEFAULT, refit: bool = False) -> str:
     """What score means resolved, and why: said the way README "Resolving names" says it."""
-    from resolver_tuning import ABSENT_FROM, FALSE_ACCEPTS, PRECISION
+    from resolver_tuning import CONFIDENCE, FALSE_ACCEPTS, FOLDS, PRECISION
 
+    why = (f"chosen on out-of-fold scores of the tuning halves ({FOLDS} folds: each query "
+           "scored by weights fitted without it), as the lowest probability at which every "
+           f"set keeps false accepts <= {FALSE_ACCEPTS:.0%} and precision >= {PRECISION:.0%}"
+           f" with {CONFIDENCE:.0%} confidence (upper bound of k of n; 0 of n where n is too "
+           "small)") if refit else (
+           "chosen on the tuning halves' in-sample scores, as the lowest probability at which "
+           "every set kept precision >= 98% and false accepts <= 1% (sets with >= 100 names "
+           "not in the store)")
     return (f"operating point: resolved when the best candidate's probability (its score / "
             f"100) >= {config.resolve_at}, against every other candidate and 'nobody' (the "
-            "name is not in the store); chosen on the tuning halves only, as the lowest "
-            f"probability at which every set keeps precision >= {PRECISION:.0%} and false "
-            f"accepts <= {FALSE_ACCEPTS:.1%} (sets with >= {ABSENT_FROM} names not in the "
-            f"store); a candidate is listed from {config.listed_from} against nobody alone")
+            f"name is not in the store); {why}; a candidate is listed from "
+            f"{config.listed_from} against nobody alone")
 
 
 def accuracy(names: list[str], halves: list[str], errors: int, seed: int, refit: int) -> None:
@@ -160,12 +169,14 @@ def accuracy(names: list[str], halves: list[str], errors: int, seed: int, refit:
     print(f"split: seed {seed}" + (" (the split the shipped config was fitted on)"
                                    if seed == SEED else " (a fresh split)"))
     if refit:
-        config, _ = fit_config(sets, START, refit, ON)
+        config, table, in_sample = fit_config(sets, START, refit, ON)
         print(f"config: fitted anew on this split's tuning halves ({refit} rounds): "
               f"{config!r}")
     else:
         print("config: the shipped one (factstore.evidence.DEFAULT)")
-    print(operating_point(config))
+    print(operating_point(config, bool(refit)))
+    if refit:
+        _tables(list(sets), config, table, in_sample)
     for name, labelled in sets.items():
         tallies, built, per_query = evaluate(labelled, config)
         print(f"{name}: {len(labelled.entities)} entities, {len(labelled.aliases)} aliases, "
@@ -187,15 +198,23 @@ def tune(names: list[str], rounds: int, seed: int) -> None:
 
     use_split(seed)
     sets = {name: LOADERS[name]() for name in names}
-    config, table = fit_config(sets, START, rounds, ON)
-    print("tuning halves: precision / recall / false accepts at resolve_at")
-    print(f"  {'':12}" + "".join(f"{name:>28}" for name in names))
-    print(f"  {'':12}" + "  precis recall f.acc (k/n)" * len(names))
-    for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, config.resolve_at}):
-        print(f"  {point:<12}" + "".join(f"{p:7.1%}{r:7.1%}{fa:6.1%} {round(fa * n):>2}/{n:<4}"
-                                         for p, r, fa, n in table[point].values()))
+    config, table, in_sample = fit_config(sets, START, rounds, ON)
+    _tables(names, config, table, in_sample)
     print(f"operating point: resolve_at={config.resolve_at} (grid of {len(GRID)})")
     print(repr(config))
+
+
+def _tables(names: list[str], config: ResolverConfig, table: Any, in_sample: Any) -> None:
+    """The tuning halves at a few resolve_at: out-of-fold (what resolve_at is chosen on) and
+    in-sample (scored by the weights fitted on them: optimistic)."""
+    for title, rows in (("out-of-fold", table), ("in-sample", in_sample)):
+        print(f"tuning halves, {title}: precision / recall / false accepts (k/n) at resolve_at")
+        print(f"  {'':7}" + "".join(f"{name:>28}" for name in names))
+        for point in sorted({0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99,
+                             config.resolve_at}):
+            print(f"  {point:<7}" + "".join(
+                f"{t.precision:7.1%}{t.recall:7.1%}{t.false_accepts:6.1%} "
+                f"{t.accepted:>3}/{t.absent:<4}" for t in rows[point].values()))
 
 
 def _company(rng: random.Random) -> str:

@@ -8,17 +8,23 @@ as at most CAP queries (sets from one source together), so that no set's peculia
 dominate. The true alternative is the
 true entity when the resolver found it, else nobody (not resolving is then the best answer).
 
-The operating point (resolve_at) is then the lowest probability at which every set's tuning
-half keeps precision >= PRECISION and false accepts <= FALSE_ACCEPTS (on the sets with at
-least ABSENT_FROM queries not in the store: with fewer, one query is several percent); a lower
-one would resolve more and be wrong more.
+The operating point (resolve_at) is chosen on out-of-fold scores, never on scores of the
+queries the weights were fitted on (those are optimistic): the tuning halves are split by true
+entity into FOLDS folds; for each fold the weights are fitted on the others (the same rounds,
+floors and order) and the fold's queries scored with them; the scores of every fold pooled,
+resolve_at is the lowest probability at which every set keeps, with CONFIDENCE, false
+accepts <= FALSE_ACCEPTS and wrong answers <= 1 - PRECISION of those resolved: the upper
+Clopper-Pearson bound on k of n, not k/n, must be under the target (where n is too small
+for even 0 of n to show that, 0 is required). The weights shipped with it are then fitted on
+all the tuning halves. The held-out halves are used for neither.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,9 +39,10 @@ def source(set_name: str) -> str:
     """Sets made by one process count as one: Febrl1-4 are one generator's, RLdata500 and
     RLdata10000 another's."""
     return set_name.rstrip("0123456789")
-PRECISION = 0.98  # on the tuning halves, a little above the target (0.97) to leave a margin
+PRECISION = 0.97  # the targets, met by the upper bound of k of n (below), not by k/n
 FALSE_ACCEPTS = 0.01
-ABSENT_FROM = 100
+CONFIDENCE = 0.8  # one-sided: the rate is under the bound with this probability
+FOLDS = 4  # out-of-fold scores: the weights that score a query were fitted without it
 RIDGE = 0.0002  # pulls every weight a little towards 0: nothing is fitted on a handful of cases
 # bounds keep every weight's sign what its evidence means
 NEGATIVE = ("near1_hub", "near2_hub", "contradicts", "nothing_near", "unexplained",
@@ -52,6 +59,7 @@ class Choice:
     """One query: its alternatives' features (rows), offsets, and which one is true."""
 
     set_name: str
+    truth: str  # the true entity (its fold: fold_of)
     in_store: bool
     truth_row: int  # the row of the true alternative
     rows: list[dict[str, float]]
@@ -83,7 +91,8 @@ def collect(labelled: LabelledSet, index: AliasIndex, config: ResolverConfig, ha
             offsets.append(math.log(unlisted))
         truth = ids.index(query.truth) if query.in_store and query.truth in found else len(
             found)
-        choices.append(Choice(labelled.name, query.in_store, truth, rows, offsets, ids))
+        choices.append(Choice(labelled.name, query.truth, query.in_store, truth, rows, offsets,
+                              ids))
     return choices
 
 
@@ -136,20 +145,33 @@ def probabilities(choice: Choice, config: ResolverConfig) -> list[float]:
     return [v / sum(e) for v in e]
 
 
-def sweep(choices: list[Choice], config: ResolverConfig, grid: list[float]
-          ) -> dict[float, dict[str, tuple[float, float, float, int]]]:
-    """For each resolve_at of grid: per set, (precision, recall, false accepts, how many
-    queries not in the store the false accepts are of)."""
-    best: list[tuple[str, bool, float, bool]] = []  # set, in store, p of best, best is true
-    for c in choices:
-        p = probabilities(c, config)
-        rows = [i for i, e in enumerate(c.ids) if e is not None]
-        if not rows:
-            best.append((c.set_name, c.in_store, 0.0, False))
-            continue
-        top = max(rows, key=p.__getitem__)
-        best.append((c.set_name, c.in_store, p[top], top == c.truth_row))
-    out: dict[float, dict[str, tuple[float, float, float, int]]] = {}
+class Point(NamedTuple):
+    """One set's answers at one resolve_at, as rates and as k of n."""
+
+    precision: float
+    recall: float
+    false_accepts: float
+    absent: int  # queries not in the store
+    accepted: int  # ... answered resolved
+    resolved: int  # queries in the store answered resolved
+    wrong: int  # ... to another entity
+
+
+Scored = tuple[str, bool, float, bool]  # set, in store, p of the best candidate, it is true
+
+
+def scored(choice: Choice, config: ResolverConfig) -> Scored:
+    p = probabilities(choice, config)
+    rows = [i for i, e in enumerate(choice.ids) if e is not None]
+    if not rows:
+        return choice.set_name, choice.in_store, 0.0, False
+    top = max(rows, key=p.__getitem__)
+    return choice.set_name, choice.in_store, p[top], top == choice.truth_row
+
+
+def sweep(best: list[Scored], grid: list[float]) -> dict[float, dict[str, Point]]:
+    """For each resolve_at of grid, per set: what the scored queries give."""
+    out: dict[float, dict[str, Point]] = {}
     for at in grid:
         per: dict[str, list[int]] = {}
         for name, in_store, p, right in best:
@@ -161,17 +183,30 @@ def sweep(choices: list[Choice], config: ResolverConfig, grid: list[float]
             else:
                 t[3] += 1
                 t[4] += p >= at
-        out[at] = {n: (t[2] / t[1] if t[1] else 1.0, t[2] / t[0] if t[0] else 1.0,
-                       t[4] / t[3] if t[3] else 0.0, t[3]) for n, t in per.items()}
+        out[at] = {n: Point(t[2] / t[1] if t[1] else 1.0, t[2] / t[0] if t[0] else 1.0,
+                            t[4] / t[3] if t[3] else 0.0, t[3], t[4], t[1], t[1] - t[2])
+                   for n, t in per.items()}
     return out
 
 
-def operating_point(table: dict[float, dict[str, tuple[float, float, float, int]]]) -> float:
-    """The lowest resolve_at at which every set meets PRECISION, and FALSE_ACCEPTS where it
-    has ABSENT_FROM queries not in the store or more (below, one query is several percent)."""
+def upper(k: int, n: int) -> float:
+    """The one-sided Clopper-Pearson upper bound of a rate seen k times in n, at CONFIDENCE."""
+    from scipy.stats import beta
+
+    return 0.0 if n == 0 else 1.0 if k >= n else float(beta.ppf(CONFIDENCE, k + 1, n - k))
+
+
+def meets(k: int, n: int, target: float) -> bool:
+    """k of n is under target with CONFIDENCE, or is 0 where n is too small to show that."""
+    return k == 0 or upper(k, n) <= target
+
+
+def operating_point(table: dict[float, dict[str, Point]]) -> float:
+    """The lowest resolve_at at which every set meets FALSE_ACCEPTS and PRECISION (as k of
+    n with a margin: meets)."""
     for at in sorted(table):
-        if all(p >= PRECISION and (fa <= FALSE_ACCEPTS or n < ABSENT_FROM)
-               for p, _, fa, n in table[at].values()):
+        if all(meets(t.accepted, t.absent, FALSE_ACCEPTS)
+               and meets(t.wrong, t.resolved, 1 - PRECISION) for t in table[at].values()):
             return at
     return max(table)
 
@@ -187,17 +222,23 @@ SURE = 0.99
 ALONE_COMMONNESS = 0.0  # log(1): one namesake expected by chance, the name's holder itself
 
 
-def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: str
-         ) -> tuple[ResolverConfig, dict[float, dict[str, tuple[float, float, float, int]]]]:
-    """Fit the weights (gathering the evidence again after each round, since which alias of
-    an entity is its best depends on them), floor FLOORED, choose the operating point."""
-    indexes = {name: AliasIndex.build(s.entities, s.aliases, s.relations)
-               for name, s in sets.items()}
-    config = start
+def fold_of(truth: str) -> int:
+    return int.from_bytes(hashlib.blake2b(f"fold:{truth}".encode(), digest_size=8).digest()
+                          ) % FOLDS
+
+
+def fitted(sets: dict[str, LabelledSet], indexes: dict[str, AliasIndex], start: ResolverConfig,
+           rounds: int, on: str, without: int | None = None
+           ) -> tuple[ResolverConfig, list[Choice]]:
+    """Fit the weights on the tuning halves, but for fold `without` (gathering the evidence
+    again after each round, since which alias of an entity is its best depends on them), floor
+    FLOORED; with the last choices gathered (every tuning query's)."""
+    config, choices = start, []
     for _ in range(rounds):
         choices = [c for name, s in sets.items()
                    for c in collect(s, indexes[name], config, "tune", on)]
-        config = config.with_weights(fit(choices, config))
+        config = config.with_weights(fit([c for c in choices if fold_of(c.truth) != without],
+                                         config))
     # ... even when its words are as common as one namesake by chance: the floor makes up for
     # the commonness penalty of ALONE_COMMONNESS, which no name whose words no other entity
     # holds exceeds (an entity's own spellings are one holder: AliasIndex._commonness)
@@ -209,13 +250,27 @@ def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: s
                                   for n in FLOORED})
     # a more similar name never weighs less than a less similar one (the fit may say so by
     # chance, where a band holds few cases)
-    bands, weights, floor = sorted(config.fuzzy), {}, -math.inf
+    bands, weights, least = sorted(config.fuzzy), {}, -math.inf
     for band in bands:
-        floor = max(floor, config.fuzzy[band])
-        weights[f"fuzzy{band}"] = floor
-    config = config.with_weights(weights)
-    table = sweep(choices, config, GRID)
-    return config.model_copy(update={"resolve_at": operating_point(table)}), table
+        least = max(least, config.fuzzy[band])
+        weights[f"fuzzy{band}"] = least
+    return config.with_weights(weights), choices
+
+
+def tune(sets: dict[str, LabelledSet], start: ResolverConfig, rounds: int, on: str
+         ) -> tuple[ResolverConfig, dict[float, dict[str, Point]], dict[float, dict[str, Point]]]:
+    """The config fitted on all the tuning halves, with the operating point chosen on their
+    out-of-fold scores; those scores' table, and the in-sample one (for comparison only)."""
+    indexes = {name: AliasIndex.build(s.entities, s.aliases, s.relations)
+               for name, s in sets.items()}
+    out_of_fold: list[Scored] = []
+    for fold in range(FOLDS):
+        config, choices = fitted(sets, indexes, start, rounds, on, without=fold)
+        out_of_fold += [scored(c, config) for c in choices if fold_of(c.truth) == fold]
+    table = sweep(out_of_fold, GRID)
+    config, choices = fitted(sets, indexes, start, rounds, on)
+    in_sample = sweep([scored(c, config) for c in choices], GRID)
+    return config.model_copy(update={"resolve_at": operating_point(table)}), table, in_sample
 
 
 # Where the fit starts: every piece of evidence a guess of its sign and size, nothing fitted.
