@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from datetime import datetime
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends import loaddata, local, versioning
+from factstore.backends import forked, loaddata, local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
@@ -29,6 +29,7 @@ from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
 LOCK_TIMEOUT_S = 30
+READERS = 4  # connections a query_all spreads its statements over, this one included
 DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
@@ -49,6 +50,12 @@ def _rows(cursor: Any) -> list[Row]:
     names = [d[0] for d in cursor.description or ()]
     return [{n: _plain(v) for n, v in zip(names, values, strict=True)}
             for values in cursor.fetchall()]
+
+
+def _tuples(conn: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with _errors("Dolt query"), conn.cursor() as cur:
+        cur.execute(_mysql_sql(sql), tuple(params))
+        return _plain_tuples(list(cur.fetchall()))
 
 
 def _plain_tuples(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -352,6 +359,8 @@ class DoltServerBackend:
         self._conn = _connect(self._params, database)
         self._database = database
         self._branch = branch
+        self._readers: list[Any] = []  # more connections, for query_all
+        self._readers_lock = threading.Lock()
 
     @property
     def branch(self) -> str:
@@ -415,9 +424,92 @@ class DoltServerBackend:
             return _rows(cur)
 
     def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with _errors("Dolt query"), self._conn.cursor() as cur:
-            cur.execute(_mysql_sql(sql), tuple(params))
-            return _plain_tuples(list(cur.fetchall()))
+        return _tuples(self._conn, sql, params)
+
+    # a child process parses the rows of a large read beside this one (pymysql's parsing is
+    # Python CPU work a thread cannot overlap), while the server, on its own cores, sends them
+    read_processes = 2
+
+    def pin(self, at: str | None) -> str | None:
+        if at is not None:
+            return at
+        marks = ", ".join("?" * len(COMMITTED))
+        (row,) = self.query(  # one statement: the hash and the status of one moment
+            f"SELECT HASHOF('HEAD') AS h, (SELECT COUNT(*) FROM dolt_status WHERE table_name "
+            f"IN ({marks})) AS dirty", COMMITTED)
+        return None if row["dirty"] else str(row["h"])
+
+    def query_all(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Each query on one of up to READERS connections (this one and readers kept open
+        for the next time), on threads: each takes the next query not yet taken."""
+        if len(queries) < 2:
+            return [self.query(sql, params) for sql, params in queries]
+        with self._readers_lock:
+            while len(self._readers) < min(READERS, len(queries)) - 1:
+                self._readers.append(_connect(self._params, self._database))
+            readers = self._readers[:max(READERS - 1, 0)]
+        results: list[list[Row]] = [[] for _ in queries]
+        errors: list[BaseException] = []
+        left = iter(range(len(queries)))
+        lock = threading.Lock()
+
+        def run(conn: Any) -> None:
+            try:
+                while True:
+                    with lock:
+                        i = next(left, None)
+                    if i is None or errors:
+                        return
+                    sql, params = queries[i]
+                    with _errors("Dolt query"), conn.cursor() as cur:
+                        cur.execute(_mysql_sql(sql), tuple(params))
+                        results[i] = _rows(cur)
+            except BaseException as exc:  # raised in the caller's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(conn,), name="factstore-read",
+                                    daemon=True) for conn in readers]
+        for thread in threads:
+            thread.start()
+        run(self._conn)
+        for thread in threads:
+            thread.join()
+        if errors:
+            self._close_readers()  # one may have dropped: connect afresh next time
+            raise errors[0]
+        return results
+
+    def _close_readers(self) -> None:
+        import pymysql
+
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            with contextlib.suppress(pymysql.err.MySQLError, OSError):
+                conn.close()
+
+    @contextmanager
+    def in_processes(self, queries: Sequence[tuple[str, Sequence[Any]]],
+                     then: Callable[[list[tuple[Any, ...]]], Any]
+                     ) -> Iterator[Callable[[], list[Any]]]:
+        """Each query in a child process forked now, on a connection of its own (here, one
+        after another, when this process runs other threads: see forked.available)."""
+        if not forked.available():
+            done = [then(self.query_tuples(sql, params)) for sql, params in queries]
+            yield lambda: done
+            return
+
+        def child(sql: str, params: Sequence[Any]) -> Any:
+            return then(_tuples(_connect(self._params, self._database), sql, params))
+
+        children: list[forked.Forked] = []
+        try:
+            for sql, params in queries:
+                children.append(forked.Forked(child, sql, params))
+            yield lambda: [c.result() for c in children]
+        finally:
+            for c in children:
+                c.abandon()
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
@@ -635,6 +727,7 @@ class DoltServerBackend:
     def close(self) -> None:
         import pymysql
 
+        self._close_readers()
         with contextlib.suppress(pymysql.err.MySQLError, OSError):  # gone, or closed before
             self._conn.close()
 

@@ -5,7 +5,9 @@ reads valid_at (valid time: what was true on that day).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, get_args
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 from factstore.errors import InvalidInput
 from factstore.periods import parse_day, valid_on
@@ -19,14 +21,22 @@ from factstore.store.timeline import Timeline
 if TYPE_CHECKING:
     from factstore.reports import HealthReport
 
+T = TypeVar("T")
+
 STATUSES = get_args(Status)
 # What str.strip() removes, written out: computing it scans all of Unicode (65 ms at import);
 # tests/test_health_reads.py checks the list against str.isspace.
 WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
                   "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+SPLIT_FROM = 5000  # rows of a table from which an export reads it in parts (read_processes)
 SHARED_AT_MOST = 5000  # subjects with a shared subject/predicate/period group, read by subject
 FLAGGED_AT_MOST = 5000  # facts with a provenance finding or a supersedes, read by id
 SOURCE_KINDS = get_args(SourceKind)
+# the active facts health reads whole: no source, a quote empty or led by white space, or
+# superseding another
+FLAGGED = ("status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS NULL OR "
+           f"quote = '' OR SUBSTR(quote, 1, 1) IN ({', '.join('?' * len(WHITESPACE))}) OR "
+           "supersedes IS NOT NULL)")
 
 
 class Reads:
@@ -113,76 +123,80 @@ class Reads:
             raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
         at = self.core.at(as_of)
         day = parse_day(valid_at, "valid-at") if valid_at else self.core.commit_day(at)
-        tables = {t: self.core.select(t, "1 = 1", [], at) for t in ("sources", "definitions")}
         # names only: a wide row costs a Dolt server several times a narrow one
         named = self.core.has_migration(INDEXED_NAMES, at)  # entities.normalized
-        tables["entities"] = self._columns(
-            "entities", ["id", "name", "status", *(["normalized"] if named else [])], at)
-        tables["aliases"] = self._columns(
-            "aliases", ["entity_id", "normalized", "alias", "status"], at)
-        tables["facts"], oldest = self._facts_to_check(at)
+        # every statement reads one commit (on a server: each on a connection of its own,
+        # concurrently; the slowest are the scans of facts, listed first)
+        pinned = self.core.backend.pin(at)
+        sql = self.core.select_sql
+        scans = self._facts_scans(pinned)
+        read = self.core.select_all([
+            *scans, sql("sources", "1 = 1", [], pinned), sql("definitions", "1 = 1", [], pinned),
+            sql("entities", "1 = 1", [], pinned,
+                columns=f"id, name, status{', normalized' if named else ''}"),
+            sql("aliases", "1 = 1", [], pinned, columns="entity_id, normalized, alias, status"),
+        ], pinned)
+        tables = dict(zip(("sources", "definitions", "entities", "aliases"), read[len(scans):],
+                          strict=True))
+        tables["facts"], oldest = self._facts_to_check(pinned, *read[:len(scans)])
         found = findings(tables, day, max_age_days, oldest)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
-        return HealthReport(commit=at or self.core.head(), valid_at=day.isoformat(),
+        return HealthReport(commit=at or pinned or self.core.head(), valid_at=day.isoformat(),
                             max_age_days=max_age_days, counts=counts, findings=found)
 
-    def _columns(self, table: str, columns: list[str], at: str | None) -> list[Row]:
-        source, params = (table, []) if at is None else self.core.backend.table_at(table, at)
-        return self.core.backend.query(f"SELECT {', '.join(columns)} FROM {source}", params)
+    def _facts_scans(self, at: str | None) -> list[tuple[str, list[Any]]]:
+        """The scans of facts health starts with (see _facts_to_check): each reads only the
+        columns it tests, and returns ids or a few aggregates: on a Dolt server a wide row
+        (the MEDIUMTEXT quote, value and reason) costs several times a narrow one, and a
+        group per subject a fraction of one per subject, predicate and period."""
+        sql = self.core.select_sql
+        # a source is as fresh as its earliest-captured active fact (health); '' and NULL
+        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs)
+        oldest = sql("facts", "status = 'active' AND captured_at > '' GROUP BY source_id", [],
+                     at, columns="source_id AS s, MIN(captured_at) AS d")
+        # a subject with fewer distinct predicate/period keys than facts has a shared group:
+        # a key the engine takes for another (a separator in a name) only adds a subject
+        shared = sql("facts", "status = 'active' GROUP BY subject_id HAVING COUNT(*) > "
+                     "COUNT(DISTINCT CONCAT(predicate, '|', COALESCE(period, '')))", [], at,
+                     columns="subject_id AS s")
+        flagged = sql("facts", FLAGGED, WHITESPACE, at, columns="id")
+        return [shared, flagged, oldest]
 
-    def _facts_to_check(self, at: str | None) -> tuple[list[Row], dict[str, str]]:
+    def _facts_to_check(self, at: str | None, shared: list[Row], flagged: list[Row],
+                        oldest: list[Row]) -> tuple[list[Row], dict[str, str]]:
         """The active facts health can find something about, the engine choosing them from
         the rest (most of a large store): those without a source, whose quote is empty or
         starts with white space (health strips it), that supersede another, or whose subject
         has two facts of one predicate and period (every fact of such a subject: a shared
         group, or more); and each source's earliest captured_at among its active facts (the
         engine's MIN, not a read of its facts). health.findings gives the same findings from
-        these as from every fact.
-
-        Each scan of `facts` reads only the columns it tests, and returns ids or a few
-        aggregates: on a Dolt server a wide row (the MEDIUMTEXT quote, value and reason) costs
-        several times a narrow one, and a group per subject a fraction of one per subject,
-        predicate and period."""
-        source, params = ("facts", []) if at is None else self.core.backend.table_at("facts", at)
-        query = self.core.backend.query
-        # a source is as fresh as its earliest-captured active fact (health); '' and NULL
-        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs)
-        oldest = {r["s"]: str(r["d"]) for r in query(
-            "SELECT source_id AS s, MIN(captured_at) AS d "
-            f"FROM {source} WHERE status = 'active' AND captured_at > '' GROUP BY source_id",
-            params) if r["s"]}
-        # a subject with fewer distinct predicate/period keys than facts has a shared group:
-        # a key the engine takes for another (a separator in a name) only adds a subject
-        subjects = sorted(r["s"] for r in query(
-            f"SELECT subject_id AS s FROM {source} WHERE status = 'active' GROUP BY subject_id "
-            "HAVING COUNT(*) > COUNT(DISTINCT CONCAT(predicate, '|', COALESCE(period, '')))",
-            params))
+        these as from every fact. From the rows of _facts_scans: the subjects with a shared
+        group, the ids of the flagged facts, each source's earliest day."""
+        days = {r["s"]: str(r["d"]) for r in oldest if r["s"]}
+        subjects = sorted(r["s"] for r in shared)
         if len(subjects) > SHARED_AT_MOST:  # many: reading every fact is cheaper
-            return self.core.select("facts", "status = 'active'", [], at), oldest
-        marks = ", ".join("?" * len(WHITESPACE))
-        flagged = ("status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS "
-                   f"NULL OR quote = '' OR SUBSTR(quote, 1, 1) IN ({marks}) OR supersedes IS "
-                   "NOT NULL)")
-        ids = [r["id"] for r in query(f"SELECT id FROM {source} WHERE {flagged}",
-                                      [*params, *WHITESPACE])]
+            return self.core.select("facts", "status = 'active'", [], at), days
+        ids = [r["id"] for r in flagged]
+        sql = self.core.select_sql
         if len(ids) > FLAGGED_AT_MOST:  # many: one read of them all beats reads by id
-            rows = {r["id"]: r for r in self.core.select("facts", flagged, WHITESPACE, at)}
+            reads = [sql("facts", FLAGGED, WHITESPACE, at)]
         else:
-            rows = {r["id"]: r for r in self._facts_in("id", sorted(ids), at)}
+            reads = self._facts_in("id", sorted(ids), at)
+        by_subject = self._facts_in("subject_id", subjects, at)
+        found = self.core.select_all([*reads, *by_subject], at)
+        rows = {r["id"]: r for part in found[:len(reads)] for r in part}
         # all their subjects' facts: health.findings groups them itself, exactly
-        rows.update((r["id"], r) for r in self._facts_in("subject_id", subjects, at))
-        return list(rows.values()), oldest
+        rows.update((r["id"], r) for part in found[len(reads):] for r in part)
+        return list(rows.values()), days
 
-    def _facts_in(self, column: str, values: list[str], at: str | None) -> list[Row]:
-        """The active facts whose `column` (id or subject_id: both lead an index) is one of
-        values, whole, read a chunk of values at a time."""
-        rows: list[Row] = []
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            rows += self.core.select(
-                "facts", f"status = 'active' AND {column} IN ({', '.join('?' * len(chunk))})",
-                chunk, at)
-        return rows
+    def _facts_in(self, column: str, values: list[str], at: str | None
+                  ) -> list[tuple[str, list[Any]]]:
+        """Reads of the active facts whose `column` (id or subject_id: both lead an index)
+        is one of values, whole, a chunk of values each."""
+        return [self.core.select_sql(
+            "facts", f"status = 'active' AND {column} IN ({', '.join('?' * len(chunk))})",
+            chunk, at) for chunk in (values[start:start + 500]
+                                     for start in range(0, len(values), 500))]
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
         from factstore.export import records
@@ -192,54 +206,100 @@ class Reads:
         # cyclic GC scanning them again and again was a third of a 100k-fact export's time
         with gc_paused():
             at = self.core.at(as_of)
-            found = self._export_rows(at)
+            pinned = self.core.backend.pin(at)
+            found = self._export_rows(pinned, records)
             if found is None:
-                return self._export_whole(at)
+                return self._export_whole(pinned)
             doc, sections = found
-            for name, rows in sections.items():
-                doc[name] = records(name, rows)
+            for name, parts in sections.items():  # a section's records, its parts' in order
+                doc[name] = parts[0] if len(parts) == 1 else [r for p in parts for r in p]
             return doc
 
     def export_yaml(self, *, as_of: str | None = None) -> ExportText:
         """The export as `facts export` writes it in YAML: `dump(export(), "yaml")`'s text,
         written straight from the rows (factstore.export.yaml_text)."""
-        from factstore.export import dump, yaml_text
+        from factstore.export import dump, section_yaml, yaml_text
         from factstore.name_index import gc_paused
 
         with gc_paused():
             at = self.core.at(as_of)
-            found = self._export_rows(at)
+            pinned = self.core.backend.pin(at)
+            counted: dict[str, int] = {}
+
+            def text(name: str, rows: list[tuple[Any, ...]]) -> tuple[str, int]:
+                return section_yaml(name, rows), len(rows)
+
+            found = self._export_rows(pinned, text)
             if found is None:
-                doc = self._export_whole(at)
+                doc = self._export_whole(pinned)
                 return ExportText(text=dump(doc, "yaml"),
                                   counts={name: len(doc[name]) for name in TABLES})
             doc, sections = found
-            counts = {name: len(sections[name]) for name in TABLES}
-            return ExportText(text=yaml_text(doc, sections), counts=counts)
+            texts = {}
+            for name, parts in sections.items():
+                texts[name] = "".join(part for part, _ in parts)
+                counted[name] = sum(count for _, count in parts)
+            return ExportText(text=yaml_text(doc, texts), counts=counted)
 
-    def _export_rows(self, at: str | None
-                     ) -> tuple[dict[str, Any], dict[str, list[tuple[Any, ...]]]] | None:
-        """The export document with its sections left empty, and each section's rows of its
-        record's columns, as tuples (a dict per row, and a loop over its fields, was most of
-        a 100k-fact export); an alias row holding several spellings gives a row for each.
-        None for a commit made before a column existed: every row whole then."""
+    def _export_rows(self, at: str | None, finish: Callable[[str, list[tuple[Any, ...]]], T]
+                     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The export document with its sections left empty, and each section made by
+        finish(section, rows) of its rows of its record's columns, as tuples (a dict per
+        row, and a loop over its fields, was most of a 100k-fact export); an alias row
+        holding several spellings gives a row for each. None for a commit made before a
+        column existed: every row whole then.
+
+        A section is the list of its parts' finish, in key order: one part, but for a large
+        facts table read at a commit from a Dolt server, split by key over its read processes
+        (pymysql's parsing of each cell, and the writing, are Python CPU work): each part but
+        the first read and finished in a child process, while this one does the rest."""
         from factstore.errors import FactstoreError
         from factstore.export import columns, document, spelled
 
+        backend = self.core.backend
+
+        def read(name: str, where: str = "1 = 1", params: Sequence[Any] = ()
+                 ) -> tuple[str, list[Any]]:
+            more = ", spellings" if name == "aliases" else ""
+            return self.core.select_sql(name, where, params, at, ", ".join(TABLES[name].key),
+                                        f"{', '.join(columns(name))}{more}")
+
+        def made(name: str, rows: list[tuple[Any, ...]]) -> T:
+            return finish(name, spelled(rows) if name == "aliases" else rows)
+
         try:
-            sections: dict[str, list[tuple[Any, ...]]] = {}
-            for name, table in TABLES.items():
-                source, params = ((name, []) if at is None
-                                  else self.core.backend.table_at(name, at))
-                more = ", spellings" if name == "aliases" else ""
-                rows = self.core.backend.query_tuples(
-                    f"SELECT {', '.join(columns(name))}{more} FROM {source} "
-                    f"ORDER BY {', '.join(table.key)}", params)
-                sections[name] = spelled(rows) if more else rows
+            split = self._split("facts", at) if at is not None else []
+            parts = [read("facts", where, params) for where, params in split] or [read("facts")]
+            # the other parts in processes of their own; the first, and the other tables, here
+            with backend.in_processes(parts[1:], lambda rows: made("facts", rows)) as facts:
+                sections: dict[str, Any] = {
+                    name: [made(name, backend.query_tuples(
+                        *(parts[0] if name == "facts" else read(name))))] for name in TABLES}
+                sections["facts"] += facts()
         except FactstoreError:
             return None
-        doc = document({name: [] for name in sections}, self.core.start_month(at))
-        return doc, sections
+        doc = document({name: [] for name in TABLES}, self.core.start_month(at))
+        return doc, {name: sections[name] for name in TABLES}
+
+    def _split(self, table: str, at: str) -> list[tuple[str, list[Any]]]:
+        """Where each part of a read of a large table (key: one column) split over the
+        backend's read processes begins and ends, as a condition and its parameters; none
+        when it is not worth it (one process, a small table)."""
+        processes = self.core.backend.read_processes
+        (key,) = TABLES[table].key
+        if processes < 2:
+            return []
+        source, params = self.core.backend.table_at(table, at)
+        rows = self.core.backend.query_tuples(f"SELECT COUNT(*) FROM {source}", params)[0][0]
+        if rows < SPLIT_FROM:
+            return []
+        bounds = [self.core.backend.query_tuples(
+            f"SELECT {key} FROM {source} ORDER BY {key} LIMIT 1 OFFSET ?",
+            [*params, rows * i // processes])[0][0] for i in range(1, processes)]
+        parts = [(f"{key} < ?", [bounds[0]])]
+        parts += [(f"{key} >= ? AND {key} < ?", [low, high])
+                  for low, high in pairwise(bounds)]
+        return [*parts, (f"{key} >= ?", [bounds[-1]])]
 
     def _export_whole(self, at: str | None) -> dict[str, Any]:
         from factstore.export import document
