@@ -40,6 +40,7 @@ class Forked:
             os.close(read)
             code = 1
             try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
                 try:
                     data = b"o" + marshal.dumps(fn(*args))
                 except BaseException as exc:  # handed to the parent, which raises it
