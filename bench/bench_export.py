@@ -6,8 +6,7 @@ stores of the suite's shape (bench/suite.py), against another checkout measured 
 Each measurement runs in a child process importing factstore from this checkout or from
 --against (its PYTHONPATH first), alternating the two, ROUNDS times; a figure is the median of
 every run of every round. Wall time is what counts; the child's CPU time (the `cpu` rows, with
-that of the processes it forks), and the Dolt server's (`srv`), say more on a loaded
-machine. A checkout without
+that of any process it forks), and the Dolt server's (`srv`), say more on a loaded machine. A checkout without
 `export_yaml` writes the text as it always did, `dump(export(), "yaml")`. Target (issue #14):
 each <= 1 s at 100k facts, <= 10x its 10k time.
 """
@@ -43,7 +42,7 @@ def server_cpu():  # the Dolt server process's CPU time (user + system), in s
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-def cpu():  # this process's, and its children's (a server export's reader process)
+def cpu():  # this process's, and that of any child it waited for
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
 with factstore.open_store(url) as store:

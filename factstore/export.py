@@ -217,29 +217,26 @@ def _yaml_parts(doc: dict[str, Any]) -> Iterator[str]:
             yield _plain_record(record, seen, leads) or _yaml([record])
 
 
-def yaml_text(doc: dict[str, Any], sections: Mapping[str, str]) -> str:
-    """`dump(doc, "yaml")` of doc with each of these sections' records written already
-    (`section_yaml` of its rows, or of consecutive parts of them, joined), byte for byte."""
+def yaml_text(doc: dict[str, Any], sections: Mapping[str, Sequence[Sequence[Any]]]) -> str:
+    """`dump(doc, "yaml")` of doc with each of these sections made of the records its rows
+    (of the section's `columns`) give, byte for byte, without making the records: a section
+    is written column by column, each distinct value's text worked out once (most recur;
+    most strings are cleared by C-level passes over the whole column), and its records
+    joined from their lines by C-level zips. A dict per row, written field by field, was
+    most of a 100k-fact export's YAML."""
     parts: list[str] = []
     for key, value in doc.items():
-        text = sections.get(key)
-        if text:
-            parts += [f"{key}:", text, "\n"]
+        rows = sections.get(key)
+        if rows:
+            parts += [f"{key}:", _section_yaml(key, rows), "\n"]
         else:
             parts += _yaml_parts({key: value})
     return "".join(parts)
 
 
-def section_yaml(section: str, rows: Sequence[Sequence[Any]]) -> str:
-    """The records `records(section, rows)` makes (rows of the section's `columns`) as
-    `dump` writes them under their key, each line led by its newline ("" for no rows),
-    without making the records: a section is written column by column, each distinct
-    value's text worked out once (most recur; most strings are cleared by C-level passes
-    over the whole column), and its records joined from their lines by C-level zips (a
-    dict per row, written field by field, was most of a 100k-fact export's YAML). Each
-    record's text is its own: the text of some rows and then others is theirs joined."""
-    if not rows:
-        return ""
+def _section_yaml(section: str, rows: Sequence[Sequence[Any]]) -> str:
+    """The records `records(section, rows)` makes as `dump` writes them under their key,
+    each line led by its newline (one concatenation per distinct value, not two)."""
     (fields,) = _fields(MODELS[section])
     cells = list(zip(*rows, strict=True))
     names = [name for name, _, _, _ in fields]
@@ -477,7 +474,6 @@ _Dumper.add_representer(str, _represent_str)
 
 __all__ = [
     "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH", "ExportFormat",
-    "Row", "columns", "document", "dump", "format_for", "records", "section_yaml", "spelled",
-    "write",
+    "Row", "columns", "document", "dump", "format_for", "records", "spelled", "write",
     "write_text", "yaml_text"
 ]

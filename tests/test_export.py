@@ -232,11 +232,10 @@ def _rows_text(rng: random.Random, pool: list[str], dense: bool = False) -> str 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("count", [5, 200])
 def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(seed: int, count: int) -> None:
-    """The column-by-column writer (`section_yaml`) against PyYAML's text of the records the
+    """The column-by-column writer (`yaml_text`) against PyYAML's text of the records the
     same rows make, on rows of odd text: few rows (each value looked at), and many mostly
-    distinct ones (a column of strings of their own is cleared in passes over it all); and
-    written in two parts (a server's export), joined, the same text."""
-    from factstore.export import _yaml, columns, document, records, section_yaml, yaml_text
+    distinct ones (a column of strings of their own is cleared in passes over it all)."""
+    from factstore.export import _yaml, columns, document, records, yaml_text
     from factstore.models import MODELS as SECTIONS
 
     rng = random.Random(seed)
@@ -268,12 +267,7 @@ def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(seed: int, count
         sections[section] = rows
     doc = document({section: [] for section in SECTIONS}, 2 if seed % 2 else None)
     whole = {**doc, **{section: records(section, rows) for section, rows in sections.items()}}
-    texts = {section: section_yaml(section, rows) for section, rows in sections.items()}
-    assert yaml_text(doc, texts) == _yaml(whole) == dump(whole, "yaml")
-    for section, rows in sections.items():
-        cut = rng.randrange(len(rows) + 1)
-        assert (section_yaml(section, rows[:cut]) + section_yaml(section, rows[cut:])
-                == texts[section])
+    assert yaml_text(doc, sections) == _yaml(whole) == dump(whole, "yaml")
 
 
 def test_what_the_column_writer_clears_no_resolver_reads_as_other_than_text() -> None:

@@ -1,21 +1,18 @@
 """health and export read the whole store: on a Dolt server at one pinned commit, health's
-statements concurrently on connections of their own and a large facts table in parts by key,
-each part but the first in a child process. Their answers must be the sequential reads'
-exactly, at any ref, and a write landing while they read must not show."""
+statements concurrently on connections of their own. Their answers must be the sequential
+reads' exactly, at any ref, and a write landing while they read must not show."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 import factstore
 from factstore import FactStore
-from factstore.backends import dolt, forked
-from factstore.errors import FactstoreError, NotFound
+from factstore.backends import dolt
+from factstore.errors import NotFound
 from factstore.export import dump
-from factstore.store import reads
 
 from .conftest import AUTHOR
 
@@ -31,27 +28,19 @@ def _answers(store: FactStore, ref: str | None) -> tuple[object, ...]:
     return exported, store.export_yaml(as_of=ref), store.health(as_of=ref).findings
 
 
-@pytest.mark.parametrize("processes", [2, 3])
-def test_reads_in_parts_give_what_whole_reads_give(northwind: FactStore,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   processes: int) -> None:
-    """Split facts (SPLIT_FROM 0, two or three parts) against one read of them all, and
-    health's statements on four connections against one: the same export, byte for byte,
-    and the same findings, at HEAD and at a tag."""
-    backend = northwind.backend
+def test_concurrent_reads_give_what_sequential_reads_give(northwind: FactStore,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """health's statements on four connections against one, and reads pinned at HEAD
+    against the same at HEAD named: the same findings and export, at HEAD and at a tag."""
     for ref in (None, "FY26-Q3"):
-        monkeypatch.setattr(reads, "SPLIT_FROM", 10**9)
         monkeypatch.setattr(dolt, "READERS", 1)
-        whole = _answers(northwind, ref)
-        monkeypatch.setattr(reads, "SPLIT_FROM", 0)
+        one = _answers(northwind, ref)
         monkeypatch.setattr(dolt, "READERS", 4)
-        if backend.kind == "dolt":
-            monkeypatch.setattr(backend, "read_processes", processes)
-        parts = _answers(northwind, ref)
-        assert parts == whole
-        exported, text, _ = parts
+        assert _answers(northwind, ref) == one
+        exported, text, _ = one
         assert text.text == dump(exported, "yaml")  # type: ignore[attr-defined]
-        assert len(exported["facts"]) > processes  # type: ignore[index]
+    assert _answers(northwind, None) == _answers(northwind, northwind.head())
 
 
 def test_a_write_while_the_store_is_read_does_not_show(store: FactStore, tmp_path: Path,
@@ -59,7 +48,8 @@ def test_a_write_while_the_store_is_read_does_not_show(store: FactStore, tmp_pat
                                                        ) -> None:
     """A commit landing just after the reads pinned HEAD (from another connection) is in
     none of them: not in the parts read in child processes, nor in health's concurrent
-    statements. doltlite reads through its one connection, pinning nothing."""
+    statements, nor in export's reads of each table after the first. doltlite reads through
+    its one connection, pinning nothing."""
     if store.backend.kind != "dolt":
         pytest.skip("doltlite reads the working set through one connection, in this process")
     (tmp_path / "trips.yaml").write_text(_TRIPS, encoding="utf-8")
@@ -76,7 +66,6 @@ def test_a_write_while_the_store_is_read_does_not_show(store: FactStore, tmp_pat
             writes.append(other.import_file(new, author=AUTHOR).commit)
         return pins[-1]
 
-    monkeypatch.setattr(reads, "SPLIT_FROM", 0)
     monkeypatch.setattr(store.backend, "pin", pin_then_write)
     exported, text, found = _answers(store, None)
     monkeypatch.undo()
@@ -108,24 +97,6 @@ def test_health_at_the_first_commit_says_there_is_nothing_there(store: FactStore
     first = store.backend.query("SELECT commit_hash AS h FROM dolt_log")[-1]["h"]
     with pytest.raises(NotFound, match="first commit"):
         store.health(as_of=first)
-
-
-def test_a_child_gives_its_value_or_its_error_and_an_abandoned_one_is_stopped() -> None:
-    assert forked.available()
-    assert forked.Forked(lambda n: ["x" * n, {"a": None}], 3 * forked.CHUNK).result() == [
-        "x" * 3 * forked.CHUNK, {"a": None}]
-    with pytest.raises(FactstoreError, match="ZeroDivisionError"):
-        forked.Forked(lambda: 1 / 0).result()
-    with pytest.raises(NotFound, match="gone"):
-        forked.Forked(_raise_not_found).result()
-    stuck = forked.Forked(lambda: __import__("time").sleep(60))
-    stuck.abandon()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(stuck.pid, 0)
-
-
-def _raise_not_found() -> None:
-    raise NotFound("gone")
 
 
 _TRIPS = """

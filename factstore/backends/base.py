@@ -8,7 +8,6 @@ behind these methods.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,9 +57,6 @@ class Backend(Protocol):
         (an export), where making a dict of each is most of the time."""
         ...
 
-    # processes a read of many rows may be split over (1: this one only); see in_processes
-    read_processes: int
-
     def pin(self, at: str | None) -> str | None:
         """Where a read of several statements reads `at` so that every statement sees the same
         rows, whatever is written meanwhile: at itself when given. For the working set (None):
@@ -72,16 +68,6 @@ class Backend(Protocol):
     def query_all(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
         """Each query's rows, in order: doltlite runs them one after another; a Dolt server
         concurrently, each on a connection of its own (the waiting is the server's)."""
-        ...
-
-    def in_processes(self, queries: Sequence[tuple[str, Sequence[Any]]],
-                     then: Callable[[list[tuple[Any, ...]]], Any]
-                     ) -> AbstractContextManager[Callable[[], list[Any]]]:
-        """Run each query (rows as tuples, as query_tuples) and then(its rows) in a process
-        of its own, concurrently, while the caller goes on inside the context; the function
-        it gives waits for them and returns then's results in order (values marshal can
-        write). Worth it only when read_processes > 1 (a Dolt server: parsing the rows is
-        Python's CPU work); doltlite runs them here, one after another."""
         ...
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED

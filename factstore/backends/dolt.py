@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from datetime import datetime
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from factstore.backends import forked, loaddata, local, versioning
+from factstore.backends import loaddata, local, versioning
 from factstore.backends.base import WriteBody
 from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
@@ -50,12 +50,6 @@ def _rows(cursor: Any) -> list[Row]:
     names = [d[0] for d in cursor.description or ()]
     return [{n: _plain(v) for n, v in zip(names, values, strict=True)}
             for values in cursor.fetchall()]
-
-
-def _tuples(conn: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with _errors("Dolt query"), conn.cursor() as cur:
-        cur.execute(_mysql_sql(sql), tuple(params))
-        return _plain_tuples(list(cur.fetchall()))
 
 
 def _plain_tuples(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -424,11 +418,9 @@ class DoltServerBackend:
             return _rows(cur)
 
     def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return _tuples(self._conn, sql, params)
-
-    # a child process parses the rows of a large read beside this one (pymysql's parsing is
-    # Python CPU work a thread cannot overlap), while the server, on its own cores, sends them
-    read_processes = 2
+        with _errors("Dolt query"), self._conn.cursor() as cur:
+            cur.execute(_mysql_sql(sql), tuple(params))
+            return _plain_tuples(list(cur.fetchall()))
 
     def pin(self, at: str | None) -> str | None:
         if at is not None:
@@ -487,29 +479,6 @@ class DoltServerBackend:
         for conn in readers:
             with contextlib.suppress(pymysql.err.MySQLError, OSError):
                 conn.close()
-
-    @contextmanager
-    def in_processes(self, queries: Sequence[tuple[str, Sequence[Any]]],
-                     then: Callable[[list[tuple[Any, ...]]], Any]
-                     ) -> Iterator[Callable[[], list[Any]]]:
-        """Each query in a child process forked now, on a connection of its own (here, one
-        after another, when this process runs other threads: see forked.available)."""
-        if not forked.available():
-            done = [then(self.query_tuples(sql, params)) for sql, params in queries]
-            yield lambda: done
-            return
-
-        def child(sql: str, params: Sequence[Any]) -> Any:
-            return then(_tuples(_connect(self._params, self._database), sql, params))
-
-        children: list[forked.Forked] = []
-        try:
-            for sql, params in queries:
-                children.append(forked.Forked(child, sql, params))
-            yield lambda: [c.result() for c in children]
-        finally:
-            for c in children:
-                c.abandon()
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:

@@ -13,7 +13,7 @@ opens at an older commit otherwise, with no error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -158,22 +158,12 @@ class DoltliteBackend:
         with _errors("doltlite query"):
             return self._conn.execute(sql, tuple(params)).fetchall()
 
-    # one connection, and the engine's work is in this process: nothing to overlap
-    read_processes = 1
-
     @staticmethod
     def pin(at: str | None) -> str | None:
         return at
 
     def query_all(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
         return [self.query(sql, params) for sql, params in queries]
-
-    @contextmanager
-    def in_processes(self, queries: Sequence[tuple[str, Sequence[Any]]],
-                     then: Callable[[list[tuple[Any, ...]]], Any]
-                     ) -> Iterator[Callable[[], list[Any]]]:
-        done = [then(self.query_tuples(sql, params)) for sql, params in queries]
-        yield lambda: done
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -5,9 +5,7 @@ reads valid_at (valid time: what was true on that day).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from itertools import pairwise
-from typing import TYPE_CHECKING, Any, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from factstore.errors import InvalidInput
 from factstore.periods import parse_day, valid_on
@@ -21,14 +19,11 @@ from factstore.store.timeline import Timeline
 if TYPE_CHECKING:
     from factstore.reports import HealthReport
 
-T = TypeVar("T")
-
 STATUSES = get_args(Status)
 # What str.strip() removes, written out: computing it scans all of Unicode (65 ms at import);
 # tests/test_health_reads.py checks the list against str.isspace.
 WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
                   "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-SPLIT_FROM = 5000  # rows of a table from which an export reads it in parts (read_processes)
 SHARED_AT_MOST = 5000  # subjects with a shared subject/predicate/period group, read by subject
 FLAGGED_AT_MOST = 5000  # facts with a provenance finding or a supersedes, read by id
 SOURCE_KINDS = get_args(SourceKind)
@@ -205,101 +200,55 @@ class Reads:
         # an export is a few hundred thousand small dicts and tuples, none in a cycle: the
         # cyclic GC scanning them again and again was a third of a 100k-fact export's time
         with gc_paused():
-            at = self.core.at(as_of)
-            pinned = self.core.backend.pin(at)
-            found = self._export_rows(pinned, records)
+            at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
+            found = self._export_rows(at)
             if found is None:
-                return self._export_whole(pinned)
+                return self._export_whole(at)
             doc, sections = found
-            for name, parts in sections.items():  # a section's records, its parts' in order
-                doc[name] = parts[0] if len(parts) == 1 else [r for p in parts for r in p]
+            for name, rows in sections.items():
+                doc[name] = records(name, rows)
             return doc
 
     def export_yaml(self, *, as_of: str | None = None) -> ExportText:
         """The export as `facts export` writes it in YAML: `dump(export(), "yaml")`'s text,
         written straight from the rows (factstore.export.yaml_text)."""
-        from factstore.export import dump, section_yaml, yaml_text
+        from factstore.export import dump, yaml_text
         from factstore.name_index import gc_paused
 
         with gc_paused():
-            at = self.core.at(as_of)
-            pinned = self.core.backend.pin(at)
-            counted: dict[str, int] = {}
-
-            def text(name: str, rows: list[tuple[Any, ...]]) -> tuple[str, int]:
-                return section_yaml(name, rows), len(rows)
-
-            found = self._export_rows(pinned, text)
+            at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
+            found = self._export_rows(at)
             if found is None:
-                doc = self._export_whole(pinned)
+                doc = self._export_whole(at)
                 return ExportText(text=dump(doc, "yaml"),
                                   counts={name: len(doc[name]) for name in TABLES})
             doc, sections = found
-            texts = {}
-            for name, parts in sections.items():
-                texts[name] = "".join(part for part, _ in parts)
-                counted[name] = sum(count for _, count in parts)
-            return ExportText(text=yaml_text(doc, texts), counts=counted)
+            counts = {name: len(sections[name]) for name in TABLES}
+            return ExportText(text=yaml_text(doc, sections), counts=counts)
 
-    def _export_rows(self, at: str | None, finish: Callable[[str, list[tuple[Any, ...]]], T]
-                     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The export document with its sections left empty, and each section made by
-        finish(section, rows) of its rows of its record's columns, as tuples (a dict per
-        row, and a loop over its fields, was most of a 100k-fact export); an alias row
-        holding several spellings gives a row for each. None for a commit made before a
-        column existed: every row whole then.
-
-        A section is the list of its parts' finish, in key order: one part, but for a large
-        facts table read at a commit from a Dolt server, split by key over its read processes
-        (pymysql's parsing of each cell, and the writing, are Python CPU work): each part but
-        the first read and finished in a child process, while this one does the rest."""
+    def _export_rows(self, at: str | None
+                     ) -> tuple[dict[str, Any], dict[str, list[tuple[Any, ...]]]] | None:
+        """The export document with its sections left empty, and each section's rows of its
+        record's columns, as tuples (a dict per row, and a loop over its fields, was most of
+        a 100k-fact export); an alias row holding several spellings gives a row for each.
+        None for a commit made before a column existed: every row whole then."""
         from factstore.errors import FactstoreError
         from factstore.export import columns, document, spelled
 
-        backend = self.core.backend
-
-        def read(name: str, where: str = "1 = 1", params: Sequence[Any] = ()
-                 ) -> tuple[str, list[Any]]:
-            more = ", spellings" if name == "aliases" else ""
-            return self.core.select_sql(name, where, params, at, ", ".join(TABLES[name].key),
-                                        f"{', '.join(columns(name))}{more}")
-
-        def made(name: str, rows: list[tuple[Any, ...]]) -> T:
-            return finish(name, spelled(rows) if name == "aliases" else rows)
-
         try:
-            split = self._split("facts", at) if at is not None else []
-            parts = [read("facts", where, params) for where, params in split] or [read("facts")]
-            # the other parts in processes of their own; the first, and the other tables, here
-            with backend.in_processes(parts[1:], lambda rows: made("facts", rows)) as facts:
-                sections: dict[str, Any] = {
-                    name: [made(name, backend.query_tuples(
-                        *(parts[0] if name == "facts" else read(name))))] for name in TABLES}
-                sections["facts"] += facts()
+            sections: dict[str, list[tuple[Any, ...]]] = {}
+            for name, table in TABLES.items():
+                source, params = ((name, []) if at is None
+                                  else self.core.backend.table_at(name, at))
+                more = ", spellings" if name == "aliases" else ""
+                rows = self.core.backend.query_tuples(
+                    f"SELECT {', '.join(columns(name))}{more} FROM {source} "
+                    f"ORDER BY {', '.join(table.key)}", params)
+                sections[name] = spelled(rows) if more else rows
         except FactstoreError:
             return None
-        doc = document({name: [] for name in TABLES}, self.core.start_month(at))
-        return doc, {name: sections[name] for name in TABLES}
-
-    def _split(self, table: str, at: str) -> list[tuple[str, list[Any]]]:
-        """Where each part of a read of a large table (key: one column) split over the
-        backend's read processes begins and ends, as a condition and its parameters; none
-        when it is not worth it (one process, a small table)."""
-        processes = self.core.backend.read_processes
-        (key,) = TABLES[table].key
-        if processes < 2:
-            return []
-        source, params = self.core.backend.table_at(table, at)
-        rows = self.core.backend.query_tuples(f"SELECT COUNT(*) FROM {source}", params)[0][0]
-        if rows < SPLIT_FROM:
-            return []
-        bounds = [self.core.backend.query_tuples(
-            f"SELECT {key} FROM {source} ORDER BY {key} LIMIT 1 OFFSET ?",
-            [*params, rows * i // processes])[0][0] for i in range(1, processes)]
-        parts = [(f"{key} < ?", [bounds[0]])]
-        parts += [(f"{key} >= ? AND {key} < ?", [low, high])
-                  for low, high in pairwise(bounds)]
-        return [*parts, (f"{key} >= ?", [bounds[-1]])]
+        doc = document({name: [] for name in sections}, self.core.start_month(at))
+        return doc, sections
 
     def _export_whole(self, at: str | None) -> dict[str, Any]:
         from factstore.export import document
