@@ -6,9 +6,9 @@ stores of the suite's shape (bench/suite.py), against another checkout measured 
 Each measurement runs in a child process importing factstore from this checkout or from
 --against (its PYTHONPATH first), alternating the two, ROUNDS times; a figure is the median of
 every run of every round. Wall time is what counts; the child's CPU time (the `cpu` rows, with
-that of any process it forks), and the Dolt server's (`srv`), say more on a loaded machine. A checkout without
-`export_yaml` writes the text as it always did, `dump(export(), "yaml")`. Target (issue #14):
-each <= 1 s at 100k facts, <= 10x its 10k time.
+that of any process it forks), and the Dolt server's (`srv`), say more on a loaded machine.
+A checkout without `export_yaml` writes the text as it always did, `dump(export(), "yaml")`.
+Target (issue #14): each <= 1 s at 100k facts, <= 10x its 10k time.
 """
 
 from __future__ import annotations

@@ -703,6 +703,6 @@ class DoltServerBackend:
 
 __all__ = [
     "BIG_BATCH", "BIG_STATEMENT", "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS",
-    "NEEDS_RSA", "NO_PERMISSION", "PASSWORD_ENV", "READ_ONLY", "RETRYABLE_ERRNOS",
+    "NEEDS_RSA", "NO_PERMISSION", "PASSWORD_ENV", "READERS", "READ_ONLY", "RETRYABLE_ERRNOS",
     "DoltServerBackend", "http_remote", "parse_url", "pymysql_connect"
 ]

@@ -258,6 +258,6 @@ class Reads:
         return document(tables, self.core.start_month(at))
 
 __all__ = [
-    "DEFAULT_MAX_SOURCE_AGE", "FLAGGED_AT_MOST", "SHARED_AT_MOST", "SOURCE_KINDS", "STATUSES",
-    "WHITESPACE", "Reads"
+    "DEFAULT_MAX_SOURCE_AGE", "FLAGGED", "FLAGGED_AT_MOST", "SHARED_AT_MOST", "SOURCE_KINDS",
+    "STATUSES", "WHITESPACE", "Reads"
 ]
