@@ -5,10 +5,10 @@ stores of the suite's shape (bench/suite.py), against another checkout measured 
 
 Each measurement runs in a child process importing factstore from this checkout or from
 --against (its PYTHONPATH first), alternating the two, ROUNDS times; a figure is the median of
-every run of every round. Wall time is what counts; the child's CPU time (the `cpu` rows; a
-Dolt server's own work is not in it) says more on a loaded machine. A checkout without
-`export_yaml` writes the text as it always did, `dump(export(), "yaml")`. Target (issue #14):
-each <= 1 s at 100k facts, <= 10x its 10k time.
+every run of every round. Wall time is what counts; the child's CPU time (the `cpu` rows, with
+that of any process it forks), and the Dolt server's (`srv`), say more on a loaded machine.
+A checkout without `export_yaml` writes the text as it always did, `dump(export(), "yaml")`.
+Target (issue #14): each <= 1 s at 100k facts, <= 10x its 10k time.
 """
 
 from __future__ import annotations
@@ -31,30 +31,43 @@ sys.path.insert(0, str(HERE))
 from suite import AUTHOR, IMPORT_CHILD, write_jsonl  # noqa: E402
 
 CHILD = """
-import factstore, json, sys, time
+import factstore, json, os, sys, time
 from factstore.export import dump
-url, runs = sys.argv[1], int(sys.argv[2])
+url, runs, server = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+def server_cpu():  # the Dolt server process's CPU time (user + system), in s
+    if not server:
+        return 0.0
+    with open(f"/proc/{server}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def cpu():  # this process's, and that of any child it waited for
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 with factstore.open_store(url) as store:
     if hasattr(store, "export_yaml"):
         text = lambda: store.export_yaml().text
     else:
         text = lambda: dump(store.export(), "yaml")
-    out = {"export": [], "yaml": [], "export cpu": [], "yaml cpu": []}
+    out = {"export": [], "yaml": [], "export cpu": [], "yaml cpu": [], "export srv": [],
+           "yaml srv": []}
     text()  # warm: the first read of a store pays for opening it
     for _ in range(runs):
         for key, fn in (("export", store.export), ("yaml", text)):
-            t, cpu = time.perf_counter(), time.process_time()
+            t, c, s = time.perf_counter(), cpu(), server_cpu()
             fn()
             out[key].append(time.perf_counter() - t)
-            out[key + " cpu"].append(time.process_time() - cpu)
+            out[key + " cpu"].append(cpu() - c)
+            out[key + " srv"].append(server_cpu() - s)
 print(json.dumps(out))
 """
 
 
-def measure(tree: Path, url: str, runs: int) -> dict[str, list[float]]:
+def measure(tree: Path, url: str, runs: int, server: int) -> dict[str, list[float]]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    out = subprocess.run([sys.executable, "-c", CHILD, url, str(runs)], env=env, check=True,
-                         capture_output=True, text=True, cwd=tree).stdout
+    out = subprocess.run([sys.executable, "-c", CHILD, url, str(runs), str(server)], env=env,
+                         check=True, capture_output=True, text=True, cwd=tree).stdout
     return dict(json.loads(out))
 
 
@@ -71,18 +84,19 @@ def main() -> None:
                                      else {})}
     with tempfile.TemporaryDirectory(prefix="factstore-export-") as tmp:
         work = Path(tmp)
-        stores: list[tuple[str, int, str]] = []
-        server = None
+        stores: list[tuple[str, int, str, int]] = []
+        server, pid = None, 0
         for backend in args.backends.split(","):
             if backend == "dolt":
-                from tests.doltserver import dolt_binary, running_server
+                from tests.doltserver import dolt_binary, running_server, server_pid
 
                 binary = dolt_binary()
                 if binary is None:
                     print("dolt: skipped (no dolt binary; scripts/install-dolt.sh)")
                     continue
                 server = running_server(binary, work / "dolt")
-                url_base = server.__enter__().url + "/"
+                running = server.__enter__()
+                url_base, pid = running.url + "/", server_pid(running.data_dir)
             else:
                 url_base = str(work) + "/"
             for size in sizes:
@@ -92,13 +106,13 @@ def main() -> None:
                 url = f"{url_base}s{size}" + (".db" if backend == "doltlite" else "")
                 subprocess.run([sys.executable, "-c", IMPORT_CHILD, url, str(data), AUTHOR],
                                check=True, capture_output=True)
-                stores.append((backend, size, url))
+                stores.append((backend, size, url, pid if backend == "dolt" else 0))
         try:
             results: dict[tuple[str, int, str, str], list[float]] = {}
             for _ in range(args.rounds):
-                for backend, size, url in stores:
+                for backend, size, url, pid in stores:
                     for name, tree in trees.items():
-                        for key, seconds in measure(tree, url, args.runs).items():
+                        for key, seconds in measure(tree, url, args.runs, pid).items():
                             results.setdefault((backend, size, name, key), []).extend(seconds)
         finally:
             if server is not None:
@@ -107,8 +121,9 @@ def main() -> None:
     print(f"medians of {args.rounds} rounds x {args.runs} runs; load average {load}")
     print(f"{'backend':9} {'size':>7} {'read':10} " + " ".join(f"{n:>9}" for n in trees)
           + ("    ratio" if len(trees) > 1 else ""))
-    for backend, size, _ in stores:
-        for key in ("export", "yaml", "export cpu", "yaml cpu"):
+    for backend, size, _, pid in stores:
+        for key in ("export", "yaml", "export cpu", "yaml cpu",
+                    *(("export srv", "yaml srv") if pid else ())):
             ms = [statistics.median(results[backend, size, name, key]) * 1000
                   for name in trees]
             ratio = f" {ms[0] / ms[1]:8.2f}x" if len(ms) > 1 else ""

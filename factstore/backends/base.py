@@ -57,6 +57,19 @@ class Backend(Protocol):
         (an export), where making a dict of each is most of the time."""
         ...
 
+    def pin(self, at: str | None) -> str | None:
+        """Where a read of several statements reads `at` so that every statement sees the same
+        rows, whatever is written meanwhile: at itself when given. For the working set (None):
+        on a Dolt server, HEAD's hash when the working set holds no uncommitted change to the
+        committed tables (the same rows, at a commit other connections can read too); None
+        otherwise, and on doltlite (each statement reads the working set as it is then)."""
+        ...
+
+    def query_all(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Each query's rows, in order: doltlite runs them one after another; a Dolt server
+        concurrently, each on a connection of its own (the waiting is the server's)."""
+        ...
+
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
         """Run body in one transaction and make it one Dolt commit by author of the tables

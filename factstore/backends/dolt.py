@@ -29,6 +29,7 @@ from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
 MAX_ATTEMPTS = 5
 LOCK_TIMEOUT_S = 30
+READERS = 4  # connections a query_all spreads its statements over, this one included
 DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
@@ -352,6 +353,8 @@ class DoltServerBackend:
         self._conn = _connect(self._params, database)
         self._database = database
         self._branch = branch
+        self._readers: list[Any] = []  # more connections, for query_all
+        self._readers_lock = threading.Lock()
 
     @property
     def branch(self) -> str:
@@ -418,6 +421,64 @@ class DoltServerBackend:
         with _errors("Dolt query"), self._conn.cursor() as cur:
             cur.execute(_mysql_sql(sql), tuple(params))
             return _plain_tuples(list(cur.fetchall()))
+
+    def pin(self, at: str | None) -> str | None:
+        if at is not None:
+            return at
+        marks = ", ".join("?" * len(COMMITTED))
+        (row,) = self.query(  # one statement: the hash and the status of one moment
+            f"SELECT HASHOF('HEAD') AS h, (SELECT COUNT(*) FROM dolt_status WHERE table_name "
+            f"IN ({marks})) AS dirty", COMMITTED)
+        return None if row["dirty"] else str(row["h"])
+
+    def query_all(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Each query on one of up to READERS connections (this one and readers kept open
+        for the next time), on threads: each takes the next query not yet taken."""
+        if len(queries) < 2:
+            return [self.query(sql, params) for sql, params in queries]
+        with self._readers_lock:
+            while len(self._readers) < min(READERS, len(queries)) - 1:
+                self._readers.append(_connect(self._params, self._database))
+            readers = self._readers[:max(READERS - 1, 0)]
+        results: list[list[Row]] = [[] for _ in queries]
+        errors: list[BaseException] = []
+        left = iter(range(len(queries)))
+        lock = threading.Lock()
+
+        def run(conn: Any) -> None:
+            try:
+                while True:
+                    with lock:
+                        i = next(left, None)
+                    if i is None or errors:
+                        return
+                    sql, params = queries[i]
+                    with _errors("Dolt query"), conn.cursor() as cur:
+                        cur.execute(_mysql_sql(sql), tuple(params))
+                        results[i] = _rows(cur)
+            except BaseException as exc:  # raised in the caller's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(conn,), name="factstore-read",
+                                    daemon=True) for conn in readers]
+        for thread in threads:
+            thread.start()
+        run(self._conn)
+        for thread in threads:
+            thread.join()
+        if errors:
+            self._close_readers()  # one may have dropped: connect afresh next time
+            raise errors[0]
+        return results
+
+    def _close_readers(self) -> None:
+        import pymysql
+
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            with contextlib.suppress(pymysql.err.MySQLError, OSError):
+                conn.close()
 
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
@@ -635,12 +696,13 @@ class DoltServerBackend:
     def close(self) -> None:
         import pymysql
 
+        self._close_readers()
         with contextlib.suppress(pymysql.err.MySQLError, OSError):  # gone, or closed before
             self._conn.close()
 
 
 __all__ = [
     "BIG_BATCH", "BIG_STATEMENT", "DB_NAME", "LOCK_TIMEOUT_S", "LOST_CONNECTION", "MAX_ATTEMPTS",
-    "NEEDS_RSA", "NO_PERMISSION", "PASSWORD_ENV", "READ_ONLY", "RETRYABLE_ERRNOS",
+    "NEEDS_RSA", "NO_PERMISSION", "PASSWORD_ENV", "READERS", "READ_ONLY", "RETRYABLE_ERRNOS",
     "DoltServerBackend", "http_remote", "parse_url", "pymysql_connect"
 ]

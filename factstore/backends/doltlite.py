@@ -158,6 +158,13 @@ class DoltliteBackend:
         with _errors("doltlite query"):
             return self._conn.execute(sql, tuple(params)).fetchall()
 
+    @staticmethod
+    def pin(at: str | None) -> str | None:
+        return at
+
+    def query_all(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        return [self.query(sql, params) for sql, params in queries]
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE (the one-writer lock) … COMMIT; ROLLBACK if anything raises.

@@ -45,12 +45,25 @@ class StoreCore:
     def select(self, table: str, where: str, params: Sequence[Any], at: str | None,
                order: str = "") -> list[Row]:
         """Rows of a table (allow-listed name) at a commit (None: the working set)."""
+        sql, args = self.select_sql(table, where, params, at, order)
+        return self.select_all([(sql, args)], at)[0]
+
+    def select_sql(self, table: str, where: str, params: Sequence[Any], at: str | None,
+                   order: str = "", columns: str = "*") -> tuple[str, list[Any]]:
+        """select's statement and its parameters (columns: allow-listed names)."""
         if table not in TABLES and table != CONFIG:
             raise InvalidInput(f"unknown table {table!r}")
         source, first = (table, []) if at is None else self.backend.table_at(table, at)
-        sql = f"SELECT * FROM {source} WHERE {where}" + (f" ORDER BY {order}" if order else "")
+        sql = (f"SELECT {columns} FROM {source} WHERE {where}"
+               + (f" ORDER BY {order}" if order else ""))
+        return sql, [*first, *params]
+
+    def select_all(self, queries: Sequence[tuple[str, Sequence[Any]]], at: str | None
+                   ) -> list[list[Row]]:
+        """The rows of each of these statements (select_sql's, at `at`), in order: on a Dolt
+        server concurrently (Backend.query_all)."""
         try:
-            return self.backend.query(sql, [*first, *params])
+            return self.backend.query_all(queries)
         except FactstoreError:
             if at and not versioning.has_parent(self.backend, self.resolve_ref(at)):
                 raise NotFound(f"{at[:12]} is the repository's first commit, made before "

@@ -27,6 +27,11 @@ WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u20
 SHARED_AT_MOST = 5000  # subjects with a shared subject/predicate/period group, read by subject
 FLAGGED_AT_MOST = 5000  # facts with a provenance finding or a supersedes, read by id
 SOURCE_KINDS = get_args(SourceKind)
+# the active facts health reads whole: no source, a quote empty or led by white space, or
+# superseding another
+FLAGGED = ("status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS NULL OR "
+           f"quote = '' OR SUBSTR(quote, 1, 1) IN ({', '.join('?' * len(WHITESPACE))}) OR "
+           "supersedes IS NOT NULL)")
 
 
 class Reads:
@@ -113,76 +118,80 @@ class Reads:
             raise InvalidInput(f"max-age-days: must be 0 or more, got {max_age_days}")
         at = self.core.at(as_of)
         day = parse_day(valid_at, "valid-at") if valid_at else self.core.commit_day(at)
-        tables = {t: self.core.select(t, "1 = 1", [], at) for t in ("sources", "definitions")}
         # names only: a wide row costs a Dolt server several times a narrow one
         named = self.core.has_migration(INDEXED_NAMES, at)  # entities.normalized
-        tables["entities"] = self._columns(
-            "entities", ["id", "name", "status", *(["normalized"] if named else [])], at)
-        tables["aliases"] = self._columns(
-            "aliases", ["entity_id", "normalized", "alias", "status"], at)
-        tables["facts"], oldest = self._facts_to_check(at)
+        # every statement reads one commit (on a server: each on a connection of its own,
+        # concurrently; the slowest are the scans of facts, listed first)
+        pinned = self.core.backend.pin(at)
+        sql = self.core.select_sql
+        scans = self._facts_scans(pinned)
+        read = self.core.select_all([
+            *scans, sql("sources", "1 = 1", [], pinned), sql("definitions", "1 = 1", [], pinned),
+            sql("entities", "1 = 1", [], pinned,
+                columns=f"id, name, status{', normalized' if named else ''}"),
+            sql("aliases", "1 = 1", [], pinned, columns="entity_id, normalized, alias, status"),
+        ], pinned)
+        tables = dict(zip(("sources", "definitions", "entities", "aliases"), read[len(scans):],
+                          strict=True))
+        tables["facts"], oldest = self._facts_to_check(pinned, *read[:len(scans)])
         found = findings(tables, day, max_age_days, oldest)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
-        return HealthReport(commit=at or self.core.head(), valid_at=day.isoformat(),
+        return HealthReport(commit=at or pinned or self.core.head(), valid_at=day.isoformat(),
                             max_age_days=max_age_days, counts=counts, findings=found)
 
-    def _columns(self, table: str, columns: list[str], at: str | None) -> list[Row]:
-        source, params = (table, []) if at is None else self.core.backend.table_at(table, at)
-        return self.core.backend.query(f"SELECT {', '.join(columns)} FROM {source}", params)
+    def _facts_scans(self, at: str | None) -> list[tuple[str, list[Any]]]:
+        """The scans of facts health starts with (see _facts_to_check): each reads only the
+        columns it tests, and returns ids or a few aggregates: on a Dolt server a wide row
+        (the MEDIUMTEXT quote, value and reason) costs several times a narrow one, and a
+        group per subject a fraction of one per subject, predicate and period."""
+        sql = self.core.select_sql
+        # a source is as fresh as its earliest-captured active fact (health); '' and NULL
+        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs)
+        oldest = sql("facts", "status = 'active' AND captured_at > '' GROUP BY source_id", [],
+                     at, columns="source_id AS s, MIN(captured_at) AS d")
+        # a subject with fewer distinct predicate/period keys than facts has a shared group:
+        # a key the engine takes for another (a separator in a name) only adds a subject
+        shared = sql("facts", "status = 'active' GROUP BY subject_id HAVING COUNT(*) > "
+                     "COUNT(DISTINCT CONCAT(predicate, '|', COALESCE(period, '')))", [], at,
+                     columns="subject_id AS s")
+        flagged = sql("facts", FLAGGED, WHITESPACE, at, columns="id")
+        return [shared, flagged, oldest]
 
-    def _facts_to_check(self, at: str | None) -> tuple[list[Row], dict[str, str]]:
+    def _facts_to_check(self, at: str | None, shared: list[Row], flagged: list[Row],
+                        oldest: list[Row]) -> tuple[list[Row], dict[str, str]]:
         """The active facts health can find something about, the engine choosing them from
         the rest (most of a large store): those without a source, whose quote is empty or
         starts with white space (health strips it), that supersede another, or whose subject
         has two facts of one predicate and period (every fact of such a subject: a shared
         group, or more); and each source's earliest captured_at among its active facts (the
         engine's MIN, not a read of its facts). health.findings gives the same findings from
-        these as from every fact.
-
-        Each scan of `facts` reads only the columns it tests, and returns ids or a few
-        aggregates: on a Dolt server a wide row (the MEDIUMTEXT quote, value and reason) costs
-        several times a narrow one, and a group per subject a fraction of one per subject,
-        predicate and period."""
-        source, params = ("facts", []) if at is None else self.core.backend.table_at("facts", at)
-        query = self.core.backend.query
-        # a source is as fresh as its earliest-captured active fact (health); '' and NULL
-        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs)
-        oldest = {r["s"]: str(r["d"]) for r in query(
-            "SELECT source_id AS s, MIN(captured_at) AS d "
-            f"FROM {source} WHERE status = 'active' AND captured_at > '' GROUP BY source_id",
-            params) if r["s"]}
-        # a subject with fewer distinct predicate/period keys than facts has a shared group:
-        # a key the engine takes for another (a separator in a name) only adds a subject
-        subjects = sorted(r["s"] for r in query(
-            f"SELECT subject_id AS s FROM {source} WHERE status = 'active' GROUP BY subject_id "
-            "HAVING COUNT(*) > COUNT(DISTINCT CONCAT(predicate, '|', COALESCE(period, '')))",
-            params))
+        these as from every fact. From the rows of _facts_scans: the subjects with a shared
+        group, the ids of the flagged facts, each source's earliest day."""
+        days = {r["s"]: str(r["d"]) for r in oldest if r["s"]}
+        subjects = sorted(r["s"] for r in shared)
         if len(subjects) > SHARED_AT_MOST:  # many: reading every fact is cheaper
-            return self.core.select("facts", "status = 'active'", [], at), oldest
-        marks = ", ".join("?" * len(WHITESPACE))
-        flagged = ("status = 'active' AND (source_id IS NULL OR source_id = '' OR quote IS "
-                   f"NULL OR quote = '' OR SUBSTR(quote, 1, 1) IN ({marks}) OR supersedes IS "
-                   "NOT NULL)")
-        ids = [r["id"] for r in query(f"SELECT id FROM {source} WHERE {flagged}",
-                                      [*params, *WHITESPACE])]
+            return self.core.select("facts", "status = 'active'", [], at), days
+        ids = [r["id"] for r in flagged]
+        sql = self.core.select_sql
         if len(ids) > FLAGGED_AT_MOST:  # many: one read of them all beats reads by id
-            rows = {r["id"]: r for r in self.core.select("facts", flagged, WHITESPACE, at)}
+            reads = [sql("facts", FLAGGED, WHITESPACE, at)]
         else:
-            rows = {r["id"]: r for r in self._facts_in("id", sorted(ids), at)}
+            reads = self._facts_in("id", sorted(ids), at)
+        by_subject = self._facts_in("subject_id", subjects, at)
+        found = self.core.select_all([*reads, *by_subject], at)
+        rows = {r["id"]: r for part in found[:len(reads)] for r in part}
         # all their subjects' facts: health.findings groups them itself, exactly
-        rows.update((r["id"], r) for r in self._facts_in("subject_id", subjects, at))
-        return list(rows.values()), oldest
+        rows.update((r["id"], r) for part in found[len(reads):] for r in part)
+        return list(rows.values()), days
 
-    def _facts_in(self, column: str, values: list[str], at: str | None) -> list[Row]:
-        """The active facts whose `column` (id or subject_id: both lead an index) is one of
-        values, whole, read a chunk of values at a time."""
-        rows: list[Row] = []
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            rows += self.core.select(
-                "facts", f"status = 'active' AND {column} IN ({', '.join('?' * len(chunk))})",
-                chunk, at)
-        return rows
+    def _facts_in(self, column: str, values: list[str], at: str | None
+                  ) -> list[tuple[str, list[Any]]]:
+        """Reads of the active facts whose `column` (id or subject_id: both lead an index)
+        is one of values, whole, a chunk of values each."""
+        return [self.core.select_sql(
+            "facts", f"status = 'active' AND {column} IN ({', '.join('?' * len(chunk))})",
+            chunk, at) for chunk in (values[start:start + 500]
+                                     for start in range(0, len(values), 500))]
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
         from factstore.export import records
@@ -191,7 +200,7 @@ class Reads:
         # an export is a few hundred thousand small dicts and tuples, none in a cycle: the
         # cyclic GC scanning them again and again was a third of a 100k-fact export's time
         with gc_paused():
-            at = self.core.at(as_of)
+            at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
             found = self._export_rows(at)
             if found is None:
                 return self._export_whole(at)
@@ -207,7 +216,7 @@ class Reads:
         from factstore.name_index import gc_paused
 
         with gc_paused():
-            at = self.core.at(as_of)
+            at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
             found = self._export_rows(at)
             if found is None:
                 doc = self._export_whole(at)
@@ -249,6 +258,6 @@ class Reads:
         return document(tables, self.core.start_month(at))
 
 __all__ = [
-    "DEFAULT_MAX_SOURCE_AGE", "FLAGGED_AT_MOST", "SHARED_AT_MOST", "SOURCE_KINDS", "STATUSES",
-    "WHITESPACE", "Reads"
+    "DEFAULT_MAX_SOURCE_AGE", "FLAGGED", "FLAGGED_AT_MOST", "SHARED_AT_MOST", "SOURCE_KINDS",
+    "STATUSES", "WHITESPACE", "Reads"
 ]
