@@ -28,20 +28,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from suite import AUTHOR, IMPORT_CHILD, write_jsonl  # noqa: E402
+from suite import AUTHOR, IMPORT_CHILD, SERVER_CPU, write_jsonl  # noqa: E402
 
 CHILD = """
 import factstore, json, os, sys, time
 from factstore.export import dump
 url, runs, server = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-
-def server_cpu():  # the Dolt server process's CPU time (user + system), in s
-    if not server:
-        return 0.0
-    with open(f"/proc/{server}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
+""" + SERVER_CPU + """
 def cpu():  # this process's, and that of any child it waited for
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system

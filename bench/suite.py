@@ -173,6 +173,17 @@ print(json.dumps({"seconds": seconds, "rows": len(result.changed), "rss_mb": pea
 
 # Runs a command and prints its peak RSS (KiB) last: rusage's figure for a process holds its
 # parent's RSS at the fork, so the parent must be this small process, not the bench.
+# a child's function for the Dolt server process's CPU time (user + system) in seconds, its
+# pid in the child's `server` (0: no server); bench_health and bench_export time reads with it
+SERVER_CPU = """
+def server_cpu():
+    if not server:
+        return 0.0
+    with open(f"/proc/{server}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+"""
+
 SMALL_PARENT = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
                 "print('\\npeak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
                 "sys.exit(code)")
