@@ -75,10 +75,13 @@ def review(obj: Ctx, name: str, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: bool) -> None:
-    """Merge proposal NAME into main as one commit, by someone who made none of its commits
-    (exit 4 otherwise: nobody approves their own proposal). Conflicts: listed row by row,
-    exit 5, nothing merged."""
-    print_write(obj.store().approve(name, author=who(author), prefer=prefer), as_json)
+    """Merge branch NAME into main as one commit, by someone who made none of its commits
+    (exit 4 otherwise: nobody approves their own proposal). Into another branch (--branch B,
+    say main into a proposal to settle a conflict) anyone may merge. Conflicts: listed row
+    by row, exit 5, nothing merged."""
+    store = obj.store()
+    merge = store.approve if store.branch == "main" else store.merge
+    print_write(merge(name, author=who(author), prefer=prefer), as_json)
 
 
 @cli.group(invoke_without_command=True)

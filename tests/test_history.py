@@ -344,3 +344,16 @@ def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path
     facts("merge", "mine", "--by", AUTHOR)
     assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "140"
     assert facts("merge", "mine", "--by", AUTHOR, ok=False).exit_code == 4  # nothing left
+
+
+def test_main_merged_into_a_branch_by_whoever_wrote_main(facts: Facts, store_url: str,
+                                                         tmp_path: Path) -> None:
+    """Taking main into one's proposal approves nothing: its author may do it."""
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("propose", "mine")
+    branch = Facts(store_url, "mine")
+    branch("correct", "fact:acv", "--value", "140", "--reason", "recount", "--by", EXPERT)
+    facts("correct", "fact:seats", "--value", "12", "--reason", "count", "--by", EXPERT)
+    branch("merge", "main", "--by", EXPERT)
+    assert json.loads(branch("show", "fact:seats", "--json").output)["row"]["value"] == "12"
+    assert facts("merge", "mine", "--by", EXPERT, ok=False).exit_code == 4
