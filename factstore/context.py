@@ -32,6 +32,7 @@ from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
 from factstore.question import (
     FILLER,
+    FOREIGN_FUNCTION_WORDS,
     GENERIC,
     OBLIGATION_ROOTS,
     RULE_ROOTS,
@@ -598,11 +599,32 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
         hits = _heads(rows, ask, usable)  # begins one predicate's name only
         own = bool(hits)
     every = set().union(*hits.values())
-    found = {p for p, at in hits.items()
-             if not any(i not in every and ask.root(i) not in GENERIC
-                        and ask.root(i) not in RULE_ROOTS
-                        for run in runs(ask.positions) if set(run) & at for i in run)}
+    found = {p for p, at in hits.items() if not _longer(ask, at, every)}
     return found, set().union(*(hits[p] for p in found)), own
+
+
+def _longer(ask: Ask, at: set[int], every: set[int]) -> bool:
+    """Do the question's words make the predicate named at `at` part of a longer name ('net
+    revenue retention' for revenue)? A word of the run of asking words it stands in that no
+    predicate explains, is not generic and asks no rule; the run ends, for this, at an
+    article or preposition of another language ('der GMV von X')."""
+    words = ask.words
+    for run in runs(ask.positions):
+        mine = [k for k, i in enumerate(run) if i in at]
+        if not mine:
+            continue
+        for side in (run[mine[-1]:], run[mine[0]::-1]):  # rightwards, then leftwards
+            for i in side:
+                if (words.words[i] in FOREIGN_FUNCTION_WORDS
+                        and not words.tokens[words.origin[i]].isupper()):
+                    break
+                if i not in every and ask.root(i) not in GENERIC \
+                        and ask.root(i) not in RULE_ROOTS:
+                    return True
+        if any(i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS
+               for i in run[mine[0]:mine[-1] + 1]):
+            return True
+    return False
 
 
 def _neutral(kinds: list[str], rules: list[Row], definitions: list[Row]) -> set[str]:

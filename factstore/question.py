@@ -138,6 +138,15 @@ FILLER_WORDS = frozenset([*"""
     amount right now well total size count big large small like unlike such similar similarly
     usually typically generally normally often really actually whether ones
     """.split(), *QUESTION_WORDS, *STOPWORDS, *MONTH_NAMES])
+# Articles and prepositions of other languages (German, French, Spanish, Portuguese, Italian,
+# Dutch) of three letters or more (shorter ones never ask, see Words.asked), none of them an
+# English word: beside a metric's name they do not make it a longer name ("der GMV von X").
+FOREIGN_FUNCTION_WORDS = frozenset("""
+    der das dem des von vom zum zur beim für fuer mit und ein eine einer eines einem einen
+    les aux une pour avec dans sur los las del unos unas para por dos uma umas uns com pelo
+    pela nos nas num numa della delle dello degli dei nel nella nei het een voor
+    """.split())
+
 # Words that ask about rules: a question with one of them gets the rules governing its
 # entities even when it shares no other word with them.
 RULE_WORDS = frozenset("""
@@ -658,7 +667,8 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 
 __all__ = [
     "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
-    "FIRST_SENTENCE", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM", "INITIALS_MOST",
+    "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
+    "INITIALS_MOST",
     "IN_PASSING", "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS", "OBLIGATION_WORDS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",

@@ -228,6 +228,8 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     # asked in another language: its short function words are not part of a metric's name
     ("Qual foi o GMV da Pellow Shipping no FY26-Q1?", {"fact:pellow-gmv-fy26q1": "current"},
      {"fact:pellow-gmv-fy25q4", "fact:pellow-fuel-volume-fy26q1"}),
+    ("Wie hoch war der GMV von Pellow Shipping im FY26-Q1?",
+     {"fact:pellow-gmv-fy26q1": "current"}, {"fact:pellow-gmv-fy25q4"}),
     ("What is Pellow Rederi's GMV for FY25-Q4?",
      {"fact:pellow-gmv-fy25q4": "current", "alias:pellow/pellow rederi": "former"},
      {"fact:pellow-gmv-fy26q1"}),
@@ -269,6 +271,8 @@ NOT_FOUND: list[tuple[str, list[tuple[str, str, list[str]]], list[str]]] = [
      ["no acquired by relation of Tarrant Ferries Ltd in 2024"]),  # from 2025-02-01 only
     ("What is Tern Line's delivery volume?", [("Tern Line", "resolved", ["tern"])],
      ["no fact for delivery volume of Tern Line"]),
+    ("What was Pellow's GMV growth in FY26-Q1?", [("Pellow", "resolved", ["pellow"])],
+     ["no fact for GMV growth of Pellow Shipping AS"]),  # a longer metric's name
     ("Who bought Tern Line?", [("Tern Line", "resolved", ["tern"])],
      ["no relation of Tern Line is named 'bought'"]),
     # what 'how many' counts is asked, even a word that alone asks nothing ('customers')
