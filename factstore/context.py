@@ -609,21 +609,23 @@ def _longer(ask: Ask, at: set[int], every: set[int]) -> bool:
     predicate explains, is not generic and asks no rule; the run ends, for this, at an
     article or preposition of another language ('der GMV von X')."""
     words = ask.words
+
+    def names_more(i: int) -> bool:
+        return i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS
+
     for run in runs(ask.positions):
         mine = [k for k, i in enumerate(run) if i in at]
         if not mine:
             continue
+        if any(map(names_more, run[mine[0]:mine[-1] + 1])):  # between its words
+            return True
         for side in (run[mine[-1]:], run[mine[0]::-1]):  # rightwards, then leftwards
             for i in side:
                 if (words.words[i] in FOREIGN_FUNCTION_WORDS
                         and not words.tokens[words.origin[i]].isupper()):
                     break
-                if i not in every and ask.root(i) not in GENERIC \
-                        and ask.root(i) not in RULE_ROOTS:
+                if names_more(i):
                     return True
-        if any(i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS
-               for i in run[mine[0]:mine[-1] + 1]):
-            return True
     return False
 
 
