@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import factstore
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -123,6 +125,10 @@ class Facts:
             raise AssertionError(f"facts {' '.join(args)} -> {result.exit_code}:\n"
                                  f"{result.output}")
         return result
+
+    def row(self, item_id: str) -> dict[str, Any]:
+        """The row `facts show ITEM --json` prints."""
+        return dict(json.loads(self("show", item_id, "--json").output)["row"])
 
 
 # --- CI guard: under CI=true the run fails unless Dolt-server tests actually ran and passed ---

@@ -65,10 +65,6 @@ def _head(facts: Facts) -> str:
     return str(json.loads(facts("log", "-n", "1", "--json").output)[0]["commit"])
 
 
-def _row(facts: Facts, item_id: str) -> dict[str, object]:
-    return dict(json.loads(facts("show", item_id, "--json").output)["row"])
-
-
 # -- 1. a write acts only on the row named ----------------------------------------------------
 
 
@@ -80,7 +76,7 @@ def test_correct_by_a_misspelt_name_exits_2_with_did_you_mean_and_writes_nothing
     assert result.exit_code == 2
     assert "did you mean" in result.output and "tern-bank" in result.output
     assert _head(cli) == head
-    assert _row(cli, "fact:tern-acv")["value"] == "100"
+    assert cli.row("fact:tern-acv")["value"] == "100"
 
 
 def test_a_name_the_resolver_calls_ambiguous_with_one_candidate_is_no_match(
@@ -202,7 +198,7 @@ def test_add_of_an_existing_id_exits_4_and_keeps_the_row(cli: Facts) -> None:
     assert result.exit_code == 4
     assert "fact:tern-acv exists; use `facts correct`, or `facts add fact … --update`" in \
         result.output
-    assert _head(cli) == head and _row(cli, "fact:tern-acv")["value"] == "100"
+    assert _head(cli) == head and cli.row("fact:tern-acv")["value"] == "100"
 
 
 def test_the_library_refuses_to_add_an_existing_id(banks: FactStore) -> None:
@@ -308,8 +304,8 @@ def test_facts_that_differ_only_by_source_are_listed_with_value_and_source(cli: 
 def test_source_picks_among_facts_that_differ_only_by_source(cli: Facts) -> None:
     cli("correct", "Acme Corporation", "--predicate", "acv", "--source", "src:board",
         "--value", "1260000", "--reason", "board update", *BY)
-    assert _row(cli, "fact:acme-acv-board")["value"] == "1260000"
-    assert _row(cli, "fact:acme-acv")["value"] == "1200000"
+    assert cli.row("fact:acme-acv-board")["value"] == "1260000"
+    assert cli.row("fact:acme-acv")["value"] == "1200000"
 
 
 def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore) -> None:
@@ -343,7 +339,7 @@ def test_list_subject_takes_an_exact_entity_name(cli: Facts) -> None:
 
 def test_retract_takes_an_exact_entity_name(cli: Facts) -> None:
     cli("retract", "Fern Bank", "--reason", "churned", *BY)
-    assert _row(cli, "fern-bank")["status"] == "retracted"
+    assert cli.row("fern-bank")["status"] == "retracted"
 
 
 def test_revert_takes_an_exact_entity_name(banks: FactStore) -> None:

@@ -189,7 +189,7 @@ def test_revert_removes_a_created_row_and_to_ref_brings_it_back(facts: Facts,
     assert history[0]["row"] is None and len(history) == 2
     facts("revert", "fact:acme-arr", "--to", "HEAD~1", "--reason", "it was right",
           "--by", AUTHOR)
-    assert json.loads(facts("show", "fact:acme-arr", "--json").output)["row"]["value"] == "5"
+    assert facts.row("fact:acme-arr")["value"] == "5"
     nothing = facts("revert", "fact:seats", "--to", first, "--reason", "r", "--by", AUTHOR,
                     ok=False)
     assert nothing.exit_code == 2
@@ -251,14 +251,14 @@ def test_propose_review_merge(facts: Facts, store_url: str, tmp_path: Path) -> N
     branch = Facts(store_url, "fix-acv")
     branch("correct", "fact:acv", "--value", "120", "--reason", "contract says 120", "--by",
            EXPERT)
-    main_rows = json.loads(facts("show", "fact:acv", "--json").output)["row"]
+    main_rows = facts.row("fact:acv")
     assert main_rows["value"] == "100"  # the proposal is not on main yet
     review = json.loads(facts("review", "fix-acv", "--json").output)
     assert [(c["id"], c["fields"]["value"]) for c in review["changes"]] == [
         ("fact:acv", {"from": "100", "to": "120"})]
     out = json.loads(facts("merge", "fix-acv", "--by", AUTHOR, "--json").output)
     assert out["changed"] == ["fact:acv"]
-    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
+    assert facts.row("fact:acv")["value"] == "120"
     names = {b["name"] for b in json.loads(facts("branches", "--json").output)}
     assert names == {"main", "fix-acv"}
 
@@ -278,7 +278,7 @@ def test_conflicting_merge_lists_rows_and_leaves_main_alone(facts: Facts, store_
     assert "value=120" in result.output
     assert (facts("log", "--json").output, facts("list", "facts", "--json").output) == before
     facts("merge", "p1", "--prefer", "theirs", "--by", AUTHOR)
-    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
+    assert facts.row("fact:acv")["value"] == "120"
 
 
 def test_unknown_branch_exits_3(facts: Facts) -> None:
@@ -308,7 +308,7 @@ def test_push_to_a_file_remote_and_clone_gives_same_log_and_rows(
     pulled = Facts(target if target.startswith("mysql://") else
                    str(Path(target) / ".facts" / "facts.db"))
     pulled("pull", "origin", "main")
-    assert json.loads(pulled("show", "fact:acv", "--json").output)["row"]["value"] == "101"
+    assert pulled.row("fact:acv")["value"] == "101"
 
 
 def test_push_to_unknown_remote_exits_3(facts: Facts) -> None:
@@ -328,7 +328,7 @@ def test_conflict_fixed_on_the_branch_then_re_merged(facts: Facts, store_url: st
     with open_store(store_url) as store:  # main's commits it took in are not the proposal's
         assert {c.author for c in store.proposal("p2").commits} == {EXPERT}
     facts("merge", "p2", "--by", AUTHOR)
-    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "120"
+    assert facts.row("fact:acv")["value"] == "120"
 
 
 def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path: Path
@@ -342,7 +342,7 @@ def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path
     assert refused.exit_code == 4 and "someone else must approve it" in refused.output
     assert json.loads(facts("log", "--json").output)[0]["commit"] == head
     facts("merge", "mine", "--by", AUTHOR)
-    assert json.loads(facts("show", "fact:acv", "--json").output)["row"]["value"] == "140"
+    assert facts.row("fact:acv")["value"] == "140"
     assert facts("merge", "mine", "--by", AUTHOR, ok=False).exit_code == 4  # nothing left
 
 
@@ -355,5 +355,5 @@ def test_main_merged_into_a_branch_by_whoever_wrote_main(facts: Facts, store_url
     branch("correct", "fact:acv", "--value", "140", "--reason", "recount", "--by", EXPERT)
     facts("correct", "fact:seats", "--value", "12", "--reason", "count", "--by", EXPERT)
     branch("merge", "main", "--by", EXPERT)
-    assert json.loads(branch("show", "fact:seats", "--json").output)["row"]["value"] == "12"
+    assert branch.row("fact:seats")["value"] == "12"
     assert facts("merge", "mine", "--by", EXPERT, ok=False).exit_code == 4

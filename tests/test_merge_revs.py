@@ -16,16 +16,12 @@ from .conftest import AUTHOR, Facts, TWO
 EXPERT = "Priya Nair <priya@northwind.test>"
 
 
-def _row(facts: Facts, item: str) -> dict[str, object]:
-    return dict(json.loads(facts("show", item, "--json").output)["row"])
-
-
 def _revs(facts: Facts) -> dict[str, int]:
     """Every knowledge row's rev, by id."""
     found: dict[str, int] = {}
     for table in ("sources", "entities", "facts"):
         for row in json.loads(facts("list", table, "--json").output):
-            found[str(row["id"])] = int(_row(facts, str(row["id"]))["rev"])
+            found[str(row["id"])] = int(facts.row(str(row["id"]))["rev"])
     return found
 
 
@@ -53,14 +49,14 @@ def test_import_prefer_file_gives_the_files_row_a_rev_above_the_stores(
     path = _load(facts, tmp_path)
     facts("correct", "fact:acv", "--value", "125", "--reason", "recount", "--by", EXPERT,
           "--expect", "1")
-    assert _row(facts, "fact:acv")["rev"] == 2
+    assert facts.row("fact:acv")["rev"] == 2
     others = {k: v for k, v in _revs(facts).items() if k != "fact:acv"}
     path.write_text(TWO.replace("value: 100", "value: 130"), encoding="utf-8")
     assert facts("import", str(path), "--by", AUTHOR, ok=False).exit_code == 5
     length = _log_length(facts)
     facts("import", str(path), "--by", AUTHOR, "--prefer", "file")
     assert _log_length(facts) == length + 1  # still one commit
-    row = _row(facts, "fact:acv")
+    row = facts.row("fact:acv")
     assert (row["value"], row["rev"]) == ("130", 3)
     _refused_with_expect(facts, "fact:acv", 2)
     assert {k: v for k, v in _revs(facts).items() if k != "fact:acv"} == others
@@ -75,7 +71,7 @@ def test_import_prefer_store_leaves_the_stores_row_and_rev(facts: Facts, tmp_pat
     path.write_text(TWO.replace("value: 100", "value: 130").replace("value: 10,", "value: 11,"),
                     encoding="utf-8")
     facts("import", str(path), "--by", AUTHOR, "--prefer", "store")
-    acv, seats = _row(facts, "fact:acv"), _row(facts, "fact:seats")
+    acv, seats = facts.row("fact:acv"), facts.row("fact:seats")
     assert (acv["value"], acv["rev"]) == ("125", 2)
     assert (seats["value"], seats["rev"]) == ("11", 2)  # only the file changed it: its rev
 
@@ -92,7 +88,7 @@ def test_merge_prefer_theirs_gives_the_branchs_row_a_rev_above_mains(
     length = _log_length(facts)
     facts("merge", "fix", "--prefer", "theirs", "--by", AUTHOR)
     assert _log_length(facts) == length + 1
-    row = _row(facts, "fact:acv")
+    row = facts.row("fact:acv")
     assert (row["value"], row["rev"]) == ("120", 3)
     _refused_with_expect(facts, "fact:acv", 2)
     assert {k: v for k, v in _revs(facts).items() if k != "fact:acv"} == others
@@ -107,7 +103,7 @@ def test_merge_prefer_theirs_keeps_a_branch_rev_that_is_already_higher(
     branch("correct", "fact:acv", "--value", "121", "--reason", "addendum", "--by", EXPERT)
     facts("correct", "fact:acv", "--value", "130", "--reason", "recount", "--by", AUTHOR)
     facts("merge", "fix", "--prefer", "theirs", "--by", AUTHOR)
-    row = _row(facts, "fact:acv")
+    row = facts.row("fact:acv")
     assert (row["value"], row["rev"]) == ("121", 3)  # above main's 2 already: kept
     _refused_with_expect(facts, "fact:acv", 2)
 
@@ -129,10 +125,10 @@ def test_a_cell_wise_merge_of_two_sides_at_the_same_rev_raises_it(
     out = json.loads(facts("merge", "quote", "--by", EXPERT, "--json").output)
     assert sorted(out["changed"]) == ["fact:acv", "fact:seats"]
     assert _log_length(facts) == length + 1
-    row = _row(facts, "fact:acv")
+    row = facts.row("fact:acv")
     assert (row["value"], row["quote"], row["rev"]) == ("130", "CRM: ACV 100", 3)
     _refused_with_expect(facts, "fact:acv", 2)
-    seats = _row(facts, "fact:seats")
+    seats = facts.row("fact:seats")
     assert (seats["value"], seats["rev"]) == ("14", 3)  # only the branch changed it: its rev
     after = _revs(facts)
     assert {k: v for k, v in after.items() if k not in ("fact:acv", "fact:seats")} == {
@@ -146,8 +142,8 @@ def test_a_fast_forward_merge_keeps_the_branchs_revs(facts: Facts, store_url: st
     Facts(store_url, "ff")("correct", "fact:acv", "--value", "120", "--reason", "contract",
                            "--by", EXPERT)
     facts("merge", "ff", "--by", AUTHOR)
-    assert _row(facts, "fact:acv")["rev"] == 2
-    assert _row(facts, "fact:seats")["rev"] == 1
+    assert facts.row("fact:acv")["rev"] == 2
+    assert facts.row("fact:seats")["rev"] == 1
 
 
 def _clone(facts: Facts, store_url: str, tmp_path: Path) -> Facts:
@@ -175,7 +171,7 @@ def test_a_pull_that_merges_cells_of_both_sides_raises_the_rev(
     facts("correct", "fact:acv", "--value", "130", "--reason", "Q3 audit", "--by", AUTHOR)
     before = _revs(facts)
     facts("pull", "origin", "main")
-    row = _row(facts, "fact:acv")
+    row = facts.row("fact:acv")
     assert (row["value"], row["quote"], row["rev"]) == ("130", "CRM: ACV 100", 3)
     _refused_with_expect(facts, "fact:acv", 2)
     assert {k: v for k, v in _revs(facts).items() if k != "fact:acv"} == {
@@ -194,5 +190,5 @@ def test_a_pull_that_conflicts_merges_nothing(facts: Facts, store_url: str, tmp_
     assert result.exit_code == 5, result.output
     assert "conflicts on 1 row(s): fact:acv" in result.output
     assert facts("log", "--json").output == log
-    assert _row(facts, "fact:acv")["value"] == "130"
+    assert facts.row("fact:acv")["value"] == "130"
     facts("correct", "fact:acv", "--value", "131", "--reason", "still writable", "--by", AUTHOR)

@@ -155,8 +155,7 @@ def test_cli_reload_conflict_exits_5_with_base_store_and_file(facts: Facts, tmp_
     out = json.loads(facts("import", str(path), "--by", LOADER, "--prefer", "file",
                            "--json").output)
     assert out["changed"] == ["def:net-retention"]
-    assert json.loads(facts("show", "def:net-retention", "--json").output)["row"][
-        "text"] == "File text"
+    assert facts.row("def:net-retention")["text"] == "File text"
 
 
 def test_history_of_a_reloaded_row_names_the_import_and_the_expert(

@@ -363,11 +363,11 @@ def test_values_typed_on_the_command_line_are_stored_as_typed(facts: Facts) -> N
           "00123", "--by", AUTHOR)
     facts("add", "fact", "--subject", "veldt-mining", "--predicate", "contract_value",
           "--value", "12345678901234567.89", "--value-type", "money", "--by", AUTHOR)
-    code = json.loads(facts("show", "fact:veldt-mining-site-code", "--json").output)["row"]
+    code = facts.row("fact:veldt-mining-site-code")
     assert (code["value"], code["value_type"]) == ("00123", "text")
     facts("correct", "fact:veldt-mining-contract-value", "--value", "98765432109876543.21",
           "--reason", "amended", "--by", AUTHOR)
-    money = json.loads(facts("show", "fact:veldt-mining-contract-value", "--json").output)["row"]
+    money = facts.row("fact:veldt-mining-contract-value")
     assert (money["value"], money["value_type"]) == ("98765432109876543.21", "money")
     bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1_000", "--reason",
                 "typo", "--by", AUTHOR, ok=False)
