@@ -49,7 +49,7 @@ from factstore.question import (
     unique_mentions,
     worded_term,
 )
-from factstore.links import Links
+from factstore.links import Links, validity
 from factstore.ranked import (
     KIND_ORDER,
     TIER_ALIAS,
@@ -168,6 +168,9 @@ class Builder:
                 f"{d['term']}: {d['text']}"
             if d.get("formula"):
                 text += f" (formula: {d['formula']})"
+            if d.get("owner"):  # who to ask, and who answers for it
+                text += f" (owner: {d['owner']})"
+            text += validity(d.get("valid_from"), d.get("valid_to"))
             item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"

@@ -334,14 +334,19 @@ def relation_text(src: str, rel: str, dst: str, valid_from: str | None,
         text = f"{src} is {phrase} {dst}"
     else:
         text = f"The {phrase} of {src} is {dst}"
+    return text + validity(valid_from, valid_to)
+
+
+def validity(valid_from: str | None, valid_to: str | None) -> str:
+    """' (from A until B)', ' (from A)', ' (until B)', or '' for a row valid always."""
     if valid_from and valid_to:
-        return f"{text} (from {valid_from} until {valid_to})"
+        return f" (from {valid_from} until {valid_to})"
     if valid_from or valid_to:
-        return f"{text} ({'from ' + valid_from if valid_from else 'until ' + str(valid_to)})"
-    return text
+        return f" ({'from ' + valid_from if valid_from else 'until ' + str(valid_to)})"
+    return ""
 
 
 __all__ = [
     "CHAIN_MOST", "GOVERNING_INBOUND", "PLACE_PREPOSITIONS", "PREPOSITIONS", "RELATED_MOST",
-    "RELATION_SYNONYMS", "Graph", "Hit", "Key", "Links", "graph_of", "relation_text"
+    "RELATION_SYNONYMS", "Graph", "Hit", "Key", "Links", "graph_of", "relation_text", "validity"
 ]

@@ -16,6 +16,7 @@ from factstore import FactStore
 from factstore.evaluate import EvalCase, load_golden
 from factstore.models import ContextPack
 from factstore.render import parse, presented
+from factstore.verify import verify
 
 from .conftest import AUTHOR, FIXTURES, Facts
 
@@ -263,6 +264,24 @@ def test_unscoped_definitions_count_as_in_scope(store: FactStore) -> None:
     (item,) = [i for i in pack.items if i.id == "def:widget@global"]
     assert item.n == 1 and item.note is None
 
+
+
+def test_a_definition_says_who_owns_it_and_when_it_holds(store: FactStore) -> None:
+    """"Who owns the churn definition?" is answerable from the pack, and a definition valid
+    for a while says so; the verifier checks the owner's name like any other."""
+    from factstore.models import Definition
+
+    store.add(Definition(term="Churn rate", scope="success", owner="Oona Fitzgerald",
+                         valid_from="2026-07-01",
+                         text="Customers lost in a quarter over those at its start."),
+              author=AUTHOR)
+    pack = store.context("Who owns the churn rate definition?", record=False,
+                         valid_at="2026-10-01")
+    (item,) = [i for i in pack.items if i.kind == "definition"]
+    assert item.text == ("Churn rate (success): Customers lost in a quarter over those at its "
+                         "start. (owner: Oona Fitzgerald) (from 2026-07-01)")
+    assert verify("Oona Fitzgerald owns the churn rate definition [1].", pack).ok
+    assert not verify("Ana Ruiz owns the churn rate definition [1].", pack).ok
 
 def test_verify_refuses_an_edited_pack_and_empty_or_binary_answers(
         northwind: FactStore, tmp_path: Path) -> None:
