@@ -180,3 +180,11 @@ ALTER TABLE facts ADD COLUMN captured_at VARCHAR(32)
 ;
 UPDATE facts SET captured_at = (SELECT sources.captured_at FROM sources
     WHERE sources.id = facts.source_id)
+;
+-- migration: 0004_packs_copy
+-- The render log keeps a copy of each pack as it was built (`pack`: the pack's JSON,
+-- zlib-compressed and base64-encoded, about the size of its text), so `facts replay` still
+-- shows what a model was given after an upgrade of factstore that builds the same question
+-- differently from the same knowledge. Replay rebuilds from the knowledge first, and says
+-- when it shows the copy instead.
+ALTER TABLE packs ADD COLUMN pack MEDIUMTEXT

@@ -107,8 +107,17 @@ def _print_pack(pack: ContextPack, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def replay(obj: Ctx, pack_hash: str, as_json: bool) -> None:
-    """Rebuild a logged pack byte for byte: what the model saw, and why."""
-    _print_pack(obj.store().replay(pack_hash), as_json)
+    """Rebuild a logged pack byte for byte: what the model saw, and why.
+
+    The pack is rebuilt from the knowledge at the commit it was built at. When this version
+    of factstore builds that question differently (an upgrade changed how packs are built),
+    the render log's copy of the pack is shown instead, and a note on stderr says so."""
+    pack = obj.store().replay(pack_hash)
+    _print_pack(pack, as_json)
+    if pack.from_log:
+        output.line(f"note: pack {pack.hash[:12]} as the render log kept it: this version of "
+                    f"factstore builds it differently from the knowledge at "
+                    f"{pack.version[:12]}", err=True)
 
 
 @cli.command()

@@ -322,6 +322,9 @@ class ContextPack(Plain):
     # Written to the render log. False: not asked to (eval), or the store would not take it
     # (read-only); the pack itself is the same either way.
     logged: bool = False
+    # replay: the render log's copy, shown because this version of factstore builds the pack
+    # differently from the same knowledge (an upgrade changed how packs are built)
+    from_log: bool = False
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from factstore import FactStore
+from factstore.errors import FactstoreError
 from factstore.evaluate import EvalCase, load_golden
 from factstore.models import ContextPack
 from factstore.render import parse, presented
@@ -112,6 +113,30 @@ def test_replay_is_byte_identical_after_a_correction(store: FactStore) -> None:
     assert again.version == before.version
     assert store.replay(after.hash).text == after.text
 
+
+
+def test_replay_after_an_upgrade_that_builds_packs_differently_shows_the_logged_copy(
+        store: FactStore, facts: Facts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a model was given last quarter stays answerable after factstore changes how it
+    builds packs: the rebuild no longer matches, so replay shows the log's copy and says so;
+    a row logged before copies were kept still fails, saying why."""
+    from factstore import render
+
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    first = store.context("What is Acme GmbH's ARR?", valid_at="2025-11-10")
+    second = store.context("Who approves discounts above 15%?", valid_at="2025-11-10")
+    assert store.replay(first.hash).from_log is False
+    monkeypatch.setattr(render, "INSTRUCTIONS", "Answer from the items; cite them.")
+    again = store.replay(first.hash)
+    assert again.from_log and again.logged
+    assert again.text == first.text and again.items == first.items
+    assert again.entities == first.entities and again.version == first.version
+    out = facts("replay", first.hash[:12])
+    assert out.stdout == first.text
+    assert "as the render log kept it" in out.stderr
+    store.backend.record("UPDATE packs SET pack = NULL WHERE hash = ?", [second.hash])
+    with pytest.raises(FactstoreError, match="holds no copy"):
+        store.replay(second.hash)
 
 def test_reads_do_not_flood_the_log_and_knowledge_commits_carry_no_log_rows(
         store: FactStore) -> None:

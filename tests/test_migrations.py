@@ -52,7 +52,7 @@ def test_a_store_from_before_the_render_log_opens_upgraded_and_logs_packs(
         assert migrations.pending(store.backend) == []  # upgraded when opened
         upgrade = store.log(1, all_commits=True)[0]
         assert upgrade.message.startswith(
-            "Upgrade the store's schema (0002_packs, 0003_spellings_captured)")
+            "Upgrade the store's schema (0002_packs, 0003_spellings_captured, 0004_packs_copy)")
         store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
         assert store.packs() == []
         pack = store.context("What was Acme GmbH's ARR?")

@@ -1,6 +1,7 @@
 """Context packs: building one for a question (factstore.context ranks, factstore.render
 writes), the render log every built pack is recorded in, and replay, which rebuilds a logged
-pack byte for byte.
+pack byte for byte (or, when this version of factstore builds it differently from the same
+knowledge, shows the copy the log kept).
 
 The render log is written to the working set without a Dolt commit, so reads do not flood the
 log; the next write commits whatever is pending as its own commit (StoreCore.flush). A store
@@ -10,9 +11,11 @@ never fails a read.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -29,7 +32,8 @@ from factstore.store.core import StoreCore
 from factstore.store.names import LIVE, Names
 
 MAX_QUESTION = 2_000  # characters: a question, not a document
-RENDER_LOG_MIGRATION = "0002_packs"
+RENDER_LOG_MIGRATION = "0002_packs"  # the render log's table
+PACK_COPY_MIGRATION = "0004_packs_copy"  # its copy of each pack, which _record writes
 
 
 class Packs:
@@ -42,6 +46,7 @@ class Packs:
         self._log_to = log_to
         self._small: dict[str, tuple[list[Row], list[Row], int]] = {}
         self._logged_table = False
+        self._copy_column = False
 
     def context(self, question: str, *, as_of: str | None = None, valid_at: str | None = None,
                 scope: str | None = None, max_tokens: int | None = None,
@@ -69,19 +74,29 @@ class Packs:
         return pack
 
     def replay(self, pack_hash: str) -> ContextPack:
+        """The logged pack, rebuilt from the knowledge at its version; when this version of
+        factstore builds it differently, the log's copy of it (from_log=True)."""
         logged = self._logged(pack_hash)
         pack = self._build(logged["question"], logged["version"],
                            PackOptions.model_validate_json(logged["options"]))
         pack.logged = True  # it is the logged pack, rebuilt
-        if pack.hash != logged["hash"]:
-            raise FactstoreError(f"replay of pack {logged['hash'][:12]} gave {pack.hash[:12]}: "
-                                 "the rendering changed since it was logged")
-        return pack
+        if pack.hash == logged["hash"]:
+            return pack
+        kept = _copy(logged.get("pack"))
+        if kept is None or kept.hash != logged["hash"]:
+            raise FactstoreError(
+                f"replay of pack {logged['hash'][:12]} gave {pack.hash[:12]}: the rendering "
+                "changed since it was logged, and the log holds no copy of it (packs logged "
+                "before factstore kept copies)")
+        kept.logged = kept.from_log = True
+        return kept
 
     def packs(self, limit: int | None = None) -> list[LoggedPack]:
         if not self._has_log():
             return []
-        rows = self.core.backend.query("SELECT * FROM packs ORDER BY created_at DESC, id")
+        rows = self.core.backend.query(
+            "SELECT id, hash, version, question, options, items, created_at, created_by "
+            "FROM packs ORDER BY created_at DESC, id")
         if limit:
             rows = rows[:limit]
         return [LoggedPack.model_validate({**r, "options": json.loads(r["options"]),
@@ -134,18 +149,20 @@ class Packs:
                 target = self._log_to()
                 if target.branch != self.core.branch:
                     return False  # only a log of the same branch can replay it
-                migrations.ensure(target, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
+                migrations.ensure(target, PACK_COPY_MIGRATION, SYSTEM_AUTHOR)
             else:
                 target = self.core.backend
-                if not self._has_log():
-                    migrations.ensure(target, RENDER_LOG_MIGRATION, SYSTEM_AUTHOR)
-                    self._logged_table = True
+                if not self._copy_column:
+                    migrations.ensure(target, PACK_COPY_MIGRATION, SYSTEM_AUTHOR)
+                    self._logged_table = self._copy_column = True
+            copy = base64.b64encode(zlib.compress(pack.model_dump_json().encode(), 9))
             target.record(
                 "INSERT INTO packs (id, hash, version, question, options, items, created_at, "
-                "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_by, pack) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [uuid.uuid4().hex, pack.hash, pack.version, pack.question,
                  pack.options.model_dump_json(), json.dumps([i.id for i in pack.items]),
-                 datetime.now(UTC).isoformat(timespec="microseconds"), default_author()])
+                 datetime.now(UTC).isoformat(timespec="microseconds"), default_author(),
+                 copy.decode("ascii")])
         except FactstoreError:
             return False
         return True
@@ -171,6 +188,16 @@ class Packs:
         return self._logged_table
 
 
+def _copy(text: str | None) -> ContextPack | None:
+    """The render log's copy of a pack (None for a row logged before copies were kept)."""
+    if not text:
+        return None
+    try:
+        return ContextPack.model_validate_json(zlib.decompress(base64.b64decode(text)))
+    except (ValueError, zlib.error):  # (pydantic's ValidationError is a ValueError)
+        return None
+
+
 __all__ = [
-    "MAX_QUESTION", "RENDER_LOG_MIGRATION", "Packs"
+    "MAX_QUESTION", "PACK_COPY_MIGRATION", "RENDER_LOG_MIGRATION", "Packs"
 ]
