@@ -114,8 +114,17 @@ class Builder:
         facts = self._facts(subjects, ask, periods, valid_at, found)
         if ask.worded and not found.named:  # no predicate named in the question's own words:
             terms.append(ask.worded[0])  # the definition it was said in explains the pack
+        relations = links.items(ask, found)
+        members = _members(subjects, links, ask, found)
+        facts += self._facts(members, ask, periods, valid_at, found)
+        for subject in subjects:  # a place's or group's metric, answered by its members
+            held = [m for m in links.members.get(subject, []) if m in found.answered]
+            if held and subject not in found.answered:
+                found.answered.add(subject)
+                found.explained[subject] = set().union(
+                    found.explained.get(subject, set()), *(found.explained[m] for m in held))
         candidates = [*self._definitions(terms, options.scope, valid_at), *facts,
-                      *links.items(ask, found),
+                      *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *links.answers_wh(ask, found),
                       *self._aliases(subjects, mentions, options.valid_at)]
@@ -124,7 +133,7 @@ class Builder:
         pack = ContextPack(hash="", version=version, question=question, options=options,
                            terms=terms, periods=periods, entities=mentions, items=[],
                            trimmed=[], text="", missing=not_found(
-                               self.index.entities, subjects, mentions, ask, found))
+                               self.index.entities, subjects + members, mentions, ask, found))
         kept, trimmed = self._fit(pack, candidates, options.max_tokens)
         pack.items, pack.trimmed = _number(kept), [c.item.id for c in trimmed]
         pack.text = render(pack, options.format)
@@ -490,6 +499,16 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _members(subjects: list[str], links: Links, ask: Ask, found: Found) -> list[str]:
+    """The entities whose facts answer a metric asked of a place or group through the kind
+    of its members ("What is the ARR of our Perth customers?": the customers related to
+    Perth), for each subject that has no fact for it itself."""
+    if not ask.specific:
+        return []
+    return list(dict.fromkeys(m for s in subjects if s not in found.answered
+                              for m in links.members.get(s, []) if m not in subjects))
 
 
 def _rule(r: Row, status: str, tier: int, order: tuple[Any, ...],

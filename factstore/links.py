@@ -112,6 +112,9 @@ class Links:
     _pending: dict[str, tuple[int, list[Hit]]] = field(default_factory=dict)
     _named: dict[str, frozenset[str]] = field(default_factory=dict)  # its words, by subject
     _words: dict[str, frozenset[str]] = field(default_factory=dict)  # see _defined
+    # subject -> the entities at the other end of its relations picked by the kind the
+    # question names ("customers" in "the ARR of our Perth customers"), in order shown
+    members: dict[str, list[str]] = field(default_factory=dict)
 
     def outgoing(self) -> list[Row]:
         if self._out is None:
@@ -231,7 +234,12 @@ class Links:
                                                  if self._answers(h[0], subject, ask.wh)])
             if not picked and not ask.specific:
                 picked, tier = [h for h in hits if h[0][0] == subject], TIER_CONTEXT
-            ranked += self._show(subject, rank, picked, tier, ask, found)
+            shown = self._show(subject, rank, picked, tier, ask, found)
+            kinds = {h[0] for h in picked if h[2]}
+            self.members[subject] = [
+                str(r.item.value if r.item.subject == subject else r.item.subject)
+                for r in shown if _key(r.item) in kinds]
+            ranked += shown
         return ranked
 
     def answers_wh(self, ask: Ask, found: Found) -> list[Ranked]:
@@ -307,6 +315,11 @@ class Links:
                      subject=r["src_id"], predicate=r["rel"], value=r["dst_id"],
                      value_type="entity")
         return Ranked(tier if status == "current" else TIER_LOW, order, item)
+
+
+def _key(item: Any) -> Key:
+    """A relation item's (src, rel, dst)."""
+    return (str(item.subject), str(item.predicate), str(item.value))
 
 
 @lru_cache(maxsize=4_096)

@@ -172,6 +172,31 @@ def test_customers_in_a_region_are_found_through_relations_into_it(saltmarsh: Fa
                           "rel:ostrava-motors/located_in/nordics"]  # not the partner
 
 
+
+def test_a_metric_of_a_regions_customers_is_their_facts(saltmarsh: FactStore) -> None:
+    """The revenue "of the customers in the Nordics" is each such customer's revenue (the
+    region has none), with the relations that make them its customers; a member that lacks
+    the metric is said, and the partner in the region is not a customer."""
+    pack = _pack(saltmarsh, "What was the 2025-Q3 revenue of the customers located in the "
+                            "Nordics?")
+    assert item_ids(pack) == ["fact:marrowgate-revenue-2025q3",
+                              "fact:ostrava-motors-revenue-2025q3",
+                              "rel:marrowgate/located_in/nordics",
+                              "rel:ostrava-motors/located_in/nordics"], pack.text
+    assert pack.missing == []
+    assert verify("In 2025-Q3 Marrowgate Provisions brought 410,000 EUR [1] and Ostrava "
+                  "Motors 265,000 EUR [2].", pack).ok
+    pack = _pack(saltmarsh, "What is the fleet size of customers in the Nordics?")
+    assert item_ids(pack, "fact") == ["fact:ostrava-motors-fleet-size-2025q3"]
+    assert pack.missing == ["no fact for fleet of Marrowgate Provisions Ltd"]
+    pack = _pack(saltmarsh, "What revenue do Harlan Vale's customers bring?")
+    assert item_ids(pack, "fact") == ["fact:marrowgate-revenue-2025q3"]  # Ostrava: not now
+
+
+def test_a_metric_of_a_region_itself_is_not_its_members(saltmarsh: FactStore) -> None:
+    pack = _pack(saltmarsh, "What is the Nordics' revenue?")  # names no kind of member
+    assert item_ids(pack) == [] and pack.missing == ["no fact for revenue of Nordics"]
+
 def test_who_owns_a_company_finds_its_parent(saltmarsh: FactStore) -> None:
     pack = _pack(saltmarsh, "Who owns Marrowgate Provisions?")
     assert "rel:vantor-holdings/parent_of/marrowgate" in item_ids(pack)
