@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +55,29 @@ def _key(header: str) -> str:
     return "_".join(header.strip().lower().replace("-", " ").split())
 
 
-def _read(path: Path) -> list[list[str]]:
+def _read(path: Path) -> tuple[list[list[str]], str]:
+    """The CSV's rows, and its separator."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path.name}: cannot read ({exc})") from None
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                               strict=True)), delimiter
     except csv.Error as exc:
         raise InvalidInput(f"{path.name}: malformed CSV: {exc}") from None
+
+
+def _delimiter(text: str) -> str:
+    """A CSV's separator, told by its header line: the one of , ; and tab it holds most
+    (a spreadsheet saved with a comma as decimal mark writes ';'), else ','."""
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _fields(name: str, header: list[str], options: ImportOptions) -> tuple[str, list[str | None]]:
@@ -109,7 +121,8 @@ def _fields(name: str, header: list[str], options: ImportOptions) -> tuple[str, 
 def load_csv(path: Path, options: ImportOptions, store: EntityNames | None) -> KnowledgeBatch:
     """Read and validate a CSV glossary or fact table completely."""
     name = path.name
-    rows = _read(path)
+    rows, delimiter = _read(path)
+    decimal = "," if delimiter == ";" else "."
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InvalidInput(f"{name}: no header row")
     header = rows[0]
@@ -129,7 +142,7 @@ def load_csv(path: Path, options: ImportOptions, store: EntityNames | None) -> K
             cells = cells + [""] * (len(header) - len(cells))
         record = {field: cells[i] for i, field in used
                   if cells[i] and not cells[i].isspace()}
-        records.append(_typed(record, table, options))
+        records.append(_typed(record, table, options, decimal))
         numbers.append(number)
     # no cell over 16 Ki characters: no text can be over 64 KiB of UTF-8 (sizes unchecked)
     sizes = max(map(len, itertools.chain.from_iterable(rows)), default=0) > MAX_TEXT_BYTES // 4
@@ -148,9 +161,11 @@ def load_csv(path: Path, options: ImportOptions, store: EntityNames | None) -> K
     return batch
 
 
-def _typed(record: dict[str, Any], table: str, options: ImportOptions) -> Record:
+def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: str
+           ) -> Record:
     """A row's cells as the import format's fields: `definition` is the text, a value a
-    number or boolean when it reads as one (and no value_type is given), the default scope."""
+    number or boolean when it reads as one (and no value_type is given; as a spreadsheet
+    writes it too, see _plain_number), the default scope."""
     if table == "definitions":
         if "definition" in record:
             record["text"] = record.pop("definition")
@@ -158,6 +173,8 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions) -> Record
             record["scope"] = options.scope
         return record
     value = record.get("value")
+    if value is not None and record.get("value_type") in (None, "money", "number", "percent"):
+        value = record["value"] = _plain_number(value, decimal)
     if value is not None and "value_type" not in record:
         number = None if BASED_INT.fullmatch(value) else parse_number(value)
         if value in ("true", "false"):
@@ -168,6 +185,18 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions) -> Record
         number = parse_number(record["confidence"])
         record["confidence"] = record["confidence"] if number is None else number
     return record
+
+
+def _plain_number(text: str, decimal: str) -> str:
+    """A number as a spreadsheet writes it, in plain digits: with "." as the decimal mark,
+    '1,234,567.50' -> '1234567.50'; with "," (a CSV separated by ';'), '1.234.567,50' ->
+    '1234567.50' and '0,94' -> '0.94'. Anything else is returned as it is."""
+    group = "." if decimal == "," else ","
+    m = re.fullmatch(rf"([-+]?)(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)"
+                     rf"(?:{re.escape(decimal)}(\d+))?", text)
+    if m is None or (group not in m[2] and (decimal == "." or m[3] is None)):
+        return text
+    return m[1] + m[2].replace(group, "") + (f".{m[3]}" if m[3] is not None else "")
 
 
 class _Where:

@@ -327,3 +327,31 @@ def test_a_tsv_glossary_reads_tabs(tmp_path: Path) -> None:
                     encoding="utf-8")
     [row] = load_file(path).definitions
     assert (row["term"], row["text"]) == ("Net revenue, adjusted", "After refunds, credits")
+
+
+def test_a_spreadsheet_saved_with_decimal_commas_reads_its_semicolons_and_numbers(
+        accounts: Facts, tmp_path: Path) -> None:
+    """A spreadsheet in a locale whose decimal mark is a comma saves its CSV separated by
+    ';', its numbers grouped by '.': they are numbers, not text; a value said to be text
+    stays as written."""
+    path = tmp_path / "Kennzahlen.csv"
+    path.write_text("\ufeffKunde;Kennzahl;Wert;Typ\r\n"
+                    "acme-corp;arr;1.234.567,50;\r\n"
+                    "tessaly;fill_rate;0,94;\r\n"
+                    "acme-gmbh;seats;85;\r\n"
+                    "acme-gmbh;contract_no;4.711,0;text\r\n", encoding="utf-8")
+    accounts("import", str(path), "--map", "Kunde=subject", "--map", "Kennzahl=predicate",
+             "--map", "Wert=value", "--map", "Typ=value_type")
+    rows = json.loads(accounts("list", "facts", "--json").output)
+    assert {(r["subject_id"], r["value"], r["value_type"]) for r in rows} == {
+        ("acme-corp", "1234567.50", "number"), ("tessaly", "0.94", "number"),
+        ("acme-gmbh", "85", "number"), ("acme-gmbh", "4.711,0", "text")}
+
+
+def test_grouped_thousands_in_a_comma_csv_are_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "arr.csv"
+    path.write_text('subject,predicate,value\nx,arr,"1,234,567.50"\nx,seats,"1,5"\n',
+                    encoding="utf-8")
+    first, second = load_file(path).facts
+    assert (first["value"], first["value_type"]) == ("1234567.50", "number")
+    assert (second["value"], second["value_type"]) == ("1,5", "text")  # not a grouping
