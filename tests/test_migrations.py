@@ -9,6 +9,7 @@ import pytest
 
 import factstore
 from factstore import migrations
+from factstore.backends import versioning
 from factstore.backends.base import Tx
 from factstore.backends.dolt import DoltServerBackend
 from factstore.backends.doltlite import DoltliteBackend
@@ -58,3 +59,32 @@ def test_a_store_from_before_the_render_log_opens_upgraded_and_logs_packs(
         pack = store.context("What was Acme GmbH's ARR?")
         assert [p.hash for p in store.packs()] == [pack.hash]
         assert store.replay(pack.hash).text == pack.text
+
+
+def test_a_proposal_upgraded_apart_from_main_merges_its_correction(old_url: str) -> None:
+    """A branch made before an upgrade and upgraded on its own (its proposer opened it first)
+    records the migration at another time than main does: the merge settles that itself,
+    and the branch's correction reaches main (it used to merge nothing, saying so)."""
+    from factstore.models import Entity
+
+    _old_store(old_url, "0003_spellings_captured")
+    backend = (DoltServerBackend(old_url) if old_url.startswith("mysql://")
+               else DoltliteBackend(Path(old_url)))
+    versioning.create_branch(backend, "fix-x", backend.head())
+    side = backend.on_branch("fix-x")
+
+    def upgrade(tx: Tx) -> str:  # the proposer's upgrade, a while before main's
+        migrations.apply_in(tx, migrations.pending(side),
+                            {m.name: "2026-01-02T03:04:05+00:00" for m in migrations.migrations()})
+        return "Upgrade the store's schema"
+
+    side.write(upgrade, AUTHOR, stage=(".",))
+    side.close()
+    backend.close()
+    with factstore.open_store(old_url, branch="fix-x") as proposal:
+        proposal.add(Entity(id="ostrea", kind="customer", name="Ostrea Foods"), author=AUTHOR)
+    with factstore.open_store(old_url) as store:  # main upgrades now
+        result = store.approve("fix-x", author="Bea Lund <bea@example.test>")
+        assert result.commit is not None and result.changed == ["ostrea"]
+        assert store.get("ostrea")["name"] == "Ostrea Foods"
+        assert migrations.pending(store.backend) == []

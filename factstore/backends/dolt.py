@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from factstore.backends import loaddata, local, versioning
 from factstore.backends.base import WriteBody
-from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
+from factstore.schema import COMMITTED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 RETRYABLE_ERRNOS = {1213, 1205}  # serialization failure / deadlock, lock wait timeout
@@ -633,14 +633,16 @@ class DoltServerBackend:
         conflicts: list[tuple[str, Row]] = []
         if conflicted:
             cur.execute("SELECT `table` FROM dolt_conflicts")
-            tables = [r[0] for r in cur.fetchall() if r[0] in VERSIONED]
+            tables, settled = versioning.conflicted(branch, [r[0] for r in cur.fetchall()])
             for table in tables:
                 cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
                 conflicts += [(table, row) for row in _rows(cur)]
-            if prefer is None:
+            if conflicts and prefer is None:
                 self._conn.rollback()
                 return True, None, conflicts, 0
-            for table in tables:
+            for table in settled:
+                cur.execute("CALL DOLT_CONFLICTS_RESOLVE('--ours', %s)", (table,))
+            for table in tables if prefer else []:
                 cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
         elif not versioning.merging(_Tx(cur)):  # up to date, or fast-forwarded
             self._conn.commit()

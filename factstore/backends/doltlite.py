@@ -20,7 +20,7 @@ from typing import Any
 
 from factstore.backends import headfile, local, versioning
 from factstore.backends.base import WriteBody
-from factstore.schema import COMMITTED, VERSIONED, Row, insert_sql
+from factstore.schema import COMMITTED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
 BUSY_TIMEOUT_S = 30.0
@@ -246,12 +246,15 @@ class DoltliteBackend:
             except sqlite3.OperationalError as exc:
                 if "conflict" not in str(exc):
                     raise
-                conflicts = [(t, r) for t in self._conflicted_tables()
+                tables, settled = versioning.conflicted(branch, self._conflicted_tables())
+                conflicts = [(t, r) for t in tables
                              for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
-                if prefer is None:
+                if conflicts and prefer is None:
                     conn.execute("ROLLBACK")  # conflicts are reported, never kept
                     return None, conflicts
-                for table in {t for t, _ in conflicts}:
+                for table in settled:
+                    conn.execute("SELECT dolt_conflicts_resolve('--ours', ?)", (table,))
+                for table in tables if prefer else []:
                     conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
             else:
                 if not versioning.merging(_Tx(conn)):  # up to date, or fast-forwarded
@@ -266,8 +269,8 @@ class DoltliteBackend:
         return DoltliteBackend(self.path, branch)
 
     def _conflicted_tables(self) -> list[str]:
-        rows = _rows(self._conn.execute('SELECT "table" AS t FROM dolt_conflicts'))
-        return [r["t"] for r in rows if r["t"] in VERSIONED]
+        return [r["t"] for r in _rows(self._conn.execute('SELECT "table" AS t FROM '
+                                                          'dolt_conflicts'))]
 
     @staticmethod
     def remote_url(url: str, *, create: bool = True) -> str:

@@ -363,6 +363,23 @@ def delete_branch(backend: Backend, name: str) -> None:
     backend.call("dolt_branch", "-D", name)
 
 
+# Tables a merge settles itself: both sides of a branch upgraded apart recorded the same
+# migration, each at its own time (their schema changes, alike, merge by themselves).
+SETTLED_BY_MERGE = ("schema_migrations",)
+
+
+def conflicted(branch: str, tables: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A merge's conflicted tables: (the knowledge's, reported to the user or settled by
+    --prefer; those the merge settles itself, taking its own side: SETTLED_BY_MERGE).
+    Raises for any other, whose conflict neither a user nor factstore may settle."""
+    other = [t for t in tables if t not in VERSIONED and t not in SETTLED_BY_MERGE]
+    if other:
+        raise FactstoreError(f"merge of {branch!r}: conflicting rows in {', '.join(other)}, "
+                             "which a merge cannot settle; nothing was merged")
+    return ([t for t in tables if t in VERSIONED],
+            [t for t in tables if t in SETTLED_BY_MERGE])
+
+
 def merge_base(backend: Backend, one: str, other: str) -> str:
     return str(backend.query("SELECT dolt_merge_base(?, ?) AS h", [one, other])[0]["h"])
 
@@ -391,11 +408,11 @@ def add_remote(backend: Backend, name: str, url: str) -> None:
 
 
 __all__ = [
-    "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "TAG_NAME", "add_remote",
-    "author", "branch_head", "branch_heads", "branches", "changed_keys", "commit_day", "commits",
-    "commits_from", "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
-    "has_branch", "has_parent", "has_schema", "has_tag", "iso", "merge_base", "merging",
-    "move_branch", "on_branch", "parents", "raise_merged_revs", "remotes",
-    "resolve_ref", "row_at_commits", "tables_changed", "tables_changed_by", "tags",
-    "uncommitted", "uncommitted_rows"
+    "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "SETTLED_BY_MERGE",
+    "TAG_NAME", "add_remote", "author", "branch_head", "branch_heads", "branches",
+    "changed_keys", "commit_day", "commits", "commits_from", "conflicted", "create_branch",
+    "delete_branch", "delete_tag", "diff_presence", "diff_rows", "has_branch", "has_parent",
+    "has_schema", "has_tag", "iso", "merge_base", "merging", "move_branch", "on_branch",
+    "parents", "raise_merged_revs", "remotes", "resolve_ref", "row_at_commits",
+    "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
 ]
