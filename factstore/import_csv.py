@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from factstore.importers import (
     section_records,
 )
 from factstore.models import MODELS, KnowledgeBatch, Record, check_records, value_text
-from factstore.text import BASED_INT, MAX_TEXT_BYTES, parse_number
+from factstore.text import BASED_INT, MAX_TEXT_BYTES, parse_number, plain_number
 
 # The columns of each table, in the order an export writes them.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -165,7 +164,7 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
            ) -> Record:
     """A row's cells as the import format's fields: `definition` is the text, a value a
     number or boolean when it reads as one (and no value_type is given; as a spreadsheet
-    writes it too, see _plain_number), the default scope."""
+    writes it too, see text.plain_number), the default scope."""
     if table == "definitions":
         if "definition" in record:
             record["text"] = record.pop("definition")
@@ -174,7 +173,7 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
         return record
     value = record.get("value")
     if value is not None and record.get("value_type") in (None, "money", "number", "percent"):
-        value = record["value"] = _plain_number(value, decimal)
+        value = record["value"] = plain_number(value, decimal)
     if value is not None and "value_type" not in record:
         number = None if BASED_INT.fullmatch(value) else parse_number(value)
         if value in ("true", "false"):
@@ -185,18 +184,6 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
         number = parse_number(record["confidence"])
         record["confidence"] = record["confidence"] if number is None else number
     return record
-
-
-def _plain_number(text: str, decimal: str) -> str:
-    """A number as a spreadsheet writes it, in plain digits: with "." as the decimal mark,
-    '1,234,567.50' -> '1234567.50'; with "," (a CSV separated by ';'), '1.234.567,50' ->
-    '1234567.50' and '0,94' -> '0.94'. Anything else is returned as it is."""
-    group = "." if decimal == "," else ","
-    m = re.fullmatch(rf"([-+]?)(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)"
-                     rf"(?:{re.escape(decimal)}(\d+))?", text)
-    if m is None or (group not in m[2] and (decimal == "." or m[3] is None)):
-        return text
-    return m[1] + m[2].replace(group, "") + (f".{m[3]}" if m[3] is not None else "")
 
 
 class _Where:

@@ -167,6 +167,19 @@ def parse_number(text: str) -> int | float | str | None:
     return number if math.isfinite(number) else float(number)
 
 
+def plain_number(text: str, decimal: str = ".") -> str:
+    """A number as people and spreadsheets write it, in plain digits: with "." as the decimal
+    mark, '1,234,567.50' -> '1234567.50' (groups of three only: '1,5' stays); with "," (a CSV
+    separated by ';'), '1.234.567,50' -> '1234567.50' and '0,94' -> '0.94'. Anything else is
+    returned as it is."""
+    group = "." if decimal == "," else ","
+    m = re.fullmatch(rf"([-+]?)(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)"
+                     rf"(?:{re.escape(decimal)}(\d+))?", text)
+    if m is None or (group not in m[2] and (decimal == "." or m[3] is None)):
+        return text
+    return m[1] + m[2].replace(group, "") + (f".{m[3]}" if m[3] is not None else "")
+
+
 # --- months ---------------------------------------------------------------------------------
 
 # Each month's names, its full name first, then the abbreviations in use ("Sept" as well as
@@ -274,5 +287,5 @@ __all__ = [
     "GENERIC_QUESTION_WORDS", "HIDDEN", "LARGEST", "LOOKALIKES", "MAX_TEXT_BYTES",
     "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "OTHER_DIGITS",
     "QUESTION_PERIODS", "QUESTION_WORDS", "SPACES", "STRUCTURE", "TERMINAL_CONTROL", "Number",
-    "clean_for_pack", "clean_for_terminal", "parse_number"
+    "clean_for_pack", "clean_for_terminal", "parse_number", "plain_number"
 ]

@@ -372,3 +372,11 @@ def test_values_typed_on_the_command_line_are_stored_as_typed(facts: Facts) -> N
     bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1_000", "--reason",
                 "typo", "--by", AUTHOR, ok=False)
     assert bad.exit_code == 2
+    # as a pack writes money ("1,300,000 USD"): the digits; a comma that groups no thousands
+    # is refused, not guessed at
+    facts("correct", "fact:veldt-mining-contract-value", "--value", "1,300,000.50",
+          "--reason", "as the pack writes it", "--by", AUTHOR)
+    assert facts.row("fact:veldt-mining-contract-value")["value"] == "1300000.50"
+    bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1,30", "--reason",
+                "typo", "--by", AUTHOR, ok=False)
+    assert bad.exit_code == 2 and "'1,30' is not a number" in bad.output

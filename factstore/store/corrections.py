@@ -23,7 +23,7 @@ from factstore.schema import Row, Table, table_for_id
 from factstore.store.core import Captured, StoreCore
 from factstore.store.core import message as commit_message
 from factstore.store.names import Names
-from factstore.text import parse_number
+from factstore.text import parse_number, plain_number
 
 
 class Corrections:
@@ -169,8 +169,10 @@ def check_value(value: Any, value_type: str) -> None:
 
 
 def _parse_value(value: str | int | float, value_type: str) -> str | int | float:
-    """CLI values arrive as text; numeric facts stay numeric, with the digits as typed, or
-    the correction is refused."""
+    """CLI values arrive as text; numeric facts stay numeric, with the digits as typed (a
+    pack's own way of writing them, '1,300,000', read too), or the correction is refused."""
+    if isinstance(value, str) and value_type in NUMERIC:
+        value = plain_number(value.strip())
     check_value(value, value_type)
     if not isinstance(value, str) or value_type not in NUMERIC:
         return value
