@@ -10,7 +10,7 @@ import click
 
 from factstore.errors import InvalidInput
 from factstore.results import match_note
-from factstore.text import parse_number
+from factstore.text import parse_number, plain_number
 from factstore.schema import SINGULAR, TABLES
 from factstore.store import init_store
 
@@ -184,11 +184,12 @@ def add() -> None:
     refused (exit 4) unless --update says to replace it."""
 
 
-def _coerce(name: str, value: str) -> Any:
-    """A value typed on the command line is a number when a file would read it as one, and
-    keeps its digits as typed (00123 stays text, 12345678901234567.89 keeps every digit)."""
-    if name == "value":
-        number = parse_number(value)
+def _coerce(name: str, value: str, value_type: str | None) -> Any:
+    """A value typed on the command line is a number when a file would read it as one, or
+    as a pack writes it (1,300,000), unless its type is text; it keeps its digits as typed
+    (00123 stays text, 12345678901234567.89 keeps every digit)."""
+    if name == "value" and value_type in (None, "number", "money", "percent"):
+        number = parse_number(plain_number(value))
         if isinstance(number, int | float):
             return number
     return value
@@ -208,7 +209,8 @@ def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
     @pass_ctx
     def command(obj: Ctx, author: str | None, reason: str | None, update: bool,
                 as_json: bool, **values: Any) -> None:
-        data = {n: _coerce(n, v) for n, v in values.items() if v is not None}
+        data = {n: _coerce(n, v, values.get("value_type")) for n, v in values.items()
+                if v is not None}
         item = model.model_validate(data)
         print_write(obj.store().add(item, author=who(author), reason=reason, update=update),
                     as_json)

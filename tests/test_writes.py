@@ -380,3 +380,9 @@ def test_values_typed_on_the_command_line_are_stored_as_typed(facts: Facts) -> N
     bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1,30", "--reason",
                 "typo", "--by", AUTHOR, ok=False)
     assert bad.exit_code == 2 and "'1,30' is not a number" in bad.output
+    facts("add", "fact", "--subject", "veldt-mining", "--predicate", "headcount", "--value",
+          "1,200", "--by", AUTHOR)
+    facts("add", "fact", "--subject", "veldt-mining", "--predicate", "permit", "--value",
+          "4,711", "--value-type", "text", "--by", AUTHOR)
+    assert facts.row("fact:veldt-mining-headcount")["value"] == "1200"
+    assert facts.row("fact:veldt-mining-permit")["value"] == "4,711"
