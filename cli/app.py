@@ -140,6 +140,8 @@ def print_write(result: WriteResult, as_json: bool) -> None:
         output.emit_json(result.model_dump())
     elif result.commit is None:
         output.line("Nothing changed; no commit made.")
+    elif not result.changed:  # a merge of what the branch already held, values and all
+        output.line(f"Committed {result.commit[:12]}: no row's values changed")
     else:
         shown = ", ".join(result.changed[:8]) + (" …" if len(result.changed) > 8 else "")
         output.line(f"Committed {result.commit[:12]}: {len(result.changed)} changed ({shown})")

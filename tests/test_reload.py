@@ -93,6 +93,42 @@ def test_a_reload_that_changed_a_corrected_row_conflicts_and_writes_nothing(
         store.import_file(path, author=LOADER)
 
 
+
+CAUGHT_UP = ("Recurring revenue kept from customers active a year ago, after churn and "
+             "contraction")
+
+
+@pytest.mark.parametrize("prefer", [None, "file", "store"])
+def test_a_file_that_caught_up_with_a_correction_reloads_and_keeps_who_made_it(
+        store: FactStore, tmp_path: Path, prefer: str | None) -> None:
+    """The ERP now says what the expert corrected the definition to: that is no conflict,
+    and the row keeps the expert's name and reason (with or without --prefer); a row the
+    file changed otherwise still conflicts, alone."""
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER)
+    _expert_changes(store)
+    caught_up = CRM.replace("Revenue kept from last year's customers", CAUGHT_UP)
+    _write(tmp_path, caught_up)
+    result = store.import_file(path, author=LOADER, reason="nightly",
+                               prefer=prefer)  # type: ignore[arg-type]
+    assert result.changed == []
+    row = store.get("def:net-retention")
+    assert (row["text"], row["recorded_by"], row["reason"], row["rev"]) == (
+        CAUGHT_UP, EXPERT, "Finance's board definition", 2)
+    assert store.import_file(path, author=LOADER, reason="nightly").commit is None  # stays
+    store.correct_fact("fact:tessaly-arr", 415000, author=EXPERT, reason="credit note")
+    _write(tmp_path, caught_up.replace("value: 410000", "value: 433000"))
+    if prefer is None:
+        with pytest.raises(Conflict) as caught:
+            store.import_file(path, author=LOADER, reason="nightly")
+        assert [c["id"] for c in caught.value.details["conflicts"]] == ["fact:tessaly-arr"]
+    else:
+        store.import_file(path, author=LOADER, reason="nightly",
+                          prefer=prefer)  # type: ignore[arg-type]
+        assert store.get("fact:tessaly-arr")["value"] == (
+            "433000" if prefer == "file" else "415000")
+    assert store.get("def:net-retention")["recorded_by"] == EXPERT
+
 def test_prefer_file_applies_the_files_version_as_one_authored_commit(
         store: FactStore, tmp_path: Path) -> None:
     path = _write(tmp_path, CRM)
