@@ -122,11 +122,22 @@ def replay(obj: Ctx, pack_hash: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Newest N only.")
+@click.option("--since", default=None, metavar="DATE", help="Only packs built on or after DATE.")
+@click.option("--until", default=None, metavar="DATE", help="Only packs built on or before DATE.")
+@click.option("--question", default=None, metavar="TEXT",
+              help="Only packs whose question contains TEXT (any case).")
 @json_option
 @pass_ctx
-def packs(obj: Ctx, limit: int | None, as_json: bool) -> None:
-    """The render log: every context pack built on this branch, newest first."""
-    logged = obj.store().packs(limit)
+def packs(obj: Ctx, limit: int | None, since: str | None, until: str | None,
+          question: str | None, as_json: bool) -> None:
+    """The render log: every context pack built on this branch, newest first.
+
+    \b
+    Example (what was an agent given about Acme last quarter?):
+      facts packs --since 2026-07-01 --until 2026-09-30 --question acme
+      facts replay HASH
+    """
+    logged = obj.store().packs(limit, since=since, until=until, question=question)
     if as_json:
         output.emit_json([p.model_dump() for p in logged])
         return

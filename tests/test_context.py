@@ -171,6 +171,17 @@ def test_cli_context_json_replay_and_packs(facts: Facts, tmp_path: Path) -> None
         i["id"] for i in pack["items"]]
     md = facts("context", "What was Acme GmbH's ACV in FY26-Q3?").output
     assert "[1] fact · current · Acme GmbH - acv (FY26-Q3): 630,000 USD" in md
+    facts("context", "Who approves discounts above 15%?")
+    day = listed[0]["created_at"][:10]
+
+    def asked(*args: str) -> list[str]:
+        return [p["question"] for p in json.loads(facts("packs", "--json", *args).output)]
+
+    assert asked("--question", "ACME GMBH") == ["What was Acme GmbH's ACV in FY26-Q3?"] * 2
+    assert len(asked("--since", day, "--until", day)) == 3
+    assert asked("--until", "2000-01-01") == [] and asked("--question", "initech") == []
+    bad = facts("packs", "--since", "last quarter", ok=False)
+    assert bad.exit_code == 2 and "since" in bad.output
 
 
 @pytest.mark.parametrize(("args", "code"), [

@@ -420,9 +420,11 @@ class FactStore:
         """Rebuild a logged pack from its commit, question and options: byte for byte."""
         return self._packs.replay(pack_hash)
 
-    def packs(self, limit: int | None = None) -> list[LoggedPack]:
-        """The render log, newest first."""
-        return self._packs.packs(limit)
+    def packs(self, limit: int | None = None, *, since: str | None = None,
+              until: str | None = None, question: str | None = None) -> list[LoggedPack]:
+        """The render log, newest first: packs built between the days since and until, whose
+        question contains `question` (any case)."""
+        return self._packs.packs(limit, since=since, until=until, question=question)
 
     # -- review ---------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from factstore import migrations
 from factstore.authors import SYSTEM_AUTHOR, default_author
@@ -91,12 +91,25 @@ class Packs:
         kept.logged = kept.from_log = True
         return kept
 
-    def packs(self, limit: int | None = None) -> list[LoggedPack]:
+    def packs(self, limit: int | None = None, *, since: str | None = None,
+              until: str | None = None, question: str | None = None) -> list[LoggedPack]:
+        """The render log, newest first: built on or after `since` and on or before `until`
+        (days), asking something that contains `question` (any case)."""
         if not self._has_log():
             return []
+        where, params = ["1 = 1"], []
+        if since:
+            where.append("created_at >= ?")
+            params.append(parse_day(since, "since").isoformat())
+        if until:
+            where.append("created_at < ?")
+            params.append((parse_day(until, "until") + timedelta(days=1)).isoformat())
         rows = self.core.backend.query(
             "SELECT id, hash, version, question, options, items, created_at, created_by "
-            "FROM packs ORDER BY created_at DESC, id")
+            f"FROM packs WHERE {' AND '.join(where)} ORDER BY created_at DESC, id", params)
+        if question:
+            wanted = question.casefold()
+            rows = [r for r in rows if wanted in r["question"].casefold()]
         if limit:
             rows = rows[:limit]
         return [LoggedPack.model_validate({**r, "options": json.loads(r["options"]),
