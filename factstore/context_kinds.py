@@ -15,20 +15,18 @@ from typing import Any
 
 IMPLIES_FROM = 0.9  # share of the entities of kind A whose neighbours share one of kind B
 IMPLIES_SEEN_FROM = 5  # ... of at least this many such entities (fewer tell nothing)
-IMPLIES_SEEN_MOST = 200  # entities looked at, each way
+IMPLIES_SEEN_MOST = 200  # entities of kind A looked at
 
 
 def kind_implies(adjacent: Mapping[str, Mapping[str, Any]],
-                 entities: Mapping[str, Mapping[str, Any]], a: str, near: str) -> bool | None:
-    """Does kind a imply the kind of `near`? Looked at on the entities of kind a next to
-    the first IMPLIES_SEEN_MOST entities next to `near` (a bounded sample, whatever the size
-    of the store); None when fewer than IMPLIES_SEEN_FROM of them tell. `adjacent`: the
-    relations graph's adjacency."""
-    b = entities[near]["kind"]
-    members = dict.fromkeys(m for n in islice(adjacent[near], IMPLIES_SEEN_MOST)
-                            for m in adjacent[n] if m in entities and entities[m]["kind"] == a)
+                 entities: Mapping[str, Mapping[str, Any]], a: str, b: str) -> bool:
+    """Does kind a imply kind b? Looked at on the first IMPLIES_SEEN_MOST entities of kind a
+    (in the store's order) that two or more entities are next to: the same answer whatever
+    was asked before. `adjacent`: the relations graph's adjacency."""
+    members = (e for e, row in entities.items()
+               if row["kind"] == a and len(adjacent.get(e, ())) >= 2)
     seen = shared = 0
-    for entity in islice((m for m in members if len(adjacent[m]) >= 2), IMPLIES_SEEN_MOST):
+    for entity in islice(members, IMPLIES_SEEN_MOST):
         seen += 1
         common: set[str] | None = None
         for neighbour in adjacent[entity]:
@@ -38,17 +36,15 @@ def kind_implies(adjacent: Mapping[str, Mapping[str, Any]],
             if not common:
                 break
         shared += bool(common)
-    return shared >= IMPLIES_FROM * seen if seen >= IMPLIES_SEEN_FROM else None
+    return seen >= IMPLIES_SEEN_FROM and shared >= IMPLIES_FROM * seen
 
 
 def said_by(adjacent: Mapping[str, Mapping[str, Any]], entities: Mapping[str, Mapping[str, Any]],
-            implies: dict[tuple[str, str], bool | None], agreeing: Sequence[str]
-            ) -> dict[str, str]:
+            implies: dict[tuple[str, str], bool], agreeing: Sequence[str]) -> dict[str, str]:
     """The entities a context names next to a candidate (`agreeing`) that another of them
     implies (its kind implies theirs: a birth date its year, a city its country), each with
     the name of the one that does; the more specific (fewer neighbours) implies first.
-    `implies` caches kind_implies() per (kind, entity): a pure function of the relations,
-    so an answer never depends on the questions asked before it (the index keeps it)."""
+    `implies` caches kind_implies() per pair of kinds (the index keeps it)."""
     found: dict[str, str] = {}
     ranked = sorted(agreeing, key=lambda t: (len(adjacent[t]), t))
     for a in ranked:
@@ -56,9 +52,9 @@ def said_by(adjacent: Mapping[str, Mapping[str, Any]], entities: Mapping[str, Ma
             kinds = entities[a]["kind"], entities[b]["kind"]
             if a == b or a in found or b in found or kinds[0] == kinds[1]:
                 continue
-            if (kinds[0], b) not in implies:
-                implies[kinds[0], b] = kind_implies(adjacent, entities, kinds[0], b)
-            if implies[kinds[0], b]:
+            if kinds not in implies:
+                implies[kinds] = kind_implies(adjacent, entities, *kinds)
+            if implies[kinds]:
                 found[b] = entities[a]["name"]
     return found
 

@@ -268,7 +268,7 @@ class AliasIndex:
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
     config: ResolverConfig = field(default_factory=_default_config)
     number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
-    implies: dict[tuple[str, str], bool | None] = field(default_factory=dict)  # on first use
+    implies: dict[tuple[str, str], bool] = field(default_factory=dict)  # kinds (on first use)
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
