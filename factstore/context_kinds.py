@@ -21,10 +21,11 @@ IMPLIES_SEEN_MOST = 200  # entities of kind A looked at
 def kind_implies(adjacent: Mapping[str, Mapping[str, Any]],
                  entities: Mapping[str, Mapping[str, Any]], a: str, b: str) -> bool:
     """Does kind a imply kind b? Looked at on the first IMPLIES_SEEN_MOST entities of kind a
-    (in the store's order) that two or more entities are next to: the same answer whatever
-    was asked before. `adjacent`: the relations graph's adjacency."""
-    members = (e for e, row in entities.items()
-               if row["kind"] == a and len(adjacent.get(e, ())) >= 2)
+    that two or more entities are next to, in the order of the relations graph
+    (`adjacent`, whose entities come in the order of the relations: a person's attributes
+    right after it, not after every person): the same answer whatever was asked before."""
+    members = (e for e, theirs in adjacent.items()
+               if len(theirs) >= 2 and e in entities and entities[e]["kind"] == a)
     seen = shared = 0
     for entity in islice(members, IMPLIES_SEEN_MOST):
         seen += 1
