@@ -205,6 +205,8 @@ class Evidence:
     contradicts: list[str] = field(default_factory=list)
     slips: list[str] = field(default_factory=list)  # contradictions by a near spelling
     partial: int = 0  # context entities next to it, parts of a name said against it
+    implied: list[str] = field(default_factory=list)  # context entities next to it that
+    #                     another next to it implies (its birth year beside its birth date)
     near_words: list[str] = field(default_factory=list)  # context words of its neighbours'
     near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
@@ -262,7 +264,7 @@ class Evidence:
                 *(f"{mine!r} is another name than {theirs!r}" for mine, theirs in self.differs),
                 *(f"{word!r} is a name many others have, unlike its words"
                   for word in self.other_words),
-                *(via for _, _, via in sorted(self.near)),
+                *(via for _, _, via in sorted(self.near)), *self.implied,
                 *([f"the context says {' '.join(self.near_words)}, as names near it do"]
                   if self.near_words else []),
                 *([f"the context says {' '.join(self.near_slips)}, like names near it"]

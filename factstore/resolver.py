@@ -31,6 +31,7 @@ from factstore.name_index import (
     REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
 )
 from factstore.name_index import Progress as Progress  # the store's modules import it here
+from factstore.context_kinds import said_by
 from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
 from factstore.name_likeness import slip as _slip
 from factstore.name_likeness import unlike as _unlike
@@ -267,6 +268,7 @@ class AliasIndex:
     origin: Path | None = None  # the cache file it was loaded from (None: built here)
     config: ResolverConfig = field(default_factory=_default_config)
     number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
+    implies: dict[tuple[str, str], bool] = field(default_factory=dict)  # kinds (on first use)
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
@@ -528,12 +530,17 @@ class AliasIndex:
         adjacent = self.graph.adj
         near_kinds: set[str] = set()
         by_kind: dict[str, list[str]] = {}
+        implied = said_by(adjacent, self.entities, self.implies,
+                          [t for t in named if t in mine])
         for target in sorted(named):
             by_kind.setdefault(self.entities[target]["kind"], []).append(target)
             via = target if target in mine else next(
                 (n for n in mine if target in adjacent[n]), None)
             name = self.entities[target]["name"]
-            if via is not None:
+            if target in implied:  # said already by a context entity next to it
+                evidence.implied.append(f"{name} goes with {implied[target]}, counted once")
+                near_kinds.add(self.entities[target]["kind"])
+            elif via is not None:
                 hub = len(adjacent[target]) * (1 if via == target else len(adjacent[via]))
                 evidence.near.append((1 if via == target else 2, round(math.log(hub), 2),
                                       f"near {name} via {mine[via]['rel']}"))

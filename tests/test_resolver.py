@@ -604,3 +604,53 @@ def test_an_entitys_own_spellings_are_one_holder_of_its_words() -> None:
     found, _ = index.evidence("GRANITE POINT CORP")
     assert found["granite"].common is not None and found["granite"].common < 0
     assert index.resolve("GRANITE POINT CORP").status == "resolved"
+
+
+def _townsfolk(pairs: bool) -> AliasIndex:
+    """Twelve people, two to each town and each birth date. pairs: every town lies in one
+    region and every date in one year, as a city lies in its country (the town implies the
+    region); otherwise each of a town's two people lives in another region, as Febrl's
+    suburbs and postcodes vary apart."""
+    given = ["Maren", "Odile", "Petra", "Rasmus", "Soren", "Tilde"]
+    family = ["Quastberg", "Vellacott", "Harrowgate", "Blenkiron", "Dunmore", "Pellinor",
+              "Tregothnan", "Ashbury", "Corlander", "Myddleton", "Fenwarth", "Grisedale"]
+    entities: list[dict[str, Any]] = []
+    relations = []
+    for i, surname in enumerate(family):
+        pid = f"p{i}"
+        entities.append({"id": pid, "kind": "person", "name": f"{given[i // 2]} {surname}"})
+        region = 0 if pairs else i % 2
+        for kind, value, rel in (("town", f"Town{i // 2}", "lives_in"),
+                                 ("region", f"Region{region}", "in_region"),
+                                 ("born", f"1941-0{i // 2 + 1}-11", "born_on"),
+                                 ("birth year", "1941" if pairs else f"19{40 + i % 2}",
+                                  "born_in")):
+            key = f"{kind}:{value}"
+            if not any(e["id"] == key for e in entities):
+                entities.append({"id": key, "kind": kind, "name": value})
+            relations.append({"src_id": pid, "rel": rel, "dst_id": key})
+    return AliasIndex.build(entities, [], relations)
+
+
+def test_a_context_entity_another_one_implies_counts_once() -> None:
+    """Everyone born on 1941-01-11 is born in 1941, everyone in Town0 is in Region0: the
+    second says nothing the first did not. A person not in the store who shares the given
+    name and both with p0, with another surname like hers, is not taken for her on the
+    context counted twice (it was, at 100); the stored person herself still is."""
+    index = _townsfolk(pairs=True)
+    found, _ = index.evidence("Maren Quastor", context="1941-01-11 1941")
+    assert len(found["p0"].near) == 1, found["p0"].near
+    assert "1941 goes with 1941-01-11, counted once" in found["p0"].reasons()
+    for context in ("1941-01-11 1941", "Town0 Region0"):
+        assert index.resolve("Maren Quastor", context=context).status != "resolved", context
+        answer = index.resolve("Maren Quastberg", context=context)
+        assert answer.entity is not None and answer.entity["id"] == "p0", answer
+
+
+def test_context_entities_of_kinds_that_vary_apart_each_count() -> None:
+    """A town whose people live in different regions does not imply a region (Febrl's
+    suburb and postcode): both count."""
+    index = _townsfolk(pairs=False)
+    found, _ = index.evidence("Maren Quastor", context="Town0 Region0")
+    assert found["p0"].near and found["p0"].features(evidence.DEFAULT)["near1"] == 2
+    assert len(found["p0"].near) == 2 and not found["p0"].implied, found["p0"].reasons()
