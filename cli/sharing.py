@@ -131,11 +131,19 @@ def push(obj: Ctx, remote_name: str, branch: str | None, user: str | None) -> No
 @cli.command()
 @click.argument("remote_name", metavar="[REMOTE]", default="origin")
 @click.argument("branch", required=False, shell_complete=complete_branches)
+@click.option("--prefer", type=click.Choice(["ours", "theirs"]), default=None,
+              help="For rows both this store and the remote changed differently: keep this "
+                   "store's (ours) or take the remote's (theirs).")
 @user_option
+@by_option
 @pass_ctx
-def pull(obj: Ctx, remote_name: str, branch: str | None, user: str | None) -> None:
-    """Fetch a remote branch and merge it into the current one."""
-    head = obj.store().pull(remote_name, branch, user=user)
+def pull(obj: Ctx, remote_name: str, branch: str | None, prefer: str | None,
+         user: str | None, author: str | None) -> None:
+    """Fetch a remote branch and merge it into the current one.
+
+    A row both sides changed to the same values is no conflict (this store's is kept, with
+    who recorded it); a row only one side changed in its values takes that side's."""
+    head = obj.store().pull(remote_name, branch, author=who(author), user=user, prefer=prefer)
     output.line(f"Pulled {remote_name}; HEAD is {head[:12]}")
 
 

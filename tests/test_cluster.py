@@ -155,7 +155,7 @@ def test_remotesapi_remotes_with_a_user(nodes: tuple[ClusterNode, ClusterNode],
     with open_store(source) as shared:
         assert shared.get(SEATS)["value"] in ("402", 402)
         shared.correct_fact(SEATS, 403, author=AUTHOR, reason="b")
-    facts("--url", copy, "pull", "origin", "main", "--user", "pusher")
+    facts("--url", copy, "pull", "origin", "main", "--user", "pusher", "--by", AUTHOR)
     with open_store(copy) as copied:
         assert copied.get(SEATS)["value"] in ("403", 403)
         assert [r.url for r in copied.remotes()] == [remote]

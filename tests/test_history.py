@@ -307,7 +307,7 @@ def test_push_to_a_file_remote_and_clone_gives_same_log_and_rows(
     facts("push", "origin", "main")
     pulled = Facts(target if target.startswith("mysql://") else
                    str(Path(target) / ".facts" / "facts.db"))
-    pulled("pull", "origin", "main")
+    pulled("pull", "origin", "main", "--by", EXPERT)
     assert pulled.row("fact:acv")["value"] == "101"
 
 

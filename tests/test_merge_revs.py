@@ -170,7 +170,7 @@ def test_a_pull_that_merges_cells_of_both_sides_raises_the_rev(
     other("push", "origin", "main")
     facts("correct", "fact:acv", "--value", "130", "--reason", "Q3 audit", "--by", AUTHOR)
     before = _revs(facts)
-    facts("pull", "origin", "main")
+    facts("pull", "origin", "main", "--by", AUTHOR)
     row = facts.row("fact:acv")
     assert (row["value"], row["quote"], row["rev"]) == ("130", "CRM: ACV 100", 3)
     _refused_with_expect(facts, "fact:acv", 2)
@@ -186,9 +186,34 @@ def test_a_pull_that_conflicts_merges_nothing(facts: Facts, store_url: str, tmp_
     other("push", "origin", "main")
     facts("correct", "fact:acv", "--value", "130", "--reason", "recount", "--by", AUTHOR)
     log = facts("log", "--json").output
-    result = facts("pull", "origin", "main", ok=False)
+    result = facts("pull", "origin", "main", "--by", AUTHOR, ok=False)
     assert result.exit_code == 5, result.output
     assert "conflicts on 1 row(s): fact:acv" in result.output
     assert facts("log", "--json").output == log
     assert facts.row("fact:acv")["value"] == "130"
     facts("correct", "fact:acv", "--value", "131", "--reason", "still writable", "--by", AUTHOR)
+
+
+def test_a_pull_of_the_same_correction_merges_and_prefer_settles_a_real_conflict(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    """Two copies that corrected a row to the same value pull each other without a conflict
+    (the puller's row is kept, with who made it); two different values conflict until
+    --prefer says which side wins; the pull's merge commit is by whoever pulled."""
+    _load(facts, tmp_path)
+    other = _clone(facts, store_url, tmp_path)
+    other("correct", "fact:acv", "--value", "120", "--reason", "contract", "--by", EXPERT)
+    other("push", "origin", "main")
+    facts("correct", "fact:acv", "--value", "120", "--reason", "same contract", "--by", AUTHOR)
+    facts("pull", "origin", "main", "--by", AUTHOR)
+    row = facts.row("fact:acv")
+    assert (row["value"], row["recorded_by"], row["reason"]) == ("120", AUTHOR, "same contract")
+    assert json.loads(facts("log", "--json").output)[0]["author"] == AUTHOR
+    facts("push", "origin", "main")
+    other("pull", "origin", "main", "--by", EXPERT)  # both now say 120: nothing to settle
+    other("correct", "fact:acv", "--value", "140", "--reason", "upsell", "--by", EXPERT)
+    other("push", "origin", "main")
+    facts("correct", "fact:acv", "--value", "135", "--reason", "recount", "--by", AUTHOR)
+    result = facts("pull", "origin", "main", "--by", AUTHOR, ok=False)
+    assert result.exit_code == 5 and "--prefer theirs" in result.output
+    facts("pull", "origin", "main", "--by", AUTHOR, "--prefer", "theirs")
+    assert facts.row("fact:acv")["value"] == "140"

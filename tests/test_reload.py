@@ -129,6 +129,21 @@ def test_a_file_that_caught_up_with_a_correction_reloads_and_keeps_who_made_it(
             "433000" if prefer == "file" else "415000")
     assert store.get("def:net-retention")["recorded_by"] == EXPERT
 
+
+def test_a_correction_taken_back_leaves_the_row_to_the_file(store: FactStore,
+                                                            tmp_path: Path) -> None:
+    """An expert corrects a fact and reverts the correction: the row says what the file
+    said, only its bookkeeping moved, so the file's next change to it applies (it used to
+    conflict, listing a store side equal to the base)."""
+    path = _write(tmp_path, CRM)
+    store.import_file(path, author=LOADER, reason="nightly")
+    store.correct_fact("fact:tessaly-arr", 415000, author=EXPERT, reason="credit note")
+    store.revert("fact:tessaly-arr", author=EXPERT, reason="credit note cancelled")
+    _write(tmp_path, CRM.replace("value: 410000", "value: 433000"))
+    result = store.import_file(path, author=LOADER, reason="nightly")
+    assert result.changed == ["fact:tessaly-arr"]
+    assert store.get("fact:tessaly-arr")["value"] == "433000"
+
 def test_prefer_file_applies_the_files_version_as_one_authored_commit(
         store: FactStore, tmp_path: Path) -> None:
     path = _write(tmp_path, CRM)

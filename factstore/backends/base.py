@@ -128,11 +128,11 @@ class Backend(Protocol):
         DOLT_REMOTE_PASSWORD in the environment of the process that talks to the remote)."""
         ...
 
-    def pull(self, remote: str, branch: str, user: str | None = None
-             ) -> list[tuple[str, Row]]:
+    def pull(self, remote: str, branch: str, author: str, user: str | None = None,
+             prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch remote's branch and merge it into this connection's branch, as merge does
-        (revs raised, one commit, by the engine's configured user; user: the remote's, as
-        for push). Returns the conflicts, as merge does; with any, nothing is merged."""
+        (revs raised, one commit by author; user: the remote's, as for push; prefer: as
+        merge's). Returns the conflicts left, as merge does; with any, nothing is merged."""
         ...
 
     def head(self) -> str: ...

@@ -637,13 +637,12 @@ class DoltServerBackend:
             for table in tables:
                 cur.execute(f"SELECT * FROM `dolt_conflicts_{table}`")
                 conflicts += [(table, row) for row in _rows(cur)]
-            if conflicts and prefer is None:
+            left = versioning.settle_rows(_Tx(cur), conflicts, prefer)
+            if left:
                 self._conn.rollback()
-                return True, None, conflicts, 0
-            for table in settled:
+                return True, None, left, 0
+            for table in (*settled, *tables):  # as the tables now hold them
                 cur.execute("CALL DOLT_CONFLICTS_RESOLVE('--ours', %s)", (table,))
-            for table in tables if prefer else []:
-                cur.execute("CALL DOLT_CONFLICTS_RESOLVE(%s, %s)", (f"--{prefer}", table))
         elif not versioning.merging(_Tx(cur)):  # up to date, or fast-forwarded
             self._conn.commit()
             return True, (str(commit) or None), [], 0
@@ -668,16 +667,16 @@ class DoltServerBackend:
         for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
             self.call("dolt_push", *_user(user), remote, tag)
 
-    def pull(self, remote: str, branch: str, user: str | None = None
-             ) -> list[tuple[str, Row]]:
+    def pull(self, remote: str, branch: str, author: str, user: str | None = None,
+             prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
         the server's user, as DOLT_PULL's own); conflicts merge nothing."""
         with self._write_lock():
             self.call("dolt_fetch", *_user(user), remote, branch)
             fetched = f"{remote}/{branch}"
-            _, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}", None,
-                                       None, fast_forward=True)
-        return conflicts
+            commit, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}",
+                                            author, prefer, fast_forward=True)
+        return [] if commit else conflicts
 
     @classmethod
     def clone(cls, url: str, target: str, user: str | None = None) -> DoltServerBackend:

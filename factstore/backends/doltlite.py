@@ -249,13 +249,12 @@ class DoltliteBackend:
                 tables, settled = versioning.conflicted(branch, self._conflicted_tables())
                 conflicts = [(t, r) for t in tables
                              for r in _rows(conn.execute(f"SELECT * FROM dolt_conflicts_{t}"))]
-                if conflicts and prefer is None:
+                left = versioning.settle_rows(_Tx(conn), conflicts, prefer)
+                if left:
                     conn.execute("ROLLBACK")  # conflicts are reported, never kept
-                    return None, conflicts
-                for table in settled:
+                    return None, left
+                for table in (*settled, *tables):  # as the tables now hold them
                     conn.execute("SELECT dolt_conflicts_resolve('--ours', ?)", (table,))
-                for table in tables if prefer else []:
-                    conn.execute("SELECT dolt_conflicts_resolve(?, ?)", (f"--{prefer}", table))
             else:
                 if not versioning.merging(_Tx(conn)):  # up to date, or fast-forwarded
                     return (None if "up to date" in str(result) else str(result)), []
@@ -310,17 +309,18 @@ class DoltliteBackend:
         self.call("dolt_push", remote, branch)
         self.call("dolt_push", remote, "--tags")
 
-    def pull(self, remote: str, branch: str, user: str | None = None
-             ) -> list[tuple[str, Row]]:
+    def pull(self, remote: str, branch: str, author: str, user: str | None = None,
+             prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
         the connection's user config, as dolt_pull's own); conflicts merge nothing."""
         _no_user(user)
         self.call("dolt_fetch", remote, branch)
         fetched = f"{remote}/{branch}"
-        commit, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}", None,
-                                        None, fast_forward=True)
+        commit, conflicts = self._merge(fetched, f"Merge {fetched} into {self.branch}",
+                                        author, prefer, fast_forward=True)
         if commit:
             self._remember_heads()
+            return []
         return conflicts
 
     @classmethod

@@ -17,7 +17,7 @@ from factstore.backends.base import Backend, Tx
 from factstore.errors import FactstoreError, InvalidInput
 from factstore.results import Branch, Commit, Remote, Tag
 from factstore.periods import is_period, period_range
-from factstore.schema import TABLES, VERSIONED, Row, Table, row_id
+from factstore.schema import BOOKKEEPING, TABLES, VERSIONED, Row, Table, insert_sql, row_id
 
 REF_SUFFIX = re.compile(r"^(.+?)~(\d+)$")
 HASH_PREFIX = re.compile(r"^[0-9a-v]{6,40}$")
@@ -380,6 +380,57 @@ def conflicted(branch: str, tables: Sequence[str]) -> tuple[list[str], list[str]
             [t for t in tables if t in SETTLED_BY_MERGE])
 
 
+# What a conflicted row's sides are compared without: who recorded it, why, its rev, and the
+# day its value was captured (a correction is captured on its own day).
+NOT_COMPARED = frozenset({*BOOKKEEPING, "captured_at"})
+
+
+def settle_rows(tx: Tx, conflicts: list[tuple[str, Row]], prefer: str | None
+                ) -> list[tuple[str, Row]]:
+    """Settle a merge's conflicted rows one by one, in the open merge, and return those left
+    (none when `prefer` is given). A row both sides changed to the same knowledge keeps
+    ours (a source that caught up with a correction; two people who made the same one); a
+    row whose knowledge only one side changed (the other touched only who recorded it, why
+    or when, or changed it and changed it back) takes that side's; any other takes
+    `prefer`'s side ("ours" or "theirs"), or is left to report. The side taken is written
+    to the table; with none left, the caller resolves each table's conflicts as ours (what
+    the table now holds)."""
+    left = []
+    for table, raw in conflicts:
+        base, ours, theirs = (_known(raw, side) for side in ("base_", "our_", "their_"))
+        side = ("ours" if ours is not None and ours == theirs else
+                "theirs" if ours == base else "ours" if theirs == base else prefer)
+        if side is None:
+            left.append((table, raw))
+        elif side == "theirs":
+            _take_theirs(tx, table, raw)
+    return left
+
+
+def _side(raw: Row, prefix: str) -> Row | None:
+    """One side of a conflicted row, whole; None where that side has no row."""
+    row = {k[len(prefix):]: v for k, v in raw.items()
+           if k.startswith(prefix) and not k.endswith("diff_type")}
+    return None if all(v is None for v in row.values()) else row
+
+
+def _known(raw: Row, prefix: str) -> Row | None:
+    row = _side(raw, prefix)
+    return None if row is None else {k: v for k, v in row.items() if k not in NOT_COMPARED}
+
+
+def _take_theirs(tx: Tx, table: str, raw: Row) -> None:
+    theirs, ours = _side(raw, "their_"), _side(raw, "our_")
+    key = TABLES[table].key if table in TABLES else ("name",)
+    present = ours or theirs
+    if present is None:
+        return
+    tx.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in key)}",
+               [present[k] for k in key])
+    if theirs is not None:
+        tx.execute(insert_sql(table, list(theirs)), list(theirs.values()))
+
+
 def merge_base(backend: Backend, one: str, other: str) -> str:
     return str(backend.query("SELECT dolt_merge_base(?, ?) AS h", [one, other])[0]["h"])
 
@@ -408,11 +459,12 @@ def add_remote(backend: Backend, name: str, url: str) -> None:
 
 
 __all__ = [
-    "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "REF_SUFFIX", "SETTLED_BY_MERGE",
+    "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "NOT_COMPARED", "REF_SUFFIX",
+    "SETTLED_BY_MERGE",
     "TAG_NAME", "add_remote", "author", "branch_head", "branch_heads", "branches",
     "changed_keys", "commit_day", "commits", "commits_from", "conflicted", "create_branch",
     "delete_branch", "delete_tag", "diff_presence", "diff_rows", "has_branch", "has_parent",
     "has_schema", "has_tag", "iso", "merge_base", "merging", "move_branch", "on_branch",
-    "parents", "raise_merged_revs", "remotes", "resolve_ref", "row_at_commits",
+    "parents", "raise_merged_revs", "remotes", "resolve_ref", "row_at_commits", "settle_rows",
     "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
 ]

@@ -372,9 +372,11 @@ class FactStore:
         return self._sharing.push(remote, branch, user=user)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
-             user: str | None = None) -> str:
-        """Fetch and merge a remote branch into the current one; returns the new HEAD."""
-        return self._sharing.pull(remote, branch, user=user)
+             author: str | None, user: str | None = None, prefer: str | None = None) -> str:
+        """Fetch and merge a remote branch into the current one, as one commit by author;
+        returns the new HEAD. prefer ("ours" or "theirs") settles the rows both sides
+        changed differently."""
+        return self._sharing.pull(remote, branch, author=author, user=user, prefer=prefer)
 
     def protect(self, branch: str, *, admins: Sequence[str], mergers: Sequence[str] = ()
                 ) -> list[Row]:
@@ -422,8 +424,7 @@ class FactStore:
 
     def packs(self, limit: int | None = None, *, since: str | None = None,
               until: str | None = None, question: str | None = None) -> list[LoggedPack]:
-        """The render log, newest first: packs built between the days since and until, whose
-        question contains `question` (any case)."""
+        """The render log, newest first (built since/until those days; asking `question`)."""
         return self._packs.packs(limit, since=since, until=until, question=question)
 
     # -- review ---------------------------------------------------------------------------

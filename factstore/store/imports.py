@@ -38,7 +38,6 @@ from factstore.schema import (
     VERSIONED,
     Row,
     Table,
-    insert_sql,
     row_id,
 )
 from factstore.store.core import Captured as Captured  # (it was defined here before)
@@ -140,17 +139,8 @@ class Imports:
             head = self.core.head()
             title = (done.title or f"Import {path.name}") + f" (via {branch})"
             message = commit_message(title, reason, None)
-            merged, conflicts = self.core.flushed().merge(branch, message, who, None,
-                                                          fast_forward=True)
-            if conflicts and (agreed := [c for c in conflicts if _agreed(*c)]):
-                side = backend.on_branch(branch)
-                try:
-                    side.write(lambda tx: _keep_store_rows(tx, agreed), who)
-                finally:
-                    side.close()
-            if conflicts:
-                merged, conflicts = self.core.flushed().merge(
-                    branch, message, who, PREFER.get(prefer or ""), fast_forward=True)
+            merged, conflicts = self.core.flushed().merge(
+                branch, message, who, PREFER.get(prefer or ""), fast_forward=True)
             if conflicts and merged is None and all(_only_added(t, r) for t, r in conflicts):
                 merged, conflicts = self.core.flushed().merge(branch, message, who,
                                                               PREFER["file"])
@@ -271,36 +261,6 @@ def changed_ids(core: StoreCore, old: str, new: str) -> list[str]:
             for name in VERSIONED
             for before, after, kind in versioning.diff_rows(core.backend, name, old, new)
             if kind != "modified" or changed_fields(before, after)]
-
-
-def _agreed(table: str, raw: Row) -> bool:
-    """A conflict only in who recorded the row, why and when: the store's row says what the
-    file now says (the source system caught up with an expert's correction). The store's
-    row, with its author and reason, is kept (_keep_store_rows)."""
-    if table not in TABLES:  # a setting: reported, as any conflict
-        return False
-    sides = conflict_sides(table, raw)
-    ours, theirs = sides["ours"], sides["theirs"]
-    if not (ours and theirs):
-        return False
-    return ({k: v for k, v in ours.items() if k != "captured_at"}
-            == {k: v for k, v in theirs.items() if k != "captured_at"})
-
-
-def _keep_store_rows(tx: Tx, conflicts: list[tuple[str, Row]]) -> str:
-    """The store's side of each conflict written on the import branch, as it is: both sides
-    then made the same change, which merges without conflict."""
-    ids = []
-    for table, raw in conflicts:
-        row = {k[len("our_"):]: v for k, v in raw.items()
-               if k.startswith("our_") and k != "our_diff_type"}
-        spec = TABLES[table]
-        tx.execute(f"DELETE FROM {table} WHERE {spec.where_key()}", list(spec.key_of(row)))
-        tx.execute(insert_sql(table, list(row)), list(row.values()))
-        ids.append(spec.item_id(row))
-    more = f" and {len(ids) - 5} more" if len(ids) > 5 else ""
-    return (f"Keep the store's version of {len(ids)} row(s) this file now agrees with: "
-            f"{', '.join(ids[:5])}{more}")
 
 
 def _only_added(table: str, raw: Row) -> bool:

@@ -144,15 +144,19 @@ class Sharing:
         return self.core.resolve_ref(branch or self.core.branch)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
-             user: str | None = None) -> str:
+             author: str | None, user: str | None = None, prefer: str | None = None) -> str:
+        who = check_author(author)
         self._require_remote(remote)
+        if prefer not in (None, "ours", "theirs"):
+            raise InvalidInput("prefer: expected 'ours' or 'theirs'")
         self.core.require_clean(self.core.backend)
-        raw = self.core.flushed().pull(remote, branch or self.core.branch, user)
+        raw = self.core.flushed().pull(remote, branch or self.core.branch, who, user, prefer)
         if raw:
             conflicts = [conflict_sides(table, row) for table, row in raw]
             raise Conflict(f"pull of {remote}/{branch or self.core.branch} conflicts on "
                            f"{len(conflicts)} row(s): {'; '.join(c['id'] for c in conflicts)}; "
-                           "nothing was merged", {"conflicts": conflicts})
+                           "nothing was merged (--prefer ours keeps this store's rows, "
+                           "--prefer theirs takes the remote's)", {"conflicts": conflicts})
         return self.core.head()
 
     def _require_remote(self, name: str) -> None:
