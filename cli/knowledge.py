@@ -195,6 +195,57 @@ def _coerce(name: str, value: str, value_type: str | None) -> Any:
     return value
 
 
+# What a field of `facts add KIND` takes, where its name does not say it (choices of a fixed
+# set are read from the model: see _field_help).
+FIELD_HELP = {
+    "uri": "Where the source is: a URL or a path.",
+    "owner": "Who answers for the definition: a person or a team.",
+    "formula": "How it is computed, as text.",
+    "quote": "The source's own words for the value.",
+    "valid_from": "First day it holds (YYYY-MM-DD).",
+    "valid_to": "Last day it holds (YYYY-MM-DD).",
+    "period": "The period of the value: FY26-Q3, FY26-H1, FY26, 2025-Q4, 2025-10 or 2025.",
+    "source": "Id of the source that backs it (src:…).",
+    "subject": "Id of the entity it is about.",
+    "entity": "Id of the entity it names.",
+    "src": "Id of the entity the relation goes from.",
+    "dst": "Id of the entity the relation goes to.",
+    "rel": "The relation's name, one word: account_owner, located_in, parent_of …",
+    "predicate": "What the value is, one word: arr, seats, fill_rate …",
+    "value": "The value: a number as written (1300000, 1,300,000, 0.94), a date, or text.",
+    "unit": "Its unit or currency: EUR, seats, % …",
+    "scope": "Whose definition it is, one word: finance, sales …",
+    "authority": "How far it is trusted, 0-100 (a contract 100, a chat 10).",
+    "captured_at": "The day it was taken from its source (YYYY-MM-DD).",
+    "applies_to": "An entity's id, or kind:KIND for every entity of a kind.",
+    "overrides": "Id of the rule this one is an exception to.",
+    "supersedes": "Id of the fact this one replaces.",
+    "confidence": "0-1.",
+    "kind": "The kind of entity, one word: customer, person, city …",
+}
+
+
+def _field_help(name: str, field: Any) -> str | None:
+    """An option's help: FIELD_HELP's words, or the choices of a field that has a fixed
+    set of values."""
+    import typing
+
+    def literals(tp: Any) -> list[str]:
+        if typing.get_origin(tp) is typing.Literal:
+            return [str(a) for a in typing.get_args(tp)]
+        return [v for arg in typing.get_args(tp) for v in literals(arg)]
+
+    if name == "id":
+        return ("Its id, for good: history, links and corrections follow it." if
+                field.is_required() else "Its id (default: made from its term and scope, or "
+                "its subject, predicate and period).")
+    choices = literals(field.annotation)
+    if choices:
+        default = f" (default {field.default})" if isinstance(field.default, str) else ""
+        return f"One of: {', '.join(choices)}{default}."
+    return FIELD_HELP.get(name)
+
+
 def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
     from factstore.models import PROVENANCE
 
@@ -217,7 +268,8 @@ def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
 
     for name, field in reversed(list(fields.items())):
         command = click.option(f"--{name.replace('_', '-')}", name,
-                               required=field.is_required(), default=None)(command)
+                               required=field.is_required(), default=None,
+                               help=_field_help(name, field))(command)
     command.__doc__ = f"Add a {kind} (--update: replace one that exists)."
     group.command(kind)(command)
 

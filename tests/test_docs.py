@@ -32,3 +32,21 @@ def test_public_api_is_exported() -> None:
     for name in factstore.__all__:
         assert hasattr(factstore, name), name
     assert {"FactStore", "open_store", "init_store"} <= set(factstore.__all__)
+
+
+def test_every_add_option_says_what_it_takes() -> None:
+    """`facts add KIND --help` names the choices of a field with a fixed set (a source's
+    kind, a value's type, a status) and the form of dates and periods; only fields whose
+    name says it all (a title, a name, a term, a text) go without."""
+    from click.testing import CliRunner
+
+    plain = {"title", "name", "description", "term", "text", "alias"}
+    add = cli.commands["add"]
+    for kind, command in add.commands.items():  # type: ignore[attr-defined]
+        for option in command.params:
+            if option.name not in plain and option.name not in ("author", "reason", "update",
+                                                                 "as_json", "branch"):
+                assert option.help, f"facts add {kind} --{option.name}"
+    out = CliRunner().invoke(cli, ["add", "fact", "--help"]).output
+    assert "One of: number, money, percent, text, date, bool." in out
+    assert "FY26-Q3" in out and "YYYY-MM-DD" in out
