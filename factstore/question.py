@@ -430,7 +430,36 @@ def find_terms(words: Words, definitions: list[dict[str, Any]]) -> list[str]:
                 words.take(r[0], r[-1] + 1, "term")
             words.term_of.update(dict.fromkeys(at, term))
             found.append(term)
+    if not found and MEANING_WORDS & set(words.words):
+        found = _terms_asked_for(words, list(dict.fromkeys(by_key.values())))
     return list(dict.fromkeys(found))
+
+
+# Words that ask what a term means ("What is the churn definition?", "What does active mean?").
+MEANING_WORDS = frozenset("define defined defines definition definitions mean means meaning "
+                          "meant".split())
+
+
+def _terms_asked_for(words: Words, terms: list[str]) -> list[str]:
+    """For a question that asks what something means and names no term whole: the terms
+    sharing the most of its words ('the churn definition for customer success' is Churned
+    customer's), those words taken as the term's."""
+    free = {i: root(w) for i, w in enumerate(words.words)
+            if not words.took[i] and root(w) not in FILLER and w not in FILLER}
+    best: list[tuple[str, set[int]]] = []
+    most = 0
+    for term in terms:
+        own = {root(w) for w in full_name(term).split()} - FILLER
+        at = {i for i, r in free.items() if r in own}
+        shared = len({free[i] for i in at})
+        if shared and shared >= most:
+            best = ([] if shared > most else best) + [(term, at)]
+            most = shared
+    for term, at in best:
+        words.term_of.update(dict.fromkeys(at, term))
+        for r in runs(sorted(at)):
+            words.take(r[0], r[-1] + 1, "term")
+    return [term for term, _ in best]
 
 
 def _term_initials(words: Words, term: str) -> set[int]:

@@ -313,6 +313,22 @@ def test_a_question_naming_no_entity_gets_the_definition_and_says_so(saltmarsh: 
                             "entity the store holds"]
 
 
+
+@pytest.mark.parametrize("question", [
+    "What is the retention definition the finance team uses?",
+    "What does retained net mean?",  # its words, another order
+])
+def test_a_definition_asked_for_in_part_of_its_terms_words(saltmarsh: FactStore,
+                                                           question: str) -> None:
+    """A question that asks what something means finds the term sharing most of its words,
+    though it never writes the term whole ("Net retention")."""
+    assert item_ids(_pack(saltmarsh, question)) == ["def:net-retention@finance"]
+
+
+def test_a_question_not_about_meaning_is_not_given_a_definition_by_one_word(
+        saltmarsh: FactStore) -> None:
+    assert item_ids(_pack(saltmarsh, "What is our retention outlook?")) == []
+
 @pytest.mark.parametrize("fmt", ["md", "xml", "json"])
 def test_not_found_statements_are_shown_escaped_in_every_format(saltmarsh: FactStore, fmt: str
                                                                 ) -> None:
