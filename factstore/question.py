@@ -102,6 +102,14 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
             return None
     if how == "month":
         return f"{g[1]}-{MONTH_NAMES[g[0][:3].lower()]:02d}"
+    if how == "ending":  # the fiscal quarter, half or year whose last month it names
+        month = MONTH_NAMES[g[1][:3].lower()]
+        day = date(int(g[2]), month, 1)
+        quarter = fiscal_quarter_of(day, start_month)
+        if g[0] == "QUARTER":
+            return quarter
+        fy = quarter.split("-")[0]
+        return fy if g[0] == "YEAR" else f"{fy}-H{1 if quarter[-1] in '12' else 2}"  # half
     if how == "fy":
         return f"FY{_fy(g[0]):02d}"
     if how == "year":

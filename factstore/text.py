@@ -262,6 +262,11 @@ QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
     (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
+    # "the quarter ending Sept 2026", "year ended 30 June 2026": the fiscal period that ends
+    # in that month
+    (re.compile(r"\b(quarter|half(?:[\s-]?year)?|year)[\s-]+(?:end(?:ed|ing|s)?|to)\s+(?:on\s+)?"
+                r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
+                r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(\d{4})\b", re.I), "ending"),
     (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
     (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
     (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),

@@ -371,6 +371,9 @@ def test_retracted_sources_rank_as_no_authority_and_proposed_facts_are_not_curre
     ("ARR on 2025-10-31?", ["2025-10-31"]), ("ARR in October 2025?", ["2025-10"]),
     ("ARR of 2000 seats?", []), ("ARR in 2000 seats?", []),
     ("ARR on 2025-02-30 or in 9999-Q4?", []),
+    ("ARR for the quarter ending Jan 2026?", ["FY26-Q4"]),
+    ("ARR in the year ended 31 January 2025?", ["FY25"]),
+    ("ARR for the half-year ending July 2025?", ["FY26-H1"]),
 ])
 def test_periods_a_question_names(question: str, periods: list[str]) -> None:
     from datetime import date
