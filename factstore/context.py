@@ -133,7 +133,8 @@ class Builder:
         pack = ContextPack(hash="", version=version, question=question, options=options,
                            terms=terms, periods=periods, entities=mentions, items=[],
                            trimmed=[], text="", missing=not_found(
-                               self.index.entities, subjects + members, mentions, ask, found))
+                               self.index.entities, subjects + members, mentions, ask, found),
+                           fiscal_year_start_month=self.start_month)
         kept, trimmed = self._fit(pack, candidates, options.max_tokens)
         pack.items, pack.trimmed = _number(kept), [c.item.id for c in trimmed]
         pack.text = render(pack, options.format)

@@ -319,6 +319,9 @@ class ContextPack(Plain):
     trimmed: list[str]  # ids left out to fit max_tokens, lowest priority first
     text: str  # the rendered pack, in options.format
     missing: list[str] = dataclasses.field(default_factory=list)  # what was asked for and not found
+    # the store's fiscal year start month at the pack's version, for `facts verify` to place
+    # fiscal periods (not part of the text; None in a pack built before it was kept)
+    fiscal_year_start_month: int | None = None
     # Written to the render log. False: not asked to (eval), or the store would not take it
     # (read-only); the pack itself is the same either way.
     logged: bool = False

@@ -626,8 +626,11 @@ def load_pack(path: Path) -> ContextPack:
 def verify(answer: str, pack: ContextPack, *, fiscal_start_month: int | None = None
            ) -> VerifyReport:
     """Check an answer against the pack it was written from; see the module docstring.
-    `fiscal_start_month` is the store's fiscal calendar (`FactStore.fiscal_start_month()`):
-    without it, a fiscal period and a calendar one are judged on every calendar."""
+    `fiscal_start_month` is the store's fiscal calendar (`FactStore.fiscal_start_month()`;
+    by default the one the pack carries): without either, a fiscal period and a calendar one
+    are judged on every calendar."""
+    if fiscal_start_month is None:
+        fiscal_start_month = pack.fiscal_year_start_month
     items = {item.n: evidence(item) for item in pack.items}
     for e in (e for e in items.values() if e.item.kind == "rule"):  # a rule governs the
         e.names += [full_name(m.entity["name"]) for m in pack.entities if m.entity]  # asked

@@ -19,7 +19,7 @@ from factstore.models import ContextPack
 from factstore.render import parse, presented
 from factstore.verify import verify
 
-from .conftest import AUTHOR, FIXTURES, Facts
+from .conftest import AUTHOR, FIXTURES, Facts, item_ids
 
 SUPERSEDED = {"fact:veridian-pharma-acv-fy26q3"}  # by fact:veridian-pharma-acv-fy26q3-contract
 RETRACTED_IN_Q4 = {"fact:halcyon-media-churn-risk-fy26q3"}
@@ -318,6 +318,29 @@ def test_a_definition_says_who_owns_it_and_when_it_holds(store: FactStore) -> No
                          "start. (owner: Oona Fitzgerald) (from 2026-07-01)")
     assert verify("Oona Fitzgerald owns the churn rate definition [1].", pack).ok
     assert not verify("Ana Ruiz owns the churn rate definition [1].", pack).ok
+
+
+def test_a_pack_carries_its_fiscal_calendar_so_verify_places_fiscal_periods(
+        store: FactStore, tmp_path: Path) -> None:
+    """A July fiscal year: FY27-Q1 is July-September 2026. The pack says so (outside its
+    text), so the verifier catches a month outside the cited quarter with no store at hand."""
+    path = tmp_path / "kiwi.yaml"
+    path.write_text("""\
+factstore: 1
+calendar: {fiscal_year_start_month: 7}
+sources: [{id: "src:crm", title: CRM, kind: system_of_record, authority: 80}]
+entities: [{id: tui, kind: customer, name: Tui Orchards}]
+facts:
+  - {subject: tui, predicate: arr, value: 185000, unit: NZD, period: FY27-Q1,
+     source: "src:crm"}
+""", encoding="utf-8")
+    store.import_file(path, author=AUTHOR)
+    pack = store.context("What was Tui Orchards' ARR in the quarter ending Sept 2026?",
+                         record=False, valid_at="2026-12-01")
+    assert pack.fiscal_year_start_month == 7 and item_ids(pack) == ["fact:tui-arr-fy27q1"]
+    again = ContextPack.model_validate_json(json.dumps(pack.model_dump()))
+    assert verify("Tui Orchards' ARR was 185,000 NZD in September 2026 [1].", again).ok
+    assert not verify("Tui Orchards' ARR was 185,000 NZD in December 2026 [1].", again).ok
 
 def test_verify_refuses_an_edited_pack_and_empty_or_binary_answers(
         northwind: FactStore, tmp_path: Path) -> None:
