@@ -705,8 +705,8 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 __all__ = [
     "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
-    "INITIALS_MOST",
-    "IN_PASSING", "MAX_GRAM", "NON_NAMES", "OBLIGATION_ROOTS", "OBLIGATION_WORDS", "PERIODISH",
+    "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "NON_NAMES", "OBLIGATION_ROOTS",
+    "OBLIGATION_WORDS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
     "initials_at", "names_predicate", "question_periods", "root", "runs", "stem",
