@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from factstore.periods import valid_on as valid_at_day
-from factstore.question import FILLER, GENERIC, Ask, root
+from factstore.question import FILLER, GENERIC, Ask, initials_at, root
 from factstore.ranked import (
     TIER_CONTEXT,
     TIER_FACT,
@@ -215,7 +215,8 @@ class Links:
                 other = self.index.entities[key[2] if key[0] == subject else key[0]]["kind"]
                 if (key[1], other) not in sorts:  # one relation name, one kind: judged once
                     sorts[(key[1], other)] = (
-                        frozenset(a for a, group in wanted.items() if group & _rel_roots(key[1])),
+                        frozenset(a for a, group in wanted.items() if group & _rel_roots(key[1]))
+                        | _initials(key[1], ask, named),
                         frozenset({root(full_name(other))} & asked))
                 hits.append((key, *sorts[(key[1], other)]))
             both = [h for h in hits if h[1] and h[2]]
@@ -315,6 +316,13 @@ class Links:
                      subject=r["src_id"], predicate=r["rel"], value=r["dst_id"],
                      value_type="entity")
         return Ranked(tier if status == "current" else TIER_LOW, order, item)
+
+
+def _initials(rel: str, ask: Ask, named: set[str]) -> frozenset[str]:
+    """The question's words a relation's name is the initials of: 'customer success
+    manager' for csm, 'key account manager' for kam."""
+    at = initials_at([rel.lower()], [ask.words.words[i] for i in ask.positions], ask.positions)
+    return frozenset(ask.root(i) for i in at) & named
 
 
 def _key(item: Any) -> Key:

@@ -21,7 +21,7 @@ from factstore.models import ContextPack
 from factstore.render import parse, parse_missing, presented
 from factstore.verify import verify
 
-from .conftest import item_ids, loaded_store, Facts
+from .conftest import AUTHOR, item_ids, loaded_store, Facts
 
 SALTMARSH = """
 factstore: 1
@@ -355,3 +355,25 @@ def test_verify_refuses_a_pack_whose_not_found_list_was_edited(saltmarsh: FactSt
     answer.write_text("I don't know.", encoding="utf-8")
     result = facts("verify", str(answer), "--pack", str(edited), ok=False)
     assert result.exit_code == 2 and "edited" in result.output
+
+
+def test_a_relation_named_by_initials_answers_the_words_they_stand_for(
+        store: FactStore, tmp_path: Path) -> None:
+    """A relation called csm is what 'customer success manager' asks for: the pack lists it
+    with no 'no relation named …' note, and 'account manager' is not it."""
+    path = tmp_path / "moana.yaml"
+    path.write_text("""\
+factstore: 1
+sources: [{id: "src:crm", title: CRM, kind: system_of_record, authority: 80}]
+entities:
+  - {id: moana, kind: customer, name: Moana Kelp Co}
+  - {id: rangi, kind: person, name: Rangi Parata}
+relations:
+  - {src: moana, rel: csm, dst: rangi, source: "src:crm"}
+""", encoding="utf-8")
+    store.import_file(path, author=AUTHOR)
+    pack = _pack(store, "Who is the customer success manager of Moana Kelp Co?")
+    assert item_ids(pack) == ["rel:moana/csm/rangi"] and pack.missing == []
+    pack = _pack(store, "Who is the account manager of Moana Kelp Co?")
+    assert pack.missing == ["no relation of Moana Kelp Co is named 'manager': listed are "
+                            "those that may say who"]
