@@ -11,7 +11,7 @@ import click
 from factstore.errors import InvalidInput
 from factstore.results import match_note
 from factstore.text import parse_number, plain_number
-from factstore.schema import SINGULAR, TABLES
+from factstore.schema import NUMERIC, SINGULAR, TABLES
 from factstore.store import init_store
 
 from . import output
@@ -188,7 +188,7 @@ def _coerce(name: str, value: str, value_type: str | None) -> Any:
     """A value typed on the command line is a number when a file would read it as one, or
     as a pack writes it (1,300,000), unless its type is text; it keeps its digits as typed
     (00123 stays text, 12345678901234567.89 keeps every digit)."""
-    if name == "value" and value_type in (None, "number", "money", "percent"):
+    if name == "value" and value_type in (None, *NUMERIC):
         number = parse_number(plain_number(value))
         if isinstance(number, int | float):
             return number

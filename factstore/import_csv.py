@@ -34,6 +34,7 @@ from factstore.importers import (
     section_records,
 )
 from factstore.models import MODELS, KnowledgeBatch, Record, check_records, value_text
+from factstore.schema import NUMERIC
 from factstore.text import BASED_INT, MAX_TEXT_BYTES, parse_number, plain_number
 
 # The columns of each table, in the order an export writes them.
@@ -172,7 +173,7 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
             record["scope"] = options.scope
         return record
     value = record.get("value")
-    if value is not None and record.get("value_type") in (None, "money", "number", "percent"):
+    if value is not None and record.get("value_type") in (None, *NUMERIC):
         value = record["value"] = plain_number(value, decimal)
     if value is not None and "value_type" not in record:
         number = None if BASED_INT.fullmatch(value) else parse_number(value)

@@ -24,6 +24,7 @@ from typing import Any
 
 from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackFormat, PackItem
+from factstore.schema import NUMERIC
 from factstore.text import clean_for_pack
 
 INSTRUCTIONS = (
@@ -49,7 +50,7 @@ def render(pack: ContextPack, fmt: PackFormat) -> str:
 def display_value(value: str, value_type: str, unit: str | None) -> str:
     """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'."""
     text = value
-    if value_type in ("money", "number", "percent"):
+    if value_type in NUMERIC:
         try:
             number = float(value)
             text = f"{int(number):,}" if number.is_integer() else f"{number:,}"

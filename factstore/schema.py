@@ -29,6 +29,7 @@ SourceKind = Literal["system_of_record", "policy", "contract", "wiki", "expert",
 AliasKind = Literal["name", "abbreviation", "former", "ticker", "code"]
 Status = Literal["active", "proposed", "deprecated", "retracted"]
 ValueType = Literal["number", "money", "percent", "text", "date", "bool"]
+NUMERIC = ("number", "money", "percent")  # the value types whose values are numbers
 
 # Every versioned row carries who recorded it, why, and a revision for compare-and-set.
 BOOKKEEPING = ("recorded_by", "reason", "rev")
@@ -208,7 +209,7 @@ def same_value(fact: Row) -> tuple[Any, str]:
     """What two facts must share to agree: the value (as a number when it is one, so 300 and
     300.0 agree) and the unit (100 USD and 100 EUR do not)."""
     value = fact["value"]
-    if fact.get("value_type") in ("number", "money", "percent"):
+    if fact.get("value_type") in NUMERIC:
         with contextlib.suppress(ArithmeticError, ValueError):
             return Decimal(value), fact.get("unit") or ""
     return value, fact.get("unit") or ""
@@ -216,8 +217,8 @@ def same_value(fact: Row) -> tuple[Any, str]:
 
 
 __all__ = [
-    "BACKFILLED", "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "REFERENCES",
-    "RENDER_LOG",
+    "BACKFILLED", "BOOKKEEPING", "COMMITTED", "CONFIG", "FISCAL_START", "MAX_ID", "NUMERIC",
+    "REFERENCES", "RENDER_LOG",
     "SINGULAR", "SPELLING", "TABLES", "VERSIONED", "AliasKind", "Row", "SourceKind", "Status",
     "Table", "ValueType", "alias_spellings", "authority_of", "dump_spellings", "insert_sql",
     "key_from_id",

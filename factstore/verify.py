@@ -66,6 +66,7 @@ from factstore.results import ContextPack, PackItem
 from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummary
 from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
+from factstore.schema import NUMERIC
 from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
 from factstore.verify_checks import (
     initials_in,
@@ -380,7 +381,7 @@ def evidence(item: PackItem) -> Evidence:
     days |= {d for d in map(iso_day, (item.valid_from, item.valid_to, item.period)) if d}
     if item.value_type == "date" and (day := iso_day(item.value)):
         days.add(day)
-    stated = _decimal(item.value) if item.value_type in ("number", "money", "percent") else None
+    stated = _decimal(item.value) if item.value_type in NUMERIC else None
     if stated is not None:
         amounts.append(Amount(item.value or "", 0, stated, Decimal(0),
                               item.value_type == "percent", None))

@@ -19,7 +19,7 @@ from factstore.backends.base import Tx
 from factstore.checks import check_fact_value, check_source_id, check_text, value_text
 from factstore.errors import Conflict, FactstoreError, InvalidInput
 from factstore.results import WriteResult
-from factstore.schema import Row, Table, table_for_id
+from factstore.schema import NUMERIC, Row, Table, table_for_id
 from factstore.store.core import Captured, StoreCore
 from factstore.store.core import message as commit_message
 from factstore.store.names import Names
@@ -152,7 +152,6 @@ def _need_reason(reason: str | None, what: str) -> None:
     check_text("reason", reason, required=True)
 
 
-NUMERIC = ("number", "money", "percent")
 NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
@@ -183,5 +182,5 @@ def _parse_value(value: str | int | float, value_type: str) -> str | int | float
 
 
 __all__ = [
-    "NUMBER", "NUMERIC", "Corrections", "check_value"
+    "NUMBER", "Corrections", "check_value"
 ]
