@@ -670,7 +670,7 @@ class DoltServerBackend:
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
-        the server's user, as DOLT_PULL's own); conflicts merge nothing."""
+        author, rows settled as merge settles them); conflicts left merge nothing."""
         with self._write_lock():
             self.call("dolt_fetch", *_user(user), remote, branch)
             fetched = f"{remote}/{branch}"

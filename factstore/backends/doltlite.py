@@ -312,7 +312,7 @@ class DoltliteBackend:
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch, then merge the fetched branch like any merge (revs raised, one commit by
-        the connection's user config, as dolt_pull's own); conflicts merge nothing."""
+        author, rows settled as merge settles them); conflicts left merge nothing."""
         _no_user(user)
         self.call("dolt_fetch", remote, branch)
         fetched = f"{remote}/{branch}"
