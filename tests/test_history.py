@@ -315,12 +315,20 @@ def test_push_to_unknown_remote_exits_3(facts: Facts) -> None:
     assert facts("push", "nowhere", ok=False).exit_code == 3
 
 
+def _proposed(facts: Facts, store_url: str, tmp_path: Path, name: str, value: str,
+              reason: str) -> Facts:
+    """The store loaded, and a proposal `name` whose one commit, by EXPERT, corrects
+    fact:acv; the CLI on that branch."""
+    _load(facts, tmp_path, TWO, "one.yaml")
+    facts("propose", name)
+    branch = Facts(store_url, name)
+    branch("correct", "fact:acv", "--value", value, "--reason", reason, "--by", EXPERT)
+    return branch
+
+
 def test_conflict_fixed_on_the_branch_then_re_merged(facts: Facts, store_url: str,
                                                     tmp_path: Path) -> None:
-    _load(facts, tmp_path, TWO, "one.yaml")
-    facts("propose", "p2")
-    branch = Facts(store_url, "p2")
-    branch("correct", "fact:acv", "--value", "120", "--reason", "b", "--by", EXPERT)
+    branch = _proposed(facts, store_url, tmp_path, "p2", "120", "b")
     facts("correct", "fact:acv", "--value", "130", "--reason", "m", "--by", AUTHOR)
     assert facts("merge", "p2", "--by", AUTHOR, ok=False).exit_code == 5
     # the fix, on the branch: take main in, keeping the branch's value for the conflict
@@ -333,10 +341,7 @@ def test_conflict_fixed_on_the_branch_then_re_merged(facts: Facts, store_url: st
 
 def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path: Path
                                           ) -> None:
-    _load(facts, tmp_path, TWO, "one.yaml")
-    facts("propose", "mine")
-    Facts(store_url, "mine")("correct", "fact:acv", "--value", "140", "--reason", "recount",
-                             "--by", EXPERT)
+    _proposed(facts, store_url, tmp_path, "mine", "140", "recount")
     head = json.loads(facts("log", "--json").output)[0]["commit"]
     refused = facts("merge", "mine", "--by", EXPERT.upper(), ok=False)  # same email, any case
     assert refused.exit_code == 4 and "someone else must approve it" in refused.output
@@ -349,10 +354,7 @@ def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path
 def test_main_merged_into_a_branch_by_whoever_wrote_main(facts: Facts, store_url: str,
                                                          tmp_path: Path) -> None:
     """Taking main into one's proposal approves nothing: its author may do it."""
-    _load(facts, tmp_path, TWO, "one.yaml")
-    facts("propose", "mine")
-    branch = Facts(store_url, "mine")
-    branch("correct", "fact:acv", "--value", "140", "--reason", "recount", "--by", EXPERT)
+    branch = _proposed(facts, store_url, tmp_path, "mine", "140", "recount")
     facts("correct", "fact:seats", "--value", "12", "--reason", "count", "--by", EXPERT)
     branch("merge", "main", "--by", EXPERT)
     assert branch.row("fact:seats")["value"] == "12"
