@@ -79,9 +79,7 @@ def merge(obj: Ctx, name: str, prefer: str | None, author: str | None, as_json: 
     (exit 4 otherwise: nobody approves their own proposal). Into another branch (--branch B,
     say main into a proposal to settle a conflict) anyone may merge. Conflicts: listed row
     by row, exit 5, nothing merged."""
-    store = obj.store()
-    merge = store.approve if store.branch == "main" else store.merge
-    print_write(merge(name, author=who(author), prefer=prefer), as_json)
+    print_write(obj.store().merge(name, author=who(author), prefer=prefer), as_json)
 
 
 @cli.group(invoke_without_command=True)

@@ -337,12 +337,11 @@ class FactStore:
 
     def merge(self, name: str, *, author: str | None, prefer: str | None = None
               ) -> WriteResult:
-        """Merge a branch into the current one (main) as one commit.
-
-        Conflicting rows (both sides changed the same row differently) stop the merge with
-        Conflict listing base/ours/theirs for each, and nothing is written — unless prefer is
-        'ours' or 'theirs'."""
-        return self._sharing.merge(name, author=author, prefer=prefer)
+        """Merge a branch into this one as one commit; into main it is an approval (`approve`).
+        Conflicting rows stop it (Conflict: base/ours/theirs of each, nothing written) unless
+        prefer is 'ours' or 'theirs'."""
+        merge = self._review.approve if self.branch == "main" else self._sharing.merge
+        return merge(name, author=author, prefer=prefer)
 
     def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None,
             author: str | None = None, force: bool = False) -> Tag:
