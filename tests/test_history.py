@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import FactStore, InvalidInput, open_store
+from factstore import FactStore, InvalidInput, Refused, open_store
 from factstore.periods import period_range
 
 from .conftest import AUTHOR, FIXTURES, Facts, TWO
@@ -345,6 +345,8 @@ def test_nobody_merges_their_own_proposal(facts: Facts, store_url: str, tmp_path
     head = json.loads(facts("log", "--json").output)[0]["commit"]
     refused = facts("merge", "mine", "--by", EXPERT.upper(), ok=False)  # same email, any case
     assert refused.exit_code == 4 and "someone else must approve it" in refused.output
+    with open_store(store_url) as store, pytest.raises(Refused):  # from Python, the same
+        store.merge("mine", author=EXPERT)
     assert json.loads(facts("log", "--json").output)[0]["commit"] == head
     facts("merge", "mine", "--by", AUTHOR)
     assert facts.row("fact:acv")["value"] == "140"
