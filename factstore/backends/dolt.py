@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from factstore.backends import loaddata, local, versioning
 from factstore.backends.base import WriteBody
+from factstore.backends.mysql_rows import result_class
 from factstore.schema import COMMITTED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
@@ -268,7 +269,8 @@ def _connection_class() -> Any:
     """pymysql's Connection, but for the TLS context of its "preferred" mode (no TLS option
     given: TLS if the server offers it, unverified): pymysql builds it with the system's CA
     certificates loaded (a quarter of a short command's run), which an unverified context
-    never reads. The same context without them; any TLS option given: pymysql's own."""
+    never reads. The same context without them; any TLS option given: pymysql's own. Its
+    buffered results read their rows with factstore.backends.mysql_rows."""
     base: Any = _load_pymysql().connections.Connection
 
     class Connection(base):  # type: ignore[misc]
@@ -282,6 +284,17 @@ def _connection_class() -> Any:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
             return ctx
+
+        def _read_query_result(self, unbuffered: bool = False) -> Any:
+            if unbuffered:
+                return super()._read_query_result(unbuffered)
+            self._result = None  # pymysql's own, with its rows read faster (mysql_rows)
+            result = result_class()(self)
+            result.read()
+            self._result = result
+            if result.server_status is not None:
+                self.server_status = result.server_status
+            return result.affected_rows
 
     return Connection
 
