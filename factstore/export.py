@@ -223,12 +223,17 @@ def yaml_text(doc: dict[str, Any], sections: Mapping[str, Sequence[Sequence[Any]
     is written column by column, each distinct value's text worked out once (most recur;
     most strings are cleared by C-level passes over the whole column), and its records
     joined from their lines by C-level zips. A dict per row, written field by field, was
-    most of a 100k-fact export's YAML."""
+    most of a 100k-fact export's YAML. A section is written BLOCK rows at a time (each
+    record's text is its own): the columns of a block stay in the processor's caches, where
+    a whole 100k-fact section's did not (0.37 -> 0.22 s, the same text)."""
     parts: list[str] = []
     for key, value in doc.items():
         rows = sections.get(key)
         if rows:
-            parts += [f"{key}:", _section_yaml(key, rows), "\n"]
+            parts.append(f"{key}:")
+            parts += [_section_yaml(key, rows[start:start + BLOCK])
+                      for start in range(0, len(rows), BLOCK)]
+            parts.append("\n")
         else:
             parts += _yaml_parts({key: value})
     return "".join(parts)
@@ -435,6 +440,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 _JSONL = json.JSONEncoder(ensure_ascii=False)
 WIDTH = 100  # PyYAML folds a plain string at a space past this column
+BLOCK = 5_000  # rows of a section yaml_text writes at a time
 PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
 # A string PyYAML may write plain: it starts with a letter, digit or one of _ ( / $, holds no
 # control, line-break, astral or BOM character (libyaml escapes those), no #, no ': ', no
@@ -473,7 +479,7 @@ _Dumper.add_representer(str, _represent_str)
 
 
 __all__ = [
-    "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH", "ExportFormat",
-    "Row", "columns", "document", "dump", "format_for", "records", "spelled", "write",
-    "write_text", "yaml_text"
+    "BLOCK", "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH",
+    "ExportFormat", "Row", "columns", "document", "dump", "format_for", "records", "spelled",
+    "write", "write_text", "yaml_text"
 ]

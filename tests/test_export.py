@@ -231,12 +231,19 @@ def _rows_text(rng: random.Random, pool: list[str], dense: bool = False) -> str 
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("count", [5, 200])
-def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(seed: int, count: int) -> None:
+@pytest.mark.parametrize("block", [None, 7])
+def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(
+        seed: int, count: int, block: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     """The column-by-column writer (`yaml_text`) against PyYAML's text of the records the
     same rows make, on rows of odd text: few rows (each value looked at), and many mostly
-    distinct ones (a column of strings of their own is cleared in passes over it all)."""
+    distinct ones (a column of strings of their own is cleared in passes over it all); and
+    with the sections written a few rows at a time (as a large store's are, BLOCK rows)."""
+    from factstore import export
     from factstore.export import _yaml, columns, document, records, yaml_text
     from factstore.models import MODELS as SECTIONS
+
+    if block:
+        monkeypatch.setattr(export, "BLOCK", block)
 
     rng = random.Random(seed)
     pool = [*TRICKY, "active", "retracted", "", " lead", "trail ", "a\nb", "it's", "x" * 99]
