@@ -66,8 +66,9 @@ def result_class() -> Any:
     class Result(base):  # type: ignore[misc]
         def _read_rowdata_packet(self) -> None:
             conn: Any = getattr(self, "connection")  # noqa: B009 (typed by pymysql's base)
-            if conn._current_timeout != conn._read_timeout:
-                super()._read_rowdata_packet()
+            if (getattr(conn, "_current_timeout", None) != getattr(conn, "_read_timeout", None)
+                    or not hasattr(conn, "_next_seq_id")):  # a timeout to set, or another
+                super()._read_rowdata_packet()            # pymysql: its own reader
                 return
             rows: list[tuple[Any, ...]] = []
             append = rows.append
