@@ -351,10 +351,16 @@ def one_store(plan: Plan, results: Results, backend: str, size: int,
     facts = customers * len(PREDICATES) * len(QUARTERS)
     url = url_for(f"s{size}")
     plan.step(f"{backend} {size:,}: import (library)")
-    _, _, out = child([python(), "-c", IMPORT_CHILD, url, str(data), AUTHOR])
-    done = json.loads(out)
-    results.add("import", backend, size, done["seconds"] * 1000, rate=facts / done["seconds"],
-                rss_mb=done["rss_mb"], rows=done["rows"])
+    # with bytecode written, as `facts import` is measured (cli_import); on doltlite up to
+    # 100k facts the median of CLI_IMPORT_RUNS imports, the first making the store used below
+    runs = CLI_IMPORT_RUNS if backend == "doltlite" and not plan.quick and size <= 100_000 \
+        else 1
+    done = [json.loads(child([python(), "-c", IMPORT_CHILD, url_for(f"lib{size}-{run}")
+                              if run else url, str(data), AUTHOR],
+                             {"PYTHONDONTWRITEBYTECODE": None})[2]) for run in range(runs)]
+    seconds = statistics.median(d["seconds"] for d in done)
+    results.add("import", backend, size, seconds * 1000, rate=facts / seconds,
+                rss_mb=max(d["rss_mb"] for d in done), rows=done[0]["rows"])
     if server_url:
         plan.step(f"dolt {size:,}: server floor (LOAD DATA)")
         server_floor(results, server_url, size, plan.work)
