@@ -241,10 +241,15 @@ class Words:
         return [bool(t) for t in self.took]
 
     def around(self, start: int, end: int) -> str:
-        """The question without words start..end: the context a name is resolved in (the
-        name itself in it would count as context for itself)."""
+        """The question without words start..end and without the periods it names: the
+        context a name is resolved in (the name itself in it would count as context for
+        itself, and a year such as 2026 would count against an entity whose neighbours'
+        names hold four-digit codes)."""
         first, last = self.origin[start], self.origin[end - 1]
-        return " ".join(self.tokens[:first] + self.tokens[last + 1:])
+        text = " ".join(self.tokens[:first] + self.tokens[last + 1:])
+        for _, m, _ in sorted(_period_matches(text), key=lambda f: -f[0]):  # 'in the quarter
+            text = text[:m.start()] + text[m.end():]  # ending Sept 2026' says when, not whose
+        return " ".join(text.split())
 
     def said(self, start: int, end: int) -> str:
         """The question's own text for words start..end, punctuation around it trimmed."""

@@ -1,0 +1,129 @@
+"""Packs and the verifier on a company shaped unlike the other fixtures (#13 points 1-4, a
+user test): Kawasemi Seiki, a Japanese bearing maker with a Mexican subsidiary. Its fiscal
+year starts in April; its customers have tickers (four-digit codes), its plants a kind of
+their own; predicates are named as its ledger names them (contract_end, employees, net_sales)
+while people ask in their own words ("contract expiry date", "headcount"). Built once per
+module on each backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from factstore import FactStore
+from factstore.models import ContextPack
+
+from .conftest import loaded_store
+
+KAWASEMI = """
+factstore: 1
+calendar: {fiscal_year_start_month: 4}
+default_source: src:erp
+sources:
+  - {id: src:erp, title: SAP sales and production ledger, kind: system_of_record,
+     uri: "sap://kawasemi/prd/sd", authority: 95, captured_at: 2026-11-20}
+  - {id: src:contracts, title: Signed supply agreements, kind: contract,
+     uri: "https://legal.kawasemi.test/agreements", authority: 100, captured_at: 2026-10-01}
+  - {id: src:sales-sheet, title: Sales forecast spreadsheet, kind: wiki, authority: 40,
+     uri: "https://drive.kawasemi.test/forecast.xlsx", captured_at: 2026-11-01}
+  - {id: src:hr, title: HR headcount report, kind: system_of_record, authority: 90,
+     uri: "workday://kawasemi/headcount", captured_at: 2026-10-15}
+  - {id: src:quality, title: QMS monthly report, kind: system_of_record, authority: 90,
+     uri: "qms://kawasemi/ppm", captured_at: 2026-10-10}
+  - {id: src:policy, title: Credit and quality policy 2026, kind: policy, authority: 85,
+     uri: "https://wiki.kawasemi.test/policy", captured_at: 2026-04-01}
+entities:
+  - id: kawasemi
+    kind: company
+    name: "Kawasemi Seiki Co., Ltd."
+    aliases:
+      - {alias: Kawasemi, kind: name}
+      - {alias: "TYO: 6487", kind: ticker}
+      - {alias: Kawasemi Bearing Works, kind: former, valid_to: 2024-03-31}
+  - {id: chubu, kind: region, name: Chubu}
+  - {id: kanto, kind: region, name: Kanto}
+  - {id: mexico, kind: region, name: Mexico}
+  - {id: automotive, kind: segment, name: Automotive segment}
+  - {id: yuki-sato, kind: person, name: Yuki Sato}
+  - id: tobu-motors
+    kind: customer
+    name: Tobu Motors Corporation
+    aliases:
+      - {alias: Tobu, kind: name}
+      - {alias: "TYO: 7299", kind: ticker}
+  - {id: aztlan, kind: customer, name: "Aztlán Automotriz S.A. de C.V."}
+  - {id: plant-hamamatsu, kind: plant, name: Hamamatsu Plant}
+relations:
+  - {src: plant-hamamatsu, rel: part_of, dst: kawasemi}
+  - {src: plant-hamamatsu, rel: located_in, dst: chubu}
+  - {src: plant-hamamatsu, rel: managed_by, dst: yuki-sato}
+  - {src: tobu-motors, rel: located_in, dst: kanto}
+  - {src: tobu-motors, rel: part_of, dst: automotive}
+  - {src: aztlan, rel: located_in, dst: mexico}
+  - {src: aztlan, rel: part_of, dst: automotive}
+definitions:
+  - {term: Net sales, text: "Invoiced revenue less returns, rebates and volume discounts."}
+  - {term: Defect rate, text: "Share of shipped units returned as defective within 90 days."}
+facts:
+  - {id: "fact:hamamatsu-defect-fy27q1", subject: plant-hamamatsu, predicate: defect_rate,
+     value: 0.38, value_type: percent, unit: "%", period: FY27-Q1, source: src:quality}
+  - {id: "fact:hamamatsu-defect-fy27q2", subject: plant-hamamatsu, predicate: defect_rate,
+     value: 0.43, value_type: percent, unit: "%", period: FY27-Q2, source: src:quality}
+  - {id: "fact:hamamatsu-employees-fy27q2", subject: plant-hamamatsu, predicate: employees,
+     value: 1280, value_type: number, unit: people, period: FY27-Q2, source: src:hr}
+  - {id: "fact:tobu-net-sales-fy27q1", subject: tobu-motors, predicate: net_sales,
+     value: 2450000000, value_type: money, unit: JPY, period: FY27-Q1}
+  - {id: "fact:tobu-net-sales-fy27q2", subject: tobu-motors, predicate: net_sales,
+     value: 2610000000, value_type: money, unit: JPY, period: FY27-Q2}
+  - {id: "fact:tobu-net-sales-fy27q2-sheet", subject: tobu-motors, predicate: net_sales,
+     value: 2800000000, value_type: money, unit: JPY, period: FY27-Q2, source: src:sales-sheet}
+  - {id: "fact:tobu-contract-end", subject: tobu-motors, predicate: contract_end,
+     value: 2027-03-31, value_type: date, source: src:contracts}
+  - {id: "fact:aztlan-contract-end", subject: aztlan, predicate: contract_end,
+     value: 2028-06-30, value_type: date, source: src:contracts}
+rules:
+  - {id: "rule:payment-terms", applies_to: "kind:customer", source: src:policy,
+     text: "Customers pay invoices within 60 days of the end of the month of shipment."}
+  - {id: "rule:payment-terms-automotive", applies_to: automotive, source: src:policy,
+     overrides: "rule:payment-terms",
+     text: "Automotive customers pay within 90 days of the end of the month of shipment, as
+       their supply agreements allow."}
+  - {id: "rule:defect-escalation", applies_to: "kind:plant", source: src:policy,
+     text: "A plant whose monthly defect rate exceeds 0.5% must escalate to the Head of
+       Quality within 24 hours."}
+"""
+ON = "2026-12-04"  # valid-at: FY27-Q3 (the fiscal year starts in April)
+
+
+@pytest.fixture(scope="module", params=["doltlite", "dolt"])
+def kawasemi(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[FactStore]:
+    yield from loaded_store(request, tmp_path_factory, "Kawasemi", KAWASEMI)
+
+
+def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
+    options = {"valid_at": ON, **options}
+    return store.context(question, record=False, **options)  # type: ignore[arg-type]
+
+
+# (question, items the pack must hold with their labels, items it must not hold)
+CASES: list[tuple[str, dict[str, str], set[str]]] = [
+    # a year in a period is not a code an entity's neighbours have (its ticker's 6487)
+    ("What was the defect rate at Hamamatsu Plant in the quarter ending Sept 2026?",
+     {"fact:hamamatsu-defect-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q1"}),
+    ("What was Hamamatsu Plant's defect rate in 2026?",
+     {"fact:hamamatsu-defect-fy27q2": "current"}, set()),
+]
+
+
+@pytest.mark.parametrize("question,must,must_not", CASES, ids=[c[0] for c in CASES])
+def test_a_user_question_gets_what_answers_it(kawasemi: FactStore, question: str,
+                                              must: dict[str, str], must_not: set[str]
+                                              ) -> None:
+    pack = _pack(kawasemi, question)
+    labels = {i.id: i.status for i in pack.items}
+    assert {k: labels.get(k) for k in must} == must, pack.text
+    assert not must_not & labels.keys(), pack.text
+    assert all(m.status == "resolved" for m in pack.entities), pack.entities
