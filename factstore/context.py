@@ -31,6 +31,7 @@ from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackS
 from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
 from factstore.question import (
+    DATE_WORDS,
     FILLER,
     FOREIGN_FUNCTION_WORDS,
     GENERIC,
@@ -38,6 +39,8 @@ from factstore.question import (
     RULE_ROOTS,
     Ask,
     Words,
+    alike_root,
+    alike_stem,
     find_entities,
     find_terms,
     initials_at,
@@ -579,7 +582,9 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
 
 def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     """Predicates the question names, the positions of the words that name them, and
-    whether its words name one itself: written out ('health score', 'health scores'),
+    whether its words name one itself: written out ('health score', 'health scores'; a word
+    in everyday words of the same meaning, WORDS_ALIKE: 'contract expiry date' for
+    contract_end, 'headcount' for employees),
     through a defined term ('ACV'), every word of the predicate somewhere in the
     question ('the date of renewal'), or the unit its values are counted in ('how many
     vehicles' for fleet_size in vehicles); failing those, in the words of a term's
@@ -589,8 +594,12 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     retention'."""
     words = ask.words
     usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
-    stems = [stem(words.words[i]) for i in usable]
-    roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
+    stems = [alike_stem(words.words[i]) for i in usable]  # "expiry" is "end" (WORDS_ALIKE)
+    roots: dict[str, set[int]] = defaultdict(set)
+    for i in usable:
+        if words.words[i] not in FILLER:
+            roots[alike_root(words.words[i])].add(i)
+    dated = {r["predicate"] for r in rows if r.get("value_type") == "date"}
     named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
     for i, term in words.term_of.items():
         named[" ".join(stem(w) for w in full_name(term).split())].add(i)
@@ -601,16 +610,18 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     hits: dict[str, set[int]] = {}
     for predicate in {r["predicate"] for r in rows}:
         key = full_name(predicate.replace("_", " ")).split()  # as the question's words
-        keyed = [stem(w) for w in key]
+        keyed = [alike_stem(w) for w in key]
         at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
               if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
         for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
-            need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
+            need = {alike_root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
             if not at and need and need <= roots.keys():  # "how many vehicles": its unit
-                at = {roots[r] for r in need}
-        at |= named.get(" ".join(keyed), set())
+                at = set().union(*(roots[r] for r in need))
+        at |= named.get(" ".join(stem(w) for w in key), set())
         if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
             at = initials_at(key, [words.words[i] for i in usable], usable)
+        if at and predicate in dated:  # "the contract end date": 'date' says its type
+            at |= {i for i in usable if words.words[i] in DATE_WORDS}
         if at:
             hits[predicate] = at
     own = bool(hits)  # the question's own words name a predicate
@@ -667,11 +678,11 @@ def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
     other predicate of the entity."""
     first: dict[str, set[str]] = defaultdict(set)
     for predicate in {r["predicate"] for r in rows}:
-        first[stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
+        first[alike_stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
     alone = {r[0] for r in runs(ask.positions) if len(r) == 1}
     found: dict[str, set[int]] = {}
     for i in usable:
-        named = first.get(stem(ask.words.words[i]), set())
+        named = first.get(alike_stem(ask.words.words[i]), set())
         if i in alone and len(named) == 1 and ask.words.words[i] not in FILLER:
             found[next(iter(named))] = {i}
     return found

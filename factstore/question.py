@@ -602,6 +602,44 @@ def names_predicate(term: str, predicate: str) -> bool:
                for x, y in ((a, b), (b, a)))
 
 
+# --- a predicate's words said in other words ----------------------------------------------
+
+# Everyday words a question uses for the words predicates are named with: "the contract expiry
+# date" asks for contract_end, "headcount" for employees, "the agreement" for the contract,
+# "turnover" for sales. Each group's words are one word when a question is compared with a
+# predicate's name (both sides by stem, and by root). Words of plain business English only,
+# never a company's own vocabulary.
+WORDS_ALIKE = (
+    "end ends ending expiry expiries expiration expirations expire expires expiring lapse",
+    "start starts starting begin begins beginning commencement",
+    "employees employee headcount headcounts staff workforce personnel",
+    "contract contracts agreement agreements",
+    "revenue revenues sales turnover",
+)
+# A predicate whose values are dates is also named with these ("the contract end date").
+DATE_WORDS = frozenset({"date", "dates"})
+
+
+def _alike(key: Any) -> dict[str, str]:
+    return {key(w): key(group.split()[0]) for group in WORDS_ALIKE for w in group.split()}
+
+
+ALIKE_STEMS = _alike(stem)
+ALIKE_ROOTS = _alike(root)
+
+
+def alike_stem(word: str) -> str:
+    """stem(word), or the first word's stem of its WORDS_ALIKE group ('expiry' -> 'end')."""
+    s = stem(word)
+    return ALIKE_STEMS.get(s, s)
+
+
+def alike_root(word: str) -> str:
+    """root(word), or the first word's root of its WORDS_ALIKE group ('expires' -> 'end')."""
+    r = root(word)
+    return ALIKE_ROOTS.get(r, r)
+
+
 # --- what the question asks ------------------------------------------------------------
 
 
@@ -708,12 +746,14 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 
 
 __all__ = [
-    "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
+    "ALIKE_ROOTS", "ALIKE_STEMS", "CLOSE_FIRST_WORD", "DATE_WORDS", "DETERMINERS", "DUTY_ROOTS",
+    "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
     "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "NON_NAMES", "OBLIGATION_ROOTS",
     "OBLIGATION_WORDS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
-    "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
+    "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "WORDS_ALIKE", "Ask", "Words", "alike_root",
+    "alike_stem", "find_entities", "find_terms",
     "initials_at", "names_predicate", "question_periods", "root", "runs", "stem",
     "unique_mentions", "worded_term"
 ]

@@ -115,6 +115,16 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
      {"fact:hamamatsu-defect-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q1"}),
     ("What was Hamamatsu Plant's defect rate in 2026?",
      {"fact:hamamatsu-defect-fy27q2": "current"}, set()),
+    # a predicate's words said in everyday words
+    ("What is the contract expiry date for Tobu Motors?",
+     {"fact:tobu-contract-end": "current"}, {"rule:payment-terms"}),
+    ("When does our agreement with Aztlán Automotriz expire?",
+     {"fact:aztlan-contract-end": "current"}, {"rule:payment-terms-automotive"}),
+    ("When does the Tobu contract expire?", {"fact:tobu-contract-end": "current"}, set()),
+    ("What is the headcount at the Hamamatsu Plant?",
+     {"fact:hamamatsu-employees-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q2"}),
+    ("How big is the Hamamatsu Plant's staff?",
+     {"fact:hamamatsu-employees-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q2"}),
 ]
 
 
@@ -127,3 +137,20 @@ def test_a_user_question_gets_what_answers_it(kawasemi: FactStore, question: str
     assert {k: labels.get(k) for k in must} == must, pack.text
     assert not must_not & labels.keys(), pack.text
     assert all(m.status == "resolved" for m in pack.entities), pack.entities
+
+
+# (question, what the pack must say it did not find): never a guess at another metric
+NOT_FOUND = [
+    ("What is the Hamamatsu Plant's contract end date?",
+     ["no fact for contract end date of Hamamatsu Plant"]),
+    ("When does Tobu Motors' warranty expire?",
+     ["no fact for warranty expire of Tobu Motors Corporation"]),
+]
+
+
+@pytest.mark.parametrize("question,missing", NOT_FOUND, ids=[c[0] for c in NOT_FOUND])
+def test_a_pack_says_what_it_did_not_find(kawasemi: FactStore, question: str,
+                                          missing: list[str]) -> None:
+    pack = _pack(kawasemi, question)
+    assert pack.missing == missing, pack.text
+    assert not [i for i in pack.items if i.kind == "fact"], pack.text
