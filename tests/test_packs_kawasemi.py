@@ -14,6 +14,7 @@ import pytest
 
 from factstore import FactStore
 from factstore.models import ContextPack
+from factstore.verify import verify
 
 from .conftest import loaded_store
 
@@ -70,7 +71,7 @@ facts:
   - {id: "fact:hamamatsu-defect-fy27q1", subject: plant-hamamatsu, predicate: defect_rate,
      value: 0.38, value_type: percent, unit: "%", period: FY27-Q1, source: src:quality}
   - {id: "fact:hamamatsu-defect-fy27q2", subject: plant-hamamatsu, predicate: defect_rate,
-     value: 0.43, value_type: percent, unit: "%", period: FY27-Q2, source: src:quality}
+     value: 0.43, value_type: percent, period: FY27-Q2, source: src:quality}
   - {id: "fact:hamamatsu-employees-fy27q2", subject: plant-hamamatsu, predicate: employees,
      value: 1280, value_type: number, unit: people, period: FY27-Q2, source: src:hr}
   - {id: "fact:tobu-net-sales-fy27q1", subject: tobu-motors, predicate: net_sales,
@@ -154,3 +155,15 @@ def test_a_pack_says_what_it_did_not_find(kawasemi: FactStore, question: str,
     pack = _pack(kawasemi, question)
     assert pack.missing == missing, pack.text
     assert not [i for i in pack.items if i.kind == "fact"], pack.text
+
+
+def test_a_percent_with_no_unit_is_shown_and_checked_as_a_percent(kawasemi: FactStore
+                                                                   ) -> None:
+    pack = _pack(kawasemi, "What was the Hamamatsu Plant's defect rate in FY27-Q2?")
+    assert [i.text for i in pack.items if i.kind == "fact"] == [
+        "Hamamatsu Plant - defect rate (FY27-Q2): 0.43%"]  # not a bare 0.43 (43%?)
+    start = kawasemi.fiscal_start_month()
+    assert verify("The Hamamatsu Plant's defect rate in FY27-Q2 was 0.43% [1].", pack,
+                  fiscal_start_month=start).ok
+    assert not verify("The Hamamatsu Plant's defect rate in FY27-Q2 was 43% [1].", pack,
+                      fiscal_start_month=start).ok
