@@ -8,6 +8,7 @@ module on each backend.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -167,3 +168,49 @@ def test_a_percent_with_no_unit_is_shown_and_checked_as_a_percent(kawasemi: Fact
                   fiscal_start_month=start).ok
     assert not verify("The Hamamatsu Plant's defect rate in FY27-Q2 was 43% [1].", pack,
                       fiscal_start_month=start).ok
+
+
+# --- the verifier: a period by the month it ends in, a date-valued fact's period -------------
+
+VERDICTS = [
+    ("What were Tobu Motors' net sales last quarter?",
+     "Tobu's net sales in the quarter ending September 2026 were JPY 2.61bn "
+     "[{fact:tobu-net-sales-fy27q2}].", []),
+    ("What were Tobu Motors' net sales last quarter?",  # read as the month alone, it passed
+     "Tobu's net sales in the half-year ending September 2026 were JPY 2.61bn "
+     "[{fact:tobu-net-sales-fy27q2}].", ["period"]),
+    ("What were Tobu Motors' net sales last quarter?",
+     "Tobu's net sales in the year ended 31 March 2027 were JPY 2.61bn "
+     "[{fact:tobu-net-sales-fy27q2}].", ["period"]),
+    ("What were Tobu Motors' net sales last quarter?",
+     "Tobu's net sales in the quarter ending December 2026 were JPY 2.61bn "
+     "[{fact:tobu-net-sales-fy27q2}].", ["period"]),
+    ("What were Tobu Motors' net sales in FY27-Q1?",
+     "Tobu's net sales in the quarter ended June 30, 2026 were JPY 2.45bn "
+     "[{fact:tobu-net-sales-fy27q1}].", []),
+    ("What were Tobu Motors' net sales last quarter?",
+     "Tobu's net sales last quarter were JPY 2.8bn [{fact:tobu-net-sales-fy27q2-sheet}].",
+     ["status"]),
+    # a date-valued fact with no period is about its date
+    ("What is the contract expiry date for Tobu Motors?",
+     "Tobu's contract ends in FY27 [{fact:tobu-contract-end}].", []),
+    ("What is the contract expiry date for Tobu Motors?",
+     "Tobu's contract ends in FY26 [{fact:tobu-contract-end}].", ["period"]),
+    ("What is the contract expiry date for Tobu Motors?",
+     "Tobu's contract ends in the quarter ending March 2027 [{fact:tobu-contract-end}].", []),
+    ("What is the contract expiry date for Tobu Motors?",
+     "Tobu's contract ends in 2026 [{fact:tobu-contract-end}].", ["period"]),
+]
+
+
+@pytest.mark.parametrize("question,answer,kinds", VERDICTS, ids=[v[1] for v in VERDICTS])
+@pytest.mark.parametrize("calendar", [True, False], ids=["calendar", "any-calendar"])
+def test_the_verifier_checks_period_and_status(kawasemi: FactStore, question: str,
+                                               answer: str, kinds: list[str],
+                                               calendar: bool) -> None:
+    pack = _pack(kawasemi, question)
+    number = {i.id: i.n for i in pack.items}
+    written = re.sub(r"\{([^}]+)\}", lambda m: str(number[m[1]]), answer)
+    report = verify(written, pack,
+                    fiscal_start_month=kawasemi.fiscal_start_month() if calendar else None)
+    assert [p.kind for s in report.sentences for p in s.problems] == kinds, pack.text
