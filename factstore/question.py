@@ -84,6 +84,10 @@ def _period_matches(text: str) -> list[tuple[int, re.Match[str], str]]:
     return found
 
 
+ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+                   "fourth": 4, "4th": 4}
+
+
 def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) -> str | None:
     g = [x.upper() if x else x for x in m.groups()]
     this_fy = fiscal_year_of(valid_at, start_month)
@@ -110,6 +114,18 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
             return quarter
         fy = quarter.split("-")[0]
         return fy if g[0] == "YEAR" else f"{fy}-H{1 if quarter[-1] in '12' else 2}"  # half
+    if how.startswith("ordinal"):  # "the first half of FY27", "the third quarter"
+        number = ORDINAL_NUMBERS[g[0].lower()]
+        if g[1] == "HALF" and number > 2:
+            return None
+        part = f"{g[1][0]}{number}"
+        if how == "ordinal-year":
+            return f"{g[2]}-{part}"
+        return f"FY{(_fy(g[2]) if how == 'ordinal-fy' else this_fy % 100):02d}-{part}"
+    if how == "to-date":  # year (quarter) to date: the fiscal year (quarter) valid_at is in
+        if (g[0] or g[1]) in ("QUARTER", "Q"):
+            return fiscal_quarter_of(valid_at, start_month)
+        return f"FY{this_fy % 100:02d}"
     if how == "fy":
         return f"FY{_fy(g[0]):02d}"
     if how == "year":
@@ -750,7 +766,7 @@ __all__ = [
     "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
     "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "NON_NAMES", "OBLIGATION_ROOTS",
-    "OBLIGATION_WORDS", "PERIODISH",
+    "OBLIGATION_WORDS", "ORDINAL_NUMBERS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "WORDS_ALIKE", "Ask", "Words", "alike_root",
     "alike_stem", "find_entities", "find_terms",

@@ -127,6 +127,20 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
      {"fact:hamamatsu-employees-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q2"}),
     ("How big is the Hamamatsu Plant's staff?",
      {"fact:hamamatsu-employees-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q2"}),
+    # a quarter or half said in words, and the year to date, are periods: not the latest one
+    ("What were Tobu Motors' net sales in the first quarter of fiscal 2027?",
+     {"fact:tobu-net-sales-fy27q1": "current"}, {"fact:tobu-net-sales-fy27q2"}),
+    ("What was the Hamamatsu Plant's defect rate in the second quarter of FY27?",
+     {"fact:hamamatsu-defect-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q1"}),
+    ("What were Tobu Motors' net sales year to date?",
+     {"fact:tobu-net-sales-fy27q1": "current", "fact:tobu-net-sales-fy27q2": "current"},
+     set()),
+    ("What are Tobu's net sales YTD?",
+     {"fact:tobu-net-sales-fy27q1": "current", "fact:tobu-net-sales-fy27q2": "current"},
+     set()),
+    ("What were Tobu Motors' net sales in the first half of FY27?",
+     {"fact:tobu-net-sales-fy27q1": "current", "fact:tobu-net-sales-fy27q2": "current"},
+     set()),
 ]
 
 
