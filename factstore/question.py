@@ -317,7 +317,8 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
     found: list[tuple[int, Mention]] = []
     spans = [_trimmed(words, s, e) for s, e in _capital_runs(words)] if fuzzy else [
         (start, end) for start, end, gram in list(words.grams(MAX_GRAM))
-        if not _not_a_name(gram) and strip_legal_suffix(gram) in index.exact]
+        if not _not_a_name(gram) and not _function_word(words, start, end)
+        and strip_legal_suffix(gram) in index.exact]
     for start, end in spans:
         if start >= end or any(words.took[start:end]):
             continue
@@ -361,6 +362,14 @@ def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
     for _, m in sorted(found, key=lambda x: x[0]):
         mentions.setdefault(m.entity["id"] if m.entity else "?" + m.text, m)
     return list(mentions.values())
+
+
+def _function_word(words: Words, start: int, end: int) -> bool:
+    """A word of two letters in lower case ('as', 'us', 'in'): a function word, never the
+    acronym of a name ("What counts as a customer?" is not about the Automotive Segment, AS);
+    in capitals it may be one."""
+    return end - start == 1 and len(words.words[start]) <= 2 \
+        and not words.tokens[words.origin[start]].isupper()
 
 
 def _not_a_name(gram: str) -> bool:

@@ -155,6 +155,12 @@ def test_a_user_question_gets_what_answers_it(kawasemi: FactStore, question: str
     assert all(m.status == "resolved" for m in pack.entities), pack.entities
 
 
+def test_a_lower_case_two_letter_word_is_no_acronym(kawasemi: FactStore) -> None:
+    """'as' is not the Automotive Segment (AS), nor 'us' anything else: a function word."""
+    pack = _pack(kawasemi, "What counts as a customer?")
+    assert pack.entities == [] and not [i for i in pack.items if i.kind == "relation"]
+
+
 # (question, what the pack must say it did not find): never a guess at another metric
 NOT_FOUND = [
     ("What is the Hamamatsu Plant's contract end date?",
