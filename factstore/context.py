@@ -346,8 +346,10 @@ class Builder:
             related = links.governing()
             for s in subjects:
                 asks = ask.about_rules or s in obliged
+                # "What must X do if its defect rate is above 0.5%?": a fact of X explains
+                # the words, and a rule sharing two of them says what X must do
                 topic = {ask.root(i) for i in attribute
-                         if asks or i not in found.explained.get(s, set())}
+                         if asks or ask.modal or i not in found.explained.get(s, set())}
                 # "pay", "due": short, but what its rules are about when no rule shares
                 # the question's other words ("must" alone is not a topic)
                 duties = {ask.root(i) for i in ask.attribute()

@@ -186,6 +186,11 @@ OBLIGATION_WORDS = frozenset("""
     """.split())
 
 
+# Of those, the words that ask for a duty whatever else the question names (a fact of the
+# entity may explain its other words: "What must X do if its defect rate is above 0.5%?").
+MODAL_WORDS = frozenset("must need required require obliged allowed permitted".split())
+
+
 @lru_cache(maxsize=65_536)
 def root(word: str) -> str:
     """A crude stem, the same on both sides of a comparison: approve/approval/approves ->
@@ -210,6 +215,7 @@ SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ions", "ion", "s
 FILLER = frozenset(map(root, FILLER_WORDS)) | FILLER_WORDS
 RULE_ROOTS = frozenset(map(root, RULE_WORDS))
 OBLIGATION_ROOTS = frozenset(map(root, OBLIGATION_WORDS))
+MODAL_ROOTS = frozenset(map(root, MODAL_WORDS))
 GENERIC = frozenset(map(root, GENERIC_QUESTION_WORDS)) | GENERIC_QUESTION_WORDS
 NON_NAMES = ANSWER_NON_NAMES | FILLER_WORDS
 DETERMINERS = frozenset("the a an our my your their his her its this that these those".split())
@@ -707,6 +713,13 @@ class Ask:
                    for i, w in enumerate(words.words))
 
     @property
+    def modal(self) -> bool:
+        """Does the question ask what must, may or has to be done in so many words ('must',
+        'need to', 'required', 'allowed'), not by a verb of paying or a deadline?"""
+        return any(not self.words.took[i] and root(w) in MODAL_ROOTS
+                   for i, w in enumerate(self.words.words))
+
+    @property
     def wh(self) -> str | None:
         """'who' or 'where' when the question asks who or where (an entity related to the
         one it names, whatever its verb), else None."""
@@ -774,7 +787,8 @@ __all__ = [
     "ALIKE_ROOTS", "ALIKE_STEMS", "CLOSE_FIRST_WORD", "DATE_WORDS", "DETERMINERS", "DUTY_ROOTS",
     "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
-    "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "NON_NAMES", "OBLIGATION_ROOTS",
+    "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "MODAL_ROOTS", "MODAL_WORDS",
+    "NON_NAMES", "OBLIGATION_ROOTS",
     "OBLIGATION_WORDS", "ORDINAL_NUMBERS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "WORDS_ALIKE", "Ask", "Words", "alike_root",

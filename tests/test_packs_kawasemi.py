@@ -127,6 +127,11 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
      {"fact:hamamatsu-employees-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q2"}),
     ("How big is the Hamamatsu Plant's staff?",
      {"fact:hamamatsu-employees-fy27q2": "current"}, {"fact:hamamatsu-defect-fy27q2"}),
+    # what a plant must do: its rule on the words its fact explains, beside the fact
+    ("What must the Hamamatsu Plant do if its defect rate is above 0.5%?",
+     {"rule:defect-escalation": "current", "fact:hamamatsu-defect-fy27q2": "current"}, set()),
+    ("What is the Hamamatsu Plant's defect rate?",  # a fact asked for: no rule
+     {"fact:hamamatsu-defect-fy27q2": "current"}, {"rule:defect-escalation"}),
     # a quarter or half said in words, and the year to date, are periods: not the latest one
     ("What were Tobu Motors' net sales in the first quarter of fiscal 2027?",
      {"fact:tobu-net-sales-fy27q1": "current"}, {"fact:tobu-net-sales-fy27q2"}),
