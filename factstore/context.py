@@ -30,8 +30,8 @@ from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
 from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
+from factstore.alike import DATE_WORDS, alike_root, alike_stem
 from factstore.question import (
-    DATE_WORDS,
     FILLER,
     FOREIGN_FUNCTION_WORDS,
     GENERIC,
@@ -39,8 +39,6 @@ from factstore.question import (
     RULE_ROOTS,
     Ask,
     Words,
-    alike_root,
-    alike_stem,
     find_entities,
     find_terms,
     initials_at,
@@ -484,6 +482,9 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
     need not guess: a fact (or rule) an entity lacks, a period with no value, a
     question that names no entity. Names that resolve to nothing are the mentions'."""
     notes = list(found.missing)
+    if ask.words.loose_term:
+        notes.append(f"no definition of {ask.words.loose_term}: the definitions given are "
+                     f"of terms that share its words")
     if not subjects and not mentions:
         notes.append("no entity named: the question names no company, person or other "
                      "entity the store holds")

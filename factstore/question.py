@@ -240,6 +240,7 @@ class Words:
     opens: list[bool]  # the word starts the question or a sentence of it
     took: list[str] = field(default_factory=list)
     term_of: dict[int, str] = field(default_factory=dict)  # position -> the term it is in
+    loose_term: str = ""  # what a meaning question asks for that no term is named whole
 
     @classmethod
     def of(cls, question: str) -> Words:
@@ -487,7 +488,9 @@ MEANING_WORDS = frozenset("define defined defines definition definitions mean me
 def _terms_asked_for(words: Words, terms: list[str]) -> list[str]:
     """For a question that asks what something means and names no term whole: the terms
     sharing the most of its words ('the churn definition for customer success' is Churned
-    customer's), those words taken as the term's."""
+    customer's), those words taken as the term's; what it asked is kept (Words.loose_term)
+    for the pack to say that no term is defined as that ('a customer': Active customer is
+    not what a customer is)."""
     free = {i: root(w) for i, w in enumerate(words.words)
             if not words.took[i] and root(w) not in FILLER and w not in FILLER}
     best: list[tuple[str, set[int]]] = []
@@ -499,6 +502,8 @@ def _terms_asked_for(words: Words, terms: list[str]) -> list[str]:
         if shared and shared >= most:
             best = ([] if shared > most else best) + [(term, at)]
             most = shared
+    if best:  # said in the pack: no term is defined as what was asked
+        words.loose_term = " ".join(words.said(r[0], r[-1] + 1) for r in runs(sorted(free)))
     for term, at in best:
         words.term_of.update(dict.fromkeys(at, term))
         for r in runs(sorted(at)):
@@ -633,44 +638,6 @@ def names_predicate(term: str, predicate: str) -> bool:
                for x, y in ((a, b), (b, a)))
 
 
-# --- a predicate's words said in other words ----------------------------------------------
-
-# Everyday words a question uses for the words predicates are named with: "the contract expiry
-# date" asks for contract_end, "headcount" for employees, "the agreement" for the contract,
-# "turnover" for sales. Each group's words are one word when a question is compared with a
-# predicate's name (both sides by stem, and by root). Words of plain business English only,
-# never a company's own vocabulary.
-WORDS_ALIKE = (
-    "end ends ending expiry expiries expiration expirations expire expires expiring lapse",
-    "start starts starting begin begins beginning commencement",
-    "employees employee headcount headcounts staff workforce personnel",
-    "contract contracts agreement agreements",
-    "revenue revenues sales turnover",
-)
-# A predicate whose values are dates is also named with these ("the contract end date").
-DATE_WORDS = frozenset({"date", "dates"})
-
-
-def _alike(key: Any) -> dict[str, str]:
-    return {key(w): key(group.split()[0]) for group in WORDS_ALIKE for w in group.split()}
-
-
-ALIKE_STEMS = _alike(stem)
-ALIKE_ROOTS = _alike(root)
-
-
-def alike_stem(word: str) -> str:
-    """stem(word), or the first word's stem of its WORDS_ALIKE group ('expiry' -> 'end')."""
-    s = stem(word)
-    return ALIKE_STEMS.get(s, s)
-
-
-def alike_root(word: str) -> str:
-    """root(word), or the first word's root of its WORDS_ALIKE group ('expires' -> 'end')."""
-    r = root(word)
-    return ALIKE_ROOTS.get(r, r)
-
-
 # --- what the question asks ------------------------------------------------------------
 
 
@@ -784,15 +751,13 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 
 
 __all__ = [
-    "ALIKE_ROOTS", "ALIKE_STEMS", "CLOSE_FIRST_WORD", "DATE_WORDS", "DETERMINERS", "DUTY_ROOTS",
-    "FILLER", "FILLER_WORDS",
+    "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
     "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "MODAL_ROOTS", "MODAL_WORDS",
     "NON_NAMES", "OBLIGATION_ROOTS",
     "OBLIGATION_WORDS", "ORDINAL_NUMBERS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
-    "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "WORDS_ALIKE", "Ask", "Words", "alike_root",
-    "alike_stem", "find_entities", "find_terms",
+    "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
     "initials_at", "names_predicate", "question_periods", "root", "runs", "stem",
     "unique_mentions", "worded_term"
 ]

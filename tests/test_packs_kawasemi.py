@@ -166,6 +166,18 @@ def test_a_lower_case_two_letter_word_is_no_acronym(kawasemi: FactStore) -> None
     assert pack.entities == [] and not [i for i in pack.items if i.kind == "relation"]
 
 
+def test_a_term_not_defined_whole_is_said_beside_the_terms_that_share_its_words(
+        kawasemi: FactStore) -> None:
+    """'What does rate mean?': Defect rate is what the store has, and the pack says that no
+    term is defined as 'rate' (a model would otherwise give Defect rate's text as rate's)."""
+    pack = _pack(kawasemi, "What is the definition of a rate?")
+    assert [i.text.split(":")[0] for i in pack.items] == ["Defect rate"]
+    assert pack.missing[0] == ("no definition of rate: the definitions given are of terms "
+                               "that share its words")
+    assert not [m for m in _pack(kawasemi, "What does net sales mean?").missing
+                if m.startswith("no definition")]
+
+
 # (question, what the pack must say it did not find): never a guess at another metric
 NOT_FOUND = [
     ("What is the Hamamatsu Plant's contract end date?",
