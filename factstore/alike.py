@@ -21,8 +21,13 @@ WORDS_ALIKE = (
     "contract contracts agreement agreements",
     "revenue revenues sales turnover",
 )
-# A predicate whose values are dates is also named with these ("the contract end date").
-DATE_WORDS = frozenset({"date", "dates"})
+# Words that say what kind of value a predicate holds, and so count as words of its name:
+# "the contract end date" of contract_end (a date), "the on-time delivery rate" of
+# on_time_delivery (a percent).
+TYPE_WORDS = {
+    "date": frozenset({"date", "dates", "day"}),
+    "percent": frozenset({"rate", "rates", "percentage", "percent", "share", "ratio"}),
+}
 
 
 def _alike(key: Callable[[str], str]) -> dict[str, str]:
@@ -45,5 +50,5 @@ def alike_root(word: str) -> str:
     return ALIKE_ROOTS.get(r, r)
 
 
-__all__ = ["ALIKE_ROOTS", "ALIKE_STEMS", "DATE_WORDS", "WORDS_ALIKE", "alike_root",
+__all__ = ["ALIKE_ROOTS", "ALIKE_STEMS", "TYPE_WORDS", "WORDS_ALIKE", "alike_root",
            "alike_stem"]

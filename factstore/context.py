@@ -30,7 +30,7 @@ from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
 from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
-from factstore.alike import DATE_WORDS, alike_root, alike_stem
+from factstore.alike import TYPE_WORDS, alike_root, alike_stem
 from factstore.question import (
     FILLER,
     FOREIGN_FUNCTION_WORDS,
@@ -587,7 +587,8 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     """Predicates the question names, the positions of the words that name them, and
     whether its words name one itself: written out ('health score', 'health scores'; a word
     in everyday words of the same meaning, WORDS_ALIKE: 'contract expiry date' for
-    contract_end, 'headcount' for employees),
+    contract_end, 'headcount' for employees; with a word of its values' type, TYPE_WORDS:
+    'the on-time delivery rate' of a percent),
     through a defined term ('ACV'), every word of the predicate somewhere in the
     question ('the date of renewal'), or the unit its values are counted in ('how many
     vehicles' for fleet_size in vehicles); failing those, in the words of a term's
@@ -602,7 +603,9 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     for i in usable:
         if words.words[i] not in FILLER:
             roots[alike_root(words.words[i])].add(i)
-    dated = {r["predicate"] for r in rows if r.get("value_type") == "date"}
+    typed: dict[str, set[str]] = defaultdict(set)  # predicate -> the words of its values' type
+    for r in rows:
+        typed[r["predicate"]] |= TYPE_WORDS.get(r.get("value_type") or "", frozenset())
     named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
     for i, term in words.term_of.items():
         named[" ".join(stem(w) for w in full_name(term).split())].add(i)
@@ -623,8 +626,8 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
         at |= named.get(" ".join(stem(w) for w in key), set())
         if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
             at = initials_at(key, [words.words[i] for i in usable], usable)
-        if at and predicate in dated:  # "the contract end date": 'date' says its type
-            at |= {i for i in usable if words.words[i] in DATE_WORDS}
+        if at and typed[predicate]:  # "the contract end date": 'date' says its type
+            at |= {i for i in usable if words.words[i] in typed[predicate]}
         if at:
             hits[predicate] = at
     own = bool(hits)  # the question's own words name a predicate
