@@ -337,9 +337,13 @@ class Builder:
         # what an entity with no fact about it must or may do is its rules' to say
         obliged = {s for s in subjects if ask.obliged and s not in found.answered}
         if not subjects and not mentions:  # a name the store lacks: not every customer
+            # "How long do customers have to pay?": the general rules on paying
+            duties = {ask.root(i) for i in ask.attribute()
+                      if ask.root(i) in OBLIGATION_ROOTS} if ask.obliged else set()
             targets.append(("", {r["applies_to"] for r in heads
                                  if r["applies_to"].startswith("kind:")},
-                            {ask.root(i) for i in attribute}, ask.about_rules, set()))
+                            {ask.root(i) for i in attribute} - OBLIGATION_ROOTS,
+                            ask.about_rules, duties))
         elif ask.about_rules or obliged or attribute or not ask.specific:
             related = links.governing()
             for s in subjects:
