@@ -618,6 +618,7 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
         if r["unit"] and not CURRENCY.match(r["unit"]):
             units[r["predicate"]].add(r["unit"])
     hits: dict[str, set[int]] = {}
+    alike: set[str] = set()  # predicates named through a word of another (WORDS_ALIKE)
     for predicate in {r["predicate"] for r in rows}:
         key = full_name(predicate.replace("_", " ")).split()  # as the question's words
         keyed = [alike_stem(w) for w in key]
@@ -634,6 +635,14 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
             at |= {i for i in usable if words.words[i] in typed[predicate]}
         if at:
             hits[predicate] = at
+            own_stems = {stem(w) for w in key}
+            if any(stem(words.words[i]) not in own_stems
+                   and alike_stem(words.words[i]) != stem(words.words[i]) for i in at):
+                alike.add(predicate)
+    # a predicate named in its own words outranks one named through a word alike: "sales
+    # bookings" is sales_bookings, not revenue
+    plain = set().union(*(at for p, at in hits.items() if p not in alike))
+    hits = {p: at for p, at in hits.items() if p not in alike or not at <= plain}
     own = bool(hits)  # the question's own words name a predicate
     if not hits and ask.worded:  # the question says what a definition says
         term, at = ask.worded
