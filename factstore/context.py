@@ -73,6 +73,13 @@ from factstore.text import clean_for_pack
 
 
 CONTENT_MIN = 4  # shorter words ("arr", "pay") do not make a rule relevant on their own
+# Words that ask for a name of an entity, by root, and the alias kinds they ask for (empty:
+# any): "What is X's ticker?", "What was X called before?", "When was X renamed?". Not
+# "name" itself: "the name of X's account manager" asks for another entity's.
+NAME_WORDS = {root(w): frozenset(kinds.split()) for w, kinds in (
+    ("ticker", "ticker"), ("symbol", "ticker"), ("code", "code"), ("abbreviation", "abbreviation"),
+    ("acronym", "abbreviation"), ("former", "former"), ("formerly", "former"),
+    ("renamed", "former"), ("called", ""), ("alias", ""), ("aliases", ""), ("aka", ""))}
 CURRENCY = re.compile(r"^([A-Z]{3}|%)$")  # units that say nothing of what is counted
 
 
@@ -128,7 +135,7 @@ class Builder:
                       *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *links.answers_wh(ask, found),
-                      *self._aliases(subjects, mentions, options.valid_at)]
+                      *self._aliases(subjects, mentions, options.valid_at, ask)]
         self._attach_sources(candidates)
         candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
         pack = ContextPack(hash="", version=version, question=question, options=options,
@@ -420,12 +427,16 @@ class Builder:
 
     # -- aliases --------------------------------------------------------------------------
 
-    def _aliases(self, subjects: list[str], mentions: list[Mention], on: str
+    def _aliases(self, subjects: list[str], mentions: list[Mention], on: str, ask: Ask
                  ) -> list[Ranked]:
         """Other names of the mentioned entities that explain the question: the name it
-        used when that is not the entity's own, and former names."""
+        used when that is not the entity's own, former names, and the names it asks for
+        (NAME_WORDS: "What is X's ticker?", "What was X called before?": the words they are
+        asked with are then explained, not a fact the entity lacks)."""
         if not subjects:
             return []
+        asked = {i: NAME_WORDS[ask.root(i)] for i in ask.positions
+                 if ask.root(i) in NAME_WORDS and i not in ask.words.term_of}
         said = {m.entity["id"]: m.text for m in mentions if m.entity}
         marks = ",".join("?" * len(subjects))
         rows = self.select("aliases", f"entity_id IN ({marks}) AND status <> 'retracted'",
@@ -438,16 +449,19 @@ class Builder:
                 used = r["normalized"] == strip_legal_suffix(said.get(r["entity_id"], ""))
                 former = r["alias_kind"] == "former" or bool(r["valid_to"]
                                                              and r["valid_to"] < on)
-                if not (former or used) or r["normalized"] == strip_legal_suffix(
+                why = {i for i, kinds in asked.items()
+                       if not kinds or r["alias_kind"] in kinds or (former and "former" in kinds)}
+                if not (former or used or why) or r["normalized"] == strip_legal_suffix(
                         full_name(entity["name"])):
                     continue
+                ask.covered |= why
                 text = f"{entity['name']} is also known as \"{r['alias']}\""
                 if former:
                     text += f" (former name until {r['valid_to']})" if r["valid_to"] else \
                         " (former name)"
                 item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
                              "former" if former else "alias", text, r, subject=r["entity_id"])
-                found.append(Ranked(TIER_ALIAS if not used else TIER_RULE,
+                found.append(Ranked(TIER_ALIAS if not (used or why) else TIER_RULE,
                                     (subjects.index(r["entity_id"]), r["normalized"]), item))
                 break
         return found
@@ -717,4 +731,4 @@ def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-__all__ = ["CONTENT_MIN", "CURRENCY", "Builder", "not_found"]
+__all__ = ["CONTENT_MIN", "CURRENCY", "NAME_WORDS", "Builder", "not_found"]

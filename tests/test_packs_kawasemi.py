@@ -183,6 +183,18 @@ def test_a_term_not_defined_whole_is_said_beside_the_terms_that_share_its_words(
                 if m.startswith("no definition")]
 
 
+@pytest.mark.parametrize("question,alias", [
+    ("What is Tobu's ticker?", "alias:tobu-motors/tyo 7299"),
+    ("What was Kawasemi called before?", "alias:kawasemi/kawasemi bearing works"),
+    ("What is the ticker symbol of Kawasemi?", "alias:kawasemi/tyo 6487"),
+])
+def test_a_name_asked_for_is_its_alias_not_a_missing_fact(kawasemi: FactStore, question: str,
+                                                           alias: str) -> None:
+    pack = _pack(kawasemi, question)
+    assert alias in [i.id for i in pack.items if i.kind == "alias"], pack.text
+    assert pack.missing == [], pack.text
+
+
 # (question, what the pack must say it did not find): never a guess at another metric
 NOT_FOUND = [
     ("What is the Hamamatsu Plant's contract end date?",
