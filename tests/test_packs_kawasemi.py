@@ -132,6 +132,8 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
      {"rule:defect-escalation": "current", "fact:hamamatsu-defect-fy27q2": "current"}, set()),
     ("What is the Hamamatsu Plant's defect rate?",  # a fact asked for: no rule
      {"fact:hamamatsu-defect-fy27q2": "current"}, {"rule:defect-escalation"}),
+    # a predicate written as stored, by an agent that read it from another pack
+    ("contract_end tobu-motors", {"fact:tobu-contract-end": "current"}, set()),
     # a word of a value's type is a word of its predicate's name
     ("What is the Hamamatsu Plant's defect rate percentage in FY27-Q2?",
      {"fact:hamamatsu-defect-fy27q2": "current"}, set()),
