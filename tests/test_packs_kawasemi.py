@@ -57,7 +57,9 @@ entities:
       - {alias: "TYO: 7299", kind: ticker}
   - {id: aztlan, kind: customer, name: "Aztlán Automotriz S.A. de C.V."}
   - {id: plant-hamamatsu, kind: plant, name: Hamamatsu Plant}
+  - {id: qro-bearings, kind: company, name: "Rodamientos Querétaro S.A."}
 relations:
+  - {src: kawasemi, rel: owns, dst: qro-bearings, valid_from: 2019-07-01}
   - {src: plant-hamamatsu, rel: part_of, dst: kawasemi}
   - {src: plant-hamamatsu, rel: located_in, dst: chubu}
   - {src: plant-hamamatsu, rel: managed_by, dst: yuki-sato}
@@ -195,6 +197,29 @@ def test_a_name_asked_for_is_its_alias_not_a_missing_fact(kawasemi: FactStore, q
     pack = _pack(kawasemi, question)
     assert alias in [i.id for i in pack.items if i.kind == "alias"], pack.text
     assert pack.missing == [], pack.text
+
+
+# (question, the relations the pack must list, what it must say it did not find)
+ROLES = [
+    ("What is Kawasemi's parent company?", [], ["no parent of Kawasemi Seiki Co., Ltd."]),
+    ("What are Kawasemi's subsidiaries?", ["rel:kawasemi/owns/qro-bearings"], []),
+    ("What is the parent company of Rodamientos Querétaro?",
+     ["rel:kawasemi/owns/qro-bearings"], []),
+    ("Does Rodamientos Querétaro have subsidiaries?", [],
+     ["no subsidiaries of Rodamientos Querétaro S.A."]),
+    ("Who owns Rodamientos Querétaro?", ["rel:kawasemi/owns/qro-bearings"], []),
+]
+
+
+@pytest.mark.parametrize("question,relations,missing", ROLES, ids=[r[0] for r in ROLES])
+def test_a_parent_or_subsidiary_is_asked_in_one_direction(kawasemi: FactStore, question: str,
+                                                          relations: list[str],
+                                                          missing: list[str]) -> None:
+    """X owns Y makes X Y's parent, never Y X's: 'What is Kawasemi's parent company?' listed
+    Kawasemi owns Rodamientos Querétaro, a child a model could give as the parent."""
+    pack = _pack(kawasemi, question)
+    assert [i.id for i in pack.items if i.kind == "relation"] == relations, pack.text
+    assert pack.missing == missing, pack.text
 
 
 # (question, what the pack must say it did not find): never a guess at another metric
