@@ -479,13 +479,17 @@ def status_problems(body: str, claims: Sequence[Claim], cited: Sequence[PackItem
 
 
 BARE_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d{2})\b(?![-/.]\d|'|’)", re.I)
+# "since 2024": when something began, which a cited item's start must be in
+SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d{2})\b(?![-/.]\d|'|’)", re.I)
 
 
 def year_problems(body: str, cited: Sequence[PackItem], start_month: int | None,
                   said: Callable[[int], bool]) -> Iterator[Problem]:
     """A bare year ("in 2024") is too loose to be the period of a quarter's figure, but one
     that no cited item's time overlaps on any calendar is wrong: "12,400 tonnes in 2024 [1]"
-    of a fact about FY26-Q1 (July to September 2025)."""
+    of a fact about FY26-Q1 (July to September 2025). "Since 2024" says when something
+    began: a cited item's time must begin in that year ("managed by Y since 2024 [1]" of a
+    relation from 2026-07-01 fails)."""
     about = [item for item in cited if timed(item)]
     taken = {range(p.start, p.start + len(p.text)) for p in read_periods(body)}
     for m in BARE_YEAR.finditer(body) if about else ():
@@ -499,6 +503,15 @@ def year_problems(body: str, cited: Sequence[PackItem], start_month: int | None,
                    for span in spans):
             yield Problem(kind="period", claim=m[1],
                           reason=f"{m[1]} is not the time of cited {_when(about)}")
+    for m in SINCE_YEAR.finditer(body) if about else ():
+        if not said(m.start(1)) or NEGATION.search(body, max(0, m.start() - 40), m.start()):
+            continue
+        starts = {span[0].year for item in about
+                  for month in ([start_month] if start_month else CALENDARS)
+                  if (span := item_span(item, month)) and span[0] != date.min}
+        if starts and int(m[1]) not in starts:  # "managed by Y since 2024" of one from 2026
+            yield Problem(kind="period", claim=m[0],
+                          reason=f"{m[0]} is not when cited {_when(about)} begins")
 
 
 def initials_in(key: str, text: str) -> bool:
@@ -534,7 +547,8 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
 __all__ = [
     "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "ENDING", "ENDING_MONTHS", "HEDGES",
     "NEGATED", "NEGATION",
-    "NOT_CURRENT", "ORDINALS", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "Claim", "Clause",
+    "NOT_CURRENT", "ORDINALS", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "SINCE_YEAR",
+    "Claim", "Clause",
     "Period", "clause_at", "clauses", "dated_within", "hedged", "initials_in", "item_span",
     "month_period", "period_problems", "read_endings", "read_periods", "status_problems", "timed",
     "value_claims", "within_item", "within_named", "year_problems"

@@ -272,6 +272,13 @@ VERDICTS = [
     ("What were Tobu Motors' net sales last quarter?",
      "Tobu's net sales last quarter were JPY 2.8bn [{fact:tobu-net-sales-fy27q2-sheet}].",
      ["status"]),
+    # "since YEAR" is when a cited item begins
+    ("Who owns Rodamientos Querétaro?",
+     "Kawasemi has owned Rodamientos Querétaro since 2019 [{rel:kawasemi/owns/qro-bearings}].",
+     []),
+    ("Who owns Rodamientos Querétaro?",
+     "Kawasemi has owned Rodamientos Querétaro since 2015 [{rel:kawasemi/owns/qro-bearings}].",
+     ["period"]),
     # a date-valued fact with no period is about its date
     ("What is the contract expiry date for Tobu Motors?",
      "Tobu's contract ends in FY27 [{fact:tobu-contract-end}].", []),
