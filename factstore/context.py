@@ -643,6 +643,8 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
             if not at and need and need <= roots.keys():  # "how many vehicles": its unit
                 at = set().union(*(roots[r] for r in need))
         at |= named.get(" ".join(stem(w) for w in key), set())
+        at |= {i for i in usable if words.words[i] == predicate.lower()}  # "contract_end",
+        #                                            as an agent copies it from a pack's JSON
         if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
             at = initials_at(key, [words.words[i] for i in usable], usable)
         if at and typed[predicate]:  # "the contract end date": 'date' says its type

@@ -250,7 +250,7 @@ class Words:
         if len(raw) != len(tokens):  # a lone "'s": the possessive is not worth a mismatch
             raw = tokens
         for i, token in enumerate(tokens):
-            parts = full_name(token.replace("_", " ")).split()  # contract_end: two words
+            parts = full_name(token).split()
             for j, word in enumerate(parts):
                 words.append(word)
                 capital.append(token[:1].isupper())
