@@ -30,6 +30,7 @@ from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
 from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
+from factstore.alike import TYPE_WORDS, alike_root, alike_stem
 from factstore.question import (
     FILLER,
     FOREIGN_FUNCTION_WORDS,
@@ -72,6 +73,13 @@ from factstore.text import clean_for_pack
 
 
 CONTENT_MIN = 4  # shorter words ("arr", "pay") do not make a rule relevant on their own
+# Words that ask for a name of an entity, by root, and the alias kinds they ask for (empty:
+# any): "What is X's ticker?", "What was X called before?", "When was X renamed?". Not
+# "name" itself: "the name of X's account manager" asks for another entity's.
+NAME_WORDS = {root(w): frozenset(kinds.split()) for w, kinds in (
+    ("ticker", "ticker"), ("symbol", "ticker"), ("code", "code"), ("abbreviation", "abbreviation"),
+    ("acronym", "abbreviation"), ("former", "former"), ("formerly", "former"),
+    ("renamed", "former"), ("called", ""), ("alias", ""), ("aliases", ""), ("aka", ""))}
 CURRENCY = re.compile(r"^([A-Z]{3}|%)$")  # units that say nothing of what is counted
 
 
@@ -127,7 +135,7 @@ class Builder:
                       *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *links.answers_wh(ask, found),
-                      *self._aliases(subjects, mentions, options.valid_at)]
+                      *self._aliases(subjects, mentions, options.valid_at, ask)]
         self._attach_sources(candidates)
         candidates.sort(key=lambda c: (c.tier, KIND_ORDER[c.item.kind], c.order))
         pack = ContextPack(hash="", version=version, question=question, options=options,
@@ -336,15 +344,21 @@ class Builder:
         # what an entity with no fact about it must or may do is its rules' to say
         obliged = {s for s in subjects if ask.obliged and s not in found.answered}
         if not subjects and not mentions:  # a name the store lacks: not every customer
+            # "How long do customers have to pay?": the general rules on paying
+            duties = {ask.root(i) for i in ask.attribute()
+                      if ask.root(i) in OBLIGATION_ROOTS} if ask.obliged else set()
             targets.append(("", {r["applies_to"] for r in heads
                                  if r["applies_to"].startswith("kind:")},
-                            {ask.root(i) for i in attribute}, ask.about_rules, set()))
+                            {ask.root(i) for i in attribute} - OBLIGATION_ROOTS,
+                            ask.about_rules, duties))
         elif ask.about_rules or obliged or attribute or not ask.specific:
             related = links.governing()
             for s in subjects:
                 asks = ask.about_rules or s in obliged
+                # "What must X do if its defect rate is above 0.5%?": a fact of X explains
+                # the words, and a rule sharing two of them says what X must do
                 topic = {ask.root(i) for i in attribute
-                         if asks or i not in found.explained.get(s, set())}
+                         if asks or ask.modal or i not in found.explained.get(s, set())}
                 # "pay", "due": short, but what its rules are about when no rule shares
                 # the question's other words ("must" alone is not a topic)
                 duties = {ask.root(i) for i in ask.attribute()
@@ -413,12 +427,16 @@ class Builder:
 
     # -- aliases --------------------------------------------------------------------------
 
-    def _aliases(self, subjects: list[str], mentions: list[Mention], on: str
+    def _aliases(self, subjects: list[str], mentions: list[Mention], on: str, ask: Ask
                  ) -> list[Ranked]:
         """Other names of the mentioned entities that explain the question: the name it
-        used when that is not the entity's own, and former names."""
+        used when that is not the entity's own, former names, and the names it asks for
+        (NAME_WORDS: "What is X's ticker?", "What was X called before?": the words they are
+        asked with are then explained, not a fact the entity lacks)."""
         if not subjects:
             return []
+        asked = {i: NAME_WORDS[ask.root(i)] for i in ask.positions
+                 if ask.root(i) in NAME_WORDS and i not in ask.words.term_of}
         said = {m.entity["id"]: m.text for m in mentions if m.entity}
         marks = ",".join("?" * len(subjects))
         rows = self.select("aliases", f"entity_id IN ({marks}) AND status <> 'retracted'",
@@ -431,16 +449,19 @@ class Builder:
                 used = r["normalized"] == strip_legal_suffix(said.get(r["entity_id"], ""))
                 former = r["alias_kind"] == "former" or bool(r["valid_to"]
                                                              and r["valid_to"] < on)
-                if not (former or used) or r["normalized"] == strip_legal_suffix(
+                why = {i for i, kinds in asked.items()
+                       if not kinds or r["alias_kind"] in kinds or (former and "former" in kinds)}
+                if not (former or used or why) or r["normalized"] == strip_legal_suffix(
                         full_name(entity["name"])):
                     continue
+                ask.covered |= why
                 text = f"{entity['name']} is also known as \"{r['alias']}\""
                 if former:
                     text += f" (former name until {r['valid_to']})" if r["valid_to"] else \
                         " (former name)"
                 item = _item("alias", f"alias:{r['entity_id']}/{r['normalized']}",
                              "former" if former else "alias", text, r, subject=r["entity_id"])
-                found.append(Ranked(TIER_ALIAS if not used else TIER_RULE,
+                found.append(Ranked(TIER_ALIAS if not (used or why) else TIER_RULE,
                                     (subjects.index(r["entity_id"]), r["normalized"]), item))
                 break
         return found
@@ -479,6 +500,9 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
     need not guess: a fact (or rule) an entity lacks, a period with no value, a
     question that names no entity. Names that resolve to nothing are the mentions'."""
     notes = list(found.missing)
+    if ask.words.loose_term:
+        notes.append(f"no definition of {ask.words.loose_term}: the definitions given are "
+                     f"of terms that share its words")
     if not subjects and not mentions:
         notes.append("no entity named: the question names no company, person or other "
                      "entity the store holds")
@@ -579,7 +603,10 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
 
 def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     """Predicates the question names, the positions of the words that name them, and
-    whether its words name one itself: written out ('health score', 'health scores'),
+    whether its words name one itself: written out ('health score', 'health scores'; a word
+    in everyday words of the same meaning, WORDS_ALIKE: 'contract expiry date' for
+    contract_end, 'headcount' for employees; with a word of its values' type, TYPE_WORDS:
+    'the on-time delivery rate' of a percent),
     through a defined term ('ACV'), every word of the predicate somewhere in the
     question ('the date of renewal'), or the unit its values are counted in ('how many
     vehicles' for fleet_size in vehicles); failing those, in the words of a term's
@@ -589,8 +616,14 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
     retention'."""
     words = ask.words
     usable = [i for i, took in enumerate(words.took) if took in ("", "term")]
-    stems = [stem(words.words[i]) for i in usable]
-    roots = {ask.root(i): i for i in usable if words.words[i] not in FILLER}
+    stems = [alike_stem(words.words[i]) for i in usable]  # "expiry" is "end" (WORDS_ALIKE)
+    roots: dict[str, set[int]] = defaultdict(set)
+    for i in usable:
+        if words.words[i] not in FILLER:
+            roots[alike_root(words.words[i])].add(i)
+    typed: dict[str, set[str]] = defaultdict(set)  # predicate -> the words of its values' type
+    for r in rows:
+        typed[r["predicate"]] |= TYPE_WORDS.get(r.get("value_type") or "", frozenset())
     named: dict[str, set[int]] = defaultdict(set)  # term key -> its positions
     for i, term in words.term_of.items():
         named[" ".join(stem(w) for w in full_name(term).split())].add(i)
@@ -599,20 +632,33 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
         if r["unit"] and not CURRENCY.match(r["unit"]):
             units[r["predicate"]].add(r["unit"])
     hits: dict[str, set[int]] = {}
+    alike: set[str] = set()  # predicates named through a word of another (WORDS_ALIKE)
     for predicate in {r["predicate"] for r in rows}:
         key = full_name(predicate.replace("_", " ")).split()  # as the question's words
-        keyed = [stem(w) for w in key]
+        keyed = [alike_stem(w) for w in key]
         at = {usable[j + k] for j in range(len(stems) - len(keyed) + 1)
               if stems[j:j + len(keyed)] == keyed for k in range(len(keyed))}
         for words_of in [key, *(full_name(u).split() for u in sorted(units[predicate]))]:
-            need = {root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
+            need = {alike_root(w) for w in words_of if w not in FILLER and root(w) not in FILLER}
             if not at and need and need <= roots.keys():  # "how many vehicles": its unit
-                at = {roots[r] for r in need}
-        at |= named.get(" ".join(keyed), set())
+                at = set().union(*(roots[r] for r in need))
+        at |= named.get(" ".join(stem(w) for w in key), set())
+        at |= {i for i in usable if words.words[i] == predicate.lower()}  # "contract_end",
+        #                                            as an agent copies it from a pack's JSON
         if not at:  # "annual recurring revenue" for arr, "ARR" for annual_recurring_revenue
             at = initials_at(key, [words.words[i] for i in usable], usable)
+        if at and typed[predicate]:  # "the contract end date": 'date' says its type
+            at |= {i for i in usable if words.words[i] in typed[predicate]}
         if at:
             hits[predicate] = at
+            own_stems = {stem(w) for w in key}
+            if any(stem(words.words[i]) not in own_stems
+                   and alike_stem(words.words[i]) != stem(words.words[i]) for i in at):
+                alike.add(predicate)
+    # a predicate named in its own words outranks one named through a word alike: "sales
+    # bookings" is sales_bookings, not revenue
+    plain = set().union(*(at for p, at in hits.items() if p not in alike))
+    hits = {p: at for p, at in hits.items() if p not in alike or not at <= plain}
     own = bool(hits)  # the question's own words name a predicate
     if not hits and ask.worded:  # the question says what a definition says
         term, at = ask.worded
@@ -667,11 +713,11 @@ def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
     other predicate of the entity."""
     first: dict[str, set[str]] = defaultdict(set)
     for predicate in {r["predicate"] for r in rows}:
-        first[stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
+        first[alike_stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
     alone = {r[0] for r in runs(ask.positions) if len(r) == 1}
     found: dict[str, set[int]] = {}
     for i in usable:
-        named = first.get(stem(ask.words.words[i]), set())
+        named = first.get(alike_stem(ask.words.words[i]), set())
         if i in alone and len(named) == 1 and ask.words.words[i] not in FILLER:
             found[next(iter(named))] = {i}
     return found
@@ -687,4 +733,4 @@ def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-__all__ = ["CONTENT_MIN", "CURRENCY", "Builder", "not_found"]
+__all__ = ["CONTENT_MIN", "CURRENCY", "NAME_WORDS", "Builder", "not_found"]

@@ -38,6 +38,15 @@ RELATION_SYNONYMS = [
 # Relations into an entity that put it under another's rules: a parent_of, owns or holds
 # relation makes the parent's rules the child's (outgoing relations always do).
 GOVERNING_INBOUND = {"parent", "own", "hold", "control"}
+# Nouns that ask for the entity above the one named, or below it ("X's parent company", "X's
+# subsidiaries"), by root: a relation of X answers them only in that direction. A relation
+# names its source as the one above ("owns", "parent_of", "holds", "controls") unless it ends
+# in "by" ("owned_by", "acquired_by"), or names it as the one below ("subsidiary_of").
+# ("owner", "holding" and "acquirer" share their roots with the verbs "owns", "holds",
+# "acquired", which ask either way.)
+ABOVE_NOUNS = frozenset({"parent"})
+BELOW_NOUNS = frozenset({"subsidi", "child", "children"})
+ABOVE_RELS = frozenset({"parent", "own", "hold", "control", "acquir"})
 PREPOSITIONS = frozenset("by in of to at with from for on into under within as".split())
 # A relation whose name ends in one of these puts its source somewhere (located_in,
 # headquartered_in, berthed_at): what "where is X?" asks for, and its target is a place, not
@@ -219,6 +228,15 @@ class Links:
                         | _initials(key[1], ask, named),
                         frozenset({root(full_name(other))} & asked))
                 hits.append((key, *sorts[(key[1], other)]))
+            facing = [h for h in hits if _facing(h[0], subject, h[1])]
+            if any(h[1] for h in hits) and not any(h[1] for h in facing):
+                # "What is X's parent company?" of X owns Y: Y is no parent of X
+                role = [i for i in ask.positions if ask.root(i) in ABOVE_NOUNS | BELOW_NOUNS]
+                found.missing.append(f"no {ask.phrase(role)} of "
+                                     f"{self.index.entities[subject]['name']}{self.when}")
+                ask.cover(named)
+                named, wanted = set(), {}
+            hits = facing
             both = [h for h in hits if h[1] and h[2]]
             picked = both or [h for h in hits if h[1] or h[2]]
             tier = TIER_FACT
@@ -336,6 +354,23 @@ def _rel_roots(rel: str) -> frozenset[str]:
                      if w not in PREPOSITIONS and w not in FILLER)
 
 
+def _facing(key: Key, subject: str, said: frozenset[str]) -> bool:
+    """Does a relation of the subject face the way the question's role nouns ask (ABOVE_NOUNS,
+    BELOW_NOUNS)? True when it asks for no direction or the relation names none."""
+    up, down = said & ABOVE_NOUNS, said & BELOW_NOUNS
+    if not (up or down) or (up and down):
+        return True
+    roots = _rel_roots(key[1])
+    if roots & {"subsidi", "child"} or (_last_word(key[1]) == "by" and roots & ABOVE_RELS):
+        src_above = False  # X subsidiary_of Y, X owned_by Y: Y is above
+    elif roots & ABOVE_RELS:
+        src_above = True  # Y owns X, Y parent_of X
+    else:
+        return True
+    other_above = src_above if key[2] == subject else not src_above
+    return other_above if up else not other_above
+
+
 def _verb(rel: str) -> bool:
     """Is a relation's name a verb ('manages', 'uses_product'), not a noun or adjective?"""
     first = rel.split("_")[0]
@@ -368,6 +403,7 @@ def validity(valid_from: str | None, valid_to: str | None) -> str:
 
 
 __all__ = [
-    "CHAIN_MOST", "GOVERNING_INBOUND", "PLACE_PREPOSITIONS", "PREPOSITIONS", "RELATED_MOST",
-    "RELATION_SYNONYMS", "Graph", "Hit", "Key", "Links", "graph_of", "relation_text", "validity"
+    "ABOVE_NOUNS", "ABOVE_RELS", "BELOW_NOUNS", "CHAIN_MOST", "GOVERNING_INBOUND",
+    "PLACE_PREPOSITIONS", "PREPOSITIONS", "RELATED_MOST", "RELATION_SYNONYMS", "Graph", "Hit",
+    "Key", "Links", "graph_of", "relation_text", "validity"
 ]

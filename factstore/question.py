@@ -84,6 +84,10 @@ def _period_matches(text: str) -> list[tuple[int, re.Match[str], str]]:
     return found
 
 
+ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+                   "fourth": 4, "4th": 4}
+
+
 def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) -> str | None:
     g = [x.upper() if x else x for x in m.groups()]
     this_fy = fiscal_year_of(valid_at, start_month)
@@ -110,6 +114,18 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
             return quarter
         fy = quarter.split("-")[0]
         return fy if g[0] == "YEAR" else f"{fy}-H{1 if quarter[-1] in '12' else 2}"  # half
+    if how.startswith("ordinal"):  # "the first half of FY27", "the third quarter"
+        number = ORDINAL_NUMBERS[g[0].lower()]
+        if g[1] == "HALF" and number > 2:
+            return None
+        part = f"{g[1][0]}{number}"
+        if how == "ordinal-year":
+            return f"{g[2]}-{part}"
+        return f"FY{(_fy(g[2]) if how == 'ordinal-fy' else this_fy % 100):02d}-{part}"
+    if how == "to-date":  # year (quarter) to date: the fiscal year (quarter) valid_at is in
+        if (g[0] or g[1]) in ("QUARTER", "Q"):
+            return fiscal_quarter_of(valid_at, start_month)
+        return f"FY{this_fy % 100:02d}"
     if how == "fy":
         return f"FY{_fy(g[0]):02d}"
     if how == "year":
@@ -170,6 +186,11 @@ OBLIGATION_WORDS = frozenset("""
     """.split())
 
 
+# Of those, the words that ask for a duty whatever else the question names (a fact of the
+# entity may explain its other words: "What must X do if its defect rate is above 0.5%?").
+MODAL_WORDS = frozenset("must need required require obliged allowed permitted".split())
+
+
 @lru_cache(maxsize=65_536)
 def root(word: str) -> str:
     """A crude stem, the same on both sides of a comparison: approve/approval/approves ->
@@ -194,6 +215,7 @@ SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ions", "ion", "s
 FILLER = frozenset(map(root, FILLER_WORDS)) | FILLER_WORDS
 RULE_ROOTS = frozenset(map(root, RULE_WORDS))
 OBLIGATION_ROOTS = frozenset(map(root, OBLIGATION_WORDS))
+MODAL_ROOTS = frozenset(map(root, MODAL_WORDS))
 GENERIC = frozenset(map(root, GENERIC_QUESTION_WORDS)) | GENERIC_QUESTION_WORDS
 NON_NAMES = ANSWER_NON_NAMES | FILLER_WORDS
 DETERMINERS = frozenset("the a an our my your their his her its this that these those".split())
@@ -218,6 +240,7 @@ class Words:
     opens: list[bool]  # the word starts the question or a sentence of it
     took: list[str] = field(default_factory=list)
     term_of: dict[int, str] = field(default_factory=dict)  # position -> the term it is in
+    loose_term: str = ""  # what a meaning question asks for that no term is named whole
 
     @classmethod
     def of(cls, question: str) -> Words:
@@ -241,10 +264,15 @@ class Words:
         return [bool(t) for t in self.took]
 
     def around(self, start: int, end: int) -> str:
-        """The question without words start..end: the context a name is resolved in (the
-        name itself in it would count as context for itself)."""
+        """The question without words start..end and without the periods it names: the
+        context a name is resolved in (the name itself in it would count as context for
+        itself, and a year such as 2026 would count against an entity whose neighbours'
+        names hold four-digit codes)."""
         first, last = self.origin[start], self.origin[end - 1]
-        return " ".join(self.tokens[:first] + self.tokens[last + 1:])
+        text = " ".join(self.tokens[:first] + self.tokens[last + 1:])
+        for _, m, _ in sorted(_period_matches(text), key=lambda f: -f[0]):  # 'in the quarter
+            text = text[:m.start()] + text[m.end():]  # ending Sept 2026' says when, not whose
+        return " ".join(text.split())
 
     def said(self, start: int, end: int) -> str:
         """The question's own text for words start..end, punctuation around it trimmed."""
@@ -296,7 +324,8 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
     found: list[tuple[int, Mention]] = []
     spans = [_trimmed(words, s, e) for s, e in _capital_runs(words)] if fuzzy else [
         (start, end) for start, end, gram in list(words.grams(MAX_GRAM))
-        if not _not_a_name(gram) and strip_legal_suffix(gram) in index.exact]
+        if not _not_a_name(gram) and not _function_word(words, start, end)
+        and strip_legal_suffix(gram) in index.exact]
     for start, end in spans:
         if start >= end or any(words.took[start:end]):
             continue
@@ -340,6 +369,14 @@ def unique_mentions(found: list[tuple[int, Mention]]) -> list[Mention]:
     for _, m in sorted(found, key=lambda x: x[0]):
         mentions.setdefault(m.entity["id"] if m.entity else "?" + m.text, m)
     return list(mentions.values())
+
+
+def _function_word(words: Words, start: int, end: int) -> bool:
+    """A word of two letters in lower case ('as', 'us', 'in'): a function word, never the
+    acronym of a name ("What counts as a customer?" is not about the Automotive Segment, AS);
+    in capitals it may be one."""
+    return end - start == 1 and len(words.words[start]) <= 2 \
+        and not words.tokens[words.origin[start]].isupper()
 
 
 def _not_a_name(gram: str) -> bool:
@@ -451,7 +488,9 @@ MEANING_WORDS = frozenset("define defined defines definition definitions mean me
 def _terms_asked_for(words: Words, terms: list[str]) -> list[str]:
     """For a question that asks what something means and names no term whole: the terms
     sharing the most of its words ('the churn definition for customer success' is Churned
-    customer's), those words taken as the term's."""
+    customer's), those words taken as the term's; what it asked is kept (Words.loose_term)
+    for the pack to say that no term is defined as that ('a customer': Active customer is
+    not what a customer is)."""
     free = {i: root(w) for i, w in enumerate(words.words)
             if not words.took[i] and root(w) not in FILLER and w not in FILLER}
     best: list[tuple[str, set[int]]] = []
@@ -463,6 +502,8 @@ def _terms_asked_for(words: Words, terms: list[str]) -> list[str]:
         if shared and shared >= most:
             best = ([] if shared > most else best) + [(term, at)]
             most = shared
+    if best:  # said in the pack: no term is defined as what was asked
+        words.loose_term = " ".join(words.said(r[0], r[-1] + 1) for r in runs(sorted(free)))
     for term, at in best:
         words.term_of.update(dict.fromkeys(at, term))
         for r in runs(sorted(at)):
@@ -639,6 +680,13 @@ class Ask:
                    for i, w in enumerate(words.words))
 
     @property
+    def modal(self) -> bool:
+        """Does the question ask what must, may or has to be done in so many words ('must',
+        'need to', 'required', 'allowed'), not by a verb of paying or a deadline?"""
+        return any(not self.words.took[i] and root(w) in MODAL_ROOTS
+                   for i, w in enumerate(self.words.words))
+
+    @property
     def wh(self) -> str | None:
         """'who' or 'where' when the question asks who or where (an entity related to the
         one it names, whatever its verb), else None."""
@@ -705,8 +753,9 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 __all__ = [
     "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
-    "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "NON_NAMES", "OBLIGATION_ROOTS",
-    "OBLIGATION_WORDS", "PERIODISH",
+    "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "MODAL_ROOTS", "MODAL_WORDS",
+    "NON_NAMES", "OBLIGATION_ROOTS",
+    "OBLIGATION_WORDS", "ORDINAL_NUMBERS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
     "initials_at", "names_predicate", "question_periods", "root", "runs", "stem",

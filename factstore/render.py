@@ -48,7 +48,9 @@ def render(pack: ContextPack, fmt: PackFormat) -> str:
 
 
 def display_value(value: str, value_type: str, unit: str | None) -> str:
-    """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'."""
+    """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'; a percent with no
+    unit is in percent too (0.43 -> '0.43%': as verify reads it, never a bare 0.43 a model
+    may take for 43%)."""
     text = value
     if value_type in NUMERIC:
         try:
@@ -56,7 +58,7 @@ def display_value(value: str, value_type: str, unit: str | None) -> str:
             text = f"{int(number):,}" if number.is_integer() else f"{number:,}"
         except ValueError:
             pass
-    if unit == "%":
+    if unit == "%" or (value_type == "percent" and not unit):
         return f"{text}%"
     return f"{text} {unit}" if unit else text
 

@@ -267,6 +267,18 @@ QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(quarter|half(?:[\s-]?year)?|year)[\s-]+(?:end(?:ed|ing|s)?|to)\s+(?:on\s+)?"
                 r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
                 r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(\d{4})\b", re.I), "ending"),
+    # "the first half of FY27", "the third quarter of fiscal 2027", "the second quarter of 2026"
+    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\s+of\s+"
+                r"(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?'?)(\d{2}|\d{4})\b", re.I),
+     "ordinal-fy"),
+    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\s+of\s+"
+                r"(?:the\s+)?(?:calendar\s+(?:year\s+)?)?((?:19|20)\d{2})\b", re.I),
+     "ordinal-year"),
+    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\b"
+                r"(?!\s+of\b)", re.I), "ordinal"),
+    # "year to date", "YTD", "quarter-to-date": the fiscal year (quarter) valid-at is in
+    (re.compile(r"\b(?:fiscal\s+)?(year|quarter)[\s-]to[\s-]date\b|\bF?(Y|Q)TD\b", re.I),
+     "to-date"),
     (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
     (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
     (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),

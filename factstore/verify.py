@@ -77,6 +77,7 @@ from factstore.verify_checks import (
     clauses,
     month_period,
     period_problems,
+    read_endings,
     read_periods,
     status_problems,
     value_claims,
@@ -283,6 +284,9 @@ def scan(text: str) -> Scan:
     read twice and "FY26-Q3" or "CUST-1001" are never numbers."""
     found = Scan()
     text = CITATION.sub(_masked, text)
+    endings = read_endings(text)  # "the quarter ending December 2026": not the month alone
+    for p in endings:
+        text = text[:p.start] + MASK * len(p.text) + text[p.start + len(p.text):]
     for pattern in DATE_PATTERNS:
         read = [(m, r) for m in pattern.finditer(text) if (r := _readings(m))]
         found.dates.extend(DateClaim(m[0].strip(" .,"), m.start(), r) for m, r in read)
@@ -291,6 +295,7 @@ def scan(text: str) -> Scan:
     found.periods = read_periods(text)
     for p in found.periods:
         text = text[:p.start] + MASK * len(p.text) + text[p.start + len(p.text):]
+    found.periods = sorted([*found.periods, *endings], key=lambda p: p.start)
     text = ANSWER_PERIOD.sub(_masked, text)
     numbers = CODE.sub(lambda m: _masked(m) if re.search(r"\d", m[0]) else m[0], text)
     read_numbers = [(m, a) for m in NUMBER.finditer(numbers) if (a := _amount(m)) is not None]

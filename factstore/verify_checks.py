@@ -48,6 +48,7 @@ from factstore.errors import InvalidInput
 from factstore.models import PackItem
 from factstore.reports import Problem
 from factstore.periods import period_range
+from factstore.text import MONTH_NAMES, MONTH_PREFIXES
 
 # --- periods as an answer writes them --------------------------------------------------------
 
@@ -74,6 +75,14 @@ PERIOD_PATTERNS = [re.compile(rf"(?<![\w-]){p}(?![\w-])") for p in (
     _PART,  # Q3, H1
 )]
 QUARTERS_OF = {"H1": {"Q1", "Q2"}, "H2": {"Q3", "Q4"}}
+# "the quarter ending December 2026", "the year ended 31 March 2027", "the half-year to
+# September 2026": the months up to and including that month, on any calendar.
+ENDING = re.compile(
+    r"(?i:\b(?P<unit>quarter|half[\s-]?year|half|(?:fiscal\s+)?year)[\s-]+"
+    r"(?:end(?:ed|ing|s)?|to)\s+(?:on\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    r"(?P<month>" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
+    r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?P<year>\d{4}))\b")
+ENDING_MONTHS = {"quarter": 3, "half": 6, "year": 12}  # the first a unit's words hold
 
 
 @dataclass(frozen=True)
@@ -86,15 +95,21 @@ class Period:
     fiscal: bool | None  # None: no year written
     year: int | None  # a fiscal year is named by the calendar year it ends in
     part: str | None  # Q1..Q4, H1, H2, a month "01".."12", or None for the whole year
+    months: int = 0  # of a period written by the month it ends in (ENDING): 3, 6 or 12
 
     @property
     def label(self) -> str | None:
         if self.year is None:
             return None
         name = f"FY{self.year % 100:02d}" if self.fiscal else f"{self.year}"
-        return f"{name}-{self.part}" if self.part else name
+        name = f"{name}-{self.part}" if self.part else name
+        return f"{self.months} months to {name}" if self.months else name
 
     def span(self, start_month: int) -> tuple[date, date] | None:
+        if self.months and self.year and self.part:  # the months up to the one it ends in
+            last = period_range(f"{self.year}-{self.part}", 1)[1]
+            first = self.year * 12 + int(self.part) - self.months
+            return date(first // 12, first % 12 + 1, 1), last
         try:
             return period_range(self.label, start_month) if self.label else None
         except InvalidInput:
@@ -113,6 +128,18 @@ def read_periods(text: str) -> list[Period]:
             if period := _period(m):
                 found.append(period)
     return sorted(found, key=lambda p: p.start)
+
+
+def read_endings(text: str) -> list[Period]:
+    """The periods a text names by the month they end in ("the quarter ending December
+    2026"): the quarter, half or year up to that month, whatever the fiscal calendar."""
+    found = []
+    for m in ENDING.finditer(text):
+        unit = m["unit"].lower()
+        months = next(n for name, n in ENDING_MONTHS.items() if name in unit)
+        month = MONTH_NAMES[m["month"][:3].lower()]
+        found.append(Period(m[0], m.start(), False, int(m["year"]), f"{month:02d}", months))
+    return found
 
 
 def _period(m: re.Match[str]) -> Period | None:
@@ -151,7 +178,9 @@ CALENDARS = range(1, 13)  # every fiscal year start, for a pack whose calendar i
 
 
 def item_span(item: PackItem, start_month: int) -> tuple[date, date] | None:
-    """The days an item is about: its period, else its validity; None when it has neither."""
+    """The days an item is about: its period, else its validity, else the day a date-valued
+    fact states (a contract's end date: "ends in FY26" is a claim about it); None when it has
+    none of them."""
     if item.period:
         try:
             return period_range(item.period, start_month)
@@ -163,6 +192,12 @@ def item_span(item: PackItem, start_month: int) -> tuple[date, date] | None:
                     date.fromisoformat(item.valid_to) if item.valid_to else date.max)
         except ValueError:
             return None
+    if item.kind == "fact" and item.value_type == "date" and item.value:
+        try:
+            day = date.fromisoformat(item.value)
+        except ValueError:
+            return None
+        return day, day
     return None
 
 
@@ -335,7 +370,9 @@ def _when(items: Sequence[PackItem]) -> str:
     def one(item: PackItem) -> str:
         if item.period:
             return item.period
-        return f"valid {item.valid_from or '…'}..{item.valid_to or '…'}"
+        if item.valid_from or item.valid_to:
+            return f"valid {item.valid_from or '…'}..{item.valid_to or '…'}"
+        return f"dated {item.value}"
 
     return ", ".join(f"[{item.n}] ({one(item)})" for item in items)
 
@@ -442,13 +479,17 @@ def status_problems(body: str, claims: Sequence[Claim], cited: Sequence[PackItem
 
 
 BARE_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d{2})\b(?![-/.]\d|'|’)", re.I)
+# "since 2024": when something began, which a cited item's start must be in
+SINCE_YEAR = re.compile(r"\bsince\s+((?:19|20)\d{2})\b(?![-/.]\d|'|’)", re.I)
 
 
 def year_problems(body: str, cited: Sequence[PackItem], start_month: int | None,
                   said: Callable[[int], bool]) -> Iterator[Problem]:
     """A bare year ("in 2024") is too loose to be the period of a quarter's figure, but one
     that no cited item's time overlaps on any calendar is wrong: "12,400 tonnes in 2024 [1]"
-    of a fact about FY26-Q1 (July to September 2025)."""
+    of a fact about FY26-Q1 (July to September 2025). "Since 2024" says when something
+    began: a cited item's time must begin in that year ("managed by Y since 2024 [1]" of a
+    relation from 2026-07-01 fails)."""
     about = [item for item in cited if timed(item)]
     taken = {range(p.start, p.start + len(p.text)) for p in read_periods(body)}
     for m in BARE_YEAR.finditer(body) if about else ():
@@ -462,6 +503,15 @@ def year_problems(body: str, cited: Sequence[PackItem], start_month: int | None,
                    for span in spans):
             yield Problem(kind="period", claim=m[1],
                           reason=f"{m[1]} is not the time of cited {_when(about)}")
+    for m in SINCE_YEAR.finditer(body) if about else ():
+        if not said(m.start(1)) or NEGATION.search(body, max(0, m.start() - 40), m.start()):
+            continue
+        starts = {span[0].year for item in about
+                  for month in ([start_month] if start_month else CALENDARS)
+                  if (span := item_span(item, month)) and span[0] != date.min}
+        if starts and int(m[1]) not in starts:  # "managed by Y since 2024" of one from 2026
+            yield Problem(kind="period", claim=m[0],
+                          reason=f"{m[0]} is not when cited {_when(about)} begins")
 
 
 def initials_in(key: str, text: str) -> bool:
@@ -495,9 +545,11 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
 
 
 __all__ = [
-    "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "HEDGES", "NEGATED", "NEGATION",
-    "NOT_CURRENT", "ORDINALS", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "Claim", "Clause",
+    "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "ENDING", "ENDING_MONTHS", "HEDGES",
+    "NEGATED", "NEGATION",
+    "NOT_CURRENT", "ORDINALS", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "SINCE_YEAR",
+    "Claim", "Clause",
     "Period", "clause_at", "clauses", "dated_within", "hedged", "initials_in", "item_span",
-    "month_period", "period_problems", "read_periods", "status_problems", "timed",
+    "month_period", "period_problems", "read_endings", "read_periods", "status_problems", "timed",
     "value_claims", "within_item", "within_named", "year_problems"
 ]
