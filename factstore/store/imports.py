@@ -38,6 +38,7 @@ from factstore.schema import (
     VERSIONED,
     Row,
     Table,
+    knowledge,
     row_id,
 )
 from factstore.store.core import Captured as Captured  # (it was defined here before)
@@ -123,8 +124,9 @@ class Imports:
         self.core.require_clean(backend)  # the merge commit must carry only the file's rows
         branch = import_branch(path)
         before = versioning.branch_head(backend, branch)
-        if before is None:
-            versioning.create_branch(backend, branch, self.core.head())
+        start = self.core.head() if before is None else None
+        if start is not None:
+            versioning.create_branch(backend, branch, start)
         done = Upsert()
         commit: str | None = None
         try:
@@ -136,11 +138,16 @@ class Imports:
                 commit = side.write(lambda tx: write(tx, done), who)
             finally:
                 side.close()
+            kept: list[tuple[Table, Row]] = []
+            if start is not None and commit is not None:
+                kept = self._first_import(path, branch, start, commit, prefer, done.modified)
             head = self.core.head()
-            title = (done.title or f"Import {path.name}") + f" (via {branch})"
+            title = (done.title or f"Import {path.name}") + f" (via {branch})" + (
+                f"; {len(kept)} row(s) kept as the store has them" if kept else "")
             message = commit_message(title, reason, None)
             merged, conflicts = self.core.flushed().merge(
-                branch, message, who, PREFER.get(prefer or ""), fast_forward=True)
+                branch, message, who, PREFER.get(prefer or ""), fast_forward=not kept,
+                keep=_put_back_rows(kept) if kept else None)
             if conflicts and merged is None and all(_only_added(t, r) for t, r in conflicts):
                 merged, conflicts = self.core.flushed().merge(branch, message, who,
                                                               PREFER["file"])
@@ -163,6 +170,54 @@ class Imports:
         if commit == merged:  # fast-forward: exactly what the file changed
             return WriteResult(commit=merged, changed=done.listed())
         return WriteResult(commit=merged, changed=changed_ids(self.core, head, merged))
+
+    def _first_import(self, path: Path, branch: str, start: str, commit: str,
+                      prefer: str | None, tables: set[str]) -> list[tuple[Table, Row]]:
+        """The store's rows that the first import of a file (no import branch yet: a new
+        file name, such as a dated nightly export, or a store restored from an export or
+        cloned) must not overwrite: its import branch starts at the store's head, so Dolt's
+        merge would take every row the file says differently. A row the store holds as an
+        imported file last said it is the file's to change; a row the file says as another
+        file last said it, while the store says otherwise (an expert's correction since), is
+        kept; any other difference — no file ever said the store's version nor the file's —
+        is a conflict (nothing imported), unless `prefer` names the side that wins.
+        Returns the store's rows to keep, as the store holds them. `tables`: those where
+        the file changed stored rows (only they are diffed: a first load adds rows only)."""
+        from factstore.store.timeline import changed_fields
+
+        backend = self.core.backend
+        others = [head for name, head in versioning.branch_heads(backend).items()
+                  if name.startswith(IMPORTS) and name != branch]
+        kept: list[tuple[Table, Row]] = []
+        conflicts: list[dict[str, Any]] = []
+        for name, table in TABLES.items():
+            if name not in tables:
+                continue
+            changed = [(old, new) for old, new, _ in versioning.diff_rows(
+                backend, name, start, commit, modified_only=True)
+                if old and new and changed_fields(old, new)]
+            if not changed:
+                continue
+            said = _said_by_files(backend, table, [new for _, new in changed], others)
+            for store_row, file_row in changed:
+                versions = said.get(table.key_of(file_row), [])
+                if any(not changed_fields(v, store_row) for v in versions):
+                    continue  # the store still says what a file said: the file's to change
+                if prefer == "store" or any(not changed_fields(v, file_row) for v in versions):
+                    kept.append((table, store_row))
+                elif prefer != "file":
+                    conflicts.append({"table": name, "id": table.item_id(store_row),
+                                      "base": knowledge(versions[0]) if versions else None,
+                                      "store": knowledge(store_row),
+                                      "file": knowledge(file_row)})
+        if conflicts:
+            raise Conflict(
+                f"{path.name} is imported for the first time and says {len(conflicts)} "
+                "row(s) otherwise than the store, which no imported file said as the store "
+                f"holds them (changed in the store): {'; '.join(c['id'] for c in conflicts)}; "
+                "nothing was imported (import again with --prefer file or --prefer store)",
+                {"conflicts": conflicts})
+        return kept
 
     def _put_back(self, branch: str, before: str | None, commit: str | None, *, made: bool
                   ) -> None:
@@ -224,6 +279,41 @@ class Imports:
         return WriteResult(commit=self.core.write(body, who), changed=done.changed)
 
 
+def _said_by_files(backend: Backend, table: Table, rows: list[Row], commits: list[str]
+                   ) -> dict[Any, list[Row]]:
+    """Each row's versions (by key) on the import branches at these commits: what the other
+    import files last said of them. Newest branch first is not known; order is the list's."""
+    said: dict[Any, list[Row]] = {}
+    if not rows or not commits:
+        return said
+    first = table.key[0]
+    wanted = {table.key_of(r) for r in rows}
+    lead = sorted({r[first] for r in rows})
+    for commit in commits:
+        source, params = backend.table_at(table.name, commit)
+        for start in range(0, len(lead), AT_ONCE):
+            chunk = lead[start:start + AT_ONCE]
+            marks = ", ".join("?" * len(chunk))
+            for r in backend.query(f"SELECT * FROM {source} WHERE {first} IN ({marks})",
+                                   [*params, *chunk]):
+                if (k := table.key_of(r)) in wanted:
+                    said.setdefault(k, []).append(r)
+    return said
+
+
+def _put_back_rows(rows: list[tuple[Table, Row]]) -> Callable[[Tx], None]:
+    """A merge's `keep`: these rows as the store held them, bookkeeping and rev included,
+    so the merge commit leaves them as they were."""
+
+    def keep(tx: Tx) -> None:
+        for table, row in rows:
+            tx.execute(table.update_sql("?"), [
+                *(row[c] for c in table.data_columns), row["recorded_by"], row["reason"],
+                row["rev"], *table.key_of(row)])
+
+    return keep
+
+
 class _StoreNames:
     """The exact lookups an import of CSV facts makes, at the store's head (EntityNames):
     the CSV looks every subject up as an id first, in bulk, then the rest as names."""
@@ -247,6 +337,7 @@ class Upsert:
     changed: list[str] = field(default_factory=list)
     title: str | None = None
     compact: ChangedIds | None = None  # a streamed import's: listed after the commit
+    modified: set[str] = field(default_factory=set)  # tables where it changed stored rows
 
     def listed(self) -> list[str]:
         return self.compact.listed() if self.compact is not None else self.changed
@@ -311,6 +402,7 @@ def _finish(done: Upsert, title: str, counts: dict[str, tuple[int, int]], reason
             progress: Progress | None) -> str | None:
     """The commit message of a write that changed `done.changed` (None when nothing did),
     its title kept in `done`."""
+    done.modified = {name for name, (_, modified) in counts.items() if modified}
     if not done.changed and not done.compact:
         return None
     if progress:
