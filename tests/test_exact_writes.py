@@ -133,6 +133,50 @@ def test_correct_definition_by_a_misspelt_term_suggests_the_term(banks: FactStor
     assert banks.head() == head
 
 
+def test_correct_fact_with_a_misspelt_predicate_or_period_suggests_the_fact(
+        cli: Facts) -> None:
+    """An expert's typo in --predicate or --period (acvv, FY26Q3) used to be "not found"
+    (exit 3) with nothing to go on; it is refused like a misspelt name: exit 2, the facts it
+    may mean, nothing written. A predicate nothing is close to is still not found."""
+    head = _head(cli)
+    for predicate, period in (("acvv", "FY26-Q3"), ("acv", "FY26Q3"), ("ACV", "fy26-q3")):
+        result = cli("correct", "Tern Bank", "--predicate", predicate, "--period", period,
+                     "--value", "110", "--reason", "r", *BY, ok=False)
+        assert result.exit_code == 2, result.output
+        assert "did you mean fact:tern-acv?" in result.output
+        assert "candidate: fact:tern-acv  acv = 100 USD, source src:crm" in result.output
+    result = cli("correct", "Tern Bank", "--predicate", "ebitda", "--value", "1", "--reason",
+                 "r", *BY, ok=False)
+    assert result.exit_code == 3
+    assert _head(cli) == head
+
+
+def test_correct_definition_in_a_misspelt_scope_suggests_its_scopes(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Ambiguous, match=r"in scope 'financ'.*did you mean def:acv@finance"):
+        banks.correct_definition("ACV", "x", scope="financ", author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+@pytest.mark.parametrize(("name", "flag", "said"), [
+    ("def:acv@finance", "--value", "def:acv@finance is a definition, not a fact: correct it "
+                                   "with --def"),
+    ("fact:tern-acv", "--def", "fact:tern-acv is a fact, not a definition: correct it with "
+                               "--value"),
+    ("src:crm", "--value", "src:crm is a source, not a fact: change it with `facts add source "
+                           "--id src:crm --update`"),
+])
+def test_correct_given_the_id_of_another_kind_says_what_it_is(
+        cli: Facts, name: str, flag: str, said: str) -> None:
+    """`facts correct def:… --value` used to say "no definition 'def:…'" (exit 3) of a
+    definition that exists; the wrong kind of id is bad usage (exit 2) and says how that row
+    is changed."""
+    head = _head(cli)
+    result = cli("correct", name, flag, "9", "--reason", "r", *BY, ok=False)
+    assert (result.exit_code, result.output.strip()) == (2, f"error: {said}")
+    assert _head(cli) == head
+
+
 def test_add_fact_about_a_misspelt_subject_id_exits_2_and_writes_nothing(cli: Facts) -> None:
     head = _head(cli)
     result = cli("add", "fact", "--subject", "tern-bnak", "--predicate", "seats", "--value",
