@@ -187,6 +187,33 @@ def test_add_fact_about_a_misspelt_subject_id_exits_2_and_writes_nothing(cli: Fa
     assert _head(cli) == head
 
 
+def test_add_with_a_misspelt_link_or_name_suggests_the_id_and_writes_nothing(
+        cli: Facts) -> None:
+    """`add rule --overrides rule:discont` used to be written: the exception then
+    overrode nothing and both rules read as current. A subject given by an entity's name
+    (acme, as Acme Corporation or ACME Inc. normalise), not its id, is refused with the id."""
+    cli("add", "rule", "--id", "rule:discount", "--applies-to", "kind:customer", "--text",
+        "Discounts above 15% need approval", *BY)
+    head = _head(cli)
+    for args, said in (
+            (("rule", "--id", "rule:tern-discount", "--applies-to", "tern-bank", "--overrides",
+              "rule:discont", "--text", "Tern: 20% pre-approved"),
+             "overrides: no rule 'rule:discont' in the file or the store; did you mean "
+             "rule:discount?"),
+            (("rule", "--id", "rule:x", "--applies-to", "kind:custmer", "--text", "x"),
+             "applies_to: no entity is of kind 'custmer'; did you mean kind:customer?"),
+            (("fact", "--subject", "fern-bank", "--predicate", "acv", "--value", "1",
+              "--supersedes", "fact:fern-acvv"),
+             "supersedes: no fact 'fact:fern-acvv' in the file or the store; did you mean "
+             "fact:fern-acv"),
+            (("fact", "--subject", "acme", "--predicate", "seats", "--value", "3"),
+             "subject: no entity 'acme' in the file or the store; did you mean acme-corp?")):
+        result = cli("add", *args, *BY, ok=False)
+        assert result.exit_code == 2, result.output
+        assert said in result.output
+    assert _head(cli) == head
+
+
 def test_an_unknown_id_with_a_prefix_is_not_found_not_guessed(cli: Facts) -> None:
     assert cli("show", "fact:tern-acvv", ok=False).exit_code == 3
     assert cli("retract", "fact:tern-acvv", "--reason", "r", *BY, ok=False).exit_code == 3

@@ -264,7 +264,7 @@ class Imports:
         done = Upsert()
 
         def body(tx: Tx) -> str:
-            _check_references(tx, rows, path.name)
+            _check_references(tx, rows, path.name, links=False)
             Captured(tx, rows["sources"]).fill(rows["facts"])  # an export from before 0003
             for name, table in TABLES.items():
                 _insert_as_recorded(tx, table, rows[name], who, reason)
@@ -450,9 +450,12 @@ def _existing_ids(tx: Tx | Backend, table: str, wanted: set[str]) -> set[str]:
     return found
 
 
-def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> None:
+def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str, *,
+                      links: bool = True) -> None:
     """Every subject, source, alias owner and relation end must exist, in the batch or store.
-    Set arithmetic first (fast for 100k rows); rows are searched only when one is missing."""
+    Set arithmetic first (fast for 100k rows); rows are searched only when one is missing.
+    links: also check supersedes, overrides and applies_to kinds (_check_links; not for a
+    restore, which loads an export as it was made)."""
     named: dict[str, set[Any]] = {"sources": set(), "entities": set()}
     for table, column, target in REFERENCES:
         named[target].update(map(operator.itemgetter(column), rows[table]))
@@ -461,16 +464,82 @@ def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) 
     known = {target: {r["id"] for r in rows[target]} for target in named}
     for target, ids in known.items():
         ids |= _existing_ids(tx, target, named[target] - ids)
-    if all(named[t] <= known[t] for t in named):
-        return
-    for table, column, target in REFERENCES:
+    if not all(named[t] <= known[t] for t in named):
+        for table, column, target in REFERENCES:
+            for index, row in enumerate(rows[table]):
+                ref = row[column]
+                if ref is not None and ref not in known[target] and not ref.startswith("kind:"):
+                    raise InvalidInput(
+                        f"{where}: {table}[{index}] ({TABLES[table].item_id(row)}): "
+                        f"{FIELD_OF.get(column, column)}: no {TABLES[target].singular} {ref!r} "
+                        f"in the file or the store{did_you_mean(tx, target, ref, rows)}")
+    if links:
+        _check_links(tx, rows, where)
+
+
+# The ids a fact's `supersedes` and a rule's `overrides` name: not references a row needs to
+# exist (REFERENCES: a streamed file would keep every fact id exactly to check them), but a
+# typo in one silently unlinks a supersession or a rule's exception, so a file or an `add`
+# read whole has them checked, with what they may mean.
+LINKS = (("facts", "supersedes"), ("rules", "overrides"))
+NEAR_ID = 80  # an id (or kind) spelled this close (rapidfuzz ratio) to a missing one is shown
+
+
+def _check_links(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> None:
+    """Every supersedes and overrides names a row of its table in the file or the store, and
+    a rule's applies_to kind:K a kind some entity has, unless no kind is spelled close to K
+    (a rule may come before its first entity of a new kind)."""
+    for table, column in LINKS:
+        named = {r[column] for r in rows[table] if r[column]}
+        missing = named - {r["id"] for r in rows[table]}
+        missing -= _existing_ids(tx, table, missing)
         for index, row in enumerate(rows[table]):
-            ref = row[column]
-            if ref is not None and ref not in known[target] and not ref.startswith("kind:"):
+            if row[column] in missing:
                 raise InvalidInput(
-                    f"{where}: {table}[{index}] ({TABLES[table].item_id(row)}): "
-                    f"{FIELD_OF.get(column, column)}: no {TABLES[target].singular} {ref!r} "
-                    "in the file or the store")
+                    f"{where}: {table}[{index}] ({row['id']}): {column}: no "
+                    f"{TABLES[table].singular} {row[column]!r} in the file or the store"
+                    f"{did_you_mean(tx, table, row[column], rows, besides=row['id'])}")
+    kinds = {r["applies_to"][5:] for r in rows["rules"] if r["applies_to"].startswith("kind:")}
+    kinds -= {r["kind"] for r in rows["entities"]}
+    if not kinds:
+        return
+    from rapidfuzz import fuzz, process
+
+    known = {r["kind"] for r in tx.query("SELECT DISTINCT kind FROM entities")} | {
+        r["kind"] for r in rows["entities"]}
+    for index, row in enumerate(rows["rules"]):
+        kind = row["applies_to"][5:] if row["applies_to"].startswith("kind:") else None
+        if kind is None or kind in known:
+            continue
+        near = [k for k, _, _ in process.extract(kind, known, scorer=fuzz.ratio,
+                                                 score_cutoff=NEAR_ID, limit=3)]
+        if near:
+            raise InvalidInput(
+                f"{where}: rules[{index}] ({row['id']}): applies_to: no entity is of kind "
+                f"{kind!r}; did you mean {', '.join('kind:' + k for k in near)}?")
+
+
+def did_you_mean(tx: Tx | Backend, target: str, ref: str, rows: dict[str, list[Row]],
+                 besides: str | None = None) -> str:
+    """'; did you mean …?' with the ids of `target` spelled close to a missing reference (and,
+    for an entity, those whose name or alias it is exactly), or ''. Only on the error path:
+    it reads the table's ids."""
+    from rapidfuzz import fuzz, process
+
+    from factstore.resolver import normalize
+
+    ids = {r["id"] for r in rows[target]} | {
+        r["id"] for r in tx.query(f"SELECT id FROM {TABLES[target].name}")}
+    ids.discard(besides)  # (the row that names it)
+    near = [i for i, _, _ in process.extract(ref, ids, scorer=fuzz.ratio,
+                                             score_cutoff=NEAR_ID, limit=3)]
+    if target == "entities":
+        name = normalize(ref)[:MAX_ID]
+        named = [r["id"] for r in tx.query(
+            "SELECT id FROM entities WHERE normalized = ? UNION "
+            "SELECT entity_id AS id FROM aliases WHERE normalized = ?", [name, name])]
+        near = sorted(set(named)) + [i for i in near if i not in named]
+    return f"; did you mean {', '.join(near[:5])}?" if near else ""
 
 
 def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
