@@ -214,6 +214,18 @@ def test_add_with_a_misspelt_link_or_name_suggests_the_id_and_writes_nothing(
     assert _head(cli) == head
 
 
+def test_a_correction_from_a_misspelt_source_exits_2_and_writes_nothing(cli: Facts) -> None:
+    """--source is recorded as the new value's source: `--source src:cmr` used to be written,
+    leaving the fact (or definition) naming a source that does not exist."""
+    head = _head(cli)
+    for args in (("fact:tern-acv", "--value", "110"), ("ACV", "--def", "Annual value")):
+        result = cli("correct", *args, "--source", "src:cmr", "--reason", "r", *BY, ok=False)
+        assert result.exit_code == 2
+        assert result.output.strip() == ("error: source: no source 'src:cmr' in the store; "
+                                         "did you mean src:crm?")
+    assert _head(cli) == head
+
+
 def test_an_unknown_id_with_a_prefix_is_not_found_not_guessed(cli: Facts) -> None:
     assert cli("show", "fact:tern-acvv", ok=False).exit_code == 3
     assert cli("retract", "fact:tern-acvv", "--reason", "r", *BY, ok=False).exit_code == 3
@@ -379,7 +391,17 @@ def test_source_picks_among_facts_that_differ_only_by_source(cli: Facts) -> None
     assert cli.row("fact:acme-acv")["value"] == "1200000"
 
 
-def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore) -> None:
+def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore, tmp_path: Path
+                                                       ) -> None:
+    head = banks.head()
+    with pytest.raises(InvalidInput, match="no source 'src:wiki' in the store"):
+        banks.correct_fact("Acme Corporation", "1", predicate="acv", source="src:wiki",
+                           author=AUTHOR, reason="r")
+    assert banks.head() == head
+    wiki = tmp_path / "wiki.yaml"
+    wiki.write_text("factstore: 1\nsources: [{id: src:wiki, title: Wiki, kind: wiki, "
+                    "authority: 40}]\n", encoding="utf-8")
+    banks.import_file(wiki, author=AUTHOR)
     head = banks.head()
     with pytest.raises(Ambiguous, match="none is from src:wiki"):
         banks.correct_fact("Acme Corporation", "1", predicate="acv", source="src:wiki",

@@ -227,6 +227,22 @@ def test_revert_and_retract_need_a_reason(loaded: FactStore) -> None:
     assert loaded.head() == head and [b.name for b in loaded.branches()] == ["main"]
 
 
+def test_a_correction_naming_a_source_the_store_lacks_proposes_nothing(
+        loaded: FactStore) -> None:
+    """The form's source used to be taken as typed: a proposal whose fact named no source
+    (src:cmr), so approving it dropped the value's authority. It is refused like the CLI's."""
+    web = client(loaded, Auth(user=EXPERT))
+    head = loaded.head()
+    for item, field in (("fact:acme-corp-seats-fy26q3", "value"),
+                        ("def:acv@sales", "text")):
+        got = post(web, f"/item/{item}", f"/correct/{item}",
+                   {field: "310", "reason": "recount", "source": "src:cmr"})
+        assert got.status_code == 400  # type: ignore[attr-defined]
+        assert "no source &#39;src:cmr&#39; in the store; did you mean src:crm?" in (
+            got.text)  # type: ignore[attr-defined]
+    assert loaded.head() == head and [b.name for b in loaded.branches()] == ["main"]
+
+
 def test_a_correction_of_a_changed_row_shows_the_newer_value(loaded: FactStore) -> None:
     fact = "fact:acme-corp-seats-fy26q3"
     web = client(loaded, Auth(user=EXPERT))

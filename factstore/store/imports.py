@@ -44,7 +44,7 @@ from factstore.schema import (
 from factstore.store.core import Captured as Captured  # (it was defined here before)
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
-from factstore.store.names import Names
+from factstore.store.names import NEAR_ID, Names, did_you_mean
 from factstore.store.sharing import IMPORTS, conflict_sides
 
 if TYPE_CHECKING:
@@ -482,7 +482,6 @@ def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str, 
 # typo in one silently unlinks a supersession or a rule's exception, so a file or an `add`
 # read whole has them checked, with what they may mean.
 LINKS = (("facts", "supersedes"), ("rules", "overrides"))
-NEAR_ID = 80  # an id (or kind) spelled this close (rapidfuzz ratio) to a missing one is shown
 
 
 def _check_links(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> None:
@@ -517,29 +516,6 @@ def _check_links(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> No
             raise InvalidInput(
                 f"{where}: rules[{index}] ({row['id']}): applies_to: no entity is of kind "
                 f"{kind!r}; did you mean {', '.join('kind:' + k for k in near)}?")
-
-
-def did_you_mean(tx: Tx | Backend, target: str, ref: str, rows: dict[str, list[Row]],
-                 besides: str | None = None) -> str:
-    """'; did you mean …?' with the ids of `target` spelled close to a missing reference (and,
-    for an entity, those whose name or alias it is exactly), or ''. Only on the error path:
-    it reads the table's ids."""
-    from rapidfuzz import fuzz, process
-
-    from factstore.resolver import normalize
-
-    ids = {r["id"] for r in rows[target]} | {
-        r["id"] for r in tx.query(f"SELECT id FROM {TABLES[target].name}")}
-    ids.discard(besides)  # (the row that names it)
-    near = [i for i, _, _ in process.extract(ref, ids, scorer=fuzz.ratio,
-                                             score_cutoff=NEAR_ID, limit=3)]
-    if target == "entities":
-        name = normalize(ref)[:MAX_ID]
-        named = [r["id"] for r in tx.query(
-            "SELECT id FROM entities WHERE normalized = ? UNION "
-            "SELECT entity_id AS id FROM aliases WHERE normalized = ?", [name, name])]
-        near = sorted(set(named)) + [i for i in near if i not in named]
-    return f"; did you mean {', '.join(near[:5])}?" if near else ""
 
 
 def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
@@ -685,7 +661,7 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
 
 
 __all__ = [
-    "ADDED", "AT_ONCE", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "PREFER", "WRITE_CHUNK", "Captured",
-    "Imports", "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config",
+    "ADDED", "AT_ONCE", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "LINKS", "PREFER", "WRITE_CHUNK",
+    "Captured", "Imports", "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config",
     "stored_rows", "upsert"
 ]

@@ -17,7 +17,15 @@ from factstore.errors import Ambiguous, InvalidInput, NotFound
 from factstore.results import Match, MatchedBy
 from factstore.periods import parse_day
 from factstore.resolver import AliasIndex, full_name, normalize
-from factstore.schema import TABLES, Row, Table, alias_spellings, key_from_id, table_for_id
+from factstore.schema import (
+    MAX_ID,
+    TABLES,
+    Row,
+    Table,
+    alias_spellings,
+    key_from_id,
+    table_for_id,
+)
 from factstore.store.core import StoreCore
 
 if TYPE_CHECKING:
@@ -425,6 +433,30 @@ def _near_facts(facts: list[Row], predicate: str | None, period: str | None) -> 
             ][:10]
 
 
+def did_you_mean(tx: Any, target: str, ref: str, rows: dict[str, list[Row]] | None = None,
+                 besides: str | None = None) -> str:
+    """'; did you mean …?' with the ids of `target` spelled close to a missing reference (and,
+    for an entity, those whose name or alias it is exactly), or ''. Only on the error path:
+    it reads the table's ids. rows: a batch's rows being written, by table, named too."""
+    from rapidfuzz import fuzz, process
+
+    ids = {r["id"] for r in (rows or {}).get(target, [])} | {
+        r["id"] for r in tx.query(f"SELECT id FROM {TABLES[target].name}")}
+    ids.discard(besides)  # (the row that names it)
+    near = [i for i, _, _ in process.extract(ref, ids, scorer=fuzz.ratio,
+                                             score_cutoff=NEAR_ID, limit=3)]
+    if target == "entities":
+        name = normalize(ref)[:MAX_ID]
+        named = [r["id"] for r in tx.query(
+            "SELECT id FROM entities WHERE normalized = ? UNION "
+            "SELECT entity_id AS id FROM aliases WHERE normalized = ?", [name, name])]
+        near = sorted(set(named)) + [i for i in near if i not in named]
+    return f"; did you mean {', '.join(near[:5])}?" if near else ""
+
+
+NEAR_ID = 80  # an id spelled this close (rapidfuzz ratio) to a missing reference is shown
+
+
 @dataclass(frozen=True)
 class Found:
     """A row a NAME found, and how (models.Match)."""
@@ -487,16 +519,6 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "CHANGED_BY",
-    "CHANGE_KEYS",
-    "CHUNK",
-    "INDEXED_NAMES",
-    "LIVE",
-    "NEAR_FACT",
-    "NEAR_TERM",
-    "PROGRESS_FROM",
-    "Found",
-    "Names",
-    "ambiguous",
-    "batch_queries"
+    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR_FACT", "NEAR_ID",
+    "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean"
 ]
