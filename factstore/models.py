@@ -20,13 +20,13 @@ from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from factstore.authors import AUTHOR_MAX, AUTHOR_PATTERN
-from factstore.checks import ID_CHARS, ID_MAX, NONEMPTY_TEXT, TEXT_CHARS
+from factstore.checks import ID_CHARS, ID_MAX, NONEMPTY_TEXT, NUMBER, TEXT_CHARS
 from factstore.checks import value_text as value_text  # (it was defined here before)
 from factstore.schema import AliasKind as AliasKind  # the column vocabularies, kept here too
 from factstore.schema import SourceKind as SourceKind
 from factstore.schema import Status as Status
 from factstore.schema import ValueType as ValueType
-from factstore.schema import alias_spellings, dump_spellings, spelling_of
+from factstore.schema import NUMERIC, alias_spellings, dump_spellings, spelling_of
 from factstore.schema import authority_of as authority_of  # (they were here before schema.py)
 from factstore.schema import same_value as same_value
 from factstore.results import (  # the plain results, as they were before results.py
@@ -222,6 +222,9 @@ def check_records(model: type[Input], records: Sequence[Record], sizes: bool = T
         found: set[int] = set()
         for name in model._dates:
             found.update([i for i, r in enumerate(records) if r[name] is not None])
+        if model is Fact:  # a number, money or percent value written as text
+            found.update([i for i, r in enumerate(records)
+                          if r["value_type"] in NUMERIC and type(r["value"]) in (str, bool)])
         suspects = sorted(found)
     for index in suspects:
         problem = model.problem(records[index], sizes)
@@ -331,6 +334,17 @@ class Fact(Recorded):
     # The day the fact was captured; left out, its source's captured_at when it is written,
     # else the day of the write (see factstore.store.imports).
     captured_at: IsoDate = None
+
+    @classmethod
+    def problem(cls, record: Record, sizes: bool = True, nested: bool = True) -> str | None:
+        """Also: a number, money or percent fact's value is a number (as `add` and `correct`
+        require): '3.271.404,5O' or 'n/a' with value_type money would be stored as text that
+        packs show as an amount. A number written as text ('1250.50') is one."""
+        value, kind = record.get("value"), record.get("value_type")
+        if kind in NUMERIC and (type(value) is bool or (
+                type(value) is str and not NUMBER.fullmatch(value.removeprefix("+")))):
+            return f"value: {value!r} is not a number (value_type {kind})"
+        return super().problem(record, sizes, nested)
 
 
 class Rule(Recorded):

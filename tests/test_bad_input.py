@@ -85,6 +85,12 @@ CASES = [
      ["entities[0] ('acme\\u200d-corp')", "id", "U+200D"]),
     ("space in applies_to", GOOD + "rules:\n  - {id: rule:a, applies_to: acme corp, text: x}\n",
      ["rules[0] (rule:a)", "applies_to", "U+0020"]),
+    # a number, money or percent fact's value is a number, as add and correct require
+    ("money written with a letter", GOOD.replace("value: 1,", "value: '1O', value_type: money,"),
+     ["facts[0] (fact:a)", "value: '1O' is not a number (value_type money)"]),
+    ("percent written with a decimal comma",
+     GOOD.replace("value: 1,", "value: '93,4', value_type: percent,"),
+     ["facts[0] (fact:a)", "value: '93,4' is not a number (value_type percent)"]),
     # a typo in a reference says what it may mean
     ("misspelt subject", GOOD.replace("subject: acme-corp", "subject: acme-crop"),
      ["facts[0] (fact:a)", "subject", "no entity 'acme-crop'", "did you mean acme-corp?"]),

@@ -11,12 +11,17 @@ factstore.checks, to the models' own rules.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.checks import check_fact_value, check_source_id, check_text, value_text
+from factstore.checks import (
+    NUMBER,
+    check_fact_value,
+    check_source_id,
+    check_text,
+    value_text,
+)
 from factstore.errors import Conflict, FactstoreError, InvalidInput
 from factstore.results import WriteResult
 from factstore.schema import NUMERIC, Row, Table, table_for_id
@@ -160,7 +165,6 @@ def _need_reason(reason: str | None, what: str) -> None:
     check_text("reason", reason, required=True)
 
 
-NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 def check_value(value: Any, value_type: str) -> None:
