@@ -222,9 +222,6 @@ def check_records(model: type[Input], records: Sequence[Record], sizes: bool = T
         found: set[int] = set()
         for name in model._dates:
             found.update([i for i, r in enumerate(records) if r[name] is not None])
-        if model is Fact:  # a number, money or percent value written as text
-            found.update([i for i, r in enumerate(records)
-                          if r["value_type"] in NUMERIC and type(r["value"]) in (str, bool)])
         suspects = sorted(found)
     for index in suspects:
         problem = model.problem(records[index], sizes)
@@ -232,6 +229,22 @@ def check_records(model: type[Input], records: Sequence[Record], sizes: bool = T
             raise ValidationError.from_exception_data(model.__name__, [InitErrorDetails(
                 type="value_error", loc=(index,), input=records[index],
                 ctx={"error": ValueError(problem)})])
+    if model is Fact:
+        _numbers(records)
+
+
+def _numbers(records: Sequence[Record]) -> None:
+    """A file's number, money or percent fact has a number for its value, as `add` and
+    `correct` require (they check it themselves: a Fact built in Python is not refused for
+    it): '3.271.404,5O' or 'n/a' with value_type money would be stored as text that packs
+    show as an amount. A number written as text ('1250.50', '+1') is one."""
+    for index, r in enumerate(records):
+        value, kind = r["value"], r["value_type"]
+        if kind in NUMERIC and (type(value) is bool or (
+                type(value) is str and not NUMBER.fullmatch(value.removeprefix("+")))):
+            raise ValidationError.from_exception_data("Fact", [InitErrorDetails(
+                type="value_error", loc=(index,), input=r, ctx={"error": ValueError(
+                    f"value: {value!r} is not a number (value_type {kind})")})])
 
 
 # The bookkeeping a record may carry (an export writes them): who recorded the row and why.
@@ -334,17 +347,6 @@ class Fact(Recorded):
     # The day the fact was captured; left out, its source's captured_at when it is written,
     # else the day of the write (see factstore.store.imports).
     captured_at: IsoDate = None
-
-    @classmethod
-    def problem(cls, record: Record, sizes: bool = True, nested: bool = True) -> str | None:
-        """Also: a number, money or percent fact's value is a number (as `add` and `correct`
-        require): '3.271.404,5O' or 'n/a' with value_type money would be stored as text that
-        packs show as an amount. A number written as text ('1250.50') is one."""
-        value, kind = record.get("value"), record.get("value_type")
-        if kind in NUMERIC and (type(value) is bool or (
-                type(value) is str and not NUMBER.fullmatch(value.removeprefix("+")))):
-            return f"value: {value!r} is not a number (value_type {kind})"
-        return super().problem(record, sizes, nested)
 
 
 class Rule(Recorded):
