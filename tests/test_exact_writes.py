@@ -314,6 +314,31 @@ def test_add_update_keeps_the_fields_it_leaves_out_and_an_explicit_none_clears(
     assert banks.get("fact:tern-acv")["quote"] is None
 
 
+def test_add_update_by_id_keeps_the_required_fields_it_leaves_out(cli: Facts) -> None:
+    """An expert correcting a rule's text (`facts correct` takes facts and definitions)
+    was told `applies_to: required field is missing`: --update kept only optional fields
+    left out, so the rule's target had to be typed again. A required field left out is now
+    the stored row's, found by --id; without --update it is still required."""
+    cli("add", "rule", "--id", "rule:discount", "--applies-to", "kind:customer", "--text",
+        "Discounts above 15% need approval", *BY)
+    cli("add", "rule", "--id", "rule:tern-discount", "--applies-to", "tern-bank",
+        "--overrides", "rule:discount", "--text", "Tern: 12% pre-approved", *BY)
+    cli("add", "rule", "--id", "rule:tern-discount", "--update", "--text",
+        "Tern: 10% pre-approved", "--reason", "contract renewed", *BY)
+    row = cli.row("rule:tern-discount")
+    assert (row["applies_to"], row["overrides"], row["text"], row["reason"]) == (
+        "tern-bank", "rule:discount", "Tern: 10% pre-approved", "contract renewed")
+    cli("add", "fact", "--id", "fact:tern-acv", "--update", "--value", "120", *BY)
+    row = cli.row("fact:tern-acv")
+    assert (row["subject_id"], row["predicate"], row["value"], row["value_type"]) == (
+        "tern-bank", "acv", "120", "money")
+    head = _head(cli)
+    result = cli("add", "rule", "--id", "rule:new", "--text", "x", *BY, ok=False)
+    assert (result.exit_code, result.output) == (
+        2, "error: applies_to: required field is missing\n")
+    assert _head(cli) == head
+
+
 @pytest.mark.parametrize("value", ["", "  ", "1.2M", "n/a", "nan"])
 def test_a_money_fact_refuses_an_empty_or_non_numeric_value(banks: FactStore,
                                                            value: str) -> None:

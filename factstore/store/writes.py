@@ -5,11 +5,13 @@ failed write leaves the store exactly as it was.
 
 from __future__ import annotations
 
+from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
 from factstore.errors import InvalidInput, Refused
 from factstore.models import (
+    COLUMN_OF,
     MODELS,
     Alias,
     Definition,
@@ -24,6 +26,7 @@ from factstore.models import (
 )
 from factstore.schema import (
     FISCAL_START,
+    SINGULAR,
     TABLES,
     Row,
     alias_spellings,
@@ -43,6 +46,25 @@ class Writes:
         self.core = core
         self.names = names
         self.imports = imports
+
+    def add_fields(self, kind: str, fields: dict[str, Any], *, author: str | None,
+                   reason: str | None = None, update: bool = False) -> WriteResult:
+        """`add` of an item given as its fields (`facts add KIND --field …`). With update, a
+        required field left out is the stored row's, found by the given id: replacing a
+        rule's text needs its id and --text, not its applies_to again (as an optional field
+        left out already kept its stored value)."""
+        section = SINGULAR.get(kind, kind)
+        if section not in MODELS:
+            raise InvalidInput(f"kind: unknown kind {kind!r}")
+        model = MODELS[section]
+        missing = [n for n, f in model.model_fields.items()
+                   if f.is_required() and fields.get(n) is None]
+        if update and missing and fields.get("id") is not None and "id" in TABLES[section].key:
+            found = self.core.select(section, "id = ?", [fields["id"]], None)
+            if found:
+                fields = {**fields, **{n: found[0][COLUMN_OF.get(n, n)] for n in missing}}
+        item = model.model_validate({n: v for n, v in fields.items() if v is not None})
+        return self.add(item, author=author, reason=reason, update=update)  # type: ignore[arg-type]
 
     def add(self, item: Item, *, author: str | None, reason: str | None = None,
             update: bool = False) -> WriteResult:
