@@ -262,12 +262,15 @@ def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
                 as_json: bool, **values: Any) -> None:
         data = {n: _coerce(n, v, values.get("value_type")) for n, v in values.items()
                 if v is not None}
-        print_write(obj.store().add_fields(kind, data, author=who(author), reason=reason,
-                                           update=update), as_json)
+        from factstore.store.writes import item_of_fields
+
+        store = obj.store()
+        item = item_of_fields(store, kind, data, update=update)
+        print_write(store.add(item, author=who(author), reason=reason, update=update), as_json)
 
     for name, field in reversed(list(fields.items())):
         # a required field is checked by the model: with --update and an id, it may be left
-        # out and keeps its stored value (FactStore.add_fields)
+        # out and keeps its stored value (factstore.store.writes.item_of_fields)
         required = field.is_required() and name != "id"
         help_text = (_field_help(name, field) or "") + (
             "  [required; with --update, kept when left out]" if required else "")

@@ -200,14 +200,6 @@ class FactStore:
         update=True; replacing keeps the stored value of each field the item leaves out."""
         return self._writes.add(item, author=author, reason=reason, update=update)
 
-    def add_fields(self, kind: str, fields: dict[str, Any], *, author: str | None,
-                   reason: str | None = None, update: bool = False) -> WriteResult:
-        """`add` of an item given as its fields by kind ('rule', 'fact' …), as `facts add`
-        gives them: with update, a required field left out is the stored row's (its id
-        given), so `facts add rule --id ID --update --text …` replaces only the text."""
-        return self._writes.add_fields(kind, fields, author=author, reason=reason,
-                                       update=update)
-
     def correct_definition(self, name: str, text: str, *, author: str | None,
                            reason: str | None, source: str | None = None,
                            scope: str | None = None, expect: str | None = None) -> WriteResult:

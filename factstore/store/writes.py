@@ -5,11 +5,11 @@ failed write leaves the store exactly as it was.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.errors import InvalidInput, Refused
+from factstore.errors import InvalidInput, NotFound, Refused
 from factstore.models import (
     COLUMN_OF,
     MODELS,
@@ -29,6 +29,7 @@ from factstore.schema import (
     SINGULAR,
     TABLES,
     Row,
+    table_for_id,
     alias_spellings,
     dump_spellings,
 )
@@ -38,6 +39,9 @@ from factstore.store.core import message as commit_message
 from factstore.store.imports import Imports, keep_omitted, set_config
 from factstore.store.names import Names
 
+if TYPE_CHECKING:
+    from factstore.store import FactStore
+
 Item = Source | Entity | Alias | Relation | Definition | Fact | Rule
 
 
@@ -46,25 +50,6 @@ class Writes:
         self.core = core
         self.names = names
         self.imports = imports
-
-    def add_fields(self, kind: str, fields: dict[str, Any], *, author: str | None,
-                   reason: str | None = None, update: bool = False) -> WriteResult:
-        """`add` of an item given as its fields (`facts add KIND --field …`). With update, a
-        required field left out is the stored row's, found by the given id: replacing a
-        rule's text needs its id and --text, not its applies_to again (as an optional field
-        left out already kept its stored value)."""
-        section = SINGULAR.get(kind, kind)
-        if section not in MODELS:
-            raise InvalidInput(f"kind: unknown kind {kind!r}")
-        model = MODELS[section]
-        missing = [n for n, f in model.model_fields.items()
-                   if f.is_required() and fields.get(n) is None]
-        if update and missing and fields.get("id") is not None and "id" in TABLES[section].key:
-            found = self.core.select(section, "id = ?", [fields["id"]], None)
-            if found:
-                fields = {**fields, **{n: found[0][COLUMN_OF.get(n, n)] for n in missing}}
-        item = model.model_validate({n: v for n, v in fields.items() if v is not None})
-        return self.add(item, author=author, reason=reason, update=update)  # type: ignore[arg-type]
 
     def add(self, item: Item, *, author: str | None, reason: str | None = None,
             update: bool = False) -> WriteResult:
@@ -128,6 +113,29 @@ def _updated(spelling: Row, row: Row, unset: list[str]) -> Row:
     return {k: spelling[k] if k in unset else row[k] for k in spelling}
 
 
+def item_of_fields(store: FactStore, kind: str, fields: dict[str, Any], *,
+                   update: bool = False) -> Item:
+    """The item `facts add KIND --field …` means, for FactStore.add. With update, a required
+    field left out is the stored row's, found by the given id: changing a rule's text needs
+    its id and text, not its applies_to again (an optional field left out already keeps its
+    stored value). Without update, or with no such row, the model names what is missing."""
+    section = SINGULAR.get(kind, kind)
+    if section not in MODELS:
+        raise InvalidInput(f"kind: unknown kind {kind!r}")
+    model = MODELS[section]
+    missing = [n for n, f in model.model_fields.items()
+               if f.is_required() and fields.get(n) is None]
+    if update and missing and fields.get("id") is not None and "id" in TABLES[section].key:
+        try:
+            stored = store.get(fields["id"])
+        except NotFound:
+            stored = None
+        if stored is not None and table_for_id(fields["id"]) is TABLES[section]:
+            fields = {**fields, **{n: stored[COLUMN_OF.get(n, n)] for n in missing}}
+    item = model.model_validate({n: v for n, v in fields.items() if v is not None})
+    return item  # type: ignore[return-value]
+
+
 __all__ = [
-    "Item", "Writes"
+    "Item", "Writes", "item_of_fields"
 ]
