@@ -427,3 +427,12 @@ def test_approving_a_proposal_that_conflicts_with_main_merges_nothing(
     assert got.status_code == 409 and fact in got.text  # type: ignore[attr-defined]
     assert loaded.head() == head and str(loaded.get(fact)["value"]) == "902"
     assert loaded.proposal(branch).open
+
+
+def test_a_proposals_branch_name_folds_the_accents_of_its_authors_name() -> None:
+    """Patrícia O'Neill Magalhães's proposals were named patr-cia-o-neill-mag-…"""
+    from factstore.web.app import proposal_name
+
+    name = proposal_name("Patrícia O'Neill Magalhães <patricia@ribeirao.test>",
+                         "fact:acucar-guarani-otif-fy26q1")
+    assert name.startswith("patricia-o-neill-mag-fact-acucar-guarani-otif-fy26q1-")
