@@ -75,7 +75,9 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
         for c in exc.details.get("conflicts", []):
             output.line(f"  conflict {c['table']} {c['id']}:", err=True)
             for side in [k for k in c if k not in ("table", "id")]:  # base/ours/theirs
-                output.line(f"    {side:6} {output.summary(c[side], 300)}", err=True)
+                shown = "(absent)" if side == "base" and c[side] is None else \
+                    output.summary(c[side], 300)  # no base: the row was not there
+                output.line(f"    {side:6} {shown}", err=True)
         for label in ("undone", "current"):
             if exc.details.get(label):
                 output.line(f"  {label}: {output.summary(exc.details[label], 300)}", err=True)

@@ -262,14 +262,21 @@ def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
                 as_json: bool, **values: Any) -> None:
         data = {n: _coerce(n, v, values.get("value_type")) for n, v in values.items()
                 if v is not None}
-        item = model.model_validate(data)
-        print_write(obj.store().add(item, author=who(author), reason=reason, update=update),
-                    as_json)
+        from factstore.store.writes import item_of_fields
+
+        store = obj.store()
+        item = item_of_fields(store, kind, data, update=update)
+        print_write(store.add(item, author=who(author), reason=reason, update=update), as_json)
 
     for name, field in reversed(list(fields.items())):
+        # a required field is checked by the model: with --update and an id, it may be left
+        # out and keeps its stored value (factstore.store.writes.item_of_fields)
+        required = field.is_required() and name != "id"
+        help_text = (_field_help(name, field) or "") + (
+            "  [required; with --update, kept when left out]" if required else "")
         command = click.option(f"--{name.replace('_', '-')}", name,
-                               required=field.is_required(), default=None,
-                               help=_field_help(name, field))(command)
+                               required=field.is_required() and name == "id", default=None,
+                               help=help_text.strip() or None)(command)
     command.__doc__ = f"Add a {kind} (--update: replace one that exists)."
     group.command(kind)(command)
 

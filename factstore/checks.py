@@ -25,6 +25,8 @@ NONEMPTY_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
 ID_CHARS = "[!-~]"
 SOURCE_ID = rf"^src:{ID_CHARS}+$"
 ID_MAX = 200  # characters of an id (every table's)
+# a number as a fact's value may be written in text: digits, a point, an exponent
+NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SAYS_SOMETHING = re.compile(f"[^\x00{WHITE_SPACE}]")
 _SOURCE_ID = re.compile(SOURCE_ID)
@@ -109,6 +111,6 @@ def _check_size(field: str, value: str) -> None:
 
 
 __all__ = [
-    "ID_CHARS", "ID_MAX", "NONEMPTY_TEXT", "SOURCE_ID", "TEXT_CHARS", "WHITE_SPACE",
+    "ID_CHARS", "ID_MAX", "NONEMPTY_TEXT", "NUMBER", "SOURCE_ID", "TEXT_CHARS", "WHITE_SPACE",
     "check_fact_value", "check_source_id", "check_text", "value_text"
 ]

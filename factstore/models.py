@@ -20,13 +20,13 @@ from pydantic_core import InitErrorDetails
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from factstore.authors import AUTHOR_MAX, AUTHOR_PATTERN
-from factstore.checks import ID_CHARS, ID_MAX, NONEMPTY_TEXT, TEXT_CHARS
+from factstore.checks import ID_CHARS, ID_MAX, NONEMPTY_TEXT, NUMBER, TEXT_CHARS
 from factstore.checks import value_text as value_text  # (it was defined here before)
 from factstore.schema import AliasKind as AliasKind  # the column vocabularies, kept here too
 from factstore.schema import SourceKind as SourceKind
 from factstore.schema import Status as Status
 from factstore.schema import ValueType as ValueType
-from factstore.schema import alias_spellings, dump_spellings, spelling_of
+from factstore.schema import NUMERIC, alias_spellings, dump_spellings, spelling_of
 from factstore.schema import authority_of as authority_of  # (they were here before schema.py)
 from factstore.schema import same_value as same_value
 from factstore.results import (  # the plain results, as they were before results.py
@@ -229,6 +229,22 @@ def check_records(model: type[Input], records: Sequence[Record], sizes: bool = T
             raise ValidationError.from_exception_data(model.__name__, [InitErrorDetails(
                 type="value_error", loc=(index,), input=records[index],
                 ctx={"error": ValueError(problem)})])
+    if model is Fact:
+        _numbers(records)
+
+
+def _numbers(records: Sequence[Record]) -> None:
+    """A file's number, money or percent fact has a number for its value, as `add` and
+    `correct` require (they check it themselves: a Fact built in Python is not refused for
+    it): '3.271.404,5O' or 'n/a' with value_type money would be stored as text that packs
+    show as an amount. A number written as text ('1250.50', '+1') is one."""
+    for index, r in enumerate(records):
+        value, kind = r["value"], r["value_type"]
+        if kind in NUMERIC and (type(value) is bool or (
+                type(value) is str and not NUMBER.fullmatch(value.removeprefix("+")))):
+            raise ValidationError.from_exception_data("Fact", [InitErrorDetails(
+                type="value_error", loc=(index,), input=r, ctx={"error": ValueError(
+                    f"value: {value!r} is not a number (value_type {kind})")})])
 
 
 # The bookkeeping a record may carry (an export writes them): who recorded the row and why.

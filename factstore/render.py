@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from factstore.errors import InvalidInput
@@ -50,14 +51,18 @@ def render(pack: ContextPack, fmt: PackFormat) -> str:
 def display_value(value: str, value_type: str, unit: str | None) -> str:
     """1200000 money USD -> '1,200,000 USD'; 112 percent % -> '112%'; a percent with no
     unit is in percent too (0.43 -> '0.43%': as verify reads it, never a bare 0.43 a model
-    may take for 43%)."""
+    may take for 43%). A number's digits are the stored ones, grouped (Decimal, not float):
+    4743092.50 BRL -> '4,743,092.50 BRL' (not 4,743,092.5), 12345678901234567.89 keeps every
+    digit (not 1.2345678901234568e+16), and 6.02e23 is 602,000,000,000,000,000,000,000 (not
+    601,999,999,999,999,995,805,696)."""
     text = value
     if value_type in NUMERIC:
         try:
-            number = float(value)
-            text = f"{int(number):,}" if number.is_integer() else f"{number:,}"
-        except ValueError:
-            pass
+            number = Decimal(value)
+        except (InvalidOperation, ValueError):
+            number = None
+        if number is not None and number.is_finite():
+            text = f"{number:,f}"
     if unit == "%" or (value_type == "percent" and not unit):
         return f"{text}%"
     return f"{text} {unit}" if unit else text

@@ -24,6 +24,11 @@ facts:
   - {id: fact:a, subject: acme-corp, predicate: acv, value: 1, source: src:crm}
 """
 
+RULES = """rules:
+  - {id: rule:base, applies_to: "kind:customer", text: Discounts need approval}
+  - {id: rule:exception, applies_to: acme-corp, overrides: rule:base, text: Pre-approved}
+"""
+
 # (name, file text, words the one-line error must contain)
 CASES = [
     ("malformed yaml", GOOD + "  - {id: fact:b, subject: [unclosed\n", ["malformed YAML", "line"]),
@@ -80,6 +85,24 @@ CASES = [
      ["entities[0] ('acme\\u200d-corp')", "id", "U+200D"]),
     ("space in applies_to", GOOD + "rules:\n  - {id: rule:a, applies_to: acme corp, text: x}\n",
      ["rules[0] (rule:a)", "applies_to", "U+0020"]),
+    # a number, money or percent fact's value is a number, as add and correct require
+    ("money written with a letter", GOOD.replace("value: 1,", "value: '1O', value_type: money,"),
+     ["facts[0] (fact:a)", "value: '1O' is not a number (value_type money)"]),
+    ("percent written with a decimal comma",
+     GOOD.replace("value: 1,", "value: '93,4', value_type: percent,"),
+     ["facts[0] (fact:a)", "value: '93,4' is not a number (value_type percent)"]),
+    # a typo in a reference says what it may mean
+    ("misspelt subject", GOOD.replace("subject: acme-corp", "subject: acme-crop"),
+     ["facts[0] (fact:a)", "subject", "no entity 'acme-crop'", "did you mean acme-corp?"]),
+    # supersedes and overrides name rows that exist: a typo would silently unlink them
+    ("unknown supersedes", GOOD + "  - {id: fact:b, subject: acme-corp, predicate: acv, "
+     "value: 2, supersedes: fact:aa}\n",
+     ["facts[1] (fact:b)", "supersedes", "no fact 'fact:aa'", "did you mean fact:a?"]),
+    ("unknown overrides", GOOD + RULES.replace("overrides: rule:base", "overrides: rule:bse"),
+     ["rules[1] (rule:exception)", "overrides", "no rule 'rule:bse'", "did you mean rule:base?"]),
+    ("rule for a misspelt kind", GOOD + RULES.replace("kind:customer", "kind:custmer"),
+     ["rules[0] (rule:base)", "applies_to", "no entity is of kind 'custmer'",
+      "did you mean kind:customer?"]),
 ]
 
 
@@ -99,6 +122,24 @@ def test_bad_file_exits_2_names_the_field_and_writes_nothing(
     assert len(lines[0]) < 300
     assert facts("log", "--json").output == log_before
     assert json.loads(facts("list", "entities", "--json").output) == []
+
+
+def test_a_rule_for_a_kind_nothing_is_close_to_and_a_restored_old_link_are_kept(
+        facts: Facts, tmp_path: Path) -> None:
+    """A rule may come before the first entity of its kind (kind:supplier, nothing spelled
+    like it); a restore loads an export as it was made, even a supersedes an earlier release
+    let dangle."""
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD + RULES.replace("kind:customer", "kind:supplier"), encoding="utf-8")
+    facts("import", str(path), "--by", AUTHOR)
+    assert facts.row("rule:base")["applies_to"] == "kind:supplier"
+    old = tmp_path / "old-export.yaml"
+    old.write_text(GOOD.replace("source: src:crm}", "source: src:crm, supersedes: fact:gone}"),
+                   encoding="utf-8")
+    restored = Facts(str(tmp_path / "restored" / "facts.db"))
+    restored("init")
+    restored("import", str(old), "--restore", "--by", AUTHOR)
+    assert restored.row("fact:a")["supersedes"] == "fact:gone"
 
 
 def test_jsonl_date_errors_name_the_line(tmp_path: Path) -> None:

@@ -133,6 +133,50 @@ def test_correct_definition_by_a_misspelt_term_suggests_the_term(banks: FactStor
     assert banks.head() == head
 
 
+def test_correct_fact_with_a_misspelt_predicate_or_period_suggests_the_fact(
+        cli: Facts) -> None:
+    """An expert's typo in --predicate or --period (acvv, FY26Q3) used to be "not found"
+    (exit 3) with nothing to go on; it is refused like a misspelt name: exit 2, the facts it
+    may mean, nothing written. A predicate nothing is close to is still not found."""
+    head = _head(cli)
+    for predicate, period in (("acvv", "FY26-Q3"), ("acv", "FY26Q3"), ("ACV", "fy26-q3")):
+        result = cli("correct", "Tern Bank", "--predicate", predicate, "--period", period,
+                     "--value", "110", "--reason", "r", *BY, ok=False)
+        assert result.exit_code == 2, result.output
+        assert "did you mean fact:tern-acv?" in result.output
+        assert "candidate: fact:tern-acv  acv = 100 USD, source src:crm" in result.output
+    result = cli("correct", "Tern Bank", "--predicate", "ebitda", "--value", "1", "--reason",
+                 "r", *BY, ok=False)
+    assert result.exit_code == 3
+    assert _head(cli) == head
+
+
+def test_correct_definition_in_a_misspelt_scope_suggests_its_scopes(banks: FactStore) -> None:
+    head = banks.head()
+    with pytest.raises(Ambiguous, match=r"in scope 'financ'.*did you mean def:acv@finance"):
+        banks.correct_definition("ACV", "x", scope="financ", author=AUTHOR, reason="r")
+    assert banks.head() == head
+
+
+@pytest.mark.parametrize(("name", "flag", "said"), [
+    ("def:acv@finance", "--value", "def:acv@finance is a definition, not a fact: correct it "
+                                   "with --def"),
+    ("fact:tern-acv", "--def", "fact:tern-acv is a fact, not a definition: correct it with "
+                               "--value"),
+    ("src:crm", "--value", "src:crm is a source, not a fact: change it with `facts add source "
+                           "--id src:crm --update`"),
+])
+def test_correct_given_the_id_of_another_kind_says_what_it_is(
+        cli: Facts, name: str, flag: str, said: str) -> None:
+    """`facts correct def:… --value` used to say "no definition 'def:…'" (exit 3) of a
+    definition that exists; the wrong kind of id is bad usage (exit 2) and says how that row
+    is changed."""
+    head = _head(cli)
+    result = cli("correct", name, flag, "9", "--reason", "r", *BY, ok=False)
+    assert (result.exit_code, result.output.strip()) == (2, f"error: {said}")
+    assert _head(cli) == head
+
+
 def test_add_fact_about_a_misspelt_subject_id_exits_2_and_writes_nothing(cli: Facts) -> None:
     head = _head(cli)
     result = cli("add", "fact", "--subject", "tern-bnak", "--predicate", "seats", "--value",
@@ -140,6 +184,45 @@ def test_add_fact_about_a_misspelt_subject_id_exits_2_and_writes_nothing(cli: Fa
     assert result.exit_code == 2 and "no entity 'tern-bnak'" in result.output
     result = cli("add", "alias", "--entity", "tern-bnak", "--alias", "Tern", *BY, ok=False)
     assert result.exit_code == 2
+    assert _head(cli) == head
+
+
+def test_add_with_a_misspelt_link_or_name_suggests_the_id_and_writes_nothing(
+        cli: Facts) -> None:
+    """`add rule --overrides rule:discont` used to be written: the exception then
+    overrode nothing and both rules read as current. A subject given by an entity's name
+    (acme, as Acme Corporation or ACME Inc. normalise), not its id, is refused with the id."""
+    cli("add", "rule", "--id", "rule:discount", "--applies-to", "kind:customer", "--text",
+        "Discounts above 15% need approval", *BY)
+    head = _head(cli)
+    for args, said in (
+            (("rule", "--id", "rule:tern-discount", "--applies-to", "tern-bank", "--overrides",
+              "rule:discont", "--text", "Tern: 20% pre-approved"),
+             "overrides: no rule 'rule:discont' in the file or the store; did you mean "
+             "rule:discount?"),
+            (("rule", "--id", "rule:x", "--applies-to", "kind:custmer", "--text", "x"),
+             "applies_to: no entity is of kind 'custmer'; did you mean kind:customer?"),
+            (("fact", "--subject", "fern-bank", "--predicate", "acv", "--value", "1",
+              "--supersedes", "fact:fern-acvv"),
+             "supersedes: no fact 'fact:fern-acvv' in the file or the store; did you mean "
+             "fact:fern-acv"),
+            (("fact", "--subject", "acme", "--predicate", "seats", "--value", "3"),
+             "subject: no entity 'acme' in the file or the store; did you mean acme-corp?")):
+        result = cli("add", *args, *BY, ok=False)
+        assert result.exit_code == 2, result.output
+        assert said in result.output
+    assert _head(cli) == head
+
+
+def test_a_correction_from_a_misspelt_source_exits_2_and_writes_nothing(cli: Facts) -> None:
+    """--source is recorded as the new value's source: `--source src:cmr` used to be written,
+    leaving the fact (or definition) naming a source that does not exist."""
+    head = _head(cli)
+    for args in (("fact:tern-acv", "--value", "110"), ("ACV", "--def", "Annual value")):
+        result = cli("correct", *args, "--source", "src:cmr", "--reason", "r", *BY, ok=False)
+        assert result.exit_code == 2
+        assert result.output.strip() == ("error: source: no source 'src:cmr' in the store; "
+                                         "did you mean src:crm?")
     assert _head(cli) == head
 
 
@@ -231,6 +314,31 @@ def test_add_update_keeps_the_fields_it_leaves_out_and_an_explicit_none_clears(
     assert banks.get("fact:tern-acv")["quote"] is None
 
 
+def test_add_update_by_id_keeps_the_required_fields_it_leaves_out(cli: Facts) -> None:
+    """An expert correcting a rule's text (`facts correct` takes facts and definitions)
+    was told `applies_to: required field is missing`: --update kept only optional fields
+    left out, so the rule's target had to be typed again. A required field left out is now
+    the stored row's, found by --id; without --update it is still required."""
+    cli("add", "rule", "--id", "rule:discount", "--applies-to", "kind:customer", "--text",
+        "Discounts above 15% need approval", *BY)
+    cli("add", "rule", "--id", "rule:tern-discount", "--applies-to", "tern-bank",
+        "--overrides", "rule:discount", "--text", "Tern: 12% pre-approved", *BY)
+    cli("add", "rule", "--id", "rule:tern-discount", "--update", "--text",
+        "Tern: 10% pre-approved", "--reason", "contract renewed", *BY)
+    row = cli.row("rule:tern-discount")
+    assert (row["applies_to"], row["overrides"], row["text"], row["reason"]) == (
+        "tern-bank", "rule:discount", "Tern: 10% pre-approved", "contract renewed")
+    cli("add", "fact", "--id", "fact:tern-acv", "--update", "--value", "120", *BY)
+    row = cli.row("fact:tern-acv")
+    assert (row["subject_id"], row["predicate"], row["value"], row["value_type"]) == (
+        "tern-bank", "acv", "120", "money")
+    head = _head(cli)
+    result = cli("add", "rule", "--id", "rule:new", "--text", "x", *BY, ok=False)
+    assert (result.exit_code, result.output) == (
+        2, "error: applies_to: required field is missing\n")
+    assert _head(cli) == head
+
+
 @pytest.mark.parametrize("value", ["", "  ", "1.2M", "n/a", "nan"])
 def test_a_money_fact_refuses_an_empty_or_non_numeric_value(banks: FactStore,
                                                            value: str) -> None:
@@ -308,7 +416,17 @@ def test_source_picks_among_facts_that_differ_only_by_source(cli: Facts) -> None
     assert cli.row("fact:acme-acv")["value"] == "1200000"
 
 
-def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore) -> None:
+def test_a_source_none_of_the_facts_has_writes_nothing(banks: FactStore, tmp_path: Path
+                                                       ) -> None:
+    head = banks.head()
+    with pytest.raises(InvalidInput, match="no source 'src:wiki' in the store"):
+        banks.correct_fact("Acme Corporation", "1", predicate="acv", source="src:wiki",
+                           author=AUTHOR, reason="r")
+    assert banks.head() == head
+    wiki = tmp_path / "wiki.yaml"
+    wiki.write_text("factstore: 1\nsources: [{id: src:wiki, title: Wiki, kind: wiki, "
+                    "authority: 40}]\n", encoding="utf-8")
+    banks.import_file(wiki, author=AUTHOR)
     head = banks.head()
     with pytest.raises(Ambiguous, match="none is from src:wiki"):
         banks.correct_fact("Acme Corporation", "1", predicate="acv", source="src:wiki",

@@ -348,6 +348,27 @@ def test_a_spreadsheet_saved_with_decimal_commas_reads_its_semicolons_and_number
         ("acme-gmbh", "85", "number"), ("acme-gmbh", "4.711,0", "text")}
 
 
+@pytest.mark.parametrize("value", ["1.234.567,5O", "1,234,567.50", "n/d"])
+def test_a_money_value_that_is_not_a_number_exits_2_naming_row_and_column(
+        accounts: Facts, tmp_path: Path, value: str) -> None:
+    """A value said to be money (or a number or percent) must read as one: a letter O for a
+    zero, a US grouping in a file whose decimal mark is the comma, 'n/d' were stored as text
+    with value_type money (a pack then showed '1.234.567,5O BRL' as an amount). As `add` and
+    `correct` already refuse it, so does an import: the row and the column, nothing written."""
+    path = tmp_path / "faturamento.csv"
+    path.write_text("Cliente;Indicador;Valor;Tipo\r\n"
+                    "tessaly;receita_liquida;6.105.970,50;money\r\n"
+                    f"acme-corp;receita_liquida;{value};money\r\n", encoding="utf-8")
+    head = accounts("log", "-n", "1", "--json").output
+    result = accounts("import", str(path), "--map", "Cliente=subject", "--map",
+                      "Indicador=predicate", "--map", "Valor=value", "--map", "Tipo=value_type",
+                      ok=False)
+    assert result.exit_code == 2
+    assert result.output == (f"error: faturamento.csv: row 3, column 'Valor': {value!r} is not "
+                             "a number (value_type money)\n")
+    assert accounts("log", "-n", "1", "--json").output == head
+
+
 def test_grouped_thousands_in_a_comma_csv_are_numbers(tmp_path: Path) -> None:
     path = tmp_path / "arr.csv"
     path.write_text('subject,predicate,value\nx,arr,"1,234,567.50"\nx,seats,"1,5"\n',

@@ -9,7 +9,7 @@ import pytest
 
 from factstore import Conflict, FactStore, Refused
 
-from .conftest import Facts
+from .conftest import Facts, new_store
 
 EXPERT = "Priya Nair <priya@orvik.test>"
 LOADER = "Nightly Load <etl@orvik.test>"
@@ -233,3 +233,84 @@ def test_a_reload_over_someone_elses_uncommitted_change_is_refused(
     with pytest.raises(Refused, match="uncommitted changes in facts"):
         store.import_file(path, author=LOADER)
     assert store.head() == head
+
+
+# --- the first import of a file name: a dated export, a restored or cloned store -------------
+
+
+def test_a_dated_export_keeps_what_people_changed_since_the_last_file(
+        store: FactStore, tmp_path: Path) -> None:
+    """A nightly export named by its day is a new file name each night, with no import
+    branch of its own: the rows a person changed since an earlier file said them stay (the
+    file still says what that file said), the rows only the file changed are taken, and a
+    row both changed is a conflict, as for a reload of one file name."""
+    store.import_file(_write(tmp_path, CRM, "crm-2026-01-15.yaml"), author=LOADER)
+    _expert_changes(store)
+    result = store.import_file(_write(tmp_path, CRM.replace("value: 410000", "value: 432000"),
+                                      "crm-2026-01-16.yaml"), author=LOADER, reason="nightly")
+    assert result.changed == ["fact:tessaly-arr"]
+    assert store.get("fact:tessaly-arr")["value"] == "432000"
+    row = store.get("def:net-retention")
+    assert (row["recorded_by"], row["reason"], row["rev"]) == (
+        EXPERT, "Finance's board definition", 2)
+    assert store.get("fact:brannock-arr")["status"] == "retracted"
+    head = store.head()
+    changed = _write(tmp_path, CRM.replace("Revenue kept from last year's customers",
+                                           "File text"), "crm-2026-01-17.yaml")
+    with pytest.raises(Conflict) as caught:
+        store.import_file(changed, author=LOADER)
+    [conflict] = caught.value.details["conflicts"]
+    assert (conflict["id"], conflict["base"]["text"], conflict["file"]["text"]) == (
+        "def:net-retention", "Revenue kept from last year's customers", "File text")
+    assert conflict["store"]["text"].startswith("Recurring revenue kept")
+    assert store.head() == head
+    assert "imports/crm-2026-01-17-yaml" not in {b.name for b in store.branches(all=True)}
+    store.import_file(changed, author=LOADER, prefer="store")
+    assert store.get("def:net-retention")["recorded_by"] == EXPERT
+    assert store.import_file(changed, author=LOADER).commit is None  # and it stays kept
+
+
+def _empty_store_beside(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A second new store on the backend of this test's store."""
+    folder = tmp_path / "restored"
+    folder.mkdir()
+    return new_store(_Param(request, request.node.callspec.params["store_url"]), folder, "r")
+
+
+class _Param:
+    """The test's request, with the param its store_url fixture had (new_store reads it)."""
+
+    def __init__(self, request: pytest.FixtureRequest, param: str) -> None:
+        self.param, self.getfixturevalue = param, request.getfixturevalue
+
+
+def test_a_reload_into_a_restored_store_does_not_undo_corrections(
+        facts: Facts, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """A store restored from an export has no import branches: the first reload of each
+    file used to take every row the file says otherwise — the experts' corrections and
+    retractions (a retraction the file's record does not name a status for stays anyway) —
+    silently. Those rows are a conflict now (no file said the store's
+    version); --prefer store keeps them, and the next reload of the file is a no-op."""
+    path = _write(tmp_path, CRM)
+    facts("import", str(path), "--by", LOADER)
+    facts("correct", "def:net-retention", "--def", "Kept revenue, after churn", "--reason",
+          "board definition", "--by", EXPERT)
+    facts("retract", "fact:brannock-arr", "--reason", "closed", "--by", EXPERT)
+    facts("export", "-o", str(tmp_path / "backup.yaml"))
+    restored = Facts(_empty_store_beside(request, tmp_path))
+    restored("import", str(tmp_path / "backup.yaml"), "--restore", "--by", LOADER)
+    log = restored("log", "--json").output
+    result = restored("import", str(path), "--by", LOADER, ok=False)
+    assert result.exit_code == 5, result.output
+    assert "otherwise than the store" in result.output
+    assert "1 row(s)" in result.output and "def:net-retention" in result.output
+    assert "    base   (absent)" in result.output
+    assert restored("log", "--json").output == log
+    restored("import", str(path), "--by", LOADER, "--prefer", "store")
+    assert restored.row("def:net-retention")["recorded_by"] == EXPERT
+    assert restored.row("fact:brannock-arr")["status"] == "retracted"
+    assert "Nothing changed" in restored("import", str(path), "--by", LOADER).output
+    _write(tmp_path, CRM.replace("value: 410000", "value: 432000"))
+    out = json.loads(restored("import", str(path), "--by", LOADER, "--json").output)
+    assert out["changed"] == ["fact:tessaly-arr"]
+    assert restored.row("def:net-retention")["text"] == "Kept revenue, after churn"

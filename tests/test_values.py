@@ -135,3 +135,23 @@ def _written(fact: dict[str, str]) -> tuple[object, str]:
 
     value, _ = _typed(fact["value"], fact["value_type"])
     return value, fact["value_type"]
+
+
+def test_a_pack_shows_a_number_with_the_digits_it_was_stored_with(facts: Facts,
+                                                                  tmp_path: Path) -> None:
+    """A pack grouped numbers through a float: 4743092.50 BRL read '4,743,092.5 BRL' (the
+    cents' zero gone), 12345678901234567.89 '1.2345678901234568e+16' and 6.02e23 a number
+    with invented digits. They keep the stored digits now."""
+    path = tmp_path / "faturamento.yaml"
+    path.write_text("factstore: 1\n" + ENTITY + "facts:\n"
+                    "  - {id: 'fact:r', subject: acme, predicate: revenue, value: 4743092.50, "
+                    "value_type: money, unit: BRL, period: FY26-Q1}\n"
+                    "  - {id: 'fact:b', subject: acme, predicate: backlog, "
+                    "value: 12345678901234567.89, value_type: money, unit: BRL, period: FY26-Q1}\n"
+                    "  - {id: 'fact:m', subject: acme, predicate: molecules, value: 6.02e23, "
+                    "period: FY26-Q1}\n", encoding="utf-8")
+    facts("import", str(path), "--by", AUTHOR)
+    pack = facts("context", "Acme revenue, backlog and molecules in FY26-Q1?").output
+    assert "revenue (FY26-Q1): 4,743,092.50 BRL" in pack
+    assert "backlog (FY26-Q1): 12,345,678,901,234,567.89 BRL" in pack
+    assert "molecules (FY26-Q1): 602,000,000,000,000,000,000,000" in pack

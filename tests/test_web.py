@@ -227,6 +227,22 @@ def test_revert_and_retract_need_a_reason(loaded: FactStore) -> None:
     assert loaded.head() == head and [b.name for b in loaded.branches()] == ["main"]
 
 
+def test_a_correction_naming_a_source_the_store_lacks_proposes_nothing(
+        loaded: FactStore) -> None:
+    """The form's source used to be taken as typed: a proposal whose fact named no source
+    (src:cmr), so approving it dropped the value's authority. It is refused like the CLI's."""
+    web = client(loaded, Auth(user=EXPERT))
+    head = loaded.head()
+    for item, field in (("fact:acme-corp-seats-fy26q3", "value"),
+                        ("def:acv@sales", "text")):
+        got = post(web, f"/item/{item}", f"/correct/{item}",
+                   {field: "310", "reason": "recount", "source": "src:cmr"})
+        assert got.status_code == 400  # type: ignore[attr-defined]
+        assert "no source &#39;src:cmr&#39; in the store; did you mean src:crm?" in (
+            got.text)  # type: ignore[attr-defined]
+    assert loaded.head() == head and [b.name for b in loaded.branches()] == ["main"]
+
+
 def test_a_correction_of_a_changed_row_shows_the_newer_value(loaded: FactStore) -> None:
     fact = "fact:acme-corp-seats-fy26q3"
     web = client(loaded, Auth(user=EXPERT))
@@ -411,3 +427,12 @@ def test_approving_a_proposal_that_conflicts_with_main_merges_nothing(
     assert got.status_code == 409 and fact in got.text  # type: ignore[attr-defined]
     assert loaded.head() == head and str(loaded.get(fact)["value"]) == "902"
     assert loaded.proposal(branch).open
+
+
+def test_a_proposals_branch_name_folds_the_accents_of_its_authors_name() -> None:
+    """Patrícia O'Neill Magalhães's proposals were named patr-cia-o-neill-mag-…"""
+    from factstore.web.app import proposal_name
+
+    name = proposal_name("Patrícia O'Neill Magalhães <patricia@ribeirao.test>",
+                         "fact:acucar-guarani-otif-fy26q1")
+    assert name.startswith("patricia-o-neill-mag-fact-acucar-guarani-otif-fy26q1-")

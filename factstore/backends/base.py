@@ -102,9 +102,12 @@ class Backend(Protocol):
     def tag(self, name: str, commit: str, message: str, author: str) -> None: ...
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
-              fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+              fast_forward: bool = False, keep: Callable[[Tx], None] | None = None
+              ) -> tuple[str | None, list[tuple[str, Row]]]:
         """Merge branch into this connection's branch as one commit by author (or, with
         fast_forward, by moving the branch when it has not moved since they parted).
+        keep: run in the merge's transaction before its commit (not on a fast-forward),
+        to put rows back as this branch had them (an import's rows kept for the store).
 
         Returns (commit or None when already up to date, conflicts as (table, row of
         dolt_conflicts_<table>)). With conflicts and no prefer ('ours'|'theirs'), nothing is

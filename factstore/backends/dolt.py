@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from datetime import datetime
@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from factstore.backends import loaddata, local, versioning
-from factstore.backends.base import WriteBody
+from factstore.backends.base import Tx, WriteBody
 from factstore.backends.mysql_rows import result_class
 from factstore.schema import COMMITTED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
@@ -586,12 +586,14 @@ class DoltServerBackend:
                   name, commit)
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
-              fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
+              fast_forward: bool = False, keep: Callable[[Tx], None] | None = None
+              ) -> tuple[str | None, list[tuple[str, Row]]]:
         with self._write_lock():
-            return self._merge(branch, message, author, prefer, fast_forward)
+            return self._merge(branch, message, author, prefer, fast_forward, keep)
 
     def _merge(self, branch: str, message: str, author: str | None, prefer: str | None,
-               fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
+               fast_forward: bool, keep: Callable[[Tx], None] | None = None
+               ) -> tuple[str | None, list[tuple[str, Row]]]:
         """The merge stops before its commit (--no-commit), so that the rows it changed get
         their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
         moves the branch at once and needs nothing. Without author, the commit is the
@@ -606,7 +608,7 @@ class DoltServerBackend:
             try:
                 with self._conn.cursor() as cur:
                     done, commit, conflicts, raised = self._merged(
-                        cur, branch, (*flags, "-m", message), prefer)
+                        cur, branch, (*flags, "-m", message), prefer, keep)
                     if done:
                         return commit, conflicts
                     try:
@@ -634,7 +636,8 @@ class DoltServerBackend:
                 if self._conn.open:
                     self._conn.autocommit(True)
 
-    def _merged(self, cur: Any, branch: str, flags: tuple[str, ...], prefer: str | None
+    def _merged(self, cur: Any, branch: str, flags: tuple[str, ...], prefer: str | None,
+                keep: Callable[[Tx], None] | None = None
                 ) -> tuple[bool, str | None, list[tuple[str, Row]], int]:
         """Run DOLT_MERGE in the open transaction: (done, commit, conflicts, revs raised).
         Done when up to date or fast-forwarded (committed), or on conflicts with no side
@@ -659,6 +662,8 @@ class DoltServerBackend:
         elif not versioning.merging(_Tx(cur)):  # up to date, or fast-forwarded
             self._conn.commit()
             return True, (str(commit) or None), [], 0
+        if keep is not None:
+            keep(_Tx(cur))
         raised = versioning.raise_merged_revs(_Tx(cur), self)
         return False, None, conflicts, raised
 

@@ -13,13 +13,13 @@ opens at an older commit otherwise, with no error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from factstore.backends import headfile, local, versioning
-from factstore.backends.base import WriteBody
+from factstore.backends.base import Tx, WriteBody
 from factstore.schema import COMMITTED, Row, insert_sql
 from factstore.errors import FactstoreError, InvalidInput, NotFound, Refused
 
@@ -224,14 +224,16 @@ class DoltliteBackend:
         self.call("dolt_tag", *(["-m", message] if message else []), name, commit)
 
     def merge(self, branch: str, message: str, author: str, prefer: str | None,
-              fast_forward: bool = False) -> tuple[str | None, list[tuple[str, Row]]]:
-        commit, conflicts = self._merge(branch, message, author, prefer, fast_forward)
+              fast_forward: bool = False, keep: Callable[[Tx], None] | None = None
+              ) -> tuple[str | None, list[tuple[str, Row]]]:
+        commit, conflicts = self._merge(branch, message, author, prefer, fast_forward, keep)
         if commit:
             self._remember_heads()
         return commit, conflicts
 
     def _merge(self, branch: str, message: str, author: str | None, prefer: str | None,
-               fast_forward: bool) -> tuple[str | None, list[tuple[str, Row]]]:
+               fast_forward: bool, keep: Callable[[Tx], None] | None = None
+               ) -> tuple[str | None, list[tuple[str, Row]]]:
         """The merge stops before its commit (--no-commit), so that the rows it changed get
         their revs raised (versioning.raise_merged_revs) in the same commit; a fast-forward
         moves the branch at once and needs nothing."""
@@ -258,6 +260,8 @@ class DoltliteBackend:
             else:
                 if not versioning.merging(_Tx(conn)):  # up to date, or fast-forwarded
                     return (None if "up to date" in str(result) else str(result)), []
+            if keep is not None:
+                keep(_Tx(conn))
             versioning.raise_merged_revs(_Tx(conn), self)
             conn.execute(f"SELECT dolt_add({', '.join('?' * len(COMMITTED))})", COMMITTED)
             (commit,) = conn.execute(f"SELECT dolt_commit('-m', ?{', ?, ?' if by else ''})",

@@ -11,18 +11,23 @@ factstore.checks, to the models' own rules.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.checks import check_fact_value, check_source_id, check_text, value_text
+from factstore.checks import (
+    NUMBER,
+    check_fact_value,
+    check_source_id,
+    check_text,
+    value_text,
+)
 from factstore.errors import Conflict, FactstoreError, InvalidInput
 from factstore.results import WriteResult
 from factstore.schema import NUMERIC, Row, Table, table_for_id
 from factstore.store.core import Captured, StoreCore
 from factstore.store.core import message as commit_message
-from factstore.store.names import Names
+from factstore.store.names import Names, did_you_mean
 from factstore.text import parse_number, plain_number
 
 
@@ -39,7 +44,7 @@ class Corrections:
         _need_reason(reason, "a correction")
         check_text("text", text, required=True)
         if source is not None:
-            check_source_id("source", source)
+            self._check_source(source)
         target = self.names.definition(name, scope)
         what = f"definition of {target['term']}" + (f" ({target['scope']})" if target["scope"]
                                                       else "")
@@ -57,10 +62,10 @@ class Corrections:
         value: a new value without `quote` has none."""
         who = check_author(author)
         _need_reason(reason, "a correction")
+        if source is not None:
+            self._check_source(source)
         target = self.names.fact(name, predicate, period, source)
         text, _ = value_text(check_fact_value(_parse_value(value, target["value_type"])))
-        if source is not None:
-            check_source_id("source", source)
         if quote is not None:
             check_text("quote", quote, required=False)
         changes: dict[str, Any] = {"value": text}
@@ -73,6 +78,14 @@ class Corrections:
         what = f"{target['predicate']} of {target['subject_id']}" + (
             f" for {target['period']}" if target["period"] else "")
         return self._correct(target, changes, who, reason, expect, what=what)
+
+    def _check_source(self, source: str) -> None:
+        """A correction's --source is recorded as the new value's source: it must be a source
+        of the store (a typo would leave the row naming none, its authority lost)."""
+        check_source_id("source", source)
+        if not self.core.select("sources", "id = ?", [source], None):
+            raise InvalidInput(f"source: no source {source!r} in the store"
+                               f"{did_you_mean(self.core.backend, 'sources', source)}")
 
     def retract(self, name: str, *, author: str | None, reason: str | None) -> WriteResult:
         """Retract the row an id, or an exact term, entity name or alias, names."""
@@ -152,7 +165,6 @@ def _need_reason(reason: str | None, what: str) -> None:
     check_text("reason", reason, required=True)
 
 
-NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 def check_value(value: Any, value_type: str) -> None:

@@ -38,12 +38,13 @@ from factstore.schema import (
     VERSIONED,
     Row,
     Table,
+    knowledge,
     row_id,
 )
 from factstore.store.core import Captured as Captured  # (it was defined here before)
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
-from factstore.store.names import Names
+from factstore.store.names import NEAR_ID, Names, did_you_mean
 from factstore.store.sharing import IMPORTS, conflict_sides
 
 if TYPE_CHECKING:
@@ -123,8 +124,9 @@ class Imports:
         self.core.require_clean(backend)  # the merge commit must carry only the file's rows
         branch = import_branch(path)
         before = versioning.branch_head(backend, branch)
-        if before is None:
-            versioning.create_branch(backend, branch, self.core.head())
+        start = self.core.head() if before is None else None
+        if start is not None:
+            versioning.create_branch(backend, branch, start)
         done = Upsert()
         commit: str | None = None
         try:
@@ -136,11 +138,16 @@ class Imports:
                 commit = side.write(lambda tx: write(tx, done), who)
             finally:
                 side.close()
+            kept: list[tuple[Table, Row]] = []
+            if start is not None and commit is not None:
+                kept = self._first_import(path, branch, start, commit, prefer, done.modified)
             head = self.core.head()
-            title = (done.title or f"Import {path.name}") + f" (via {branch})"
+            title = (done.title or f"Import {path.name}") + f" (via {branch})" + (
+                f"; {len(kept)} row(s) kept as the store has them" if kept else "")
             message = commit_message(title, reason, None)
             merged, conflicts = self.core.flushed().merge(
-                branch, message, who, PREFER.get(prefer or ""), fast_forward=True)
+                branch, message, who, PREFER.get(prefer or ""), fast_forward=not kept,
+                keep=_put_back_rows(kept) if kept else None)
             if conflicts and merged is None and all(_only_added(t, r) for t, r in conflicts):
                 merged, conflicts = self.core.flushed().merge(branch, message, who,
                                                               PREFER["file"])
@@ -163,6 +170,54 @@ class Imports:
         if commit == merged:  # fast-forward: exactly what the file changed
             return WriteResult(commit=merged, changed=done.listed())
         return WriteResult(commit=merged, changed=changed_ids(self.core, head, merged))
+
+    def _first_import(self, path: Path, branch: str, start: str, commit: str,
+                      prefer: str | None, tables: set[str]) -> list[tuple[Table, Row]]:
+        """The store's rows that the first import of a file (no import branch yet: a new
+        file name, such as a dated nightly export, or a store restored from an export or
+        cloned) must not overwrite: its import branch starts at the store's head, so Dolt's
+        merge would take every row the file says differently. A row the store holds as an
+        imported file last said it is the file's to change; a row the file says as another
+        file last said it, while the store says otherwise (an expert's correction since), is
+        kept; any other difference — no file ever said the store's version nor the file's —
+        is a conflict (nothing imported), unless `prefer` names the side that wins.
+        Returns the store's rows to keep, as the store holds them. `tables`: those where
+        the file changed stored rows (only they are diffed: a first load adds rows only)."""
+        from factstore.store.timeline import changed_fields
+
+        backend = self.core.backend
+        others = [head for name, head in versioning.branch_heads(backend).items()
+                  if name.startswith(IMPORTS) and name != branch]
+        kept: list[tuple[Table, Row]] = []
+        conflicts: list[dict[str, Any]] = []
+        for name, table in TABLES.items():
+            if name not in tables:
+                continue
+            changed = [(old, new) for old, new, _ in versioning.diff_rows(
+                backend, name, start, commit, modified_only=True)
+                if old and new and changed_fields(old, new)]
+            if not changed:
+                continue
+            said = _said_by_files(backend, table, [new for _, new in changed], others)
+            for store_row, file_row in changed:
+                versions = said.get(table.key_of(file_row), [])
+                if any(not changed_fields(v, store_row) for v in versions):
+                    continue  # the store still says what a file said: the file's to change
+                if prefer == "store" or any(not changed_fields(v, file_row) for v in versions):
+                    kept.append((table, store_row))
+                elif prefer != "file":
+                    conflicts.append({"table": name, "id": table.item_id(store_row),
+                                      "base": knowledge(versions[0]) if versions else None,
+                                      "store": knowledge(store_row),
+                                      "file": knowledge(file_row)})
+        if conflicts:
+            raise Conflict(
+                f"{path.name} is imported for the first time and says {len(conflicts)} "
+                "row(s) otherwise than the store, which no imported file said as the store "
+                f"holds them (changed in the store): {'; '.join(c['id'] for c in conflicts)}; "
+                "nothing was imported (import again with --prefer file or --prefer store)",
+                {"conflicts": conflicts})
+        return kept
 
     def _put_back(self, branch: str, before: str | None, commit: str | None, *, made: bool
                   ) -> None:
@@ -209,7 +264,7 @@ class Imports:
         done = Upsert()
 
         def body(tx: Tx) -> str:
-            _check_references(tx, rows, path.name)
+            _check_references(tx, rows, path.name, links=False)
             Captured(tx, rows["sources"]).fill(rows["facts"])  # an export from before 0003
             for name, table in TABLES.items():
                 _insert_as_recorded(tx, table, rows[name], who, reason)
@@ -222,6 +277,41 @@ class Imports:
                                   None)
 
         return WriteResult(commit=self.core.write(body, who), changed=done.changed)
+
+
+def _said_by_files(backend: Backend, table: Table, rows: list[Row], commits: list[str]
+                   ) -> dict[Any, list[Row]]:
+    """Each row's versions (by key) on the import branches at these commits: what the other
+    import files last said of them. Newest branch first is not known; order is the list's."""
+    said: dict[Any, list[Row]] = {}
+    if not rows or not commits:
+        return said
+    first = table.key[0]
+    wanted = {table.key_of(r) for r in rows}
+    lead = sorted({r[first] for r in rows})
+    for commit in commits:
+        source, params = backend.table_at(table.name, commit)
+        for start in range(0, len(lead), AT_ONCE):
+            chunk = lead[start:start + AT_ONCE]
+            marks = ", ".join("?" * len(chunk))
+            for r in backend.query(f"SELECT * FROM {source} WHERE {first} IN ({marks})",
+                                   [*params, *chunk]):
+                if (k := table.key_of(r)) in wanted:
+                    said.setdefault(k, []).append(r)
+    return said
+
+
+def _put_back_rows(rows: list[tuple[Table, Row]]) -> Callable[[Tx], None]:
+    """A merge's `keep`: these rows as the store held them, bookkeeping and rev included,
+    so the merge commit leaves them as they were."""
+
+    def keep(tx: Tx) -> None:
+        for table, row in rows:
+            tx.execute(table.update_sql("?"), [
+                *(row[c] for c in table.data_columns), row["recorded_by"], row["reason"],
+                row["rev"], *table.key_of(row)])
+
+    return keep
 
 
 class _StoreNames:
@@ -247,6 +337,7 @@ class Upsert:
     changed: list[str] = field(default_factory=list)
     title: str | None = None
     compact: ChangedIds | None = None  # a streamed import's: listed after the commit
+    modified: set[str] = field(default_factory=set)  # tables where it changed stored rows
 
     def listed(self) -> list[str]:
         return self.compact.listed() if self.compact is not None else self.changed
@@ -311,6 +402,7 @@ def _finish(done: Upsert, title: str, counts: dict[str, tuple[int, int]], reason
             progress: Progress | None) -> str | None:
     """The commit message of a write that changed `done.changed` (None when nothing did),
     its title kept in `done`."""
+    done.modified = {name for name, (_, modified) in counts.items() if modified}
     if not done.changed and not done.compact:
         return None
     if progress:
@@ -358,9 +450,12 @@ def _existing_ids(tx: Tx | Backend, table: str, wanted: set[str]) -> set[str]:
     return found
 
 
-def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> None:
+def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str, *,
+                      links: bool = True) -> None:
     """Every subject, source, alias owner and relation end must exist, in the batch or store.
-    Set arithmetic first (fast for 100k rows); rows are searched only when one is missing."""
+    Set arithmetic first (fast for 100k rows); rows are searched only when one is missing.
+    links: also check supersedes, overrides and applies_to kinds (_check_links; not for a
+    restore, which loads an export as it was made)."""
     named: dict[str, set[Any]] = {"sources": set(), "entities": set()}
     for table, column, target in REFERENCES:
         named[target].update(map(operator.itemgetter(column), rows[table]))
@@ -369,16 +464,58 @@ def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) 
     known = {target: {r["id"] for r in rows[target]} for target in named}
     for target, ids in known.items():
         ids |= _existing_ids(tx, target, named[target] - ids)
-    if all(named[t] <= known[t] for t in named):
-        return
-    for table, column, target in REFERENCES:
+    if not all(named[t] <= known[t] for t in named):
+        for table, column, target in REFERENCES:
+            for index, row in enumerate(rows[table]):
+                ref = row[column]
+                if ref is not None and ref not in known[target] and not ref.startswith("kind:"):
+                    raise InvalidInput(
+                        f"{where}: {table}[{index}] ({TABLES[table].item_id(row)}): "
+                        f"{FIELD_OF.get(column, column)}: no {TABLES[target].singular} {ref!r} "
+                        f"in the file or the store{did_you_mean(tx, target, ref, rows)}")
+    if links:
+        _check_links(tx, rows, where)
+
+
+# The ids a fact's `supersedes` and a rule's `overrides` name: not references a row needs to
+# exist (REFERENCES: a streamed file would keep every fact id exactly to check them), but a
+# typo in one silently unlinks a supersession or a rule's exception, so a file or an `add`
+# read whole has them checked, with what they may mean.
+LINKS = (("facts", "supersedes"), ("rules", "overrides"))
+
+
+def _check_links(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> None:
+    """Every supersedes and overrides names a row of its table in the file or the store, and
+    a rule's applies_to kind:K a kind some entity has, unless no kind is spelled close to K
+    (a rule may come before its first entity of a new kind)."""
+    for table, column in LINKS:
+        named = {r[column] for r in rows[table] if r[column]}
+        missing = named - {r["id"] for r in rows[table]}
+        missing -= _existing_ids(tx, table, missing)
         for index, row in enumerate(rows[table]):
-            ref = row[column]
-            if ref is not None and ref not in known[target] and not ref.startswith("kind:"):
+            if row[column] in missing:
                 raise InvalidInput(
-                    f"{where}: {table}[{index}] ({TABLES[table].item_id(row)}): "
-                    f"{FIELD_OF.get(column, column)}: no {TABLES[target].singular} {ref!r} "
-                    "in the file or the store")
+                    f"{where}: {table}[{index}] ({row['id']}): {column}: no "
+                    f"{TABLES[table].singular} {row[column]!r} in the file or the store"
+                    f"{did_you_mean(tx, table, row[column], rows, besides=row['id'])}")
+    kinds = {r["applies_to"][5:] for r in rows["rules"] if r["applies_to"].startswith("kind:")}
+    kinds -= {r["kind"] for r in rows["entities"]}
+    if not kinds:
+        return
+    from rapidfuzz import fuzz, process
+
+    known = {r["kind"] for r in tx.query("SELECT DISTINCT kind FROM entities")} | {
+        r["kind"] for r in rows["entities"]}
+    for index, row in enumerate(rows["rules"]):
+        kind = row["applies_to"][5:] if row["applies_to"].startswith("kind:") else None
+        if kind is None or kind in known:
+            continue
+        near = [k for k, _, _ in process.extract(kind, known, scorer=fuzz.ratio,
+                                                 score_cutoff=NEAR_ID, limit=3)]
+        if near:
+            raise InvalidInput(
+                f"{where}: rules[{index}] ({row['id']}): applies_to: no entity is of kind "
+                f"{kind!r}; did you mean {', '.join('kind:' + k for k in near)}?")
 
 
 def upsert(tx: Tx, table: Table, rows: list[Row], who: str, reason: str | None,
@@ -524,7 +661,7 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
 
 
 __all__ = [
-    "ADDED", "AT_ONCE", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "PREFER", "WRITE_CHUNK", "Captured",
-    "Imports", "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config",
+    "ADDED", "AT_ONCE", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "LINKS", "PREFER", "WRITE_CHUNK",
+    "Captured", "Imports", "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config",
     "stored_rows", "upsert"
 ]

@@ -17,7 +17,15 @@ from factstore.errors import Ambiguous, InvalidInput, NotFound
 from factstore.results import Match, MatchedBy
 from factstore.periods import parse_day
 from factstore.resolver import AliasIndex, full_name, normalize
-from factstore.schema import TABLES, Row, Table, alias_spellings, key_from_id, table_for_id
+from factstore.schema import (
+    MAX_ID,
+    TABLES,
+    Row,
+    Table,
+    alias_spellings,
+    key_from_id,
+    table_for_id,
+)
 from factstore.store.core import StoreCore
 
 if TYPE_CHECKING:
@@ -332,11 +340,17 @@ class Names:
         """The definition a correction names: its id, or its exact term (and scope)."""
         if name.startswith("def:"):
             return self.get(name)
+        self._not_another_kind(name, "definition")
         found = self.terms(name, scope)
         if len(found) == 1:
             return found[0]
         if found:
             raise ambiguous(name, found, hint="pass --scope or the definition id")
+        if scope is not None and (scoped := self.terms(name)):
+            shown = ", ".join(str(r["id"]) for r in scoped)
+            raise Ambiguous(f"no definition of {name!r} in scope {scope!r}; a correction acts "
+                            f"only on the scope it names exactly: did you mean {shown}?",
+                            [_candidate(r) for r in scoped])
         if scope is None or not self.terms(name):
             near = self._near_terms(name, None)
             if near:
@@ -353,10 +367,10 @@ class Names:
         that source."""
         if name.startswith("fact:"):
             return self.get(name)
+        self._not_another_kind(name, "fact")
         entity = self.entity(name).row["id"]
-        facts = [f for f in self.core.select("facts", f"subject_id = ? AND {LIVE}",
-                                             [entity], None, "id")
-                 if (predicate is None or f["predicate"] == predicate)
+        live = self.core.select("facts", f"subject_id = ? AND {LIVE}", [entity], None, "id")
+        facts = [f for f in live if (predicate is None or f["predicate"] == predicate)
                  and (period is None or f["period"] == period)]
         if len(facts) > 1 and source is not None:
             narrowed = [f for f in facts if f["source_id"] == source]
@@ -366,12 +380,81 @@ class Names:
         if len(facts) == 1:
             return facts[0]
         if not facts:
+            near = _near_facts(live, predicate, period)
+            if near:
+                shown = ", ".join(str(f["id"]) for f in near)
+                raise Ambiguous(f"no active fact of {entity} matches predicate={predicate} "
+                                f"period={period}; a correction acts only on the fact it "
+                                f"names exactly: did you mean {shown}?",
+                                [_candidate(f) for f in near])
             raise NotFound(f"no active fact of {entity} matches "
                            f"predicate={predicate} period={period}")
         narrow = [flag for flag, given in (("--predicate", predicate), ("--period", period),
                                            ("--source", source)) if given is None]
         raise ambiguous(name, facts, hint=f"pass {', '.join([*narrow, 'or the fact id'])}"
                         if narrow else "pass the fact id")
+
+
+    def _not_another_kind(self, name: str, wanted: str) -> None:
+        """A correction of a fact given a definition's id (or of a definition given a fact's,
+        a rule's …) is refused as the wrong kind, saying how that row is changed, rather than
+        reported as a row that does not exist."""
+        table = table_for_id(name)
+        if not table.prefix or table.singular == wanted:
+            return
+        if self.core.select(table.name, table.where_key(), key_from_id(name), None):
+            raise InvalidInput(f"{name} is a {table.singular}, not a {wanted}: "
+                               + CHANGED_BY.get(table.singular, CHANGED_BY["other"])
+                               .replace("ID", name).replace("KIND", table.singular))
+
+
+# how a row of each kind is changed, for a correction given the wrong kind of id
+CHANGED_BY = {
+    "fact": "correct it with --value",
+    "definition": "correct it with --def",
+    "rule": "change its text with `facts add rule --id ID --update --text …`",
+    "alias": "add the alias again with `facts add alias … --update`, or retract it",
+    "relation": "add the relation again with `facts add relation … --update`, or retract it",
+    "other": "change it with `facts add KIND --id ID --update`",
+}
+NEAR_FACT = 80  # a predicate or period spelled this close (rapidfuzz ratio) is suggested
+
+
+def _near_facts(facts: list[Row], predicate: str | None, period: str | None) -> list[Row]:
+    """An entity's facts whose predicate and period are each the one given or spelled close
+    to it (a typo: otiff, FY26Q1), for a correction that matched none."""
+    from rapidfuzz import fuzz
+
+    def close(given: str | None, value: str | None) -> bool:
+        return given is None or value == given or fuzz.ratio(
+            given.casefold(), (value or "").casefold()) >= NEAR_FACT
+
+    return [f for f in facts if close(predicate, f["predicate"]) and close(period, f["period"])
+            ][:10]
+
+
+def did_you_mean(tx: Any, target: str, ref: str, rows: dict[str, list[Row]] | None = None,
+                 besides: str | None = None) -> str:
+    """'; did you mean …?' with the ids of `target` spelled close to a missing reference (and,
+    for an entity, those whose name or alias it is exactly), or ''. Only on the error path:
+    it reads the table's ids. rows: a batch's rows being written, by table, named too."""
+    from rapidfuzz import fuzz, process
+
+    ids = {r["id"] for r in (rows or {}).get(target, [])} | {
+        r["id"] for r in tx.query(f"SELECT id FROM {TABLES[target].name}")}
+    ids.discard(besides)  # (the row that names it)
+    near = [i for i, _, _ in process.extract(ref, ids, scorer=fuzz.ratio,
+                                             score_cutoff=NEAR_ID, limit=3)]
+    if target == "entities":
+        name = normalize(ref)[:MAX_ID]
+        named = [r["id"] for r in tx.query(
+            "SELECT id FROM entities WHERE normalized = ? UNION "
+            "SELECT entity_id AS id FROM aliases WHERE normalized = ?", [name, name])]
+        near = sorted(set(named)) + [i for i in near if i not in named]
+    return f"; did you mean {', '.join(near[:5])}?" if near else ""
+
+
+NEAR_ID = 80  # an id spelled this close (rapidfuzz ratio) to a missing reference is shown
 
 
 @dataclass(frozen=True)
@@ -436,6 +519,6 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR_TERM", "PROGRESS_FROM", "Found",
-    "Names", "ambiguous", "batch_queries"
+    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR_FACT", "NEAR_ID",
+    "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean"
 ]

@@ -5,11 +5,13 @@ failed write leaves the store exactly as it was.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 
 from factstore.authors import check_author
 from factstore.backends.base import Tx
-from factstore.errors import InvalidInput, Refused
+from factstore.errors import InvalidInput, NotFound, Refused
 from factstore.models import (
+    COLUMN_OF,
     MODELS,
     Alias,
     Definition,
@@ -24,8 +26,10 @@ from factstore.models import (
 )
 from factstore.schema import (
     FISCAL_START,
+    SINGULAR,
     TABLES,
     Row,
+    table_for_id,
     alias_spellings,
     dump_spellings,
 )
@@ -34,6 +38,9 @@ from factstore.store.corrections import check_value
 from factstore.store.core import message as commit_message
 from factstore.store.imports import Imports, keep_omitted, set_config
 from factstore.store.names import Names
+
+if TYPE_CHECKING:
+    from factstore.store import FactStore
 
 Item = Source | Entity | Alias | Relation | Definition | Fact | Rule
 
@@ -106,6 +113,29 @@ def _updated(spelling: Row, row: Row, unset: list[str]) -> Row:
     return {k: spelling[k] if k in unset else row[k] for k in spelling}
 
 
+def item_of_fields(store: FactStore, kind: str, fields: dict[str, Any], *,
+                   update: bool = False) -> Item:
+    """The item `facts add KIND --field …` means, for FactStore.add. With update, a required
+    field left out is the stored row's, found by the given id: changing a rule's text needs
+    its id and text, not its applies_to again (an optional field left out already keeps its
+    stored value). Without update, or with no such row, the model names what is missing."""
+    section = SINGULAR.get(kind, kind)
+    if section not in MODELS:
+        raise InvalidInput(f"kind: unknown kind {kind!r}")
+    model = MODELS[section]
+    missing = [n for n, f in model.model_fields.items()
+               if f.is_required() and fields.get(n) is None]
+    if update and missing and fields.get("id") is not None and "id" in TABLES[section].key:
+        try:
+            stored = store.get(fields["id"])
+        except NotFound:
+            stored = None
+        if stored is not None and table_for_id(fields["id"]) is TABLES[section]:
+            fields = {**fields, **{n: stored[COLUMN_OF.get(n, n)] for n in missing}}
+    item = model.model_validate({n: v for n, v in fields.items() if v is not None})
+    return item  # type: ignore[return-value]
+
+
 __all__ = [
-    "Item", "Writes"
+    "Item", "Writes", "item_of_fields"
 ]

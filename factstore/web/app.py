@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -341,7 +342,9 @@ def _reason(form: dict[str, str], what: str) -> str:
 
 def proposal_name(who: str, item_id: str) -> str:
     """A new branch for one change: who, what, when (ASCII letters, digits, '.', '_', '-')."""
-    person = re.sub(r"[^a-z0-9]+", "-", who.split("<")[0].casefold()).strip("-")[:20]
+    # accents folded first: Patrícia -> patricia (not patr-cia)
+    name = unicodedata.normalize("NFKD", who.split("<")[0]).encode("ascii", "ignore").decode()
+    person = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:20]
     what = re.sub(r"[^a-z0-9]+", "-", item_id.casefold()).strip("-")[:40]
     when = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return f"{person or 'someone'}-{what or 'row'}-{when}-{secrets.token_hex(2)}"
