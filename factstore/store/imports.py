@@ -139,7 +139,7 @@ class Imports:
             finally:
                 side.close()
             kept: list[tuple[Table, Row]] = []
-            if start is not None and commit is not None:
+            if start is not None and commit is not None and done.modified:
                 kept = self._first_import(path, branch, start, commit, prefer, done.modified)
             head = self.core.head()
             title = (done.title or f"Import {path.name}") + f" (via {branch})" + (
