@@ -322,11 +322,11 @@ class Builder:
         them when none shares a word with it) or shares two topic words with the rule or one
         of its exceptions (one, if it has only one, or when no fact of the entity answers
         and it names no metric: 'the delivery time for X'), ranked by how many, or names nothing
-        ('Tell me about X'); with the exceptions that apply to that entity.
-        A question about a fact the entity has
-        ('What is X's ARR?') gets no rule unless it asks about rules. For a question that
-        names no entity: general rules (`kind:K`) it shares two topic words with (one, when
-        it asks about rules), no exception; none when it names an entity the store lacks.
+        ('Tell me about X'); with the exceptions that apply to that entity. A question about
+        a fact the entity has ('What is X's ARR?') gets no rule unless it asks about rules.
+        For a question that names no entity: general rules (`kind:K`) it shares two topic
+        words with (one, when it asks about rules), `current`, with their exceptions for a
+        group (_for_a_group); none when it names an entity the store lacks.
         A general rule is `overridden` only when every mentioned entity it governs has an
         exception; an exception is ranked before its general rule, so a token budget never
         shows the general rule without it."""
@@ -401,9 +401,10 @@ class Builder:
                 r = by_id[rule_id]
                 found.ruled.add(subject)
                 place[rule_id] = min(place.get(rule_id, (0, rank)), (-score, rank))
-                exceptions = [e for e in family[rule_id] if subject and
-                              e["applies_to"] in applies and e["applies_to"] != r["applies_to"]]
-                if not exceptions:
+                exceptions = [e for e in family[rule_id] if (
+                    e["applies_to"] in applies and e["applies_to"] != r["applies_to"]
+                    if subject else _for_a_group(e, r, self.index.entities))]
+                if not exceptions or not subject:
                     governs[rule_id].append(subject)
                 excepted[rule_id] += [e["id"] for e in exceptions]
         ranked: dict[str, Ranked] = {}
@@ -599,6 +600,18 @@ def _rule_fits(heads: list[Row], family: dict[str, list[Row]], applies: set[str]
     if not topic or asks:
         need = min(1, len(topic))
     return scores, need
+
+
+def _for_a_group(exception: Row, general: Row, entities: Mapping[str, Row]) -> bool:
+    """Does an exception to a rule on a kind apply to a group of its entities (another kind:
+    a segment, a region, a parent; or a kind), not to one of them? A question that names no
+    entity is about the group ("How long do customers have to pay?": 60 days, 90 for the
+    automotive segment), not about one customer's own deal."""
+    target = exception["applies_to"]
+    if target.startswith("kind:"):
+        return True
+    entity = entities.get(target)
+    return entity is not None and f"kind:{entity['kind']}" != general["applies_to"]
 
 
 def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:

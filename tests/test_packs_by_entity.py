@@ -147,9 +147,13 @@ def test_an_exception_is_ranked_before_its_general_rule_so_no_budget_splits_them
         assert "rule:invoice-due" not in kept or "rule:invoice-due-public" in kept
 
 
-def test_a_question_naming_no_entity_gets_general_rules_only(saltmarsh: FactStore) -> None:
+def test_a_question_naming_no_entity_gets_general_rules_with_their_group_exceptions(
+        saltmarsh: FactStore) -> None:
+    # "45 days" alone is not true of public-sector buyers: an exception is never left out
+    # while its general rule is shown; the Nordic VAT rule is no exception, and stays out
     pack = _pack(saltmarsh, "What is the invoice policy?")
-    assert item_ids(pack) == ["rule:invoice-due"]  # not the public-sector or Nordic ones
+    assert [(i.id, i.status) for i in pack.items] == [
+        ("rule:invoice-due-public", "exception"), ("rule:invoice-due", "current")]
 
 
 # --- 2. relations ------------------------------------------------------------------------------

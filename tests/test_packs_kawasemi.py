@@ -140,7 +140,10 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("What is the Hamamatsu Plant's defect rate percentage in FY27-Q2?",
      {"fact:hamamatsu-defect-fy27q2": "current"}, set()),
     # a question with no entity that asks a duty gets the general rules on it
-    ("How long do customers have to pay?", {"rule:payment-terms": "current"}, set()),
+    # and never without their exceptions: "60 days" is not true of automotive customers
+    ("How long do customers have to pay?", {"rule:payment-terms": "current",
+                                            "rule:payment-terms-automotive": "exception"},
+     set()),
     # a quarter or half said in words, and the year to date, are periods: not the latest one
     ("What were Tobu Motors' net sales in the first quarter of fiscal 2027?",
      {"fact:tobu-net-sales-fy27q1": "current"}, {"fact:tobu-net-sales-fy27q2"}),
