@@ -436,3 +436,16 @@ def test_a_proposals_branch_name_folds_the_accents_of_its_authors_name() -> None
     name = proposal_name("Patrícia O'Neill Magalhães <patricia@ribeirao.test>",
                          "fact:acucar-guarani-otif-fy26q1")
     assert name.startswith("patricia-o-neill-mag-fact-acucar-guarani-otif-fy26q1-")
+
+
+def test_the_home_page_suggests_a_term_of_this_store_not_another_companys(
+        store: FactStore) -> None:
+    web = client(store, Auth(user=EXPERT))
+    home = web.get("/").text
+    assert "ACV" not in home and "Acme" not in home and "such as" not in home
+    store.add(Definition(term="Gross bookings", text="Orders signed in the period."),
+              author=AUTHOR)
+    store.add(Definition(term="Net revenue retention", text="Revenue kept."), author=AUTHOR)
+    home = web.get("/").text
+    assert 'such as <a href="/search?q=Gross%20bookings">Gross bookings</a>' in home
+    assert "ACV" not in home and "Acme" not in home

@@ -151,9 +151,11 @@ class Site:
 
     def home(self, request: Request, form: dict[str, str]) -> Response:
         store = self.store
+        terms = sorted({str(d["term"]) for d in store.listing("definitions", status="active")
+                        .rows}, key=lambda t: (len(t), t))  # the store's own, shortest first
         return self.render(request, "home.html", log=store.log(10),
                            proposals=[p for p in store.proposals() if p.open],
-                           tags=store.tags())
+                           tags=store.tags(), term=terms[0] if terms else None)
 
     def search(self, request: Request, form: dict[str, str]) -> Response:
         query = request.query_params.get("q", "")
