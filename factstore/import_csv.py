@@ -214,6 +214,12 @@ def _references(records: list[Record], table: str, store: EntityNames | None, wh
         names = {r["subject"] for r in records}
         ids = store.existing("entities", names)
         named = {n: [n] if n in ids else store.entities_named(n) for n in names}
+    first: list[int] = []  # the first row with a problem: the one said, with a suggestion
+
+    def near(index: int, target: str, ref: str) -> str:
+        first[:] = first or [index]
+        return store.near(target, ref) if first == [index] else ""
+
     for index, record in enumerate(records):
         if table == "facts":
             found = named[record["subject"]]
@@ -221,13 +227,15 @@ def _references(records: list[Record], table: str, store: EntityNames | None, wh
                 record["subject"] = found[0]
             else:
                 text = record["subject"]
-                problem = (f"no entity has the id, name or alias {text!r}" if not found else
+                problem = (f"no entity has the id, name or alias {text!r}"
+                           f"{near(index, 'entities', text)}" if not found else
                            f"{text!r} names {len(found)} entities ({', '.join(found)}); use "
                            "the entity id")
                 problems.setdefault(index, {})["subject"] = where(index, "subject", problem)
         if "source" in record and record["source"] not in known:
             problems.setdefault(index, {})["source"] = where(
-                index, "source", f"no source {record['source']!r} in the store")
+                index, "source", f"no source {record['source']!r} in the store"
+                f"{near(index, 'sources', record['source'])}")
     return problems
 
 

@@ -28,6 +28,8 @@ from factstore.models import (
     APPLIES_TO,
     ENTITY_ID,
     MODELS,
+    PERIOD,
+    PERIOD_FORMS,
     DocumentHeader,
     KnowledgeBatch,
     Record,
@@ -196,6 +198,10 @@ class EntityNames(Protocol):
     def entities_named(self, name: str) -> list[str]: ...
 
     def existing(self, table: str, ids: set[str]) -> set[str]: ...
+
+    def near(self, target: str, ref: str) -> str:
+        """'; did you mean …?' with the ids of `target` like ref, or ''."""
+        ...
 
 
 def load_file(path: Path, options: ImportOptions | None = None,
@@ -597,6 +603,8 @@ def _message(err: Any) -> str:
             return "must not be empty"
         if err["ctx"]["pattern"].startswith(r"^\d{4}-"):
             return f"expected a date YYYY-MM-DD, got {value!r}"
+        if err["ctx"]["pattern"] == PERIOD:
+            return f"expected a period such as {PERIOD_FORMS}, got {value[:60]!r}"
         return f"{value[:60]!r} is not a valid value here (expected {err['ctx']['pattern']})"
     return str(err["msg"]).removeprefix("Value error, ")
 

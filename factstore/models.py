@@ -84,10 +84,9 @@ DefinitionId = Annotated[str, Field(pattern=rf"^def:{ID_CHARS}+$", max_length=ID
 FactId = Annotated[str, Field(pattern=rf"^fact:{ID_CHARS}+$", max_length=ID_MAX)]
 RuleId = Annotated[str, Field(pattern=rf"^rule:{ID_CHARS}+$", max_length=ID_MAX)]
 Author = Annotated[str, Field(pattern=AUTHOR_PATTERN, max_length=AUTHOR_MAX)]
-Period = Annotated[
-    str,
-    Field(pattern=r"^(FY\d{2}(-(Q[1-4]|H[12]))?|\d{4}(-(Q[1-4]|H[12]|\d{2}(-\d{2})?))?)$"),
-]
+PERIOD = r"^(FY\d{2}(-(Q[1-4]|H[12]))?|\d{4}(-(Q[1-4]|H[12]|\d{2}(-\d{2})?))?)$"
+PERIOD_FORMS = "FY26-Q3, FY26-H1, FY26, 2026-Q1, 2026-H2, 2026-03, 2026-03-31 or 2026"
+Period = Annotated[str, Field(pattern=PERIOD)]
 
 
 @functools.lru_cache(maxsize=4096)  # an import slugs the same few predicates and periods 100k times
@@ -561,8 +560,8 @@ class Diff(Result):
 
 
 __all__ = [
-    "APPLIES_TO", "COLUMN_OF", "DATE_FIELDS", "ENTITY_ID", "FILL", "MODELS",
-    "PROVENANCE", "Alias", "AliasKind", "AliasSpec", "Author",
+    "APPLIES_TO", "COLUMN_OF", "DATE_FIELDS", "ENTITY_ID", "FILL", "MODELS", "PERIOD",
+    "PERIOD_FORMS", "PROVENANCE", "Alias", "AliasKind", "AliasSpec", "Author",
     "BlameLine", "Branch", "Calendar", "Change", "ChangeCommit", "Commit", "ContextPack",
     "Definition", "DefinitionId", "Diff", "DocumentHeader", "Entity", "EntityId", "Fact", "FactId",
     "History", "Input", "IsoDate", "ItemKind", "ItemStatus", "KnowledgeBatch", "Listing",

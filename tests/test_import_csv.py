@@ -210,7 +210,11 @@ BAD = {
     "date": ('Tessaly Foods, Ltd.,arr,410000,EUR,2026-02-30', "row 3, column 'valid_from'",
              "invalid date '2026-02-30' (day is out of range for month)"),
     "unknown": ("Tesaly Foods,arr,1,EUR,", "row 3, column 'Kunde'",
-                "no entity has the id, name or alias 'Tesaly Foods'"),
+                "no entity has the id, name or alias 'Tesaly Foods'; did you mean tessaly?"),
+    "nobody": ("Quillon Marine,arr,1,EUR,", "row 3, column 'Kunde'",
+               "no entity has the id, name or alias 'Quillon Marine'"),
+    "id typo": ("acme-crop,arr,1,EUR,", "row 3, column 'Kunde'",
+                "no entity has the id, name or alias 'acme-crop'; did you mean acme-corp?"),
     "ambiguous": ("acme,arr,1,EUR,", "row 3, column 'Kunde'",
                   "'acme' names 2 entities (acme-corp, acme-gmbh); use the entity id"),
 }
@@ -376,3 +380,22 @@ def test_grouped_thousands_in_a_comma_csv_are_numbers(tmp_path: Path) -> None:
     first, second = load_file(path).facts
     assert (first["value"], first["value_type"]) == ("1234567.50", "number")
     assert (second["value"], second["value_type"]) == ("1,5", "text")  # not a grouping
+
+
+def test_a_misspelt_source_or_a_period_written_otherwise_says_what_is_meant(
+        accounts: Facts, tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    path.write_text("subject,predicate,value,source\nacme-corp,seats,1,src:cmr\n",
+                    encoding="utf-8")
+    result = accounts("import", str(path), ok=False)
+    assert (result.exit_code, result.output) == (2, "error: facts.csv: row 2, column "
+                                                    "'source': no source 'src:cmr' in the "
+                                                    "store; did you mean src:crm?\n")
+    path.write_text("subject,predicate,value,period\nacme-corp,seats,1,FY26Q2\n",
+                    encoding="utf-8")
+    result = accounts("import", str(path), ok=False)
+    assert result.exit_code == 2
+    assert result.output == ("error: facts.csv: row 2, column 'period': expected a period "
+                             "such as FY26-Q3, FY26-H1, FY26, 2026-Q1, 2026-H2, 2026-03, "
+                             "2026-03-31 or 2026, got 'FY26Q2'\n")
+    assert accounts("list", "facts", "--json").output.strip() == "[]"

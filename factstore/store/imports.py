@@ -25,7 +25,7 @@ from factstore import migrations
 from factstore.authors import SYSTEM_AUTHOR, check_author
 from factstore.backends import versioning
 from factstore.backends.base import Backend, Tx
-from factstore.errors import Conflict, InvalidInput, Refused
+from factstore.errors import Ambiguous, Conflict, InvalidInput, NotFound, Refused
 from factstore.models import COLUMN_OF, KnowledgeBatch, Omitted, WriteResult, slug
 from factstore.resolver import Progress
 from factstore.schema import (
@@ -328,6 +328,19 @@ class _StoreNames:
 
     def existing(self, table: str, ids: set[str]) -> set[str]:
         return _existing_ids(self.core.backend, table, ids)
+
+    def near(self, target: str, ref: str) -> str:
+        """An entity's name is compared by the resolver (a misspelt name: "Tesaly Foods"),
+        every other reference, and an id, by its spelling."""
+        if target == "entities":
+            try:
+                self.names.near(ref, self.commit or self.core.head(), terms=False)
+            except Ambiguous as exc:  # (Found or NotFound: nothing to suggest by name)
+                if ids := [str(c["id"]) for c in exc.candidates][:5]:
+                    return f"; did you mean {', '.join(ids)}?"
+            except NotFound:
+                pass
+        return did_you_mean(self.core.backend, target, ref)
 
 
 @dataclass
