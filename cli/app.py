@@ -68,7 +68,8 @@ def _fail(ctx: click.Context, exc: FactstoreError) -> None:
     output.line(f"error: {exc}", err=True)
     if isinstance(exc, Ambiguous):
         for c in exc.candidates:
-            detail = ", ".join(str(c[k]) for k in ("scope", "period") if c.get(k))
+            detail = ", ".join(str(c[k]) for k in ("scope", "period", "status", "valid")
+                               if c.get(k) and c[k] != "active")
             label = f"{c.get('label') or ''}" + (f" ({detail})" if detail else "")
             output.line(f"  candidate: {c['id']}  {label}", err=True)
     if isinstance(exc, Conflict):

@@ -472,3 +472,18 @@ def test_revert_takes_an_exact_entity_name(banks: FactStore) -> None:
 def test_retract_of_a_name_nothing_is_close_to_is_not_found(banks: FactStore) -> None:
     with pytest.raises(NotFound):
         banks.retract("Zyxwvut", author=AUTHOR, reason="r")
+
+
+def test_a_retired_definition_among_the_candidates_says_so(cli: Facts) -> None:
+    """Two definitions of ACV, one retired: the candidates of a correction by the term say
+    which is which (status, validity), so the expert picks the current one."""
+    cli("add", "definition", "--id", "def:acv-fy25", "--term", "ACV", "--scope", "finance",
+        "--text", "Annual contract value (FY25 rules)", "--valid-to", "2025-06-30",
+        "--status", "deprecated", *BY)
+    head = _head(cli)
+    result = cli("correct", "ACV", "--def", "x", "--reason", "r", *BY, ok=False)
+    assert result.exit_code == 2, result.output
+    assert "candidate: def:acv-fy25  ACV (finance, deprecated, valid …..2025-06-30)" \
+        in result.output
+    assert "candidate: def:acv@finance  ACV (finance)\n" in result.output
+    assert _head(cli) == head

@@ -513,9 +513,12 @@ def _candidate(row: Row) -> dict[str, Any]:
     if "value" in row:  # a fact: facts that differ only by source are told apart here
         unit = f" {row['unit']}" if row.get("unit") else ""
         label = f"{label} = {row['value']}{unit}, source {row.get('source_id') or '(none)'}"
+    start, end = row.get("valid_from"), row.get("valid_to")
     return {"id": ident, "label": label, "scope": row.get("scope"),
             "period": row.get("period"), "value": row.get("value"),
-            "source": row.get("source_id")}
+            "source": row.get("source_id"), "status": row.get("status"),
+            # a retired definition beside the current one is told apart by these two
+            "valid": f"valid {start or '…'}..{end or '…'}" if start or end else None}
 
 
 __all__ = [
