@@ -6,9 +6,9 @@ about two million cells, and that parsing was most of its time. `result_class()`
 pymysql's buffered result with its rows read by `_row` below: the packets are read straight
 off the connection's buffered socket, each row is decoded once as Latin-1 (a character per
 byte) and its cells are sliced from that text, only a cell holding other than ASCII decoded
-again from its bytes by its column's encoding. Everything else (the column
-descriptions, OK, EOF and error packets, unbuffered results) is pymysql's own; the cells come
-out exactly as pymysql's reader makes them (tests/test_mysql_rows.py compares the two).
+again from its bytes by its column's encoding. Everything else (the column descriptions, OK,
+EOF and error packets, unbuffered results) is pymysql's own; the cells come out exactly as
+pymysql's reader makes them (tests/test_mysql_rows.py compares the two).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _row(data: bytes, converters: list[tuple[str | None, Any]]) -> tuple[Any, ..
     """One row's cells from its packet's payload, as pymysql's reader makes them: each
     decoded by its column's encoding (None: bytes) and then given to its converter."""
     text = data.decode("latin-1")  # a character per byte: cells are sliced from it
-    ascii = data.isascii()  # (a length byte of 128-250 is not ASCII either)
+    plain = data.isascii()  # (a length byte of 128-250, or NULL's 251, is not ASCII)
     size = len(data)
     pos = 0
     row: list[Any] = []
@@ -48,7 +48,7 @@ def _row(data: bytes, converters: list[tuple[str | None, Any]]) -> tuple[Any, ..
             cell: Any = data[pos:end]
         else:
             cell = text[pos:end]
-            if not ascii and not cell.isascii():  # str.isascii reads a flag
+            if not plain and not cell.isascii():  # str.isascii reads a flag
                 cell = data[pos:end].decode(encoding)
         pos = end
         append(cell if converter is None else converter(cell))
