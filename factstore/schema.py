@@ -81,6 +81,11 @@ class Table:
         return (f"UPDATE {self.name} SET {sets}, recorded_by = ?, reason = ?, rev = {rev} "
                 f"WHERE {self.where_key()}")
 
+    def update_params(self, row: Row, who: str | None, reason: str | None, rev: int
+                      ) -> list[Any]:
+        """update_sql("?")'s parameters that set a row to `row` under rev, by its key."""
+        return [*(row[c] for c in self.data_columns), who, reason, rev, *self.key_of(row)]
+
 
 def insert_sql(table: str, columns: Sequence[str]) -> str:
     """INSERT of one row's values into these columns (names from this module)."""

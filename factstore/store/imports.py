@@ -307,9 +307,8 @@ def _put_back_rows(rows: list[tuple[Table, Row]]) -> Callable[[Tx], None]:
 
     def keep(tx: Tx) -> None:
         for table, row in rows:
-            tx.execute(table.update_sql("?"), [
-                *(row[c] for c in table.data_columns), row["recorded_by"], row["reason"],
-                row["rev"], *table.key_of(row)])
+            tx.execute(table.update_sql("?"), table.update_params(
+                row, row["recorded_by"], row["reason"], row["rev"]))
 
     return keep
 
@@ -335,7 +334,7 @@ class _StoreNames:
         if target == "entities":
             try:
                 self.names.near(ref, self.commit or self.core.head(), terms=False)
-            except Ambiguous as exc:  # (Found or NotFound: nothing to suggest by name)
+            except Ambiguous as exc:  # (NotFound: nothing is named like it)
                 if ids := [str(c["id"]) for c in exc.candidates][:5]:
                     return f"; did you mean {', '.join(ids)}?"
             except NotFound:

@@ -309,8 +309,7 @@ class _Stream:
             same = data(old) == data(row)
             who, reason, rev = (old["recorded_by"], old["reason"], old["rev"]) if same \
                 else (self.who, self.reason, old["rev"] + 1)
-            self.tx.execute(table.update_sql("?"), [
-                *(row[c] for c in table.data_columns), who, reason, rev, *key])
+            self.tx.execute(table.update_sql("?"), table.update_params(row, who, reason, rev))
             if same and ident in written:  # the earlier chunk's change is undone
                 self.changed.drop(ident)
                 counts[1] -= 1

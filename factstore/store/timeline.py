@@ -494,8 +494,7 @@ def _restore(tx: Tx, table: Table, key: Sequence[Any], current: Row | None,
     if current is None:
         tx.execute(table.insert_sql(), [*(target[c] for c in table.columns), who, reason, rev])
         return
-    tx.execute(table.update_sql("?"),
-               [*(target[c] for c in table.data_columns), who, reason, rev, *key])
+    tx.execute(table.update_sql("?"), table.update_params(target, who, reason, rev))
 
 
 __all__ = [
