@@ -106,6 +106,20 @@ def loaded_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield store
 
 
+def pack_of(store: FactStore, question: str, **options: Any) -> ContextPack:
+    """The pack a question gets, not written to the render log (a module's packs are asked
+    on its own day: `_pack = partial(pack_of, valid_at=ON)`)."""
+    return store.context(question, record=False, **options)
+
+
+def assert_answers(pack: ContextPack, must: dict[str, str], must_not: set[str]) -> None:
+    """The pack holds each `must` item with its label, and none of `must_not` (a module's
+    table of user questions)."""
+    labels = {i.id: i.status for i in pack.items}
+    assert {k: labels.get(k) for k in must} == must, pack.text
+    assert not must_not & labels.keys(), pack.text
+
+
 def item_ids(pack: ContextPack, kind: str | None = None) -> list[str]:
     """The ids of a pack's items, in order (of one kind)."""
     return [i.id for i in pack.items if kind is None or i.kind == kind]

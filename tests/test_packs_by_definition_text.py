@@ -13,13 +13,13 @@ module on each backend; every test only reads.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
 from factstore import FactStore
-from factstore.models import ContextPack
 
-from .conftest import item_ids, loaded_store, Facts
+from .conftest import item_ids, loaded_store, pack_of, Facts
 
 HALVORSEN = """
 factstore: 1
@@ -65,8 +65,7 @@ def halvorsen(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     yield from loaded_store(request, tmp_path_factory, "Halvorsen", HALVORSEN)
 
 
-def _pack(store: FactStore, question: str) -> ContextPack:
-    return store.context(question, record=False, valid_at=ON)
+_pack = partial(pack_of, valid_at=ON)
 
 
 # --- 1. a metric said in its definition's words ------------------------------------------------

@@ -13,15 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from functools import partial
 
 import pytest
 
 from factstore import FactStore
-from factstore.models import ContextPack
 from factstore.render import parse, parse_missing, presented
 from factstore.verify import verify
 
-from .conftest import AUTHOR, item_ids, loaded_store, Facts
+from .conftest import AUTHOR, item_ids, loaded_store, pack_of, Facts
 
 SALTMARSH = """
 factstore: 1
@@ -92,8 +92,7 @@ def saltmarsh(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     yield from loaded_store(request, tmp_path_factory, "Saltmarsh", SALTMARSH)
 
 
-def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
-    return store.context(question, record=False, **{"valid_at": ON, **options})  # type: ignore[arg-type]
+_pack = partial(pack_of, valid_at=ON)
 
 
 # --- 1. rules by entity ----------------------------------------------------------------------

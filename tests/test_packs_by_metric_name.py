@@ -12,13 +12,13 @@ the year. Built once per module on each backend; every test only reads.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
 from factstore import FactStore
-from factstore.models import ContextPack
 
-from .conftest import item_ids, loaded_store, Facts
+from .conftest import item_ids, loaded_store, pack_of, Facts
 
 HALVARD = """
 factstore: 1
@@ -75,8 +75,7 @@ def halvard(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     yield from loaded_store(request, tmp_path_factory, "Halvard", HALVARD)
 
 
-def _pack(store: FactStore, question: str) -> ContextPack:
-    return store.context(question, record=False, valid_at=ON)
+_pack = partial(pack_of, valid_at=ON)
 
 
 # --- 1. a metric written out, a predicate of its initials (and the reverse) -------------------

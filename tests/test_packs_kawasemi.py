@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
 from factstore import FactStore
-from factstore.models import ContextPack
 from factstore.verify import verify
 
-from .conftest import loaded_store
+from .conftest import assert_answers, loaded_store, pack_of
 
 KAWASEMI = """
 factstore: 1
@@ -107,9 +107,7 @@ def kawasemi(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     yield from loaded_store(request, tmp_path_factory, "Kawasemi", KAWASEMI)
 
 
-def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
-    options = {"valid_at": ON, **options}
-    return store.context(question, record=False, **options)  # type: ignore[arg-type]
+_pack = partial(pack_of, valid_at=ON)
 
 
 # (question, items the pack must hold with their labels, items it must not hold)
@@ -166,9 +164,7 @@ def test_a_user_question_gets_what_answers_it(kawasemi: FactStore, question: str
                                               must: dict[str, str], must_not: set[str]
                                               ) -> None:
     pack = _pack(kawasemi, question)
-    labels = {i.id: i.status for i in pack.items}
-    assert {k: labels.get(k) for k in must} == must, pack.text
-    assert not must_not & labels.keys(), pack.text
+    assert_answers(pack, must, must_not)
     assert all(m.status == "resolved" for m in pack.entities), pack.entities
 
 

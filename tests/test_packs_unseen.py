@@ -14,14 +14,14 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from functools import partial
 
 import pytest
 
 from factstore import FactStore
-from factstore.models import ContextPack
 from factstore.verify import verify
 
-from .conftest import item_ids, loaded_store, Facts
+from .conftest import assert_answers, item_ids, loaded_store, pack_of, Facts
 
 HOLLIN = """
 factstore: 1
@@ -128,9 +128,7 @@ def hollin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     yield from loaded_store(request, tmp_path_factory, "Hollin", HOLLIN)
 
 
-def _pack(store: FactStore, question: str, **options: str) -> ContextPack:
-    options = {"valid_at": ON, **options}
-    return store.context(question, record=False, **options)  # type: ignore[arg-type]
+_pack = partial(pack_of, valid_at=ON)
 
 
 # (question, items the pack must hold (with their status), items it must not hold)
@@ -241,9 +239,7 @@ def test_a_user_question_gets_what_answers_it(hollin: FactStore, question: str,
                                               must: dict[str, str], must_not: set[str]
                                               ) -> None:
     pack = _pack(hollin, question)
-    labels = {i.id: i.status for i in pack.items}
-    assert {k: labels.get(k) for k in must} == must, pack.text
-    assert not must_not & labels.keys(), pack.text
+    assert_answers(pack, must, must_not)
 
 
 # (question, the mentions as (text, status, ids), what the pack must say it did not find)
