@@ -38,6 +38,7 @@ from factstore.text import (
     ANSWER_NON_NAMES,
     GENERIC_QUESTION_WORDS,
     MONTH_NAMES,
+    ORDINALS,
     QUESTION_PERIODS,
     QUESTION_WORDS,
     clean_for_pack,
@@ -84,10 +85,6 @@ def _period_matches(text: str) -> list[tuple[int, re.Match[str], str]]:
     return found
 
 
-ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
-                   "fourth": 4, "4th": 4}
-
-
 def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) -> str | None:
     g = [x.upper() if x else x for x in m.groups()]
     this_fy = fiscal_year_of(valid_at, start_month)
@@ -115,7 +112,7 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
         fy = quarter.split("-")[0]
         return fy if g[0] == "YEAR" else f"{fy}-H{1 if quarter[-1] in '12' else 2}"  # half
     if how.startswith("ordinal"):  # "the first half of FY27", "the third quarter"
-        number = ORDINAL_NUMBERS[g[0].lower()]
+        number = ORDINALS[g[0].lower()]
         if g[1] == "HALF" and number > 2:
             return None
         part = f"{g[1][0]}{number}"
@@ -755,7 +752,7 @@ __all__ = [
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
     "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "MODAL_ROOTS", "MODAL_WORDS",
     "NON_NAMES", "OBLIGATION_ROOTS",
-    "OBLIGATION_WORDS", "ORDINAL_NUMBERS", "PERIODISH",
+    "OBLIGATION_WORDS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
     "initials_at", "names_predicate", "question_periods", "root", "runs", "stem",

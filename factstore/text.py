@@ -251,6 +251,10 @@ ANSWER_NON_NAMES = frozenset([*"""
 # The three letters each month's names start with, January first: a question's word that
 # starts with one ("Sept", "September") is read as that month.
 MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
+# An ordinal word and its number: "the first half", "the 3rd quarter"
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+            "4th": 4}
+_ORDINAL = "|".join(ORDINALS)
 # How a question names a period, most specific first, each with the kind of label it makes
 # ("fy-part": FY26 Q3, "relative": last quarter …). A question's words are matched once: a
 # later pattern does not read what an earlier one took. context.question_periods turns the
@@ -268,13 +272,13 @@ QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
                 r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
                 r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(\d{4})\b", re.I), "ending"),
     # "the first half of FY27", "the third quarter of fiscal 2027", "the second quarter of 2026"
-    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\s+of\s+"
+    (re.compile(r"\b(" + _ORDINAL + r")\s+(quarter|half)\s+of\s+"
                 r"(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?'?)(\d{2}|\d{4})\b", re.I),
      "ordinal-fy"),
-    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\s+of\s+"
+    (re.compile(r"\b(" + _ORDINAL + r")\s+(quarter|half)\s+of\s+"
                 r"(?:the\s+)?(?:calendar\s+(?:year\s+)?)?((?:19|20)\d{2})\b", re.I),
      "ordinal-year"),
-    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\b"
+    (re.compile(r"\b(" + _ORDINAL + r")\s+(quarter|half)\b"
                 r"(?!\s+of\b)", re.I), "ordinal"),
     # "year to date", "YTD", "quarter-to-date": the fiscal year (quarter) valid-at is in
     (re.compile(r"\b(?:fiscal\s+)?(year|quarter)[\s-]to[\s-]date\b|\bF?(Y|Q)TD\b", re.I),
@@ -302,7 +306,8 @@ ANSWER_PERIOD = re.compile(
 __all__ = [
     "ANSWER_NON_NAMES", "ANSWER_PERIOD", "BASED_INT", "DECIMAL_INT", "FRACTION",
     "GENERIC_QUESTION_WORDS", "HIDDEN", "LARGEST", "LOOKALIKES", "MAX_TEXT_BYTES",
-    "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "OTHER_DIGITS",
+    "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "ORDINALS",
+    "OTHER_DIGITS",
     "QUESTION_PERIODS", "QUESTION_WORDS", "SPACES", "STRUCTURE", "TERMINAL_CONTROL", "Number",
     "clean_for_pack", "clean_for_terminal", "parse_number", "plain_number"
 ]

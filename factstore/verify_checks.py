@@ -48,12 +48,10 @@ from factstore.errors import InvalidInput
 from factstore.models import PackItem
 from factstore.reports import Problem
 from factstore.periods import period_range
-from factstore.text import MONTH_NAMES, MONTH_PREFIXES
+from factstore.text import MONTH_NAMES, MONTH_PREFIXES, ORDINALS
 
 # --- periods as an answer writes them --------------------------------------------------------
 
-ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-            "4th": 4}
 _PART = r"(?P<part>Q[1-4]|H[12])"
 _FY = r"(?:FY\s?|(?i:fiscal\s+(?:year\s+)?))'?(?P<fy>\d{4}|\d{2})"  # FY26, fiscal year 2026
 _SPELLED = (r"(?i:(?P<ord>" + "|".join(ORDINALS) + r")\s+(?P<fiscal>fiscal\s+)?"
@@ -547,7 +545,7 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
 __all__ = [
     "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "ENDING", "ENDING_MONTHS", "HEDGES",
     "NEGATED", "NEGATION",
-    "NOT_CURRENT", "ORDINALS", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "SINCE_YEAR",
+    "NOT_CURRENT", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "SINCE_YEAR",
     "Claim", "Clause",
     "Period", "clause_at", "clauses", "dated_within", "hedged", "initials_in", "item_span",
     "month_period", "period_problems", "read_endings", "read_periods", "status_problems", "timed",
