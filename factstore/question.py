@@ -107,10 +107,11 @@ def _period_label(m: re.Match[str], how: str, valid_at: date, start_month: int) 
         month = MONTH_NAMES[g[1][:3].lower()]
         day = date(int(g[2]), month, 1)
         quarter = fiscal_quarter_of(day, start_month)
-        if g[0] == "QUARTER":
+        unit = g[0].removeprefix("FISCAL").strip()  # (the fiscal year ended …)
+        if unit == "QUARTER":
             return quarter
         fy = quarter.split("-")[0]
-        return fy if g[0] == "YEAR" else f"{fy}-H{1 if quarter[-1] in '12' else 2}"  # half
+        return fy if unit == "YEAR" else f"{fy}-H{1 if quarter[-1] in '12' else 2}"  # half
     if how.startswith("ordinal"):  # "the first half of FY27", "the third quarter"
         number = ORDINALS[g[0].lower()]
         if g[1] == "HALF" and number > 2:

@@ -255,6 +255,13 @@ MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4}
 _ORDINAL = "|".join(ORDINALS)
+# "the quarter ending December 2026", "the fiscal year ended 31 March 2027", "the half-year
+# to September 2026": a period named by the month it ends in (unit, month, year)
+ENDING = re.compile(
+    r"(?i:\b(?P<unit>quarter|half[\s-]?year|half|(?:fiscal\s+)?year)[\s-]+"
+    r"(?:end(?:ed|ing|s)?|to)\s+(?:on\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    r"(?P<month>" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
+    r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?P<year>\d{4}))\b")
 # How a question names a period, most specific first, each with the kind of label it makes
 # ("fy-part": FY26 Q3, "relative": last quarter …). A question's words are matched once: a
 # later pattern does not read what an earlier one took. context.question_periods turns the
@@ -268,9 +275,7 @@ QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "day"),
     # "the quarter ending Sept 2026", "year ended 30 June 2026": the fiscal period that ends
     # in that month
-    (re.compile(r"\b(quarter|half(?:[\s-]?year)?|year)[\s-]+(?:end(?:ed|ing|s)?|to)\s+(?:on\s+)?"
-                r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
-                r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(\d{4})\b", re.I), "ending"),
+    (ENDING, "ending"),
     # "the first half of FY27", "the third quarter of fiscal 2027", "the second quarter of 2026"
     (re.compile(r"\b(" + _ORDINAL + r")\s+(quarter|half)\s+of\s+"
                 r"(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?'?)(\d{2}|\d{4})\b", re.I),
@@ -304,7 +309,7 @@ ANSWER_PERIOD = re.compile(
 
 
 __all__ = [
-    "ANSWER_NON_NAMES", "ANSWER_PERIOD", "BASED_INT", "DECIMAL_INT", "FRACTION",
+    "ANSWER_NON_NAMES", "ANSWER_PERIOD", "BASED_INT", "DECIMAL_INT", "ENDING", "FRACTION",
     "GENERIC_QUESTION_WORDS", "HIDDEN", "LARGEST", "LOOKALIKES", "MAX_TEXT_BYTES",
     "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "ORDINALS",
     "OTHER_DIGITS",

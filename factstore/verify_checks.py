@@ -48,7 +48,7 @@ from factstore.errors import InvalidInput
 from factstore.models import PackItem
 from factstore.reports import Problem
 from factstore.periods import period_range
-from factstore.text import MONTH_NAMES, MONTH_PREFIXES, ORDINALS
+from factstore.text import ENDING, MONTH_NAMES, ORDINALS
 
 # --- periods as an answer writes them --------------------------------------------------------
 
@@ -73,13 +73,6 @@ PERIOD_PATTERNS = [re.compile(rf"(?<![\w-]){p}(?![\w-])") for p in (
     _PART,  # Q3, H1
 )]
 QUARTERS_OF = {"H1": {"Q1", "Q2"}, "H2": {"Q3", "Q4"}}
-# "the quarter ending December 2026", "the year ended 31 March 2027", "the half-year to
-# September 2026": the months up to and including that month, on any calendar.
-ENDING = re.compile(
-    r"(?i:\b(?P<unit>quarter|half[\s-]?year|half|(?:fiscal\s+)?year)[\s-]+"
-    r"(?:end(?:ed|ing|s)?|to)\s+(?:on\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
-    r"(?P<month>" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?"
-    r"\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?P<year>\d{4}))\b")
 ENDING_MONTHS = {"quarter": 3, "half": 6, "year": 12}  # the first a unit's words hold
 
 
@@ -543,7 +536,7 @@ def _rivals(item: PackItem, other: PackItem) -> bool:
 
 
 __all__ = [
-    "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "ENDING", "ENDING_MONTHS", "HEDGES",
+    "AND", "BARE_YEAR", "CALENDARS", "CLAUSE_BREAK", "ENDING_MONTHS", "HEDGES",
     "NEGATED", "NEGATION",
     "NOT_CURRENT", "PERIOD_PATTERNS", "QUARTERS_OF", "RELATIVE", "SINCE_YEAR",
     "Claim", "Clause",
