@@ -44,7 +44,7 @@ from factstore.schema import (
 from factstore.store.core import Captured as Captured  # (it was defined here before)
 from factstore.store.core import StoreCore
 from factstore.store.core import message as commit_message
-from factstore.store.names import NEAR_ID, Names, did_you_mean
+from factstore.store.names import Names, did_you_mean, spelled_like
 from factstore.store.sharing import IMPORTS, conflict_sides
 
 if TYPE_CHECKING:
@@ -514,16 +514,13 @@ def _check_links(tx: Tx | Backend, rows: dict[str, list[Row]], where: str) -> No
     kinds -= {r["kind"] for r in rows["entities"]}
     if not kinds:
         return
-    from rapidfuzz import fuzz, process
-
     known = {r["kind"] for r in tx.query("SELECT DISTINCT kind FROM entities")} | {
         r["kind"] for r in rows["entities"]}
     for index, row in enumerate(rows["rules"]):
         kind = row["applies_to"][5:] if row["applies_to"].startswith("kind:") else None
         if kind is None or kind in known:
             continue
-        near = [k for k, _, _ in process.extract(kind, known, scorer=fuzz.ratio,
-                                                 score_cutoff=NEAR_ID, limit=3)]
+        near = [k for k, _ in spelled_like(kind, known)]
         if near:
             raise InvalidInput(
                 f"{where}: rules[{index}] ({row['id']}): applies_to: no entity is of kind "

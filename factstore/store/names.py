@@ -37,7 +37,8 @@ PROGRESS_FROM = 100_000  # names from which building the alias index reports pro
 CHANGE_KEYS = {"entities": ("id",), "aliases": ("entity_id", "normalized"),
                "relations": ("src_id", "rel", "dst_id")}
 CHUNK = 500  # keys per IN (...) when reading the changed rows
-NEAR_TERM = 80  # a term spelled this close to a name (rapidfuzz ratio) is suggested for it
+NEAR = 80  # a term, id, kind, predicate or period spelled this close (rapidfuzz ratio) to
+#           one given is suggested for it
 
 
 class Names:
@@ -306,15 +307,12 @@ class Names:
 
     def _near_terms(self, name: str, commit: str | None) -> list[dict[str, Any]]:
         """Defined terms spelled like `name`, as candidates."""
-        from rapidfuzz import fuzz, process
-
         terms: dict[str, list[str]] = {}
         for r in self.core.select("definitions", LIVE, [], commit, "id"):
             terms.setdefault(normalize(r["term"]), []).append(r["id"])
-        hits = process.extract(normalize(name), list(terms), scorer=fuzz.ratio,
-                               score_cutoff=NEAR_TERM, limit=3)
         return [{"id": i, "label": f"term {term!r}", "score": round(score)}
-                for term, score, _ in hits for i in terms[term]]
+                for term, score in spelled_like(normalize(name), list(terms))
+                for i in terms[term]]
 
     def get(self, item_id: str, at: str | None = None, as_of: str | None = None) -> Row:
         """The row of any id; `as_of` names the ref in the not-found message."""
@@ -417,7 +415,6 @@ CHANGED_BY = {
     "relation": "add the relation again with `facts add relation … --update`, or retract it",
     "other": "change it with `facts add KIND --id ID --update`",
 }
-NEAR_FACT = 80  # a predicate or period spelled this close (rapidfuzz ratio) is suggested
 
 
 def _near_facts(facts: list[Row], predicate: str | None, period: str | None) -> list[Row]:
@@ -427,10 +424,19 @@ def _near_facts(facts: list[Row], predicate: str | None, period: str | None) -> 
 
     def close(given: str | None, value: str | None) -> bool:
         return given is None or value == given or fuzz.ratio(
-            given.casefold(), (value or "").casefold()) >= NEAR_FACT
+            given.casefold(), (value or "").casefold()) >= NEAR
 
     return [f for f in facts if close(predicate, f["predicate"]) and close(period, f["period"])
             ][:10]
+
+
+def spelled_like(given: str, choices: Iterable[str]) -> list[tuple[str, float]]:
+    """The three of choices spelled most like `given`, at least NEAR alike, with their
+    scores: what a typo may have meant."""
+    from rapidfuzz import fuzz, process
+
+    return [(c, score) for c, score, _ in process.extract(
+        given, choices, scorer=fuzz.ratio, score_cutoff=NEAR, limit=3)]
 
 
 def did_you_mean(tx: Any, target: str, ref: str, rows: dict[str, list[Row]] | None = None,
@@ -438,13 +444,10 @@ def did_you_mean(tx: Any, target: str, ref: str, rows: dict[str, list[Row]] | No
     """'; did you mean …?' with the ids of `target` spelled close to a missing reference (and,
     for an entity, those whose name or alias it is exactly), or ''. Only on the error path:
     it reads the table's ids. rows: a batch's rows being written, by table, named too."""
-    from rapidfuzz import fuzz, process
-
     ids = {r["id"] for r in (rows or {}).get(target, [])} | {
         r["id"] for r in tx.query(f"SELECT id FROM {TABLES[target].name}")}
     ids.discard(besides)  # (the row that names it)
-    near = [i for i, _, _ in process.extract(ref, ids, scorer=fuzz.ratio,
-                                             score_cutoff=NEAR_ID, limit=3)]
+    near = [i for i, _ in spelled_like(ref, ids)]
     if target == "entities":
         name = normalize(ref)[:MAX_ID]
         named = [r["id"] for r in tx.query(
@@ -453,8 +456,6 @@ def did_you_mean(tx: Any, target: str, ref: str, rows: dict[str, list[Row]] | No
         near = sorted(set(named)) + [i for i in near if i not in named]
     return f"; did you mean {', '.join(near[:5])}?" if near else ""
 
-
-NEAR_ID = 80  # an id spelled this close (rapidfuzz ratio) to a missing reference is shown
 
 
 @dataclass(frozen=True)
@@ -522,6 +523,6 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR_FACT", "NEAR_ID",
-    "NEAR_TERM", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean"
+    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR", "PROGRESS_FROM",
+    "Found", "Names", "ambiguous", "batch_queries", "did_you_mean", "spelled_like"
 ]
