@@ -111,6 +111,32 @@ def test_a_name_with_another_legal_form_is_not_exact_for_a_write(banks: FactStor
     assert banks.head() == head
 
 
+def test_a_name_said_without_its_legal_form_names_the_company_stored_with_it(
+        banks: FactStore) -> None:
+    """"Østerbro Sport" is how people write Østerbro Sport A/S, as "Acme" is Acme GmbH; a
+    company stored under the bare name is still the one the bare name names, and a name
+    giving another legal form names neither."""
+    from factstore.models import Entity
+
+    banks.add(Entity(id="osterbro", kind="customer", name="Østerbro Sport A/S"), author=AUTHOR)
+    banks.add(Fact(id="fact:osterbro-seats", subject="osterbro", predicate="seats", value=12,
+                   period="FY26-Q3", source="src:crm"), author=AUTHOR)
+    banks.correct_fact("Østerbro Sport", "14", predicate="seats", author=AUTHOR, reason="r")
+    assert banks.get("fact:osterbro-seats")["value"] == "14"
+    banks.add(Entity(id="osterbro-club", kind="customer", name="Østerbro Sport"),
+              author=AUTHOR)
+    banks.add(Fact(id="fact:club-seats", subject="osterbro-club", predicate="seats", value=3,
+                   period="FY26-Q3", source="src:crm"), author=AUTHOR)
+    banks.correct_fact("Østerbro Sport", "4", predicate="seats", author=AUTHOR, reason="r")
+    assert (banks.get("fact:club-seats")["value"], banks.get("fact:osterbro-seats")["value"]
+            ) == ("4", "14")
+    head = banks.head()
+    with pytest.raises(Ambiguous):
+        banks.correct_fact("Østerbro Sport ApS", "15", predicate="seats", author=AUTHOR,
+                           reason="r")
+    assert banks.head() == head
+
+
 def test_retract_by_a_misspelt_name_exits_2_and_writes_nothing(cli: Facts) -> None:
     head = _head(cli)
     result = cli("retract", "Fern Bnak", "--reason", "gone", *BY, ok=False)

@@ -16,7 +16,15 @@ from factstore import index_cache
 from factstore.errors import Ambiguous, InvalidInput, NotFound
 from factstore.results import Match, MatchedBy
 from factstore.periods import parse_day
-from factstore.resolver import AliasIndex, full_name, normalize
+from factstore.resolver import (
+    FORM_PAIRS,
+    LEGAL_SUFFIXES,
+    MORE_FORMS,
+    AliasIndex,
+    full_name,
+    normalize,
+    split_form,
+)
 from factstore.schema import (
     MAX_ID,
     TABLES,
@@ -37,6 +45,9 @@ PROGRESS_FROM = 100_000  # names from which building the alias index reports pro
 CHANGE_KEYS = {"entities": ("id",), "aliases": ("entity_id", "normalized"),
                "relations": ("src_id", "rel", "dst_id")}
 CHUNK = 500  # keys per IN (...) when reading the changed rows
+# the legal forms normalize() keeps in a stored name ("a s" of A/S, "aps", "oyj"): a name
+# given without one finds the name stored with it (Names._exact_entities)
+KEPT_FORMS = sorted((MORE_FORMS - LEGAL_SUFFIXES) | {" ".join(p) for p in FORM_PAIRS})
 NEAR = 80  # a term, id, kind, predicate or period spelled this close (rapidfuzz ratio) to
 #           one given is suggested for it
 
@@ -254,16 +265,21 @@ class Names:
             self._indexed_at[commit] = found
         return found
 
-    def _exact_entities(self, name: str, commit: str | None) -> list[Found]:
+    def _exact_entities(self, name: str, commit: str | None, *, formed: bool = False
+                        ) -> list[Found]:
         """Live entities whose name or live alias normalises as `name` does (an acronym the
         resolver derives is no exact name); each entity once, by its name before an alias.
         A name that gives a legal form ("Acme Corporation") names only what is stored with
-        that form: "Acme GmbH" normalises as it does, but is another company. Read by
-        index on the normalised name: the alias index is not needed."""
+        that form: "Acme GmbH" normalises as it does, but is another company. A name with
+        no legal form that names nothing so also names what is stored with one of the
+        forms normalize() keeps (formed: "Østerbro Sport" for "Østerbro Sport A/S", as
+        "Acme" names "Acme GmbH"). Read by index on the normalised name: the alias index is
+        not needed."""
         if not self._indexed(commit):
             return self._exact_in_index(name, commit)
         wanted, full = normalize(name), full_name(name)
-        keys = sorted({wanted, wanted[:255]})  # stored names keep 255 characters of it
+        keys = sorted({f"{wanted} {form}"[:255] for form in KEPT_FORMS} if formed else
+                      {wanted, wanted[:255]})  # stored names keep 255 characters of it
         marks = ", ".join("?" * len(keys))
         found: dict[str, Found] = {}
         for e in self.core.select("entities", f"normalized IN ({marks}) AND {LIVE}", keys,
@@ -284,6 +300,8 @@ class Names:
             if spelled:
                 found[a["entity_id"]] = Found(TABLES["entities"], live[a["entity_id"]],
                                               "alias", spelled[0])
+        if not found and not formed and wanted and not split_form(full)[1]:
+            return self._exact_entities(name, commit, formed=True)
         return [found[e] for e in sorted(found)]
 
     def _exact_in_index(self, name: str, commit: str | None) -> list[Found]:
@@ -523,6 +541,7 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "LIVE", "NEAR", "PROGRESS_FROM",
-    "Found", "Names", "ambiguous", "batch_queries", "did_you_mean", "spelled_like"
+    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "KEPT_FORMS", "LIVE", "NEAR",
+    "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean",
+    "spelled_like"
 ]
