@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factstore import Conflict, FactStore, Refused
+from factstore import Conflict, FactStore, NotFound, Refused
 
 from .conftest import Facts, new_store
 
@@ -314,3 +314,24 @@ def test_a_reload_into_a_restored_store_does_not_undo_corrections(
     out = json.loads(restored("import", str(path), "--by", LOADER, "--json").output)
     assert out["changed"] == ["fact:tessaly-arr"]
     assert restored.row("def:net-retention")["text"] == "Kept revenue, after churn"
+
+
+def test_an_import_on_a_branch_leaves_the_store_on_that_branch(store_url: str,
+                                                                tmp_path: Path) -> None:
+    """The import branch is written through a connection of its own; the store's own reads
+    after the merge are of the branch it was opened on (on doltlite its connection is made
+    anew after the import branch's commit) and see what the file brought."""
+    import factstore
+
+    with factstore.open_store(store_url) as store:
+        store.propose("q3-load")
+    with factstore.open_store(store_url, branch="q3-load") as store:
+        store.import_file(_write(tmp_path, CRM), author=LOADER)
+        assert store.backend.branch == "q3-load"
+        assert store.get("fact:tessaly-arr")["value"] == "410000"
+        store.import_file(_write(tmp_path, CRM.replace("410000", "420000")), author=LOADER)
+        assert store.get("fact:tessaly-arr")["value"] == "420000"
+    with factstore.open_store(store_url) as store:
+        assert store.backend.branch == "main"
+        with pytest.raises(NotFound):
+            store.get("fact:tessaly-arr")

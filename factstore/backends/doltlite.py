@@ -66,6 +66,8 @@ class DoltliteBackend:
         """Open the store file at path; check=False only for a file being created."""
         self.path = path
         self.url = f"doltlite://{path}"
+        self._beside: DoltliteBackend | None = None  # the backend whose on_branch made this
+        self._wrote = False  # a commit made through this connection
         if not path.is_file():
             raise NotFound(f"no factstore at {path} (run `facts init` first)")
         if check and path.stat().st_size == 0:  # doltlite would make it a new, empty store
@@ -196,6 +198,7 @@ class DoltliteBackend:
             (commit,) = conn.execute(
                 "SELECT dolt_commit('-m', ?, '--author', ?)", (message, author)
             ).fetchone()
+        self._wrote = True
         self._remember_heads()
         return str(commit)
 
@@ -269,7 +272,9 @@ class DoltliteBackend:
             return str(commit), conflicts
 
     def on_branch(self, branch: str) -> DoltliteBackend:
-        return DoltliteBackend(self.path, branch)
+        side = DoltliteBackend(self.path, branch)
+        side._beside = self
+        return side
 
     def _conflicted_tables(self) -> list[str]:
         return [r["t"] for r in _rows(self._conn.execute('SELECT "table" AS t FROM '
@@ -345,6 +350,23 @@ class DoltliteBackend:
 
     def close(self) -> None:
         self._conn.close()
+        if self._wrote and self._beside is not None and not self._beside._conn.in_transaction:
+            self._beside._reconnect()
+
+    def _reconnect(self) -> None:
+        """A new connection in place of this one, on the same branch: after another
+        connection committed, this one's next statement re-reads what that one wrote (22 ms
+        after 100k rows, 67 ms after 300k), where a new connection reads it when it needs it
+        (under 1 ms)."""
+        conn = self._connect(self.path)
+        try:
+            if self.branch != _rows(conn.execute("SELECT active_branch() AS b"))[0]["b"]:
+                conn.execute("SELECT dolt_checkout(?)", (self.branch,))
+        except BaseException:
+            conn.close()
+            raise
+        self._conn.close()
+        self._conn = conn
 
 
 def _no_user(user: str | None) -> None:
