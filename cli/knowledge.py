@@ -189,7 +189,7 @@ def _coerce(name: str, value: str, value_type: str | None) -> Any:
     as a pack writes it (1,300,000), unless its type is text; it keeps its digits as typed
     (00123 stays text, 12345678901234567.89 keeps every digit)."""
     if name == "value" and value_type in (None, *NUMERIC):
-        number = parse_number(plain_number(value))
+        number = parse_number(plain_number(value, numeric=value_type is not None))
         if isinstance(number, int | float):
             return number
     return value

@@ -174,7 +174,8 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
         return record
     value = record.get("value")
     if value is not None and record.get("value_type") in (None, *NUMERIC):
-        value = record["value"] = plain_number(value, decimal)
+        value = record["value"] = plain_number(value, decimal,
+                                               numeric=record.get("value_type") is not None)
     if value is not None and "value_type" not in record:
         number = None if BASED_INT.fullmatch(value) else parse_number(value)
         if value in ("true", "false"):

@@ -167,17 +167,28 @@ def parse_number(text: str) -> int | float | str | None:
     return number if math.isfinite(number) else float(number)
 
 
-def plain_number(text: str, decimal: str = ".") -> str:
+def plain_number(text: str, decimal: str = ".", *, numeric: bool = False) -> str:
     """A number as people and spreadsheets write it, in plain digits: with "." as the decimal
     mark, '1,234,567.50' -> '1234567.50' (groups of three only: '1,5' stays); with "," (a CSV
-    separated by ';'), '1.234.567,50' -> '1234567.50' and '0,94' -> '0.94'. Anything else is
-    returned as it is."""
+    separated by ';'), '1.234.567,50' -> '1234567.50' and '0,94' -> '0.94'. When the value is
+    known to be a number (numeric: its type says so), digits grouped by spaces (plain, no-break
+    or thin) or apostrophes, as much of Europe writes them, are read too, with either decimal
+    mark: '185 000' -> '185000', '185 000,50' and "1'234.50" alike; a value of no known type
+    is not (a phone number '22 555 0100' stays text). Anything else is returned as it is."""
+    if numeric and (m := _SPACED.fullmatch(text)):
+        return m[1] + m[2] + m[4].replace(m[3], "") + (f".{m[5]}" if m[5] else "")
     group = "." if decimal == "," else ","
     m = re.fullmatch(rf"([-+]?)(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)"
                      rf"(?:{re.escape(decimal)}(\d+))?", text)
     if m is None or (group not in m[2] and (decimal == "." or m[3] is None)):
         return text
     return m[1] + m[2].replace(group, "") + (f".{m[3]}" if m[3] is not None else "")
+
+
+# Digits in groups of three parted by one kind of space or apostrophe, then a decimal part
+# after "." or ",": sign, first group, separator, the other groups, decimals.
+_SPACED = re.compile(r"([-+]?)(\d{1,3})([ \u00a0\u202f\u2009'\u2019])(\d{3}(?:\3\d{3})*)"
+                     r"(?:[.,](\d+))?")
 
 
 # --- months ---------------------------------------------------------------------------------

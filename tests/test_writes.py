@@ -386,3 +386,12 @@ def test_values_typed_on_the_command_line_are_stored_as_typed(facts: Facts) -> N
           "4,711", "--value-type", "text", "--by", AUTHOR)
     assert facts.row("fact:veldt-mining-headcount")["value"] == "1200"
     assert facts.row("fact:veldt-mining-permit")["value"] == "4,711"
+    # thousands grouped by a space (185 000 zł), a no-break one, or an apostrophe (CHF)
+    for typed, stored in (("1 300 000", "1300000"), ("1\u00a0300\u00a0000,25", "1300000.25"),
+                          ("1'300'000.75", "1300000.75")):
+        facts("correct", "fact:veldt-mining-contract-value", "--value", typed,
+              "--reason", "as the invoice writes it", "--by", AUTHOR)
+        assert facts.row("fact:veldt-mining-contract-value")["value"] == stored
+    bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1 30 000",
+                "--reason", "typo", "--by", AUTHOR, ok=False)
+    assert bad.exit_code == 2 and "is not a number" in bad.output

@@ -183,7 +183,7 @@ def _parse_value(value: str | int | float, value_type: str) -> str | int | float
     """CLI values arrive as text; numeric facts stay numeric, with the digits as typed (a
     pack's own way of writing them, '1,300,000', read too), or the correction is refused."""
     if isinstance(value, str) and value_type in NUMERIC:
-        value = plain_number(value.strip())
+        value = plain_number(value.strip(), numeric=True)
     check_value(value, value_type)
     if not isinstance(value, str) or value_type not in NUMERIC:
         return value
