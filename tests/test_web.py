@@ -172,6 +172,12 @@ def test_a_proposal_is_approved_by_someone_else_only(loaded: FactStore,
     versions = json.loads(cli("history", fact, "--json").output)["versions"]
     assert versions[0]["author"] == BO and versions[0]["recorded_by"] == ANA
     assert "Merge" in bo.get("/log").text
+    # merged, it still says whose it was and what it held (main holds all of it now)
+    merged = loaded.proposal(branch)
+    assert not merged.open and merged.author == ANA and len(merged.commits) == 1
+    page = bo.get(f"/proposals/{branch}").text
+    assert "merged into main" in page and "to be merged" not in page
+    assert "Gainsight count confirmed" in page
 
 
 def test_approving_needs_an_approver_and_rejecting_deletes_the_branch(

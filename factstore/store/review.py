@@ -267,34 +267,43 @@ class Review:
 
     def proposals(self, into: str = "main") -> list[Proposal]:
         """Every branch but `into` and the import branches, newest first."""
-        theirs = self._reachable(into)
-        found = [self.proposal(b.name, into=into, theirs=theirs)
+        theirs, line = self._reachable(into), self._own_line(into)
+        found = [self.proposal(b.name, into=into, theirs=theirs, line=line)
                  for b in self.sharing.branches()
                  if b.name != into and not b.name.startswith(IMPORTS)]
         return sorted(found, key=lambda p: p.commits[-1].date if p.commits else "",
                       reverse=True)
 
-    def proposal(self, name: str, *, into: str = "main", theirs: set[str] | None = None
-                 ) -> Proposal:
+    def proposal(self, name: str, *, into: str = "main", theirs: set[str] | None = None,
+                 line: set[str] | None = None) -> Proposal:
         """Branch `name` as a proposal into `into`: its own commits are those on its line
         that `into` does not hold (`theirs`: every commit reachable from into), so a
         proposal that took `into` in (a merge of main, to settle a conflict) does not count
-        into's commits, the history before it included, as its own."""
+        into's commits, the history before it included, as its own. Once merged, into holds
+        them all: they are then those before its line meets into's own (`line`: into's
+        first-parent line), beside which the approval merged them."""
         if name == into or name.startswith(IMPORTS) or not versioning.has_branch(
                 self.core.backend, name):
             raise NotFound(f"no proposal {name!r}")
         base = versioning.merge_base(self.core.backend, into, name)
         head = versioning.branch_head(self.core.backend, name) or base
-        theirs = self._reachable(into) if theirs is None else theirs
+        if head == base:  # merged, or nothing proposed yet
+            theirs = self._own_line(into) if line is None else line
+        else:
+            theirs = ({base} | self._reachable(into)) if theirs is None else {base} | theirs
         own = []
         for c in self.timeline.line(head).commits:
-            if c.commit == base or c.commit in theirs:
+            if c.commit in theirs:
                 break
             if not c.message.startswith(RENDER_LOG_COMMIT):
                 own.append(c)
         own.reverse()
         return Proposal(name=name, into=into, base=base, head=head, commits=own,
                         author=own[0].author if own else None, open=head != base)
+
+    def _own_line(self, branch: str) -> set[str]:
+        head = versioning.branch_head(self.core.backend, branch)
+        return {c.commit for c in self.timeline.line(head).commits} if head else set()
 
     def _reachable(self, branch: str) -> set[str]:
         head = versioning.branch_head(self.core.backend, branch)
