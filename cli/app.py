@@ -184,11 +184,16 @@ def _late_branch(ctx: click.Context, param: click.Parameter, value: str | None) 
     obj.branch = value
 
 
+# Commands that read and write no branch of a store: a --branch of theirs would be ignored
+NO_BRANCH = frozenset({"init", "clone", "completion", "users"})
+
+
 def branch_anywhere(group: click.Group) -> None:
-    """Give every command under group a --branch option of its own (the group keeps its)."""
-    for command in group.commands.values():
-        if getattr(command, "pending", False):
-            continue  # a group that makes its commands on first use decorates them then
+    """Give every command under group a --branch option of its own (the group keeps its),
+    but those that read and write no branch (NO_BRANCH)."""
+    for name, command in group.commands.items():
+        if getattr(command, "pending", False) or name in NO_BRANCH:
+            continue  # (a group that makes its commands on first use decorates them then)
         if isinstance(command, click.Group):
             branch_anywhere(command)
         elif not any(p.name == "late_branch" for p in command.params):

@@ -32,6 +32,18 @@ def test_two_different_branches_before_and_after_the_command_are_refused(facts: 
     assert result.exit_code == 2 and "two branches" in result.output
 
 
+def test_only_commands_that_use_a_branch_offer_branch() -> None:
+    """init, clone, completion and users add read and write no branch of a store: a --branch
+    there would be taken and ignored."""
+    runner = CliRunner()
+    for command in (["init"], ["clone"], ["completion"], ["users", "add"]):
+        shown = runner.invoke(cli, [*command, "--help"]).output
+        assert "--branch" not in shown, command
+        assert runner.invoke(cli, [*command, "--branch", "x"]).exit_code == 2, command
+    for command in (["show"], ["correct"], ["import"], ["serve"]):
+        assert "--branch" in runner.invoke(cli, [*command, "--help"]).output, command
+
+
 def test_tag_delete_and_force(facts: Facts) -> None:
     facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR)
     first = json.loads(facts("tag", "q3-close", "--by", AUTHOR, "--json").output)["commit"]
