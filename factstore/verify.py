@@ -188,18 +188,21 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
 
 MASK = "¦"  # replaces what is read, keeping offsets; no pattern matches it
 CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "dollars": "USD",
-              "euro": "EUR", "euros": "EUR"}
-CODES = "USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK"
+              "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN"}
+CODES = ("USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|TRY|ILS|AED|SAR|INR|"
+         "CNY|HKD|SGD|KRW|TWD|THB|IDR|MYR|PHP|NZD|ZAR|BRL|MXN|ARS|CLP|COP|PEN")
 SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6,
           "b": 9, "bn": 9, "billion": 9}
 NUMBER = re.compile(
     rf"""(?<![\w.])
-    (?:(?P<pre>US\$|[$€£¥]|(?:{CODES})(?![A-Za-z]))\s?)?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)
+    (?:(?P<pre>US\$|R\$|[$€£¥₹]|(?:{CODES})(?![A-Za-z]))\s?)?
+    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+      |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
+      |\d+(?:\.\d+)?)
     (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])|\s?(?P<word>thousand|million|billion|mn|bn)\b)?
     (?:\s?(?P<pct>%|percent\b|per\ cent\b))?
     (?:\s?(?P<x>x)(?![A-Za-z]))?
-    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b))?
+    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł))?
     (?![\w])""",
     re.X,
 )
@@ -333,10 +336,14 @@ def _real_day(parts: DayParts) -> bool:
 
 
 def _amount(m: re.Match[str]) -> Amount | None:
-    digits = m["num"].replace(",", "")
+    # thousands grouped by commas (1,234.5), or by spaces (1 234,5 or 1 234.5, as much of
+    # Europe writes them, with no-break and thin spaces alike)
+    num = m["num"].replace(m["space"], "").replace(",", ".") if m["space"] else m["num"]
+    digits = num.replace(",", "")
     value = Decimal(digits)
     scale = m["scale"] or m["word"]
-    marked = scale or m["pre"] or m["post"] or m["pct"] or m["x"] or "," in m["num"]
+    marked = (scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"]
+              or "," in m["num"])
     if not marked and len(digits) == 4 and 1900 <= value <= 2100:
         return None  # a year: "in 2027"
     exponent = SCALES[scale.lower()] if scale else 0

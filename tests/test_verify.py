@@ -697,6 +697,10 @@ def test_a_wrong_amount_names_the_claim_and_the_cited_value() -> None:
     ("EUR 1,200,000", "1200000", True), ("EUR 1,195,000", "1200000", False),
     ("1.2 million euros", "1200000", True), ("€1,200k", "1200000", True),
     ("1200000 EUR", "1200000", True), ("1M", "1200000", True), ("1M", "1600000", False),
+    # thousands grouped by a space, a no-break or a narrow no-break one (French, Polish, SI)
+    ("1 200 000 EUR", "1200000", True), ("1\u00a0200\u00a0000 €", "1200000", True),
+    ("1\u202f200\u202f000,00 €", "1200000", True), ("€1 195 000", "1200000", False),
+    ("1 200 000.50 EUR", "1200000.50", True), ("1 250 000 EUR", "1200000", False),
 ])
 def test_an_amount_matches_within_the_rounding_its_precision_implies(claim: str, stated: str,
                                                                      ok: bool) -> None:
@@ -727,6 +731,18 @@ def test_an_amount_in_another_currency_fails() -> None:
                                        ["fact:acme-gmbh-arr-fy26q3"])
     assert (kind, claim) == ("currency", "EUR 630,000")
     assert reason == "EUR 630,000 is in EUR; cited [1] states USD (630,000 USD)"
+
+
+@pytest.mark.parametrize("claim,ok", [
+    ("185 000 zł", True), ("PLN 185,000", True), ("185 000,00 PLN", True),
+    ("185 000 CZK", False), ("R$ 185,000", False), ("₹185,000", False),
+])
+def test_currencies_beyond_the_big_five_are_told_apart(claim: str, ok: bool) -> None:
+    """A Polish customer's MRR in złoty: its code, symbol or a space-grouped figure is the
+    same amount; another currency's is not."""
+    item = fact("fact:zabka-mrr", "acme-gmbh", "mrr", "185000", "money", "PLN", Q3)
+    pack = pack_of([]).model_copy(update={"items": [item.model_copy(update={"n": 1})]})
+    assert verify(f"Acme GmbH's MRR was {claim} in FY26-Q3 [1].", pack).ok is ok
 
 
 def test_a_sum_or_difference_of_cited_amounts_matches_but_not_of_small_counts() -> None:
