@@ -336,14 +336,11 @@ def _real_day(parts: DayParts) -> bool:
 
 
 def _amount(m: re.Match[str]) -> Amount | None:
-    # thousands grouped by commas (1,234.5), or by spaces (1 234,5 or 1 234.5, as much of
-    # Europe writes them, with no-break and thin spaces alike)
+    # thousands grouped by commas (1,234.5) or spaces (1 234,5 or 1 234.5: much of Europe)
     num = m["num"].replace(m["space"], "").replace(",", ".") if m["space"] else m["num"]
-    digits = num.replace(",", "")
-    value = Decimal(digits)
+    value = Decimal(digits := num.replace(",", ""))
     scale = m["scale"] or m["word"]
-    marked = (scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"]
-              or "," in m["num"])
+    marked = scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"] or "," in num
     if not marked and len(digits) == 4 and 1900 <= value <= 2100:
         return None  # a year: "in 2027"
     exponent = SCALES[scale.lower()] if scale else 0
