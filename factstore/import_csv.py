@@ -174,8 +174,9 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
         return record
     value = record.get("value")
     if value is not None and record.get("value_type") in (None, *NUMERIC):
-        value = record["value"] = plain_number(value, decimal,
-                                               numeric=record.get("value_type") is not None)
+        # a spreadsheet that writes decimal commas groups thousands with spaces: "2 190 000,50"
+        value = record["value"] = plain_number(
+            value, decimal, numeric=record.get("value_type") is not None or decimal == ",")
     if value is not None and "value_type" not in record:
         number = None if BASED_INT.fullmatch(value) else parse_number(value)
         if value in ("true", "false"):

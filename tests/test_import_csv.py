@@ -385,8 +385,9 @@ def test_grouped_thousands_in_a_comma_csv_are_numbers(tmp_path: Path) -> None:
 def test_digits_grouped_by_spaces_are_numbers_only_where_the_type_says_so(tmp_path: Path
                                                                            ) -> None:
     """Polish, French or Swiss exports group thousands with a (no-break) space or an
-    apostrophe: a money value reads as its number; a value of no stated type keeps its text
-    (a phone number is not a number)."""
+    apostrophe: a money value reads as its number, and so does any value of a file that
+    writes decimal commas; elsewhere a value of no stated type keeps its text (a phone number
+    is not a number)."""
     path = tmp_path / "obroty.csv"
     path.write_text("subject,predicate,value,value_type\n"
                     "x,mrr,185\u00a0000,money\nx,arr,\"2 190 000,50\",money\n"
@@ -394,6 +395,12 @@ def test_digits_grouped_by_spaces_are_numbers_only_where_the_type_says_so(tmp_pa
     mrr, arr, fee, phone = load_file(path).facts
     assert (mrr["value"], arr["value"], fee["value"]) == ("185000", "2190000.50", "1250.75")
     assert (phone["value"], phone["value_type"]) == ("22 555 0100", "text")
+    # an export that writes decimal commas (so ';' between cells) groups thousands so too
+    path.write_text("subject;predicate;value;unit\nx;arr;2 190 000,50;PLN\nx;seats;41 250;\n"
+                    "x;phone;22 555 0100;\n", encoding="utf-8")
+    arr, seats, phone = load_file(path).facts
+    assert (arr["value"], arr["value_type"]) == ("2190000.50", "number")
+    assert (seats["value"], phone["value"]) == ("41250", "22 555 0100")
 
 
 def test_a_misspelt_source_or_a_period_written_otherwise_says_what_is_meant(
