@@ -72,7 +72,14 @@ LEGAL_FORMS = {"corporation": "corp", "incorporated": "inc", "limited": "ltd",
 # More legal forms, dropped for matching only (normalize(), which aliases are stored under,
 # keeps them): "Kestrel A/S", "Tern ApS", "Sakura K.K.", "Acme GmbH & Co. KG" match "Kestrel".
 MORE_FORMS = frozenset("aps asa oyj se sl kk spa sro sp ltda bhd ab ag".split()) | LEGAL_SUFFIXES
-FORM_PAIRS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v")})
+# Legal forms of several words (as full_name() writes them), kept by normalize() too: the
+# Danish and Norwegian A/S, I/S (interessentskab), K/S (kommanditselskab), P/S; S.A., B.V.,
+# N.V., K.K.; the Mexican S.A. de C.V. (S.A.B., S.A.P.I. de C.V., S. de R.L. [de C.V.]).
+FORM_RUNS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v"),
+                       ("i", "s"), ("k", "s"), ("p", "s"),
+                       ("sa", "de", "cv"), ("sab", "de", "cv"), ("sapi", "de", "cv"),
+                       ("s", "de", "rl"), ("s", "de", "rl", "de", "cv")})
+FORM_RUN_SIZES = sorted({len(run) for run in FORM_RUNS}, reverse=True)
 # Letters NFKD keeps whole, folded for matching only; and the German / Scandinavian way of
 # writing without them ("Mueller" for "Müller", "Soendergaard" for "Søndergaard").
 FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
@@ -141,17 +148,19 @@ def split_form(full: str) -> tuple[str, str]:
     """A full_name() as (name, legal form), with more forms than normalize() drops:
     'acme gmbh and co kg' -> ('acme', 'gmbh and co kg'), 'kestrel a s' -> ('kestrel', 'a s')."""
     last = full.rpartition(" ")[2]
-    if len(last) > 1 and last not in MORE_FORMS and last != "and":  # most names
-        return full, ""
+    if len(last) > 1 and last not in MORE_FORMS and last not in ("and", "cv", "rl"):
+        return full, ""  # most names
     words = full.split()
     end = len(words)
     while end > 1:
         if words[end - 1] in MORE_FORMS or words[end - 1] == "and":  # "gmbh and [co kg]"
             end -= 1
-        elif end > 2 and (words[end - 2], words[end - 1]) in FORM_PAIRS:
-            end -= 2
-        else:
+            continue
+        run = next((n for n in FORM_RUN_SIZES
+                    if end > n and tuple(words[end - n:end]) in FORM_RUNS), 0)
+        if not run:
             break
+        end -= run
     if end == len(words):
         return full, ""
     return " ".join(words[:end]), " ".join(words[end:])
@@ -770,7 +779,8 @@ def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
 
 __all__ = [
     "ALIKE_FROM", "ASCII_NOT_WORD", "DIFFER_EDITS", "DIFFER_PREFIX", "DOTTED_LETTER",
-    "EXACT_LEVELS", "FOLD", "FORM_PAIRS", "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS",
+    "EXACT_LEVELS", "FOLD", "FORM_RUNS", "FORM_RUN_SIZES", "IDENTIFIERS", "KINDS_FROM",
+    "LEGAL_FORMS",
     "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST", "NOT_WORD", "RARE_MOST", "SHORT_CAPS",
     "SLIP_ALIKE_FROM", "SLIP_FROM", "SLIP_NEIGHBOURS_MOST", "STOPWORDS", "TRANSLITERATE",
     "AliasIndex", "AliasTable", "acronym", "full_name", "legal_form", "match_key", "normalize",

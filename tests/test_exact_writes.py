@@ -137,6 +137,53 @@ def test_a_name_said_without_its_legal_form_names_the_company_stored_with_it(
     assert banks.head() == head
 
 
+PARTNERS = """
+factstore: 1
+sources: [{id: src:erp, title: ERP, kind: system_of_record, authority: 80}]
+entities:
+  - {id: bageriet, kind: customer, name: Bageriet Nørrebro I/S}
+  - {id: havneskib, kind: customer, name: Havneskib Rederi K/S}
+  - {id: pacifico, kind: customer, name: "Comercializadora Pacífico, S.A. de C.V."}
+  - {id: mezcal, kind: customer, name: Mezcalera Oaxaca S. de R.L. de C.V.}
+  - {id: dalessio, kind: customer, name: Trattoria D’Alessio}
+  - {id: obrien, kind: person, name: Gráinne O'Brien}
+facts:
+  - {id: fact:bageriet, subject: bageriet, predicate: seats, value: 8, source: src:erp}
+  - {id: fact:havneskib, subject: havneskib, predicate: seats, value: 4, source: src:erp}
+  - {id: fact:pacifico, subject: pacifico, predicate: seats, value: 30, source: src:erp}
+  - {id: fact:mezcal, subject: mezcal, predicate: seats, value: 12, source: src:erp}
+  - {id: fact:dalessio, subject: dalessio, predicate: seats, value: 6, source: src:erp}
+  - {id: fact:obrien, subject: obrien, predicate: quota, value: 90, source: src:erp}
+"""
+
+
+@pytest.fixture
+def partners(facts: Facts, tmp_path: Path) -> Facts:
+    path = tmp_path / "partners.yaml"
+    path.write_text(PARTNERS, encoding="utf-8")
+    facts("import", str(path), *BY)
+    return facts
+
+
+@pytest.mark.parametrize("said,fact", [
+    ("Bageriet Nørrebro", "fact:bageriet"), ("havneskib rederi", "fact:havneskib"),
+    ("Comercializadora Pacífico", "fact:pacifico"), ("Mezcalera Oaxaca", "fact:mezcal"),
+])
+def test_a_partnership_or_sociedad_is_corrected_by_its_bare_name(partners: Facts, said: str,
+                                                                fact: str) -> None:
+    partners("correct", said, "--predicate", "seats", "--value", "99", "--reason", "count",
+             *BY)
+    assert partners.row(fact)["value"] == "99"
+
+
+def test_a_bare_name_with_another_form_corrects_nothing(partners: Facts) -> None:
+    head = _head(partners)
+    result = partners("correct", "Comercializadora Pacífico S. de R.L.", "--predicate", "seats",
+                      "--value", "1", "--reason", "r", *BY, ok=False)
+    assert result.exit_code == 2 and "pacifico" in result.output
+    assert _head(partners) == head
+
+
 def test_retract_by_a_misspelt_name_exits_2_and_writes_nothing(cli: Facts) -> None:
     head = _head(cli)
     result = cli("retract", "Fern Bnak", "--reason", "gone", *BY, ok=False)

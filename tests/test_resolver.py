@@ -219,6 +219,42 @@ def test_transliterations_meet_the_name_they_spell(query: str, entity: str) -> N
     assert answer.candidates[0].reasons[0].startswith("exact")
 
 
+def _partnerships_and_sociedades() -> AliasIndex:
+    """Danish partnerships (I/S, K/S, P/S) and Mexican companies (S.A. de C.V. and kin)."""
+    names = {"smorrebrod": "Smørrebrødshuset Vesterbro I/S",
+             "fjordvind": "Fjordvind Invest K/S", "revisorhuset": "Revisorhuset Aarhus P/S",
+             "espiga": "Panadería La Espiga, S.A. de C.V.",
+             "sierra": "Transportes Sierra Madre S. de R.L. de C.V.",
+             "cumbre": "Desarrollos Cumbre S.A.P.I. de C.V.",
+             "nopal": "Grupo Nopal S.A.B. de C.V.", "huasteca": "Taller Huasteca S. de R.L."}
+    return AliasIndex.build([{"id": i, "kind": "customer", "name": n} for i, n in names.items()],
+                            [], [])
+
+
+@pytest.mark.parametrize("query,entity", [
+    ("Smorrebrodshuset Vesterbro", "smorrebrod"), ("Fjordvind Invest", "fjordvind"),
+    ("revisorhuset aarhus", "revisorhuset"), ("Panaderia La Espiga", "espiga"),
+    ("Panadería La Espiga SA de CV", "espiga"), ("Transportes Sierra Madre", "sierra"),
+    ("Desarrollos Cumbre", "cumbre"), ("Grupo Nopal", "nopal"), ("Taller Huasteca", "huasteca"),
+])
+def test_a_partnership_or_sociedad_is_its_name_without_the_form(query: str, entity: str
+                                                                ) -> None:
+    answer = _partnerships_and_sociedades().resolve(query)
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
+    assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
+
+
+def test_the_forms_of_partnerships_and_sociedades_are_kept_in_the_stored_name() -> None:
+    """Like A/S and ApS: the stored key keeps them (no stored key changes), matching drops
+    them, and another form is evidence against the name."""
+    assert normalize("Fjordvind Invest K/S") == "fjordvind invest k s"
+    assert normalize("Grupo Nopal, S.A.B. de C.V.") == "grupo nopal sab de cv"
+    assert resolver.legal_form("Taller Huasteca S. de R.L.") == "sderl"
+    assert resolver.split_form("banco de cv") == ("banco de cv", "")  # a name, not a form
+    other = _partnerships_and_sociedades().resolve("Desarrollos Cumbre S.A.")
+    assert other.status != "resolved" and "legal form differs" in other.candidates[0].reasons[0]
+
+
 def test_a_namesake_in_another_city_is_not_resolved() -> None:
     index = _companies()
     assert index.resolve("Sparrow Logistics", context="Hamburg").status == "resolved"

@@ -17,7 +17,7 @@ from factstore.errors import Ambiguous, InvalidInput, NotFound
 from factstore.results import Match, MatchedBy
 from factstore.periods import parse_day
 from factstore.resolver import (
-    FORM_PAIRS,
+    FORM_RUNS,
     LEGAL_SUFFIXES,
     MORE_FORMS,
     AliasIndex,
@@ -47,7 +47,7 @@ CHANGE_KEYS = {"entities": ("id",), "aliases": ("entity_id", "normalized"),
 CHUNK = 500  # keys per IN (...) when reading the changed rows
 # the legal forms normalize() keeps in a stored name ("a s" of A/S, "aps", "oyj"): a name
 # given without one finds the name stored with it (Names._exact_entities)
-KEPT_FORMS = sorted((MORE_FORMS - LEGAL_SUFFIXES) | {" ".join(p) for p in FORM_PAIRS})
+KEPT_FORMS = sorted((MORE_FORMS - LEGAL_SUFFIXES) | {" ".join(p) for p in FORM_RUNS})
 NEAR = 80  # a term, id, kind, predicate or period spelled this close (rapidfuzz ratio) to
 #           one given is suggested for it
 
