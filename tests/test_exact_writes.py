@@ -184,6 +184,23 @@ def test_a_bare_name_with_another_form_corrects_nothing(partners: Facts) -> None
     assert _head(partners) == head
 
 
+def test_the_alias_index_lookup_retries_a_bare_name_with_a_kept_form(
+        store: FactStore, tmp_path: Path) -> None:
+    """A commit from before the normalised-name columns is looked up in the alias index: a
+    bare name finds the company stored with a form normalize() keeps there too."""
+    path = tmp_path / "partners.yaml"
+    path.write_text(PARTNERS, encoding="utf-8")
+    store.import_file(path, author=AUTHOR)
+    names, head = store._names, store.head()
+    for said in ("Bageriet Nørrebro", "Havneskib Rederi", "Comercializadora Pacífico",
+                 "Mezcalera Oaxaca", "Nobody Nowhere", "Comercializadora Pacífico S.A.",
+                 "Bageriet Nørrebro ApS"):
+        by_sql = [(f.id, f.matched_by) for f in names._exact_entities(said, head)]
+        by_index = [(f.id, f.matched_by) for f in names._exact_in_index(said, head)]
+        assert by_index == by_sql, said
+    assert [f.id for f in names._exact_in_index("Havneskib Rederi", head)] == ["havneskib"]
+
+
 def test_retract_by_a_misspelt_name_exits_2_and_writes_nothing(cli: Facts) -> None:
     head = _head(cli)
     result = cli("retract", "Fern Bnak", "--reason", "gone", *BY, ok=False)

@@ -276,7 +276,7 @@ class Names:
         "Acme" names "Acme GmbH"). Read by index on the normalised name: the alias index is
         not needed."""
         if not self._indexed(commit):
-            return self._exact_in_index(name, commit)
+            return self._exact_in_index(name, commit, formed=formed)
         wanted, full = normalize(name), full_name(name)
         keys = sorted({f"{wanted} {form}"[:255] for form in KEPT_FORMS} if formed else
                       {wanted, wanted[:255]})  # stored names keep 255 characters of it
@@ -304,11 +304,14 @@ class Names:
             return self._exact_entities(name, commit, formed=True)
         return [found[e] for e in sorted(found)]
 
-    def _exact_in_index(self, name: str, commit: str | None) -> list[Found]:
-        """_exact_entities at a commit from before the normalised-name columns."""
+    def _exact_in_index(self, name: str, commit: str | None, *, formed: bool = False
+                        ) -> list[Found]:
+        """_exact_entities at a commit from before the normalised-name columns, with the
+        same retry of a bare name with the forms normalize() keeps."""
         index = self.index(commit or self.core.head())
         wanted, full = normalize(name), full_name(name)
-        keys = {wanted, wanted[:255]}  # stored aliases keep 255 characters of it
+        keys = ({f"{wanted} {form}"[:255] for form in KEPT_FORMS} if formed else
+                {wanted, wanted[:255]})  # stored aliases keep 255 characters of it
         found: dict[str, Found] = {}
         for key in keys:
             for i in index.exact.bucket(key):
@@ -321,6 +324,8 @@ class Names:
                     found[alias.entity] = Found(TABLES["entities"],
                                                 dict(index.entities[alias.entity]), by,
                                                 alias.text)
+        if not found and not formed and wanted and not split_form(full)[1]:
+            return self._exact_in_index(name, commit, formed=True)
         return [found[e] for e in sorted(found)]
 
     def _near_terms(self, name: str, commit: str | None) -> list[dict[str, Any]]:
