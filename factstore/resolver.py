@@ -104,14 +104,23 @@ DIFFER_PREFIX = 3
 
 
 DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
+# An apostrophe (typed, typographic, a modifier letter, an accent written for one) between two
+# letters is part of the word: "O'Brien" is "obrien" as "OBrien" is, "D’Ávila" "davila",
+# "Hawaiʻi" "hawaii". Not before a word's last "s": "Macy's" stays "macy s" (a possessive).
+APOSTROPHES = "'’‘ʼʻ`´′"
+APOSTROPHE = re.compile(rf"(?<=\w)[{APOSTROPHES}](?=\w)(?![sS]\b)")
 NOT_WORD = re.compile(r"[^\w]+")
 # NOT_WORD for ASCII text, as a translation table: several times faster than the regex
 ASCII_NOT_WORD = str.maketrans({c: " " for c in map(chr, range(128))
                                 if not (c.isalnum() or c == "_")})
 
 
-def full_name(name: str) -> str:
-    """Case, accents, punctuation, '&' and whitespace folded; legal forms spelled one way."""
+def full_name(name: str, *, joined: bool = True) -> str:
+    """Case, accents, punctuation, '&' and whitespace folded; legal forms spelled one way; an
+    apostrophe inside a word dropped (joined=False: as before migration 0005, where it parted
+    the word: "o brien")."""
+    if joined and has_apostrophe(name):
+        name = APOSTROPHE.sub("", name)
     if name.isascii():  # most names: no accents to strip, and lower() is casefold()
         text = name.lower()
     else:
@@ -122,6 +131,14 @@ def full_name(name: str) -> str:
         text = DOTTED_LETTER.sub(r"\1", text)
     text = text.translate(ASCII_NOT_WORD) if text.isascii() else NOT_WORD.sub(" ", text)
     return " ".join([LEGAL_FORMS.get(w, w) for w in text.split()])
+
+
+def has_apostrophe(text: str) -> bool:
+    """Whether a text holds one of APOSTROPHES (most names: no)."""
+    return not _APOSTROPHE_SET.isdisjoint(text)
+
+
+_APOSTROPHE_SET = frozenset(APOSTROPHES)
 
 
 def strip_legal_suffix(full: str) -> str:
@@ -136,6 +153,11 @@ def strip_legal_suffix(full: str) -> str:
 def normalize(name: str) -> str:
     """full_name() with trailing legal suffixes dropped: the key aliases are stored under."""
     return strip_legal_suffix(full_name(name))
+
+
+def normalize_0004(name: str) -> str:
+    """normalize() as stores before migration 0005 hold it: an apostrophe parted a word."""
+    return strip_legal_suffix(full_name(name, joined=False))
 
 
 def acronym(normalized: str) -> str | None:
@@ -183,6 +205,10 @@ def spellings(text: str, normalized: str | None = None) -> list[str]:
     key = match_key(stored)
     if key != stored:
         keys.append(key)
+    if normalized is not None and has_apostrophe(text):  # a key stored before 0005
+        for joined in (now := normalize(text), match_key(now)):
+            if joined not in keys:
+                keys.append(joined)
     if not text.isascii():
         other = match_key(normalize(text.translate(TRANSLITERATE)))
         if other not in keys:
@@ -697,7 +723,8 @@ def _key_postings(table: AliasTable, progress: Progress | None
     texts, kinds = table.text, table.kind
     for i, key in enumerate(table.normalized):
         text = texts[i]
-        names = spellings(text, key) if not text.isascii() else [key, match_key(key)]
+        names = spellings(text, key) if not text.isascii() or "'" in text or "`" in text \
+            else [key, match_key(key)]
         words = [w for w in key.split() if w not in STOPWORDS]
         keys = dict.fromkeys(names)
         if len(words) > 1:
@@ -778,11 +805,13 @@ def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
 
 
 __all__ = [
-    "ALIKE_FROM", "ASCII_NOT_WORD", "DIFFER_EDITS", "DIFFER_PREFIX", "DOTTED_LETTER",
-    "EXACT_LEVELS", "FOLD", "FORM_RUNS", "FORM_RUN_SIZES", "IDENTIFIERS", "KINDS_FROM",
-    "LEGAL_FORMS",
+    "ALIKE_FROM", "APOSTROPHE", "APOSTROPHES", "ASCII_NOT_WORD", "DIFFER_EDITS",
+    "DIFFER_PREFIX", "DOTTED_LETTER", "EXACT_LEVELS", "FOLD", "FORM_RUNS", "FORM_RUN_SIZES",
+    "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS",
     "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST", "NOT_WORD", "RARE_MOST", "SHORT_CAPS",
     "SLIP_ALIKE_FROM", "SLIP_FROM", "SLIP_NEIGHBOURS_MOST", "STOPWORDS", "TRANSLITERATE",
-    "AliasIndex", "AliasTable", "acronym", "full_name", "legal_form", "match_key", "normalize",
+    "AliasIndex", "AliasTable", "acronym", "full_name", "has_apostrophe", "legal_form",
+    "match_key", "normalize",
+    "normalize_0004",
     "short_caps", "spellings", "split_form", "strip_legal_suffix"
 ]

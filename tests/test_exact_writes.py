@@ -184,6 +184,19 @@ def test_a_bare_name_with_another_form_corrects_nothing(partners: Facts) -> None
     assert _head(partners) == head
 
 
+@pytest.mark.parametrize("said,fact", [
+    ("Trattoria DAlessio", "fact:dalessio"), ("trattoria d'alessio", "fact:dalessio"),
+    ("Grainne OBrien", "fact:obrien"), ("Gráinne O’Brien", "fact:obrien"),
+])
+def test_a_name_written_without_its_apostrophe_or_accent_is_exact(partners: Facts, said: str,
+                                                                   fact: str) -> None:
+    predicate = "quota" if fact == "fact:obrien" else "seats"
+    partners("correct", said, "--predicate", predicate, "--value", "7", "--reason", "r", *BY)
+    assert partners.row(fact)["value"] == "7"
+    shown = json.loads(partners("show", said, "--json").output)
+    assert shown["matched_by"] == "name" and shown["match_score"] is None
+
+
 def test_the_alias_index_lookup_retries_a_bare_name_with_a_kept_form(
         store: FactStore, tmp_path: Path) -> None:
     """A commit from before the normalised-name columns is looked up in the alias index: a

@@ -44,7 +44,7 @@ def _index() -> AliasIndex:
 @pytest.mark.parametrize("raw,normal", [
     ("ACME Inc.", "acme"), ("Acme Corporation", "acme"), ("Nestlé S.A.", "nestle"),
     ("AT&T", "at and t"), ("  Foo,  Bar GmbH ", "foo bar"), ("Co", "co"),
-    ("O'Brien & Sons Ltd.", "o brien and sons"), ("U.S. Steel Corp", "us steel"),
+    ("O'Brien & Sons Ltd.", "obrien and sons"), ("U.S. Steel Corp", "us steel"),
     ("x_y-z", "x_y z"),
 ])
 def test_normalisation_folds_case_accents_punctuation_and_legal_suffixes(raw: str,
@@ -253,6 +253,31 @@ def test_the_forms_of_partnerships_and_sociedades_are_kept_in_the_stored_name() 
     assert resolver.split_form("banco de cv") == ("banco de cv", "")  # a name, not a form
     other = _partnerships_and_sociedades().resolve("Desarrollos Cumbre S.A.")
     assert other.status != "resolved" and "legal form differs" in other.candidates[0].reasons[0]
+
+
+@pytest.mark.parametrize("raw,normal", [
+    ("Siobhán O'Connell", "siobhan oconnell"), ("Siobhan OConnell", "siobhan oconnell"),
+    ("Anaïs D’Almeida", "anais dalmeida"), ("Anais D´Almeida", "anais dalmeida"),
+    ("Kaʻimana Hawaiʻi Tours", "kaimana hawaii tours"), ("Sainsbury's", "sainsbury s"),
+    ("Dunkin' Bakery", "dunkin bakery"), ("the ‘Brightwater’ account", "the brightwater account"),
+])
+def test_an_apostrophe_inside_a_word_joins_it(raw: str, normal: str) -> None:
+    """"O'Connell", "OConnell" and "O’Connell" are one name; an apostrophe between a word's
+    letters is no gap between words; a final "'s" still is (a possessive)."""
+    assert normalize(raw) == normal
+
+
+def test_a_name_without_its_apostrophe_or_accents_is_the_name_exactly() -> None:
+    index = AliasIndex.build([
+        {"id": "dalmeida", "kind": "person", "name": "Anaïs D’Almeida"},
+        {"id": "oconnell", "kind": "person", "name": "Siobhán O'Connell"},
+        {"id": "lakes", "kind": "customer", "name": "Land O'Lakes Dairy"},
+    ], [], [])
+    for query, entity in (("Anais DAlmeida", "dalmeida"), ("anais d'almeida", "dalmeida"),
+                          ("Siobhan OConnell", "oconnell"), ("Land OLakes Dairy", "lakes")):
+        answer = index.resolve(query)
+        assert answer.entity and answer.entity["id"] == entity, query
+        assert answer.candidates[0].reasons[0] == "exact entity name", query
 
 
 def test_a_namesake_in_another_city_is_not_resolved() -> None:
