@@ -324,6 +324,8 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         (start, end) for start, end, gram in list(words.grams(MAX_GRAM))
         if not _not_a_name(gram) and not _function_word(words, start, end)
         and strip_legal_suffix(gram) in index.exact]
+    if fuzzy:
+        found += _lower_case_names(words, index, on)
     for start, end in spans:
         if start >= end or any(words.took[start:end]):
             continue
@@ -349,6 +351,60 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         words.take(start, end, "entity" if mention.entity else "name")
         found.append((start, mention))
     return found
+
+
+# Words after which a word in lower case is an ordinary noun ("the summit", "a pioneer", "any
+# harvest", "how much grant funding"), not a company called Summit, Pioneer or Harvest Moon.
+COMMON_BEFORE = DETERMINERS | frozenset("""
+    any some each every no which what whose another other one much many more most less least
+    few several all both enough such
+    """.split())
+# how a lower-case name must meet its entity (not as an acronym: "fee" is no initials)
+LOWER_NAME_LEVELS = ("exact", "leading words")
+
+
+def _lower_case_names(words: Words, index: AliasIndex, on: str) -> list[tuple[int, Mention]]:
+    """Names written in lower case that are not all of a stored name: the first words of one
+    ("østerbro's revenue" for Østerbro Cykler ApS, "how much did kawasemi sell") or a name
+    met exactly under another spelling. Only a word no determiner introduces ("the summit",
+    "a pioneer" are ordinary nouns), that is no function, question or period word and not
+    of two letters ("as", "mx": see _function_word), with the neighbouring such words after
+    it up to a possessive; the longest of those runs that the resolver resolves by an exact
+    name or as the first words of a longer one, never by a near spelling nor as initials
+    ("fee" is no Fjord Energy Exchange): a lower-case word
+    that resolves to nothing, or only fuzzily, is an ordinary word and no mention at all."""
+    found: list[tuple[int, Mention]] = []
+    free = [_lower_word(words, i) for i in range(len(words.words))]
+    start = 0
+    while start < len(words.words):
+        if not free[start] or (start and words.words[start - 1] in COMMON_BEFORE):
+            start += 1
+            continue
+        last = start
+        while last + 1 < len(free) and last + 1 - start < MAX_GRAM and free[last + 1] \
+                and not words.possessive[last]:
+            last += 1
+        for end in range(last + 1, start, -1):
+            answer = index.resolve(" ".join(words.words[start:end]),
+                                   context=words.around(start, end), on=on)
+            how = answer.candidates[0].reasons[0] if answer.candidates else ""
+            if answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT \
+                    and how.startswith(LOWER_NAME_LEVELS) and how != "exact acronym":
+                words.take(start, end, "entity")
+                found.append((start, _mention(words.said(start, end), answer)))
+                start = end
+                break
+        else:
+            start += 1
+    return found
+
+
+def _lower_word(words: Words, i: int) -> bool:
+    """A free word in lower case that may be a word of a name."""
+    w = words.words[i]
+    return not words.took[i] and not words.capital[i] and len(w) > 2 and w not in NON_NAMES \
+        and root(w) not in FILLER and w not in QUESTION_WORDS and w not in STOPWORDS \
+        and w not in FOREIGN_FUNCTION_WORDS and not PERIODISH.match(w) and not w.isdigit()
 
 
 def _rest_of_name(words: Words, end: int, name: str) -> int:
@@ -749,10 +805,10 @@ def initials_at(key: list[str], said: list[str], positions: list[int]) -> set[in
 
 
 __all__ = [
-    "CLOSE_FIRST_WORD", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
+    "CLOSE_FIRST_WORD", "COMMON_BEFORE", "DETERMINERS", "DUTY_ROOTS", "FILLER", "FILLER_WORDS",
     "FIRST_SENTENCE", "FOREIGN_FUNCTION_WORDS", "FUZZY_MENTION_AT", "GENERIC", "INITIALS_FROM",
-    "INITIALS_MOST", "IN_PASSING", "MAX_GRAM", "MEANING_WORDS", "MODAL_ROOTS", "MODAL_WORDS",
-    "NON_NAMES", "OBLIGATION_ROOTS",
+    "INITIALS_MOST", "IN_PASSING", "LOWER_NAME_LEVELS", "MAX_GRAM", "MEANING_WORDS",
+    "MODAL_ROOTS", "MODAL_WORDS", "NON_NAMES", "OBLIGATION_ROOTS",
     "OBLIGATION_WORDS", "PERIODISH",
     "POSSESSIVE", "RULE_ROOTS", "RULE_WORDS", "SAME_SENSE", "SENSE", "SENTENCE_END",
     "SHOWN_WITHIN", "SUFFIXES", "WORDED_FROM", "Ask", "Words", "find_entities", "find_terms",
