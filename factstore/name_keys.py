@@ -30,6 +30,7 @@ FORM_RUNS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v"
                        ("sa", "de", "cv"), ("sab", "de", "cv"), ("sapi", "de", "cv"),
                        ("s", "de", "rl"), ("s", "de", "rl", "de", "cv")})
 FORM_RUN_SIZES = sorted({len(run) for run in FORM_RUNS}, reverse=True)
+FORM_RUN_ENDS = frozenset(run[-1] for run in FORM_RUNS)  # "s" of A/S, "cv" of S.A. de C.V.
 # Letters NFKD keeps whole, folded for matching only; and the German / Scandinavian way of
 # writing without them ("Mueller" for "Müller", "Soendergaard" for "Søndergaard").
 FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
@@ -72,6 +73,8 @@ def full_name(name: str, *, joined: bool = True) -> str:
 
 def has_apostrophe(text: str) -> bool:
     """Whether a text holds one of APOSTROPHES (most names: no)."""
+    if text.isascii():
+        return "'" in text or "`" in text
     return not _APOSTROPHE_SET.isdisjoint(text)
 
 
@@ -107,14 +110,16 @@ def split_form(full: str) -> tuple[str, str]:
     """A full_name() as (name, legal form), with more forms than normalize() drops:
     'acme gmbh and co kg' -> ('acme', 'gmbh and co kg'), 'kestrel a s' -> ('kestrel', 'a s')."""
     last = full.rpartition(" ")[2]
-    if len(last) > 1 and last not in MORE_FORMS and last not in ("and", "cv", "rl"):
-        return full, ""  # most names
+    if last not in MORE_FORMS and last not in FORM_RUN_ENDS and last != "and":  # most names
+        return full, ""
     words = full.split()
     end = len(words)
     while end > 1:
         if words[end - 1] in MORE_FORMS or words[end - 1] == "and":  # "gmbh and [co kg]"
             end -= 1
             continue
+        if words[end - 1] not in FORM_RUN_ENDS:
+            break
         run = next((n for n in FORM_RUN_SIZES
                     if end > n and tuple(words[end - n:end]) in FORM_RUNS), 0)
         if not run:
@@ -168,8 +173,8 @@ def short_caps(query: str) -> bool:
 
 __all__ = [
     "APOSTROPHE", "APOSTROPHES", "ASCII_NOT_WORD", "DOTTED_LETTER", "FOLD", "FORM_RUNS",
-    "FORM_RUN_SIZES", "LEGAL_FORMS", "LEGAL_SUFFIXES", "MORE_FORMS", "NOT_WORD", "SHORT_CAPS",
-    "STOPWORDS", "TRANSLITERATE", "acronym", "full_name", "has_apostrophe", "legal_form",
-    "match_key", "normalize", "normalize_0004", "short_caps", "spellings", "split_form",
-    "strip_legal_suffix",
+    "FORM_RUN_ENDS", "FORM_RUN_SIZES", "LEGAL_FORMS", "LEGAL_SUFFIXES", "MORE_FORMS",
+    "NOT_WORD", "SHORT_CAPS", "STOPWORDS", "TRANSLITERATE", "acronym", "full_name",
+    "has_apostrophe", "legal_form", "match_key", "normalize", "normalize_0004", "short_caps",
+    "spellings", "split_form", "strip_legal_suffix",
 ]
