@@ -188,3 +188,10 @@ UPDATE facts SET captured_at = (SELECT sources.captured_at FROM sources
 -- differently from the same knowledge. Replay rebuilds from the knowledge first, and says
 -- when it shows the copy instead.
 ALTER TABLE packs ADD COLUMN pack MEDIUMTEXT
+;
+-- migration: 0005_apostrophes_joined
+-- An apostrophe inside a word no longer parts it in a normalised name ("O'Brien" is
+-- "obrien", as "OBrien" is; "D’Ávila" is "davila"; "Macy's" stays "macy s"). The code
+-- recomputes the normalised names that change (factstore/migrations.py): entities' and
+-- terms', and the key of the alias rows whose spellings now normalise otherwise (each row
+-- moves to its new key, beside any row of its entity already under it). Nothing else changes.

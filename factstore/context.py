@@ -39,7 +39,6 @@ from factstore.question import (
     RULE_ROOTS,
     Ask,
     Words,
-    find_entities,
     find_terms,
     initials_at,
     names_predicate,
@@ -47,10 +46,10 @@ from factstore.question import (
     root,
     runs,
     stem,
-    unique_mentions,
     worded_term,
 )
 from factstore.links import Links, validity
+from factstore.mentions import find_entities, unique_mentions
 from factstore.ranked import (
     KIND_ORDER,
     TIER_ALIAS,

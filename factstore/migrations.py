@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from factstore.backends.base import Backend, Tx
+from factstore.schema import Row
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
 MARKER = re.compile(r"^--\s*migration:\s*(\S+)\s*$")
@@ -53,7 +54,7 @@ def pending(backend: Backend) -> list[Migration]:
     return [m for m in migrations() if m.name not in done]
 
 
-LATEST = "0004_packs_copy"  # the schema this code reads and writes
+LATEST = "0005_apostrophes_joined"  # the schema this code reads and writes
 
 
 def _fill_normalized(tx: Tx) -> None:
@@ -67,7 +68,55 @@ def _fill_normalized(tx: Tx) -> None:
                            [(normalize(r["text"])[:255], r["id"]) for r in rows])
 
 
-FILLS: dict[str, Callable[[Tx], None]] = {"0003_spellings_captured": _fill_normalized}
+def _join_apostrophes(tx: Tx) -> None:
+    """0005: the normalised names normalize() now writes (an apostrophe inside a word no longer
+    parts it), where they changed: entities' and terms' in place; an alias row whose spellings
+    normalise otherwise moves to its new key (its bookkeeping kept), its spellings added to
+    the row of its entity already there, if any (one row per normalised name). Only names
+    with an apostrophe can change: the others are not normalised again."""
+    from factstore.resolver import has_apostrophe, normalize
+    from factstore.schema import TABLES, alias_spellings, dump_spellings, insert_sql
+
+    for table, column in (("entities", "name"), ("definitions", "term")):
+        rows = tx.query(f"SELECT id, {column} AS text, normalized FROM {table}")
+        changed = [(key, r["id"]) for r in rows if has_apostrophe(r["text"])
+                   and (key := normalize(r["text"])[:255]) != r["normalized"]]
+        if changed:
+            tx.executemany(f"UPDATE {table} SET normalized = ? WHERE id = ?", changed)
+    by_entity: dict[str, list[Row]] = {}
+    for r in tx.query("SELECT * FROM aliases"):
+        by_entity.setdefault(r["entity_id"], []).append(r)
+    moved = sorted(entity for entity, own in by_entity.items() if any(
+        has_apostrophe(s["alias"]) and normalize(s["alias"])[:255] != r["normalized"]
+        for r in own for s in alias_spellings(r)))
+    aliases = TABLES["aliases"]
+    columns = (*aliases.columns, "recorded_by", "reason", "rev")
+    for entity in moved:
+        own = sorted(by_entity[entity], key=lambda r: r["normalized"])
+        keyed: dict[str, tuple[Row, list[Row]]] = {}  # new key -> (its row, its spellings)
+        for staying in (True, False):  # a key's own spellings first, then those moved to it
+            for r in own:
+                for s in alias_spellings(r):
+                    key = normalize(s["alias"])[:255]
+                    if (key == r["normalized"]) == staying:
+                        _, spelled = keyed.setdefault(key, (r, []))
+                        if s["alias"] not in {t["alias"] for t in spelled}:
+                            spelled.append(s)
+        old = {r["normalized"]: r for r in own}
+        for key in sorted(old.keys() - keyed.keys()):
+            tx.execute("DELETE FROM aliases WHERE entity_id = ? AND normalized = ?",
+                       [entity, key])
+        for key, (r, spelled) in sorted(keyed.items()):
+            new = {**r, **spelled[0], "normalized": key, "spellings": dump_spellings(spelled[1:])}
+            if key not in old:
+                tx.execute(insert_sql("aliases", columns), [new[c] for c in columns])
+            elif new != old[key]:
+                tx.execute(aliases.update_sql("?"), aliases.update_params(
+                    new, new["recorded_by"], new["reason"], new["rev"]))
+
+
+FILLS: dict[str, Callable[[Tx], None]] = {"0003_spellings_captured": _fill_normalized,
+                                           "0005_apostrophes_joined": _join_apostrophes}
 
 
 def apply_in(tx: Tx, todo: list[Migration], when: dict[str, str] | None = None) -> None:

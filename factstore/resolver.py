@@ -16,8 +16,6 @@ is likely on its own, `unknown`. Every candidate says why it scored what it did.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,6 +29,12 @@ from factstore.name_index import (
     REPORT_EVERY, Postings, gc_paused, gram_postings, most_common, top_vectorised, trigrams,
 )
 from factstore.name_index import Progress as Progress  # the store's modules import it here
+from factstore.name_keys import (  # (re-exported: the store's modules import them here)
+    APOSTROPHE, APOSTROPHES, ASCII_NOT_WORD, DOTTED_LETTER, FOLD, FORM_RUN_SIZES, FORM_RUNS,
+    LEGAL_FORMS, LEGAL_SUFFIXES, MORE_FORMS, NOT_WORD, SHORT_CAPS, STOPWORDS, TRANSLITERATE,
+    acronym, full_name, has_apostrophe, legal_form, match_key, normalize, normalize_0004,
+    short_caps, spellings, split_form, strip_legal_suffix,
+)
 from factstore.context_kinds import said_by
 from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
 from factstore.name_likeness import slip as _slip
@@ -60,27 +64,7 @@ def _default_config() -> ResolverConfig:
 
     return DEFAULT
 
-# Legal-form suffixes dropped when they end a name ("ACME Inc." == "Acme").
-LEGAL_SUFFIXES = frozenset(
-    "inc incorporated corp corporation co company ltd limited llc llp lp plc gmbh ag sa sas "
-    "sarl srl spa nv bv oy ab as kg kgaa pty pte bhd".split()
-)
-STOPWORDS = frozenset("the of and for a an de der la le".split())
-# Spellings of one legal form, so "Acme Corp" and "Acme Corporation" are the same full name.
-LEGAL_FORMS = {"corporation": "corp", "incorporated": "inc", "limited": "ltd",
-               "company": "co"}
-# More legal forms, dropped for matching only (normalize(), which aliases are stored under,
-# keeps them): "Kestrel A/S", "Tern ApS", "Sakura K.K.", "Acme GmbH & Co. KG" match "Kestrel".
-MORE_FORMS = frozenset("aps asa oyj se sl kk spa sro sp ltda bhd ab ag".split()) | LEGAL_SUFFIXES
-FORM_PAIRS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v")})
-# Letters NFKD keeps whole, folded for matching only; and the German / Scandinavian way of
-# writing without them ("Mueller" for "Müller", "Soendergaard" for "Søndergaard").
-FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
-                      "þ": "th", "ı": "i", "ħ": "h"})
-TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa",
-                               "æ": "ae", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "Ø": "Oe",
-                               "Å": "Aa", "Æ": "Ae"})
-SHORT_CAPS = re.compile(r"[A-Z0-9&]{2,5}")  # "ARR", "KSTL", "3M": a term, acronym or ticker
+
 EXACT_LEVELS = frozenset({"exact_full", "exact", "legal_form_differs", "acronym"})
 IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not names
 RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
@@ -94,104 +78,6 @@ KINDS_FROM = 64  # names of a context word looked at to know which kinds of enti
 # neither holds the other (an initial, a short form "chris", a word split in two).
 DIFFER_EDITS = 3
 DIFFER_PREFIX = 3
-
-
-DOTTED_LETTER = re.compile(r"\b(\w)\.(?=\w\.)")
-NOT_WORD = re.compile(r"[^\w]+")
-# NOT_WORD for ASCII text, as a translation table: several times faster than the regex
-ASCII_NOT_WORD = str.maketrans({c: " " for c in map(chr, range(128))
-                                if not (c.isalnum() or c == "_")})
-
-
-def full_name(name: str) -> str:
-    """Case, accents, punctuation, '&' and whitespace folded; legal forms spelled one way."""
-    if name.isascii():  # most names: no accents to strip, and lower() is casefold()
-        text = name.lower()
-    else:
-        text = unicodedata.normalize("NFKD", name)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ")
-    if "." in text:  # "S.A." and "N.V." are suffixes written with dots: join single letters
-        text = DOTTED_LETTER.sub(r"\1", text)
-    text = text.translate(ASCII_NOT_WORD) if text.isascii() else NOT_WORD.sub(" ", text)
-    return " ".join([LEGAL_FORMS.get(w, w) for w in text.split()])
-
-
-def strip_legal_suffix(full: str) -> str:
-    if full.rpartition(" ")[2] not in LEGAL_SUFFIXES:  # most names end in no legal form
-        return full
-    words = full.split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
-
-
-def normalize(name: str) -> str:
-    """full_name() with trailing legal suffixes dropped: the key aliases are stored under."""
-    return strip_legal_suffix(full_name(name))
-
-
-def acronym(normalized: str) -> str | None:
-    """'international business machines' -> 'ibm' (two or more significant words)."""
-    words = [w for w in normalized.split() if w not in STOPWORDS]
-    return "".join(w[0] for w in words) if len(words) >= 2 else None
-
-
-def split_form(full: str) -> tuple[str, str]:
-    """A full_name() as (name, legal form), with more forms than normalize() drops:
-    'acme gmbh and co kg' -> ('acme', 'gmbh and co kg'), 'kestrel a s' -> ('kestrel', 'a s')."""
-    last = full.rpartition(" ")[2]
-    if len(last) > 1 and last not in MORE_FORMS and last != "and":  # most names
-        return full, ""
-    words = full.split()
-    end = len(words)
-    while end > 1:
-        if words[end - 1] in MORE_FORMS or words[end - 1] == "and":  # "gmbh and [co kg]"
-            end -= 1
-        elif end > 2 and (words[end - 2], words[end - 1]) in FORM_PAIRS:
-            end -= 2
-        else:
-            break
-    if end == len(words):
-        return full, ""
-    return " ".join(words[:end]), " ".join(words[end:])
-
-
-def _fold(text: str) -> str:
-    return text if text.isascii() else text.translate(FOLD)
-
-
-def match_key(normalized: str) -> str:
-    """The key a normalize()d name is matched under: more legal forms dropped, ø æ folded."""
-    return _fold(split_form(normalized)[0])
-
-
-def spellings(text: str, normalized: str | None = None) -> list[str]:
-    """Every exact key of a name: as stored (normalize()), as matched (match_key()), and for a
-    name with ä ö ü ø å æ as transliterated ("Müller" is also "mueller")."""
-    stored = normalize(text) if normalized is None else normalized
-    keys = [stored]
-    key = match_key(stored)
-    if key != stored:
-        keys.append(key)
-    if not text.isascii():
-        other = match_key(normalize(text.translate(TRANSLITERATE)))
-        if other not in keys:
-            keys.append(other)
-    return keys
-
-
-def legal_form(text: str) -> str:
-    """The legal form a name ends in, spelled one way ('' when none): 'corp' for 'Acme
-    Corporation', 'gmbh' for 'Acme G.m.b.H.'."""
-    # "a s" (A/S) is "as", "and co" is "co"
-    return "".join(w for w in split_form(full_name(text))[1].split() if w != "and")
-
-
-def short_caps(query: str) -> bool:
-    """A token of 2-5 capitals (and digits): an acronym, term or ticker, matched exactly."""
-    text = query.strip()
-    return bool(SHORT_CAPS.fullmatch(text)) and any(c.isalpha() for c in text)
 
 
 @dataclass
@@ -688,7 +574,8 @@ def _key_postings(table: AliasTable, progress: Progress | None
     texts, kinds = table.text, table.kind
     for i, key in enumerate(table.normalized):
         text = texts[i]
-        names = spellings(text, key) if not text.isascii() else [key, match_key(key)]
+        names = spellings(text, key) if not text.isascii() or "'" in text or "`" in text \
+            else [key, match_key(key)]
         words = [w for w in key.split() if w not in STOPWORDS]
         keys = dict.fromkeys(names)
         if len(words) > 1:
@@ -769,10 +656,13 @@ def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
 
 
 __all__ = [
-    "ALIKE_FROM", "ASCII_NOT_WORD", "DIFFER_EDITS", "DIFFER_PREFIX", "DOTTED_LETTER",
-    "EXACT_LEVELS", "FOLD", "FORM_PAIRS", "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS",
+    "ALIKE_FROM", "APOSTROPHE", "APOSTROPHES", "ASCII_NOT_WORD", "DIFFER_EDITS",
+    "DIFFER_PREFIX", "DOTTED_LETTER", "EXACT_LEVELS", "FOLD", "FORM_RUNS", "FORM_RUN_SIZES",
+    "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS",
     "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST", "NOT_WORD", "RARE_MOST", "SHORT_CAPS",
     "SLIP_ALIKE_FROM", "SLIP_FROM", "SLIP_NEIGHBOURS_MOST", "STOPWORDS", "TRANSLITERATE",
-    "AliasIndex", "AliasTable", "acronym", "full_name", "legal_form", "match_key", "normalize",
+    "AliasIndex", "AliasTable", "acronym", "full_name", "has_apostrophe", "legal_form",
+    "match_key", "normalize",
+    "normalize_0004",
     "short_caps", "spellings", "split_form", "strip_legal_suffix"
 ]

@@ -137,6 +137,83 @@ def test_a_name_said_without_its_legal_form_names_the_company_stored_with_it(
     assert banks.head() == head
 
 
+PARTNERS = """
+factstore: 1
+sources: [{id: src:erp, title: ERP, kind: system_of_record, authority: 80}]
+entities:
+  - {id: bageriet, kind: customer, name: Bageriet Nørrebro I/S}
+  - {id: havneskib, kind: customer, name: Havneskib Rederi K/S}
+  - {id: pacifico, kind: customer, name: "Comercializadora Pacífico, S.A. de C.V."}
+  - {id: mezcal, kind: customer, name: Mezcalera Oaxaca S. de R.L. de C.V.}
+  - {id: dalessio, kind: customer, name: Trattoria D’Alessio}
+  - {id: obrien, kind: person, name: Gráinne O'Brien}
+facts:
+  - {id: fact:bageriet, subject: bageriet, predicate: seats, value: 8, source: src:erp}
+  - {id: fact:havneskib, subject: havneskib, predicate: seats, value: 4, source: src:erp}
+  - {id: fact:pacifico, subject: pacifico, predicate: seats, value: 30, source: src:erp}
+  - {id: fact:mezcal, subject: mezcal, predicate: seats, value: 12, source: src:erp}
+  - {id: fact:dalessio, subject: dalessio, predicate: seats, value: 6, source: src:erp}
+  - {id: fact:obrien, subject: obrien, predicate: quota, value: 90, source: src:erp}
+"""
+
+
+@pytest.fixture
+def partners(facts: Facts, tmp_path: Path) -> Facts:
+    path = tmp_path / "partners.yaml"
+    path.write_text(PARTNERS, encoding="utf-8")
+    facts("import", str(path), *BY)
+    return facts
+
+
+@pytest.mark.parametrize("said,fact", [
+    ("Bageriet Nørrebro", "fact:bageriet"), ("havneskib rederi", "fact:havneskib"),
+    ("Comercializadora Pacífico", "fact:pacifico"), ("Mezcalera Oaxaca", "fact:mezcal"),
+])
+def test_a_partnership_or_sociedad_is_corrected_by_its_bare_name(partners: Facts, said: str,
+                                                                fact: str) -> None:
+    partners("correct", said, "--predicate", "seats", "--value", "99", "--reason", "count",
+             *BY)
+    assert partners.row(fact)["value"] == "99"
+
+
+def test_a_bare_name_with_another_form_corrects_nothing(partners: Facts) -> None:
+    head = _head(partners)
+    result = partners("correct", "Comercializadora Pacífico S. de R.L.", "--predicate", "seats",
+                      "--value", "1", "--reason", "r", *BY, ok=False)
+    assert result.exit_code == 2 and "pacifico" in result.output
+    assert _head(partners) == head
+
+
+@pytest.mark.parametrize("said,fact", [
+    ("Trattoria DAlessio", "fact:dalessio"), ("trattoria d'alessio", "fact:dalessio"),
+    ("Grainne OBrien", "fact:obrien"), ("Gráinne O’Brien", "fact:obrien"),
+])
+def test_a_name_written_without_its_apostrophe_or_accent_is_exact(partners: Facts, said: str,
+                                                                   fact: str) -> None:
+    predicate = "quota" if fact == "fact:obrien" else "seats"
+    partners("correct", said, "--predicate", predicate, "--value", "7", "--reason", "r", *BY)
+    assert partners.row(fact)["value"] == "7"
+    shown = json.loads(partners("show", said, "--json").output)
+    assert shown["matched_by"] == "name" and shown["match_score"] is None
+
+
+def test_the_alias_index_lookup_retries_a_bare_name_with_a_kept_form(
+        store: FactStore, tmp_path: Path) -> None:
+    """A commit from before the normalised-name columns is looked up in the alias index: a
+    bare name finds the company stored with a form normalize() keeps there too."""
+    path = tmp_path / "partners.yaml"
+    path.write_text(PARTNERS, encoding="utf-8")
+    store.import_file(path, author=AUTHOR)
+    names, head = store._names, store.head()
+    for said in ("Bageriet Nørrebro", "Havneskib Rederi", "Comercializadora Pacífico",
+                 "Mezcalera Oaxaca", "Nobody Nowhere", "Comercializadora Pacífico S.A.",
+                 "Bageriet Nørrebro ApS"):
+        by_sql = [(f.id, f.matched_by) for f in names._exact_entities(said, head)]
+        by_index = [(f.id, f.matched_by) for f in names._exact_in_index(said, head)]
+        assert by_index == by_sql, said
+    assert [f.id for f in names._exact_in_index("Havneskib Rederi", head)] == ["havneskib"]
+
+
 def test_retract_by_a_misspelt_name_exits_2_and_writes_nothing(cli: Facts) -> None:
     head = _head(cli)
     result = cli("retract", "Fern Bnak", "--reason", "gone", *BY, ok=False)

@@ -44,7 +44,7 @@ def _index() -> AliasIndex:
 @pytest.mark.parametrize("raw,normal", [
     ("ACME Inc.", "acme"), ("Acme Corporation", "acme"), ("Nestlé S.A.", "nestle"),
     ("AT&T", "at and t"), ("  Foo,  Bar GmbH ", "foo bar"), ("Co", "co"),
-    ("O'Brien & Sons Ltd.", "o brien and sons"), ("U.S. Steel Corp", "us steel"),
+    ("O'Brien & Sons Ltd.", "obrien and sons"), ("U.S. Steel Corp", "us steel"),
     ("x_y-z", "x_y z"),
 ])
 def test_normalisation_folds_case_accents_punctuation_and_legal_suffixes(raw: str,
@@ -217,6 +217,67 @@ def test_transliterations_meet_the_name_they_spell(query: str, entity: str) -> N
     answer = _companies().resolve(query)
     assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
     assert answer.candidates[0].reasons[0].startswith("exact")
+
+
+def _partnerships_and_sociedades() -> AliasIndex:
+    """Danish partnerships (I/S, K/S, P/S) and Mexican companies (S.A. de C.V. and kin)."""
+    names = {"smorrebrod": "Smørrebrødshuset Vesterbro I/S",
+             "fjordvind": "Fjordvind Invest K/S", "revisorhuset": "Revisorhuset Aarhus P/S",
+             "espiga": "Panadería La Espiga, S.A. de C.V.",
+             "sierra": "Transportes Sierra Madre S. de R.L. de C.V.",
+             "cumbre": "Desarrollos Cumbre S.A.P.I. de C.V.",
+             "nopal": "Grupo Nopal S.A.B. de C.V.", "huasteca": "Taller Huasteca S. de R.L."}
+    return AliasIndex.build([{"id": i, "kind": "customer", "name": n} for i, n in names.items()],
+                            [], [])
+
+
+@pytest.mark.parametrize("query,entity", [
+    ("Smorrebrodshuset Vesterbro", "smorrebrod"), ("Fjordvind Invest", "fjordvind"),
+    ("revisorhuset aarhus", "revisorhuset"), ("Panaderia La Espiga", "espiga"),
+    ("Panadería La Espiga SA de CV", "espiga"), ("Transportes Sierra Madre", "sierra"),
+    ("Desarrollos Cumbre", "cumbre"), ("Grupo Nopal", "nopal"), ("Taller Huasteca", "huasteca"),
+])
+def test_a_partnership_or_sociedad_is_its_name_without_the_form(query: str, entity: str
+                                                                ) -> None:
+    answer = _partnerships_and_sociedades().resolve(query)
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
+    assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
+
+
+def test_the_forms_of_partnerships_and_sociedades_are_kept_in_the_stored_name() -> None:
+    """Like A/S and ApS: the stored key keeps them (no stored key changes), matching drops
+    them, and another form is evidence against the name."""
+    assert normalize("Fjordvind Invest K/S") == "fjordvind invest k s"
+    assert normalize("Grupo Nopal, S.A.B. de C.V.") == "grupo nopal sab de cv"
+    assert resolver.legal_form("Taller Huasteca S. de R.L.") == "sderl"
+    assert resolver.split_form("banco de cv") == ("banco de cv", "")  # a name, not a form
+    other = _partnerships_and_sociedades().resolve("Desarrollos Cumbre S.A.")
+    assert other.status != "resolved" and "legal form differs" in other.candidates[0].reasons[0]
+
+
+@pytest.mark.parametrize("raw,normal", [
+    ("Siobhán O'Connell", "siobhan oconnell"), ("Siobhan OConnell", "siobhan oconnell"),
+    ("Anaïs D’Almeida", "anais dalmeida"), ("Anais D´Almeida", "anais dalmeida"),
+    ("Kaʻimana Hawaiʻi Tours", "kaimana hawaii tours"), ("Sainsbury's", "sainsbury s"),
+    ("Dunkin' Bakery", "dunkin bakery"), ("the ‘Brightwater’ account", "the brightwater account"),
+])
+def test_an_apostrophe_inside_a_word_joins_it(raw: str, normal: str) -> None:
+    """"O'Connell", "OConnell" and "O’Connell" are one name; an apostrophe between a word's
+    letters is no gap between words; a final "'s" still is (a possessive)."""
+    assert normalize(raw) == normal
+
+
+def test_a_name_without_its_apostrophe_or_accents_is_the_name_exactly() -> None:
+    index = AliasIndex.build([
+        {"id": "dalmeida", "kind": "person", "name": "Anaïs D’Almeida"},
+        {"id": "oconnell", "kind": "person", "name": "Siobhán O'Connell"},
+        {"id": "lakes", "kind": "customer", "name": "Land O'Lakes Dairy"},
+    ], [], [])
+    for query, entity in (("Anais DAlmeida", "dalmeida"), ("anais d'almeida", "dalmeida"),
+                          ("Siobhan OConnell", "oconnell"), ("Land OLakes Dairy", "lakes")):
+        answer = index.resolve(query)
+        assert answer.entity and answer.entity["id"] == entity, query
+        assert answer.candidates[0].reasons[0] == "exact entity name", query
 
 
 def test_a_namesake_in_another_city_is_not_resolved() -> None:

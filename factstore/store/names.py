@@ -17,12 +17,13 @@ from factstore.errors import Ambiguous, InvalidInput, NotFound
 from factstore.results import Match, MatchedBy
 from factstore.periods import parse_day
 from factstore.resolver import (
-    FORM_PAIRS,
+    FORM_RUNS,
     LEGAL_SUFFIXES,
     MORE_FORMS,
     AliasIndex,
     full_name,
     normalize,
+    normalize_0004,
     split_form,
 )
 from factstore.schema import (
@@ -41,13 +42,14 @@ if TYPE_CHECKING:
 
 LIVE = "status <> 'retracted'"
 INDEXED_NAMES = "0003_spellings_captured"  # the migration that indexes normalised names
+JOINED_NAMES = "0005_apostrophes_joined"  # ... that stores "O'Brien" as "obrien", not "o brien"
 PROGRESS_FROM = 100_000  # names from which building the alias index reports progress
 CHANGE_KEYS = {"entities": ("id",), "aliases": ("entity_id", "normalized"),
                "relations": ("src_id", "rel", "dst_id")}
 CHUNK = 500  # keys per IN (...) when reading the changed rows
 # the legal forms normalize() keeps in a stored name ("a s" of A/S, "aps", "oyj"): a name
 # given without one finds the name stored with it (Names._exact_entities)
-KEPT_FORMS = sorted((MORE_FORMS - LEGAL_SUFFIXES) | {" ".join(p) for p in FORM_PAIRS})
+KEPT_FORMS = sorted((MORE_FORMS - LEGAL_SUFFIXES) | {" ".join(p) for p in FORM_RUNS})
 NEAR = 80  # a term, id, kind, predicate or period spelled this close (rapidfuzz ratio) to
 #           one given is suggested for it
 
@@ -63,7 +65,7 @@ class Names:
     def __init__(self, core: StoreCore) -> None:
         self.core = core
         self._indexes: dict[str, AliasIndex] = {}
-        self._indexed_at: dict[str, bool] = {}
+        self._migrated_at: dict[tuple[str, str], bool] = {}
 
     def resolve(self, name: str, *, context: str | None = None, kind: str | None = None,
                 as_of: str | None = None, valid_at: str | None = None) -> Resolution:
@@ -258,12 +260,23 @@ class Names:
         """Whether the store at commit has the normalised-name columns and indexes exact
         lookups read (migration 0003); a commit from before it is looked up in the alias
         index."""
-        if commit is not None and commit in self._indexed_at:
-            return self._indexed_at[commit]
-        found = self.core.has_migration(INDEXED_NAMES, commit)
+        return self._has(INDEXED_NAMES, commit)
+
+    def _has(self, migration: str, commit: str | None) -> bool:
+        """Whether the store had a migration at commit (remembered per commit)."""
+        if commit is not None and (migration, commit) in self._migrated_at:
+            return self._migrated_at[migration, commit]
+        found = self.core.has_migration(migration, commit)
         if commit is not None:
-            self._indexed_at[commit] = found
+            self._migrated_at[migration, commit] = found
         return found
+
+    def _keys(self, name: str, commit: str | None) -> list[str]:
+        """The normalised keys a name is stored under at commit: before migration 0005 also
+        as normalize() wrote them then ("o brien" for O'Brien), when that differs."""
+        wanted = normalize(name)
+        old = wanted if self._has(JOINED_NAMES, commit) else normalize_0004(name)
+        return [wanted] if old == wanted else [wanted, old]
 
     def _exact_entities(self, name: str, commit: str | None, *, formed: bool = False
                         ) -> list[Found]:
@@ -276,10 +289,11 @@ class Names:
         "Acme" names "Acme GmbH"). Read by index on the normalised name: the alias index is
         not needed."""
         if not self._indexed(commit):
-            return self._exact_in_index(name, commit)
+            return self._exact_in_index(name, commit, formed=formed)
         wanted, full = normalize(name), full_name(name)
-        keys = sorted({f"{wanted} {form}"[:255] for form in KEPT_FORMS} if formed else
-                      {wanted, wanted[:255]})  # stored names keep 255 characters of it
+        said = self._keys(name, commit)  # stored names keep 255 characters of a key
+        keys = sorted({f"{w} {form}"[:255] for w in said for form in KEPT_FORMS} if formed
+                      else {*said, *(w[:255] for w in said)})
         marks = ", ".join("?" * len(keys))
         found: dict[str, Found] = {}
         for e in self.core.select("entities", f"normalized IN ({marks}) AND {LIVE}", keys,
@@ -304,23 +318,30 @@ class Names:
             return self._exact_entities(name, commit, formed=True)
         return [found[e] for e in sorted(found)]
 
-    def _exact_in_index(self, name: str, commit: str | None) -> list[Found]:
-        """_exact_entities at a commit from before the normalised-name columns."""
+    def _exact_in_index(self, name: str, commit: str | None, *, formed: bool = False
+                        ) -> list[Found]:
+        """_exact_entities at a commit from before the normalised-name columns, with the
+        same retry of a bare name with the forms normalize() keeps."""
         index = self.index(commit or self.core.head())
         wanted, full = normalize(name), full_name(name)
-        keys = {wanted, wanted[:255]}  # stored aliases keep 255 characters of it
+        said = self._keys(name, commit)  # stored aliases keep 255 characters of a key
+        keys = ({f"{w} {form}"[:255] for w in said for form in KEPT_FORMS} if formed else
+                {*said, *(w[:255] for w in said)})
         found: dict[str, Found] = {}
         for key in keys:
             for i in index.exact.bucket(key):
                 alias = index.aliases[i]
-                if alias.normalized not in keys or alias.entity not in index.entities or (
-                        full != wanted and alias.full != full):
+                if alias.entity not in index.entities or (
+                        alias.normalized not in keys and normalize(alias.text)[:255] not in keys
+                ) or (full != wanted and alias.full != full):
                     continue
                 by: MatchedBy = "name" if alias.kind == "entity name" else "alias"
                 if alias.entity not in found or by == "name":
                     found[alias.entity] = Found(TABLES["entities"],
                                                 dict(index.entities[alias.entity]), by,
                                                 alias.text)
+        if not found and not formed and wanted and not split_form(full)[1]:
+            return self._exact_in_index(name, commit, formed=True)
         return [found[e] for e in sorted(found)]
 
     def _near_terms(self, name: str, commit: str | None) -> list[dict[str, Any]]:
@@ -345,8 +366,10 @@ class Names:
               ) -> list[Row]:
         wanted = normalize(name)
         if self._indexed(commit):
-            rows = self.core.select("definitions", f"normalized = ? AND {LIVE}",
-                                    [wanted[:255]], commit, "id")
+            keys = [k[:255] for k in self._keys(name, commit)]
+            rows = self.core.select("definitions",
+                                    f"normalized IN ({', '.join('?' * len(keys))}) AND {LIVE}",
+                                    keys, commit, "id")
         else:
             rows = self.core.select("definitions", LIVE, [], commit, "id")
         return [r for r in rows if normalize(r["term"]) == wanted
@@ -467,10 +490,11 @@ def did_you_mean(tx: Any, target: str, ref: str, rows: dict[str, list[Row]] | No
     ids.discard(besides)  # (the row that names it)
     near = [i for i, _ in spelled_like(ref, ids)]
     if target == "entities":
-        name = normalize(ref)[:MAX_ID]
+        name, old = normalize(ref)[:MAX_ID], normalize_0004(ref)[:MAX_ID]  # (before 0005)
         named = [r["id"] for r in tx.query(
-            "SELECT id FROM entities WHERE normalized = ? UNION "
-            "SELECT entity_id AS id FROM aliases WHERE normalized = ?", [name, name])]
+            "SELECT id FROM entities WHERE normalized IN (?, ?) UNION "
+            "SELECT entity_id AS id FROM aliases WHERE normalized IN (?, ?)",
+            [name, old, name, old])]
         near = sorted(set(named)) + [i for i in near if i not in named]
     return f"; did you mean {', '.join(near[:5])}?" if near else ""
 
@@ -541,7 +565,7 @@ def _candidate(row: Row) -> dict[str, Any]:
 
 
 __all__ = [
-    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "KEPT_FORMS", "LIVE", "NEAR",
-    "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean",
+    "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "JOINED_NAMES", "KEPT_FORMS", "LIVE",
+    "NEAR", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean",
     "spelled_like"
 ]

@@ -429,6 +429,9 @@ def changed_fields(before: Row | None, after: Row | None) -> dict[str, dict[str,
         new = after.get(name) if after else None
         if name in BACKFILLED and before and after and (old is None or new is None):
             continue  # a column one version had not got yet (a migration filled it)
+        if name == "normalized" and before and after and any(
+                k in after and before.get(k) == after[k] for k in ("name", "term")):
+            continue  # the same name normalised anew (migration 0005: "o brien" -> "obrien")
         if old != new:
             fields[name] = {"from": old, "to": new}
     return fields
