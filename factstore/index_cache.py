@@ -37,7 +37,7 @@ from typing import Any, overload
 from factstore.name_index import Coded, Progress, gc_paused
 from factstore.resolver import AliasIndex, AliasTable
 
-FORMAT = 5  # bump whenever AliasIndex.build or this layout changes what a file holds
+FORMAT = 6  # bump whenever AliasIndex.build or this layout changes what a file holds
 MAGIC = b"factstore alias index\n"
 KEEP = 3  # newest files kept per cache folder (the current commit and a few before it)
 ABANDONED_AFTER_S = 3600  # a temporary file this old was left by a killed writer

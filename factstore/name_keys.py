@@ -21,14 +21,25 @@ LEGAL_FORMS = {"corporation": "corp", "incorporated": "inc", "limited": "ltd",
                "company": "co"}
 # More legal forms, dropped for matching only (normalize(), which aliases are stored under,
 # keeps them): "Kestrel A/S", "Tern ApS", "Sakura K.K.", "Acme GmbH & Co. KG" match "Kestrel".
-MORE_FORMS = frozenset("aps asa oyj se sl kk spa sro sp ltda bhd ab ag".split()) | LEGAL_SUFFIXES
+MORE_FORMS = frozenset(
+    "aps asa oyj se sl kk spa sro sp ltda bhd ab ag "
+    # German OHG, UG, GbR, e.V.; French EURL, SNC; Portuguese Lda., Brazilian EIRELI; Finnish
+    # Ky, Osk, Tmi; Swedish HB, KB; Dutch VOF; Spanish S.L.U., S.A.U., S.L.L.; Czech v.o.s.,
+    # k.s.; Polish s.c. (as full_name() writes them: "e.V." is "ev")
+    "ohg ug gbr ev eurl snc lda eireli ky osk tmi hb kb vof slu sau sll vos ks sc".split()
+) | LEGAL_SUFFIXES
 # Legal forms of several words (as full_name() writes them), kept by normalize() too: the
 # Danish and Norwegian A/S, I/S (interessentskab), K/S (kommanditselskab), P/S; S.A., B.V.,
-# N.V., K.K.; the Mexican S.A. de C.V. (S.A.B., S.A.P.I. de C.V., S. de R.L. [de C.V.]).
+# N.V., K.K.; the Mexican S.A. de C.V. (S.A.B., S.A.P.I. de C.V., S. de R.L. [de C.V.]);
+# the Polish, Czech and Spanish ones below.
 FORM_RUNS = frozenset({("a", "s"), ("s", "a"), ("k", "k"), ("b", "v"), ("n", "v"),
                        ("i", "s"), ("k", "s"), ("p", "s"),
                        ("sa", "de", "cv"), ("sab", "de", "cv"), ("sapi", "de", "cv"),
-                       ("s", "de", "rl"), ("s", "de", "rl", "de", "cv")})
+                       ("s", "de", "rl"), ("s", "de", "rl", "de", "cv"),
+                       # Polish sp. z o.o., sp.j., sp.k., sp.p.; Czech spol. s r.o.;
+                       # Spanish S.Coop.
+                       ("sp", "z", "oo"), ("sp", "j"), ("sp", "k"), ("sp", "p"),
+                       ("spol", "s", "ro"), ("s", "coop")})
 FORM_RUN_SIZES = sorted({len(run) for run in FORM_RUNS}, reverse=True)
 FORM_RUN_ENDS = frozenset(run[-1] for run in FORM_RUNS)  # "s" of A/S, "cv" of S.A. de C.V.
 # Letters NFKD keeps whole, folded for matching only; and the German / Scandinavian way of

@@ -302,8 +302,10 @@ class AliasIndex:
             return size
         common = _commonness(self, match_key(q))
         for i in self.tokens.bucket(rarest):
-            theirs = self.aliases.normalized[i].split()
-            if len(theirs) <= len(said) or not words <= set(theirs):
+            # as stored, or as matched ("lodz" of "Łódź Pharma"): the words the token index has
+            theirs = next((t for t in map(str.split, self._keys_of(i))
+                           if len(t) > len(said) and words <= set(t)), None)
+            if theirs is None:
                 continue
             alias = self.aliases[i]
             if alias.entity in found and found[alias.entity].level in EXACT_LEVELS:
@@ -315,6 +317,14 @@ class AliasIndex:
             evidence.common = common  # of the words it shares with the query
             self._offer(found, alias, self._forms(evidence, form, alias), on, config)
         return 0
+
+    def _keys_of(self, i: int) -> list[str]:
+        """Alias i's keys: as stored first, then as matched (letters folded, more forms
+        dropped) and transliterated, when they differ."""
+        key, text = self.aliases.normalized[i], self.aliases.text[i]
+        if text.isascii() and not has_apostrophe(text):
+            return [key]  # (more forms dropped would be shorter: no longer name)
+        return spellings(text, key)
 
     def _fuzzy(self, found: dict[str, Evidence], q: str, form: str, ids: Sequence[int],
                floor: int, limit: int | None, on: str | None, config: ResolverConfig) -> None:

@@ -255,6 +255,41 @@ def test_the_forms_of_partnerships_and_sociedades_are_kept_in_the_stored_name() 
     assert other.status != "resolved" and "legal form differs" in other.candidates[0].reasons[0]
 
 
+def _central_european() -> AliasIndex:
+    """Polish, Czech, Spanish, German, Nordic and Brazilian companies as their registries
+    write them."""
+    names = {"lodz": "Łódź Pharma sp. z o.o.", "gabinety": "Gabinety Olearczyk Sp.j.",
+             "wieliczka": "Kopalnia Wieliczka Sp.k.", "hruba": "Jaroš Hrubá v.o.s.",
+             "vlcek": "Pokorná Vlček spol. s r.o.", "rosello": "Hermanos Roselló S.Coop.",
+             "roskoth": "Roskoth e.V.", "pennanen": "Pennanen Huttunen Osk",
+             "teixeira": "Nunes Teixeira S/A", "dekker": "Dekker & Reimes VOF",
+             "berglund": "Berglund Nordström HB"}
+    return AliasIndex.build([{"id": i, "kind": "customer", "name": n} for i, n in names.items()],
+                            [], [])
+
+
+@pytest.mark.parametrize("query,entity", [
+    ("Lodz Pharma", "lodz"), ("Łódź Pharma", "lodz"), ("Gabinety Olearczyk", "gabinety"),
+    ("kopalnia wieliczka", "wieliczka"), ("Jaros Hruba", "hruba"), ("Pokorna Vlcek", "vlcek"),
+    ("Hermanos Rosello", "rosello"), ("Roskoth", "roskoth"), ("Pennanen Huttunen", "pennanen"),
+    ("Nunes Teixeira", "teixeira"), ("Dekker & Reimes", "dekker"),
+    ("Berglund Nordstrom", "berglund"),
+])
+def test_polish_czech_and_other_forms_are_the_name_without_them(query: str, entity: str
+                                                                ) -> None:
+    answer = _central_european().resolve(query)
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
+    assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
+
+
+def test_a_name_written_without_its_stroked_letters_is_met_by_its_first_words() -> None:
+    """"Lodz" for Łódź Pharma sp. z o.o.: ł (and ø, æ, đ) are letters NFKD keeps whole, so
+    the leading words are compared as matched, with them folded."""
+    answer = _central_european().resolve("Lodz")
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == "lodz"
+    assert answer.candidates[0].reasons[0] == "leading words of 'Łódź Pharma sp. z o.o.'"
+
+
 @pytest.mark.parametrize("raw,normal", [
     ("Siobhán O'Connell", "siobhan oconnell"), ("Siobhan OConnell", "siobhan oconnell"),
     ("Anaïs D’Almeida", "anais dalmeida"), ("Anais D´Almeida", "anais dalmeida"),
