@@ -22,13 +22,13 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
-from factstore.periods import period_range
+from factstore.periods import FISCAL, fiscal_quarter_of, period_range
 from factstore.periods import valid_on as valid_at_day
 from factstore.alike import TYPE_WORDS, alike_root, alike_stem
 from factstore.question import (
@@ -233,6 +233,7 @@ class Builder:
             when = f" in {', '.join(periods)}" if periods else f" valid on {valid_at}"
             found.missing += [f"no fact for {p.replace('_', ' ')} of {name}{when}"
                               for p in sorted(predicates - {r["predicate"] for r in timely})]
+            found.missing += self._gaps(predicates, timely, periods, valid_at, name)
         self._load_sources({r["source_id"] for r in kept if r["source_id"]})
         groups: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         for r in kept:
@@ -266,6 +267,31 @@ class Builder:
             elif valid_at_day(r, valid_at, self.start_month):
                 kept.append(r)
         return kept
+
+    def _gaps(self, predicates: set[str], timely: list[Row], periods: list[str],
+              valid_at: date, name: str) -> list[str]:
+        """The quarters of a fiscal year or half asked for ('year to date', 'H1', 'FY26')
+        that had begun at valid_at and hold no fact of a predicate the question names that
+        other quarters of it do: a model must not give the quarters it has as the whole."""
+        gaps = []
+        for period in periods:
+            m = FISCAL.match(period)
+            if not m or (m.group(2) or "H")[0] != "H":
+                continue
+            start, end = period_range(period, self.start_month)
+            quarters = []
+            while start <= min(end, valid_at):
+                quarter = fiscal_quarter_of(start, self.start_month)
+                quarters.append((quarter, period_range(quarter, self.start_month)))
+                start = quarters[-1][1][1] + timedelta(days=1)
+            for predicate in sorted(predicates):
+                spans = [self._span(r) for r in timely if r["predicate"] == predicate
+                         and _overlaps(self._span(r), (period_range(period, self.start_month)))]
+                if spans:
+                    gaps += [f"no fact for {predicate.replace('_', ' ')} of {name} in {quarter}"
+                             for quarter, span in quarters
+                             if not any(_overlaps(s, span) for s in spans)]
+        return gaps
 
     def _span(self, row: Row) -> tuple[date, date]:
         if row.get("period"):
@@ -721,12 +747,15 @@ def _neutral(kinds: list[str], rules: list[Row], definitions: list[Row]) -> set[
 
 
 def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
-    """Predicates named by their first word only ('fuel' of fuel_volume, 'fleet' of
-    fleet_size), when that word stands alone among the question's words and begins no
-    other predicate of the entity."""
+    """Predicates named by their first or last word only ('fuel' of fuel_volume, 'fleet' of
+    fleet_size, 'backlog' of order_backlog, 'sold' of units_sold), when that word stands
+    alone among the question's words and begins or ends no other predicate of the
+    entity."""
     first: dict[str, set[str]] = defaultdict(set)
     for predicate in {r["predicate"] for r in rows}:
-        first[alike_stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
+        words = full_name(predicate.replace("_", " ")).split()
+        for word in {words[0], words[-1]}:
+            first[alike_stem(word)].add(predicate)
     alone = {r[0] for r in runs(ask.positions) if len(r) == 1}
     found: dict[str, set[int]] = {}
     for i in usable:
