@@ -250,7 +250,8 @@ ANSWER_NON_NAMES = frozenset([*"""
     figure figures success operations general standard notice approved public sector
     effective trailing twelve signed booked closed won lost open high low red amber green
     monday tuesday wednesday thursday friday saturday sunday
-    usd eur gbp chf jpy aud cad nok sek dkk us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
+    usd eur gbp chf jpy aud cad nok sek dkk inr zar rs rupees crore crores cr lakh lakhs lac
+    lacs us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
     yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
     one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million billion half dozen none neither

@@ -116,7 +116,7 @@ MARKUP = re.compile(r"\*\*|__|`")
 SENTENCE_END = re.compile(r"[.!?]+[\"'’”)]*(?=\s|$)")
 ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. approx. incl. excl. esp. inc. corp. ltd. co. no. nos. mr. mrs. ms. "
-    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para.".split()
+    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. rs.".split()
     + [f"{name}." for name in MONTH_ABBREVIATIONS]
 )
 NEVER_END = frozenset({"e.g.", "i.e.", "cf.", "vs."})
@@ -188,21 +188,24 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
 
 MASK = "¦"  # replaces what is read, keeping offsets; no pattern matches it
 CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "dollars": "USD",
-              "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN"}
+              "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN", "rs": "INR",
+              "rs.": "INR", "rupees": "INR"}
 CODES = ("USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|TRY|ILS|AED|SAR|INR|"
          "CNY|HKD|SGD|KRW|TWD|THB|IDR|MYR|PHP|NZD|ZAR|BRL|MXN|ARS|CLP|COP|PEN")
-SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6,
-          "b": 9, "bn": 9, "billion": 9}
+SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6, "b": 9, "bn": 9,
+          "billion": 9, "lakh": 5, "lakhs": 5, "lac": 5, "lacs": 5, "crore": 7, "crores": 7,
+          "cr": 7}  # Indian English: lakhs, crores ("Rs 106 crore", "₹4.5 Cr", "4.32 lakh")
 NUMBER = re.compile(
     rf"""(?<![\w.])
-    (?:(?P<pre>US\$|R\$|[$€£¥₹]|(?:{CODES})(?![A-Za-z]))\s?)?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+    (?:(?P<pre>US\$|R\$|[$€£¥₹]|Rs\.|Rs(?![A-Za-z])|(?:{CODES})(?![A-Za-z]))\s?)?
+    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?
       |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
       |\d+(?:\.\d+)?)
-    (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])|\s?(?P<word>thousand|million|billion|mn|bn)\b)?
+    (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])
+      |\s?(?P<word>thousand|million|billion|mn|bn|lakhs?|lacs?|crores?|[cC]r)\b)?
     (?:\s?(?P<pct>%|percent\b|per\ cent\b))?
     (?:\s?(?P<x>x)(?![A-Za-z]))?
-    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł))?
+    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł|rupees\b))?
     (?![\w])""",
     re.X,
 )

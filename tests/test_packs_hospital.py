@@ -2,17 +2,20 @@
 test): Kaveri Arogya Hospitals, India, fiscal year from April. Its metrics are named as a
 finance team names them (units_sold, order_backlog, bed_occupancy, arpob), asked for in
 everyday words ("how much did X sell", "X's backlog", "occupancy"), over a year or half that
-has quarters missing. Built once per module on each backend.
+has quarters missing; answers write Indian amounts (Rs 106 crore, 4.32 lakh units,
+1,06,00,00,000). Built once per module on each backend.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import partial
 
 import pytest
 
 from factstore import FactStore
+from factstore.verify import verify
 
 from .conftest import assert_answers, loaded_store, pack_of
 
@@ -116,3 +119,47 @@ def test_a_year_or_half_says_which_quarters_it_lacks(kaveri: FactStore, question
     pack = _pack(kaveri, question)
     assert pack.missing == missing, pack.text
     assert [i for i in pack.items if i.kind == "fact"], pack.text
+
+
+# (question, answer with {id} for the item's number, the kinds of problem it must have)
+VERDICTS = [
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was Rs 106 crore [{fact:khj-revenue-fy26q3}].", []),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was ₹106 Cr [{fact:khj-revenue-fy26q3}].", []),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was Rs. 1,06,00,00,000 [{fact:khj-revenue-fy26q3}].", []),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was 1,060 million rupees [{fact:khj-revenue-fy26q3}].", []),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was Rs 116 crore [{fact:khj-revenue-fy26q3}].", ["number"]),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was Rs. 1,16,00,00,000 [{fact:khj-revenue-fy26q3}].",
+     ["number"]),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was USD 106 crore [{fact:khj-revenue-fy26q3}].", ["currency"]),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q3 was Rs 110 crore [{fact:khj-revenue-fy26q3-deck}].",
+     ["status"]),
+    ("What was KHJ's revenue in FY26-Q3?",
+     "KHJ's revenue in FY26-Q2 was Rs 106 crore [{fact:khj-revenue-fy26q3}].", ["period"]),
+    ("How much did Kaveri Pharmacy sell in FY27-Q1?",
+     "Kaveri Pharmacy sold 4.32 lakh units in FY27-Q1 [{fact:pharmacy-units-fy27q1}].", []),
+    ("How much did Kaveri Pharmacy sell in FY27-Q1?",
+     "Kaveri Pharmacy sold 4.5 lakh units in FY27-Q1 [{fact:pharmacy-units-fy27q1}].",
+     ["number"]),
+]
+
+
+@pytest.mark.parametrize("question,answer,kinds", VERDICTS, ids=[v[1] for v in VERDICTS])
+def test_the_verifier_reads_indian_amounts(kaveri: FactStore, question: str, answer: str,
+                                           kinds: list[str]) -> None:
+    """Lakhs and crores, Rs and ₹, and the lakh grouping of digits are read as amounts in
+    rupees: "Rs 106 crore" failed as "106" against 1,060,000,000, with "Rs" and "Cr" taken
+    for names the cited item lacks; "Rs." ended a sentence."""
+    pack = _pack(kaveri, question)
+    number = {i.id: i.n for i in pack.items}
+    written = re.sub(r"\{([^}]+)\}", lambda m: str(number[m[1]]), answer)
+    report = verify(written, pack, fiscal_start_month=kaveri.fiscal_start_month())
+    assert report.summary.sentences == 1
+    assert [p.kind for s in report.sentences for p in s.problems] == kinds, pack.text
