@@ -219,7 +219,8 @@ class Builder:
             mine = by_subject[subject]
             found.metric[subject] = {root(w) for p in {r["predicate"] for r in mine}
                                      for w in p.split("_")}
-            predicates, found.explained[subject], named = _predicates(mine, ask)
+            predicates, found.explained[subject], named = _predicates(
+                mine, ask, self.index.entities[subject]["kind"])
             if named:
                 found.named.add(subject)
             if predicates:
@@ -640,7 +641,7 @@ def _for_a_group(exception: Row, general: Row, entities: Mapping[str, Row]) -> b
     return entity is not None and f"kind:{entity['kind']}" != general["applies_to"]
 
 
-def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
+def _predicates(rows: list[Row], ask: Ask, kind: str = "") -> tuple[set[str], set[int], bool]:
     """Predicates the question names, the positions of the words that name them, and
     whether its words name one itself: written out ('health score', 'health scores'; a word
     in everyday words of the same meaning, WORDS_ALIKE: 'contract expiry date' for
@@ -707,19 +708,22 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
         hits = _heads(rows, ask, usable)  # begins one predicate's name only
         own = bool(hits)
     every = set().union(*hits.values())
-    found = {p for p, at in hits.items() if not _longer(ask, at, every)}
+    found = {p for p, at in hits.items() if not _longer(ask, at, every, _roots(kind))}
     return found, set().union(*(hits[p] for p in found)), own
 
 
-def _longer(ask: Ask, at: set[int], every: set[int]) -> bool:
+def _longer(ask: Ask, at: set[int], every: set[int], kind: frozenset[str] = frozenset()
+            ) -> bool:
     """Do the question's words make the predicate named at `at` part of a longer name ('net
     revenue retention' for revenue)? A word of the run of asking words it stands in that no
-    predicate explains, is not generic and asks no rule; the run ends, for this, at an
-    article or preposition of another language ('der GMV von X')."""
+    predicate explains, is not generic, asks no rule and is not the entity's kind ('the Pune
+    hospital's revenue'; unless counted: 'how many hospitals'); the run ends, for this, at
+    an article or preposition of another language ('der GMV von X')."""
     words = ask.words
 
     def names_more(i: int) -> bool:
-        return i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS
+        return i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS \
+            and (ask.root(i) not in kind or i in ask.counted)
 
     for run in runs(ask.positions):
         mine = [k for k, i in enumerate(run) if i in at]

@@ -84,6 +84,9 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("What is MediSupply's backlog?", {"fact:medisupply-backlog-fy27q2": "current"}, set()),
     ("What was occupancy at Sri Lakshmi Multispeciality Hospital in FY26-Q4?",
      {"fact:chennai-occupancy-fy26q4": "current"}, set()),
+    # the entity's kind beside the metric does not make a longer metric of it
+    ("What was the KHJ hospital's revenue last quarter?",
+     {"fact:khj-revenue-fy27q2": "current"}, {"fact:khj-revenue-fy27q1"}),
 ]
 
 
