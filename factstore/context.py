@@ -131,7 +131,7 @@ class Builder:
                 found.answered.add(subject)
                 found.explained[subject] = set().union(
                     found.explained.get(subject, set()), *(found.explained[m] for m in held))
-        candidates = [*self._definitions(terms, options.scope, valid_at), *facts,
+        candidates = [*self._definitions(terms, options.scope, valid_at, periods), *facts,
                       *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *links.answers_wh(ask, found),
@@ -173,13 +173,27 @@ class Builder:
 
     # -- definitions ----------------------------------------------------------------------
 
-    def _definitions(self, terms: list[str], scope: str | None, valid_at: date
-                     ) -> list[Ranked]:
+    def _definitions(self, terms: list[str], scope: str | None, valid_at: date,
+                     periods: list[str] | None = None) -> list[Ranked]:
+        """The definitions of the terms: those in force in the periods the question names
+        (a term none of whose definitions held then: those at valid_at), else at valid_at;
+        one proposed or deprecated is labelled so, never current."""
         found = []
         wanted = {t.casefold(): i for i, t in enumerate(terms)}
+        asked = [period_range(p, self.start_month) for p in periods or []]
+
+        def held(d: Row) -> bool:
+            span = (date.fromisoformat(d["valid_from"]) if d["valid_from"] else date.min,
+                    date.fromisoformat(d["valid_to"]) if d["valid_to"] else date.max)
+            return any(_overlaps(span, a) for a in asked)
+
+        then = {d["term"].casefold() for d in self.definitions if asked and held(d)}
         for d in self.definitions:
             rank = wanted.get(d["term"].casefold())
-            if rank is None or not valid_at_day(d, valid_at, self.start_month):
+            if rank is None:
+                continue
+            if not (held(d) if d["term"].casefold() in then
+                    else valid_at_day(d, valid_at, self.start_month)):
                 continue
             in_scope = scope is None or d["scope"] in (None, scope)
             text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
@@ -189,11 +203,12 @@ class Builder:
             if d.get("owner"):  # who to ask, and who answers for it
                 text += f" (owner: {d['owner']})"
             text += validity(d.get("valid_from"), d.get("valid_to"))
-            item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
+            status = "current" if d["status"] == "active" else d["status"]
+            item = _item("definition", d["id"], status, text, d, scope=d["scope"])
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"
             found.append(Ranked(TIER_DEFINITION if in_scope else TIER_LOW,
-                                (rank, d["id"]), item))
+                                (rank, status != "current", d["id"]), item))
         return found
 
     # -- facts ----------------------------------------------------------------------------

@@ -41,7 +41,16 @@ entities:
     aliases: [{alias: Sri Lakshmi Multispeciality Hospital, kind: former, valid_to: 2025-06-30}]
   - {id: pharmacy, kind: business_unit, name: Kaveri Pharmacy}
   - {id: medisupply, kind: supplier, name: MediSupply Distributors}
+definitions:
+  - {id: "def:arpob-fy26@finance", term: ARPOB, scope: finance, valid_from: 2023-04-01,
+     valid_to: 2026-03-31, text: "Gross in-patient billing per occupied bed day."}
+  - {id: "def:arpob@finance", term: ARPOB, scope: finance, valid_from: 2026-04-01,
+     text: "In-patient net revenue after TPA disallowances per occupied bed day."}
+  - {id: "def:alos@finance", term: ALOS, scope: finance, status: proposed,
+     text: "Average length of stay: inpatient days over discharges."}
 facts:
+  - {id: fact:khj-arpob-fy26q3, subject: khj, predicate: arpob, value: 54000, unit: INR,
+     value_type: money, period: FY26-Q3}
   - {id: fact:khj-revenue-fy26q3, subject: khj, predicate: revenue, value: 1060000000,
      unit: INR, value_type: money, period: FY26-Q3}
   - {id: fact:khj-revenue-fy26q3-deck, subject: khj, predicate: revenue, value: 1100000000,
@@ -84,6 +93,16 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("What is MediSupply's backlog?", {"fact:medisupply-backlog-fy27q2": "current"}, set()),
     ("What was occupancy at Sri Lakshmi Multispeciality Hospital in FY26-Q4?",
      {"fact:chennai-occupancy-fy26q4": "current"}, set()),
+    # a definition as it held in the period asked about, and as it holds now; a proposed one
+    # is labelled so (it was 'current', as every definition was)
+    ("What was KHJ's ARPOB in FY26-Q3?", {"fact:khj-arpob-fy26q3": "current",
+                                          "def:arpob-fy26@finance": "current"},
+     {"def:arpob@finance", "fact:khj-arpob-fy27q2"}),
+    ("What does ARPOB mean for finance?", {"def:arpob@finance": "current"},
+     {"def:arpob-fy26@finance"}),
+    ("What will ARPOB mean in FY28?", {"def:arpob@finance": "current"},
+     {"def:arpob-fy26@finance"}),
+    ("What is ALOS?", {"def:alos@finance": "proposed"}, set()),
     # the entity's kind beside the metric does not make a longer metric of it
     ("What was the KHJ hospital's revenue last quarter?",
      {"fact:khj-revenue-fy27q2": "current"}, {"fact:khj-revenue-fy27q1"}),
@@ -109,6 +128,8 @@ GAPS = [
     ("What is KHJ revenue YTD?", ["no fact for revenue of Kaveri Hospital Jayanagar in FY27-Q3"]),
     ("What was KHJ's ARPOB in H1 FY27?",
      ["no fact for arpob of Kaveri Hospital Jayanagar in FY27-Q1"]),
+    ("What was KHJ's ARPOB in FY26?",
+     [f"no fact for arpob of Kaveri Hospital Jayanagar in FY26-Q{q}" for q in (1, 2, 4)]),
     ("What was KHJ's revenue in the first half of FY27?", []),
     ("What was KHJ's revenue in FY26?",
      [f"no fact for revenue of Kaveri Hospital Jayanagar in FY26-Q{q}" for q in (1, 2, 4)]),
