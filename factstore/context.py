@@ -375,10 +375,10 @@ class Builder:
         live = [r for r in self.rules if valid_at_day(r, valid_at, self.start_month)]
         by_id = {r["id"]: r for r in live}
         family: dict[str, list[Row]] = defaultdict(list)  # general rule -> its exceptions
-        for r in live:
-            if r["overrides"] in by_id:
+        for r in live:  # (a proposed or deprecated exception overrides nothing)
+            if r["overrides"] in by_id and r["status"] == "active":
                 family[r["overrides"]].append(r)
-        heads = [r for r in live if r["overrides"] not in by_id]
+        heads = [r for r in live if r["overrides"] not in by_id or r["status"] != "active"]
         attribute = [i for i in ask.attribute(terms=bool(subjects) or ask.about_rules)
                      if len(ask.words.words[i]) >= CONTENT_MIN]
         # (subject, applies_to, topic, asks about its rules, obligation words to fall back on)
@@ -581,6 +581,9 @@ def _members(subjects: list[str], links: Links, ask: Ask, found: Found) -> list[
 
 def _rule(r: Row, status: str, tier: int, order: tuple[Any, ...],
           refs: dict[str, str]) -> Ranked:
+    """A rule's item; one proposed or deprecated is labelled so, never the rule to apply."""
+    if r["status"] != "active":
+        status, tier, refs = r["status"], TIER_CONTEXT, {}
     item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
     c = Ranked(tier, (*order, r["id"]), item, refs)
     if refs:

@@ -48,6 +48,14 @@ definitions:
      text: "In-patient net revenue after TPA disallowances per occupied bed day."}
   - {id: "def:alos@finance", term: ALOS, scope: finance, status: proposed,
      text: "Average length of stay: inpatient days over discharges."}
+rules:
+  - {id: rule:discount, applies_to: "kind:hospital", text: "Package discounts above 10% need
+     the unit medical director's approval."}
+  - {id: rule:discount-chennai-draft, applies_to: chennai, overrides: rule:discount,
+     status: proposed, text: "Chennai package discounts above 5% need the cluster head's
+     approval."}
+  - {id: rule:weekend-discount, applies_to: khj, status: deprecated, text: "Weekend package
+     discounts above 8% need the unit head's approval."}
 facts:
   - {id: fact:khj-arpob-fy26q3, subject: khj, predicate: arpob, value: 54000, unit: INR,
      value_type: money, period: FY26-Q3}
@@ -103,6 +111,12 @@ CASES: list[tuple[str, dict[str, str], set[str]]] = [
     ("What will ARPOB mean in FY28?", {"def:arpob@finance": "current"},
      {"def:arpob-fy26@finance"}),
     ("What is ALOS?", {"def:alos@finance": "proposed"}, set()),
+    # a proposed or deprecated rule is labelled so, and a proposed exception overrides
+    # nothing: both were 'current', the general rule 'overridden' by a draft
+    ("What discount rules apply to Kaveri Hospital Chennai?",
+     {"rule:discount": "current", "rule:discount-chennai-draft": "proposed"}, set()),
+    ("What discount rules apply to KHJ?",
+     {"rule:discount": "current", "rule:weekend-discount": "deprecated"}, set()),
     # the entity's kind beside the metric does not make a longer metric of it
     ("What was the KHJ hospital's revenue last quarter?",
      {"fact:khj-revenue-fy27q2": "current"}, {"fact:khj-revenue-fy27q1"}),
