@@ -22,13 +22,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
-from factstore.periods import FISCAL, fiscal_quarter_of, period_range
+from factstore.in_time import definitions_in_force, span_of, year_gaps
+from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
 from factstore.alike import TYPE_WORDS, alike_root, alike_stem
 from factstore.question import (
@@ -174,27 +175,12 @@ class Builder:
     # -- definitions ----------------------------------------------------------------------
 
     def _definitions(self, terms: list[str], scope: str | None, valid_at: date,
-                     periods: list[str] | None = None) -> list[Ranked]:
-        """The definitions of the terms: those in force in the periods the question names
-        (a term none of whose definitions held then: those at valid_at), else at valid_at;
-        one proposed or deprecated is labelled so, never current."""
-        found = []
-        wanted = {t.casefold(): i for i, t in enumerate(terms)}
-        asked = [period_range(p, self.start_month) for p in periods or []]
-
-        def held(d: Row) -> bool:
-            span = (date.fromisoformat(d["valid_from"]) if d["valid_from"] else date.min,
-                    date.fromisoformat(d["valid_to"]) if d["valid_to"] else date.max)
-            return any(_overlaps(span, a) for a in asked)
-
-        then = {d["term"].casefold() for d in self.definitions if asked and held(d)}
-        for d in self.definitions:
-            rank = wanted.get(d["term"].casefold())
-            if rank is None:
-                continue
-            if not (held(d) if d["term"].casefold() in then
-                    else valid_at_day(d, valid_at, self.start_month)):
-                continue
+                     periods: list[str]) -> list[Ranked]:
+        """The terms' definitions in force (in_time.definitions_in_force); one proposed or
+        deprecated is labelled so, never current."""
+        found, rank = [], {t.casefold(): i for i, t in enumerate(terms)}
+        for d in definitions_in_force(self.definitions, terms, periods, valid_at,
+                                      self.start_month):
             in_scope = scope is None or d["scope"] in (None, scope)
             text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
                 f"{d['term']}: {d['text']}"
@@ -208,7 +194,8 @@ class Builder:
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"
             found.append(Ranked(TIER_DEFINITION if in_scope else TIER_LOW,
-                                (rank, status != "current", d["id"]), item))
+                                (rank[d["term"].casefold()], status != "current", d["id"]),
+                                item))
         return found
 
     # -- facts ----------------------------------------------------------------------------
@@ -249,7 +236,8 @@ class Builder:
             when = f" in {', '.join(periods)}" if periods else f" valid on {valid_at}"
             found.missing += [f"no fact for {p.replace('_', ' ')} of {name}{when}"
                               for p in sorted(predicates - {r["predicate"] for r in timely})]
-            found.missing += self._gaps(predicates, timely, periods, valid_at, name)
+            found.missing += year_gaps(predicates, timely, periods, valid_at, name,
+                                       self.start_month)
         self._load_sources({r["source_id"] for r in kept if r["source_id"]})
         groups: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         for r in kept:
@@ -264,56 +252,27 @@ class Builder:
     def _in_time(self, rows: list[Row], periods: list[str], valid_at: date) -> list[Row]:
         """Facts about the periods asked for; without one, what held at valid_at: the latest
         period that had started by then, per subject and predicate."""
+        month = self.start_month
         if periods:
-            asked = [period_range(p, self.start_month) for p in periods]
-            return [r for r in rows if any(_overlaps(self._span(r), a) for a in asked)]
+            asked = [period_range(p, month) for p in periods]
+            return [r for r in rows if any(_overlaps(span_of(r, month), a) for a in asked)]
         day = valid_at.isoformat()
         latest: dict[tuple[str, str], str] = {}
         for r in rows:
             if r["period"]:
-                start = self._span(r)[0].isoformat()
+                start = span_of(r, month)[0].isoformat()
                 key = (r["subject_id"], r["predicate"])
                 if start <= day and start > latest.get(key, ""):
                     latest[key] = start
         kept = []
         for r in rows:
             if r["period"]:
-                if self._span(r)[0].isoformat() == latest.get((r["subject_id"], r["predicate"])):
+                if span_of(r, month)[0].isoformat() == latest.get((r["subject_id"],
+                                                                   r["predicate"])):
                     kept.append(r)
             elif valid_at_day(r, valid_at, self.start_month):
                 kept.append(r)
         return kept
-
-    def _gaps(self, predicates: set[str], timely: list[Row], periods: list[str],
-              valid_at: date, name: str) -> list[str]:
-        """The quarters of a fiscal year or half asked for ('year to date', 'H1', 'FY26')
-        that had begun at valid_at and hold no fact of a predicate the question names that
-        other quarters of it do: a model must not give the quarters it has as the whole."""
-        gaps = []
-        for period in periods:
-            m = FISCAL.match(period)
-            if not m or (m.group(2) or "H")[0] != "H":
-                continue
-            start, end = period_range(period, self.start_month)
-            quarters = []
-            while start <= min(end, valid_at):
-                quarter = fiscal_quarter_of(start, self.start_month)
-                quarters.append((quarter, period_range(quarter, self.start_month)))
-                start = quarters[-1][1][1] + timedelta(days=1)
-            for predicate in sorted(predicates):
-                spans = [self._span(r) for r in timely if r["predicate"] == predicate
-                         and _overlaps(self._span(r), (period_range(period, self.start_month)))]
-                if spans:
-                    gaps += [f"no fact for {predicate.replace('_', ' ')} of {name} in {quarter}"
-                             for quarter, span in quarters
-                             if not any(_overlaps(s, span) for s in spans)]
-        return gaps
-
-    def _span(self, row: Row) -> tuple[date, date]:
-        if row.get("period"):
-            return period_range(row["period"], self.start_month)
-        return (date.fromisoformat(row["valid_from"]) if row["valid_from"] else date.min,
-                date.fromisoformat(row["valid_to"]) if row["valid_to"] else date.max)
 
     def _rank_group(self, group: list[Row], superseded_by: dict[str, str],
                     order: tuple[Any, ...], tier: int) -> list[Ranked]:

@@ -67,7 +67,8 @@ from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummar
 from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.schema import NUMERIC
-from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
+from factstore.text import (ANSWER_NON_NAMES, ANSWER_PERIOD, CODES, CURRENCIES,
+                            MONTH_ABBREVIATIONS, MONTH_NAMES, SCALES)
 from factstore.verify_checks import (
     initials_in,
     year_problems,
@@ -187,14 +188,6 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
 # --- numbers, amounts, percentages, dates ----------------------------------------------------
 
 MASK = "¦"  # replaces what is read, keeping offsets; no pattern matches it
-CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "dollars": "USD",
-              "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN", "rs": "INR",
-              "rs.": "INR", "rupees": "INR"}
-CODES = ("USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|TRY|ILS|AED|SAR|INR|"
-         "CNY|HKD|SGD|KRW|TWD|THB|IDR|MYR|PHP|NZD|ZAR|BRL|MXN|ARS|CLP|COP|PEN")
-SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6, "b": 9, "bn": 9,
-          "billion": 9, "lakh": 5, "lakhs": 5, "lac": 5, "lacs": 5, "crore": 7, "crores": 7,
-          "cr": 7}  # Indian English: lakhs, crores ("Rs 106 crore", "₹4.5 Cr", "4.32 lakh")
 NUMBER = re.compile(
     rf"""(?<![\w.])
     (?:(?P<pre>US\$|R\$|[$€£¥₹]|Rs\.|Rs(?![A-Za-z])|(?:{CODES})(?![A-Za-z]))\s?)?
@@ -793,10 +786,10 @@ def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> It
 
 
 __all__ = [
-    "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE", "CODES",
-    "CURRENCIES", "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
+    "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE",
+    "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
     "KNOWLEDGE", "LIST_MARKER", "MARKUP", "MASK", "MAX_RANGE", "MONTH", "NAME_TOKEN", "NEVER_END",
-    "NUMBER", "POSSESSIVE", "SCALES", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
+    "NUMBER", "POSSESSIVE", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
     "DateClaim", "DayParts", "Evidence", "Scan", "Word", "abstaining_clauses", "citation_numbers",
     "citations", "evidence", "iso_day", "load_pack", "named_in", "names", "read_answer", "scan",
     "split_sentences", "verify"

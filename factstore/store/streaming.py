@@ -663,5 +663,5 @@ def _reader(path: Path, checks: _FileChecks, outbox: Any) -> None:
         return
 
 
-__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Outcome", "Packed",
-           "Ref", "StoreAt", "write_jsonl"]
+__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Link", "Outcome",
+           "Packed", "Ref", "StoreAt", "write_jsonl"]
