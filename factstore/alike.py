@@ -20,6 +20,7 @@ WORDS_ALIKE = (
     "employees employee headcount headcounts staff workforce personnel",
     "contract contracts agreement agreements",
     "revenue revenues sales turnover",
+    "sold sell sells selling",
 )
 # Words that say what kind of value a predicate holds, and so count as words of its name:
 # "the contract end date" of contract_end (a date), "the on-time delivery rate" of

@@ -28,6 +28,7 @@ from typing import Any
 
 from factstore.errors import InvalidInput
 from factstore.results import ContextPack, Mention, PackItem, PackOptions, PackSource
+from factstore.in_time import definitions_in_force, span_of, year_gaps
 from factstore.periods import period_range
 from factstore.periods import valid_on as valid_at_day
 from factstore.alike import TYPE_WORDS, alike_root, alike_stem
@@ -130,7 +131,7 @@ class Builder:
                 found.answered.add(subject)
                 found.explained[subject] = set().union(
                     found.explained.get(subject, set()), *(found.explained[m] for m in held))
-        candidates = [*self._definitions(terms, options.scope, valid_at), *facts,
+        candidates = [*self._definitions(terms, options.scope, valid_at, periods), *facts,
                       *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
                       *links.answers_wh(ask, found),
@@ -172,14 +173,13 @@ class Builder:
 
     # -- definitions ----------------------------------------------------------------------
 
-    def _definitions(self, terms: list[str], scope: str | None, valid_at: date
-                     ) -> list[Ranked]:
-        found = []
-        wanted = {t.casefold(): i for i, t in enumerate(terms)}
-        for d in self.definitions:
-            rank = wanted.get(d["term"].casefold())
-            if rank is None or not valid_at_day(d, valid_at, self.start_month):
-                continue
+    def _definitions(self, terms: list[str], scope: str | None, valid_at: date,
+                     periods: list[str]) -> list[Ranked]:
+        """The terms' definitions in force (in_time.definitions_in_force); one proposed or
+        deprecated is labelled so, never current."""
+        found, rank = [], {t.casefold(): i for i, t in enumerate(terms)}
+        for d in definitions_in_force(self.definitions, terms, periods, valid_at,
+                                      self.start_month):
             in_scope = scope is None or d["scope"] in (None, scope)
             text = f"{d['term']} ({d['scope']}): {d['text']}" if d["scope"] else \
                 f"{d['term']}: {d['text']}"
@@ -188,11 +188,13 @@ class Builder:
             if d.get("owner"):  # who to ask, and who answers for it
                 text += f" (owner: {d['owner']})"
             text += validity(d.get("valid_from"), d.get("valid_to"))
-            item = _item("definition", d["id"], "current", text, d, scope=d["scope"])
+            status = "current" if d["status"] == "active" else d["status"]
+            item = _item("definition", d["id"], status, text, d, scope=d["scope"])
             if not in_scope:
                 item.note = f"other scope: {_token(d['scope'])}"
             found.append(Ranked(TIER_DEFINITION if in_scope else TIER_LOW,
-                                (rank, d["id"]), item))
+                                (rank[d["term"].casefold()], status != "current", d["id"]),
+                                item))
         return found
 
     # -- facts ----------------------------------------------------------------------------
@@ -218,7 +220,8 @@ class Builder:
             mine = by_subject[subject]
             found.metric[subject] = {root(w) for p in {r["predicate"] for r in mine}
                                      for w in p.split("_")}
-            predicates, found.explained[subject], named = _predicates(mine, ask)
+            predicates, found.explained[subject], named = _predicates(
+                mine, ask, self.index.entities[subject]["kind"])
             if named:
                 found.named.add(subject)
             if predicates:
@@ -232,6 +235,8 @@ class Builder:
             when = f" in {', '.join(periods)}" if periods else f" valid on {valid_at}"
             found.missing += [f"no fact for {p.replace('_', ' ')} of {name}{when}"
                               for p in sorted(predicates - {r["predicate"] for r in timely})]
+            found.missing += year_gaps(predicates, timely, periods, valid_at, name,
+                                       self.start_month)
         self._load_sources({r["source_id"] for r in kept if r["source_id"]})
         groups: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         for r in kept:
@@ -246,31 +251,27 @@ class Builder:
     def _in_time(self, rows: list[Row], periods: list[str], valid_at: date) -> list[Row]:
         """Facts about the periods asked for; without one, what held at valid_at: the latest
         period that had started by then, per subject and predicate."""
+        month = self.start_month
         if periods:
-            asked = [period_range(p, self.start_month) for p in periods]
-            return [r for r in rows if any(_overlaps(self._span(r), a) for a in asked)]
+            asked = [period_range(p, month) for p in periods]
+            return [r for r in rows if any(_overlaps(span_of(r, month), a) for a in asked)]
         day = valid_at.isoformat()
         latest: dict[tuple[str, str], str] = {}
         for r in rows:
             if r["period"]:
-                start = self._span(r)[0].isoformat()
+                start = span_of(r, month)[0].isoformat()
                 key = (r["subject_id"], r["predicate"])
                 if start <= day and start > latest.get(key, ""):
                     latest[key] = start
         kept = []
         for r in rows:
             if r["period"]:
-                if self._span(r)[0].isoformat() == latest.get((r["subject_id"], r["predicate"])):
+                if span_of(r, month)[0].isoformat() == latest.get((r["subject_id"],
+                                                                   r["predicate"])):
                     kept.append(r)
             elif valid_at_day(r, valid_at, self.start_month):
                 kept.append(r)
         return kept
-
-    def _span(self, row: Row) -> tuple[date, date]:
-        if row.get("period"):
-            return period_range(row["period"], self.start_month)
-        return (date.fromisoformat(row["valid_from"]) if row["valid_from"] else date.min,
-                date.fromisoformat(row["valid_to"]) if row["valid_to"] else date.max)
 
     def _rank_group(self, group: list[Row], superseded_by: dict[str, str],
                     order: tuple[Any, ...], tier: int) -> list[Ranked]:
@@ -332,10 +333,10 @@ class Builder:
         live = [r for r in self.rules if valid_at_day(r, valid_at, self.start_month)]
         by_id = {r["id"]: r for r in live}
         family: dict[str, list[Row]] = defaultdict(list)  # general rule -> its exceptions
-        for r in live:
-            if r["overrides"] in by_id:
+        for r in live:  # (a proposed or deprecated exception overrides nothing)
+            if r["overrides"] in by_id and r["status"] == "active":
                 family[r["overrides"]].append(r)
-        heads = [r for r in live if r["overrides"] not in by_id]
+        heads = [r for r in live if r["overrides"] not in by_id or r["status"] != "active"]
         attribute = [i for i in ask.attribute(terms=bool(subjects) or ask.about_rules)
                      if len(ask.words.words[i]) >= CONTENT_MIN]
         # (subject, applies_to, topic, asks about its rules, obligation words to fall back on)
@@ -538,6 +539,9 @@ def _members(subjects: list[str], links: Links, ask: Ask, found: Found) -> list[
 
 def _rule(r: Row, status: str, tier: int, order: tuple[Any, ...],
           refs: dict[str, str]) -> Ranked:
+    """A rule's item; one proposed or deprecated is labelled so, never the rule to apply."""
+    if r["status"] != "active":
+        status, tier, refs = r["status"], TIER_CONTEXT, {}
     item = _item("rule", r["id"], status, r["text"], r, subject=r["applies_to"])
     c = Ranked(tier, (*order, r["id"]), item, refs)
     if refs:
@@ -613,7 +617,7 @@ def _for_a_group(exception: Row, general: Row, entities: Mapping[str, Row]) -> b
     return entity is not None and f"kind:{entity['kind']}" != general["applies_to"]
 
 
-def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
+def _predicates(rows: list[Row], ask: Ask, kind: str = "") -> tuple[set[str], set[int], bool]:
     """Predicates the question names, the positions of the words that name them, and
     whether its words name one itself: written out ('health score', 'health scores'; a word
     in everyday words of the same meaning, WORDS_ALIKE: 'contract expiry date' for
@@ -680,19 +684,22 @@ def _predicates(rows: list[Row], ask: Ask) -> tuple[set[str], set[int], bool]:
         hits = _heads(rows, ask, usable)  # begins one predicate's name only
         own = bool(hits)
     every = set().union(*hits.values())
-    found = {p for p, at in hits.items() if not _longer(ask, at, every)}
+    found = {p for p, at in hits.items() if not _longer(ask, at, every, _roots(kind))}
     return found, set().union(*(hits[p] for p in found)), own
 
 
-def _longer(ask: Ask, at: set[int], every: set[int]) -> bool:
+def _longer(ask: Ask, at: set[int], every: set[int], kind: frozenset[str] = frozenset()
+            ) -> bool:
     """Do the question's words make the predicate named at `at` part of a longer name ('net
     revenue retention' for revenue)? A word of the run of asking words it stands in that no
-    predicate explains, is not generic and asks no rule; the run ends, for this, at an
-    article or preposition of another language ('der GMV von X')."""
+    predicate explains, is not generic, asks no rule and is not the entity's kind ('the Pune
+    hospital's revenue'; unless counted: 'how many hospitals'); the run ends, for this, at
+    an article or preposition of another language ('der GMV von X')."""
     words = ask.words
 
     def names_more(i: int) -> bool:
-        return i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS
+        return i not in every and ask.root(i) not in GENERIC and ask.root(i) not in RULE_ROOTS \
+            and (ask.root(i) not in kind or i in ask.counted)
 
     for run in runs(ask.positions):
         mine = [k for k, i in enumerate(run) if i in at]
@@ -720,12 +727,15 @@ def _neutral(kinds: list[str], rules: list[Row], definitions: list[Row]) -> set[
 
 
 def _heads(rows: list[Row], ask: Ask, usable: list[int]) -> dict[str, set[int]]:
-    """Predicates named by their first word only ('fuel' of fuel_volume, 'fleet' of
-    fleet_size), when that word stands alone among the question's words and begins no
-    other predicate of the entity."""
+    """Predicates named by their first or last word only ('fuel' of fuel_volume, 'fleet' of
+    fleet_size, 'backlog' of order_backlog, 'sold' of units_sold), when that word stands
+    alone among the question's words and begins or ends no other predicate of the
+    entity."""
     first: dict[str, set[str]] = defaultdict(set)
     for predicate in {r["predicate"] for r in rows}:
-        first[alike_stem(full_name(predicate.replace("_", " ")).split()[0])].add(predicate)
+        words = full_name(predicate.replace("_", " ")).split()
+        for word in {words[0], words[-1]}:
+            first[alike_stem(word)].add(predicate)
     alone = {r[0] for r in runs(ask.positions) if len(r) == 1}
     found: dict[str, set[int]] = {}
     for i in usable:

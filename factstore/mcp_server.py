@@ -27,7 +27,8 @@ INSTRUCTIONS = (
     "factstore holds the company's versioned knowledge. Call `context` with the user's "
     "question and answer only from the pack it returns, citing items as [n]; say you do not "
     "know when the pack lacks the answer. Use `resolve` when a name may mean several "
-    "entities. Corrections go to a branch with `propose_correction` for a human to review."
+    "entities. Check your answer with `verify` (the pack's hash and your answer) before "
+    "giving it. Corrections go to a branch with `propose_correction` for a human to review."
 )
 
 
@@ -76,6 +77,21 @@ def build_server(store: FactStore, author: str) -> Any:
                     valid_at=valid_at, scope=scope, max_tokens=max_tokens, format=format)
 
     @server.tool()
+    def replay(pack_hash: str) -> dict[str, Any]:
+        """A logged pack (its `hash`, or a prefix), rebuilt byte for byte from the knowledge
+        at its version: what a model was given, and from which rows."""
+        return call(store.replay, pack_hash)  # type: ignore[no-any-return]
+
+    @server.tool()
+    def verify(answer: str, pack_hash: str) -> dict[str, Any]:
+        """Check an answer against the logged pack it was written from (the `hash` that
+        `context` returned): citations exist; numbers, amounts, dates, names and periods
+        match the cited items; an outranked, superseded, conflicting or overridden item is
+        not given as the answer without saying so; uncited numbers are flagged. `ok` false
+        means the answer must not be given as it is."""
+        return call(_verify, store, answer, pack_hash)  # type: ignore[no-any-return]
+
+    @server.tool()
     def lookup(name: str, as_of: str | None = None) -> dict[str, Any]:
         """One row by id or name (term, alias), with its source and last change."""
         return call(store.show, name, as_of=as_of)  # type: ignore[no-any-return]
@@ -103,6 +119,14 @@ def build_server(store: FactStore, author: str) -> Any:
                     reason, agent, definition, value, scope, predicate, period, source)
 
     return server
+
+
+def _verify(store: FactStore, answer: str, pack_hash: str) -> Any:
+    from factstore.verify import verify
+
+    if not answer or not answer.strip():
+        raise InvalidInput("answer: empty")
+    return verify(answer, store.replay(pack_hash))
 
 
 def _propose(main: FactStore, author: str, name: str, branch: str, reason: str,

@@ -250,7 +250,8 @@ ANSWER_NON_NAMES = frozenset([*"""
     figure figures success operations general standard notice approved public sector
     effective trailing twelve signed booked closed won lost open high low red amber green
     monday tuesday wednesday thursday friday saturday sunday
-    usd eur gbp chf jpy aud cad nok sek dkk us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
+    usd eur gbp chf jpy aud cad nok sek dkk inr zar rs rupees crore crores cr lakh lakhs lac
+    lacs us uk eu ceo cfo cto coo vp svp evp fy ytd qtd ttm
     yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
     one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million billion half dozen none neither
@@ -319,11 +320,23 @@ ANSWER_PERIOD = re.compile(
 )
 
 
+# Currencies and scales an amount is written with (factstore.verify reads answers with them).
+CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "dollars": "USD",
+              "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN", "rs": "INR",
+              "rs.": "INR", "rupees": "INR"}
+CODES = ("USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|TRY|ILS|AED|SAR|INR|"
+         "CNY|HKD|SGD|KRW|TWD|THB|IDR|MYR|PHP|NZD|ZAR|BRL|MXN|ARS|CLP|COP|PEN")
+SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6, "b": 9, "bn": 9,
+          "billion": 9, "lakh": 5, "lakhs": 5, "lac": 5, "lacs": 5, "crore": 7, "crores": 7,
+          "cr": 7}  # Indian English: lakhs, crores ("Rs 106 crore", "₹4.5 Cr", "4.32 lakh")
+
+
 __all__ = [
-    "ANSWER_NON_NAMES", "ANSWER_PERIOD", "BASED_INT", "DECIMAL_INT", "ENDING", "FRACTION",
+    "ANSWER_NON_NAMES", "ANSWER_PERIOD", "BASED_INT", "CODES", "CURRENCIES", "DECIMAL_INT",
+    "ENDING", "FRACTION",
     "GENERIC_QUESTION_WORDS", "HIDDEN", "LARGEST", "LOOKALIKES", "MAX_TEXT_BYTES",
     "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "ORDINALS",
-    "OTHER_DIGITS",
-    "QUESTION_PERIODS", "QUESTION_WORDS", "SPACES", "STRUCTURE", "TERMINAL_CONTROL", "Number",
+    "OTHER_DIGITS", "QUESTION_PERIODS", "QUESTION_WORDS", "SCALES", "SPACES", "STRUCTURE",
+    "TERMINAL_CONTROL", "Number",
     "clean_for_pack", "clean_for_terminal", "parse_number", "plain_number"
 ]

@@ -67,7 +67,8 @@ from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummar
 from factstore.render import check_pack
 from factstore.resolver import LEGAL_SUFFIXES, full_name
 from factstore.schema import NUMERIC
-from factstore.text import ANSWER_NON_NAMES, ANSWER_PERIOD, MONTH_ABBREVIATIONS, MONTH_NAMES
+from factstore.text import (ANSWER_NON_NAMES, ANSWER_PERIOD, CODES, CURRENCIES,
+                            MONTH_ABBREVIATIONS, MONTH_NAMES, SCALES)
 from factstore.verify_checks import (
     initials_in,
     year_problems,
@@ -116,7 +117,7 @@ MARKUP = re.compile(r"\*\*|__|`")
 SENTENCE_END = re.compile(r"[.!?]+[\"'’”)]*(?=\s|$)")
 ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. approx. incl. excl. esp. inc. corp. ltd. co. no. nos. mr. mrs. ms. "
-    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para.".split()
+    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. rs.".split()
     + [f"{name}." for name in MONTH_ABBREVIATIONS]
 )
 NEVER_END = frozenset({"e.g.", "i.e.", "cf.", "vs."})
@@ -187,22 +188,17 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
 # --- numbers, amounts, percentages, dates ----------------------------------------------------
 
 MASK = "¦"  # replaces what is read, keeping offsets; no pattern matches it
-CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "dollars": "USD",
-              "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN"}
-CODES = ("USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|TRY|ILS|AED|SAR|INR|"
-         "CNY|HKD|SGD|KRW|TWD|THB|IDR|MYR|PHP|NZD|ZAR|BRL|MXN|ARS|CLP|COP|PEN")
-SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6,
-          "b": 9, "bn": 9, "billion": 9}
 NUMBER = re.compile(
     rf"""(?<![\w.])
-    (?:(?P<pre>US\$|R\$|[$€£¥₹]|(?:{CODES})(?![A-Za-z]))\s?)?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+    (?:(?P<pre>US\$|R\$|[$€£¥₹]|Rs\.|Rs(?![A-Za-z])|(?:{CODES})(?![A-Za-z]))\s?)?
+    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?
       |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
       |\d+(?:\.\d+)?)
-    (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])|\s?(?P<word>thousand|million|billion|mn|bn)\b)?
+    (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])
+      |\s?(?P<word>thousand|million|billion|mn|bn|lakhs?|lacs?|crores?|[cC]r)\b)?
     (?:\s?(?P<pct>%|percent\b|per\ cent\b))?
     (?:\s?(?P<x>x)(?![A-Za-z]))?
-    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł))?
+    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł|rupees\b))?
     (?![\w])""",
     re.X,
 )
@@ -790,10 +786,10 @@ def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> It
 
 
 __all__ = [
-    "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE", "CODES",
-    "CURRENCIES", "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
+    "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE",
+    "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
     "KNOWLEDGE", "LIST_MARKER", "MARKUP", "MASK", "MAX_RANGE", "MONTH", "NAME_TOKEN", "NEVER_END",
-    "NUMBER", "POSSESSIVE", "SCALES", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
+    "NUMBER", "POSSESSIVE", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
     "DateClaim", "DayParts", "Evidence", "Scan", "Word", "abstaining_clauses", "citation_numbers",
     "citations", "evidence", "iso_day", "load_pack", "named_in", "names", "read_answer", "scan",
     "split_sentences", "verify"

@@ -361,3 +361,17 @@ def test_main_merged_into_a_branch_by_whoever_wrote_main(facts: Facts, store_url
     branch("merge", "main", "--by", EXPERT)
     assert branch.row("fact:seats")["value"] == "12"
     assert facts("merge", "mine", "--by", EXPERT, ok=False).exit_code == 4
+
+
+def test_a_commit_message_says_none_for_a_field_cleared_or_restored(facts: Facts) -> None:
+    """A correction that drops a quote, and the revert that restores it, say '(none)' in
+    the commit message as history and diff do; it said 'None', which a quote can be."""
+    facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR, "-m", "load")
+    facts("correct", "fact:acme-corp-acv-fy26q3", "--value", "1300000", "--reason",
+          "signed amendment", "--by", EXPERT)
+    facts("revert", "fact:acme-corp-acv-fy26q3", "--reason", "amendment not signed",
+          "--by", EXPERT)
+    revert, correct = json.loads(facts("log", "-n", "2", "--json").output)
+    assert "\nquote: ACV 1.2M -> (none)" in correct["message"], correct["message"]
+    assert "\nquote: (none) -> ACV 1.2M" in revert["message"], revert["message"]
+    assert "None" not in correct["message"] + revert["message"]

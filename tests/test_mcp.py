@@ -55,7 +55,8 @@ def test_mcp_tools_read_and_propose_on_a_branch_only(store: FactStore, store_url
                                 "definition": "Recurring fees only.",
                                 "reason": "finance asked"}),
     ])
-    assert tools == ["context", "diff", "history", "lookup", "propose_correction", "resolve"]
+    assert tools == ["context", "diff", "history", "lookup", "propose_correction", "replay",
+                     "resolve", "verify"]
     assert resolved["entity"]["id"] == "acme-gmbh"
     assert any(i["id"] == "fact:acme-gmbh-acv-fy26q3" for i in pack["items"])
     assert pack["version"] == head and "[1]" in pack["text"]
@@ -67,6 +68,37 @@ def test_mcp_tools_read_and_propose_on_a_branch_only(store: FactStore, store_url
     assert store.get("def:acv@finance")["text"] != "Recurring fees only."
     with open_store(store_url, branch="acv-fix") as branch:
         assert branch.get("def:acv@finance")["text"] == "Recurring fees only."
+
+
+def test_mcp_verifies_an_answer_against_the_logged_pack(store: FactStore, store_url: str
+                                                        ) -> None:
+    """An agent checks its answer with the pack's hash, as `facts verify` does with the
+    pack's file: a wrong figure and a superseded one fail, the right one passes; the pack
+    replays byte for byte. There was no such tool: an agent wired through MCP could not check
+    what it was about to say."""
+    store.import_file(FIXTURES / "northwind.yaml", author=AUTHOR)
+    question = "What is Veridian Pharma's ACV for FY26-Q3?"
+    pack = store.context(question, valid_at="2025-11-10")
+    number = {i.id: i.n for i in pack.items}
+    current, old = (number["fact:veridian-pharma-acv-fy26q3-contract"],
+                    number["fact:veridian-pharma-acv-fy26q3"])
+    _, (right, wrong, superseded, replayed, unknown, empty) = _session(store_url, [
+        ("verify", {"pack_hash": pack.hash[:12],
+                    "answer": f"Veridian Pharma's ACV for FY26-Q3 is USD 1.35M [{current}]."}),
+        ("verify", {"pack_hash": pack.hash,
+                    "answer": f"Veridian Pharma's ACV for FY26-Q3 is USD 1.45M [{current}]."}),
+        ("verify", {"pack_hash": pack.hash,
+                    "answer": f"Veridian Pharma's ACV for FY26-Q3 is USD 1.5M [{old}]."}),
+        ("replay", {"pack_hash": pack.hash}),
+        ("verify", {"pack_hash": "0000000000", "answer": "x [1]."}),
+        ("verify", {"pack_hash": pack.hash, "answer": " "}),
+    ])
+    assert right["ok"] is True
+    assert wrong["ok"] is False and wrong["sentences"][0]["problems"][0]["kind"] == "number"
+    assert superseded["ok"] is False
+    assert superseded["sentences"][0]["problems"][0]["kind"] == "status"
+    assert replayed["text"] == pack.text and replayed["hash"] == pack.hash
+    assert unknown[0] == "error" and empty[0] == "error" and "answer: empty" in empty[1]
 
 
 def test_mcp_proposal_to_main_in_any_case_or_failing_leaves_no_branch(

@@ -109,6 +109,63 @@ def test_a_reference_to_the_store_is_found_in_any_chunk(store: FactStore, tmp_pa
     assert len(store.import_file(path, author=AUTHOR).changed) == 7
 
 
+def _rule(name: str, applies_to: str = "c0", overrides: str | None = None
+          ) -> dict[str, object]:
+    return {"type": "rule", "id": f"rule:{name}", "applies_to": applies_to, "text": name,
+            **({"overrides": overrides} if overrides else {})}
+
+
+@pytest.mark.parametrize(("tail", "words"), [
+    (json.dumps({**_fact(9), "supersedes": "fact:f33"}),
+     r"facts\[6\] \(fact:f9\): supersedes: no fact 'fact:f33' in the file or the store; "
+     r"did you mean fact:f3"),
+    (json.dumps(_rule("exception", overrides="rule:bse")),
+     r"rules\[1\] \(rule:exception\): overrides: no rule 'rule:bse' in the file or the "
+     r"store; did you mean rule:base\?"),
+    (json.dumps(_rule("exception", applies_to="kind:custmer")),
+     r"rules\[1\] \(rule:exception\): applies_to: no entity is of kind 'custmer'; did you "
+     r"mean kind:customer\?"),
+])
+def test_a_link_to_nothing_in_a_late_chunk_writes_nothing(store: FactStore, tmp_path: Path,
+                                                          tail: str, words: str) -> None:
+    """A fact's supersedes and a rule's overrides name a row of the file or the store, and a
+    rule's kind:K one spelled as an entity's kind, as in a YAML file: a typo was written,
+    silently unlinking the supersession or the exception."""
+    path = _lines(tmp_path / "late.jsonl",
+                  [SOURCE, _entity(0), _rule("base", "kind:customer")]
+                  + [_fact(i) for i in range(6)])
+    with path.open("a", encoding="utf-8") as more:
+        more.write(tail + "\n")
+    head = store.head()
+    with pytest.raises(InvalidInput, match=words):
+        store.import_file(path, author=AUTHOR)
+    assert store.head() == head
+    assert store.backend.query("SELECT id FROM facts") == []
+
+
+@pytest.mark.parametrize("hashed", [False, True])
+def test_a_link_is_found_in_any_chunk_and_in_the_store(
+        store: FactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hashed: bool
+) -> None:
+    """A supersedes or overrides may name a row of an earlier chunk (kept as a hash past a
+    size), of a later one, or of the store."""
+    if hashed:
+        monkeypatch.setattr("factstore.store.streaming._Hashes.SMALL", 2)
+    store.import_file(_lines(tmp_path / "first.jsonl",
+                             [SOURCE, _entity(0), _fact(0), _rule("base", "kind:customer")]),
+                      author=AUTHOR)
+    path = _lines(tmp_path / "links.jsonl", [
+        _fact(1), _fact(2), {**_fact(3), "supersedes": "fact:f8"},  # a later chunk's
+        _fact(4), _fact(5), _fact(6),
+        {**_fact(7), "supersedes": "fact:f1"},  # an earlier chunk's
+        _fact(8), {**_fact(9), "supersedes": "fact:f0"},  # the store's
+        _rule("exception", overrides="rule:base"), _rule("later", overrides="rule:last"),
+        _entity(1), _entity(2), _rule("last", "kind:customer")])
+    assert len(store.import_file(path, author=AUTHOR).changed) == 14
+    assert store.backend.query("SELECT supersedes FROM facts WHERE id = 'fact:f7'") == [
+        {"supersedes": "fact:f1"}]
+
+
 def test_a_streamed_import_reports_its_progress(store_url: str, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 small_chunks: str) -> None:

@@ -196,8 +196,14 @@ def message(
         lines.append(f"Source: {source}")
     for field, new in (after or {}).items():
         if before is not None and before.get(field) != new:
-            lines.append(f"{field}: {one_line(before.get(field))} -> {one_line(new)}")
+            lines.append(f"{field}: {_shown(before.get(field))} -> {_shown(new)}")
     return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    """A field's value in a commit message: (none) for no value, as history and diff show
+    it (a quote reading 'None' is text)."""
+    return "(none)" if value is None else one_line(value)
 
 
 __all__ = [

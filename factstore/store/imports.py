@@ -492,7 +492,8 @@ def _check_references(tx: Tx | Backend, rows: dict[str, list[Row]], where: str, 
 # The ids a fact's `supersedes` and a rule's `overrides` name: not references a row needs to
 # exist (REFERENCES: a streamed file would keep every fact id exactly to check them), but a
 # typo in one silently unlinks a supersession or a rule's exception, so a file or an `add`
-# read whole has them checked, with what they may mean.
+# read whole has them checked, with what they may mean (a streamed JSONL file keeps only the
+# ids they name, and asks its own keys and the store: streaming._FileChecks).
 LINKS = (("facts", "supersedes"), ("rules", "overrides"))
 
 

@@ -46,7 +46,8 @@ from factstore.schema import (
     dump_spellings,
     spelling_of,
 )
-from factstore.store.imports import WRITE_CHUNK, Captured, stored_rows, upsert
+from factstore.store.imports import LINKS, WRITE_CHUNK, Captured, stored_rows, upsert
+from factstore.store.names import did_you_mean, spelled_like
 
 AT_ONCE = 500  # keys per IN (...) lookup
 
@@ -54,6 +55,7 @@ AT_ONCE = 500  # keys per IN (...) lookup
 # it): references the file does not define must be there.
 StoreAt = Callable[[str], tuple[str, list[Any]]]
 Ref = tuple[str, str, str]  # (table, column, target)
+Link = tuple[str, str]  # (table, column): a fact's supersedes, a rule's overrides
 
 
 @dataclass
@@ -82,6 +84,11 @@ class Outcome:
 
     unresolved: dict[Ref, dict[str, tuple[int, str]]]
     late: dict[Any, list[Row]] = field(default_factory=dict)
+    # the supersedes and overrides the file named and did not define (the store must have
+    # them), the kinds its rules apply to that none of its entities has, and its entities'
+    links: dict[Link, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
+    entity_kinds: set[str] = field(default_factory=set)
 
 
 class _FileChecks:
@@ -101,6 +108,12 @@ class _FileChecks:
         self.rows = dict.fromkeys(TABLES, 0)  # rows so far, by table
         # (table, column, target) -> reference not yet seen -> (index, item id) of its first row
         self.pending: dict[Ref, dict[str, tuple[int, str]]] = {ref: {} for ref in REFERENCES}
+        # the same for a fact's supersedes and a rule's overrides (imports.LINKS): only the
+        # ids they name are kept, and the file's own ids are asked of self.keys; and the
+        # kinds rules apply to (kind:K), with the kinds of the file's entities
+        self.linked: dict[Link, dict[str, tuple[int, str]]] = {link: {} for link in LINKS}
+        self.kinds: set[str] = set()
+        self.ruled: dict[str, tuple[int, str]] = {}
         # Spellings of one normalised alias may fall into different chunks: the first
         # chunk's row is written, later spellings are kept here and added to it at the end
         # (_Stream.finish), so the row is the one the whole file would give.
@@ -116,6 +129,9 @@ class _FileChecks:
                 self._check_keys(TABLES[name], rows)
         for ref in REFERENCES:
             self._note_references(ref, getattr(batch, ref[0]))
+        for link in LINKS:
+            self._note_links(link, getattr(batch, link[0]))
+        self._note_kinds(batch)
         packed = {}
         for name in self.packed:
             if rows := getattr(batch, name):
@@ -142,7 +158,9 @@ class _FileChecks:
         unresolved = {(table, column, target): {r: at for r, at in pending.items()
                                                  if r not in self.seen[target]}
                       for (table, column, target), pending in self.pending.items()}
-        return Outcome(unresolved, self.late)
+        linked = {link: dict(pending) for link, pending in self.linked.items() if pending}
+        kinds = {kind: at for kind, at in self.ruled.items() if kind not in self.kinds}
+        return Outcome(unresolved, self.late, linked, kinds, self.kinds)
 
     def _check_keys(self, table: Table, rows: list[Row]) -> None:
         """As imports._check_keys, across the whole file: ids fit, no key twice."""
@@ -237,6 +255,41 @@ class _FileChecks:
             if value in unseen:
                 unseen.discard(value)
                 pending[value] = (offset + index, TABLES[table].item_id(row))
+
+
+    def _note_links(self, link: Link, rows: list[Row]) -> None:
+        """Remember the first row naming each supersedes / overrides the file has not
+        defined before it; drop those this chunk defines."""
+        table, column = link
+        pending = self.linked[link]
+        named = {r[column] for r in rows if r[column]}
+        if not rows or not (named or pending):
+            return
+        ids = set(map(operator.itemgetter("id"), rows))
+        for ident in ids & pending.keys():  # defined after a row that names it
+            del pending[ident]
+        new = list(named - ids - pending.keys())
+        if not new:
+            return
+        before = self.keys[table].has(new)  # defined in an earlier chunk
+        new_set = {ident for ident, known in zip(new, before, strict=True) if not known}
+        offset = self.rows[table] - len(rows)
+        for index, row in enumerate(rows):
+            value = row[column]
+            if value in new_set:
+                new_set.discard(value)
+                pending[value] = (offset + index, row["id"])
+
+    def _note_kinds(self, batch: KnowledgeBatch) -> None:
+        """The kinds of the file's entities, and the first rule applying to each kind:K."""
+        self.kinds.update(map(operator.itemgetter("kind"), batch.entities))
+        if not batch.rules:
+            return
+        offset = self.rows["rules"] - len(batch.rules)
+        for index, row in enumerate(batch.rules):
+            target = row["applies_to"]
+            if target.startswith("kind:") and target[5:] not in self.ruled:
+                self.ruled[target[5:]] = (offset + index, row["id"])
 
 
 class _Stream:
@@ -336,6 +389,31 @@ class _Stream:
                     f"{self.where}: {table}[{index}] ({ident}): {field}: no "
                     f"{TABLES[target].singular} {ref!r} in the file or the store")
 
+    def check_links(self, links: dict[Link, dict[str, tuple[int, str]]],
+                    kinds: dict[str, tuple[int, str]], entity_kinds: set[str]) -> None:
+        """Every supersedes and overrides the file named but did not define is in the store,
+        and a rule's kind:K is a kind some entity has unless no kind is spelled close to it,
+        as imports._check_links has it for a whole file; else the first row is the error."""
+        for (table, column), pending in links.items():
+            missing = set(pending) - self._in_store(table, set(pending))
+            if missing:
+                index, ident, ref = min((*pending[ref], ref) for ref in missing)
+                raise InvalidInput(
+                    f"{self.where}: {table}[{index}] ({ident}): {column}: no "
+                    f"{TABLES[table].singular} {ref!r} in the file or the store"
+                    f"{did_you_mean(self.tx, table, ref, None, besides=ident)}")
+        if not kinds:
+            return
+        source, params = self.store_at("entities")
+        known = {r["kind"] for r in self.tx.query(f"SELECT DISTINCT kind FROM {source}",
+                                                   params)} | entity_kinds
+        for kind, (index, ident) in sorted(kinds.items(), key=lambda item: item[1]):
+            near = [k for k, _ in spelled_like(kind, known)] if kind not in known else []
+            if near:
+                raise InvalidInput(
+                    f"{self.where}: rules[{index}] ({ident}): applies_to: no entity is of "
+                    f"kind {kind!r}; did you mean {', '.join('kind:' + k for k in near)}?")
+
     def _in_store(self, target: str, refs: set[str]) -> set[str]:
         found: set[str] = set()
         source, params = self.store_at(target)
@@ -399,6 +477,7 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
     outcome = checks.result()
     stream.finish(outcome.late, branch_at)
     stream.check_references(outcome.unresolved)
+    stream.check_links(outcome.links, outcome.kinds, outcome.entity_kinds)
     counts = {name: (a, m) for name, (a, m) in stream.counts.items() if a or m}
     return stream.changed, counts
 
@@ -437,6 +516,21 @@ class _Hashes:
             found |= run[at] == hashes
         self._merge(keys, hashes)
         return found if found.any() else None
+
+    def has(self, keys: list[Any]) -> list[bool]:
+        """Which of the keys were added (a hashed key's True may be another key's hash:
+        one in 2**64 per pair)."""
+        if self.exact is not None:
+            return [key in self.exact for key in keys]
+        import numpy as np
+
+        hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
+        found = np.zeros(len(keys), dtype=bool)
+        for run in self.runs:
+            at = np.searchsorted(run, hashes)
+            at[at == len(run)] = 0
+            found |= run[at] == hashes
+        return [bool(f) for f in found]
 
     def _merge(self, keys: list[Any], hashes: Any = None) -> None:
         import numpy as np
@@ -569,5 +663,5 @@ def _reader(path: Path, checks: _FileChecks, outbox: Any) -> None:
         return
 
 
-__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Outcome", "Packed",
-           "Ref", "StoreAt", "write_jsonl"]
+__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Link", "Outcome",
+           "Packed", "Ref", "StoreAt", "write_jsonl"]
