@@ -441,7 +441,8 @@ class AliasIndex:
                 evidence.near.append((1 if via == target else 2, round(math.log(hub), 2),
                                       f"near {name} via {mine[via]['rel']}"))
                 near_kinds.add(self.entities[target]["kind"])
-            elif len(adjacent[target]) <= NEAR3_FROM_MOST:  # three relations: the same country
+            elif target in adjacent and len(adjacent[target]) <= NEAR3_FROM_MOST:
+                # three relations: the same country (an entity with no relation has none)
                 path = next(((n, m) for m in adjacent[target] for n in mine
                              if m in adjacent[n]), None)
                 if path:

@@ -255,6 +255,20 @@ def test_the_forms_of_partnerships_and_sociedades_are_kept_in_the_stored_name() 
     assert other.status != "resolved" and "legal form differs" in other.candidates[0].reasons[0]
 
 
+def test_a_context_naming_an_entity_with_no_relation_is_read() -> None:
+    """A context may name an entity nothing is related to (a payer, a new customer): it is
+    near nothing and says nothing against a candidate of another kind; it used to raise
+    KeyError from the relation graph ('facts resolve Kaveri --context "Star Health"')."""
+    entities = [{"id": "kaveri", "kind": "hospital", "name": "Kaveri Arogya Hospitals"},
+                {"id": "pune", "kind": "city", "name": "Pune"},
+                {"id": "star", "kind": "insurer", "name": "Star Health"}]
+    relations = [{"src_id": "kaveri", "rel": "located_in", "dst_id": "pune"}]
+    index = AliasIndex.build(entities, [], relations)
+    answer = index.resolve("Kaveri", context="Star Health claims")
+    assert answer.entity and answer.entity["id"] == "kaveri"
+    assert index.resolve("Kaveri", context="Star Health, Pune").status == "resolved"
+
+
 def _central_european() -> AliasIndex:
     """Polish, Czech, Spanish, German, Nordic and Brazilian companies as their registries
     write them."""
