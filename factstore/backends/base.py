@@ -131,6 +131,18 @@ class Backend(Protocol):
         DOLT_REMOTE_PASSWORD in the environment of the process that talks to the remote)."""
         ...
 
+    def push_branches(self, remote: str, names: Sequence[str], user: str | None = None
+                      ) -> dict[str, str]:
+        """Push each of these branches (user: as for push); one the remote refuses (it moved
+        on its own there: not a fast-forward) is left as the remote has it. Returns those
+        refused, name -> the engine's reason."""
+        ...
+
+    def fetch(self, remote: str, refspec: str, user: str | None = None) -> None:
+        """Fetch refspec's branches into remote-tracking branches (remotes/REMOTE/…): a
+        branch name, or a glob such as refs/heads/imports/*:refs/remotes/origin/imports/*."""
+        ...
+
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch remote's branch and merge it into this connection's branch, as merge does

@@ -685,6 +685,19 @@ class DoltServerBackend:
         for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
             self.call("dolt_push", *_user(user), remote, tag)
 
+    def push_branches(self, remote: str, names: Sequence[str], user: str | None = None
+                      ) -> dict[str, str]:
+        refused = {}
+        for name in names:
+            try:
+                self.call("dolt_push", *_user(user), remote, name)
+            except FactstoreError as exc:
+                refused[name] = str(exc)
+        return refused
+
+    def fetch(self, remote: str, refspec: str, user: str | None = None) -> None:
+        self.call("dolt_fetch", *_user(user), remote, refspec)
+
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch, then merge the fetched branch like any merge (revs raised, one commit by

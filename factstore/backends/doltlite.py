@@ -318,6 +318,21 @@ class DoltliteBackend:
         self.call("dolt_push", remote, branch)
         self.call("dolt_push", remote, "--tags")
 
+    def push_branches(self, remote: str, names: Sequence[str], user: str | None = None
+                      ) -> dict[str, str]:
+        _no_user(user)
+        refused = {}
+        for name in names:
+            try:
+                self.call("dolt_push", remote, name)
+            except FactstoreError as exc:
+                refused[name] = str(exc)
+        return refused
+
+    def fetch(self, remote: str, refspec: str, user: str | None = None) -> None:
+        _no_user(user)
+        self.call("dolt_fetch", remote, refspec)
+
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:
         """Fetch, then merge the fetched branch like any merge (revs raised, one commit by

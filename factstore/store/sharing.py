@@ -10,7 +10,9 @@ from typing import Any
 from factstore.authors import check_author
 from factstore.backends import versioning
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
+from factstore.backends.base import Backend
 from factstore.models import Branch, Diff, Remote, Tag, WriteResult
+from factstore.results import Pushed
 from factstore.schema import Row, knowledge, row_id
 from factstore.store.core import StoreCore, message
 from factstore.store.timeline import Timeline
@@ -138,10 +140,21 @@ class Sharing:
         versioning.add_remote(self.core.backend, name, url)
 
     def push(self, remote: str = "origin", branch: str | None = None, *,
-             user: str | None = None) -> str:
+             user: str | None = None) -> Pushed:
+        """Push a branch and the tags, and with them the import branches that are in the
+        branch's history: a clone or pull of the remote then reloads each file against what
+        it last said (Imports), not as a first import. An import branch the remote refuses
+        (its own moved on apart from this one) stays as the remote has it: `not_pushed`."""
         self._require_remote(remote)
-        self.core.flushed().push(remote, branch or self.core.branch, user)
-        return self.core.resolve_ref(branch or self.core.branch)
+        name = branch or self.core.branch
+        backend = self.core.flushed()
+        backend.push(remote, name, user)
+        commit = self.core.resolve_ref(name)
+        imports = [n for n, head in sorted(versioning.branch_heads(backend).items())
+                   if n.startswith(IMPORTS) and versioning.is_ancestor(backend, head, commit)]
+        refused = backend.push_branches(remote, imports, user) if imports else {}
+        return Pushed(branch=name, commit=commit,
+                      imports=[n for n in imports if n not in refused], not_pushed=refused)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
              author: str | None, user: str | None = None, prefer: str | None = None) -> str:
@@ -157,11 +170,41 @@ class Sharing:
                            f"{len(conflicts)} row(s): {'; '.join(c['id'] for c in conflicts)}; "
                            "nothing was merged (--prefer ours keeps this store's rows, "
                            "--prefer theirs takes the remote's)", {"conflicts": conflicts})
+        backend = self.core.backend
+        backend.fetch(remote, f"refs/heads/{IMPORTS}*:refs/remotes/{remote}/{IMPORTS}*", user)
+        track_imports(backend, remote, self.core.head())
         return self.core.head()
 
     def _require_remote(self, name: str) -> None:
         if not any(r.name == name for r in self.remotes()):
             raise NotFound(f"no remote {name!r} (add one with `facts remote add`)")
+
+
+def track_imports(backend: Backend, remote: str, head: str) -> dict[str, str]:
+    """After a clone or pull: the local import branches the remote's give (its `imports/*`
+    remote-tracking branches whose head is in `head`'s history, as push sends them), so
+    that the next import of each file merges with what that file last said there instead
+    of being a first import. A missing one is made; one that the remote's descends from is
+    moved up to it (the file was imported there since); one that moved on its own (this
+    store imported the file since, whether or not the remote did too) is never moved.
+    Returns what was done: name -> "made" | "moved" | "kept" (kept: it and the remote's
+    went apart)."""
+    ours = {n: h for n, h in versioning.branch_heads(backend).items() if n.startswith(IMPORTS)}
+    done: dict[str, str] = {}
+    for name, theirs in sorted(versioning.remote_branch_heads(backend, remote).items()):
+        if not name.startswith(IMPORTS) or ours.get(name) == theirs or \
+                not versioning.is_ancestor(backend, theirs, head):
+            continue
+        mine = ours.get(name)
+        if mine is None:
+            versioning.create_branch(backend, name, theirs)
+            done[name] = "made"
+        elif versioning.is_ancestor(backend, mine, theirs):
+            versioning.move_branch(backend, name, theirs)
+            done[name] = "moved"
+        elif not versioning.is_ancestor(backend, theirs, mine):
+            done[name] = "kept"
+    return done
 
 
 def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", "ours", "theirs")
@@ -178,5 +221,5 @@ def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", 
 
 
 __all__ = [
-    "IMPORTS", "PROTECTED", "Sharing", "check_branch_name", "conflict_sides"
+    "IMPORTS", "PROTECTED", "Sharing", "check_branch_name", "conflict_sides", "track_imports"
 ]
