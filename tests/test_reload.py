@@ -303,6 +303,8 @@ def test_a_reload_into_a_restored_store_does_not_undo_corrections(
     result = restored("import", str(path), "--by", LOADER, ok=False)
     assert result.exit_code == 5, result.output
     assert "otherwise than the store" in result.output
+    assert "with no import branch (restored from an export" in result.output
+    assert "--prefer store keeps the store's version" in result.output
     assert "1 row(s)" in result.output and "def:net-retention" in result.output
     assert "    base   (absent)" in result.output
     assert restored("log", "--json").output == log
