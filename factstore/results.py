@@ -207,8 +207,9 @@ class Remote(Plain):
 @dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Pushed(Plain):
     """A push: the branch and its commit, and the import branches sent along with it (those
-    whose head is in the branch's history); `not_pushed`: import branches the remote refused,
-    as it holds another of its own (name -> the engine's reason)."""
+    whose head is in the branch's history and that the remote did not have as they are here
+    already); `not_pushed`: import branches the remote refused, as it holds another of its
+    own (name -> the engine's reason)."""
 
     branch: str
     commit: str

@@ -387,13 +387,16 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
     target, url = _clone_target(store_url, tmp_path, "early")
     facts("clone", remote, target)
     copy = Facts(url)
+    copy("pull", "--by", LOADER)  # a remote with no import branch: nothing to track
     path = _write(tmp_path, CRM)
     facts("import", str(path), "-m", "nightly", "--by", LOADER)
     facts("correct", "def:net-retention", "--def", "Kept revenue, after churn", "--reason",
           "board definition", "--by", EXPERT)
     facts("correct", "Brannock Freight", "--predicate", "arr", "--value", "97000", "--reason",
           "signed amendment", "--by", EXPERT)
-    facts("push")
+    assert "with imports/crm-nightly-yaml" in facts("push").output
+    again = facts("push").output  # sends no import branch the remote has as it is here
+    assert again.startswith("Pushed main (") and "with" not in again, again
     copy("pull", "--by", LOADER)
     branch = "imports/crm-nightly-yaml"
 

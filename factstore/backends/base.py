@@ -138,9 +138,10 @@ class Backend(Protocol):
         refused, name -> the engine's reason."""
         ...
 
-    def fetch(self, remote: str, refspec: str, user: str | None = None) -> None:
-        """Fetch refspec's branches into remote-tracking branches (remotes/REMOTE/…): a
-        branch name, or a glob such as refs/heads/imports/*:refs/remotes/origin/imports/*."""
+    def fetch(self, remote: str, user: str | None = None) -> None:
+        """Fetch every branch of remote into remote-tracking branches (remotes/REMOTE/…).
+        (A glob refspec such as refs/heads/imports/* fails on both engines when the remote
+        has no branch it matches.)"""
         ...
 
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,

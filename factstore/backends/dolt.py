@@ -695,8 +695,8 @@ class DoltServerBackend:
                 refused[name] = str(exc)
         return refused
 
-    def fetch(self, remote: str, refspec: str, user: str | None = None) -> None:
-        self.call("dolt_fetch", *_user(user), remote, refspec)
+    def fetch(self, remote: str, user: str | None = None) -> None:
+        self.call("dolt_fetch", *_user(user), remote)
 
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:

@@ -329,9 +329,9 @@ class DoltliteBackend:
                 refused[name] = str(exc)
         return refused
 
-    def fetch(self, remote: str, refspec: str, user: str | None = None) -> None:
+    def fetch(self, remote: str, user: str | None = None) -> None:
         _no_user(user)
-        self.call("dolt_fetch", remote, refspec)
+        self.call("dolt_fetch", remote)
 
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:

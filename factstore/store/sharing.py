@@ -150,8 +150,12 @@ class Sharing:
         backend = self.core.flushed()
         backend.push(remote, name, user)
         commit = self.core.resolve_ref(name)
+        # those the remote has as they are here (as a push or fetch last saw it) are skipped:
+        # a dated nightly file leaves an import branch a night
+        there = versioning.remote_branch_heads(backend, remote)
         imports = [n for n, head in sorted(versioning.branch_heads(backend).items())
-                   if n.startswith(IMPORTS) and versioning.is_ancestor(backend, head, commit)]
+                   if n.startswith(IMPORTS) and there.get(n) != head
+                   and versioning.is_ancestor(backend, head, commit)]
         refused = backend.push_branches(remote, imports, user) if imports else {}
         return Pushed(branch=name, commit=commit,
                       imports=[n for n in imports if n not in refused], not_pushed=refused)
@@ -163,6 +167,8 @@ class Sharing:
         if prefer not in (None, "ours", "theirs"):
             raise InvalidInput("prefer: expected 'ours' or 'theirs'")
         self.core.require_clean(self.core.backend)
+        # every branch, the import branches too (before the merge: a failure merges nothing)
+        self.core.backend.fetch(remote, user)
         raw = self.core.flushed().pull(remote, branch or self.core.branch, who, user, prefer)
         if raw:
             conflicts = [conflict_sides(table, row) for table, row in raw]
@@ -170,9 +176,7 @@ class Sharing:
                            f"{len(conflicts)} row(s): {'; '.join(c['id'] for c in conflicts)}; "
                            "nothing was merged (--prefer ours keeps this store's rows, "
                            "--prefer theirs takes the remote's)", {"conflicts": conflicts})
-        backend = self.core.backend
-        backend.fetch(remote, f"refs/heads/{IMPORTS}*:refs/remotes/{remote}/{IMPORTS}*", user)
-        track_imports(backend, remote, self.core.head())
+        track_imports(self.core.backend, remote, self.core.head())
         return self.core.head()
 
     def _require_remote(self, name: str) -> None:
