@@ -7,7 +7,7 @@ behind these methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -136,6 +136,11 @@ class Backend(Protocol):
         """Push each of these branches (user: as for push); one the remote refuses (it moved
         on its own there: not a fast-forward) is left as the remote has it. Returns those
         refused, name -> the engine's reason."""
+        ...
+
+    def set_branches(self, heads: Mapping[str, str]) -> None:
+        """Point each branch at its commit, making the missing ones (dolt_branch -f); on
+        doltlite the heads file is written once for all of them."""
         ...
 
     def fetch(self, remote: str, user: str | None = None) -> None:

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from datetime import datetime
@@ -694,6 +694,10 @@ class DoltServerBackend:
             except FactstoreError as exc:
                 refused[name] = str(exc)
         return refused
+
+    def set_branches(self, heads: Mapping[str, str]) -> None:
+        for name, commit in heads.items():
+            self.call("dolt_branch", "-f", name, commit)
 
     def fetch(self, remote: str, user: str | None = None) -> None:
         self.call("dolt_fetch", *_user(user), remote)

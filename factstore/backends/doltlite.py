@@ -13,7 +13,7 @@ opens at an older commit otherwise, with no error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -328,6 +328,13 @@ class DoltliteBackend:
             except FactstoreError as exc:
                 refused[name] = str(exc)
         return refused
+
+    def set_branches(self, heads: Mapping[str, str]) -> None:
+        with _errors("dolt_branch"):
+            for name, commit in heads.items():
+                self._conn.execute("SELECT dolt_branch('-f', ?, ?)", (name, commit))
+        if heads:
+            self._remember_heads()  # once: a clone may make hundreds (one per dated file)
 
     def fetch(self, remote: str, user: str | None = None) -> None:
         _no_user(user)

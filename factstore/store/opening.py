@@ -141,7 +141,7 @@ def clone_store(remote_url: str, target: str, *, user: str | None = None) -> Fac
     remote's import branches (imports/NAME) in the cloned branch's history are made here."""
     from factstore.store import FactStore
 
-    from factstore.store.sharing import track_imports
+    from factstore.store.import_branches import track_imports
 
     if target.startswith("mysql://"):
         from factstore.backends.dolt import DoltServerBackend

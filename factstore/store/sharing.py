@@ -10,11 +10,12 @@ from typing import Any
 from factstore.authors import check_author
 from factstore.backends import versioning
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
-from factstore.backends.base import Backend
 from factstore.models import Branch, Diff, Remote, Tag, WriteResult
 from factstore.results import Pushed
 from factstore.schema import Row, knowledge, row_id
 from factstore.store.core import StoreCore, message
+from factstore.store.import_branches import IMPORTS as IMPORTS
+from factstore.store.import_branches import track_imports
 from factstore.store.timeline import Timeline
 
 # Branches no proposal may take, compared as their NFKC case-folded forms: on a Dolt server a
@@ -34,7 +35,6 @@ def check_branch_name(name: str) -> str:
     return name
 
 
-IMPORTS = "imports/"  # the branches that hold what each import file last said
 
 
 class Sharing:
@@ -184,33 +184,6 @@ class Sharing:
             raise NotFound(f"no remote {name!r} (add one with `facts remote add`)")
 
 
-def track_imports(backend: Backend, remote: str, head: str) -> dict[str, str]:
-    """After a clone or pull: the local import branches the remote's give (its `imports/*`
-    remote-tracking branches whose head is in `head`'s history, as push sends them), so
-    that the next import of each file merges with what that file last said there instead
-    of being a first import. A missing one is made; one that the remote's descends from is
-    moved up to it (the file was imported there since); one that moved on its own (this
-    store imported the file since, whether or not the remote did too) is never moved.
-    Returns what was done: name -> "made" | "moved" | "kept" (kept: it and the remote's
-    went apart)."""
-    ours = {n: h for n, h in versioning.branch_heads(backend).items() if n.startswith(IMPORTS)}
-    done: dict[str, str] = {}
-    for name, theirs in sorted(versioning.remote_branch_heads(backend, remote).items()):
-        if not name.startswith(IMPORTS) or ours.get(name) == theirs or \
-                not versioning.is_ancestor(backend, theirs, head):
-            continue
-        mine = ours.get(name)
-        if mine is None:
-            versioning.create_branch(backend, name, theirs)
-            done[name] = "made"
-        elif versioning.is_ancestor(backend, mine, theirs):
-            versioning.move_branch(backend, name, theirs)
-            done[name] = "moved"
-        elif not versioning.is_ancestor(backend, theirs, mine):
-            done[name] = "kept"
-    return done
-
-
 def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", "ours", "theirs")
                    ) -> dict[str, Any]:
     """A merge conflict row as {table, id, base, ours, theirs} (knowledge fields); `names`
@@ -225,5 +198,5 @@ def conflict_sides(table: str, raw: Row, names: tuple[str, str, str] = ("base", 
 
 
 __all__ = [
-    "IMPORTS", "PROTECTED", "Sharing", "check_branch_name", "conflict_sides", "track_imports"
+    "IMPORTS", "PROTECTED", "Sharing", "check_branch_name", "conflict_sides"
 ]
