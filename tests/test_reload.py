@@ -427,6 +427,26 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
     assert pushed.exit_code == 0
 
 
+def test_import_branches_are_set_only_where_they_still_are(store: FactStore,
+                                                            tmp_path: Path) -> None:
+    """What a clone or pull does to the import branches is a compare-and-set: one an import
+    made or moved since they were read is left as that import put it."""
+    store.import_file(_write(tmp_path, CRM), author=LOADER)
+    first = store.head()
+    store.import_file(_write(tmp_path, CRM.replace("410000", "420000")), author=LOADER)
+    moved = store.head()
+    branch = "imports/crm-nightly-yaml"
+    assert store.backend.set_branches({branch: (None, first), "imports/other": ("0" * 32,
+                                                                                 first)}) == []
+    assert {b.name: b.commit for b in store.branches(all=True)}[branch] != first
+    assert "imports/other" not in {b.name for b in store.branches(all=True)}
+    mine = {b.name: b.commit for b in store.branches(all=True)}[branch]
+    assert store.backend.set_branches({branch: (mine, first), "imports/new": (None, moved)}
+                                      ) == [branch, "imports/new"]
+    heads = {b.name: b.commit for b in store.branches(all=True)}
+    assert (heads[branch], heads["imports/new"]) == (first, moved)
+
+
 def test_an_import_on_a_branch_leaves_the_store_on_that_branch(store_url: str,
                                                                 tmp_path: Path) -> None:
     """The import branch is written through a connection of its own; the store's own reads

@@ -138,9 +138,11 @@ class Backend(Protocol):
         refused, name -> the engine's reason."""
         ...
 
-    def set_branches(self, heads: Mapping[str, str]) -> None:
-        """Point each branch at its commit, making the missing ones (dolt_branch -f); on
-        doltlite the heads file is written once for all of them."""
+    def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
+        """Compare-and-set branches: name -> (the commit it must be at now, None: it must
+        not exist; the commit to point it at). One that is elsewhere (a writer moved or
+        made it meanwhile) is left as it is. In one write (the heads file written once).
+        Returns the names set."""
         ...
 
     def fetch(self, remote: str, user: str | None = None) -> None:

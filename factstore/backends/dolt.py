@@ -695,9 +695,14 @@ class DoltServerBackend:
                 refused[name] = str(exc)
         return refused
 
-    def set_branches(self, heads: Mapping[str, str]) -> None:
-        for name, commit in heads.items():
-            self.call("dolt_branch", "-f", name, commit)
+    def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
+        done = []
+        with self._write_lock():  # an import's commit to its branch takes it too
+            for name, (now, commit) in moves.items():
+                if versioning.branch_head(self, name) == now:
+                    self.call("dolt_branch", "-f", name, commit)
+                    done.append(name)
+        return done
 
     def fetch(self, remote: str, user: str | None = None) -> None:
         self.call("dolt_fetch", *_user(user), remote)

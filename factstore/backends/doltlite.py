@@ -329,12 +329,25 @@ class DoltliteBackend:
                 refused[name] = str(exc)
         return refused
 
-    def set_branches(self, heads: Mapping[str, str]) -> None:
+    def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
+        if not moves:
+            return []
+        done = []
         with _errors("dolt_branch"):
-            for name, commit in heads.items():
-                self._conn.execute("SELECT dolt_branch('-f', ?, ?)", (name, commit))
-        if heads:
-            self._remember_heads()  # once: a clone may make hundreds (one per dated file)
+            self._conn.execute("BEGIN IMMEDIATE")  # no other writer until the commit
+            try:
+                for name, (now, commit) in moves.items():
+                    found = self._conn.execute("SELECT hash FROM dolt_branches WHERE name = ?",
+                                               (name,)).fetchone()
+                    if (found[0] if found else None) == now:
+                        self._conn.execute("SELECT dolt_branch('-f', ?, ?)", (name, commit))
+                        done.append(name)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        self._remember_heads()  # once: a clone may make hundreds (one per dated file)
+        return done
 
     def fetch(self, remote: str, user: str | None = None) -> None:
         _no_user(user)

@@ -18,23 +18,25 @@ def track_imports(backend: Backend, remote: str, head: str) -> dict[str, str]:
     missing one is made; one that the remote's descends from is moved up to it (the file
     was imported there since); one that moved on its own (this store imported the file
     since, whether or not the remote did too) is never moved: it is this store's base for
-    its next import of that file. Returns what was done: name -> "made" | "moved" | "kept"
-    (kept: it and the remote's went apart)."""
+    its next import of that file (nor one an import moves while this runs: the branches are
+    set only where they still are as read). Returns what was done: name -> "made" |
+    "moved" | "kept" (kept: it and the remote's went apart, or it moved meanwhile)."""
     ours = {n: h for n, h in versioning.branch_heads(backend).items() if n.startswith(IMPORTS)}
     done: dict[str, str] = {}
-    heads: dict[str, str] = {}
+    moves: dict[str, tuple[str | None, str]] = {}
     for name, theirs in sorted(versioning.remote_branch_heads(backend, remote).items()):
         if not name.startswith(IMPORTS) or ours.get(name) == theirs or \
                 not versioning.is_ancestor(backend, theirs, head):
             continue
         mine = ours.get(name)
         if mine is None or versioning.is_ancestor(backend, mine, theirs):
-            heads[name] = theirs
-            done[name] = "made" if mine is None else "moved"
+            moves[name] = (mine, theirs)
         elif not versioning.is_ancestor(backend, theirs, mine):
             done[name] = "kept"
-    backend.set_branches(heads)
-    return done
+    set_now = set(backend.set_branches(moves))
+    for name, (mine, _) in moves.items():
+        done[name] = "kept" if name not in set_now else "made" if mine is None else "moved"
+    return dict(sorted(done.items()))
 
 
 __all__ = ["IMPORTS", "track_imports"]
