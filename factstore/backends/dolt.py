@@ -696,12 +696,11 @@ class DoltServerBackend:
         return refused
 
     def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
-        done = []
         with self._write_lock():  # an import's commit to its branch takes it too
-            for name, (now, commit) in moves.items():
-                if versioning.branch_head(self, name) == now:
-                    self.call("dolt_branch", "-f", name, commit)
-                    done.append(name)
+            heads = versioning.branch_heads(self)  # read once: a clone may set hundreds
+            done = [name for name, (now, _) in moves.items() if heads.get(name) == now]
+            for name in done:
+                self.call("dolt_branch", "-f", name, moves[name][1])  # ~8 ms each, in a tx too
         return done
 
     def fetch(self, remote: str, user: str | None = None) -> None:

@@ -33,7 +33,7 @@ def track_imports(backend: Backend, remote: str, head: str) -> dict[str, str]:
             moves[name] = (mine, theirs)
         elif not versioning.is_ancestor(backend, theirs, mine):
             done[name] = "kept"
-    set_now = set(backend.set_branches(moves))
+    set_now = set(backend.set_branches(moves)) if moves else set()
     for name, (mine, _) in moves.items():
         done[name] = "kept" if name not in set_now else "made" if mine is None else "moved"
     return dict(sorted(done.items()))
