@@ -35,8 +35,6 @@ def check_branch_name(name: str) -> str:
     return name
 
 
-
-
 class Sharing:
     def __init__(self, core: StoreCore, timeline: Timeline) -> None:
         self.core = core
