@@ -121,9 +121,15 @@ user_option = click.option(
 @user_option
 @pass_ctx
 def push(obj: Ctx, remote_name: str, branch: str | None, user: str | None) -> None:
-    """Push a branch (default: the current one) and tags to a remote (default origin)."""
-    commit = obj.store().push(remote_name, branch, user=user)
-    output.line(f"Pushed {branch or obj.store().branch} ({commit[:12]}) to {remote_name}")
+    """Push a branch (default: the current one) and tags to a remote (default origin), with
+    the import branches (imports/NAME) in its history: a clone or pull of the remote then
+    reloads each file against what it last said, keeping the corrections made since."""
+    pushed = obj.store().push(remote_name, branch, user=user)
+    output.line(f"Pushed {pushed.branch} ({pushed.commit[:12]}) to {remote_name}" + (
+        f", with {', '.join(pushed.imports)}" if pushed.imports else ""))
+    for name, why in pushed.not_pushed.items():
+        output.line(f"note: {name} not pushed: {remote_name} holds one that moved on apart "
+                    f"from this store's ({why})", err=True)
 
 
 @cli.command()

@@ -205,6 +205,19 @@ class Remote(Plain):
 
 
 @dataclasses.dataclass(kw_only=True, repr=False, eq=False)
+class Pushed(Plain):
+    """A push: the branch and its commit, and the import branches sent along with it (those
+    whose head is in the branch's history and that the remote did not have as they are here
+    already); `not_pushed`: import branches the remote refused, as it holds another of its
+    own (name -> the engine's reason)."""
+
+    branch: str
+    commit: str
+    imports: list[str]
+    not_pushed: dict[str, str]
+
+
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class BlameLine(Plain):
     """Who last changed one row, in which commit."""
 
@@ -333,6 +346,6 @@ class ContextPack(Plain):
 __all__ = [
     "BlameLine", "Branch", "Commit", "ContextPack", "ExportText", "History", "ItemKind",
     "ItemStatus", "Listing", "LoggedPack", "Match", "MatchedBy", "Mention", "PackFormat",
-    "PackItem", "PackOptions", "PackSource", "Plain", "Remote", "ShowResult", "Tag", "Version",
-    "WriteResult", "match_note"
+    "PackItem", "PackOptions", "PackSource", "Plain", "Pushed", "Remote", "ShowResult", "Tag",
+    "Version", "WriteResult", "match_note"
 ]

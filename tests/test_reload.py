@@ -303,6 +303,8 @@ def test_a_reload_into_a_restored_store_does_not_undo_corrections(
     result = restored("import", str(path), "--by", LOADER, ok=False)
     assert result.exit_code == 5, result.output
     assert "otherwise than the store" in result.output
+    assert "with no import branch (restored from an export" in result.output
+    assert "--prefer store keeps the store's version" in result.output
     assert "1 row(s)" in result.output and "def:net-retention" in result.output
     assert "    base   (absent)" in result.output
     assert restored("log", "--json").output == log
@@ -314,6 +316,135 @@ def test_a_reload_into_a_restored_store_does_not_undo_corrections(
     out = json.loads(restored("import", str(path), "--by", LOADER, "--json").output)
     assert out["changed"] == ["fact:tessaly-arr"]
     assert restored.row("def:net-retention")["text"] == "Kept revenue, after churn"
+
+
+# --- a clone or pull of the store: the nightly job run from another copy -----------------------
+
+
+def _clone_target(store_url: str, tmp_path: Path, name: str) -> tuple[str, str]:
+    """Where a clone of this test's store goes (a folder, or a new database on the same Dolt
+    server), and the URL its CLI opens."""
+    if store_url.startswith("mysql://"):
+        target = f"{store_url}_{name}"
+        return target, target
+    return str(tmp_path / name), str(tmp_path / name / ".facts" / "facts.db")
+
+
+def _corrected_and_pushed(facts: Facts, tmp_path: Path) -> tuple[Path, str, str]:
+    """The CRM file imported, two rows corrected by an expert (one by id, one by the
+    entity's name), and the store pushed to a new file remote; the file, the remote and
+    what the push printed."""
+    path = _write(tmp_path, CRM)
+    facts("import", str(path), "-m", "nightly", "--by", LOADER)
+    facts("correct", "def:net-retention", "--def", "Kept revenue, after churn", "--reason",
+          "board definition", "--by", EXPERT)
+    facts("correct", "Brannock Freight", "--predicate", "arr", "--value", "97000", "--reason",
+          "signed amendment", "--by", EXPERT)
+    remote = f"file://{tmp_path / 'shared'}"
+    facts("remote", "add", "origin", remote)
+    return path, remote, facts("push").output
+
+
+def _assert_corrections_kept(copy: Facts) -> None:
+    row = copy.row("def:net-retention")
+    assert (row["text"], row["recorded_by"], row["reason"]) == (
+        "Kept revenue, after churn", EXPERT, "board definition")
+    row = copy.row("fact:brannock-arr")
+    assert (row["value"], row["recorded_by"], row["reason"]) == (
+        "97000", EXPERT, "signed amendment")
+
+
+def test_a_reload_in_a_clone_takes_the_files_change_and_keeps_the_corrections(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    """A data team member clones the knowledge base and runs the nightly reload there: the
+    clone has the import branches the push sent, so the reload merges with what the file
+    last said — its new value is taken, the experts' corrections (a row the file still says
+    as before) kept with their author and reason. Without them every row the store holds
+    otherwise than the file was a conflict (exit 5), the corrections and the file's own
+    change alike."""
+    path, remote, pushed = _corrected_and_pushed(facts, tmp_path)
+    target, url = _clone_target(store_url, tmp_path, "copy")
+    facts("clone", remote, target)
+    copy = Facts(url)
+    _write(tmp_path, CRM.replace("value: 410000", "value: 432000"))
+    out = json.loads(copy("import", str(path), "-m", "nightly", "--by", LOADER,
+                          "--json").output)
+    assert out["changed"] == ["fact:tessaly-arr"]
+    assert copy.row("fact:tessaly-arr")["value"] == "432000"
+    _assert_corrections_kept(copy)
+    assert "with imports/crm-nightly-yaml" in pushed, pushed
+
+
+def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
+        facts: Facts, store_url: str, tmp_path: Path) -> None:
+    """A store cloned before anything was imported, then pulled, reloads like its remote;
+    a later pull moves its import branch up to the remote's newer one; an import branch
+    that moved on its own here is kept as it is (pull) and not forced onto the remote
+    (push: a note, exit 0)."""
+    remote = f"file://{tmp_path / 'shared'}"
+    facts("remote", "add", "origin", remote)
+    facts("push")
+    target, url = _clone_target(store_url, tmp_path, "early")
+    facts("clone", remote, target)
+    copy = Facts(url)
+    copy("pull", "--by", LOADER)  # a remote with no import branch: nothing to track
+    path = _write(tmp_path, CRM)
+    facts("import", str(path), "-m", "nightly", "--by", LOADER)
+    facts("correct", "def:net-retention", "--def", "Kept revenue, after churn", "--reason",
+          "board definition", "--by", EXPERT)
+    facts("correct", "Brannock Freight", "--predicate", "arr", "--value", "97000", "--reason",
+          "signed amendment", "--by", EXPERT)
+    assert "with imports/crm-nightly-yaml" in facts("push").output
+    again = facts("push").output  # sends no import branch the remote has as it is here
+    assert again.startswith("Pushed main (") and "with" not in again, again
+    copy("pull", "--by", LOADER)
+    branch = "imports/crm-nightly-yaml"
+
+    def heads(cli: Facts) -> dict[str, str]:
+        return {b["name"]: b["commit"]
+                for b in json.loads(cli("branches", "--all", "--json").output)}
+
+    assert heads(copy)[branch] == heads(facts)[branch]
+    _write(tmp_path, CRM.replace("value: 410000", "value: 432000"))
+    facts("import", str(path), "-m", "nightly", "--by", LOADER)  # imported there first
+    facts("push")
+    copy("pull", "--by", LOADER)
+    assert heads(copy)[branch] == heads(facts)[branch]  # moved up to the remote's
+    assert "Nothing changed" in copy("import", str(path), "--by", LOADER).output
+    _assert_corrections_kept(copy)
+    # both import a different night apart: the copy's branch moved on its own
+    _write(tmp_path, CRM.replace("value: 410000", "value: 440000"))
+    copy("import", str(path), "-m", "nightly", "--by", LOADER)
+    mine = heads(copy)[branch]
+    _write(tmp_path, CRM.replace("value: 410000", "value: 440000").replace(
+        "A paying customer account", "A customer paying us"))
+    facts("import", str(path), "-m", "nightly", "--by", LOADER)
+    facts("push")
+    copy("pull", "--by", LOADER)
+    assert heads(copy)[branch] == mine
+    pushed = copy("push")
+    assert f"note: {branch} not pushed" in pushed.stderr, pushed.output
+    assert pushed.exit_code == 0
+
+
+def test_import_branches_are_set_only_where_they_still_are(store: FactStore,
+                                                            tmp_path: Path) -> None:
+    """What a clone or pull does to the import branches is a compare-and-set: one an import
+    made or moved since they were read is left as that import put it."""
+    store.import_file(_write(tmp_path, CRM), author=LOADER)
+    first = store.head()
+    store.import_file(_write(tmp_path, CRM.replace("410000", "420000")), author=LOADER)
+    moved = store.head()
+    branch = "imports/crm-nightly-yaml"
+    assert store.backend.set_branches({branch: (None, first), "imports/other": ("0" * 32,
+                                                                                 first)}) == []
+    assert {b.name: b.commit for b in store.branches(all=True)}[branch] != first
+    assert "imports/other" not in {b.name for b in store.branches(all=True)}
+    mine = {b.name: b.commit for b in store.branches(all=True)}[branch]
+    assert store.backend.set_branches({branch: (mine, first), "imports/new": (None, moved)}
+                                      ) == [branch, "imports/new"]
+    heads = {b.name: b.commit for b in store.branches(all=True)}
+    assert (heads[branch], heads["imports/new"]) == (first, moved)
 
 
 def test_an_import_on_a_branch_leaves_the_store_on_that_branch(store_url: str,

@@ -7,7 +7,7 @@ behind these methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -129,6 +129,26 @@ class Backend(Protocol):
     def push(self, remote: str, branch: str, user: str | None = None) -> None:
         """Push branch and the tags; user: the remote's user (its password is
         DOLT_REMOTE_PASSWORD in the environment of the process that talks to the remote)."""
+        ...
+
+    def push_branches(self, remote: str, names: Sequence[str], user: str | None = None
+                      ) -> dict[str, str]:
+        """Push each of these branches (user: as for push); one the remote refuses (it moved
+        on its own there: not a fast-forward) is left as the remote has it. Returns those
+        refused, name -> the engine's reason."""
+        ...
+
+    def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
+        """Compare-and-set branches: name -> (the commit it must be at now, None: it must
+        not exist; the commit to point it at). One that is elsewhere (a writer moved or
+        made it meanwhile) is left as it is. In one write (the heads file written once).
+        Returns the names set."""
+        ...
+
+    def fetch(self, remote: str, user: str | None = None) -> None:
+        """Fetch every branch of remote into remote-tracking branches (remotes/REMOTE/…).
+        (A glob refspec such as refs/heads/imports/* fails on both engines when the remote
+        has no branch it matches.)"""
         ...
 
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from datetime import datetime
@@ -684,6 +684,27 @@ class DoltServerBackend:
         self.call("dolt_push", *_user(user), remote, branch)
         for (tag,) in [(r["tag_name"],) for r in self.query("SELECT tag_name FROM dolt_tags")]:
             self.call("dolt_push", *_user(user), remote, tag)
+
+    def push_branches(self, remote: str, names: Sequence[str], user: str | None = None
+                      ) -> dict[str, str]:
+        refused = {}
+        for name in names:
+            try:
+                self.call("dolt_push", *_user(user), remote, name)
+            except FactstoreError as exc:
+                refused[name] = str(exc)
+        return refused
+
+    def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
+        with self._write_lock():  # an import's commit to its branch takes it too
+            heads = versioning.branch_heads(self)  # read once: a clone may set hundreds
+            done = [name for name, (now, _) in moves.items() if heads.get(name) == now]
+            for name in done:
+                self.call("dolt_branch", "-f", name, moves[name][1])  # ~8 ms each, in a tx too
+        return done
+
+    def fetch(self, remote: str, user: str | None = None) -> None:
+        self.call("dolt_fetch", *_user(user), remote)
 
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:

@@ -13,7 +13,7 @@ opens at an older commit otherwise, with no error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -317,6 +317,41 @@ class DoltliteBackend:
         _no_user(user)
         self.call("dolt_push", remote, branch)
         self.call("dolt_push", remote, "--tags")
+
+    def push_branches(self, remote: str, names: Sequence[str], user: str | None = None
+                      ) -> dict[str, str]:
+        _no_user(user)
+        refused = {}
+        for name in names:
+            try:
+                self.call("dolt_push", remote, name)
+            except FactstoreError as exc:
+                refused[name] = str(exc)
+        return refused
+
+    def set_branches(self, moves: Mapping[str, tuple[str | None, str]]) -> list[str]:
+        if not moves:
+            return []
+        done = []
+        with _errors("dolt_branch"):
+            self._conn.execute("BEGIN IMMEDIATE")  # no other writer until the commit
+            try:
+                for name, (now, commit) in moves.items():
+                    found = self._conn.execute("SELECT hash FROM dolt_branches WHERE name = ?",
+                                               (name,)).fetchone()
+                    if (found[0] if found else None) == now:
+                        self._conn.execute("SELECT dolt_branch('-f', ?, ?)", (name, commit))
+                        done.append(name)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        self._remember_heads()  # once: a clone may make hundreds (one per dated file)
+        return done
+
+    def fetch(self, remote: str, user: str | None = None) -> None:
+        _no_user(user)
+        self.call("dolt_fetch", remote)
 
     def pull(self, remote: str, branch: str, author: str, user: str | None = None,
              prefer: str | None = None) -> list[tuple[str, Row]]:

@@ -354,6 +354,20 @@ def branch_head(backend: Backend, name: str) -> str | None:
     return str(rows[0]["hash"]) if rows else None
 
 
+def remote_branch_heads(backend: Backend, remote: str) -> dict[str, str]:
+    """The remote-tracking branches of one remote (as its clone or last fetch left them),
+    by their name on the remote: remotes/origin/imports/crm-yaml -> imports/crm-yaml."""
+    prefix = f"remotes/{remote}/"
+    return {str(r["name"])[len(prefix):]: str(r["hash"])
+            for r in backend.query("SELECT name, hash FROM dolt_remote_branches")
+            if str(r["name"]).startswith(prefix)}
+
+
+def is_ancestor(backend: Backend, commit: str, of: str) -> bool:
+    """Is commit `of` itself or one of its ancestors?"""
+    return commit == of or merge_base(backend, commit, of) == commit
+
+
 def move_branch(backend: Backend, name: str, commit: str) -> None:
     """Point an existing branch at another commit (git branch -f)."""
     backend.call("dolt_branch", "-f", name, commit)
@@ -464,7 +478,8 @@ __all__ = [
     "TAG_NAME", "add_remote", "author", "branch_head", "branch_heads", "branches",
     "changed_keys", "commit_day", "commits", "commits_from", "conflicted", "create_branch",
     "delete_branch", "delete_tag", "diff_presence", "diff_rows", "has_branch", "has_parent",
-    "has_schema", "has_tag", "iso", "merge_base", "merging", "move_branch", "on_branch",
-    "parents", "raise_merged_revs", "remotes", "resolve_ref", "row_at_commits", "settle_rows",
-    "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
+    "has_schema", "has_tag", "is_ancestor", "iso", "merge_base", "merging", "move_branch",
+    "on_branch", "parents", "raise_merged_revs", "remote_branch_heads", "remotes",
+    "resolve_ref", "row_at_commits", "settle_rows", "tables_changed", "tables_changed_by",
+    "tags", "uncommitted", "uncommitted_rows"
 ]

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         ExportText,
         History,
         Listing,
+        Pushed,
         Remote,
         ShowResult,
         Tag,
@@ -364,17 +365,17 @@ class FactStore:
         self._sharing.add_remote(name, url)
 
     def push(self, remote: str = "origin", branch: str | None = None, *,
-             user: str | None = None) -> str:
-        """Push a branch (default: the current one) and the tags; returns its commit. user:
-        the remote's user (remotesapi); its password is DOLT_REMOTE_PASSWORD where the push
-        runs (for a Dolt server store: in the server's environment)."""
+             user: str | None = None) -> Pushed:
+        """Push a branch (default: the current one), the tags and the import branches in
+        its history (Sharing.push). user: the remote's user (remotesapi); its password is
+        DOLT_REMOTE_PASSWORD where the push runs (a Dolt server store: the server's)."""
         return self._sharing.push(remote, branch, user=user)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
              author: str | None, user: str | None = None, prefer: str | None = None) -> str:
         """Fetch and merge a remote branch into the current one, as one commit by author;
         returns the new HEAD. prefer ("ours" or "theirs") settles the rows both sides
-        changed differently."""
+        changed differently; then the remote's import branches (track_imports)."""
         return self._sharing.pull(remote, branch, author=author, user=user, prefer=prefer)
 
     def protect(self, branch: str, *, admins: Sequence[str], mergers: Sequence[str] = ()

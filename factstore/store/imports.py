@@ -210,6 +210,17 @@ class Imports:
                                       "base": knowledge(versions[0]) if versions else None,
                                       "store": knowledge(store_row),
                                       "file": knowledge(file_row)})
+        if conflicts and not others:
+            raise Conflict(
+                f"{path.name} is imported for the first time into a store with no import "
+                "branch (restored from an export, or cloned or pulled from a remote that "
+                "holds none), so no earlier version of any file tells an expert's correction "
+                f"from the file's own change: it says {len(conflicts)} row(s) otherwise than "
+                f"the store: {'; '.join(c['id'] for c in conflicts)}; nothing was imported "
+                "(--prefer store keeps the store's version of all of them, the corrections "
+                "and the old values the file changed alike, and later reloads merge as "
+                "usual; --prefer file takes the file's, undoing the corrections)",
+                {"conflicts": conflicts})
         if conflicts:
             raise Conflict(
                 f"{path.name} is imported for the first time and says {len(conflicts)} "

@@ -137,19 +137,27 @@ def clone_store(remote_url: str, target: str, *, user: str | None = None) -> Fac
     """Clone a remote into a new store: a folder/path (doltlite) or a mysql:// URL whose
     database does not exist yet (Dolt server). The remote is checked before anything is
     made; a failed clone leaves no folder or file behind. user: the remote's user (a Dolt
-    remotesapi), its password DOLT_REMOTE_PASSWORD where the clone runs (the server)."""
+    remotesapi), its password DOLT_REMOTE_PASSWORD where the clone runs (the server). The
+    remote's import branches (imports/NAME) in the cloned branch's history are made here."""
     from factstore.store import FactStore
+
+    from factstore.store.import_branches import track_imports
 
     if target.startswith("mysql://"):
         from factstore.backends.dolt import DoltServerBackend
 
-        return FactStore(DoltServerBackend.clone(remote_url, target, user))
-    from factstore.backends.doltlite import DoltliteBackend
+        store = FactStore(DoltServerBackend.clone(remote_url, target, user))
+    else:
+        from factstore.backends.doltlite import DoltliteBackend
 
-    path = Path(target)
-    if path.suffix != ".db":
-        path = path / STORE_DIR / STORE_FILE
-    return FactStore(DoltliteBackend.clone(remote_url, path, user))
+        path = Path(target)
+        if path.suffix != ".db":
+            path = path / STORE_DIR / STORE_FILE
+        store = FactStore(DoltliteBackend.clone(remote_url, path, user))
+    # the remote's import branches (push sends them): the first reload of each file here
+    # merges with what it last said there, as it would have in the store pushed from
+    track_imports(store.backend, "origin", store.head())
+    return store
 
 
 def init_store(url: str | None = None, author: str | None = None) -> FactStore:

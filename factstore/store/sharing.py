@@ -11,8 +11,11 @@ from factstore.authors import check_author
 from factstore.backends import versioning
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
 from factstore.models import Branch, Diff, Remote, Tag, WriteResult
+from factstore.results import Pushed
 from factstore.schema import Row, knowledge, row_id
 from factstore.store.core import StoreCore, message
+from factstore.store.import_branches import IMPORTS as IMPORTS
+from factstore.store.import_branches import track_imports
 from factstore.store.timeline import Timeline
 
 # Branches no proposal may take, compared as their NFKC case-folded forms: on a Dolt server a
@@ -30,9 +33,6 @@ def check_branch_name(name: str) -> str:
         raise Refused(f"branch: {name!r} names the protected branch main; proposals go to "
                       "their own branch")
     return name
-
-
-IMPORTS = "imports/"  # the branches that hold what each import file last said
 
 
 class Sharing:
@@ -138,10 +138,25 @@ class Sharing:
         versioning.add_remote(self.core.backend, name, url)
 
     def push(self, remote: str = "origin", branch: str | None = None, *,
-             user: str | None = None) -> str:
+             user: str | None = None) -> Pushed:
+        """Push a branch and the tags, and with them the import branches that are in the
+        branch's history: a clone or pull of the remote then reloads each file against what
+        it last said (Imports), not as a first import. An import branch the remote refuses
+        (its own moved on apart from this one) stays as the remote has it: `not_pushed`."""
         self._require_remote(remote)
-        self.core.flushed().push(remote, branch or self.core.branch, user)
-        return self.core.resolve_ref(branch or self.core.branch)
+        name = branch or self.core.branch
+        backend = self.core.flushed()
+        backend.push(remote, name, user)
+        commit = self.core.resolve_ref(name)
+        # those the remote has as they are here (as a push or fetch last saw it) are skipped:
+        # a dated nightly file leaves an import branch a night
+        there = versioning.remote_branch_heads(backend, remote)
+        imports = [n for n, head in sorted(versioning.branch_heads(backend).items())
+                   if n.startswith(IMPORTS) and there.get(n) != head
+                   and versioning.is_ancestor(backend, head, commit)]
+        refused = backend.push_branches(remote, imports, user) if imports else {}
+        return Pushed(branch=name, commit=commit,
+                      imports=[n for n in imports if n not in refused], not_pushed=refused)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
              author: str | None, user: str | None = None, prefer: str | None = None) -> str:
@@ -150,6 +165,8 @@ class Sharing:
         if prefer not in (None, "ours", "theirs"):
             raise InvalidInput("prefer: expected 'ours' or 'theirs'")
         self.core.require_clean(self.core.backend)
+        # every branch, the import branches too (before the merge: a failure merges nothing)
+        self.core.backend.fetch(remote, user)
         raw = self.core.flushed().pull(remote, branch or self.core.branch, who, user, prefer)
         if raw:
             conflicts = [conflict_sides(table, row) for table, row in raw]
@@ -157,6 +174,7 @@ class Sharing:
                            f"{len(conflicts)} row(s): {'; '.join(c['id'] for c in conflicts)}; "
                            "nothing was merged (--prefer ours keeps this store's rows, "
                            "--prefer theirs takes the remote's)", {"conflicts": conflicts})
+        track_imports(self.core.backend, remote, self.core.head())
         return self.core.head()
 
     def _require_remote(self, name: str) -> None:
