@@ -22,8 +22,11 @@ from factstore.resolver import (
     MORE_FORMS,
     AliasIndex,
     full_name,
+    legal_form,
+    match_key,
     normalize,
     normalize_0004,
+    spellings,
     split_form,
 )
 from factstore.schema import (
@@ -192,7 +195,7 @@ class Names:
         if by_id is not None:
             return by_id
         found = [Found(TABLES["definitions"], r, "term", r["term"])
-                 for r in self.terms(name, commit=commit)] + self._exact_entities(name, commit)
+                 for r in self.terms(name, commit=commit)] + self._named(name, commit)
         if len(found) > 1:
             raise ambiguous(name, [f.row for f in found])
         return found[0] if found else None
@@ -203,7 +206,7 @@ class Names:
         rows = self.core.select("entities", "id = ?", [name], commit)
         if rows:
             return Found(TABLES["entities"], rows[0])
-        found = self._exact_entities(name, commit)
+        found = self._named(name, commit)
         if len(found) > 1:
             raise ambiguous(name, [f.row for f in found], hint="use the entity id")
         return found[0] if found else self.near(name, commit, fuzzy=fuzzy, terms=False)
@@ -254,7 +257,7 @@ class Names:
         (normalised); none, one, or several (ambiguous). No near match is ever followed."""
         if ids and self.core.select("entities", "id = ?", [name], commit):
             return [name]
-        return [found.id for found in self._exact_entities(name, commit)]
+        return [found.id for found in self._named(name, commit)]
 
     def _indexed(self, commit: str | None) -> bool:
         """Whether the store at commit has the normalised-name columns and indexes exact
@@ -277,6 +280,13 @@ class Names:
         wanted = normalize(name)
         old = wanted if self._has(JOINED_NAMES, commit) else normalize_0004(name)
         return [wanted] if old == wanted else [wanted, old]
+
+    def _named(self, name: str, commit: str | None) -> list[Found]:
+        """The live entities a name names exactly (_exact_entities), else those it names
+        written without the letters NFKD keeps whole or the umlauts (folded)."""
+        return self._exact_entities(name, commit) or (
+            folded(self.index(commit or self.core.head()), name)
+            if match_key(normalize(name)) else [])
 
     def _exact_entities(self, name: str, commit: str | None, *, formed: bool = False
                         ) -> list[Found]:
@@ -458,6 +468,26 @@ CHANGED_BY = {
 }
 
 
+def folded(index: AliasIndex, name: str) -> list[Found]:
+    """The entities whose name or alias is `name` but for ø æ ł đ written o ae l d, or ä ö
+    ü written ae oe ue ("Lodz Pharma" for Łódź Pharma sp. z o.o., "Mueller" for Müller):
+    the stored key keeps those letters, so the SQL lookup misses them, while the alias
+    index matches under both spellings (match_key, spellings). A name giving a legal form
+    names only what is stored with that form. Asked only when nothing is named otherwise."""
+    key, form = match_key(normalize(name)), legal_form(name)
+    found: dict[str, Found] = {}
+    for i in index.exact.bucket(key):
+        alias = index.aliases[i]
+        if alias.entity not in index.entities or key not in spellings(
+                alias.text, alias.normalized)[1:] or (form and legal_form(alias.text) != form):
+            continue
+        by: MatchedBy = "name" if alias.kind == "entity name" else "alias"
+        if alias.entity not in found or by == "name":
+            found[alias.entity] = Found(TABLES["entities"], dict(index.entities[alias.entity]),
+                                        by, alias.text)
+    return [found[e] for e in sorted(found)]
+
+
 def _near_facts(facts: list[Row], predicate: str | None, period: str | None) -> list[Row]:
     """An entity's facts whose predicate and period are each the one given or spelled close
     to it (a typo: otiff, FY26Q1), for a correction that matched none."""
@@ -567,5 +597,5 @@ def _candidate(row: Row) -> dict[str, Any]:
 __all__ = [
     "CHANGED_BY", "CHANGE_KEYS", "CHUNK", "INDEXED_NAMES", "JOINED_NAMES", "KEPT_FORMS", "LIVE",
     "NEAR", "PROGRESS_FROM", "Found", "Names", "ambiguous", "batch_queries", "did_you_mean",
-    "spelled_like"
+    "folded", "spelled_like"
 ]
