@@ -312,6 +312,9 @@ class AliasIndex:
                 continue  # met exactly under another alias: a longer one adds nothing
             if theirs[:len(said)] == said:
                 evidence = Evidence("leading_words", 100, f"leading words of {alias.text!r}")
+            elif said[0] == theirs[0] and _in_order(said[1:], theirs[1:]):
+                evidence = Evidence("leading_words", 100,
+                                    f"its first word, then words of {alias.text!r} in order")
             else:
                 evidence = Evidence("words", 100, f"words of {alias.text!r}")
             evidence.common = common  # of the words it shares with the query
@@ -623,6 +626,13 @@ def _one_word(found: dict[str, Evidence], q: str, tokens: Postings, entity: Sequ
     for evidence in found.values():
         if evidence.level != "fuzzy":
             evidence.common_word = round(math.log(max(1, holders)), 2)
+
+
+def _in_order(said: Sequence[str], theirs: Sequence[str]) -> bool:
+    """Whether the words said stand in theirs in the same order, others between them
+    ("jayanagar" in "hospital jayanagar")."""
+    rest = iter(theirs)
+    return all(word in rest for word in said)
 
 
 def _differs(said: Sequence[str], theirs: Sequence[str]) -> list[tuple[str, str]]:

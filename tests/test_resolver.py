@@ -269,6 +269,22 @@ def test_a_context_naming_an_entity_with_no_relation_is_read() -> None:
     assert index.resolve("Kaveri", context="Star Health, Pune").status == "resolved"
 
 
+def test_a_name_that_leaves_out_middle_words_is_its_first_words() -> None:
+    """"Kaveri Jayanagar" is Kaveri Hospital Jayanagar (found by a user test: it was a near
+    miss at 6, 'words of'), as "Maria Garcia" is Maria José Garcia Lopez: the first word
+    first, the others in order. Words out of order, or a first word of its own, are not."""
+    entities = [{"id": "khj", "kind": "hospital", "name": "Kaveri Hospital Jayanagar"},
+                {"id": "khp", "kind": "hospital", "name": "Kaveri Hospital Pune"},
+                {"id": "maria", "kind": "person", "name": "Maria José Garcia Lopez"}]
+    index = AliasIndex.build(entities, [], [])
+    for query, entity in (("Kaveri Jayanagar", "khj"), ("Maria Garcia", "maria")):
+        answer = index.resolve(query)
+        assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
+        assert answer.candidates[0].reasons[0].startswith("its first word, then words of")
+    assert index.resolve("Jayanagar Kaveri").status != "resolved"
+    assert index.resolve("Hospital Jayanagar").status != "resolved"
+
+
 def _central_european() -> AliasIndex:
     """Polish, Czech, Spanish, German, Nordic and Brazilian companies as their registries
     write them."""
