@@ -506,14 +506,7 @@ class _Hashes:
                 self.exact = None
                 self._merge(list(exact))
             return known
-        import numpy as np
-
-        hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
-        found = np.zeros(len(keys), dtype=bool)
-        for run in self.runs:
-            at = np.searchsorted(run, hashes)
-            at[at == len(run)] = 0
-            found |= run[at] == hashes
+        hashes, found = self._found(keys)
         self._merge(keys, hashes)
         return found if found.any() else None
 
@@ -522,6 +515,10 @@ class _Hashes:
         one in 2**64 per pair)."""
         if self.exact is not None:
             return [key in self.exact for key in keys]
+        return [bool(f) for f in self._found(keys)[1]]
+
+    def _found(self, keys: list[Any]) -> tuple[Any, Any]:
+        """The keys' hashes, and which of them the runs hold."""
         import numpy as np
 
         hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
@@ -530,7 +527,7 @@ class _Hashes:
             at = np.searchsorted(run, hashes)
             at[at == len(run)] = 0
             found |= run[at] == hashes
-        return [bool(f) for f in found]
+        return hashes, found
 
     def _merge(self, keys: list[Any], hashes: Any = None) -> None:
         import numpy as np
