@@ -65,7 +65,7 @@ from factstore.errors import InvalidInput
 from factstore.results import ContextPack, PackItem
 from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummary
 from factstore.render import check_pack
-from factstore.resolver import LEGAL_SUFFIXES, full_name
+from factstore.resolver import LEGAL_SUFFIXES, TRANSLITERATE, full_name
 from factstore.schema import NUMERIC
 from factstore.text import (ANSWER_NON_NAMES, ANSWER_PERIOD, CODES, CURRENCIES,
                             MONTH_ABBREVIATIONS, MONTH_NAMES, SCALES)
@@ -117,7 +117,9 @@ MARKUP = re.compile(r"\*\*|__|`")
 SENTENCE_END = re.compile(r"[.!?]+[\"'’”)]*(?=\s|$)")
 ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. approx. incl. excl. esp. inc. corp. ltd. co. no. nos. mr. mrs. ms. "
-    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. rs.".split()
+    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. rs. "
+    # German: Mio. Mrd. Tsd. (scales), bzw. ggü. vgl. inkl. zzgl. ggf. Nr. Abs.
+    "mio. mrd. tsd. bzw. ggü. vgl. inkl. zzgl. ggf. nr. abs. gj. vj. rd.".split()
     + [f"{name}." for name in MONTH_ABBREVIATIONS]
 )
 NEVER_END = frozenset({"e.g.", "i.e.", "cf.", "vs."})
@@ -126,7 +128,7 @@ INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
 STARTERS = frozenset(
     "the this that these those it its they their we our he she in on at for as however also "
     "there both each all a an so but and if when with according based per under since after "
-    "before overall note i".split()
+    "before overall note i der die das im es sie er dies damit".split()
 )
 
 
@@ -191,14 +193,17 @@ MASK = "¦"  # replaces what is read, keeping offsets; no pattern matches it
 NUMBER = re.compile(
     rf"""(?<![\w.])
     (?:(?P<pre>US\$|R\$|[$€£¥₹]|Rs\.|Rs(?![A-Za-z])|(?:{CODES})(?![A-Za-z]))\s?)?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?
-      |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
+    (?P<num>(?P<de>\d{{1,3}}(?:\.\d{{3}}){{2,}}(?:,\d+)?|\d{{1,3}}\.\d{{3}},\d+)
+      |\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?
+      |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009'’])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
+      |(?<!\d,)(?P<comma>\d+,(?:\d{{1,2}}|\d{{4,}}))(?![.,]?\d)
       |\d+(?:\.\d+)?)
     (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])
-      |\s?(?P<word>thousand|million|billion|mn|bn|lakhs?|lacs?|crores?|[cC]r)\b)?
-    (?:\s?(?P<pct>%|percent\b|per\ cent\b))?
+      |\s?(?P<word>thousand|million|billion|mn|bn|lakhs?|lacs?|crores?|[cC]r)\b
+      |\s?(?P<de_word>(?:Mio|Mrd|Tsd)\.|(?:Mio|Mrd|Tsd|Millionen|Milliarden|Tausend)\b))?
+    (?:\s?(?P<pct>%|percent\b|per\ cent\b|Prozent\b))?
     (?:\s?(?P<x>x)(?![A-Za-z]))?
-    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł|rupees\b))?
+    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|[eE]uros?\b|Franken\b|zł|rupees\b|€))?
     (?![\w])""",
     re.X,
 )
@@ -218,6 +223,7 @@ DATE_PATTERNS = [
     re.compile(rf"(?<![\d.,]){DAY}\s+(?:of\s+)?{MONTH}"),
     re.compile(rf"{MONTH}\s+{DAY}(?![\d.,%]|\s*(?:[kKmMbB%]|million|percent)\b)"),
 ]
+CURRENCY_CODE = re.compile(CODES)
 CODE = re.compile(r"(?<![\w-])#?[A-Z][A-Za-z]*(?:-[A-Za-z0-9]+)+(?![\w-])")
 
 DayParts = tuple[int | None, int, int | None]  # (year, month, day); None where not written
@@ -332,11 +338,21 @@ def _real_day(parts: DayParts) -> bool:
 
 
 def _amount(m: re.Match[str]) -> Amount | None:
-    # thousands grouped by commas (1,234.5) or spaces (1 234,5 or 1 234.5: much of Europe)
-    num = m["num"].replace(m["space"], "").replace(",", ".") if m["space"] else m["num"]
+    # thousands grouped by commas (1,234.5), spaces (1 234,5 or 1 234.5: much of Europe) or
+    # apostrophes (4'500'000: Switzerland),
+    # or as German writes them, by dots before a decimal comma (1.234.567 or 1.234,50), and a
+    # decimal comma that cannot be a thousands comma (1,2 Mio.; 12,5 %)
+    num = m["num"]
+    if m["space"]:
+        num = num.replace(m["space"], "").replace(",", ".")
+    elif m["de"]:
+        num = num.replace(".", "").replace(",", ".")
+    elif m["comma"]:
+        num = num.replace(",", ".")
     value = Decimal(digits := num.replace(",", ""))
-    scale = m["scale"] or m["word"]
-    marked = scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"] or "," in num
+    scale = (m["scale"] or m["word"] or m["de_word"] or "").rstrip(".")
+    marked = scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"] or m["de"] \
+        or "," in m["num"]
     if not marked and len(digits) == 4 and 1900 <= value <= 2100:
         return None  # a year: "in 2027"
     exponent = SCALES[scale.lower()] if scale else 0
@@ -390,15 +406,17 @@ def evidence(item: PackItem) -> Evidence:
     if stated is not None:
         amounts.append(Amount(item.value or "", 0, stated, Decimal(0),
                               item.value_type == "percent", None))
-    if item.value_type == "money" and item.unit and stated is not None:
+    unit = (item.unit or "").upper()
+    if stated is not None and (item.value_type == "money" and unit or CURRENCY_CODE.fullmatch(
+            unit) and item.value_type == "number"):
         # the fact's own figure, written without a currency in its quote ("ACV 1.2M"), is
-        # in the fact's unit
-        unit = item.unit.upper()
+        # in the fact's unit: a money fact's, or a currency code of a number's (a CSV export
+        # with a currency column gives numbers, 1234567.89 in EUR)
         amounts = [replace(a, currency=unit) if a.currency is None and a.value == stated else a
                    for a in amounts]
     sources = [item.subject.replace("kind:", "") if item.subject else None,
                item.source.title if item.source else None]
-    names = [full_name(t) for t in [*texts, *sources] if t]
+    names = [key for t in [*texts, *sources] if t for key in _name_keys(t)]
     return Evidence(item, amounts, days, names, _shown(item), _about(item),
                     [p for s in scans for p in s.periods])
 
@@ -776,11 +794,20 @@ def _date_problems(dates: list[DateClaim], cited: list[Evidence]) -> Iterator[Pr
                           reason=f"{claim.text} does not match a date in cited {_refs(cited)}")
 
 
+def _name_keys(text: str) -> list[str]:
+    """A text normalised for names, and also with ä ö ü ø å æ written out ("Müller" is also
+    "Mueller"), as German writes a name when the keyboard has no umlauts."""
+    keys = [full_name(text)]
+    if not text.isascii() and (other := full_name(text.translate(TRANSLITERATE))) != keys[0]:
+        keys.append(other)
+    return keys
+
+
 def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> Iterator[Problem]:
     for name in names(text, vocabulary):
-        key = full_name(name)
-        if key and not any(named_in(key, t) or initials_in(key, t) for e in cited
-                           for t in e.names):  # "DSO" of "days sales outstanding"
+        keys = [k for k in _name_keys(name) if k]
+        if keys and not any(named_in(key, t) or initials_in(key, t) for key in keys
+                            for e in cited for t in e.names):  # "DSO" of "days sales outstanding"
             yield Problem(kind="entity", claim=name,
                           reason=f"{name} is not named in cited {_refs(cited, 'about')}")
 
