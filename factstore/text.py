@@ -278,7 +278,8 @@ ANSWER_NON_NAMES = frozenset([*"""
     es er sie dies diese dieser dieses damit somit jedoch aber auch hinweis quelle quellen
     umsatz umsätze umsatzerlöse auftragseingang deckungsbeitrag db marge kunde kunden
     quartal quartals quartale geschäftsjahr geschäftsjahres gj vorjahr vorjahres jahr jahres
-    monat prozent tsd tausend mio millionen mrd milliarden euro franken
+    monat prozent tsd tausend mio millionen mrd milliarden euro franken plus minus
+    januar jänner februar feber märz mai juni juli oktober okt dezember dez
     """.split(), *MONTH_NAMES])
 
 

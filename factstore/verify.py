@@ -181,6 +181,9 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
     if not rest:
         return True
     word = text[:end.start() + 1].split()[-1].lstrip("([\"'“")
+    following = rest.split()[0].rstrip(".")
+    if word[:-1].isdigit() and len(word) <= 3 and following in CAPITALISED_MONTHS:
+        return False  # a German day: "bis zum 30. September 2027"
     if word.endswith(".") and (word.lower() in ABBREVIATIONS or INITIALISM.fullmatch(word)):
         following = re.sub(r"\W", "", rest.split()[0]).lower()
         return word.lower() not in NEVER_END and following in STARTERS
@@ -210,8 +213,13 @@ NUMBER = re.compile(
 
 # Month names as a date in an answer writes them: capitalised ("Sept", "October").
 CAPITALISED_MONTHS = {name.capitalize(): number for name, number in MONTH_NAMES.items()}
+# German names where they differ ("30. September 2027" needs none; Austria writes Jänner)
+GERMAN_MONTHS = {"Januar": 1, "Jänner": 1, "Februar": 2, "Feber": 2, "März": 3, "Maerz": 3,
+                 "Mai": 5, "Juni": 6, "Juli": 7, "Oktober": 10, "Okt": 10, "Dezember": 12,
+                 "Dez": 12}
+CAPITALISED_MONTHS |= GERMAN_MONTHS
 MONTH = "(?P<month>" + "|".join(sorted(CAPITALISED_MONTHS, key=len, reverse=True)) + r")\b\.?"
-DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?"  # "31st October", German "31. Oktober"
 YEAR = r"(?P<year>\d{4})(?!\d)"
 # Most specific first: each match is masked before the next pattern runs.
 DATE_PATTERNS = [
@@ -682,7 +690,7 @@ def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> It
 __all__ = [
     "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE",
     "CURRENCY_CODE",
-    "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
+    "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "GERMAN_MONTHS", "INITIALISM", "JOINERS",
     "KNOWLEDGE", "LIST_MARKER", "MARKUP", "MASK", "MAX_RANGE", "MONTH", "NAME_TOKEN", "NEVER_END",
     "NUMBER", "POSSESSIVE", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
     "DateClaim", "DayParts", "Evidence", "Scan", "Word", "abstaining_clauses", "citation_numbers",

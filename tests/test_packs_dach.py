@@ -57,6 +57,8 @@ facts:
      value: 4500000, value_type: money, unit: CHF, period: FY26, source: src:memo}
   - {id: "fact:mueller-db2-fy26q2", subject: mueller-kaelte, predicate: db_ii, value: 31.5,
      value_type: percent, period: FY26-Q2, source: src:memo}
+  - {id: "fact:weiss-rahmenvertrag-ende", subject: strassenbau-weiss,
+     predicate: rahmenvertrag_ende, value: 2027-09-30, value_type: date, source: src:memo}
 """
 ON = "2026-12-05"  # valid-at: FY27-Q1 (the fiscal year starts in October)
 
@@ -99,6 +101,7 @@ def test_a_german_question_gets_what_answers_it(dach: FactStore, question: str,
 MUELLER_Q2 = "Umsatz Müller Kältetechnik FY26-Q2"
 CH = "Umsatz Schäfer Präzision AG GJ26"
 DB2 = "DB II Müller Kältetechnik FY26-Q2"
+END = "rahmenvertrag_ende Straßenbau Weiß"
 
 # (question, answer as a German-writing model writes it)
 RIGHT = [
@@ -112,6 +115,10 @@ RIGHT = [
     (CH, "Der Umsatz der Schaefer Praezision AG lag im GJ26 bei 4,5 Mio. Franken [1]."),
     (DB2, "Der DB II von Müller Kältetechnik lag im Q2 bei 31,5 % [1]."),
     (DB2, "Der DB II von Müller Kältetechnik lag im Q2 bei 31,5 Prozent [1]."),
+    # a German day is no sentence's end, and German months are months
+    (END, "Der Rahmenvertrag mit Straßenbau Weiß läuft bis zum 30. September 2027 [1]."),
+    (END, "Der Rahmenvertrag mit Straßenbau Weiß läuft bis 30. Sept. 2027 [1]."),
+    (END, "Der Rahmenvertrag mit Straßenbau Weiß läuft bis zum 30.09.2027 [1]."),
 ]
 # (question, wrong answer, the one kind of problem it has: nothing else may be found)
 WRONG = [
@@ -128,6 +135,8 @@ WRONG = [
     (CH, "Der Umsatz der Schäfer Präzision AG lag im GJ26 bei CHF 4'600'000 [1].", "number"),
     (CH, "Der Umsatz der Schäfer Präzision AG lag im GJ26 bei 4,5 Mio. € [1].", "currency"),
     (DB2, "Der DB II von Müller Kältetechnik lag im Q2 bei 35,5 % [1].", "number"),
+    (END, "Der Rahmenvertrag mit Straßenbau Weiß läuft bis zum 31. Dezember 2027 [1].", "date"),
+    (END, "Der Rahmenvertrag mit Straßenbau Weiß endet im Oktober 2027 [1].", "date"),
 ]
 
 
