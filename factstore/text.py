@@ -187,10 +187,10 @@ def plain_number(text: str, decimal: str = ".", *, numeric: bool = False) -> str
 
 def german_number(text: str) -> str | None:
     """A number as German writes it, in plain digits, when it can be read no other way:
-    thousands grouped by two or more dots ('1.234.567' -> '1234567', '1.234.567,89'), one dot
-    group before a decimal comma ('1.234,50' -> '1234.50'), or a decimal comma that no thousands
-    comma is (not three digits after it: '1234567,89', '12,5'); else None. One dot group alone
-    ('185.000') reads as English does, a decimal point, and '1,234' as thousands."""
+    thousands grouped by two or more dots ('1.234.567' -> '1234567', '1.234.567,89'), or one
+    dot group before a decimal comma ('1.234,50' -> '1234.50'); else None. One dot group alone
+    ('185.000') reads as English does, a decimal point; a comma alone ('1,30') is left to the
+    caller (a write refuses it rather than guess)."""
     m = _GERMAN.fullmatch(text)
     if m is None:
         return None
@@ -198,8 +198,7 @@ def german_number(text: str) -> str | None:
     return m[1] + whole.replace(".", "") + (f".{fraction}" if fraction else "")
 
 
-_GERMAN = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+"
-                     r"|\d+,(?:\d{1,2}|\d{4,}))")
+_GERMAN = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+)")
 
 
 # Digits in groups of three parted by one kind of space or apostrophe, then a decimal part

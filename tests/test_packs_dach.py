@@ -156,12 +156,14 @@ def test_a_wrong_german_answer_fails_for_what_is_wrong(dach: FactStore, question
 def test_a_correction_takes_a_german_number_where_it_reads_no_other_way(dach: FactStore
                                                                         ) -> None:
     """'1.234.567,89' and '1.234,50' are German; '1,234' stays English thousands; a value
-    that is no number is refused, naming the field."""
+    that is no number, or a comma alone ('1,30': refused, not guessed), is refused, naming the
+    field."""
     for typed, stored in [("1.300.000,50", "1300000.50"), ("1.250,75", "1250.75"),
                           ("1,234", "1234"), ("1.234.567,89", "1234567.89")]:
         dach.correct_fact("Mueller Kaeltetechnik", typed, predicate="umsatz",
                           period="FY26-Q3", author=AUTHOR, reason=f"Korrektur {typed}")
         assert dach.get("fact:mueller-umsatz-fy26q3")["value"] == stored
-    with pytest.raises(InvalidInput, match=r"^value: "):
-        dach.correct_fact("Müller Kältetechnik", "1.2.3", predicate="umsatz",
-                          period="FY26-Q3", author=AUTHOR, reason="Tippfehler")
+    for typo in ("1.2.3", "1,30"):
+        with pytest.raises(InvalidInput, match=r"^value: "):
+            dach.correct_fact("Müller Kältetechnik", typo, predicate="umsatz",
+                              period="FY26-Q3", author=AUTHOR, reason="Tippfehler")
