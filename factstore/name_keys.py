@@ -16,6 +16,10 @@ LEGAL_SUFFIXES = frozenset(
     "sarl srl spa nv bv oy ab as kg kgaa pty pte bhd".split()
 )
 STOPWORDS = frozenset("the of and for a an de der la le".split())
+# Particles of people's names that are also a language's everyday "of", "to", "the" ("Katharina
+# von Stetten", "Maximilian zu Guttenberg", "Vincent van Gogh"): a question's "von" or "zu" is
+# that word, never a sign of a person the store holds ("Umsatz von Müller Kältetechnik").
+NAME_PARTICLES = frozenset("von vom zu zum zur van den dem des di da du del della dos das".split())
 # Spellings of one legal form, so "Acme Corp" and "Acme Corporation" are the same full name.
 LEGAL_FORMS = {"corporation": "corp", "incorporated": "inc", "limited": "ltd",
                "company": "co"}
@@ -185,7 +189,8 @@ def short_caps(query: str) -> bool:
 __all__ = [
     "APOSTROPHE", "APOSTROPHES", "ASCII_NOT_WORD", "DOTTED_LETTER", "FOLD", "FORM_RUNS",
     "FORM_RUN_ENDS", "FORM_RUN_SIZES", "LEGAL_FORMS", "LEGAL_SUFFIXES", "MORE_FORMS",
-    "NOT_WORD", "SHORT_CAPS", "STOPWORDS", "TRANSLITERATE", "acronym", "full_name",
+    "NAME_PARTICLES", "NOT_WORD", "SHORT_CAPS", "STOPWORDS", "TRANSLITERATE", "acronym",
+    "full_name",
     "has_apostrophe", "legal_form", "match_key", "normalize", "normalize_0004", "short_caps",
     "spellings", "split_form", "strip_legal_suffix",
 ]

@@ -31,7 +31,8 @@ from factstore.name_index import (
 from factstore.name_index import Progress as Progress  # the store's modules import it here
 from factstore.name_keys import (  # (re-exported: the store's modules import them here)
     APOSTROPHE, APOSTROPHES, ASCII_NOT_WORD, DOTTED_LETTER, FOLD, FORM_RUN_SIZES, FORM_RUNS,
-    LEGAL_FORMS, LEGAL_SUFFIXES, MORE_FORMS, NOT_WORD, SHORT_CAPS, STOPWORDS, TRANSLITERATE,
+    LEGAL_FORMS, LEGAL_SUFFIXES, MORE_FORMS, NAME_PARTICLES, NOT_WORD, SHORT_CAPS, STOPWORDS,
+    TRANSLITERATE,
     acronym, full_name, has_apostrophe, legal_form, match_key, normalize, normalize_0004,
     short_caps, spellings, split_form, strip_legal_suffix,
 )
@@ -533,7 +534,7 @@ class AliasIndex:
                     found |= hits
                     covered.update(range(start, start + size))
         loose = [w for i, w in enumerate(words) if i not in covered and w not in STOPWORDS
-                 and len(w) > 1]
+                 and w not in NAME_PARTICLES and len(w) > 1]
         # a word split in two ("moun t isa", "findo n") is also the word the store knows
         loose += [a + b for i, (a, b) in enumerate(pairwise(words))
                   if not covered & {i, i + 1} and self.tokens.size(a + b)]

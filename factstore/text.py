@@ -185,6 +185,22 @@ def plain_number(text: str, decimal: str = ".", *, numeric: bool = False) -> str
     return m[1] + m[2].replace(group, "") + (f".{m[3]}" if m[3] is not None else "")
 
 
+def german_number(text: str) -> str | None:
+    """A number as German writes it, in plain digits, when it can be read no other way:
+    thousands grouped by two or more dots ('1.234.567' -> '1234567', '1.234.567,89'), or one
+    dot group before a decimal comma ('1.234,50' -> '1234.50'); else None. One dot group alone
+    ('185.000') reads as English does, a decimal point; a comma alone ('1,30') is left to the
+    caller (a write refuses it rather than guess)."""
+    m = _GERMAN.fullmatch(text)
+    if m is None:
+        return None
+    whole, _, fraction = m[2].partition(",")
+    return m[1] + whole.replace(".", "") + (f".{fraction}" if fraction else "")
+
+
+_GERMAN = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+)")
+
+
 # Digits in groups of three parted by one kind of space or apostrophe, then a decimal part
 # after "." or ",": sign, first group, separator, the other groups, decimals.
 _SPACED = re.compile(r"([-+]?)(\d{1,3})([ \u00a0\u202f\u2009'\u2019])(\d{3}(?:\3\d{3})*)"
@@ -255,6 +271,14 @@ ANSWER_NON_NAMES = frozenset([*"""
     yoy qoq kpi kpis sla ai llm fte s&m r&d g&a p&l
     one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred thousand million billion half dozen none neither
+    der die das des dem den ein eine einer eines einem einen im am vom zum zur beim von mit
+    und oder bei für fuer nach laut gemäß gemaess rund etwa ca circa knapp gut über ueber
+    unter insgesamt gesamt lag lagen liegt betrug betragen beträgt war waren ist sind wird
+    es er sie dies diese dieser dieses damit somit jedoch aber auch hinweis quelle quellen
+    umsatz umsätze umsatzerlöse auftragseingang deckungsbeitrag db marge kunde kunden
+    quartal quartals quartale geschäftsjahr geschäftsjahres gj vorjahr vorjahres jahr jahres
+    monat prozent tsd tausend mio millionen mrd milliarden euro franken plus minus
+    januar jänner februar feber märz mai juni juli oktober okt dezember dez
     """.split(), *MONTH_NAMES])
 
 
@@ -267,6 +291,7 @@ MONTH_PREFIXES = tuple(dict.fromkeys(name[:3] for name in MONTH_NAMES))
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4}
 _ORDINAL = "|".join(ORDINALS)
+_FY = "(?:FY|GJ)"  # GJ: Geschäftsjahr, the German for fiscal year ("Q2 GJ26")
 # "the quarter ending December 2026", "the fiscal year ended 31 March 2027", "the half-year
 # to September 2026": a period named by the month it ends in (unit, month, year)
 ENDING = re.compile(
@@ -279,8 +304,9 @@ ENDING = re.compile(
 # later pattern does not read what an earlier one took. context.question_periods turns the
 # matches into period labels.
 QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
-    (re.compile(r"\b(Q[1-4]|H[12])[\s-](?:of\s)?FY\s?'?(\d{2}|\d{4})\b", re.I), "part-fy"),
+    (re.compile(rf"\b{_FY}\s?'?(\d{{2}}|\d{{4}})[\s-]?(Q[1-4]|H[12])\b", re.I), "fy-part"),
+    (re.compile(rf"\b(Q[1-4]|H[12])[\s-](?:of\s)?{_FY}\s?'?(\d{{2}}|\d{{4}})\b", re.I),
+     "part-fy"),
     (re.compile(r"\b(Q[1-4]|H[12])\s?'(\d{2})\b", re.I), "part-fy"),
     (re.compile(r"\b(\d{4})-(Q[1-4]|H[12])\b", re.I), "year-part"),
     (re.compile(r"\b(Q[1-4]|H[12])[\s-](\d{4})\b", re.I), "part-year"),
@@ -301,7 +327,7 @@ QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:fiscal\s+)?(year|quarter)[\s-]to[\s-]date\b|\bF?(Y|Q)TD\b", re.I),
      "to-date"),
     (re.compile(r"\b(" + "|".join(MONTH_PREFIXES) + r")[a-z]*\.?\s+(\d{4})\b", re.I), "month"),
-    (re.compile(r"\bFY\s?'?(\d{2}|\d{4})\b", re.I), "fy"),
+    (re.compile(rf"\b{_FY}\s?'?(\d{{2}}|\d{{4}})\b", re.I), "fy"),
     (re.compile(r"\b(?:in|during|year)\s+((?:19|20)\d{2})\b(?!\s+[a-z])", re.I), "year"),
     (re.compile(r"\b(last|previous|prior|this|current)\s+(fiscal\s+)?(quarter|year)\b", re.I),
      "relative"),
@@ -311,8 +337,8 @@ QUESTION_PERIODS: list[tuple[re.Pattern[str], str]] = [
 # read, so that its digits are never taken for a number the cited items must state.
 ANSWER_PERIOD = re.compile(
     r"""(?<![\w-])(?:
-      FY\s?'?(?:\d{4}|\d{2})(?:\s?[-/]?\s?(?:Q[1-4]|H[12]))?
-    | (?:Q[1-4]|H[12])(?:\s?[-/]?\s?(?:FY\s?'?(?:\d{4}|\d{2})|\d{4}))?
+      (?:FY|GJ)\s?'?(?:\d{4}|\d{2})(?:\s?[-/]?\s?(?:Q[1-4]|H[12]))?
+    | (?:Q[1-4]|H[12])(?:\s?[-/]?\s?(?:(?:FY|GJ)\s?'?(?:\d{4}|\d{2})|\d{4}))?
     | \d{4}\s?-\s?(?:Q[1-4]|H[12])
     | \d{4}-(?:0[1-9]|1[0-2])
     )(?![\w-])""",
@@ -323,12 +349,13 @@ ANSWER_PERIOD = re.compile(
 # Currencies and scales an amount is written with (factstore.verify reads answers with them).
 CURRENCIES = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "dollars": "USD",
               "euro": "EUR", "euros": "EUR", "r$": "BRL", "₹": "INR", "zł": "PLN", "rs": "INR",
-              "rs.": "INR", "rupees": "INR"}
+              "rs.": "INR", "rupees": "INR", "franken": "CHF"}
 CODES = ("USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|ISK|PLN|CZK|HUF|RON|BGN|TRY|ILS|AED|SAR|INR|"
          "CNY|HKD|SGD|KRW|TWD|THB|IDR|MYR|PHP|NZD|ZAR|BRL|MXN|ARS|CLP|COP|PEN")
 SCALES = {"k": 3, "thousand": 3, "m": 6, "mn": 6, "mm": 6, "million": 6, "b": 9, "bn": 9,
           "billion": 9, "lakh": 5, "lakhs": 5, "lac": 5, "lacs": 5, "crore": 7, "crores": 7,
-          "cr": 7}  # Indian English: lakhs, crores ("Rs 106 crore", "₹4.5 Cr", "4.32 lakh")
+          "cr": 7,  # Indian English: lakhs, crores ("Rs 106 crore", "₹4.5 Cr", "4.32 lakh")
+          "tsd": 3, "tausend": 3, "mio": 6, "millionen": 6, "mrd": 9, "milliarden": 9}  # German
 
 
 __all__ = [
@@ -338,5 +365,5 @@ __all__ = [
     "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "ORDINALS",
     "OTHER_DIGITS", "QUESTION_PERIODS", "QUESTION_WORDS", "SCALES", "SPACES", "STRUCTURE",
     "TERMINAL_CONTROL", "Number",
-    "clean_for_pack", "clean_for_terminal", "parse_number", "plain_number"
+    "clean_for_pack", "clean_for_terminal", "german_number", "parse_number", "plain_number"
 ]

@@ -65,14 +65,15 @@ from factstore.errors import InvalidInput
 from factstore.results import ContextPack, PackItem
 from factstore.reports import Problem, SentenceCheck, VerifyReport, VerifySummary
 from factstore.render import check_pack
-from factstore.resolver import LEGAL_SUFFIXES, full_name
+from factstore.answer_names import (DISTINCT_SUFFIXES, INITIALISM, JOINERS, NAME_TOKEN,
+                                    POSSESSIVE, SUFFIXES, Word, name_keys, named_in, names)
+from factstore.resolver import full_name
 from factstore.schema import NUMERIC
-from factstore.text import (ANSWER_NON_NAMES, ANSWER_PERIOD, CODES, CURRENCIES,
+from factstore.text import (ANSWER_PERIOD, CODES, CURRENCIES,
                             MONTH_ABBREVIATIONS, MONTH_NAMES, SCALES)
 from factstore.verify_checks import (
     initials_in,
     year_problems,
-    HEDGES,
     Claim,
     Period,
     clauses,
@@ -117,16 +118,17 @@ MARKUP = re.compile(r"\*\*|__|`")
 SENTENCE_END = re.compile(r"[.!?]+[\"'’”)]*(?=\s|$)")
 ABBREVIATIONS = frozenset(
     "e.g. i.e. etc. vs. approx. incl. excl. esp. inc. corp. ltd. co. no. nos. mr. mrs. ms. "
-    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. rs.".split()
+    "dr. st. jr. sr. fig. est. cf. al. dept. avg. min. max. ca. p. pp. sec. para. rs. "
+    # German: Mio. Mrd. Tsd. (scales), bzw. ggü. vgl. inkl. zzgl. ggf. Nr. Abs.
+    "mio. mrd. tsd. bzw. ggü. vgl. inkl. zzgl. ggf. nr. abs. gj. vj. rd.".split()
     + [f"{name}." for name in MONTH_ABBREVIATIONS]
 )
 NEVER_END = frozenset({"e.g.", "i.e.", "cf.", "vs."})
-INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
 # Words that start a new sentence after an abbreviation ("... Orbital Freight Inc. It churned").
 STARTERS = frozenset(
     "the this that these those it its they their we our he she in on at for as however also "
     "there both each all a an so but and if when with according based per under since after "
-    "before overall note i".split()
+    "before overall note i der die das im es sie er dies damit".split()
 )
 
 
@@ -179,6 +181,9 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
     if not rest:
         return True
     word = text[:end.start() + 1].split()[-1].lstrip("([\"'“")
+    following = rest.split()[0].rstrip(".")
+    if word[:-1].isdigit() and len(word) <= 3 and following in CAPITALISED_MONTHS:
+        return False  # a German day: "bis zum 30. September 2027"
     if word.endswith(".") and (word.lower() in ABBREVIATIONS or INITIALISM.fullmatch(word)):
         following = re.sub(r"\W", "", rest.split()[0]).lower()
         return word.lower() not in NEVER_END and following in STARTERS
@@ -191,22 +196,30 @@ MASK = "¦"  # replaces what is read, keeping offsets; no pattern matches it
 NUMBER = re.compile(
     rf"""(?<![\w.])
     (?:(?P<pre>US\$|R\$|[$€£¥₹]|Rs\.|Rs(?![A-Za-z])|(?:{CODES})(?![A-Za-z]))\s?)?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?
-      |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
+    (?P<num>(?P<de>\d{{1,3}}(?:\.\d{{3}}){{2,}}(?:,\d+)?|\d{{1,3}}\.\d{{3}},\d+)
+      |\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?:\.\d+)?
+      |\d{{1,3}}(?P<space>[\x20\u00a0\u202f\u2009'’])\d{{3}}(?:(?P=space)\d{{3}})*(?:[.,]\d+)?
+      |(?<!\d,)(?P<comma>\d+,(?:\d{{1,2}}|\d{{4,}}))(?![.,]?\d)
       |\d+(?:\.\d+)?)
     (?:(?P<scale>[kKmMbB]|MM)(?![A-Za-z])
-      |\s?(?P<word>thousand|million|billion|mn|bn|lakhs?|lacs?|crores?|[cC]r)\b)?
-    (?:\s?(?P<pct>%|percent\b|per\ cent\b))?
+      |\s?(?P<word>thousand|million|billion|mn|bn|lakhs?|lacs?|crores?|[cC]r)\b
+      |\s?(?P<de_word>(?:Mio|Mrd|Tsd)\.|(?:Mio|Mrd|Tsd|Millionen|Milliarden|Tausend)\b))?
+    (?:\s?(?P<pct>%|percent\b|per\ cent\b|Prozent\b))?
     (?:\s?(?P<x>x)(?![A-Za-z]))?
-    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|euros?\b|zł|rupees\b))?
+    (?:\s?(?P<post>(?:{CODES})\b|dollars\b|[eE]uros?\b|Franken\b|zł|rupees\b|€))?
     (?![\w])""",
     re.X,
 )
 
 # Month names as a date in an answer writes them: capitalised ("Sept", "October").
 CAPITALISED_MONTHS = {name.capitalize(): number for name, number in MONTH_NAMES.items()}
+# German names where they differ ("30. September 2027" needs none; Austria writes Jänner)
+GERMAN_MONTHS = {"Januar": 1, "Jänner": 1, "Februar": 2, "Feber": 2, "März": 3, "Maerz": 3,
+                 "Mai": 5, "Juni": 6, "Juli": 7, "Oktober": 10, "Okt": 10, "Dezember": 12,
+                 "Dez": 12}
+CAPITALISED_MONTHS |= GERMAN_MONTHS
 MONTH = "(?P<month>" + "|".join(sorted(CAPITALISED_MONTHS, key=len, reverse=True)) + r")\b\.?"
-DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?"  # "31st October", German "31. Oktober"
 YEAR = r"(?P<year>\d{4})(?!\d)"
 # Most specific first: each match is masked before the next pattern runs.
 DATE_PATTERNS = [
@@ -218,6 +231,7 @@ DATE_PATTERNS = [
     re.compile(rf"(?<![\d.,]){DAY}\s+(?:of\s+)?{MONTH}"),
     re.compile(rf"{MONTH}\s+{DAY}(?![\d.,%]|\s*(?:[kKmMbB%]|million|percent)\b)"),
 ]
+CURRENCY_CODE = re.compile(CODES)
 CODE = re.compile(r"(?<![\w-])#?[A-Z][A-Za-z]*(?:-[A-Za-z0-9]+)+(?![\w-])")
 
 DayParts = tuple[int | None, int, int | None]  # (year, month, day); None where not written
@@ -332,11 +346,21 @@ def _real_day(parts: DayParts) -> bool:
 
 
 def _amount(m: re.Match[str]) -> Amount | None:
-    # thousands grouped by commas (1,234.5) or spaces (1 234,5 or 1 234.5: much of Europe)
-    num = m["num"].replace(m["space"], "").replace(",", ".") if m["space"] else m["num"]
+    # thousands grouped by commas (1,234.5), spaces (1 234,5 or 1 234.5: much of Europe) or
+    # apostrophes (4'500'000: Switzerland),
+    # or as German writes them, by dots before a decimal comma (1.234.567 or 1.234,50), and a
+    # decimal comma that cannot be a thousands comma (1,2 Mio.; 12,5 %)
+    num = m["num"]
+    if m["space"]:
+        num = num.replace(m["space"], "").replace(",", ".")
+    elif m["de"]:
+        num = num.replace(".", "").replace(",", ".")
+    elif m["comma"]:
+        num = num.replace(",", ".")
     value = Decimal(digits := num.replace(",", ""))
-    scale = m["scale"] or m["word"]
-    marked = scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"] or "," in num
+    scale = (m["scale"] or m["word"] or m["de_word"] or "").rstrip(".")
+    marked = scale or m["pre"] or m["post"] or m["pct"] or m["x"] or m["space"] or m["de"] \
+        or "," in m["num"]
     if not marked and len(digits) == 4 and 1900 <= value <= 2100:
         return None  # a year: "in 2027"
     exponent = SCALES[scale.lower()] if scale else 0
@@ -390,15 +414,18 @@ def evidence(item: PackItem) -> Evidence:
     if stated is not None:
         amounts.append(Amount(item.value or "", 0, stated, Decimal(0),
                               item.value_type == "percent", None))
-    if item.value_type == "money" and item.unit and stated is not None:
+    unit = (item.unit or "").upper()
+    currency = (item.value_type == "money" and bool(unit)) or (
+        item.value_type == "number" and bool(CURRENCY_CODE.fullmatch(unit)))
+    if stated is not None and currency:
         # the fact's own figure, written without a currency in its quote ("ACV 1.2M"), is
-        # in the fact's unit
-        unit = item.unit.upper()
+        # in the fact's unit: a money fact's, or a currency code of a number's (a CSV export
+        # with a currency column gives numbers, 1234567.89 in EUR)
         amounts = [replace(a, currency=unit) if a.currency is None and a.value == stated else a
                    for a in amounts]
     sources = [item.subject.replace("kind:", "") if item.subject else None,
                item.source.title if item.source else None]
-    names = [full_name(t) for t in [*texts, *sources] if t]
+    names = [key for t in [*texts, *sources] if t for key in name_keys(t)]
     return Evidence(item, amounts, days, names, _shown(item), _about(item),
                     [p for s in scans for p in s.periods])
 
@@ -438,131 +465,6 @@ def _about(item: PackItem) -> str:
     if subject.startswith("kind:"):
         return f"a rule for every {subject[5:]}"
     return f"a rule for {subject}"
-
-
-# --- names ----------------------------------------------------------------------------------
-
-# The resolver's legal forms, and a few more that end company names in answers ("K.K.").
-SUFFIXES = LEGAL_SUFFIXES | {"kk", "asa", "sarl", "sro", "pvt", "pbc"}
-NAME_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”|/!?¦*]+")
-JOINERS = frozenset({"of", "&"})
-POSSESSIVE = re.compile(r"(?<=[\w.])['’]s?$")
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str  # as written, without a possessive or a full stop
-    initial: bool  # first word of the sentence, or of a clause after a colon
-    last: bool  # a possessive or a full stop ends the name here
-
-
-def names(text: str, vocabulary: set[str]) -> list[str]:
-    """Proper-name spans of a sentence that a cited item must mention: runs of capitalised
-    words, with words anyone may capitalise trimmed from their edges."""
-    spans: list[list[Word]] = [[]]
-    for word in _words(text):
-        capital = word is not None and word.text[0].isupper()
-        joiner = word is not None and word.text.lower() in JOINERS and bool(spans[-1])
-        if word is not None and (capital or joiner):
-            spans[-1].append(word)
-            if word.last:
-                spans.append([])
-        elif spans[-1]:
-            spans.append([])
-    found = (_trim(part, vocabulary) for span in spans for part in _split_acronyms(span))
-    return list(dict.fromkeys(" ".join(w.text for w in core) for core in found if core))
-
-
-def _words(text: str) -> Iterator[Word | None]:
-    """The sentence's words; None where punctuation or a number stands between two."""
-    end = 0
-    for m in NAME_TOKEN.finditer(text):
-        gap, raw, first, end = text[end:m.start()], m[0], end == 0, m.end()
-        clean = POSSESSIVE.sub("", raw)
-        if not INITIALISM.fullmatch(clean):
-            clean = clean.rstrip(".")
-        clean = clean.strip("'’-")
-        if re.fullmatch(r"[A-Z]{2,}s", clean):  # "FTEs", "KPIs": the acronym itself
-            clean = clean[:-1]
-        # a comma ends a name, unless a legal form follows it: "Northwind Analytics, Inc."
-        if gap.strip() and not (gap.strip() == "," and _legal(clean)):
-            yield None
-        if not clean or not clean[0].isalpha():
-            yield None
-            continue
-        last = bool(POSSESSIVE.search(raw)) or raw.endswith(".")
-        yield Word(clean, first or ":" in gap, last)
-
-
-def _legal(word: str) -> bool:
-    return full_name(word) in SUFFIXES
-
-
-def _acronym(word: str) -> bool:
-    letters = re.sub(r"[^A-Za-z]", "", word)
-    return len(word) > 1 and letters.isupper() and not _legal(word)
-
-
-def _split_acronyms(span: list[Word]) -> Iterator[list[Word]]:
-    """'Acme Corporation ACV' is two claims: a name and a metric, each checked alone."""
-    part: list[Word] = []
-    for word in span:
-        if _acronym(word.text):
-            if part:
-                yield part
-            yield [word]
-            part = []
-        else:
-            part.append(word)
-    if part:
-        yield part
-
-
-def _trim(span: list[Word], vocabulary: set[str]) -> list[Word]:
-    def generic(word: Word) -> bool:
-        lower = word.text.lower().replace(".", "")
-        if lower in ANSWER_NON_NAMES or lower in JOINERS:
-            return True
-        # an opening adverb, participle or qualifier ("Roughly", "Including", "Except") is no
-        # name
-        return word.initial and (lower in vocabulary or lower.endswith(("ly", "ing", "ed"))
-                                 or bool(HEDGES.fullmatch(lower)))
-
-    while span and generic(span[0]):
-        span = span[1:]
-    while span and (generic(span[-1]) or span[-1].text.lower() in JOINERS):
-        span = span[:-1]
-    if len(span) == 1 and _legal(span[0].text):
-        return []
-    return span
-
-
-# Legal forms that tell two companies apart; "as" and "co" are too often ordinary words.
-DISTINCT_SUFFIXES = SUFFIXES - {"as", "co", "ab", "sa", "lp"}
-
-
-def named_in(name: str, text: str) -> bool:
-    """Does the normalised text name it? A legal suffix the text does not write is tolerated,
-    a different one is not: "Acme Corp" is not "Acme GmbH"."""
-    padded = f" {text} "
-    if f" {name} " in padded:
-        return True
-    words = name.split()
-    core = list(words)
-    while len(core) > 1 and core[-1] in SUFFIXES:
-        core.pop()
-    if len(core) == len(words):
-        return False
-    suffix, needle = words[len(core)], f" {' '.join(core)} "
-    found = False
-    at = padded.find(needle)
-    while at >= 0:
-        following = padded[at + len(needle):].split(" ", 1)[0]
-        if following in DISTINCT_SUFFIXES and following != suffix:
-            return False
-        found = True
-        at = padded.find(needle, at + 1)
-    return found
 
 
 # --- abstention -----------------------------------------------------------------------------
@@ -778,16 +680,17 @@ def _date_problems(dates: list[DateClaim], cited: list[Evidence]) -> Iterator[Pr
 
 def _name_problems(text: str, cited: list[Evidence], vocabulary: set[str]) -> Iterator[Problem]:
     for name in names(text, vocabulary):
-        key = full_name(name)
-        if key and not any(named_in(key, t) or initials_in(key, t) for e in cited
-                           for t in e.names):  # "DSO" of "days sales outstanding"
+        keys = [k for k in name_keys(name) if k]
+        if keys and not any(named_in(key, t) or initials_in(key, t) for key in keys
+                            for e in cited for t in e.names):  # "DSO" of "days sales outstanding"
             yield Problem(kind="entity", claim=name,
                           reason=f"{name} is not named in cited {_refs(cited, 'about')}")
 
 
 __all__ = [
     "ABBREVIATIONS", "ABSTAIN", "CAPITALISED_MONTHS", "CITATION", "CLAUSE_END", "CODE",
-    "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "INITIALISM", "JOINERS",
+    "CURRENCY_CODE",
+    "DATE_PATTERNS", "DAY", "DISTINCT_SUFFIXES", "GERMAN_MONTHS", "INITIALISM", "JOINERS",
     "KNOWLEDGE", "LIST_MARKER", "MARKUP", "MASK", "MAX_RANGE", "MONTH", "NAME_TOKEN", "NEVER_END",
     "NUMBER", "POSSESSIVE", "SENTENCE_END", "STARTERS", "SUFFIXES", "YEAR", "Amount",
     "DateClaim", "DayParts", "Evidence", "Scan", "Word", "abstaining_clauses", "citation_numbers",

@@ -53,7 +53,7 @@ from factstore.text import ENDING, MONTH_NAMES, ORDINALS
 # --- periods as an answer writes them --------------------------------------------------------
 
 _PART = r"(?P<part>Q[1-4]|H[12])"
-_FY = r"(?:FY\s?|(?i:fiscal\s+(?:year\s+)?))'?(?P<fy>\d{4}|\d{2})"  # FY26, fiscal year 2026
+_FY = r"(?:(?:FY|GJ)\s?|(?i:fiscal\s+(?:year\s+)?))'?(?P<fy>\d{4}|\d{2})"  # FY26, GJ26
 _SPELLED = (r"(?i:(?P<ord>" + "|".join(ORDINALS) + r")\s+(?P<fiscal>fiscal\s+)?"
             r"(?P<unit>quarter|half))")
 # Most specific first; each match is taken out of the text before the next pattern runs.
