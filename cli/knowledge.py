@@ -56,12 +56,15 @@ def init(obj: Ctx, author: str | None, as_json: bool) -> None:
               help="What a CSV holds (default: told by its columns).")
 @click.option("--map", "columns", multiple=True, metavar="COLUMN=FIELD",
               help="Read a CSV column as this field (repeatable); COLUMN= leaves it out.")
+@click.option("--source", default=None, metavar="SOURCE",
+              help="The source of a CSV's rows that name none (an id, src:…, in the file "
+                   "or the store).")
 @by_option
 @json_option
 @pass_ctx
 def import_(obj: Ctx, file: Path, reason: str | None, restore: bool, prefer: str | None,
             scope: str | None, table: str | None, columns: tuple[str, ...],
-            author: str | None, as_json: bool) -> None:
+            source: str | None, author: str | None, as_json: bool) -> None:
     """Import a file as one commit (validated fully first; re-import is a no-op).
 
     PATH is a factstore YAML/JSON/JSONL file, a dbt project folder or one of its
@@ -76,6 +79,7 @@ def import_(obj: Ctx, file: Path, reason: str | None, restore: bool, prefer: str
       facts import northwind.yaml
       facts import ./my_dbt_project --scope finance
       facts import glossary.csv --map "Begriff=term" --map "Notes="
+      facts import sap-export.csv --source src:sap
     """
     from factstore.importers import ImportOptions
 
@@ -85,12 +89,12 @@ def import_(obj: Ctx, file: Path, reason: str | None, restore: bool, prefer: str
         if not eq or not column.strip():
             raise InvalidInput(f"--map: expected COLUMN=FIELD, got {item!r}")
         mapping.append((column, field))
-    options = ImportOptions(scope=scope, table=table, columns=tuple(mapping))
+    options = ImportOptions(scope=scope, table=table, columns=tuple(mapping), source=source)
     store = obj.store()
     if restore:
-        if prefer or scope or table or columns:
+        if prefer or scope or table or columns or source:
             raise InvalidInput("--restore loads an export as it is: --prefer, --scope, "
-                               "--table and --map do not apply")
+                               "--table, --map and --source do not apply")
         print_write(store.restore_file(file, author=who(author), reason=reason), as_json)
         return
     print_write(store.import_file(file, author=who(author), reason=reason, prefer=prefer,

@@ -165,7 +165,9 @@ def _typed(record: dict[str, Any], table: str, options: ImportOptions, decimal: 
            ) -> Record:
     """A row's cells as the import format's fields: `definition` is the text, a value a
     number or boolean when it reads as one (and no value_type is given; as a spreadsheet
-    writes it too, see text.plain_number), the default scope."""
+    writes it too, see text.plain_number), the default scope and source."""
+    if options.source is not None and "source" not in record:
+        record["source"] = options.source
     if table == "definitions":
         if "definition" in record:
             record["text"] = record.pop("definition")

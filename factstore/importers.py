@@ -178,17 +178,20 @@ SCOPE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 @dataclass(frozen=True)
 class ImportOptions:
     """What `facts import` may say about a file beyond its content: the scope of the
-    definitions it brings (dbt, CSV glossaries), the table a CSV holds and the headers it
-    renames (--map COLUMN=FIELD)."""
+    definitions it brings (dbt, CSV glossaries), the table a CSV holds, the headers it
+    renames (--map COLUMN=FIELD) and the source of its rows that name none."""
 
     scope: str | None = None
     table: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
+    source: str | None = None  # the source of a CSV's rows that name none
 
     def __post_init__(self) -> None:
         if self.scope is not None and not SCOPE.fullmatch(self.scope):
             raise InvalidInput(f"scope: {self.scope[:60]!r} is not a scope (lowercase letters, "
                                "digits and _, starting with a letter)")
+        if self.source is not None and not re.fullmatch(rf"src:{ID_CHARS}+", self.source):
+            raise InvalidInput(f"source: {self.source[:60]!r} is not a source id (src:NAME)")
 
 
 class EntityNames(Protocol):
@@ -238,8 +241,8 @@ def _only(options: ImportOptions, path: Path, *, scope: bool = False) -> None:
     if options.scope is not None and not scope:
         raise InvalidInput(f"{path.name}: --scope applies to dbt/MetricFlow YAML and CSV "
                            "glossaries")
-    if options.table is not None or options.columns:
-        raise InvalidInput(f"{path.name}: --table and --map apply to CSV files")
+    if options.table is not None or options.columns or options.source is not None:
+        raise InvalidInput(f"{path.name}: --table, --map and --source apply to CSV files")
 
 
 def read_stream(name: str, text: str) -> list[Any]:

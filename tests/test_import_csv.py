@@ -420,3 +420,38 @@ def test_a_misspelt_source_or_a_period_written_otherwise_says_what_is_meant(
                              "such as FY26-Q3, FY26-H1, FY26, 2026-Q1, 2026-H2, 2026-03, "
                              "2026-03-31 or 2026, got 'FY26Q2'\n")
     assert accounts("list", "facts", "--json").output.strip() == "[]"
+
+
+def test_source_names_the_source_of_rows_that_name_none(accounts: Facts, tmp_path: Path
+                                                          ) -> None:
+    """An ERP export has no source column: --source says where its rows come from (a row
+    that names its own keeps it); an unknown one is refused like a misspelt cell, and the
+    option is refused for a file that is not a CSV."""
+    path = tmp_path / "sap.csv"
+    path.write_text("subject;predicate;period;value;unit\nacme-corp;arr;FY26-Q3;1.200,50;EUR\n"
+                    "tessaly;arr;FY26-Q3;980;EUR\n", encoding="utf-8")
+    head = accounts("log", "-n", "1", "--json").output
+    bad = accounts("import", str(path), "--source", "src:cmr", ok=False)
+    assert bad.exit_code == 2 and "src:crm" in bad.output
+    assert accounts("log", "-n", "1", "--json").output == head
+    wrong = accounts("import", str(path), "--source", "crm", ok=False)
+    assert wrong.exit_code == 2 and "source: 'crm' is not a source id" in wrong.output
+    accounts("import", str(path), "--source", "src:crm")
+    rows = {r["subject_id"]: r for r in json.loads(accounts("list", "facts", "--json").output)}
+    assert {s: r["source_id"] for s, r in rows.items()} == {"acme-corp": "src:crm",
+                                                          "tessaly": "src:crm"}
+    mixed = tmp_path / "crm.csv"
+    mixed.write_text("subject,predicate,value,source\nacme-gmbh,seats,12,\n"
+                     "acme-gmbh,users,40,src:board\n", encoding="utf-8")
+    board = tmp_path / "board.yaml"
+    board.write_text('factstore: 1\nsources: [{id: "src:board", title: Board, kind: policy, '
+                     'authority: 95}]\n', encoding="utf-8")
+    accounts("import", str(board))
+    accounts("import", str(mixed), "--source", "src:crm")
+    rows = {r["predicate"]: r for r in json.loads(accounts("list", "facts", "--json").output)
+            if r["subject_id"] == "acme-gmbh"}
+    assert (rows["seats"]["source_id"], rows["users"]["source_id"]) == ("src:crm", "src:board")
+    yaml_file = tmp_path / "x.yaml"
+    yaml_file.write_text("factstore: 1\n", encoding="utf-8")
+    other = accounts("import", str(yaml_file), "--source", "src:crm", ok=False)
+    assert other.exit_code == 2 and "--source apply to CSV files" in other.output
