@@ -466,3 +466,22 @@ def test_an_import_on_a_branch_leaves_the_store_on_that_branch(store_url: str,
         assert store.backend.branch == "main"
         with pytest.raises(NotFound):
             store.get("fact:tessaly-arr")
+
+
+def test_a_branch_connection_closed_after_the_store_closes_quietly(tmp_path: Path) -> None:
+    """The store's connection is made anew when its import-branch connection closes after a
+    commit; a store already closed then is left alone."""
+    import factstore
+    from factstore.backends import versioning
+    from factstore.backends.doltlite import DoltliteBackend
+
+    url = str(tmp_path / "facts.db")
+    factstore.init_store(url, author=LOADER).close()
+    backend = DoltliteBackend(Path(url))
+    versioning.create_branch(backend, "side", backend.head())
+    side = backend.on_branch("side")
+    side.write(lambda tx: (tx.execute("INSERT INTO config (name, value, recorded_by, rev) "
+                                      "VALUES (?, ?, ?, 1)", ["note", "x", LOADER]),
+                           "Note")[1], LOADER, stage=("config",))
+    backend.close()
+    side.close()  # used to raise: the store's connection was closed already

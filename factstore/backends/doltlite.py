@@ -385,8 +385,17 @@ class DoltliteBackend:
 
     def close(self) -> None:
         self._conn.close()
-        if self._wrote and self._beside is not None and not self._beside._conn.in_transaction:
-            self._beside._reconnect()
+        beside = self._beside
+        if self._wrote and beside is not None and beside._open() and \
+                not beside._conn.in_transaction:
+            beside._reconnect()
+
+    def _open(self) -> bool:
+        try:
+            self._conn.total_changes  # noqa: B018 (raises once the connection is closed)
+        except sqlite3.ProgrammingError:
+            return False
+        return True
 
     def _reconnect(self) -> None:
         """A new connection in place of this one, on the same branch: after another
