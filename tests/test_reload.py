@@ -330,16 +330,23 @@ def _clone_target(store_url: str, tmp_path: Path, name: str) -> tuple[str, str]:
     return str(tmp_path / name), str(tmp_path / name / ".facts" / "facts.db")
 
 
-def _corrected_and_pushed(facts: Facts, tmp_path: Path) -> tuple[Path, str, str]:
-    """The CRM file imported, two rows corrected by an expert (one by id, one by the
-    entity's name), and the store pushed to a new file remote; the file, the remote and
-    what the push printed."""
+def _imported_and_corrected(facts: Facts, tmp_path: Path) -> Path:
+    """The CRM file imported and two rows corrected by an expert (one by id, one by the
+    entity's name); the file."""
     path = _write(tmp_path, CRM)
     facts("import", str(path), "-m", "nightly", "--by", LOADER)
     facts("correct", "def:net-retention", "--def", "Kept revenue, after churn", "--reason",
           "board definition", "--by", EXPERT)
     facts("correct", "Brannock Freight", "--predicate", "arr", "--value", "97000", "--reason",
           "signed amendment", "--by", EXPERT)
+    return path
+
+
+def _corrected_and_pushed(facts: Facts, tmp_path: Path) -> tuple[Path, str, str]:
+    """The CRM file imported, two rows corrected by an expert (one by id, one by the
+    entity's name), and the store pushed to a new file remote; the file, the remote and
+    what the push printed."""
+    path = _imported_and_corrected(facts, tmp_path)
     remote = f"file://{tmp_path / 'shared'}"
     facts("remote", "add", "origin", remote)
     return path, remote, facts("push").output
@@ -388,12 +395,7 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
     facts("clone", remote, target)
     copy = Facts(url)
     copy("pull", "--by", LOADER)  # a remote with no import branch: nothing to track
-    path = _write(tmp_path, CRM)
-    facts("import", str(path), "-m", "nightly", "--by", LOADER)
-    facts("correct", "def:net-retention", "--def", "Kept revenue, after churn", "--reason",
-          "board definition", "--by", EXPERT)
-    facts("correct", "Brannock Freight", "--predicate", "arr", "--value", "97000", "--reason",
-          "signed amendment", "--by", EXPERT)
+    path = _imported_and_corrected(facts, tmp_path)
     assert "with imports/crm-nightly-yaml" in facts("push").output
     again = facts("push").output  # sends no import branch the remote has as it is here
     assert again.startswith("Pushed main (") and "with" not in again, again
