@@ -337,22 +337,14 @@ class Names:
         said = self._keys(name, commit)  # stored aliases keep 255 characters of a key
         keys = ({f"{w} {form}"[:255] for w in said for form in KEPT_FORMS} if formed else
                 {*said, *(w[:255] for w in said)})
-        found: dict[str, Found] = {}
-        for key in keys:
-            for i in index.exact.bucket(key):
-                alias = index.aliases[i]
-                if alias.entity not in index.entities or (
-                        alias.normalized not in keys and normalize(alias.text)[:255] not in keys
-                ) or (full != wanted and alias.full != full):
-                    continue
-                by: MatchedBy = "name" if alias.kind == "entity name" else "alias"
-                if alias.entity not in found or by == "name":
-                    found[alias.entity] = Found(TABLES["entities"],
-                                                dict(index.entities[alias.entity]), by,
-                                                alias.text)
+        found = _entities_of(index, (
+            i for key in keys for i in index.exact.bucket(key)
+            if (index.aliases.normalized[i] in keys
+                or normalize(index.aliases.text[i])[:255] in keys)
+            and (full == wanted or index.aliases[i].full == full)))
         if not found and not formed and wanted and not split_form(full)[1]:
             return self._exact_in_index(name, commit, formed=True)
-        return [found[e] for e in sorted(found)]
+        return found
 
     def _near_terms(self, name: str, commit: str | None) -> list[dict[str, Any]]:
         """Defined terms spelled like `name`, as candidates."""
@@ -475,11 +467,19 @@ def folded(index: AliasIndex, name: str) -> list[Found]:
     index matches under both spellings (match_key, spellings). A name giving a legal form
     names only what is stored with that form. Asked only when nothing is named otherwise."""
     key, form = match_key(normalize(name)), legal_form(name)
+    texts, keys = index.aliases.text, index.aliases.normalized
+    return _entities_of(index, (
+        i for i in index.exact.bucket(key)
+        if key in spellings(texts[i], keys[i])[1:]
+        and not (form and legal_form(texts[i]) != form)))
+
+
+def _entities_of(index: AliasIndex, ids: Iterable[int]) -> list[Found]:
+    """The live entities of these aliases, each once, by its name before an alias."""
     found: dict[str, Found] = {}
-    for i in index.exact.bucket(key):
+    for i in ids:
         alias = index.aliases[i]
-        if alias.entity not in index.entities or key not in spellings(
-                alias.text, alias.normalized)[1:] or (form and legal_form(alias.text) != form):
+        if alias.entity not in index.entities:
             continue
         by: MatchedBy = "name" if alias.kind == "entity name" else "alias"
         if alias.entity not in found or by == "name":
