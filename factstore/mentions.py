@@ -20,6 +20,7 @@ from factstore.question import (
     Words,
     root,
 )
+from factstore.name_keys import NAME_PARTICLES
 from factstore.resolver import (STOPWORDS, TRANSLITERATE, AliasIndex, full_name,
                                 strip_legal_suffix)
 from factstore.results import Mention
@@ -83,6 +84,9 @@ COMMON_BEFORE = DETERMINERS | frozenset("""
     any some each every no which what whose another other one much many more most less least
     few several all both enough such
     """.split())
+# Words that stand inside names between two others ("Brisa do Norte", "Bank of Ireland"):
+# a lower-case run of a name's words goes on across one
+CONNECTORS = NAME_PARTICLES | {"de", "do", "of", "la", "le", "y", "e"}
 # how a lower-case name must meet its entity (not as an acronym: "fee" is no initials)
 LOWER_NAME_LEVELS = ("exact", "leading words")
 
@@ -105,9 +109,14 @@ def _lower_case_names(words: Words, index: AliasIndex, on: str) -> list[tuple[in
             start += 1
             continue
         last = start
-        while last + 1 < len(free) and last + 1 - start < MAX_GRAM and free[last + 1] \
-                and not words.possessive[last]:
-            last += 1
+        while last + 1 - start < MAX_GRAM and not words.possessive[last]:
+            if last + 1 < len(free) and free[last + 1]:
+                last += 1
+            elif last + 2 < len(free) and free[last + 2] and not words.possessive[last + 1] \
+                    and words.words[last + 1] in CONNECTORS and not words.took[last + 1]:
+                last += 2  # "brisa do norte": a particle inside a name, a word after it
+            else:
+                break
         for end in range(last + 1, start, -1):
             answer = index.resolve(" ".join(words.words[start:end]),
                                    context=words.around(start, end), on=on)
@@ -230,6 +239,7 @@ def _mention(text: str, answer: Any) -> Mention:
 
 
 __all__ = [
-    "CLOSE_FIRST_WORD", "COMMON_BEFORE", "FUZZY_MENTION_AT", "LOWER_NAME_LEVELS", "SHOWN_WITHIN",
+    "CLOSE_FIRST_WORD", "COMMON_BEFORE", "CONNECTORS", "FUZZY_MENTION_AT", "LOWER_NAME_LEVELS",
+    "SHOWN_WITHIN",
     "find_entities", "unique_mentions",
 ]

@@ -34,6 +34,7 @@ entities:
     name: Mexico region
     aliases: [{alias: MX, kind: abbreviation}]
   - {id: automotive, kind: segment, name: Automotive segment}
+  - {id: brisa-norte, kind: customer, name: Brisa do Norte Hotelaria S.A.}
 facts:
   - {id: fact:osterbro-rev, subject: osterbro-cykler, predicate: revenue, value: 410000,
      unit: DKK, period: FY26}
@@ -75,6 +76,8 @@ def _named(store: FactStore, question: str) -> list[tuple[str, str | None]]:
     ("what was pioneer's revenue in FY26?", "pioneer-alimentos"),
     ("revenue of harvest moon in FY26", "harvest-moon"),
     ("what did cervecería tulum make in FY26?", "tulum"),
+    # a particle between its words ("do", "de", "of"): the name goes on after it
+    ("how much did brisa do norte bill in FY26?", "brisa-norte"),
 ])
 def test_a_company_named_in_lower_case_by_its_first_words_is_found(
         nordsur: FactStore, question: str, entity: str) -> None:
@@ -83,6 +86,14 @@ def test_a_company_named_in_lower_case_by_its_first_words_is_found(
         pack = _pack(nordsur, question)
         assert [i.id for i in pack.items if i.kind == "fact"] == [
             f"fact:{entity.split('-')[0]}-rev"], pack.text
+
+
+def test_a_lower_case_name_goes_on_across_a_particle(nordsur: FactStore) -> None:
+    """'brisa do norte' is one name: taken as 'brisa' alone, 'norte bill' was asked for as
+    a metric ('no fact for norte bill')."""
+    pack = _pack(nordsur, "how much did brisa do norte bill in FY26?")
+    assert [m.text for m in pack.entities] == ["brisa do norte"]
+    assert "norte" not in " ".join(pack.missing), pack.missing
 
 
 def test_a_later_word_of_a_name_in_lower_case_is_no_name(nordsur: FactStore) -> None:
