@@ -82,7 +82,9 @@ class ResolverConfig:
     near_slips: float = 0.0  # per word of the context (3 at most) that names no entity but
     #                          is written like a word of the name of one next to it ("tarlga"
     #                          for its suburb Taralga)
-    nothing_near: float  # the context says something against it and nothing for it
+    nothing_near: float  # the context says something against it and nothing for it (the
+    #                      country it shares with another town the context names is not for
+    #                      it: "Stahr" in Jülich, the Stahr of the store is in Bonn)
     unexplained: float  # per word of the context (3 at most) that names no entity but is
     #                     a word of the names of a kind of entity the candidate is related to,
     #                     none of which has it (the context's birth date is not the candidate's)
@@ -240,8 +242,8 @@ class Evidence:
                 ("partial", min(2, self.partial)),
                 ("near_words", min(3, len(self.near_words))),
                 ("near_slips", min(3, len(self.near_slips))),
-                ("nothing_near", bool(self.contradicts or self.slips) and not self.near
-                 and not self.near_slips),
+                ("nothing_near", bool(self.contradicts or self.slips)
+                 and not any(d < 3 for d, _, _ in self.near) and not self.near_slips),
                 ("unexplained", min(3, len(self.unexplained))),
                 ("kind_differs", self.kind_differs is not None)):
             if value:

@@ -49,13 +49,13 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
         if start >= end or any(words.took[start:end]):
             continue
         answer = index.resolve(" ".join(words.words[start:end]),
-                               context=words.around(start, end), on=on)
+                               context=words.around(start, end), on=on, question=True)
         said = words.said(start, end)
         if fuzzy and answer.status != "resolved" and not said.isascii():
             # "Boesch Förderanlagen": umlauts written out in one word and not in the next
             # meet no key folded one way; written out in every word, they meet the name's
             spelled = index.resolve(said.translate(TRANSLITERATE),
-                                    context=words.around(start, end), on=on)
+                                    context=words.around(start, end), on=on, question=True)
             answer = spelled if spelled.status == "resolved" else answer
         if not fuzzy:
             if answer.status == "unknown":
@@ -119,7 +119,7 @@ def _lower_case_names(words: Words, index: AliasIndex, on: str) -> list[tuple[in
                 break
         for end in range(last + 1, start, -1):
             answer = index.resolve(" ".join(words.words[start:end]),
-                                   context=words.around(start, end), on=on)
+                                   context=words.around(start, end), on=on, question=True)
             how = answer.candidates[0].reasons[0] if answer.candidates else ""
             if answer.status == "resolved" and answer.candidates[0].score >= FUZZY_MENTION_AT \
                     and how.startswith(LOWER_NAME_LEVELS) and how != "exact acronym":

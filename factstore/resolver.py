@@ -37,6 +37,7 @@ from factstore.name_keys import (  # (re-exported: the store's modules import th
     short_caps, spellings, split_form, strip_legal_suffix,
 )
 from factstore.context_kinds import said_by
+from factstore.context_words import SLIP_NEIGHBOURS_MOST, proper_name, weigh_loose, weigh_unplaced
 from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
 from factstore.name_likeness import slip as _slip
 from factstore.name_likeness import unlike as _unlike
@@ -71,7 +72,6 @@ IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not
 RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
 ALIKE_FROM = 75  # similarity of two names of one kind that may be one name with a slip
 NEAR3_FROM_MOST = 1_000  # neighbours of a context entity looked through for a path of three
-SLIP_NEIGHBOURS_MOST = 50  # a candidate with more neighbours is not searched for slips
 KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
 # A word of the query is another name than the name's word it is most like ("charlotte" is
 # not "charles", "christina" not "christopher") when the two begin alike (DIFFER_PREFIX
@@ -196,19 +196,22 @@ class AliasIndex:
         return most_common(hits, limit)
 
     def resolve(self, query: str, *, context: str | None = None, kind: str | None = None,
-                on: str | None = None, config: ResolverConfig | None = None) -> Resolution:
+                on: str | None = None, config: ResolverConfig | None = None,
+                question: bool = False) -> Resolution:
         """Resolve one name. `on` is the date (YYYY-MM-DD) aliases are judged valid at;
-        `config` weighs the evidence (default: the index's, PRESETS["default"])."""
+        `config` weighs the evidence (default: the index's, PRESETS["default"]);
+        `question`: the context is the rest of a question the name is in, not something
+        said about it ("Umsatz" of "Umsatz Müller Kältetechnik FY26-Q2" is no town)."""
         from factstore.evidence import decide
 
         config = config or self.config
         found, unlisted = self.evidence(query, context=context, kind=kind, on=on,
-                                        config=config)
+                                        config=config, question=question)
         return decide(query, found, unlisted, config, self.entities)
 
     def evidence(self, query: str, *, context: str | None = None, kind: str | None = None,
-                 on: str | None = None, config: ResolverConfig | None = None
-                 ) -> tuple[dict[str, Evidence], int]:
+                 on: str | None = None, config: ResolverConfig | None = None,
+                 question: bool = False) -> tuple[dict[str, Evidence], int]:
         """Each entity the name may mean, with its evidence; and how many more aliases hold
         the query's rarest word than were looked at (each one more alternative)."""
         config = config or self.config
@@ -232,6 +235,9 @@ class AliasIndex:
             self._fuzzy_near(found, q, form, mentioned, on, config)
         self._weigh_context(found, mentioned - set(found),
                             [w for w in loose if w not in q.split()], kind)
+        if context and not question and not mentioned and proper_name(context):
+            weigh_unplaced(self._graph().adj if self.relations else {}, self.entities, found,
+                           context.strip())
         if hit:  # a name met exactly beats longer names holding it, unless the context
             for entity in [e for e, ev in found.items()  # points at one of them
                            if ev.level in ("leading_words", "words")
@@ -423,7 +429,7 @@ class AliasIndex:
             mine = adjacent.get(entity)
             if mine:
                 self._weigh_named(evidence, mine, named)
-                self._weigh_loose(evidence, mine, kinds_of)
+                weigh_loose(self.entities, evidence, mine, kinds_of)
 
     def _weigh_named(self, evidence: Evidence, mine: Mapping[str, Any], named: set[str]
                      ) -> None:
@@ -466,38 +472,6 @@ class AliasIndex:
                     evidence.contradicts.append(reason)
                     evidence.partial += _parts(said, [self.entities[t]["name"] for t in named
                                                       if t in mine])
-
-    def _weigh_loose(self, evidence: Evidence, mine: Mapping[str, Any],
-                     kinds_of: dict[str, set[str]]) -> None:
-        """Words of the context that name no entity: a word of the name of an entity next to
-        the candidate is for it (near_words: "05 09" of its birth date 1918-05-09); one
-        written like such a word
-        an entity next to the candidate ("tarlga" for its suburb Taralga, "2744" for its
-        postcode 2474, "2014" in a birth date for its 2004) is a slip for it (near_slips);
-        otherwise, a word of the names of a kind the candidate is related to, but not of
-        its own, is against it (unexplained)."""
-        if not kinds_of:
-            return
-        slips = len(mine) <= SLIP_NEIGHBOURS_MOST  # a hub's neighbours: too many to compare
-        own: dict[str, set[str]] = {}
-        for n in mine:
-            if n in self.entities:
-                row = self.entities[n]
-                own.setdefault(row["kind"], set()).update(normalize(row["name"]).split())
-        every = set().union(*own.values()) if own else set()
-        for word, kinds in kinds_of.items():
-            if word in every:  # a part of its birth date, a word of its suburb's name
-                evidence.near_words.append(word)
-                continue
-            if slips and any(_slip(word, theirs) for theirs in every):
-                evidence.near_slips.append(word)
-                continue
-            related = [k for k in kinds if k in own]
-            if related:
-                evidence.unexplained.append(word)
-        if evidence.unexplained:
-            evidence.contradicts.append(f"the context says {' '.join(evidence.unexplained)}, "
-                                        f"not its {'/'.join(sorted(own))}")
 
     def _kinds_with_word(self, word: str) -> set[str]:
         """The kinds of entity whose names have this word (from the first few of them); for

@@ -353,6 +353,51 @@ def test_a_namesake_in_another_city_is_not_resolved() -> None:
     assert "the context names Oslo, not its city" in elsewhere.candidates[0].reasons
 
 
+def _towns() -> AliasIndex:
+    """Companies named after families, each in one town of its country (as a registry
+    has them): Stahr in Bonn and Jülich's Koch, both German."""
+    entities = [{"id": "stahr", "kind": "customer", "name": "Stahr"},
+                {"id": "koch", "kind": "customer", "name": "Koch Maschinenbau GmbH"},
+                {"id": "bonn", "kind": "city", "name": "Bonn"},
+                {"id": "juelich", "kind": "city", "name": "Jülich"},
+                {"id": "de", "kind": "country", "name": "Germany"}]
+    relations = [{"src_id": "stahr", "rel": "located_in", "dst_id": "bonn"},
+                 {"src_id": "koch", "rel": "located_in", "dst_id": "juelich"},
+                 {"src_id": "bonn", "rel": "in_country", "dst_id": "de"},
+                 {"src_id": "juelich", "rel": "in_country", "dst_id": "de"}]
+    return AliasIndex.build(entities, [], relations)
+
+
+def test_a_namesake_in_another_town_of_its_country_is_not_resolved() -> None:
+    index = _towns()
+    assert index.resolve("Stahr", context="Bonn").status == "resolved"
+    elsewhere = index.resolve("Stahr", context="Jülich")  # the country the towns share
+    assert elsewhere.status == "ambiguous"  # is no support against the other town
+    assert [c.id for c in elsewhere.candidates] == ["stahr"]
+    assert "the context names Jülich, not its city" in elsewhere.candidates[0].reasons
+
+
+@pytest.mark.parametrize("town", ["Lüneburg", "Sainte Renédan", "Sá de Goiás", "Bad-Tölz"])
+def test_a_town_the_store_does_not_hold_is_not_the_candidate_s(town: str) -> None:
+    answer = _towns().resolve("Stahr", context=town)
+    assert answer.status == "ambiguous" and answer.candidates[0].id == "stahr", town
+    assert (f"the context names {town}, which the store does not hold, not its city"
+            in answer.candidates[0].reasons)
+
+
+@pytest.mark.parametrize("context", ["EMEA renewal", "EMEA", "Q3 review", "invoice 2026",
+                                     "renewal for the Lüneburg office", "Germany", "Bonn"])
+def test_a_context_that_is_no_bare_name_or_names_its_neighbour_is_no_unknown_town(
+        context: str) -> None:
+    assert _towns().resolve("Stahr", context=context).status == "resolved", context
+
+
+def test_a_question_s_other_words_are_no_unknown_town() -> None:
+    index = _towns()  # "Umsatz Stahr FY26-Q2": the pack reads Umsatz as the context
+    assert index.resolve("Stahr", context="Umsatz", question=True).status == "resolved"
+    assert index.resolve("Stahr", context="Umsatz").status == "ambiguous"
+
+
 def test_another_legal_form_is_evidence_against_a_name() -> None:
     index = _companies()
     assert index.resolve("Tern Systems AG").status != "resolved"
@@ -394,6 +439,10 @@ def test_cli_resolve_json_and_batch(facts: Facts, tmp_path: Path) -> None:
 def test_cli_resolve_exits_3_for_unknown_and_5_for_ambiguous(facts: Facts) -> None:
     facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR)
     assert facts("resolve", "Acme", "--context", "EMEA renewal").exit_code == 0
+    assert facts("resolve", "BrightPath", "--context", "EMEA").exit_code == 0
+    elsewhere = facts("resolve", "BrightPath", "--context", "Lakemont", "--json", ok=False)
+    assert elsewhere.exit_code == 5, elsewhere.output  # a town the store does not hold
+    assert json.loads(elsewhere.output)["candidates"][0]["id"] == "brightpath-consulting"
     ambiguous = facts("resolve", "Acme", "--json", ok=False)
     assert ambiguous.exit_code == 5 and json.loads(ambiguous.output)["status"] == "ambiguous"
     unknown = facts("resolve", "Zyxqvut Pmbrk", ok=False)
