@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 SLIP_NEIGHBOURS_MOST = 50  # a candidate with more neighbours is not searched for slips
 # lower-case words a proper name may hold between its capitalised ones ("Sá de Goiás")
-CONNECTORS_IN_NAMES = frozenset("de do da dos das del la le les sur sous am an im ob y e et"
-                                .split())
+CONNECTORS_IN_NAMES = frozenset("de do da dos das del la le les sur sous am an im ob bei aan op "
+                                "on upon en y e et".split())
 PROPER_NAME_WORDS_MOST = 4
 
 

@@ -377,7 +377,8 @@ def test_a_namesake_in_another_town_of_its_country_is_not_resolved() -> None:
     assert "the context names Jülich, not its city" in elsewhere.candidates[0].reasons
 
 
-@pytest.mark.parametrize("town", ["Lüneburg", "Sainte Renédan", "Sá de Goiás", "Bad-Tölz"])
+@pytest.mark.parametrize("town", ["Lüneburg", "Sainte Renédan", "Sá de Goiás", "Bad-Tölz",
+                                  "Frankfurt am Main", "Stoke-on-Trent", "St. Louis"])
 def test_a_town_the_store_does_not_hold_is_not_the_candidate_s(town: str) -> None:
     answer = _towns().resolve("Stahr", context=town)
     assert answer.status == "ambiguous" and answer.candidates[0].id == "stahr", town
