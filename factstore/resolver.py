@@ -16,6 +16,7 @@ is likely on its own, `unknown`. Every candidate says why it scored what it did.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,6 +72,8 @@ EXACT_LEVELS = frozenset({"exact_full", "exact", "legal_form_differs", "acronym"
 IDENTIFIERS = frozenset({"ticker", "code"})  # alias kinds that are symbols, not names
 RARE_MOST = 3  # a word of the query at most this many aliases have is a rare one
 ALIKE_FROM = 75  # similarity of two names of one kind that may be one name with a slip
+# a word, and the hyphen or comma that joins it to the next ("Baker-Bates"; not "Gomes - ME")
+COMPOUND_JOIN = re.compile(r"([^\W_](?:[^\s,\-]*[^\W_])?)(-(?=[^\W_])|,\s*[^\W_])?")
 NEAR3_FROM_MOST = 1_000  # neighbours of a context entity looked through for a path of three
 KINDS_FROM = 64  # names of a context word looked at to know which kinds of entity it names
 # A word of the query is another name than the name's word it is most like ("charlotte" is
@@ -317,7 +320,11 @@ class AliasIndex:
             alias = self.aliases[i]
             if alias.entity in found and found[alias.entity].level in EXACT_LEVELS:
                 continue  # met exactly under another alias: a longer one adds nothing
-            if theirs[:len(said)] == said:
+            if theirs[:len(said)] == said and _compound_at(alias.text, said[-1]):
+                # "Blanc" of the town Blanc-sur-Colin, "Brooks" of Brooks, Mason and Mccann:
+                # the first part of a name made of several, not its short form
+                evidence = Evidence("words", 100, f"the first part of {alias.text!r}")
+            elif theirs[:len(said)] == said:
                 evidence = Evidence("leading_words", 100, f"leading words of {alias.text!r}")
             elif said[0] == theirs[0] and _in_order(said[1:], theirs[1:]):
                 evidence = Evidence("leading_words", 100,
@@ -515,6 +522,15 @@ class AliasIndex:
         return found, list(dict.fromkeys(loose))
 
 
+def _compound_at(text: str, last: str) -> bool:
+    """Is the first word of the text that folds to `last` joined to the next by a hyphen or
+    a comma ("Baker-Bates", "Brooks, Mason and Mccann")?"""
+    for match in COMPOUND_JOIN.finditer(text):
+        if normalize(match.group(1)) == last:
+            return bool(match.group(2))
+    return False
+
+
 def _commonness(index: AliasIndex, name: str, theirs: Sequence[str] = (), alone: bool = False,
                 entity: str | None = None) -> float:
     """log of how many aliases would hold every word of the query's name if words fell
@@ -652,7 +668,7 @@ def _alike(names: Sequence[str], others: Sequence[str]) -> bool:
 
 
 __all__ = [
-    "ALIKE_FROM", "APOSTROPHE", "APOSTROPHES", "ASCII_NOT_WORD", "DIFFER_EDITS",
+    "ALIKE_FROM", "APOSTROPHE", "APOSTROPHES", "ASCII_NOT_WORD", "COMPOUND_JOIN", "DIFFER_EDITS",
     "DIFFER_PREFIX", "DOTTED_LETTER", "EXACT_LEVELS", "FOLD", "FORM_RUNS", "FORM_RUN_SIZES",
     "IDENTIFIERS", "KINDS_FROM", "LEGAL_FORMS",
     "LEGAL_SUFFIXES", "MORE_FORMS", "NEAR3_FROM_MOST", "NOT_WORD", "RARE_MOST", "SHORT_CAPS",

@@ -312,6 +312,21 @@ def test_polish_czech_and_other_forms_are_the_name_without_them(query: str, enti
     assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
 
 
+def test_the_first_part_of_a_compound_name_is_not_its_short_name() -> None:
+    entities = [{"id": "bb", "kind": "customer", "name": "Baker-Bates"},
+                {"id": "bmm", "kind": "customer", "name": "Brooks, Mason and Mccann"},
+                {"id": "blanc", "kind": "city", "name": "Blanc-sur-Colin"},
+                {"id": "gomes", "kind": "customer", "name": "Gomes da Mata - ME"}]
+    index = AliasIndex.build(entities, [], [])
+    for query in ("Baker", "Brooks", "Blanc"):  # any Baker's, Brooks's, Blanc's company
+        answer = index.resolve(query)
+        assert answer.status != "resolved", query
+        assert answer.candidates[0].reasons[0].startswith("the first part of"), query
+    for query, entity in (("Baker Bates", "bb"), ("Brooks Mason", "bmm"),
+                          ("Gomes da Mata", "gomes")):  # a dash with spaces joins nothing
+        assert index.resolve(query).entity["id"] == entity, query  # type: ignore[index]
+
+
 def test_a_name_written_without_its_stroked_letters_is_met_by_its_first_words() -> None:
     """"Lodz" for Łódź Pharma sp. z o.o.: ł (and ø, æ, đ) are letters NFKD keeps whole, so
     the leading words are compared as matched, with them folded."""
