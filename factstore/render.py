@@ -99,9 +99,11 @@ def _mention_line(m: Mention) -> str:
     if m.status == "unknown":
         return f"- \"{said}\" {UNKNOWN}"
     names = ", ".join(f"{md_escape(c['name'])} ({md_escape(c['id'])})" for c in m.candidates)
-    if len(m.candidates) == 1:  # a name the store does not use, close to one it does
-        return (f"- \"{said}\" is not a name the store knows; it may mean {names}. Ask whether "
-                "that is meant; do not guess.")
+    if len(m.candidates) == 1:  # a name close to one the store uses, or its name where the
+        # question says something that does not fit it (another town than its own)
+        return (f"- \"{said}\" may mean {names}, but the store is not sure: the name is not "
+                "quite the store's, or the question says something that does not fit it. Ask "
+                "whether that is meant; do not guess.")
     return f"- \"{said}\" is ambiguous: {names}. Ask which one is meant; do not guess."
 
 

@@ -296,6 +296,19 @@ def test_a_pack_says_what_it_did_not_find(hollin: FactStore, question: str,
         assert item_ids(pack, "relation") == []
 
 
+@pytest.mark.parametrize("question,said", [
+    ("How much fuel did Pellow Shipping take in Hull?", "Pellow Shipping"),  # it is in Bergen
+    ("How much fuel did Pellow Shiping take?", "Pellow Shiping")])  # not quite its name
+def test_a_name_the_store_is_not_sure_of_is_asked_about(hollin: FactStore, question: str,
+                                                         said: str) -> None:
+    pack = _pack(hollin, question)
+    [mention] = [m for m in pack.entities if m.text == said]
+    assert mention.status == "ambiguous" and [c["id"] for c in mention.candidates] == ["pellow"]
+    assert (f'- "{said}" may mean Pellow Shipping AS (pellow), but the store is not sure'
+            in pack.text)
+    assert not [i for i in pack.items if i.kind in ("fact", "rule")]  # never guessed
+
+
 def test_a_relation_question_lists_neither_facts_nor_rules(hollin: FactStore) -> None:
     pack = _pack(hollin, "Who looks after Pellow?")
     assert [i.kind for i in pack.items if i.kind != "alias"] == ["relation"]
