@@ -71,6 +71,9 @@ def test_every_page_renders_and_search_offers_each_scope(northwind: FactStore) -
     page = web.get("/item/def:acv@finance").text
     assert "finance" in page and "sales" in page and "sales-ops" in page  # owners side by side
     assert web.get("/item/nothing-like-this").status_code == 404
+    for url, kind in (("/item/alias:acme-corp/acme", "alias"),
+                      ("/item/rel:acme-corp/located_in/amer", "relation")):
+        assert f'<p class="kicker">{kind} · ' in web.get(url).text, url  # not "aliase"
 
 
 def test_search_shows_ambiguity_as_a_choice_and_marks_former_names(northwind: FactStore

@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from factstore.errors import Conflict, FactstoreError, InvalidInput, NotFound, Refused
-from factstore.schema import BOOKKEEPING
+from factstore.schema import BOOKKEEPING, TABLES
 from factstore.store import FactStore
 from factstore.store.review import same_person
 from factstore.store.timeline import changed_fields
@@ -69,6 +69,7 @@ def _environment() -> Environment:
                       finalize=page_text, trim_blocks=True, lstrip_blocks=True)
     env.filters["link"] = link
     env.filters["short"] = lambda c: str(c)[:12]
+    env.filters["singular"] = lambda table: TABLES[table].singular if table in TABLES else table
     env.filters["firstline"] = lambda t: str(t or "").splitlines()[0] if t else ""
     env.globals["knowledge"] = lambda row: {k: v for k, v in (row or {}).items()
                                             if k not in BOOKKEEPING}
