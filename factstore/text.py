@@ -174,9 +174,13 @@ def plain_number(text: str, decimal: str = ".", *, numeric: bool = False) -> str
     known to be a number (numeric: its type says so), digits grouped by spaces (plain, no-break
     or thin) or apostrophes, as much of Europe writes them, are read too, with either decimal
     mark: '185 000' -> '185000', '185 000,50' and "1'234.50" alike; a value of no known type
-    is not (a phone number '22 555 0100' stays text). Anything else is returned as it is."""
+    is not (a phone number '22 555 0100' stays text); nor is German's way where no other reading
+    is possible ('1.234.567,89', '1.234,50': german_number). Anything else is returned as it
+    is."""
     if numeric and (m := _SPACED.fullmatch(text)):
         return m[1] + m[2] + m[4].replace(m[3], "") + (f".{m[5]}" if m[5] else "")
+    if numeric and decimal == "." and (german := german_number(text)):
+        return german
     group = "." if decimal == "," else ","
     m = re.fullmatch(rf"([-+]?)(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)"
                      rf"(?:{re.escape(decimal)}(\d+))?", text)

@@ -395,3 +395,7 @@ def test_values_typed_on_the_command_line_are_stored_as_typed(facts: Facts) -> N
     bad = facts("correct", "fact:veldt-mining-contract-value", "--value", "1 30 000",
                 "--reason", "typo", "--by", AUTHOR, ok=False)
     assert bad.exit_code == 2 and "is not a number" in bad.output
+    # German's way, where it reads no other way, in an added fact as in a correction
+    facts("add", "fact", "--subject", "veldt-mining", "--predicate", "umsatz", "--value",
+          "1.234.567,89", "--value-type", "money", "--unit", "EUR", "--by", AUTHOR)
+    assert facts.row("fact:veldt-mining-umsatz")["value"] == "1234567.89"

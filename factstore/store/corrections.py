@@ -28,7 +28,7 @@ from factstore.schema import NUMERIC, Row, Table, table_for_id
 from factstore.store.core import Captured, StoreCore
 from factstore.store.core import message as commit_message
 from factstore.store.names import Names, did_you_mean
-from factstore.text import german_number, parse_number, plain_number
+from factstore.text import parse_number, plain_number
 
 
 class Corrections:
@@ -184,7 +184,7 @@ def _parse_value(value: str | int | float, value_type: str) -> str | int | float
     pack's own way of writing them, '1,300,000', read too, and German's where no other reading
     is possible, '1.234.567,89'), or the correction is refused."""
     if isinstance(value, str) and value_type in NUMERIC:
-        value = german_number(value.strip()) or plain_number(value.strip(), numeric=True)
+        value = plain_number(value.strip(), numeric=True)
     check_value(value, value_type)
     if not isinstance(value, str) or value_type not in NUMERIC:
         return value
