@@ -435,6 +435,13 @@ class DoltServerBackend:
             cur.execute(_mysql_sql(sql), tuple(params))
             return _plain_tuples(list(cur.fetchall()))
 
+    def query_blocks(self, sql: str, params: Sequence[Any] = (), size: int = 5000
+                     ) -> Iterator[list[tuple[Any, ...]]]:
+        # one block: the buffered result is read whole (factstore.backends.mysql_rows, the
+        # fast reader) before the statement returns; an unbuffered one reads row by row
+        rows = self.query_tuples(sql, params)
+        return iter([rows] if rows else [])
+
     def pin(self, at: str | None) -> str | None:
         if at is not None:
             return at

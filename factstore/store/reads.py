@@ -5,6 +5,7 @@ reads valid_at (valid time: what was true on that day).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, get_args
 
 from factstore.errors import InvalidInput
@@ -194,7 +195,7 @@ class Reads:
                                      for start in range(0, len(values), 500))]
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
-        from factstore.export import records
+        from factstore.export import records, spelled
         from factstore.name_index import gc_paused
 
         # an export is a few hundred thousand small dicts and tuples, none in a cycle: the
@@ -205,14 +206,17 @@ class Reads:
             if found is None:
                 return self._export_whole(at)
             doc, sections = found
-            for name, rows in sections.items():
-                doc[name] = records(name, rows)
+            for name, blocks in sections.items():
+                out = doc[name]
+                for rows in blocks:  # each block's tuples freed before the next is read
+                    out += records(name, spelled(rows) if name == "aliases" else rows)
             return doc
 
     def export_yaml(self, *, as_of: str | None = None) -> ExportText:
         """The export as `facts export` writes it in YAML: `dump(export(), "yaml")`'s text,
-        written straight from the rows (factstore.export.yaml_text)."""
-        from factstore.export import dump, yaml_text
+        written straight from the rows (factstore.export.yaml_text), a block of them at a
+        time."""
+        from factstore.export import dump, spelled, yaml_text
         from factstore.name_index import gc_paused
 
         with gc_paused():
@@ -223,28 +227,39 @@ class Reads:
                 return ExportText(text=dump(doc, "yaml"),
                                   counts={name: len(doc[name]) for name in TABLES})
             doc, sections = found
-            counts = {name: len(sections[name]) for name in TABLES}
-            return ExportText(text=yaml_text(doc, sections), counts=counts)
+            counts = dict.fromkeys(TABLES, 0)
+
+            def counted(name: str, blocks: Iterator[list[tuple[Any, ...]]]
+                        ) -> Iterator[list[tuple[Any, ...]]]:
+                for rows in blocks:
+                    rows = spelled(rows) if name == "aliases" else rows
+                    counts[name] += len(rows)
+                    yield rows
+
+            text = yaml_text(doc, {name: counted(name, blocks)
+                                   for name, blocks in sections.items()})
+            return ExportText(text=text, counts=counts)
 
     def _export_rows(self, at: str | None
-                     ) -> tuple[dict[str, Any], dict[str, list[tuple[Any, ...]]]] | None:
+                     ) -> tuple[dict[str, Any], dict[str, Iterator[list[tuple[Any, ...]]]]] | None:
         """The export document with its sections left empty, and each section's rows of its
         record's columns, as tuples (a dict per row, and a loop over its fields, was most of
-        a 100k-fact export); an alias row holding several spellings gives a row for each.
-        None for a commit made before a column existed: every row whole then."""
+        a 100k-fact export), in blocks read as they are taken (Backend.query_blocks); an
+        alias row ends with its `spellings` (factstore.export.spelled gives a row for each).
+        Every statement is run here, in order, before any row is read. None for a commit
+        made before a column existed: every row whole then."""
         from factstore.errors import FactstoreError
-        from factstore.export import columns, document, spelled
+        from factstore.export import BLOCK, columns, document
 
         try:
-            sections: dict[str, list[tuple[Any, ...]]] = {}
+            sections: dict[str, Iterator[list[tuple[Any, ...]]]] = {}
             for name, table in TABLES.items():
                 source, params = ((name, []) if at is None
                                   else self.core.backend.table_at(name, at))
                 more = ", spellings" if name == "aliases" else ""
-                rows = self.core.backend.query_tuples(
+                sections[name] = self.core.backend.query_blocks(
                     f"SELECT {', '.join(columns(name))}{more} FROM {source} "
-                    f"ORDER BY {', '.join(table.key)}", params)
-                sections[name] = spelled(rows) if more else rows
+                    f"ORDER BY {', '.join(table.key)}", params, BLOCK)
         except FactstoreError:
             return None
         doc = document({name: [] for name in sections}, self.core.start_month(at))
