@@ -31,7 +31,8 @@ def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int,
              oldest: dict[str, str] | None = None) -> list[HealthFinding]:
     """Every finding, check by check in CHECKS order, each check's findings by id. oldest:
     each source's earliest captured_at among its active facts, when the caller has it (the
-    engine computes it without reading the facts); else it is taken from tables["facts"]."""
+    engine computes it without reading the facts; it may leave out a source none of whose
+    facts is old enough to make it stale); else it is taken from tables["facts"]."""
     facts = [f for f in tables["facts"] if f["status"] == "active"]
     return [*_provenance(facts),
             *_stale(tables["sources"], oldest_captured(facts) if oldest is None else oldest,

@@ -6,6 +6,7 @@ reads valid_at (valid time: what was true on that day).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
 from factstore.errors import InvalidInput
@@ -125,7 +126,7 @@ class Reads:
         # concurrently; the slowest are the scans of facts, listed first)
         pinned = self.core.backend.pin(at)
         sql = self.core.select_sql
-        scans = self._facts_scans(pinned)
+        scans = self._facts_scans(pinned, _stale_before(day, max_age_days))
         read = self.core.select_all([
             *scans, sql("sources", "1 = 1", [], pinned), sql("definitions", "1 = 1", [], pinned),
             sql("entities", "1 = 1", [], pinned,
@@ -140,16 +141,20 @@ class Reads:
         return HealthReport(commit=at or pinned or self.core.head(), valid_at=day.isoformat(),
                             max_age_days=max_age_days, counts=counts, findings=found)
 
-    def _facts_scans(self, at: str | None) -> list[tuple[str, list[Any]]]:
+    def _facts_scans(self, at: str | None, stale_before: str) -> list[tuple[str, list[Any]]]:
         """The scans of facts health starts with (see _facts_to_check): each reads only the
         columns it tests, and returns ids or a few aggregates: on a Dolt server a wide row
         (the MEDIUMTEXT quote, value and reason) costs several times a narrow one, and a
         group per subject a fraction of one per subject, predicate and period."""
         sql = self.core.select_sql
         # a source is as fresh as its earliest-captured active fact (health); '' and NULL
-        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs)
-        oldest = sql("facts", "status = 'active' AND captured_at > '' GROUP BY source_id", [],
-                     at, columns="source_id AS s, MIN(captured_at) AS d")
+        # are no day, and a fact with no source dates none (the engine's MIN skips NULLs).
+        # Only a fact captured before stale_before can make its source stale, and then the
+        # earliest of those is its earliest: only they are grouped (the engine sorts what it
+        # groups; every fact of a fresh 100k-fact store was 15 ms of a 130 ms health)
+        oldest = sql("facts", "status = 'active' AND captured_at > '' AND captured_at < ? "
+                     "GROUP BY source_id", [stale_before], at,
+                     columns="source_id AS s, MIN(captured_at) AS d")
         # a subject with fewer distinct predicate/period keys than facts has a shared group:
         # a key the engine takes for another (a separator in a name) only adds a subject
         shared = sql("facts", "status = 'active' GROUP BY subject_id HAVING COUNT(*) > "
@@ -167,7 +172,8 @@ class Reads:
         group, or more); and each source's earliest captured_at among its active facts (the
         engine's MIN, not a read of its facts). health.findings gives the same findings from
         these as from every fact. From the rows of _facts_scans: the subjects with a shared
-        group, the ids of the flagged facts, each source's earliest day."""
+        group, the ids of the flagged facts, each source's earliest day (if it is one that
+        makes the source stale)."""
         days = {r["s"]: str(r["d"]) for r in oldest if r["s"]}
         subjects = sorted(r["s"] for r in shared)
         if len(subjects) > SHARED_AT_MOST:  # many: reading every fact is cheaper
@@ -271,6 +277,15 @@ class Reads:
         tables = {name: self.core.select(name, "1 = 1", [], at, ", ".join(table.key))
                   for name, table in TABLES.items()}
         return document(tables, self.core.start_month(at))
+
+def _stale_before(day: date, max_age_days: int) -> str:
+    """The ISO day a source or fact captured before is stale on `day` (health._stale: more
+    than max_age_days before it); a string compares to captured_at's as the days do."""
+    try:
+        return (day - timedelta(days=max_age_days)).isoformat()
+    except OverflowError:  # before the first day there is: nothing is that old
+        return date.min.isoformat()
+
 
 __all__ = [
     "DEFAULT_MAX_SOURCE_AGE", "FLAGGED", "FLAGGED_AT_MOST", "SHARED_AT_MOST", "SOURCE_KINDS",
