@@ -31,7 +31,8 @@ def findings(tables: dict[str, list[Row]], valid_at: date, max_age_days: int,
              oldest: dict[str, str] | None = None) -> list[HealthFinding]:
     """Every finding, check by check in CHECKS order, each check's findings by id. oldest:
     each source's earliest captured_at among its active facts, when the caller has it (the
-    engine computes it without reading the facts); else it is taken from tables["facts"]."""
+    engine computes it without reading the facts; it may leave out a source none of whose
+    facts is old enough to make it stale); else it is taken from tables["facts"]."""
     facts = [f for f in tables["facts"] if f["status"] == "active"]
     return [*_provenance(facts),
             *_stale(tables["sources"], oldest_captured(facts) if oldest is None else oldest,
@@ -129,17 +130,22 @@ def _shared_aliases(entities: list[Row], aliases: list[Row]) -> Iterable[HealthF
     """Names (entity names count, as they do for the resolver) that several entities share,
     compared as the resolver compares them: case, accents, punctuation, legal suffixes aside."""
     active = {e["id"] for e in entities if e["status"] == "active"}
+    # (key, entity, the name it uses): every entity's name, then its aliases. The key is the
+    # one the store keeps (exact lookups read it); a commit made before the column existed
+    # has none
+    used = [(e.get("normalized") or normalize(e["name"])[:255], e["id"], e["name"])
+            for e in entities if e["id"] in active]
+    used += [(a["normalized"], a["entity_id"], a["alias"]) for a in aliases
+             if a["status"] == "active" and a["entity_id"] in active]
+    # most keys are one entity's: a key is shared when an entity other than its first uses
+    # it, and only those few are gathered (a dict per key was most of a 100k-fact health)
+    first: dict[str, str] = {}
+    shared = {key for key, entity, _ in used if first.setdefault(key, entity) != entity and key}
     names: dict[str, dict[str, str]] = defaultdict(dict)  # key -> entity -> the name it uses
-    for e in entities:
-        if e["id"] in active:
-            # the key the store keeps (exact lookups read it); a commit made before the
-            # column existed has none
-            key = e.get("normalized") or normalize(e["name"])[:255]
-            names[key].setdefault(e["id"], e["name"])
-    for a in aliases:
-        if a["status"] == "active" and a["entity_id"] in active:
-            names[a["normalized"]].setdefault(a["entity_id"], a["alias"])
-    for key in sorted(k for k, owners in names.items() if len(owners) > 1 and k):
+    for key, entity, name in used:
+        if key in shared:
+            names[key].setdefault(entity, name)
+    for key in sorted(shared):
         owners = dict(sorted(names[key].items()))
         yield HealthFinding(check="shared_alias", ids=list(owners),
                             detail=f"{key!r} is " + ", ".join(

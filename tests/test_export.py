@@ -274,7 +274,12 @@ def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(
         sections[section] = rows
     doc = document({section: [] for section in SECTIONS}, 2 if seed % 2 else None)
     whole = {**doc, **{section: records(section, rows) for section, rows in sections.items()}}
-    assert yaml_text(doc, sections) == _yaml(whole) == dump(whole, "yaml")
+    text = _yaml(whole)
+    assert yaml_text(doc, {s: [rows] for s, rows in sections.items()}) == text \
+        == dump(whole, "yaml")
+    # read in blocks of any size, as a reader gives them (Backend.query_blocks)
+    assert yaml_text(doc, {s: [rows[i:i + 3] for i in range(0, len(rows), 3)]
+                           for s, rows in sections.items()}) == text
 
 
 def test_what_the_column_writer_clears_no_resolver_reads_as_other_than_text() -> None:
@@ -324,7 +329,7 @@ ODD = ["yes", "No", "~", "null", "1:20", "1e3", "0x1F", "2025-10-31", "12", "-5"
 
 
 def test_odd_text_exports_as_pyyaml_writes_it_and_imports_back_unchanged(
-    store: FactStore, tmp_path: Path
+    store: FactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Strings YAML reads as other than text, or that need quoting, escaping or folding, in
     every section and in aliases of several spellings: `export_yaml` (what `facts export`
@@ -363,6 +368,12 @@ def test_odd_text_exports_as_pyyaml_writes_it_and_imports_back_unchanged(
     assert done.text == _yaml(exported) == dump(exported, "yaml")
     assert done.counts == {name: len(exported[name]) for name in TABLES}
     assert done.counts["aliases"] == len(ODD) + 1  # ORVIK is a spelling of Orvik's row
+    from factstore import export
+
+    monkeypatch.setattr(export, "BLOCK", 2)  # read and written two rows at a time
+    assert store.export_yaml() == done
+    assert dump(store.export(), "json") == dump(exported, "json")
+    monkeypatch.undo()
     back = tmp_path / "back.yaml"
     back.write_text(done.text, encoding="utf-8")
     head = store.head()
@@ -373,3 +384,20 @@ def test_export_yaml_is_the_yaml_of_the_export_at_any_ref(northwind: FactStore) 
     for ref in (None, "FY26-Q3"):
         done = northwind.export_yaml(as_of=ref)
         assert done.text == dump(northwind.export(as_of=ref), "yaml")
+
+
+@pytest.mark.parametrize("block", [1, 3])
+def test_an_export_read_in_blocks_is_the_export_read_whole(
+        northwind: FactStore, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """export and export_yaml read each table a block of rows at a time (doltlite's reader
+    gives BLOCK rows a block, a Dolt server's all of them in one): blocks of any size give
+    the same records, their fields in the same order, and the same YAML text, at any ref."""
+    from factstore import export
+
+    for ref in (None, "FY26-Q3"):
+        whole, text = northwind.export(as_of=ref), northwind.export_yaml(as_of=ref)
+        monkeypatch.setattr(export, "BLOCK", block)
+        assert dump(northwind.export(as_of=ref), "json") == dump(whole, "json")
+        assert northwind.export_yaml(as_of=ref) == text
+        assert text.text == dump(whole, "yaml")
+        monkeypatch.undo()

@@ -3,6 +3,7 @@ findings must be those of every fact — on both backends, at HEAD and at an old
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,27 @@ def test_every_kind_of_finding_as_from_every_fact(store: FactStore, tmp_path: Pa
     assert ["fact:kestrel-size", "fact:kestrel-size-billing"] in [f.ids for f in found]
     assert not any("fact:gmbh-a-fy26" in f.ids for f in found)
     assert any("its facts were captured from 2025-01-02" in f.detail for f in found)
+
+
+def test_stale_sources_on_any_day_and_limit_as_from_every_fact(store: FactStore,
+                                                               tmp_path: Path) -> None:
+    """health groups only the facts old enough to make their source stale on its day: on the
+    days around a limit (fact:acme-early, captured 2025-01-02, is 30 days old on 2025-02-01,
+    stale from the day after), and with limits of none, days or beyond the calendar, it
+    finds what every fact shows."""
+    core = store._reads.core  # type: ignore[attr-defined]
+    for name, text in (("trips", TRIPS), ("every", EVERY)):
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+        store.import_file(tmp_path / f"{name}.yaml", author=AUTHOR, reason=name)
+    tables = {t: core.select(t, "1 = 1", [], None)
+              for t in ("sources", "entities", "aliases", "definitions", "facts")}
+    stale = []
+    for day in ("2025-01-31", "2025-02-01", "2025-02-02", "2026-06-30", "9999-12-31"):
+        for limit in (0, 30, 180, 10**6, 10**7):
+            found = store.health(valid_at=day, max_age_days=limit).findings
+            assert found == findings(tables, date.fromisoformat(day), limit), (day, limit)
+            stale.append(any("2025-01-02" in f.detail for f in found))
+    assert any(stale) and not all(stale)
 
 
 def test_the_written_out_whitespace_is_what_str_strip_removes() -> None:

@@ -7,7 +7,7 @@ behind these methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,6 +55,14 @@ class Backend(Protocol):
     def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of a query as tuples, in the order of its columns: for reads of many rows
         (an export), where making a dict of each is most of the time."""
+        ...
+
+    def query_blocks(self, sql: str, params: Sequence[Any] = (), size: int = 5000
+                     ) -> Iterator[list[tuple[Any, ...]]]:
+        """query_tuples' rows in blocks of at most `size` (a block may be all of them), the
+        statement run at the call (its errors raised there) and its rows read as the blocks
+        are taken: a whole-store read that is done with a block before taking the next holds
+        one block's rows at a time, not a 100k-row table's."""
         ...
 
     def pin(self, at: str | None) -> str | None:

@@ -341,7 +341,21 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
     return conn
 
 
-class DoltServerBackend:
+class _ReadWhole:
+    """Backend.query_blocks for a server: its rows in one block, the buffered result read
+    whole before the statement returns (factstore.backends.mysql_rows' reader; pymysql's
+    unbuffered result would read them row by row in Python)."""
+
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def query_blocks(self, sql: str, params: Sequence[Any] = (), size: int = 5000
+                     ) -> Iterator[list[tuple[Any, ...]]]:
+        rows = self.query_tuples(sql, params)
+        return iter([rows] if rows else [])
+
+
+class DoltServerBackend(_ReadWhole):
     kind = "dolt"
 
     def __init__(self, url: str, branch: str | None = None, *, peers: Sequence[str] = ()
