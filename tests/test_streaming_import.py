@@ -294,3 +294,51 @@ def test_a_reader_that_dies_is_one_line_and_writes_nothing(
                                              r"ended \(exit code 9\); nothing was written"):
         store.import_file(path, author=AUTHOR)
     _untouched(store, head, path)
+
+
+@pytest.mark.parametrize("small_chunks", ["apart"], indirect=True)  # a reader to wait for
+def test_staged_while_the_writer_waits(store: FactStore, tmp_path: Path, store_url: str,
+                                       monkeypatch: pytest.MonkeyPatch, small_chunks: str
+                                       ) -> None:
+    """A writer waiting for a slow reader stages what it wrote (Tx.stage): a problem in a
+    late chunk still leaves nothing written or staged, and a good file gives the rows of a
+    whole-file import."""
+    import time
+
+    import factstore
+    from factstore import importers
+    from factstore.backends import dolt, doltlite
+
+    chunks = importers.jsonl_chunks
+
+    def slow(path: Path, lines: int | None = None, first: int | None = None
+             ) -> Iterator[tuple[object, int]]:
+        for chunk in chunks(path, lines, first):
+            time.sleep(0.05)
+            yield chunk
+
+    staged: list[object] = []
+    tx_class = doltlite._Tx if store.backend.kind == "doltlite" else dolt._Tx
+    stage = tx_class.stage
+
+    def counted(tx: object) -> None:
+        staged.append(tx)
+        stage(tx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "jsonl_chunks", slow)
+    monkeypatch.setattr(tx_class, "stage", counted)
+    records = [SOURCE, _entity(0)] + [_fact(i) for i in range(9)]
+    path = _lines(tmp_path / "slow.jsonl", [*records, {**_fact(10), "subject": "nobody"}])
+    head = store.head()
+    with pytest.raises(InvalidInput, match=r"subject: no entity 'nobody'"):
+        store.import_file(path, author=AUTHOR)
+    assert len(staged) >= 2
+    _untouched(store, head, path)
+    if store.backend.kind == "doltlite":
+        assert store.backend.query("SELECT * FROM dolt_status") == []
+    staged.clear()
+    result = store.import_file(_lines(path, records), author=AUTHOR)
+    assert len(staged) >= 2 and len(result.changed) == 11
+    with factstore.open_store(_whole(store_url, tmp_path, "whole")) as whole:
+        whole.import_batch(load_file(path), author=AUTHOR, message="whole", reason=None)
+        assert _tables(store) == _tables(whole)

@@ -468,7 +468,7 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
     except OSError:  # jsonl_chunks says what is wrong with the path, in one line
         size = 1
     apart = size > READ_APART and hasattr(os, "fork")  # (not on Windows)
-    chunks = _read_apart(path, checks) if apart else \
+    chunks = _read_apart(path, checks, tx.stage) if apart else \
         itertools.starmap(checks.take, jsonl_chunks(path))
     for chunk in chunks:
         stream.take(chunk)
@@ -590,13 +590,17 @@ READ_APART = 1 << 20  # bytes: a larger file is read and validated by a second p
 FIRST_APART = 1_000  # lines in that process's first chunk
 
 
-def _read_apart(path: Path, checks: _FileChecks) -> Iterator[Chunk]:
+def _read_apart(path: Path, checks: _FileChecks, idle: Callable[[], None] | None = None
+                ) -> Iterator[Chunk]:
     """jsonl_chunks(path) taken by `checks`, read, validated and checked by a forked process
     while the caller writes the chunk before (pydantic-core and the engine's inserts each hold
     the interpreter lock, so a thread would only take turns with the writer). Its error is
     raised here, in order; after the last chunk `checks` holds its Outcome. The pipe holds
     about one chunk: the reader waits while the writer is a chunk behind, so memory still
-    follows the chunk. Leaving early (an error while writing) stops it."""
+    follows the chunk. Leaving early (an error while writing) stops it. `idle` (the
+    transaction's stage) is called when the writer would wait for the next chunk and has
+    written since it last called it: the work the commit would do later, done in time the
+    writer would otherwise spend waiting."""
     import multiprocessing
     import pickle
 
@@ -607,7 +611,11 @@ def _read_apart(path: Path, checks: _FileChecks) -> Iterator[Chunk]:
     reader.start()
     outbox.close()  # the reader's end: a reader gone is an EOF here
     try:
+        wrote = False  # since idle() was last called
         while True:
+            if wrote and idle is not None and not inbox.poll():
+                idle()
+                wrote = False
             try:
                 kind, item = pickle.loads(inbox.recv_bytes())
             except EOFError:
@@ -621,6 +629,7 @@ def _read_apart(path: Path, checks: _FileChecks) -> Iterator[Chunk]:
             if kind == "error":
                 raise item
             yield item
+            wrote = True
     finally:
         inbox.close()
         reader.kill()
