@@ -342,3 +342,34 @@ def test_staged_while_the_writer_waits(store: FactStore, tmp_path: Path, store_u
     with factstore.open_store(_whole(store_url, tmp_path, "whole")) as whole:
         whole.import_batch(load_file(path), author=AUTHOR, message="whole", reason=None)
         assert _tables(store) == _tables(whole)
+
+
+@pytest.mark.parametrize(("fact", "words"), [
+    ({"value": "n/a", "value_type": "money"},
+     r"line 8: value: 'n/a' is not a number \(value_type money\)"),
+    ({"valid_from": "2026-02-30"}, r"line 8: valid_from: invalid date '2026-02-30'"),
+    ({"valid_from": "2026-03-01", "valid_to": "2026-01-01"},
+     r"line 8: valid_from 2026-03-01 is after valid_to 2026-01-01"),
+])
+def test_a_chunk_of_facts_alone_is_checked_like_any(store: FactStore, tmp_path: Path,
+                                                     fact: dict[str, object], words: str
+                                                     ) -> None:
+    """A chunk holding only facts (most of a large file) is checked as a mixed one: a
+    value that is not the number its type says, a date that is no day, dates out of order;
+    and its numbers keep their digits."""
+    facts = [{**_fact(i), "value": value} for i, value in enumerate([1.5, 2, 1e-7, 3, 4.25])]
+    path = _lines(tmp_path / "facts.jsonl", [SOURCE, _entity(0), *facts, {**_fact(9), **fact}])
+    head = store.head()
+    with pytest.raises(InvalidInput, match=words):
+        store.import_file(path, author=AUTHOR)
+    _untouched(store, head, path)
+    _lines(path, [SOURCE, _entity(0), *facts])
+    with path.open("a", encoding="utf-8") as more:
+        more.write('{"type": "fact", "id": "fact:g", "subject": "c0", "predicate": "arr", '
+                   '"value": 1.50E-7, "value_type": "money"}\n')
+    store.import_file(path, author=AUTHOR)
+    assert {r["id"]: (r["value"], r["value_type"]) for r in store.backend.query(
+        "SELECT id, value, value_type FROM facts")} == {
+        "fact:f0": ("1.5", "number"), "fact:f1": ("2", "number"),
+        "fact:f2": ("1e-07", "number"), "fact:f3": ("3", "number"),
+        "fact:f4": ("4.25", "number"), "fact:g": ("1.50E-7", "money")}
