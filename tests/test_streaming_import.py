@@ -327,6 +327,7 @@ def test_staged_while_the_writer_waits(store: FactStore, tmp_path: Path, store_u
 
     monkeypatch.setattr(importers, "jsonl_chunks", slow)
     monkeypatch.setattr(tx_class, "stage", counted)
+    monkeypatch.setattr("factstore.store.streaming.STAGE_EVERY", 1)
     records = [SOURCE, _entity(0)] + [_fact(i) for i in range(9)]
     path = _lines(tmp_path / "slow.jsonl", [*records, {**_fact(10), "subject": "nobody"}])
     head = store.head()

@@ -588,6 +588,10 @@ def _split(part: bytes) -> list[str]:
 
 READ_APART = 1 << 20  # bytes: a larger file is read and validated by a second process
 FIRST_APART = 1_000  # lines in that process's first chunk
+# chunks written between two stagings (Tx.stage): doltlite stages only what changed since the
+# last, and 10k rows at a time cost less in all than once at the commit (100k facts: insert
+# and stage took 0.62 s of CPU so, 0.66 s staged at the end, 0.67 s staged every chunk)
+STAGE_EVERY = 4
 
 
 def _read_apart(path: Path, checks: _FileChecks, idle: Callable[[], None] | None = None
@@ -598,9 +602,9 @@ def _read_apart(path: Path, checks: _FileChecks, idle: Callable[[], None] | None
     raised here, in order; after the last chunk `checks` holds its Outcome. The pipe holds
     about one chunk: the reader waits while the writer is a chunk behind, so memory still
     follows the chunk. Leaving early (an error while writing) stops it. `idle` (the
-    transaction's stage) is called when the writer would wait for the next chunk and has
-    written since it last called it: the work the commit would do later, done in time the
-    writer would otherwise spend waiting."""
+    transaction's stage) is called every STAGE_EVERY chunks written, when the writer would
+    wait for the next one (else after twice as many): the work the commit would do later,
+    done in time the writer would otherwise spend waiting."""
     import multiprocessing
     import pickle
 
@@ -611,11 +615,12 @@ def _read_apart(path: Path, checks: _FileChecks, idle: Callable[[], None] | None
     reader.start()
     outbox.close()  # the reader's end: a reader gone is an EOF here
     try:
-        wrote = False  # since idle() was last called
+        wrote = 0  # chunks since idle() was last called
         while True:
-            if wrote and idle is not None and not inbox.poll():
+            if idle is not None and wrote >= STAGE_EVERY and (
+                    wrote >= 2 * STAGE_EVERY or not inbox.poll()):
                 idle()
-                wrote = False
+                wrote = 0
             try:
                 kind, item = pickle.loads(inbox.recv_bytes())
             except EOFError:
@@ -629,7 +634,7 @@ def _read_apart(path: Path, checks: _FileChecks, idle: Callable[[], None] | None
             if kind == "error":
                 raise item
             yield item
-            wrote = True
+            wrote += 1
     finally:
         inbox.close()
         reader.kill()
@@ -669,5 +674,5 @@ def _reader(path: Path, checks: _FileChecks, outbox: Any) -> None:
         return
 
 
-__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "ChangedIds", "Chunk", "Link", "Outcome",
-           "Packed", "Ref", "StoreAt", "write_jsonl"]
+__all__ = ["AT_ONCE", "FIRST_APART", "READ_APART", "STAGE_EVERY", "ChangedIds", "Chunk", "Link",
+           "Outcome", "Packed", "Ref", "StoreAt", "write_jsonl"]
