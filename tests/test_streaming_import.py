@@ -374,3 +374,27 @@ def test_a_chunk_of_facts_alone_is_checked_like_any(store: FactStore, tmp_path: 
         "fact:f0": ("1.5", "number"), "fact:f1": ("2", "number"),
         "fact:f2": ("1e-07", "number"), "fact:f3": ("3", "number"),
         "fact:f4": ("4.25", "number"), "fact:g": ("1.50E-7", "money")}
+
+
+def test_facts_without_a_capture_day_take_their_sources_as_read_so_far(
+        store: FactStore, tmp_path: Path) -> None:
+    """A fact that gives no captured_at takes its source's as the file gave it up to the
+    fact's chunk, else the store's, else the day of the import (as when each chunk is
+    written); one that gives its own keeps it."""
+    from datetime import UTC, datetime
+
+    old = {**SOURCE, "id": "src:old", "captured_at": "2025-01-01"}
+    store.import_file(_lines(tmp_path / "sources.jsonl", [old]), author=AUTHOR)
+    path = _lines(tmp_path / "dated.jsonl", [
+        _entity(0), {**_fact(0), "source": "src:old"}, {**_fact(1), "source": "src:new"},
+        {**_fact(2), "source": None}, {**_fact(4), "source": "src:old",
+                                       "captured_at": "2024-01-01"},
+        {**SOURCE, "id": "src:undated"}, {**_fact(5), "source": "src:undated"},
+        {**SOURCE, "id": "src:new", "captured_at": "2025-06-01"},
+        {**_fact(3), "source": "src:new"}])
+    store.import_file(path, author=AUTHOR)
+    today = datetime.now(UTC).date().isoformat()
+    assert {r["id"]: r["captured_at"] for r in store.backend.query(
+        "SELECT id, captured_at FROM facts")} == {
+        "fact:f0": "2025-01-01", "fact:f1": today, "fact:f2": today,
+        "fact:f3": "2025-06-01", "fact:f4": "2024-01-01", "fact:f5": today}

@@ -26,6 +26,7 @@ import itertools
 import operator
 import os
 import zlib
+from datetime import UTC, datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,9 +97,15 @@ class _FileChecks:
     no key twice, one alias row per normalised name; and the first row naming each reference
     not yet defined. Rows of the `packed` tables leave as Packed."""
 
-    def __init__(self, path: Path, packed: Iterable[str], tail: tuple[Any, ...]) -> None:
+    def __init__(self, path: Path, packed: Iterable[str], tail: tuple[Any, ...],
+                 days: dict[str, Any] | None = None) -> None:
         self.path, self.where = path, path.name
         self.packed, self.tail = frozenset(packed), tail
+        # Packed facts get their capture day here, as Captured would give it when they are
+        # written: a fact without one takes its source's captured_at as the file gave it
+        # so far, else as the import branch had it before the import (`days`: its dated
+        # sources), else the day (UTC). The writer then sends the rows as they come.
+        self.days = days if days is not None else {}
         # ids so far of the tables references name (exact: a reference must be right)
         self.seen: dict[str, set[Any]] = {target: set() for _, _, target in REFERENCES}
         # keys so far, the large tables' as hashes; none for aliases: _spellings keeps every
@@ -132,6 +139,10 @@ class _FileChecks:
         for link in LINKS:
             self._note_links(link, getattr(batch, link[0]))
         self._note_kinds(batch)
+        if batch.sources:  # (they date facts of this chunk and later ones)
+            self.days.update(map(operator.itemgetter("id", "captured_at"), batch.sources))
+        if "facts" in self.packed and batch.facts:
+            self._date(batch.facts)
         packed = {}
         for name in self.packed:
             if rows := getattr(batch, name):
@@ -140,6 +151,16 @@ class _FileChecks:
         if packed and not any(getattr(batch, name) for name in TABLES):
             batch.omitted = None  # (it is asked of stored rows only, and carries the lines)
         return Chunk(batch, packed, done)
+
+    def _date(self, rows: list[Row]) -> None:
+        """Captured.fill, for facts a table that had none takes (the file's sources and the
+        import branch's dated ones are known here)."""
+        if None not in map(operator.itemgetter("captured_at"), rows):
+            return
+        days, today = self.days, datetime.now(UTC).date().isoformat()
+        for row in rows:
+            if row["captured_at"] is None:
+                row["captured_at"] = days.get(row["source_id"]) or today
 
     def _pack(self, table: Table, rows: list[Row]) -> Packed:
         # tuple + tail, row by row, without a Python frame per row; in key order (the key's
@@ -319,7 +340,7 @@ class _Stream:
         captured.days = {**self.days, **captured.days}
         for name, table in TABLES.items():
             if name in packed:
-                self._insert(table, packed[name], captured)
+                self._insert(table, packed[name])
             elif rows := getattr(batch, name):
                 self._write(table, rows, batch, captured)
         # what later chunks' facts would read of these sources: as written (a field the
@@ -327,12 +348,9 @@ class _Stream:
         self.days.update(captured.days)
         self.days.update((s["id"], s["captured_at"]) for s in sources)
 
-    def _insert(self, table: Table, pack: Packed, captured: Captured) -> None:
-        """A packed chunk written: every row new (a fact gets its capture date)."""
+    def _insert(self, table: Table, pack: Packed) -> None:
+        """A packed chunk written: every row new (its facts dated where it was read)."""
         params = pack.params
-        if table.name == "facts":
-            params = _captured(params, captured, table.columns.index("source_id"),
-                               table.columns.index("captured_at"))
         columns = (*table.columns, *BOOKKEEPING)  # (packed with the bookkeeping tail)
         for start in range(0, len(params), WRITE_CHUNK):
             self.tx.insert(table.name, columns, params[start:start + WRITE_CHUNK])
@@ -437,20 +455,6 @@ class _Stream:
         self.changed.add(added + modified, table.name)
 
 
-def _captured(params: list[tuple[Any, ...]], captured: Captured, source: int, day: int
-              ) -> list[tuple[Any, ...]]:
-    """Packed facts with a capture date: one lookup per source of those without (as
-    Captured.fill gives a row's)."""
-    if all(map(operator.itemgetter(day), params)):
-        return params
-    probes = {p[source]: {"source_id": p[source], "captured_at": None}
-              for p in params if p[day] is None}
-    captured.fill(list(probes.values()))
-    days = {ident: (probe["captured_at"],) for ident, probe in probes.items()}
-    return [p if p[day] is not None else p[:day] + days[p[source]] + p[day + 1:]
-            for p in params]
-
-
 def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: str,
                 reason: str | None, progress: Progress | None
                 ) -> tuple[ChangedIds, dict[str, tuple[int, int]]]:
@@ -462,7 +466,11 @@ def write_jsonl(tx: Tx, path: Path, store_at: StoreAt, branch_at: StoreAt, who: 
     from factstore.importers import jsonl_chunks
 
     stream = _Stream(tx, path, store_at, who, reason)
-    checks = _FileChecks(path, stream.empty, (who, reason, 1))
+    days = None
+    if "facts" in stream.empty:  # (packed: dated where the file is read)
+        days = {r["id"]: r["captured_at"] for r in tx.query(
+            "SELECT id, captured_at FROM sources WHERE captured_at IS NOT NULL")}
+    checks = _FileChecks(path, stream.empty, (who, reason, 1), days)
     try:
         size = max(path.stat().st_size, 1)
     except OSError:  # jsonl_chunks says what is wrong with the path, in one line
