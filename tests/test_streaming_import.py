@@ -398,3 +398,38 @@ def test_facts_without_a_capture_day_take_their_sources_as_read_so_far(
         "SELECT id, captured_at FROM facts")} == {
         "fact:f0": "2025-01-01", "fact:f1": today, "fact:f2": today,
         "fact:f3": "2025-06-01", "fact:f4": "2024-01-01", "fact:f5": today}
+
+
+def test_packed_rows_leave_out_only_columns_that_take_null() -> None:
+    """A packed chunk's INSERT leaves out the columns NULL in all its rows: only columns
+    schema.sql lets be NULL, and none has a DEFAULT, so the row stored is the same."""
+    from factstore.migrations import SCHEMA_FILE
+    from factstore.store.streaming import _nullable
+
+    code = [line for line in SCHEMA_FILE.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith("--")]
+    assert not [line for line in code if "DEFAULT" in line.upper()]
+    assert _nullable()["facts"] == {"unit", "period", "valid_from", "valid_to", "source_id",
+                                    "quote", "confidence", "supersedes", "reason",
+                                    "captured_at"}
+    assert _nullable()["aliases"] == {"valid_from", "valid_to", "source_id", "reason",
+                                      "spellings"}
+
+
+def test_columns_empty_in_one_chunk_and_not_in_another(store: FactStore, tmp_path: Path,
+                                                       store_url: str) -> None:
+    """Chunks whose rows leave a column empty, and others that fill it, with no reason:
+    the rows of a whole-file import."""
+    import factstore
+
+    records: list[dict[str, object]] = [SOURCE, {**_entity(0), "description": "d"},
+                                        _entity(1), _entity(2)]
+    records += [_fact(i) for i in range(3)]
+    records += [{**_fact(i), "unit": "EUR", "quote": "q", "confidence": 0.5,
+                 "valid_from": "2026-01-01", "captured_at": "2026-02-01"} for i in range(3, 6)]
+    records += [{**_fact(6), "source": None, "supersedes": "fact:f0"}]
+    path = _lines(tmp_path / "empty.jsonl", records)
+    store.import_file(path, author=AUTHOR)
+    with factstore.open_store(_whole(store_url, tmp_path, "whole")) as whole:
+        whole.import_batch(load_file(path), author=AUTHOR, message="whole", reason=None)
+        assert _tables(store) == _tables(whole)
