@@ -145,8 +145,6 @@ class _FileChecks:
         self._note_kinds(batch)
         if batch.sources:  # (they date facts of this chunk and later ones)
             self.days.update(map(operator.itemgetter("id", "captured_at"), batch.sources))
-        if "facts" in self.packed and batch.facts:
-            self._date(batch.facts)
         packed = {}
         for name in self.packed:
             if rows := getattr(batch, name):
@@ -155,16 +153,6 @@ class _FileChecks:
         if packed and not any(getattr(batch, name) for name in TABLES):
             batch.omitted = None  # (it is asked of stored rows only, and carries the lines)
         return Chunk(batch, packed, done)
-
-    def _date(self, rows: list[Row]) -> None:
-        """Captured.fill, for facts a table that had none takes (the file's sources and the
-        import branch's dated ones are known here)."""
-        if None not in map(operator.itemgetter("captured_at"), rows):
-            return
-        days, today = self.days, datetime.now(UTC).date().isoformat()
-        for row in rows:
-            if row["captured_at"] is None:
-                row["captured_at"] = days.get(row["source_id"]) or today
 
     def _pack(self, table: Table, rows: list[Row]) -> Packed:
         # tuple + tail, row by row, without a Python frame per row; in key order (the key's
@@ -177,12 +165,36 @@ class _FileChecks:
             map(operator.is_not, map(operator.itemgetter(c), rows), itertools.repeat(None))))
         kept = [(c, v) for c, v in zip(BOOKKEEPING, self.tail, strict=True)
                 if v is not None or c not in nullable]
+        tail = tuple(v for _, v in kept)
+        tails: Iterable[tuple[Any, ...]] = itertools.repeat(tail)
+        if table.name == "facts" and "captured_at" not in columns:  # none gives its day
+            columns = tuple(c for c in columns if c != "captured_at")
+            kept.append(("captured_at", None))
+            tails = self._dated(rows, tail)
+        elif table.name == "facts":
+            self._date(rows)
         get = operator.itemgetter(*columns)
         params = list(map(tuple.__add__, map(get, rows) if len(columns) > 1 else
-                          zip(map(get, rows)), itertools.repeat(tuple(v for _, v in kept))))
+                          zip(map(get, rows)), tails))
         params.sort()
         return Packed(params, zlib.compress("\n".join(table.ids(rows)).encode(), 1), len(rows),
                       (*columns, *(c for c, _ in kept)))
+
+    def _dated(self, rows: list[Row], tail: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        """The tail of each fact, its capture day last, for facts that give none: each
+        takes its source's (one tail a source)."""
+        today = datetime.now(UTC).date().isoformat()
+        sources = list(map(operator.itemgetter("source_id"), rows))
+        tails = {source: (*tail, self.days.get(source) or today) for source in set(sources)}
+        return map(tails.__getitem__, sources)
+
+    def _date(self, rows: list[Row]) -> None:
+        """Captured.fill, for facts a table that had none takes (the file's sources and the
+        import branch's dated ones are known here); its rows are about to be packed."""
+        days, today = self.days, datetime.now(UTC).date().isoformat()
+        for row in rows:
+            if row["captured_at"] is None:
+                row["captured_at"] = days.get(row["source_id"]) or today
 
     def result(self) -> Outcome:
         """The references named and not defined, and the late spellings (after the last
