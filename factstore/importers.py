@@ -11,6 +11,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -370,19 +371,26 @@ def _jsonl_lines(name: str, lines: list[str], first: int) -> KnowledgeBatch:
     # A JSON string never spans lines: with no line over 16 Ki characters, no text can be
     # over 64 KiB of UTF-8, and the size checks can be skipped.
     sizes = max(map(len, lines), default=0) > MAX_TEXT_BYTES // 4
-    groups: dict[str, list[int]] = {section: [] for section in MODELS}
-    floats: list[int] = []  # facts whose value the parser read as a float
-    for index, record in enumerate(records):
-        groups[SINGULAR[record["type"]]].append(index)
-        if type(record.get("value")) is float:
-            floats.append(index)
-    if floats:
-        _as_written(name, records, floats, lines, numbers)
+    groups: dict[str, Sequence[int]] = dict.fromkeys(MODELS, ())
+    types = list(map(operator.itemgetter("type"), records))
+    if types.count(types[0]) == len(types):  # a chunk of one kind: most of a large file's
+        groups[SINGULAR[types[0]]] = range(len(records))
+    else:
+        lists: dict[str, list[int]] = {section: [] for section in MODELS}
+        for index, kind in enumerate(types):
+            lists[SINGULAR[kind]].append(index)
+        groups.update(lists)
+    facts = groups["facts"]
+    values = [records[i]["value"] for i in facts] if len(facts) < len(records) else \
+        list(map(operator.itemgetter("value"), records))
+    if float in set(map(type, values)):  # facts whose value the parser read as a float
+        _as_written(name, records, [i for i, v in zip(facts, values, strict=True)
+                                    if type(v) is float], lines, numbers)
     sections: dict[str, list[Record]] = {}
     for section, indexes in groups.items():
         if not indexes:
             continue
-        items = [records[i] for i in indexes]
+        items = records if len(indexes) == len(records) else [records[i] for i in indexes]
         try:
             check_records(MODELS[section], items, sizes)
         except ValidationError as exc:
@@ -510,7 +518,7 @@ class _Omitted:
 class _JsonLines:
     """raw for _Omitted: record i of a section as its line of a JSONL chunk says it."""
 
-    def __init__(self, lines: list[str], groups: dict[str, list[int]]) -> None:
+    def __init__(self, lines: list[str], groups: dict[str, Sequence[int]]) -> None:
         self.lines, self.groups = lines, groups
 
     def __call__(self, section: str, i: int) -> Any:

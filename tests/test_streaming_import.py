@@ -294,3 +294,142 @@ def test_a_reader_that_dies_is_one_line_and_writes_nothing(
                                              r"ended \(exit code 9\); nothing was written"):
         store.import_file(path, author=AUTHOR)
     _untouched(store, head, path)
+
+
+@pytest.mark.parametrize("small_chunks", ["apart"], indirect=True)  # a reader to wait for
+def test_staged_while_the_writer_waits(store: FactStore, tmp_path: Path, store_url: str,
+                                       monkeypatch: pytest.MonkeyPatch, small_chunks: str
+                                       ) -> None:
+    """A writer waiting for a slow reader stages what it wrote (Tx.stage): a problem in a
+    late chunk still leaves nothing written or staged, and a good file gives the rows of a
+    whole-file import."""
+    import time
+
+    import factstore
+    from factstore import importers
+    from factstore.backends import dolt, doltlite
+
+    chunks = importers.jsonl_chunks
+
+    def slow(path: Path, lines: int | None = None, first: int | None = None
+             ) -> Iterator[tuple[object, int]]:
+        for chunk in chunks(path, lines, first):
+            time.sleep(0.05)
+            yield chunk
+
+    staged: list[object] = []
+    tx_class = doltlite._Tx if store.backend.kind == "doltlite" else dolt._Tx
+    stage = tx_class.stage
+
+    def counted(tx: object) -> None:
+        staged.append(tx)
+        stage(tx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "jsonl_chunks", slow)
+    monkeypatch.setattr(tx_class, "stage", counted)
+    monkeypatch.setattr("factstore.store.streaming.STAGE_EVERY", 1)
+    records = [SOURCE, _entity(0)] + [_fact(i) for i in range(9)]
+    path = _lines(tmp_path / "slow.jsonl", [*records, {**_fact(10), "subject": "nobody"}])
+    head = store.head()
+    with pytest.raises(InvalidInput, match=r"subject: no entity 'nobody'"):
+        store.import_file(path, author=AUTHOR)
+    assert len(staged) >= 2
+    _untouched(store, head, path)
+    if store.backend.kind == "doltlite":
+        assert store.backend.query("SELECT * FROM dolt_status") == []
+    staged.clear()
+    result = store.import_file(_lines(path, records), author=AUTHOR)
+    assert len(staged) >= 2 and len(result.changed) == 11
+    with factstore.open_store(_whole(store_url, tmp_path, "whole")) as whole:
+        whole.import_batch(load_file(path), author=AUTHOR, message="whole", reason=None)
+        assert _tables(store) == _tables(whole)
+
+
+@pytest.mark.parametrize(("fact", "words"), [
+    ({"value": "n/a", "value_type": "money"},
+     r"line 8: value: 'n/a' is not a number \(value_type money\)"),
+    ({"valid_from": "2026-02-30"}, r"line 8: valid_from: invalid date '2026-02-30'"),
+    ({"valid_from": "2026-03-01", "valid_to": "2026-01-01"},
+     r"line 8: valid_from 2026-03-01 is after valid_to 2026-01-01"),
+])
+def test_a_chunk_of_facts_alone_is_checked_like_any(store: FactStore, tmp_path: Path,
+                                                     fact: dict[str, object], words: str
+                                                     ) -> None:
+    """A chunk holding only facts (most of a large file) is checked as a mixed one: a
+    value that is not the number its type says, a date that is no day, dates out of order;
+    and its numbers keep their digits."""
+    facts = [{**_fact(i), "value": value} for i, value in enumerate([1.5, 2, 1e-7, 3, 4.25])]
+    path = _lines(tmp_path / "facts.jsonl", [SOURCE, _entity(0), *facts, {**_fact(9), **fact}])
+    head = store.head()
+    with pytest.raises(InvalidInput, match=words):
+        store.import_file(path, author=AUTHOR)
+    _untouched(store, head, path)
+    _lines(path, [SOURCE, _entity(0), *facts])
+    with path.open("a", encoding="utf-8") as more:
+        more.write('{"type": "fact", "id": "fact:g", "subject": "c0", "predicate": "arr", '
+                   '"value": 1.50E-7, "value_type": "money"}\n')
+    store.import_file(path, author=AUTHOR)
+    assert {r["id"]: (r["value"], r["value_type"]) for r in store.backend.query(
+        "SELECT id, value, value_type FROM facts")} == {
+        "fact:f0": ("1.5", "number"), "fact:f1": ("2", "number"),
+        "fact:f2": ("1e-07", "number"), "fact:f3": ("3", "number"),
+        "fact:f4": ("4.25", "number"), "fact:g": ("1.50E-7", "money")}
+
+
+def test_facts_without_a_capture_day_take_their_sources_as_read_so_far(
+        store: FactStore, tmp_path: Path) -> None:
+    """A fact that gives no captured_at takes its source's as the file gave it up to the
+    fact's chunk, else the store's, else the day of the import (as when each chunk is
+    written); one that gives its own keeps it."""
+    from datetime import UTC, datetime
+
+    old = {**SOURCE, "id": "src:old", "captured_at": "2025-01-01"}
+    store.import_file(_lines(tmp_path / "sources.jsonl", [old]), author=AUTHOR)
+    path = _lines(tmp_path / "dated.jsonl", [
+        _entity(0), {**_fact(0), "source": "src:old"}, {**_fact(1), "source": "src:new"},
+        {**_fact(2), "source": None}, {**_fact(4), "source": "src:old",
+                                       "captured_at": "2024-01-01"},
+        {**SOURCE, "id": "src:undated"}, {**_fact(5), "source": "src:undated"},
+        {**SOURCE, "id": "src:new", "captured_at": "2025-06-01"},
+        {**_fact(3), "source": "src:new"}])
+    store.import_file(path, author=AUTHOR)
+    today = datetime.now(UTC).date().isoformat()
+    assert {r["id"]: r["captured_at"] for r in store.backend.query(
+        "SELECT id, captured_at FROM facts")} == {
+        "fact:f0": "2025-01-01", "fact:f1": today, "fact:f2": today,
+        "fact:f3": "2025-06-01", "fact:f4": "2024-01-01", "fact:f5": today}
+
+
+def test_packed_rows_leave_out_only_columns_that_take_null() -> None:
+    """A packed chunk's INSERT leaves out the columns NULL in all its rows: only columns
+    schema.sql lets be NULL, and none has a DEFAULT, so the row stored is the same."""
+    from factstore.migrations import SCHEMA_FILE
+    from factstore.store.streaming import _nullable
+
+    code = [line for line in SCHEMA_FILE.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith("--")]
+    assert not [line for line in code if "DEFAULT" in line.upper()]
+    assert _nullable()["facts"] == {"unit", "period", "valid_from", "valid_to", "source_id",
+                                    "quote", "confidence", "supersedes", "reason",
+                                    "captured_at"}
+    assert _nullable()["aliases"] == {"valid_from", "valid_to", "source_id", "reason",
+                                      "spellings"}
+
+
+def test_columns_empty_in_one_chunk_and_not_in_another(store: FactStore, tmp_path: Path,
+                                                       store_url: str) -> None:
+    """Chunks whose rows leave a column empty, and others that fill it, with no reason:
+    the rows of a whole-file import."""
+    import factstore
+
+    records: list[dict[str, object]] = [SOURCE, {**_entity(0), "description": "d"},
+                                        _entity(1), _entity(2)]
+    records += [_fact(i) for i in range(3)]
+    records += [{**_fact(i), "unit": "EUR", "quote": "q", "confidence": 0.5,
+                 "valid_from": "2026-01-01", "captured_at": "2026-02-01"} for i in range(3, 6)]
+    records += [{**_fact(6), "source": None, "supersedes": "fact:f0"}]
+    path = _lines(tmp_path / "empty.jsonl", records)
+    store.import_file(path, author=AUTHOR)
+    with factstore.open_store(_whole(store_url, tmp_path, "whole")) as whole:
+        whole.import_batch(load_file(path), author=AUTHOR, message="whole", reason=None)
+        assert _tables(store) == _tables(whole)

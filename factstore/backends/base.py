@@ -34,6 +34,12 @@ class Tx(Protocol):
         bulk load of the same values (a Dolt server's LOAD DATA)."""
         ...
 
+    def stage(self) -> None:
+        """Stage what the transaction wrote so far, as the commit will (its tables): a
+        long write calls it while it waits on something else, so that the commit has less
+        left to do. Rolled back with the transaction; a no-op where it would not help."""
+        ...
+
 
 # A write body runs inside the transaction and returns the commit message, or None when it
 # found nothing to change (then nothing is committed: no empty commits).

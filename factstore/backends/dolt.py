@@ -114,6 +114,10 @@ class _Tx:
             self.wait()
             self._loading = _Loading(self._cur, table, columns, made[0], made[1])
 
+    def stage(self) -> None:
+        """Nothing: the server does its staging in its own process (and a LOAD DATA may be
+        running on this connection)."""
+
     def wait(self) -> None:
         """Wait for the LOAD DATA still running, if any; its error is raised here."""
         loading, self._loading = self._loading, None

@@ -28,8 +28,9 @@ REMOTE_FILE = "facts.db"  # a file:///dir remote's database file
 
 
 class _Tx:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, stage: Sequence[str] = ()) -> None:
         self._conn = conn
+        self._stage = tuple(stage)  # the tables the write's commit stages
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return _rows(self._conn.execute(sql, tuple(params)))
@@ -43,6 +44,14 @@ class _Tx:
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
                ) -> None:
         self._conn.executemany(insert_sql(table, columns), rows)
+
+    def stage(self) -> None:
+        # doltlite's dolt_add writes out the tree changed since the last one: staged a
+        # chunk at a time while an import waits for its next chunk, the commit's own
+        # dolt_add has almost nothing left (0.1 s of a 100k-fact import's tail)
+        if self._stage:
+            self._conn.execute(f"SELECT dolt_add({', '.join('?' * len(self._stage))})",
+                               self._stage)
 
 
 @contextmanager
@@ -209,7 +218,7 @@ class DoltliteBackend:
     def write(self, body: WriteBody, author: str, stage: Sequence[str] = COMMITTED
               ) -> str | None:
         with self._transaction() as conn, _errors("doltlite write"):
-            message = body(_Tx(conn))
+            message = body(_Tx(conn, stage))
             if message is None:
                 conn.execute("ROLLBACK")
                 return None
