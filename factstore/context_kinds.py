@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from factstore.evidence import Evidence
 
 IMPLIES_FROM = 0.9  # share of the entities of kind A whose neighbours share one of kind B
 IMPLIES_SEEN_FROM = 5  # ... of at least this many such entities (fewer tell nothing)
@@ -60,4 +63,37 @@ def said_by(adjacent: Mapping[str, Mapping[str, Any]], entities: Mapping[str, Ma
     return found
 
 
-__all__ = ["IMPLIES_FROM", "IMPLIES_SEEN_FROM", "IMPLIES_SEEN_MOST", "kind_implies", "said_by"]
+def said_with(adjacent: Mapping[str, Mapping[str, Any]],
+              entities: Mapping[str, Mapping[str, Any]], implies: dict[tuple[str, str], bool],
+              evidence: Evidence, against: Sequence[str],
+              near_at: dict[str, tuple[int, str]]) -> None:
+    """Context entities near a candidate (`near_at`: each one's place in evidence.near and
+    the neighbour of the candidate it is near by) that one said against it (`against`)
+    stands by as well are no support, and leave evidence.near: "Jülich, Germany" for the
+    Stahr of Bonn names Germany because Jülich is there (Germany is near Stahr through its
+    own town, Bonn, and is Jülich's country too); so is a birth year next to the candidate
+    beside a birth date said against it, where the store shows that the one kind implies
+    the other."""
+    gone: set[int] = set()
+    for t in against:
+        for g, (at, via) in near_at.items():
+            if at in gone or g not in adjacent[t]:
+                continue
+            kinds = entities[t]["kind"], entities[g]["kind"]
+            if via != g:  # through its own entity of the kind said against it
+                said = entities[via]["kind"] == kinds[0]
+            else:
+                if kinds not in implies:
+                    implies[kinds] = kind_implies(adjacent, entities, *kinds)
+                said = kinds[0] != kinds[1] and implies[kinds]
+            if said:
+                gone.add(at)
+                evidence.implied.append(f"{entities[g]['name']} goes with "
+                                        f"{entities[t]['name']}, said against it")
+    if gone:
+        evidence.near = [n for i, n in enumerate(evidence.near) if i not in gone]
+        near_at.clear()
+
+
+__all__ = ["IMPLIES_FROM", "IMPLIES_SEEN_FROM", "IMPLIES_SEEN_MOST", "kind_implies", "said_by",
+           "said_with"]

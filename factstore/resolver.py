@@ -37,7 +37,7 @@ from factstore.name_keys import (  # (re-exported: the store's modules import th
     acronym, full_name, has_apostrophe, legal_form, match_key, normalize, normalize_0004,
     short_caps, spellings, split_form, strip_legal_suffix,
 )
-from factstore.context_kinds import said_by
+from factstore.context_kinds import said_by, said_with
 from factstore.context_words import SLIP_NEIGHBOURS_MOST, proper_name, weigh_loose, weigh_unplaced
 from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
 from factstore.name_likeness import slip as _slip
@@ -442,6 +442,8 @@ class AliasIndex:
                      ) -> None:
         adjacent = self.graph.adj
         near_kinds: set[str] = set()
+        near_at: dict[str, tuple[int, str]] = {}  # a context entity near it -> (its place in
+        #                                            evidence.near, the neighbour it is near by)
         by_kind: dict[str, list[str]] = {}
         implied = said_by(adjacent, self.entities, self.implies,
                           [t for t in named if t in mine])
@@ -455,6 +457,7 @@ class AliasIndex:
                 near_kinds.add(self.entities[target]["kind"])
             elif via is not None:
                 hub = len(adjacent[target]) * (1 if via == target else len(adjacent[via]))
+                near_at[target] = (len(evidence.near), via)
                 evidence.near.append((1 if via == target else 2, round(math.log(hub), 2),
                                       f"near {name} via {mine[via]['rel']}"))
                 near_kinds.add(self.entities[target]["kind"])
@@ -479,6 +482,8 @@ class AliasIndex:
                     evidence.contradicts.append(reason)
                     evidence.partial += _parts(said, [self.entities[t]["name"] for t in named
                                                       if t in mine])
+                    said_with(adjacent, self.entities, self.implies, evidence, targets,
+                              near_at)
 
     def _kinds_with_word(self, word: str) -> set[str]:
         """The kinds of entity whose names have this word (from the first few of them); for

@@ -392,6 +392,26 @@ def test_a_namesake_in_another_town_of_its_country_is_not_resolved() -> None:
     assert "the context names Jülich, not its city" in elsewhere.candidates[0].reasons
 
 
+def test_a_country_the_other_town_implies_is_no_support() -> None:
+    """'Jülich, Germany' names Germany because Jülich is there: once the store shows that
+    its towns each lie in one country, the country says nothing for the Stahr of Bonn."""
+    towns = ["Bonn", "Jülich", "Aachen", "Köln", "Essen", "Minden"]
+    entities = [{"id": "de", "kind": "country", "name": "Germany"}]
+    relations = []
+    for n, town in enumerate(towns):
+        entities.append({"id": f"t{n}", "kind": "city", "name": town})
+        relations.append({"src_id": f"t{n}", "rel": "in_country", "dst_id": "de"})
+        for m in range(2):
+            name = "Stahr" if (n, m) == (0, 0) else f"Firma {n}{m}"
+            entities.append({"id": f"c{n}{m}", "kind": "customer", "name": name})
+            relations.append({"src_id": f"c{n}{m}", "rel": "located_in", "dst_id": f"t{n}"})
+    index = AliasIndex.build(entities, [], relations)
+    assert index.resolve("Stahr", context="Bonn, Germany").status == "resolved"
+    elsewhere = index.resolve("Stahr", context="Jülich, Germany")
+    assert elsewhere.status == "ambiguous", elsewhere.candidates[0].reasons
+    assert "Germany goes with Jülich, said against it" in elsewhere.candidates[0].reasons
+
+
 @pytest.mark.parametrize("town", ["Lüneburg", "Sainte Renédan", "Sá de Goiás", "Bad-Tölz",
                                   "Frankfurt am Main", "Stoke-on-Trent", "St. Louis"])
 def test_a_town_the_store_does_not_hold_is_not_the_candidate_s(town: str) -> None:
