@@ -237,7 +237,7 @@ class AliasIndex:
         if mentioned and not full_hit and not (caps and hit):
             self._fuzzy_near(found, q, form, mentioned, on, config)
         self._weigh_context(found, mentioned - set(found),
-                            [w for w in loose if w not in q.split()], kind)
+                            [w for w in loose if w not in q.split()], kind, question)
         if context and not question and not mentioned and proper_name(context):
             weigh_unplaced(self._graph().adj if self.relations else {}, self.entities, found,
                            context.strip())
@@ -412,11 +412,11 @@ class AliasIndex:
         if self.graph is None:
             self.graph = nx.Graph()
             for src, rel, dst in self.relations:
-                self.graph.add_edge(src, dst, rel=rel)
+                self.graph.add_edge(src, dst, rel=rel, src=src)
         return self.graph
 
     def _weigh_context(self, found: dict[str, Evidence], named: set[str], loose: list[str],
-                       kind: str | None) -> None:
+                       kind: str | None, question: bool = False) -> None:
         """The kind asked for, and the context: each entity it names (other than candidates)
         within two relations of a candidate is evidence for it; a kind of entity the context
         names that the candidate is related to, but not to any named, is against it; so is a
@@ -435,11 +435,12 @@ class AliasIndex:
         for entity, evidence in found.items():
             mine = adjacent.get(entity)
             if mine:
-                self._weigh_named(evidence, mine, named)
-                weigh_loose(self.entities, evidence, mine, kinds_of)
+                only_of = entity if question else None  # (see _weigh_named)
+                self._weigh_named(evidence, only_of, mine, named)
+                weigh_loose(self.entities, evidence, mine, kinds_of, only_of)
 
-    def _weigh_named(self, evidence: Evidence, mine: Mapping[str, Any], named: set[str]
-                     ) -> None:
+    def _weigh_named(self, evidence: Evidence, only_of: str | None, mine: Mapping[str, Any],
+                     named: set[str]) -> None:
         adjacent = self.graph.adj
         near_kinds: set[str] = set()
         near_at: dict[str, tuple[int, str]] = {}  # a context entity near it -> (its place in
@@ -468,9 +469,12 @@ class AliasIndex:
                 if path:
                     evidence.near.append((3, 0.0, f"near {name} via {mine[path[0]]['rel']}, "
                                                   f"{adjacent[path[1]][target]['rel']}"))
+        # the kinds of its neighbours; in a question (only_of: the candidate), only those of
+        # its own relations - its city, not a city's customers: "Sá da Bandeira volume in
+        # Braga" names a customer beside Braga, not one Braga should have
         own: dict[str, list[str]] = {}
         for n in mine:
-            if n in self.entities:
+            if n in self.entities and only_of in (None, mine[n]["src"]):
                 own.setdefault(self.entities[n]["kind"], []).append(self.entities[n]["name"])
         for other, targets in by_kind.items():
             if other in own and other not in near_kinds:

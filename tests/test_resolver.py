@@ -428,6 +428,27 @@ def test_a_context_that_is_no_bare_name_or_names_its_neighbour_is_no_unknown_tow
     assert _towns().resolve("Stahr", context=context).status == "resolved", context
 
 
+def test_in_a_question_a_town_is_not_contradicted_by_a_customer_named_beside_it() -> None:
+    """'Sá da Bandeira volume in Braga': the customer (of Porto) is in doubt, not Braga, whose
+    customers are not its own relations; the customer's town is."""
+    entities = [{"id": "pt", "kind": "country", "name": "Portugal"},
+                {"id": "porto", "kind": "city", "name": "Porto"},
+                {"id": "braga", "kind": "city", "name": "Braga"},
+                {"id": "sab", "kind": "customer", "name": "Café Sá da Bandeira Lda."},
+                {"id": "ze", "kind": "customer", "name": "Pastelaria do Zé"}]
+    relations = [{"src_id": "porto", "rel": "in_country", "dst_id": "pt"},
+                 {"src_id": "braga", "rel": "in_country", "dst_id": "pt"},
+                 {"src_id": "sab", "rel": "located_in", "dst_id": "porto"},
+                 {"src_id": "ze", "rel": "located_in", "dst_id": "braga"}]
+    index = AliasIndex.build(entities, [], relations)
+    named = AliasIndex.build(entities, [_alias("sab", "Sá da Bandeira", "name")], relations)
+    for each in (index, named):  # its words, or a name the store holds
+        assert each.resolve("Braga", context="Sá da Bandeira volume in",
+                            question=True).status == "resolved"
+    assert index.resolve("Café Sá da Bandeira", context="volume in Braga",
+                         question=True).status == "ambiguous"
+
+
 def test_a_question_s_other_words_are_no_unknown_town() -> None:
     index = _towns()  # "Umsatz Stahr FY26-Q2": the pack reads Umsatz as the context
     assert index.resolve("Stahr", context="Umsatz", question=True).status == "resolved"
