@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,23 @@ def _old_store(url: str, upto: str) -> None:
         return
     with DoltliteBackend.creating(Path(url)) as backend:
         backend.write(body, AUTHOR, stage=(".",))
+
+
+def _old_backend(url: str, upto: str, rows: Sequence[str] = (), imported: str = ""
+                 ) -> DoltServerBackend | DoltliteBackend:
+    """A backend open on a store as a release whose schema ended at `upto` made it, with
+    `rows` (INSERTs whose one parameter is the author) written as its import of `imported`."""
+    _old_store(url, upto)
+    backend = (DoltServerBackend(url) if url.startswith("mysql://")
+               else DoltliteBackend(Path(url)))
+    if rows:
+        def load(tx: Tx) -> str:
+            for sql in rows:
+                tx.execute(sql, [AUTHOR])
+            return f"Import {imported}"
+
+        backend.write(load, AUTHOR)
+    return backend
     backend.close()
 
 
@@ -69,9 +87,7 @@ def test_a_proposal_upgraded_apart_from_main_merges_its_correction(old_url: str)
     and the branch's correction reaches main (it used to merge nothing, saying so)."""
     from factstore.models import Entity
 
-    _old_store(old_url, "0003_spellings_captured")
-    backend = (DoltServerBackend(old_url) if old_url.startswith("mysql://")
-               else DoltliteBackend(Path(old_url)))
+    backend = _old_backend(old_url, "0003_spellings_captured")
     versioning.create_branch(backend, "fix-x", backend.head())
     side = backend.on_branch("fix-x")
 
@@ -122,16 +138,7 @@ def test_a_store_from_before_0005_finds_its_names_then_upgrades_their_keys(
     "Siobhan OConnell" and "ONeill Freight" are exact, an alias row whose spellings are now
     two names becomes two rows, two rows of one name one; the people and terms keep their
     history (the new key is no change of knowledge)."""
-    _old_store(old_url, "0004_packs_copy")
-    backend = (DoltServerBackend(old_url) if old_url.startswith("mysql://")
-               else DoltliteBackend(Path(old_url)))
-
-    def load(tx: Tx) -> str:
-        for sql in BEFORE_0005:
-            tx.execute(sql, [AUTHOR])
-        return "Import ireland.yaml"
-
-    backend.write(load, AUTHOR)
+    backend = _old_backend(old_url, "0004_packs_copy", BEFORE_0005, "ireland.yaml")
     before = backend.head()
     backend.close()
     with factstore.open_store(old_url) as store:

@@ -219,6 +219,12 @@ def test_transliterations_meet_the_name_they_spell(query: str, entity: str) -> N
     assert answer.candidates[0].reasons[0].startswith("exact")
 
 
+def _resolves_exactly(index: AliasIndex, query: str, entity: str) -> None:
+    answer = index.resolve(query)
+    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
+    assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
+
+
 def _partnerships_and_sociedades() -> AliasIndex:
     """Danish partnerships (I/S, K/S, P/S) and Mexican companies (S.A. de C.V. and kin)."""
     names = {"smorrebrod": "Smørrebrødshuset Vesterbro I/S",
@@ -239,9 +245,7 @@ def _partnerships_and_sociedades() -> AliasIndex:
 ])
 def test_a_partnership_or_sociedad_is_its_name_without_the_form(query: str, entity: str
                                                                 ) -> None:
-    answer = _partnerships_and_sociedades().resolve(query)
-    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
-    assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
+    _resolves_exactly(_partnerships_and_sociedades(), query, entity)
 
 
 def test_the_forms_of_partnerships_and_sociedades_are_kept_in_the_stored_name() -> None:
@@ -307,9 +311,7 @@ def _central_european() -> AliasIndex:
 ])
 def test_polish_czech_and_other_forms_are_the_name_without_them(query: str, entity: str
                                                                 ) -> None:
-    answer = _central_european().resolve(query)
-    assert answer.status == "resolved" and answer.entity and answer.entity["id"] == entity
-    assert answer.candidates[0].reasons[0].startswith("exact"), answer.candidates[0].reasons
+    _resolves_exactly(_central_european(), query, entity)
 
 
 def test_the_first_part_of_a_compound_name_is_not_its_short_name() -> None:

@@ -19,7 +19,7 @@ from factstore.resolver import AliasIndex
 from factstore.store.names import Names
 
 from .conftest import AUTHOR, FIXTURES, Facts
-from .test_migrations import _old_store, old_url  # noqa: F401  (a fixture)
+from .test_migrations import _old_backend, old_url  # noqa: F401  (a fixture)
 
 EXPERT = "Priya Nair <priya@orvik.test>"
 
@@ -299,24 +299,13 @@ def test_a_store_from_before_0003_upgrades_and_history_diff_blame_cross_it(
     """A store an earlier release wrote (its import of the file, the import branch, an
     expert's correction) is upgraded when opened, and nothing about the upgrade reads as a
     change of knowledge; the next reload merges through the old import branch."""
-    _old_store(old_url, "0002_packs")
-    from factstore.backends.dolt import DoltServerBackend
-    from factstore.backends.doltlite import DoltliteBackend
-
-    backend = (DoltServerBackend(old_url) if old_url.startswith("mysql://")
-               else DoltliteBackend(Path(old_url)))
-
-    def load(tx: Tx) -> str:
-        for sql in OLD_ROWS:
-            tx.execute(sql, [AUTHOR])
-        return "Import crm.yaml"
+    backend = _old_backend(old_url, "0002_packs", OLD_ROWS, "crm.yaml")
 
     def correct(tx: Tx) -> str:
         tx.execute("UPDATE facts SET value = '420000', recorded_by = ?, reason = 'invoice', "
                    "rev = 2 WHERE id = 'fact:orvik-arr'", [EXPERT])
         return "Correct arr of orvik"
 
-    backend.write(load, AUTHOR)
     versioning.create_branch(backend, "imports/crm-yaml", backend.head())
     backend.write(correct, EXPERT)
     before = backend.head()
