@@ -6,7 +6,7 @@ cannot connect to it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from factstore.name_keys import NAME_PARTICLES, normalize
@@ -23,16 +23,15 @@ PROPER_NAME_WORDS_MOST = 4
 
 
 def weigh_loose(entities: Mapping[str, Mapping[str, Any]], evidence: Evidence,
-                mine: Mapping[str, Any], kinds_of: dict[str, set[str]],
-                only_of: str | None = None) -> None:
+                mine: Mapping[str, Any], theirs: Iterable[str],
+                kinds_of: dict[str, set[str]]) -> None:
     """Words of the context that name no entity, each with the kinds of entity whose names
     have it: a word of the name of an entity next to the candidate (`mine`) is for it
     (near_words: "05 09" of its birth date 1918-05-09); one written like such a word
     ("tarlga" for its suburb Taralga, "2744" for its postcode 2474, "2014" in a birth date
     for its 2004) is a slip for it (near_slips); otherwise, a word of the names of a kind
-    the candidate is related to, but not of its own, is against it (unexplained). In a
-    question (`only_of`: the candidate), only its own relations can be said against it: a
-    customer's name beside a town is no word against the town."""
+    the candidate is related to, but not of its own (`theirs`: the neighbours that may be
+    said against it), is against it (unexplained)."""
     if not kinds_of:
         return
     slips = len(mine) <= SLIP_NEIGHBOURS_MOST  # a hub's neighbours: too many to compare
@@ -42,10 +41,7 @@ def weigh_loose(entities: Mapping[str, Mapping[str, Any]], evidence: Evidence,
             row = entities[n]
             own.setdefault(row["kind"], set()).update(normalize(row["name"]).split())
     every = set().union(*own.values()) if own else set()
-    if only_of is not None:
-        against = {entities[n]["kind"] for n in mine if n in entities and mine[n]["src"] == only_of}
-    else:
-        against = set(own)
+    against = {entities[n]["kind"] for n in theirs}
     for word, kinds in kinds_of.items():
         if word in every:  # a part of its birth date, a word of its suburb's name
             evidence.near_words.append(word)

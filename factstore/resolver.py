@@ -435,11 +435,15 @@ class AliasIndex:
         for entity, evidence in found.items():
             mine = adjacent.get(entity)
             if mine:
-                only_of = entity if question else None  # (see _weigh_named)
-                self._weigh_named(evidence, only_of, mine, named)
-                weigh_loose(self.entities, evidence, mine, kinds_of, only_of)
+                # what may be said against it: its neighbours; in a question, only those of
+                # its own relations - its town, not a town's customers ("Sá da Bandeira
+                # volume in Braga" names a customer beside Braga, not one Braga should have)
+                own = [n for n in mine if n in self.entities
+                       and (not question or mine[n]["src"] == entity)]
+                self._weigh_named(evidence, mine, own, named)
+                weigh_loose(self.entities, evidence, mine, own, kinds_of)
 
-    def _weigh_named(self, evidence: Evidence, only_of: str | None, mine: Mapping[str, Any],
+    def _weigh_named(self, evidence: Evidence, mine: Mapping[str, Any], theirs: list[str],
                      named: set[str]) -> None:
         adjacent = self.graph.adj
         near_kinds: set[str] = set()
@@ -469,13 +473,9 @@ class AliasIndex:
                 if path:
                     evidence.near.append((3, 0.0, f"near {name} via {mine[path[0]]['rel']}, "
                                                   f"{adjacent[path[1]][target]['rel']}"))
-        # the kinds of its neighbours; in a question (only_of: the candidate), only those of
-        # its own relations - its city, not a city's customers: "Sá da Bandeira volume in
-        # Braga" names a customer beside Braga, not one Braga should have
-        own: dict[str, list[str]] = {}
-        for n in mine:
-            if n in self.entities and only_of in (None, mine[n]["src"]):
-                own.setdefault(self.entities[n]["kind"], []).append(self.entities[n]["name"])
+        own: dict[str, list[str]] = {}  # the names of `theirs` (what may be said against it)
+        for n in theirs:
+            own.setdefault(self.entities[n]["kind"], []).append(self.entities[n]["name"])
         for other, targets in by_kind.items():
             if other in own and other not in near_kinds:
                 said = [self.entities[t]["name"] for t in targets]
