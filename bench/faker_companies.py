@@ -13,8 +13,11 @@ the store. Queries: the name as stored, without its legal form, in other case, w
 diacritics, with a typo, "&" written out; with the city as context (sometimes the country
 or nothing). Queries that no evidence could tell apart are dropped: a name NOT in the store
 that a stored company also has in the same city, and a stored company's name that another
-stored company has in the same city; so is a name NOT in the store that a stored town has
-(Faker names towns after surnames too: "Pelletier").
+stored company has in the same city, or that a stored company has with a query saying no
+more than that company's country, or nothing; a stored company's name that another stored
+company has in the same city; and a name NOT in the store that a stored town has (Faker
+names towns after surnames too: "Pelletier"). Faker's Italian towns come from a set, so they
+are sorted first (else the set would change with the interpreter's hash seed).
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ def generate() -> LabelledSet:
     for locale, (country, and_word) in LOCALES.items():
         fake = Faker(locale)
         fake.seed_instance(SEED)
+        for provider in fake.providers:  # it_IT's towns: a list made from a set
+            if isinstance(getattr(provider, "cities", None), list):
+                provider.cities = sorted(provider.cities)  # type: ignore[attr-defined]
         for _ in range(PER_LOCALE):
             made.append({"id": f"fk{len(made)}", "name": fake.company(), "city": fake.city(),
                          "country": country, "and": and_word})
@@ -73,10 +79,12 @@ def generate() -> LabelledSet:
     labelled.entities += places.values()
     stored = {e["id"] for e in labelled.entities}
     where: dict[tuple[str, str], list[str]] = {}  # (name, city) -> the stored companies
+    countries: dict[str, set[str]] = {}  # name -> the countries of the stored companies
     for company in made:
         if company["id"] in stored:
             where.setdefault((normalize(company["name"]), company["city"]), []).append(
                 company["id"])
+            countries.setdefault(normalize(company["name"]), set()).add(company["country"])
     placed = {normalize(p["name"]) for p in places.values()}  # Faker's towns: "Pelletier"
     for company in made:
         held = where.get((normalize(company["name"]), company["city"]), [])
@@ -88,6 +96,9 @@ def generate() -> LabelledSet:
             roll = rng.random()
             context = (company["city"] if roll < 0.8 else company["country"] if roll < 0.9
                        else None)
+            held = countries.get(normalize(company["name"]))
+            if company["id"] not in stored and held and (context is None or context in held):
+                continue  # a stored company's name, and nothing said to tell them apart
             labelled.queries.append(Query(text, context, company["id"],
                                           company["id"] in stored, None))
     return labelled
