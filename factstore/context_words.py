@@ -6,7 +6,7 @@ cannot connect to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from factstore.name_keys import NAME_PARTICLES, normalize
@@ -24,30 +24,39 @@ PROPER_NAME_WORDS_MOST = 4
 
 def weigh_loose(entities: Mapping[str, Mapping[str, Any]], evidence: Evidence,
                 mine: Mapping[str, Any], theirs: Iterable[str],
-                kinds_of: dict[str, set[str]]) -> None:
+                kinds_of: dict[str, set[str]], whole: bool = False) -> None:
     """Words of the context that name no entity, each with the kinds of entity whose names
     have it: a word of the name of an entity next to the candidate (`mine`) is for it
     (near_words: "05 09" of its birth date 1918-05-09); one written like such a word
     ("tarlga" for its suburb Taralga, "2744" for its postcode 2474, "2014" in a birth date
     for its 2004) is a slip for it (near_slips); otherwise, a word of the names of a kind
     the candidate is related to, but not of its own (`theirs`: the neighbours that may be
-    said against it), is against it (unexplained)."""
+    said against it), is against it (unexplained). A context that is `whole` one name (a
+    proper name naming no entity) is for it only if one neighbour's name has each of its
+    words, or a word written like it ("Frankfurt" for its Frankfurt am Main, not "Sainte
+    Édith" for its Sainte-Marie: a town of its own)."""
     if not kinds_of:
         return
     slips = len(mine) <= SLIP_NEIGHBOURS_MOST  # a hub's neighbours: too many to compare
     own: dict[str, set[str]] = {}
+    names: list[set[str]] = []
     for n in mine:
         if n in entities:
             row = entities[n]
-            own.setdefault(row["kind"], set()).update(normalize(row["name"]).split())
+            names.append(set(normalize(row["name"]).split()))
+            own.setdefault(row["kind"], set()).update(names[-1])
     every = set().union(*own.values()) if own else set()
     against = {entities[n]["kind"] for n in theirs}
+    for_it = not whole or any(all(w in name or (slips and any(_slip(w, x) for x in name))
+                                  for w in kinds_of) for name in names)
     for word, kinds in kinds_of.items():
         if word in every:  # a part of its birth date, a word of its suburb's name
-            evidence.near_words.append(word)
+            if for_it:
+                evidence.near_words.append(word)
             continue
         if slips and any(_slip(word, theirs) for theirs in every):
-            evidence.near_slips.append(word)
+            if for_it:
+                evidence.near_slips.append(word)
             continue
         if any(k in against for k in kinds):
             evidence.unexplained.append(word)
@@ -58,7 +67,7 @@ def weigh_loose(entities: Mapping[str, Mapping[str, Any]], evidence: Evidence,
 
 def weigh_unplaced(adjacent: Mapping[str, Mapping[str, Any]],
                    entities: Mapping[str, Mapping[str, Any]], found: dict[str, Evidence],
-                   said: str) -> None:
+                   said: str, named: Collection[str] = ()) -> None:
     """The context is a bare proper name that names no entity ("Bjerringbro", "Sainte
     Renédan"): a town or party the store cannot connect to a candidate is against one that
     has neighbours (its town, its country) and nothing of the context for it, as another
@@ -67,10 +76,14 @@ def weigh_unplaced(adjacent: Mapping[str, Mapping[str, Any]],
     for entity, evidence in found.items():
         mine = adjacent.get(entity)
         if mine and not (evidence.near or evidence.near_words or evidence.near_slips
-                         or evidence.slips or evidence.unexplained):
+                         or evidence.slips or evidence.unexplained or evidence.contradicts
+                         or any(n in mine for n in named)):
             kinds = sorted({entities[n]["kind"] for n in mine if n in entities})
-            evidence.contradicts.append(f"the context names {said}, which the store does "
-                                        f"not hold, not its {'/'.join(kinds)}")
+            evidence.contradicts.append(
+                f"the context names {said}, which the store "
+                f"{'cannot connect to it' if named else 'does not hold'}, "
+                f"not its {'/'.join(kinds)}")
+            evidence.unplaced = True
 
 
 def proper_name(text: str) -> bool:

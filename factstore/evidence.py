@@ -213,6 +213,9 @@ class Evidence:
     near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
     kind_differs: str | None = None
+    # the context is a place or party the store does not hold, nothing of it for this one
+    # (context_words.weigh_unplaced): never resolved on the name alone, however rare
+    unplaced: bool = False
     alone: bool = False  # no other entity (nor unlisted alias) may be meant: see features()
 
     def features(self, config: ResolverConfig) -> dict[str, float]:
@@ -324,7 +327,7 @@ def decide(query: str, found: dict[str, Evidence], unlisted: int, config: Resolv
     status: Literal["resolved", "ambiguous", "unknown"]
     if not ranked or alone(top) < config.listed_from:
         status, shown = "unknown", ranked[:5]
-    elif 1 / mass >= config.resolve_at:
+    elif 1 / mass >= config.resolve_at and not ranked[0][2].unplaced:
         status, shown = "resolved", ranked[:5]
     else:
         status = "ambiguous"

@@ -38,6 +38,7 @@ from factstore.name_keys import (  # (re-exported: the store's modules import th
     short_caps, spellings, split_form, strip_legal_suffix,
 )
 from factstore.context_kinds import said_by, said_with
+from factstore.name_forms import weigh_form, written_as_form
 from factstore.context_words import SLIP_NEIGHBOURS_MOST, proper_name, weigh_loose, weigh_unplaced
 from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
 from factstore.name_likeness import slip as _slip
@@ -159,6 +160,7 @@ class AliasIndex:
     config: ResolverConfig = field(default_factory=_default_config)
     number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
     implies: dict[tuple[str, str], bool] = field(default_factory=dict)  # kinds (on first use)
+    formless: dict[str, bool] = field(default_factory=dict)  # kind -> no name has a legal form
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
@@ -236,11 +238,20 @@ class AliasIndex:
         # Corporation" is that company, whatever short name a neighbour of the context has.
         if mentioned and not full_hit and not (caps and hit):
             self._fuzzy_near(found, q, form, mentioned, on, config)
-        self._weigh_context(found, mentioned - set(found),
-                            [w for w in loose if w not in q.split()], kind, question)
-        if context and not question and not mentioned and proper_name(context):
+        # a context that is one proper name ("Sainte Édith", "Carvalho"): a place or party,
+        # the store's or not, that a candidate nothing of the context is for is not next to
+        said = context.strip() if context and not question and proper_name(context) else ""
+        # an entity the context names is evidence, unless it is a candidate the name itself
+        # may mean ("Merle-la-Forêt" for "Merle SA" is its town, whose name holds its word)
+        self._weigh_context(found, mentioned - {e for e, ev in found.items()
+                                                if ev.level not in ("leading_words", "words")},
+                            [w for w in loose if w not in q.split()], kind, question,
+                            bool(said) and not mentioned)
+        if said:
             weigh_unplaced(self._graph().adj if self.relations else {}, self.entities, found,
-                           context.strip())
+                           said, mentioned)
+        if form and written_as_form(query):  # "Ribeiro Ltda." is no town
+            weigh_form(found, self.entities, self.formless)
         if hit:  # a name met exactly beats longer names holding it, unless the context
             for entity in [e for e, ev in found.items()  # points at one of them
                            if ev.level in ("leading_words", "words")
@@ -416,7 +427,7 @@ class AliasIndex:
         return self.graph
 
     def _weigh_context(self, found: dict[str, Evidence], named: set[str], loose: list[str],
-                       kind: str | None, question: bool = False) -> None:
+                       kind: str | None, question: bool = False, unheld: bool = False) -> None:
         """The kind asked for, and the context: each entity it names (other than candidates)
         within two relations of a candidate is evidence for it; a kind of entity the context
         names that the candidate is related to, but not to any named, is against it; so is a
@@ -441,7 +452,7 @@ class AliasIndex:
                 own = [n for n in mine if n in self.entities
                        and (not question or mine[n]["src"] == entity)]
                 self._weigh_named(evidence, mine, own, named)
-                weigh_loose(self.entities, evidence, mine, own, kinds_of)
+                weigh_loose(self.entities, evidence, mine, own, kinds_of, unheld)
 
     def _weigh_named(self, evidence: Evidence, mine: Mapping[str, Any], theirs: list[str],
                      named: set[str]) -> None:

@@ -423,6 +423,80 @@ def test_a_town_the_store_does_not_hold_is_not_the_candidate_s(town: str) -> Non
             in answer.candidates[0].reasons)
 
 
+def _rare_names() -> AliasIndex:
+    """A rare two-word name (among 400 others, it weighs more than 'nothing near' takes
+    away), a town of two words starting like another's, a town named like a family, and
+    enough towns none of whose names carries a legal form for a form to say it is not a
+    town's."""
+    entities = [{"id": "loos", "kind": "customer", "name": "Simon Loos"},
+                {"id": "fleury", "kind": "customer", "name": "Fleury"},
+                {"id": "garcia-co", "kind": "customer", "name": "Garcia Hermanos S.L."},
+                {"id": "carvalho", "kind": "customer", "name": "Carvalho"},
+                {"id": "fr", "kind": "country", "name": "France"}]
+    relations = [{"src_id": "fleury", "rel": "located_in", "dst_id": "t0"},
+                 {"src_id": "loos", "rel": "located_in", "dst_id": "t1"},
+                 {"src_id": "garcia-co", "rel": "located_in", "dst_id": "t2"},
+                 {"src_id": "carvalho", "rel": "located_in", "dst_id": "t3"}]
+    towns = ["Sainte-Marie", "Wormer", "Madrid", "Lisboa", "Garcia", "Merle-la-Forêt",
+             *(f"Town {chr(65 + n)}" for n in range(20))]
+    for n, town in enumerate(towns):
+        entities.append({"id": f"t{n}", "kind": "city", "name": town})
+        relations.append({"src_id": f"t{n}", "rel": "in_country", "dst_id": "fr"})
+    entities.append({"id": "merle", "kind": "customer", "name": "Merle SA"})
+    relations.append({"src_id": "merle", "rel": "located_in", "dst_id": "t5"})
+    entities += [{"id": f"c{n}", "kind": "customer", "name": f"Client {n:03}"} for n in range(400)]
+    return AliasIndex.build(entities, [], relations)
+
+
+def test_a_rare_name_in_a_town_the_store_does_not_hold_is_not_resolved() -> None:
+    """However rare the name (the weight of a rare exact name outweighs 'nothing near'), a
+    town the store cannot place it in makes it a question for a person, not an answer."""
+    index = _rare_names()
+    assert index.resolve("Simon Loos", context="Wormer").status == "resolved"
+    elsewhere = index.resolve("Simon Loos", context="Jorwert")
+    assert elsewhere.status == "ambiguous", elsewhere.candidates[0].reasons
+    assert [c.id for c in elsewhere.candidates] == ["loos"]
+
+
+def test_a_town_that_shares_a_word_with_the_candidate_s_is_not_it() -> None:
+    """'Sainte Édith' is not Sainte-Marie: one word in common is no support, while the
+    town written in part, or with a slip, still is."""
+    index = _rare_names()
+    for town in ("Sainte-Marie", "Sainte Marie", "Sainte Marei"):
+        assert index.resolve("Fleury", context=town).status == "resolved", town
+    other = index.resolve("Fleury", context="Sainte Édith")
+    assert other.status == "ambiguous"
+    assert ("the context names Sainte Édith, which the store does not hold, not its city"
+            in other.candidates[0].reasons)
+
+
+def test_a_name_the_context_names_that_is_not_connected_to_the_candidate() -> None:
+    """'Carvalho' names a customer, and the query's town; the store's Simon Loos has
+    nothing to do with it. Its own town named with its name's word still counts."""
+    index = _rare_names()
+    unconnected = index.resolve("Simon Loos", context="Carvalho")
+    assert unconnected.status == "ambiguous"
+    assert ("the context names Carvalho, which the store cannot connect to it, not its city"
+            in unconnected.candidates[0].reasons)
+    assert index.resolve("Merle SA", context="Merle-la-Forêt").status == "resolved"
+
+
+@pytest.mark.parametrize("query", ["Garcia Ltda.", "GARCIA S.A.", "Garcia GmbH"])
+def test_a_legal_form_written_as_one_is_no_town_s_name(query: str) -> None:
+    answer = _rare_names().resolve(query)
+    assert answer.status != "resolved", query
+    town = next(c for c in answer.candidates if c.id == "t4")
+    assert any("no city has one" in r for r in town.reasons)
+
+
+@pytest.mark.parametrize("query", ["Garcia", "garcia sa", "Garcia Sa"])
+def test_a_word_that_may_be_a_form_or_a_name_leaves_the_town(query: str) -> None:
+    """Lower case or capitalised like the rest of the name, 'sa' is as likely the surname
+    Sá as the form S.A.: the town stays what the name means."""
+    assert _rare_names().resolve(query).entity == {"id": "t4", "name": "Garcia",
+                                                   "kind": "city"}, query
+
+
 @pytest.mark.parametrize("context", ["EMEA renewal", "EMEA", "Q3 review", "invoice 2026",
                                      "renewal for the Lüneburg office", "Germany", "Bonn"])
 def test_a_context_that_is_no_bare_name_or_names_its_neighbour_is_no_unknown_town(
