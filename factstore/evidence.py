@@ -84,7 +84,8 @@ class ResolverConfig:
     #                          for its suburb Taralga)
     nothing_near: float  # the context says something against it and nothing for it (the
     #                      country it shares with another town the context names is not for
-    #                      it: "Stahr" in Jülich, the Stahr of the store is in Bonn)
+    #                      it: "Stahr" in Jülich, the Stahr of the store is in Bonn); two
+    #                      near_words are something for it (its birth date's month and day)
     unexplained: float  # per word of the context (3 at most) that names no entity but is
     #                     a word of the names of a kind of entity the candidate is related to,
     #                     none of which has it (the context's birth date is not the candidate's)
@@ -246,7 +247,8 @@ class Evidence:
                 ("near_words", min(3, len(self.near_words))),
                 ("near_slips", min(3, len(self.near_slips))),
                 ("nothing_near", bool(self.contradicts or self.slips)
-                 and not any(d < 3 for d, _, _ in self.near) and not self.near_slips),
+                 and not any(d < 3 for d, _, _ in self.near) and not self.near_slips
+                 and len(self.near_words) < 2),
                 ("unexplained", min(3, len(self.unexplained))),
                 ("kind_differs", self.kind_differs is not None)):
             if value:

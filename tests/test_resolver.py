@@ -866,6 +866,25 @@ def test_a_year_that_agrees_only_inside_a_birth_date_that_does_not_is_no_agreeme
     assert found["p"].partial == 0 and found["p"].slips  # one digit off: a slip
 
 
+def test_two_parts_of_its_birth_date_are_something_for_it() -> None:
+    """'2003-10-23' for the Andrea Wolf born 1988-10-23: the year is against her, but the
+    month and day of her birth date are for her, so 'nothing for it' does not apply; one
+    part alone (a month shared by one person in twelve) is not enough to lift it."""
+    entities = [{"id": "p", "kind": "person", "name": "Andrea Wolf"},
+                {"id": "y", "kind": "birth year", "name": "1988"},
+                {"id": "d", "kind": "born", "name": "1988-10-23"},
+                {"id": "y2", "kind": "birth year", "name": "2003"}]
+    relations = [{"src_id": "p", "rel": "born_in", "dst_id": "y"},
+                 {"src_id": "p", "rel": "born_on", "dst_id": "d"}]
+    index = AliasIndex.build(entities, [], relations)
+    two = index.evidence("Andrea Wolf", context="2003-10-23 2003")[0]["p"]
+    assert two.near_words == ["10", "23"] and two.contradicts
+    assert "nothing_near" not in two.features(evidence.DEFAULT)
+    one = index.evidence("Andrea Wolf", context="2003-10-05 2003")[0]["p"]
+    assert one.near_words == ["10"]
+    assert one.features(evidence.DEFAULT)["nothing_near"] == 1
+
+
 def test_a_word_many_stored_names_carry_unlike_any_of_the_name_is_another_persons() -> None:
     index = _persons("Charles Orchard", "Charlotte Vane", "Charlotte Hollis", "Charlotte Bruin",
                      "Charlotte Quay", "Mia Tarrant")
