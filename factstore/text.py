@@ -202,6 +202,16 @@ def german_number(text: str) -> str | None:
     return m[1] + whole.replace(".", "") + (f".{fraction}" if fraction else "")
 
 
+def dot_group(text: str) -> str | None:
+    """The other reading of a number written with one dot before three digits ('1.790',
+    '12.500'): read as a decimal point, as plain_number does, it is 1.79; as much of Europe
+    writes, a thousands group: '1790'. None for any other text (and for '0.125': nobody
+    groups a leading zero)."""
+    m = _DOT_GROUP.fullmatch(text)
+    return m[1] + m[2] + m[3] if m else None
+
+
+_DOT_GROUP = re.compile(r"([-+]?)([1-9]\d{0,2})\.(\d{3})")
 _GERMAN = re.compile(r"([-+]?)(\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+)")
 
 
@@ -369,5 +379,6 @@ __all__ = [
     "MONTH_ABBREVIATIONS", "MONTH_NAMES", "MONTH_PREFIXES", "NOT_FINITE", "ORDINALS",
     "OTHER_DIGITS", "QUESTION_PERIODS", "QUESTION_WORDS", "SCALES", "SPACES", "STRUCTURE",
     "TERMINAL_CONTROL", "Number",
-    "clean_for_pack", "clean_for_terminal", "german_number", "parse_number", "plain_number"
+    "clean_for_pack", "clean_for_terminal", "dot_group", "german_number", "parse_number",
+    "plain_number"
 ]

@@ -167,3 +167,25 @@ def test_a_correction_takes_a_german_number_where_it_reads_no_other_way(dach: Fa
         with pytest.raises(InvalidInput, match=r"^value: "):
             dach.correct_fact("Müller Kältetechnik", typo, predicate="umsatz",
                               period="FY26-Q3", author=AUTHOR, reason="Tippfehler")
+
+
+def test_one_dot_group_far_from_the_value_it_corrects_is_refused(dach: FactStore) -> None:
+    """'1.300' reads as 1.3 (a decimal point, as in English); correcting a figure of 1250
+    with it, the user most likely meant 1300 (a German thousands group): it is refused, with
+    both ways to write it, and nothing is written; near the old value (1.2) it is taken."""
+    fact = "fact:mueller-umsatz-fy26q3"
+    dach.correct_fact("Müller Kältetechnik", "1250", predicate="umsatz", period="FY26-Q3",
+                      author=AUTHOR, reason="in Tausend")
+    before = dach.get(fact)
+    with pytest.raises(InvalidInput, match=r"^value: '1\.300' reads as 1\.3 .*the 1250 it "
+                                           r"corrects; write 1300 for a thousands group, or 1\.3$"):
+        dach.correct_fact("Müller Kältetechnik", "1.300", predicate="umsatz", period="FY26-Q3",
+                          author=AUTHOR, reason="Korrektur")
+    assert dach.get(fact) == before  # nothing written
+    dach.correct_fact("Müller Kältetechnik", "1300", predicate="umsatz", period="FY26-Q3",
+                      author=AUTHOR, reason="Korrektur")
+    dach.correct_fact("Müller Kältetechnik", "1.2", predicate="umsatz", period="FY26-Q3",
+                      author=AUTHOR, reason="in Millionen")
+    dach.correct_fact("Müller Kältetechnik", "1.300", predicate="umsatz", period="FY26-Q3",
+                      author=AUTHOR, reason="in Millionen, genauer")
+    assert dach.get(fact)["value"] == "1.300"

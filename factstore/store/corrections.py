@@ -28,7 +28,7 @@ from factstore.schema import NUMERIC, Row, Table, table_for_id
 from factstore.store.core import Captured, StoreCore
 from factstore.store.core import message as commit_message
 from factstore.store.names import Names, did_you_mean
-from factstore.text import parse_number, plain_number
+from factstore.text import dot_group, parse_number, plain_number
 
 
 class Corrections:
@@ -65,7 +65,8 @@ class Corrections:
         if source is not None:
             self._check_source(source)
         target = self.names.fact(name, predicate, period, source)
-        text, _ = value_text(check_fact_value(_parse_value(value, target["value_type"])))
+        text, _ = value_text(check_fact_value(_parse_value(value, target["value_type"],
+                                                           target["value"])))
         if quote is not None:
             check_text("quote", quote, required=False)
         changes: dict[str, Any] = {"value": text}
@@ -179,12 +180,21 @@ def check_value(value: Any, value_type: str) -> None:
         raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
 
 
-def _parse_value(value: str | int | float, value_type: str) -> str | int | float:
+def _parse_value(value: str | int | float, value_type: str, old: str | None = None
+                 ) -> str | int | float:
     """CLI values arrive as text; numeric facts stay numeric, with the digits as typed (a
     pack's own way of writing them, '1,300,000', read too, and German's where no other reading
-    is possible, '1.234.567,89'), or the correction is refused."""
+    is possible, '1.234.567,89'), or the correction is refused. One dot before three digits
+    ('1.790') is a decimal point, unless the value it corrects (`old`) says a thousands group
+    was meant (1840 kg): then it is refused, with both ways to write it."""
     if isinstance(value, str) and value_type in NUMERIC:
-        value = plain_number(value.strip(), numeric=True)
+        typed = value.strip()
+        value = plain_number(typed, numeric=True)
+        if (grouped := dot_group(typed)) is not None and _nearer(grouped, value, old):
+            decimal = value.rstrip("0").rstrip(".")
+            raise InvalidInput(
+                f"value: {typed!r} reads as {decimal} (the dot as a decimal point), not near "
+                f"the {old} it corrects; write {grouped} for a thousands group, or {decimal}")
     check_value(value, value_type)
     if not isinstance(value, str) or value_type not in NUMERIC:
         return value
@@ -192,6 +202,16 @@ def _parse_value(value: str | int | float, value_type: str) -> str | int | float
     if not isinstance(number, int | float) or not math.isfinite(number):
         raise InvalidInput(f"value: {value!r} is not a number (this fact is {value_type})")
     return number
+
+
+def _nearer(grouped: str, decimal: str, old: str | None) -> bool:
+    """Is the thousands reading of a number nearer the value it corrects than the decimal
+    one (by ratio)?"""
+    was = parse_number(old) if old is not None else None
+    if not isinstance(was, int | float) or isinstance(was, bool) or was <= 0:
+        return False
+    big, small = float(grouped), float(decimal)
+    return big > 0 and small > 0 and abs(math.log(big / was)) < abs(math.log(small / was))
 
 
 __all__ = [
