@@ -38,7 +38,7 @@ from factstore.name_keys import (  # (re-exported: the store's modules import th
     short_caps, spellings, split_form, strip_legal_suffix,
 )
 from factstore.context_kinds import said_by, said_with
-from factstore.name_forms import weigh_form, written_as_form
+from factstore.name_forms import forms_by_kind, weigh_form, written_as_form
 from factstore.context_words import SLIP_NEIGHBOURS_MOST, proper_name, weigh_loose, weigh_unplaced
 from factstore.name_likeness import SLIP_ALIKE_FROM, SLIP_FROM
 from factstore.name_likeness import slip as _slip
@@ -160,7 +160,8 @@ class AliasIndex:
     config: ResolverConfig = field(default_factory=_default_config)
     number_kinds: dict[int, set[str]] | None = None  # digits -> numbers names have (on first use)
     implies: dict[tuple[str, str], bool] = field(default_factory=dict)  # kinds (on first use)
-    formless: dict[str, bool] = field(default_factory=dict)  # kind -> no name has a legal form
+    forms: dict[str, tuple[int, set[str]]] | None = None  # kind -> names read, their legal
+    #                                                        forms (on first use)
 
     @classmethod
     def build(cls, entities: list[dict[str, Any]], aliases: list[dict[str, Any]],
@@ -251,7 +252,9 @@ class AliasIndex:
             weigh_unplaced(self._graph().adj if self.relations else {}, self.entities, found,
                            said, mentioned)
         if form and written_as_form(query):  # "Ribeiro Ltda." is no town
-            weigh_form(found, self.entities, self.formless)
+            if self.forms is None:
+                self.forms = forms_by_kind(self.entities.values())
+            weigh_form(found, self.entities, self.forms, form)
         if hit:  # a name met exactly beats longer names holding it, unless the context
             for entity in [e for e, ev in found.items()  # points at one of them
                            if ev.level in ("leading_words", "words")

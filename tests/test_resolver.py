@@ -431,6 +431,8 @@ def _rare_names() -> AliasIndex:
     entities = [{"id": "loos", "kind": "customer", "name": "Simon Loos"},
                 {"id": "fleury", "kind": "customer", "name": "Fleury"},
                 {"id": "garcia-co", "kind": "customer", "name": "Garcia Hermanos S.L."},
+                {"id": "ribeiro", "kind": "customer", "name": "Ribeiro Ltda."},
+                {"id": "kramer", "kind": "customer", "name": "Kramer GmbH"},
                 {"id": "carvalho", "kind": "customer", "name": "Carvalho"},
                 {"id": "fr", "kind": "country", "name": "France"}]
     relations = [{"src_id": "fleury", "rel": "located_in", "dst_id": "t0"},
@@ -495,6 +497,18 @@ def test_a_word_that_may_be_a_form_or_a_name_leaves_the_town(query: str) -> None
     Sá as the form S.A.: the town stays what the name means."""
     assert _rare_names().resolve(query).entity == {"id": "t4", "name": "Garcia",
                                                    "kind": "city"}, query
+
+
+def test_a_form_says_nothing_in_a_store_whose_names_have_none() -> None:
+    """Customers kept by their short names ("Globex"), none with a form: "Globex Corp." is
+    still Globex. So is a form no stored name has, where other names have forms ("Garcia
+    OY": no name of the store ends in Oy)."""
+    plain = AliasIndex.build([{"id": f"c{n}", "kind": "customer", "name": name} for n, name
+                              in enumerate(["Globex", *(f"Client {n:02}" for n in range(25))])],
+                             [], [])
+    assert plain.resolve("Globex Corp.").status == "resolved"
+    assert _rare_names().resolve("Garcia OY").entity == {"id": "t4", "name": "Garcia",
+                                                         "kind": "city"}
 
 
 @pytest.mark.parametrize("context", ["EMEA renewal", "EMEA", "Q3 review", "invoice 2026",
