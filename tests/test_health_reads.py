@@ -121,3 +121,37 @@ def test_stale_sources_on_any_day_and_limit_as_from_every_fact(store: FactStore,
 
 def test_the_written_out_whitespace_is_what_str_strip_removes() -> None:
     assert [chr(c) for c in range(0x110000) if chr(c).isspace()] == reads.WHITESPACE
+
+
+# names the engine picks as perhaps shared (_shared_keys) that health leaves out, or keeps:
+# an alias of a retracted entity, a retracted alias, a name beside an alias, a legal form
+# aside; and a name whose key is empty (every name is read then)
+NAMES = """
+factstore: 1
+entities:
+  - {id: kite, kind: customer, name: Kite}
+  - {id: gone-co, kind: customer, name: Gone Co, aliases: [{alias: Kite Ltd, kind: former}]}
+  - {id: orvik, kind: customer, name: Orvik AS}
+  - {id: falk, kind: customer, name: Falk, aliases: [{alias: ORVIK, kind: ticker}]}
+  - {id: birch, kind: customer, name: Birch, aliases: [{alias: Alder, kind: abbreviation}]}
+  - {id: alder, kind: customer, name: Alder Group}
+"""
+
+
+@pytest.mark.parametrize("dashed", [False, True])
+def test_shared_names_as_from_every_name(store: FactStore, tmp_path: Path,
+                                         dashed: bool) -> None:
+    commits = []
+    extra = "  - {id: dashes, kind: customer, name: '---'}\n" if dashed else ""
+    for name, text in (("trips", TRIPS), ("names", NAMES + extra)):
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+        store.import_file(tmp_path / f"{name}.yaml", author=AUTHOR, reason=name)
+        commits.append(store.head())
+    store.retract("gone-co", author=AUTHOR, reason="gone")
+    commits.append(store.head())
+    store.retract("alder", author=AUTHOR, reason="an alias, not a name")
+    for at in (None, *commits):
+        found = store.health(as_of=at).findings
+        assert found == _everything(store, at)
+    shared = [f.ids for f in store.health().findings if f.check == "shared_alias"]
+    assert shared == [["acme-corp", "acme-gmbh"], ["falk", "orvik"]]

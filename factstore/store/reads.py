@@ -127,19 +127,76 @@ class Reads:
         pinned = self.core.backend.pin(at)
         sql = self.core.select_sql
         scans = self._facts_scans(pinned, _stale_before(day, max_age_days))
+        # the names: only the keys several entities may share (_shared_keys), when every
+        # entity's key is stored; else every name, whole
+        names = [self._shared_keys(pinned)] if named else self._names(pinned, named)
         read = self.core.select_all([
             *scans, sql("sources", "1 = 1", [], pinned), sql("definitions", "1 = 1", [], pinned),
-            sql("entities", "1 = 1", [], pinned,
-                columns=f"id, name, status{', normalized' if named else ''}"),
-            sql("aliases", "1 = 1", [], pinned, columns="entity_id, normalized, alias, status"),
-        ], pinned)
-        tables = dict(zip(("sources", "definitions", "entities", "aliases"), read[len(scans):],
-                          strict=True))
+            *names], pinned)
+        tables = {"sources": read[len(scans)], "definitions": read[len(scans) + 1]}
+        if named:
+            keys = [r["k"] for r in read[-1]]
+            entities, aliases = (self._names_of(pinned, keys) if all(keys) else
+                                 self.core.select_all(self._names(pinned, named), pinned))
+        else:
+            entities, aliases = read[-2:]
+        tables["entities"], tables["aliases"] = entities, aliases
         tables["facts"], oldest = self._facts_to_check(pinned, *read[:len(scans)])
         found = findings(tables, day, max_age_days, oldest)
         counts = {check: sum(f.check == check for f in found) for check in CHECKS}
         return HealthReport(commit=at or pinned or self.core.head(), valid_at=day.isoformat(),
                             max_age_days=max_age_days, counts=counts, findings=found)
+
+    def _names(self, at: str | None, named: bool) -> list[tuple[str, list[Any]]]:
+        """Reads of every entity's name and every alias, as health's shared_alias check
+        takes them (a commit made before entities.normalized existed has none)."""
+        sql = self.core.select_sql
+        return [sql("entities", "1 = 1", [], at,
+                    columns=f"id, name, status{', normalized' if named else ''}"),
+                sql("aliases", "1 = 1", [], at, columns="entity_id, normalized, alias, status")]
+
+    def _shared_keys(self, at: str | None) -> tuple[str, list[Any]]:
+        """The statement of the normalised names (`k`) health's shared_alias check can find
+        shared: those two active entities use, as a name or an active alias, the engine
+        grouping them (reading every name into Python was a third of a 100k-fact health). An
+        alias of an entity not active counts here, and health.findings leaves it out; a
+        null or empty key (an entity's key not stored) is returned too: the caller then reads
+        every name (health.findings computes those keys itself)."""
+        backend = self.core.backend
+        (entities, first), (aliases, second) = (
+            ((name, []) if at is None else backend.table_at(name, at))
+            for name in ("entities", "aliases"))
+        return (f"SELECT k FROM (SELECT normalized AS k, id AS e FROM {entities} "
+                "WHERE status = 'active' UNION ALL SELECT normalized AS k, entity_id AS e "
+                f"FROM {aliases} WHERE status = 'active' AND normalized <> '') u "
+                "GROUP BY k HAVING MIN(e) <> MAX(e) OR k IS NULL OR k = ''", [*first, *second])
+
+    def _names_of(self, at: str | None, keys: list[str]) -> tuple[list[Row], list[Row]]:
+        """The rows health's shared_alias check reads for these keys (_shared_keys): the
+        entities and aliases under each key, and the entities of those aliases (whether
+        they are active). health.findings finds in them what it finds in every name."""
+        if not keys:
+            return [], []
+        sql = self.core.select_sql
+        chunks = [keys[start:start + 500] for start in range(0, len(keys), 500)]
+        marks = [", ".join("?" * len(chunk)) for chunk in chunks]
+        read = self.core.select_all([
+            *(sql("entities", f"normalized IN ({m})", chunk, at,
+                  columns="id, name, status, normalized") for m, chunk in zip(marks, chunks,
+                                                                              strict=True)),
+            *(sql("aliases", f"normalized IN ({m})", chunk, at,
+                  columns="entity_id, normalized, alias, status")
+              for m, chunk in zip(marks, chunks, strict=True))], at)
+        entities = {r["id"]: r for part in read[:len(chunks)] for r in part}
+        aliases = [r for part in read[len(chunks):] for r in part]
+        more = sorted({r["entity_id"] for r in aliases} - entities.keys())
+        for start in range(0, len(more), 500):
+            chunk = more[start:start + 500]
+            (found,) = self.core.select_all([sql(
+                "entities", f"id IN ({', '.join('?' * len(chunk))})", chunk, at,
+                columns="id, name, status, normalized")], at)
+            entities.update((r["id"], r) for r in found)
+        return list(entities.values()), aliases
 
     def _facts_scans(self, at: str | None, stale_before: str) -> list[tuple[str, list[Any]]]:
         """The scans of facts health starts with (see _facts_to_check): each reads only the
