@@ -24,6 +24,10 @@ facts:
      quote: " ok "}
   - {id: "fact:acme-plain", subject: acme-corp, predicate: plain, value: 3, source: src:crm,
      quote: "fine"}
+  - {id: "fact:acme-nel", subject: acme-corp, predicate: nel, value: 4, source: src:crm,
+     quote: "\\u0085"}
+  - {id: "fact:acme-wide", subject: acme-corp, predicate: wide, value: 5, source: src:crm,
+     quote: "\\u3000wide"}
 """
 
 
@@ -51,6 +55,7 @@ def test_health_finds_what_every_fact_would_show(store: FactStore, tmp_path: Pat
     assert {"no_source", "no_quote", "conflict"} <= checks
     blank = [f.ids for f in store.health().findings if f.check == "no_quote"]
     assert ["fact:kestrel-blank"] in blank and ["fact:kestrel-spaced"] not in blank
+    assert ["fact:acme-nel"] in blank and ["fact:acme-wide"] not in blank
 
 
 # every kind of finding, and what the engine's choice of facts must get right: a period left
