@@ -143,9 +143,12 @@ entities:
 """
 
 
-@pytest.mark.parametrize("dashed", [False, True])
+@pytest.mark.parametrize(("dashed", "grouped"), [(False, True), (True, True), (False, False)])
 def test_shared_names_as_from_every_name(store: FactStore, tmp_path: Path,
-                                         dashed: bool) -> None:
+                                         monkeypatch: pytest.MonkeyPatch, dashed: bool,
+                                         grouped: bool) -> None:
+    """On either backend, the engine picking the names (reads.NAMES_GROUPED) or not."""
+    monkeypatch.setattr(reads, "NAMES_GROUPED", ("doltlite", "dolt") if grouped else ())
     commits = []
     extra = "  - {id: dashes, kind: customer, name: '---'}\n" if dashed else ""
     for name, text in (("trips", TRIPS), ("names", NAMES + extra)):
