@@ -131,6 +131,8 @@ class Builder:
                 found.answered.add(subject)
                 found.explained[subject] = set().union(
                     found.explained.get(subject, set()), *(found.explained[m] for m in held))
+        found.beside = {r["dst_id"] for r in links.outgoing()  # its town, said to place it
+                        if r["src_id"] in found.answered and r["dst_id"] in subjects}
         candidates = [*self._definitions(terms, options.scope, valid_at, periods), *facts,
                       *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
@@ -509,6 +511,8 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
                      "entity the store holds")
     gaps = ask.attribute() if ask.specific else []
     for s in subjects if gaps else []:
+        if s in found.beside and s not in found.answered:  # not asked about: placed an answer
+            continue
         explained = found.explained.get(s, set())
         settled = s in found.answered or s in found.ruled
         mine = [i for i in gaps if i not in explained and (

@@ -45,6 +45,8 @@ class Found:
     missing: list[str] = field(default_factory=list)
     metric: dict[str, set[str]] = field(default_factory=dict)  # subject -> its predicates'
     #                                                            words (roots)
+    beside: set[str] = field(default_factory=set)  # subjects an answered one is related to
+    #                       (its town: "Novák's revenue in Ostrava"), named to place it
 
 
 def opt_text(value: Any) -> str | None:

@@ -251,6 +251,9 @@ NOT_FOUND: list[tuple[str, list[tuple[str, str, list[str]]], list[str]]] = [
      ["no fact for GMV of Tarrant Ferries Ltd"]),
     ("What is Tern Line's credit limit?", [("Tern Line", "resolved", ["tern"])],
      ["no fact for credit limit of Tern Line"]),
+    # its own port, named to place it, is not asked about ('no fact for GMV of Bergen')
+    ("What was Pellow's GMV in Bergen in FY26-Q1?", [("Pellow", "resolved", ["pellow"]),
+                                                     ("Bergen", "resolved", ["bergen"])], []),
     ("What was Pellow's fuel volume in FY25-Q2?", [("Pellow", "resolved", ["pellow"])],
      ["no fact for fuel volume of Pellow Shipping AS in FY25-Q2"]),
     ("What is Kovač Tankers' laytime?", [("Kovač Tankers", "resolved", ["kovac"])],
