@@ -69,10 +69,12 @@ def weigh_unplaced(adjacent: Mapping[str, Mapping[str, Any]],
                    entities: Mapping[str, Mapping[str, Any]], found: dict[str, Evidence],
                    said: str, named: Collection[str] = ()) -> None:
     """The context is a bare proper name that names no entity ("Bjerringbro", "Sainte
-    Renédan"): a town or party the store cannot connect to a candidate is against one that
-    has neighbours (its town, its country) and nothing of the context for it, as another
-    town the store does hold would be (nothing_near). Not for a question's other words,
-    nor "EMEA renewal" (proper_name)."""
+    Renédan"), or only entities (`named`) the candidate is not next to ("Carvalho", a
+    company, for a company in another town): a town or party the store cannot connect to a
+    candidate is against one that has neighbours (its town, its country) and nothing of the
+    context for it, as another town the store does hold would be (nothing_near), and leaves
+    it unresolved (Evidence.unplaced). Not for a question's other words, nor "EMEA
+    renewal" (proper_name)."""
     for entity, evidence in found.items():
         mine = adjacent.get(entity)
         if mine and not (evidence.near or evidence.near_words or evidence.near_slips

@@ -214,8 +214,8 @@ class Evidence:
     near_slips: list[str] = field(default_factory=list)  # context words like its neighbours'
     unexplained: list[str] = field(default_factory=list)  # context words against it
     kind_differs: str | None = None
-    # the context is a place or party the store does not hold, nothing of it for this one
-    # (context_words.weigh_unplaced): never resolved on the name alone, however rare
+    # the context is one proper name, of a place or party the store does not hold or cannot
+    # connect to this one (context_words.weigh_unplaced): never resolved, however rare
     unplaced: bool = False
     alone: bool = False  # no other entity (nor unlisted alias) may be meant: see features()
 

@@ -239,8 +239,9 @@ class AliasIndex:
         # Corporation" is that company, whatever short name a neighbour of the context has.
         if mentioned and not full_hit and not (caps and hit):
             self._fuzzy_near(found, q, form, mentioned, on, config)
-        # a context that is one proper name ("Sainte Édith", "Carvalho"): a place or party,
-        # the store's or not, that a candidate nothing of the context is for is not next to
+        # a context that is one proper name ("Sainte Édith", "Carvalho") names a place or
+        # party, held or not: a candidate with neighbours that nothing of it is for is not
+        # next to it (weigh_unplaced)
         said = context.strip() if context and not question and proper_name(context) else ""
         # an entity the context names is evidence, unless it is a candidate the name itself
         # may mean ("Merle-la-Forêt" for "Merle SA" is its town, whose name holds its word)
@@ -436,7 +437,8 @@ class AliasIndex:
         names that the candidate is related to, but not to any named, is against it; so is a
         word of the context that names no entity but is a word of the names of a kind of
         entity the candidate is related to, none of which has it (a birth date the store has
-        never seen, but not the candidate's)."""
+        never seen, but not the candidate's). `unheld`: the context is one proper name the
+        store does not hold (context_words.weigh_loose: `whole`)."""
         if kind:
             for entity, evidence in found.items():
                 theirs = self.entities[entity]["kind"]
