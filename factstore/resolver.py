@@ -240,8 +240,7 @@ class AliasIndex:
         if mentioned and not full_hit and not (caps and hit):
             self._fuzzy_near(found, q, form, mentioned, on, config)
         # a context that is one proper name ("Sainte Édith", "Carvalho") names a place or
-        # party, held or not: a candidate with neighbours that nothing of it is for is not
-        # next to it (weigh_unplaced)
+        # party a candidate nothing of it is for is not next to (weigh_unplaced)
         said = context.strip() if context and not question and proper_name(context) else ""
         # an entity the context names is evidence, unless it is a candidate the name itself
         # may mean ("Merle-la-Forêt" for "Merle SA" is its town, whose name holds its word)
