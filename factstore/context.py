@@ -131,8 +131,7 @@ class Builder:
                 found.answered.add(subject)
                 found.explained[subject] = set().union(
                     found.explained.get(subject, set()), *(found.explained[m] for m in held))
-        found.beside = {r["dst_id"] for r in links.outgoing()  # its town, said to place it
-                        if r["src_id"] in found.answered and r["dst_id"] in subjects}
+        found.beside = _beside(links, found, subjects)
         candidates = [*self._definitions(terms, options.scope, valid_at, periods), *facts,
                       *relations,
                       *self._rules(subjects, mentions, ask, valid_at, found, links),
@@ -529,6 +528,13 @@ def not_found(names: Mapping[str, dict[str, Any]], subjects: list[str],
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _beside(links: Links, found: Found, subjects: list[str]) -> set[str]:
+    """The subjects an answered subject is related to: its town, region or port, named to
+    place it ("Pellow's GMV in Bergen"), not asked about."""
+    return {r["dst_id"] for r in links.outgoing()
+            if r["src_id"] in found.answered and r["dst_id"] in subjects}
 
 
 def _members(subjects: list[str], links: Links, ask: Ask, found: Found) -> list[str]:
