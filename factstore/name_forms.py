@@ -56,7 +56,7 @@ def weigh_form(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str
     if not any(form in forms for _, forms in kinds.values()):
         return
     for entity, evidence in found.items():
-        seen, forms = kinds[entities[entity]["kind"]]
+        seen, forms = kinds.get(entities[entity]["kind"], (0, set()))
         if seen >= FORMLESS_FROM and not forms and evidence.kind_differs is None:
             evidence.kind_differs = (f"the name asked for ends in a legal form; no "
                                      f"{entities[entity]['kind']} has one")
