@@ -29,6 +29,9 @@ WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u20
 SHARED_AT_MOST = 5000  # subjects with a shared subject/predicate/period group, read by subject
 FLAGGED_AT_MOST = 5000  # facts with a provenance finding or a supersedes, read by id
 SOURCE_KINDS = get_args(SourceKind)
+# the columns health's shared_alias check reads of an entity and of an alias
+ENTITY_NAMES = "id, name, status, normalized"
+ALIAS_NAMES = "entity_id, normalized, alias, status"
 # backends whose engine picks the names health reads (_shared_keys). A Dolt server spends
 # more on the grouping (110 against 90 ms of its CPU for a 10k-fact health) than it saves
 # sending every name, which its client parses (9 ms at 10k, 80 at 100k) while it works
@@ -170,8 +173,8 @@ class Reads:
         takes them (a commit made before entities.normalized existed has none)."""
         sql = self.core.select_sql
         return [sql("entities", "1 = 1", [], at,
-                    columns=f"id, name, status{', normalized' if named else ''}"),
-                sql("aliases", "1 = 1", [], at, columns="entity_id, normalized, alias, status")]
+                    columns=ENTITY_NAMES if named else "id, name, status"),
+                sql("aliases", "1 = 1", [], at, columns=ALIAS_NAMES)]
 
     def _shared_keys(self, at: str | None) -> tuple[str, list[Any]]:
         """The statement of the normalised names (`k`) health's shared_alias check can find
@@ -195,25 +198,15 @@ class Reads:
         they are active). health.findings finds in them what it finds in every name."""
         if not keys:
             return [], []
-        sql = self.core.select_sql
-        chunks = [keys[start:start + 500] for start in range(0, len(keys), 500)]
-        marks = [", ".join("?" * len(chunk)) for chunk in chunks]
-        read = self.core.select_all([
-            *(sql("entities", f"normalized IN ({m})", chunk, at,
-                  columns="id, name, status, normalized") for m, chunk in zip(marks, chunks,
-                                                                              strict=True)),
-            *(sql("aliases", f"normalized IN ({m})", chunk, at,
-                  columns="entity_id, normalized, alias, status")
-              for m, chunk in zip(marks, chunks, strict=True))], at)
-        entities = {r["id"]: r for part in read[:len(chunks)] for r in part}
-        aliases = [r for part in read[len(chunks):] for r in part]
+        named = self._in("entities", "normalized", keys, at, columns=ENTITY_NAMES)
+        read = self.core.select_all(
+            [*named, *self._in("aliases", "normalized", keys, at, columns=ALIAS_NAMES)], at)
+        entities = {r["id"]: r for part in read[:len(named)] for r in part}
+        aliases = [r for part in read[len(named):] for r in part]
         more = sorted({r["entity_id"] for r in aliases} - entities.keys())
-        for start in range(0, len(more), 500):
-            chunk = more[start:start + 500]
-            (found,) = self.core.select_all([sql(
-                "entities", f"id IN ({', '.join('?' * len(chunk))})", chunk, at,
-                columns="id, name, status, normalized")], at)
-            entities.update((r["id"], r) for r in found)
+        for part in self.core.select_all(self._in("entities", "id", more, at,
+                                                  columns=ENTITY_NAMES), at):
+            entities.update((r["id"], r) for r in part)
         return list(entities.values()), aliases
 
     def _facts_scans(self, at: str | None, stale_before: str) -> list[tuple[str, list[Any]]]:
@@ -284,10 +277,16 @@ class Reads:
                   ) -> list[tuple[str, list[Any]]]:
         """Reads of the active facts whose `column` (id or subject_id: both lead an index)
         is one of values, whole, a chunk of values each."""
+        return self._in("facts", column, values, at, where="status = 'active' AND ")
+
+    def _in(self, table: str, column: str, values: list[str], at: str | None, *,
+            where: str = "", columns: str = "*") -> list[tuple[str, list[Any]]]:
+        """Reads of the rows of `table` whose `column` is one of values (after `where`, a
+        condition ending in AND), a chunk of 500 values each."""
         return [self.core.select_sql(
-            "facts", f"status = 'active' AND {column} IN ({', '.join('?' * len(chunk))})",
-            chunk, at) for chunk in (values[start:start + 500]
-                                     for start in range(0, len(values), 500))]
+            table, f"{where}{column} IN ({', '.join('?' * len(chunk))})", chunk, at,
+            columns=columns) for chunk in (values[start:start + 500]
+                                           for start in range(0, len(values), 500))]
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
         from factstore.export import records, spelled
@@ -377,7 +376,7 @@ def _stale_before(day: date, max_age_days: int) -> str:
 
 
 __all__ = [
-    "BEYOND_ASCII", "DEFAULT_MAX_SOURCE_AGE", "FLAGGED", "FLAGGED_AT_MOST", "FLAGGED_DOLTLITE",
-    "LED_BY_SPACE", "NAMES_GROUPED", "SHARED_AT_MOST", "SOURCE_KINDS", "STATUSES", "WHITESPACE",
-    "Reads"
+    "ALIAS_NAMES", "BEYOND_ASCII", "DEFAULT_MAX_SOURCE_AGE", "ENTITY_NAMES", "FLAGGED",
+    "FLAGGED_AT_MOST", "FLAGGED_DOLTLITE", "LED_BY_SPACE", "NAMES_GROUPED", "SHARED_AT_MOST",
+    "SOURCE_KINDS", "STATUSES", "WHITESPACE", "Reads"
 ]
