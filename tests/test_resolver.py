@@ -7,6 +7,7 @@ import math
 import os
 import time
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -370,19 +371,28 @@ def test_a_namesake_in_another_city_is_not_resolved() -> None:
     assert "the context names Oslo, not its city" in elsewhere.candidates[0].reasons
 
 
+def _located(country: tuple[str, str], towns: dict[str, str],
+             customers: dict[str, tuple[str, str | None]],
+             aliases: Sequence[dict[str, Any]] = ()) -> AliasIndex:
+    """Customers (id -> name, the id of its town or None) located in towns (id -> name) of
+    one country (id, name)."""
+    entities = [{"id": country[0], "kind": "country", "name": country[1]}]
+    relations = []
+    for town, name in towns.items():
+        entities.append({"id": town, "kind": "city", "name": name})
+        relations.append({"src_id": town, "rel": "in_country", "dst_id": country[0]})
+    for customer, (name, town) in customers.items():
+        entities.append({"id": customer, "kind": "customer", "name": name})
+        if town is not None:
+            relations.append({"src_id": customer, "rel": "located_in", "dst_id": town})
+    return AliasIndex.build(entities, list(aliases), relations)
+
+
 def _towns() -> AliasIndex:
     """Companies named after families, each in one town of its country (as a registry
     has them): Stahr in Bonn and Jülich's Koch, both German."""
-    entities = [{"id": "stahr", "kind": "customer", "name": "Stahr"},
-                {"id": "koch", "kind": "customer", "name": "Koch Maschinenbau GmbH"},
-                {"id": "bonn", "kind": "city", "name": "Bonn"},
-                {"id": "juelich", "kind": "city", "name": "Jülich"},
-                {"id": "de", "kind": "country", "name": "Germany"}]
-    relations = [{"src_id": "stahr", "rel": "located_in", "dst_id": "bonn"},
-                 {"src_id": "koch", "rel": "located_in", "dst_id": "juelich"},
-                 {"src_id": "bonn", "rel": "in_country", "dst_id": "de"},
-                 {"src_id": "juelich", "rel": "in_country", "dst_id": "de"}]
-    return AliasIndex.build(entities, [], relations)
+    return _located(("de", "Germany"), {"bonn": "Bonn", "juelich": "Jülich"},
+                    {"stahr": ("Stahr", "bonn"), "koch": ("Koch Maschinenbau GmbH", "juelich")})
 
 
 def test_a_namesake_in_another_town_of_its_country_is_not_resolved() -> None:
@@ -428,26 +438,15 @@ def _rare_names() -> AliasIndex:
     away), a town of two words starting like another's, a town named like a family, and
     enough towns none of whose names carries a legal form for a form to say it is not a
     town's."""
-    entities = [{"id": "loos", "kind": "customer", "name": "Simon Loos"},
-                {"id": "fleury", "kind": "customer", "name": "Fleury"},
-                {"id": "garcia-co", "kind": "customer", "name": "Garcia Hermanos S.L."},
-                {"id": "ribeiro", "kind": "customer", "name": "Ribeiro Ltda."},
-                {"id": "kramer", "kind": "customer", "name": "Kramer GmbH"},
-                {"id": "carvalho", "kind": "customer", "name": "Carvalho"},
-                {"id": "fr", "kind": "country", "name": "France"}]
-    relations = [{"src_id": "fleury", "rel": "located_in", "dst_id": "t0"},
-                 {"src_id": "loos", "rel": "located_in", "dst_id": "t1"},
-                 {"src_id": "garcia-co", "rel": "located_in", "dst_id": "t2"},
-                 {"src_id": "carvalho", "rel": "located_in", "dst_id": "t3"}]
     towns = ["Sainte-Marie", "Wormer", "Madrid", "Lisboa", "Garcia", "Merle-la-Forêt",
              *(f"Town {chr(65 + n)}" for n in range(20))]
-    for n, town in enumerate(towns):
-        entities.append({"id": f"t{n}", "kind": "city", "name": town})
-        relations.append({"src_id": f"t{n}", "rel": "in_country", "dst_id": "fr"})
-    entities.append({"id": "merle", "kind": "customer", "name": "Merle SA"})
-    relations.append({"src_id": "merle", "rel": "located_in", "dst_id": "t5"})
-    entities += [{"id": f"c{n}", "kind": "customer", "name": f"Client {n:03}"} for n in range(400)]
-    return AliasIndex.build(entities, [], relations)
+    customers: dict[str, tuple[str, str | None]] = {
+        "loos": ("Simon Loos", "t1"), "fleury": ("Fleury", "t0"),
+        "garcia-co": ("Garcia Hermanos S.L.", "t2"), "ribeiro": ("Ribeiro Ltda.", None),
+        "kramer": ("Kramer GmbH", None), "carvalho": ("Carvalho", "t3"),
+        "merle": ("Merle SA", "t5"), **{f"c{n}": (f"Client {n:03}", None) for n in range(400)}}
+    return _located(("fr", "France"), {f"t{n}": town for n, town in enumerate(towns)},
+                    customers)
 
 
 def test_a_rare_name_in_a_town_the_store_does_not_hold_is_not_resolved() -> None:
@@ -521,17 +520,10 @@ def test_a_context_that_is_no_bare_name_or_names_its_neighbour_is_no_unknown_tow
 def test_in_a_question_a_town_is_not_contradicted_by_a_customer_named_beside_it() -> None:
     """'Sá da Bandeira volume in Braga': the customer (of Porto) is in doubt, not Braga, whose
     customers are not its own relations; the customer's town is."""
-    entities = [{"id": "pt", "kind": "country", "name": "Portugal"},
-                {"id": "porto", "kind": "city", "name": "Porto"},
-                {"id": "braga", "kind": "city", "name": "Braga"},
-                {"id": "sab", "kind": "customer", "name": "Café Sá da Bandeira Lda."},
-                {"id": "ze", "kind": "customer", "name": "Pastelaria do Zé"}]
-    relations = [{"src_id": "porto", "rel": "in_country", "dst_id": "pt"},
-                 {"src_id": "braga", "rel": "in_country", "dst_id": "pt"},
-                 {"src_id": "sab", "rel": "located_in", "dst_id": "porto"},
-                 {"src_id": "ze", "rel": "located_in", "dst_id": "braga"}]
-    index = AliasIndex.build(entities, [], relations)
-    named = AliasIndex.build(entities, [_alias("sab", "Sá da Bandeira", "name")], relations)
+    places = ("pt", "Portugal"), {"porto": "Porto", "braga": "Braga"}, {
+        "sab": ("Café Sá da Bandeira Lda.", "porto"), "ze": ("Pastelaria do Zé", "braga")}
+    index = _located(*places)
+    named = _located(*places, [_alias("sab", "Sá da Bandeira", "name")])
     for each in (index, named):  # its words, or a name the store holds
         assert each.resolve("Braga", context="Sá da Bandeira volume in",
                             question=True).status == "resolved"
