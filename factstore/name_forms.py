@@ -25,9 +25,10 @@ FORMLESS_SEEN_MOST = 2_000  # names of a kind looked at
 
 
 def written_as_form(query: str) -> bool:
-    """Does the query end in a legal form written as one (see the module's docstring)?"""
+    """Is the legal form a query ends in (the caller's legal_form of it) written as one (see
+    the module's docstring)?"""
     words = query.split()
-    if len(words) < 2 or not legal_form(query):
+    if len(words) < 2:
         return False
     last = words[-1]
     if "." in last or "/" in last:
