@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> Path:
         for backend in backends:
             for size in sizes if backend == "doltlite" else server_sizes:
                 plan.total += 6 + 2 * (backend == "dolt") + (not args.quick or size == max(sizes))
-                plan.total += backend == "doltlite" and not args.quick and size <= 100_000
+                plan.total += backend == "doltlite" and not args.quick
         results = suite.Results()
         suite.run(plan, results)
         sys.stderr.write("\n")

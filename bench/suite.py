@@ -171,8 +171,6 @@ peak = next(int(line.split()[1]) for line in open("/proc/self/status")
 print(json.dumps({"seconds": seconds, "rows": len(result.changed), "rss_mb": peak / 1024}))
 """
 
-# Runs a command and prints its peak RSS (KiB) last: rusage's figure for a process holds its
-# parent's RSS at the fork, so the parent must be this small process, not the bench.
 # a child's function for the Dolt server process's CPU time (user + system) in seconds, its
 # pid in the child's `server` (0: no server); bench_health and bench_export time reads with it
 SERVER_CPU = """
@@ -184,9 +182,51 @@ def server_cpu():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 """
 
-SMALL_PARENT = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-                "print('\\npeak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-                "sys.exit(code)")
+# Runs a command and prints, last, its wall seconds (from its start to its exit, this process's
+# own start-up left out) and the peak memory of it and every process it started (an import
+# forks a reading process): the largest sum of their PSS (shared pages split between them)
+# seen, sampled every 50 ms, in KiB (rusage has one process's RSS, and a fork's holds the
+# pages it shares with its parent).
+TREE_PEAK = r"""
+import os, subprocess, sys, time
+
+def tree(pid):
+    out = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                out += [p for c in children.read().split() for p in tree(int(c))]
+    except OSError:
+        pass
+    return out
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+start = time.perf_counter()
+command = subprocess.Popen(sys.argv[1:])
+peak = 0
+while command.poll() is None:
+    peak = max(peak, sum(map(pss, tree(command.pid))))
+    time.sleep(0.05)
+print(f"\nwall {time.perf_counter() - start} peak {peak}")
+sys.exit(command.returncode)
+"""
+
+
+def tree_peak(args: list[str], env: Mapping[str, str | None] | None = None
+              ) -> tuple[float, float, str]:
+    """A command run under TREE_PEAK: its wall seconds, the peak memory (MiB) of it and the
+    processes it started, its stdout before those figures."""
+    _, _, out = child([python(), "-c", TREE_PEAK, *args], env)
+    out, figures = out.rsplit("\nwall ", 1)
+    wall, _, peak = figures.split()
+    return float(wall), int(peak) / 1024, out
+
 
 SQLITE_CHILD = r"""
 import json, random, sqlite3, statistics, sys, time
@@ -315,10 +355,11 @@ CLI_IMPORT_RUNS = 3  # `facts import` runs (each into a new store), after a smal
 
 def cli_import(plan: Plan, results: Results, backend: str, size: int, facts: int, data: Path,
                url_for: Callable[[str], str]) -> None:
-    """`facts import` of the whole file, wall time start-up included: the median of
-    CLI_IMPORT_RUNS into new stores, after a warm-up import of its first lines. Like the
-    other commands (bench_cli), with bytecode written, as an installed package has it: a
-    process compiling the package's sources again is not start-up."""
+    """`facts import` of the whole file, wall time start-up included, and the peak memory of
+    its processes (TREE_PEAK): the median of CLI_IMPORT_RUNS imports into new stores (one
+    over 100k facts), after a warm-up import of its first lines. Like the other commands
+    (bench_cli), with bytecode written, as an installed package has it: a process compiling
+    the package's sources again is not start-up."""
     import factstore
 
     env: dict[str, str | None] = {"FACTS_AUTHOR": AUTHOR, "PYTHONDONTWRITEBYTECODE": None}
@@ -326,14 +367,17 @@ def cli_import(plan: Plan, results: Results, backend: str, size: int, facts: int
     with data.open(encoding="utf-8") as whole:
         first.write_text("".join(itertools.islice(whole, 50)), encoding="utf-8")
     walls, peaks = [], []
-    for run, path in enumerate([first] + [data] * CLI_IMPORT_RUNS):
+    runs = CLI_IMPORT_RUNS if size <= 100_000 else 1
+    for run, path in enumerate([first] + [data] * runs):
         cli_url = url_for(f"cli{size}-{run}")
         factstore.init_store(cli_url, author=AUTHOR).close()
-        wall, _, out = child([python(), "-c", SMALL_PARENT, python(), "-m", "factstore",
-                              "--url", cli_url, "import", str(path), "-m", "bench"], env)
+        wall, peak, _ = tree_peak([python(), "-m", "factstore", "--url", cli_url, "import",
+                                   str(path), "-m", "bench"], env)
         if run:
             walls.append(wall)
-            peaks.append(int(out.rsplit("peak", 1)[1]) / 1024)
+            peaks.append(peak)
+        if backend == "doltlite" and run:  # (the runs' stores are not read again)
+            shutil.rmtree(Path(cli_url), ignore_errors=True)
     wall = statistics.median(walls)
     results.add("import (CLI)", backend, size, wall * 1000, rate=facts / wall,
                 rss_mb=max(peaks))
@@ -355,18 +399,19 @@ def one_store(plan: Plan, results: Results, backend: str, size: int,
     # 100k facts the median of CLI_IMPORT_RUNS imports, the first making the store used below
     runs = CLI_IMPORT_RUNS if backend == "doltlite" and not plan.quick and size <= 100_000 \
         else 1
-    done = [json.loads(child([python(), "-c", IMPORT_CHILD, url_for(f"lib{size}-{run}")
-                              if run else url, str(data), AUTHOR],
-                             {"PYTHONDONTWRITEBYTECODE": None})[2]) for run in range(runs)]
-    seconds = statistics.median(d["seconds"] for d in done)
+    # (its peak memory: of the import's processes, the reading one too: TREE_PEAK)
+    done = [tree_peak([python(), "-c", IMPORT_CHILD, url_for(f"lib{size}-{run}") if run
+                       else url, str(data), AUTHOR], {"PYTHONDONTWRITEBYTECODE": None})
+            for run in range(runs)]
+    seconds = statistics.median(json.loads(out)["seconds"] for _, _, out in done)
     results.add("import", backend, size, seconds * 1000, rate=facts / seconds,
-                rss_mb=max(d["rss_mb"] for d in done), rows=done[0]["rows"])
+                rss_mb=max(peak for _, peak, _ in done), rows=json.loads(done[0][2])["rows"])
     if server_url:
         plan.step(f"dolt {size:,}: server floor (LOAD DATA)")
         server_floor(results, server_url, size, plan.work)
         plan.step(f"dolt {size:,}: server floor (LOAD DATA, same rows)")
         server_floor_same_rows(results, server_url, size, facts, f"s{size}", plan.work)
-    if backend == "doltlite" and not plan.quick and size <= 100_000:
+    if backend == "doltlite" and not plan.quick:
         plan.step(f"{backend} {size:,}: import (CLI)")
         cli_import(plan, results, backend, size, facts, data, url_for)
     with open_store(url) as store:
@@ -534,10 +579,11 @@ def library(plan: Plan, results: Results, backend: str, size: int, store: Any,
     pack = store.context(f"What was {who[0]}'s ARR in FY26-Q3?")
     results.add("replay", backend, size, timed(lambda: store.replay(pack.hash), heavy))
     results.add("health", backend, size, timed(store.health, heavy))
-    results.add("export", backend, size, timed(store.export, heavy))
-    # what `facts export` writes (its default format): the YAML text, made from the rows
-    results.add("export (YAML text)", backend, size,
-                timed(lambda: store.export_yaml().text, heavy))
+    results.add("export (document)", backend, size, timed(store.export, heavy))
+    # what `facts export` writes: a format's text, made from the rows (YAML by default)
+    for fmt in ("yaml", "jsonl", "json"):
+        results.add(f"export ({fmt.upper()} text)", backend, size,
+                    timed(lambda fmt=fmt: store.export_text(fmt).text, heavy))
 
 
 def command_line(plan: Plan, results: Results, backend: str, size: int, url: str,

@@ -117,40 +117,24 @@ def export(obj: Ctx, target: Path | None, fmt: str | None, table: str | None,
     """The knowledge as an import file: `facts import` of it into an empty store gives the same
     rows, retracted ones included. For review, backup, or moving between backends. CSV
     holds one table: `facts export --format csv --table facts -o facts.csv`."""
-    from factstore.export import dump, format_for, write_text
+    from factstore.export import format_for, write_text
 
     fmt = format_for(target, fmt)  # type: ignore[arg-type]
     if (fmt == "csv") != (table is not None):
         raise InvalidInput("--table goes with CSV, and CSV needs --table (definitions or facts)"
                            if fmt == "csv" else "--table applies to CSV exports")
-    if fmt == "yaml":  # written straight from the rows, with no document of dicts first
-        done = obj.store().export_yaml(as_of=as_of)
-        text, counts = done.text, done.counts
-    else:
-        doc = obj.store().export(as_of=as_of)
-        if fmt == "csv":
-            from factstore.import_csv import dump_csv
-
-            text = dump_csv(doc[table or ""], table or "")
-            if target is None:
-                click.echo(text, nl=False)
-                return
-            try:
-                target.write_text(text, encoding="utf-8", newline="")
-            except OSError as exc:
-                raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
-            output.line(f"Wrote {target} ({table} {len(doc[table or ''])})", err=True)
-            return
-        if fmt == "jsonl" and "calendar" in doc:
-            month = doc["calendar"]["fiscal_year_start_month"]
-            output.line(f"note: JSONL has no calendar; after importing, run `facts config set "
-                        f"calendar.fiscal_year_start_month {month}`", err=True)
-        text, counts = dump(doc, fmt), {section: len(doc[section]) for section in TABLES}
+    # written straight from the rows, with no document of dicts first
+    done = obj.store().export_text(fmt, table=table, as_of=as_of)
+    text, counts = done.text, done.counts
+    if fmt == "jsonl" and done.fiscal_year_start_month is not None:
+        output.line(f"note: JSONL has no calendar; after importing, run `facts config set "
+                    f"calendar.fiscal_year_start_month {done.fiscal_year_start_month}`",
+                    err=True)
     if target is None:
         click.echo(text, nl=False)
     else:
         write_text(text, target)
-        output.line(f"Wrote {target} ({', '.join(f'{s} {counts[s]}' for s in TABLES)})",
+        output.line(f"Wrote {target} ({', '.join(f'{s} {n}' for s, n in counts.items())})",
                     err=True)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import yaml
 
-from factstore.errors import InvalidInput
+from factstore.errors import FactstoreError, InvalidInput
 from factstore.importers import CORE_RESOLVERS
 from factstore.models import MODELS, PROVENANCE, Input
 from factstore.schema import SINGULAR, alias_spellings
@@ -197,7 +197,7 @@ def write(doc: dict[str, Any], fmt: ExportFormat, target: Path) -> None:
 
 def write_text(text: str, target: Path) -> None:
     try:
-        target.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8", newline="")  # (CSV's \r\n as it is)
     except OSError as exc:
         raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
 
@@ -263,6 +263,80 @@ def yaml_text(doc: dict[str, Any],
         else:
             parts += _yaml_parts({key: value})
     return "".join(parts)
+
+
+def json_text(doc: dict[str, Any], sections: Mapping[str, Iterable[Sequence[Sequence[Any]]]],
+              fmt: Literal["json", "jsonl"]) -> str:
+    """`dump(doc, fmt)` of doc with each of these sections made of the records its rows give
+    (as yaml_text takes them), byte for byte, without making the records: a block's text is
+    made column by column (_section_json), each distinct value encoded once. A dict per row
+    and an encoder call per record were most of a 100k-fact JSONL export (0.95 s)."""
+    if fmt == "jsonl":  # a record per line, "type" first; no header
+        return "".join(_section_json(name, rows[start:start + BLOCK], f'{{"type": "{kind}"',
+                                     ", ", "}\n")
+                       for kind, name in SINGULAR.items() for rows in sections.get(name, ())
+                       for start in range(0, len(rows), BLOCK))
+    # the document's own text (indent=1), each section's empty list filled with its records
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    for name in doc:
+        parts = [_section_json(name, rows[start:start + BLOCK], ",\n  {", ",\n   ", "\n  }",
+                               first=True)
+                 for rows in sections.get(name, ()) for start in range(0, len(rows), BLOCK)]
+        if any(parts):  # the first record's "," dropped: records are joined by ",\n"
+            empty = f'\n "{name}": []'
+            assert text.count(empty) == 1  # (the header holds numbers only)
+            text = text.replace(empty, f'\n "{name}": [{"".join(parts)[1:]}\n ]')
+    return text
+
+
+def _section_json(section: str, rows: Sequence[Sequence[Any]], opening: str, lead: str,
+                  closing: str, first: bool = False) -> str:
+    """The JSON text of the records `records(section, rows)` makes, each `opening`, its
+    fields each led by `lead` and its name, then `closing` (JSONL: ', "id": …'; JSON
+    indented: ',\n   "id": …'); first: the record's first field written without the lead's
+    first character (its comma)."""
+    if not rows:
+        return ""
+    (fields,) = _fields(MODELS[section])
+    cells = list(zip(*rows, strict=True))
+    names = [name for name, _, _, _ in fields]
+    columns = [_json_cells(cells[i], f"{lead}{_encode(name)}: ", None if required else default)
+               for i, (name, _, required, default) in enumerate(fields)]
+    if section == "facts":  # the value as `_typed` writes it; value_type left out if implied
+        value, value_type = names.index("value"), names.index("value_type")
+        pairs = list(zip(cells[value], cells[value_type], strict=True))
+        texts: dict[tuple[str, str], tuple[str, str]] = {}
+        for text, kind in dict.fromkeys(pairs):
+            written, implied = _typed(text, kind)
+            texts[text, kind] = (f"{lead}\"value\": {_JSONL.encode(written)}",
+                                 "" if kind == implied else
+                                 f"{lead}\"value_type\": {_encode(kind)}")
+        both = list(map(texts.__getitem__, pairs))
+        columns[value] = list(map(itemgetter(0), both))
+        columns[value_type] = list(map(itemgetter(1), both))
+    if first:  # the first field, held by every row (a key), has no comma
+        if "" in columns[0]:  # (a stored row always has its key: never so)
+            raise FactstoreError(f"export: a {section} row without its {names[0]}")
+        columns[0] = [cell[1:] for cell in columns[0]]
+    return "".join(chain.from_iterable(zip(repeat(opening), *columns, repeat(closing))))
+
+
+def _json_cells(cells: Sequence[Any], lead: str, absent: Any) -> list[str]:
+    """Each cell's field text (lead and its JSON), "" when the record leaves it out (null,
+    or its field's default); each distinct string encoded once."""
+    kinds = set(map(type, cells))
+    if kinds == {str} and len(set(cells[:64])) > 48 and absent not in cells:
+        return list(map(lead.__add__, map(_encode, cells)))  # strings of their own: ids
+    if not kinds <= {str, type(None)}:
+        # numbers, cell by cell (1, 1.0 and True are one key of a dict, not one text)
+        return ["" if cell is None or cell == absent else f"{lead}{_JSONL.encode(cell)}"
+                for cell in cells]
+    table = {cell: f"{lead}{_encode(cell)}" for cell in dict.fromkeys(cells)
+             if cell is not None}
+    table[None] = ""
+    if absent is not None:
+        table[absent] = ""
+    return list(map(table.__getitem__, cells))
 
 
 def _section_yaml(section: str, rows: Sequence[Sequence[Any]]) -> str:
@@ -465,6 +539,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 
 _JSONL = json.JSONEncoder(ensure_ascii=False)
+_encode = json.encoder.encode_basestring  # a str as JSON writes it (ensure_ascii=False)
 WIDTH = 100  # PyYAML folds a plain string at a space past this column
 BLOCK = 5_000  # rows of a section yaml_text writes at a time
 PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
@@ -506,6 +581,6 @@ _Dumper.add_representer(str, _represent_str)
 
 __all__ = [
     "BLOCK", "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH",
-    "ExportFormat", "Row", "columns", "document", "dump", "format_for", "records", "spelled",
-    "write", "write_text", "yaml_text"
+    "ExportFormat", "Row", "columns", "document", "dump", "format_for", "json_text", "records",
+    "spelled", "write", "write_text", "yaml_text"
 ]

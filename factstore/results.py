@@ -148,10 +148,12 @@ class Listing(Plain):
 
 @dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class ExportText(Plain):
-    """An export as the text of one format, and how many records each section holds."""
+    """An export as the text of one format, how many records each section holds, and the
+    calendar's first month when the store sets one (a JSONL or CSV text has no place for it)."""
 
     text: str
     counts: dict[str, int]
+    fiscal_year_start_month: int | None = None
 
 
 @dataclasses.dataclass(kw_only=True, repr=False, eq=False)

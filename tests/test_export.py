@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from factstore import FactStore
 from factstore.export import _typed, dump
-from factstore.schema import BOOKKEEPING, TABLES
+from factstore.schema import BOOKKEEPING, SINGULAR, TABLES
 
 from .conftest import AUTHOR, Facts
 
@@ -325,15 +325,18 @@ ODD = ["yes", "No", "~", "null", "1:20", "1e3", "0x1F", "2025-10-31", "12", "-5"
        "a: b", "a:", "a #b", "#a", "a#b", "'q'", '"q"', "(x)", "/path", "$5", "x  y",
        "é clair", "emoji \U0001F600", "Ünïcode", "tab\there", "two\nlines", "...", "---",
        "? q", "!tag", "&a", "*a", "%p", "@a", "`b`", "[a]", "{a}", "a, b", "=", "<<",
-       "x" * 120, " ".join(["word"] * 30), "it's \"quoted\" 'twice'", "back\\slash"]
+       "x" * 120, " ".join(["word"] * 30), "it's \"quoted\" 'twice'", "back\\slash",
+       "line\u2028sep", "del\x7f", "bell\x07"]
 
 
 def test_odd_text_exports_as_pyyaml_writes_it_and_imports_back_unchanged(
     store: FactStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Strings YAML reads as other than text, or that need quoting, escaping or folding, in
-    every section and in aliases of several spellings: `export_yaml` (what `facts export`
-    writes) is PyYAML's text of `export()`, and importing it back changes nothing."""
+    every section and in aliases of several spellings: `export_text` (what `facts export`
+    writes) is PyYAML's text of `export()`, and its JSON, JSONL and CSV are `dump`'s and
+    `dump_csv`'s, in blocks of any size; importing the YAML back changes nothing."""
+    from factstore.import_csv import dump_csv
     from factstore.export import _yaml
 
     doc: dict[str, object] = {
@@ -363,15 +366,24 @@ def test_odd_text_exports_as_pyyaml_writes_it_and_imports_back_unchanged(
     path = tmp_path / "odd.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     store.import_file(path, author=AUTHOR, reason="odd: text # and 'quotes'")
-    done = store.export_yaml()
+    done = store.export_text()
     exported = store.export()
     assert done.text == _yaml(exported) == dump(exported, "yaml")
     assert done.counts == {name: len(exported[name]) for name in TABLES}
     assert done.counts["aliases"] == len(ODD) + 1  # ORVIK is a spelling of Orvik's row
+    texts = {fmt: store.export_text(fmt).text for fmt in ("json", "jsonl")}
+    assert texts == {fmt: dump(exported, fmt) for fmt in ("json", "jsonl")}
+    assert json.loads(texts["json"]) == exported
+    assert [json.loads(line) for line in texts["jsonl"].split("\n")[:-1]] == [
+        {"type": kind, **record} for kind, name in SINGULAR.items() for record in exported[name]]
+    csv = {table: store.export_text("csv", table=table) for table in ("definitions", "facts")}
+    assert {t: c.text for t, c in csv.items()} == {t: dump_csv(exported[t], t) for t in csv}
+    assert csv["facts"].counts == {"facts": len(exported["facts"])}
     from factstore import export
 
     monkeypatch.setattr(export, "BLOCK", 2)  # read and written two rows at a time
-    assert store.export_yaml() == done
+    assert store.export_text() == done
+    assert {fmt: store.export_text(fmt).text for fmt in ("json", "jsonl")} == texts
     assert dump(store.export(), "json") == dump(exported, "json")
     monkeypatch.undo()
     back = tmp_path / "back.yaml"
@@ -380,24 +392,30 @@ def test_odd_text_exports_as_pyyaml_writes_it_and_imports_back_unchanged(
     assert store.import_file(back, author=AUTHOR).commit is None and store.head() == head
 
 
-def test_export_yaml_is_the_yaml_of_the_export_at_any_ref(northwind: FactStore) -> None:
+def test_export_text_is_the_text_of_the_export_at_any_ref(northwind: FactStore) -> None:
     for ref in (None, "FY26-Q3"):
-        done = northwind.export_yaml(as_of=ref)
-        assert done.text == dump(northwind.export(as_of=ref), "yaml")
+        exported = northwind.export(as_of=ref)
+        for fmt in ("yaml", "json", "jsonl"):
+            done = northwind.export_text(fmt, as_of=ref)
+            assert done.text == dump(exported, fmt)
+            assert done.fiscal_year_start_month == exported.get("calendar", {}).get(
+                "fiscal_year_start_month")
 
 
 @pytest.mark.parametrize("block", [1, 3])
 def test_an_export_read_in_blocks_is_the_export_read_whole(
         northwind: FactStore, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """export and export_yaml read each table a block of rows at a time (doltlite's reader
+    """export and export_text read each table a block of rows at a time (doltlite's reader
     gives BLOCK rows a block, a Dolt server's all of them in one): blocks of any size give
-    the same records, their fields in the same order, and the same YAML text, at any ref."""
+    the same records, their fields in the same order, and the same texts, at any ref."""
     from factstore import export
 
     for ref in (None, "FY26-Q3"):
-        whole, text = northwind.export(as_of=ref), northwind.export_yaml(as_of=ref)
+        whole = northwind.export(as_of=ref)
+        texts = {fmt: northwind.export_text(fmt, as_of=ref) for fmt in ("yaml", "json", "jsonl")}
         monkeypatch.setattr(export, "BLOCK", block)
         assert dump(northwind.export(as_of=ref), "json") == dump(whole, "json")
-        assert northwind.export_yaml(as_of=ref) == text
-        assert text.text == dump(whole, "yaml")
+        assert {fmt: northwind.export_text(fmt, as_of=ref) for fmt in texts} == texts
+        assert {fmt: text.text for fmt, text in texts.items()} == {
+            fmt: dump(whole, fmt) for fmt in texts}
         monkeypatch.undo()

@@ -25,7 +25,7 @@ facts:
 
 def _answers(store: FactStore, ref: str | None) -> tuple[object, ...]:
     exported = store.export(as_of=ref)
-    return exported, store.export_yaml(as_of=ref), store.health(as_of=ref).findings
+    return exported, store.export_text(as_of=ref), store.health(as_of=ref).findings
 
 
 def test_concurrent_reads_give_what_sequential_reads_give(northwind: FactStore,
@@ -69,7 +69,7 @@ def test_a_write_while_the_store_is_read_does_not_show(  # reads through its one
     assert None not in writes and len(set([*pins, *writes])) == 4 and store.head() == writes[2]
     assert pins[1:] == writes[:2]  # each read pinned the head before its own write
     assert exported == store.export(as_of=pins[0])
-    assert text.text == store.export_yaml(as_of=pins[1]).text  # type: ignore[attr-defined]
+    assert text.text == store.export_text(as_of=pins[1]).text  # type: ignore[attr-defined]
     assert found == store.health(as_of=pins[2]).findings
     assert "zz-unsourced-0" not in str(exported) and "zz-unsourced-0" in text.text  # type: ignore[attr-defined]
     assert "zz-unsourced-1" not in text.text  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from factstore.store.names import INDEXED_NAMES, Names
 from factstore.store.timeline import Timeline
 
 if TYPE_CHECKING:
+    from factstore.export import ExportFormat
     from factstore.reports import HealthReport
 
 STATUSES = get_args(Status)
@@ -289,7 +290,6 @@ class Reads:
                                            for start in range(0, len(values), 500))]
 
     def export(self, *, as_of: str | None = None) -> dict[str, Any]:
-        from factstore.export import records, spelled
         from factstore.name_index import gc_paused
 
         # an export is a few hundred thousand small dicts and tuples, none in a cycle: the
@@ -297,29 +297,32 @@ class Reads:
         with gc_paused():
             at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
             found = self._export_rows(at)
-            if found is None:
-                return self._export_whole(at)
-            doc, sections = found
-            for name, blocks in sections.items():
-                out = doc[name]
-                for rows in blocks:  # each block's tuples freed before the next is read
-                    out += records(name, spelled(rows) if name == "aliases" else rows)
-            return doc
+            return self._export_whole(at) if found is None else _filled(*found)
 
-    def export_yaml(self, *, as_of: str | None = None) -> ExportText:
-        """The export as `facts export` writes it in YAML: `dump(export(), "yaml")`'s text,
-        written straight from the rows (factstore.export.yaml_text), a block of them at a
-        time."""
-        from factstore.export import dump, spelled, yaml_text
+    def export_text(self, fmt: ExportFormat = "yaml", *, table: str | None = None,
+                    as_of: str | None = None) -> ExportText:
+        """The export as `facts export` writes it: `dump(export(), fmt)`'s text (CSV: one
+        table's, `dump_csv`), written straight from the rows (factstore.export.yaml_text,
+        json_text), a block of them at a time, with no document of dicts first."""
+        from factstore.export import dump, json_text, spelled, yaml_text
+        from factstore.import_csv import dump_csv
         from factstore.name_index import gc_paused
 
+        if (fmt == "csv") != (table is not None):
+            raise InvalidInput("table: CSV holds one table (definitions or facts), and only "
+                               "CSV is of one table")
         with gc_paused():
             at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
             found = self._export_rows(at)
-            if found is None:
-                doc = self._export_whole(at)
-                return ExportText(text=dump(doc, "yaml"),
-                                  counts={name: len(doc[name]) for name in TABLES})
+            if found is None or fmt == "csv":
+                doc = self._export_whole(at) if found is None else _filled(*found, table)
+                if table is not None:
+                    return ExportText(text=dump_csv(doc[table], table),
+                                      counts={table: len(doc[table])},
+                                      fiscal_year_start_month=_month(doc))
+                return ExportText(text=dump(doc, fmt),
+                                  counts={name: len(doc[name]) for name in TABLES},
+                                  fiscal_year_start_month=_month(doc))
             doc, sections = found
             counts = dict.fromkeys(TABLES, 0)
 
@@ -330,9 +333,9 @@ class Reads:
                     counts[name] += len(rows)
                     yield rows
 
-            text = yaml_text(doc, {name: counted(name, blocks)
-                                   for name, blocks in sections.items()})
-            return ExportText(text=text, counts=counts)
+            rows = {name: counted(name, blocks) for name, blocks in sections.items()}
+            text = yaml_text(doc, rows) if fmt == "yaml" else json_text(doc, rows, fmt)
+            return ExportText(text=text, counts=counts, fiscal_year_start_month=_month(doc))
 
     def _export_rows(self, at: str | None
                      ) -> tuple[dict[str, Any], dict[str, Iterator[list[tuple[Any, ...]]]]] | None:
@@ -365,6 +368,25 @@ class Reads:
         tables = {name: self.core.select(name, "1 = 1", [], at, ", ".join(table.key))
                   for name, table in TABLES.items()}
         return document(tables, self.core.start_month(at))
+
+def _filled(doc: dict[str, Any], sections: dict[str, Iterator[list[tuple[Any, ...]]]],
+            only: str | None = None) -> dict[str, Any]:
+    """The export document with its sections' records made from their rows (only: that
+    section's, the others left empty)."""
+    from factstore.export import records, spelled
+
+    for name, blocks in sections.items():
+        if only in (None, name):
+            out = doc[name]
+            for rows in blocks:  # each block's tuples freed before the next is read
+                out += records(name, spelled(rows) if name == "aliases" else rows)
+    return doc
+
+
+def _month(doc: dict[str, Any]) -> int | None:
+    """The export document's calendar's first month, if it sets one."""
+    return doc["calendar"]["fiscal_year_start_month"] if "calendar" in doc else None
+
 
 def _stale_before(day: date, max_age_days: int) -> str:
     """The ISO day a source or fact captured before is stale on `day` (health._stale: more
