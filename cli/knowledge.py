@@ -117,25 +117,27 @@ def export(obj: Ctx, target: Path | None, fmt: str | None, table: str | None,
     """The knowledge as an import file: `facts import` of it into an empty store gives the same
     rows, retracted ones included. For review, backup, or moving between backends. CSV
     holds one table: `facts export --format csv --table facts -o facts.csv`."""
-    from factstore.export import format_for, write_text
+    from factstore.export import format_for, replacing
 
     fmt = format_for(target, fmt)  # type: ignore[arg-type]
     if (fmt == "csv") != (table is not None):
         raise InvalidInput("--table goes with CSV, and CSV needs --table (definitions or facts)"
                            if fmt == "csv" else "--table applies to CSV exports")
-    # written straight from the rows, with no document of dicts first
-    done = obj.store().export_text(fmt, table=table, as_of=as_of)
-    text, counts = done.text, done.counts
+    # written a block at a time as it is made from the rows; a file only once written whole
+    store = obj.store()
+    if target is None:
+        done = store.export_text(fmt, table=table, as_of=as_of,
+                                 write=lambda piece: click.echo(piece, nl=False))
+    else:
+        with replacing(target) as out:
+            done = store.export_text(fmt, table=table, as_of=as_of, write=out.write)
     if fmt == "jsonl" and done.fiscal_year_start_month is not None:
         output.line(f"note: JSONL has no calendar; after importing, run `facts config set "
                     f"calendar.fiscal_year_start_month {done.fiscal_year_start_month}`",
                     err=True)
-    if target is None:
-        click.echo(text, nl=False)
-    else:
-        write_text(text, target)
-        output.line(f"Wrote {target} ({', '.join(f'{s} {n}' for s, n in counts.items())})",
-                    err=True)
+    if target is not None:
+        output.line(f"Wrote {target} "
+                    f"({', '.join(f'{s} {n}' for s, n in done.counts.items())})", err=True)
 
 
 # -- add: one subcommand per kind of item, options generated from its model ------------------

@@ -10,25 +10,29 @@ boolean it was stored from whenever that reads back to the very same text.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, compress, repeat
 from operator import and_, contains, is_, itemgetter, ne, not_
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import yaml
 
-from factstore.errors import FactstoreError, InvalidInput
+from factstore.errors import InvalidInput
 from factstore.importers import CORE_RESOLVERS
 from factstore.models import MODELS, PROVENANCE, Input
 from factstore.schema import SINGULAR, alias_spellings
 
 Row = dict[str, Any]
 ExportFormat = Literal["yaml", "json", "jsonl", "csv"]
+Writer = Callable[[str], Any]  # takes an export's text a piece at a time (a file's write)
 FIRST = ("entity", "src")  # an alias's entity, a relation's source: written first
 
 
@@ -196,10 +200,26 @@ def write(doc: dict[str, Any], fmt: ExportFormat, target: Path) -> None:
 
 
 def write_text(text: str, target: Path) -> None:
+    with replacing(target) as out:
+        out.write(text)
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[TextIO]:
+    """A text file (UTF-8, lines as written: CSV's \r\n too) that becomes target once it is
+    written whole: it is written beside target and renamed over it, so that an export cut
+    short (an error, Ctrl-C, a full disk) leaves target as it was, never half a file."""
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        target.write_text(text, encoding="utf-8", newline="")  # (CSV's \r\n as it is)
+        with part.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        if target.exists():
+            shutil.copymode(target, part)  # (a file kept private stays so)
+        os.replace(part, target)
     except OSError as exc:
-        raise InvalidInput(f"{target}: cannot write ({exc.strerror})") from None
+        raise InvalidInput(f"{target}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def dump(doc: dict[str, Any], fmt: ExportFormat) -> str:
@@ -238,55 +258,61 @@ def _yaml_parts(doc: dict[str, Any]) -> Iterator[str]:
             yield _plain_record(record, seen, leads) or _yaml([record])
 
 
-def yaml_text(doc: dict[str, Any],
-              sections: Mapping[str, Iterable[Sequence[Sequence[Any]]]]) -> str:
+def yaml_pieces(doc: dict[str, Any], sections: Mapping[str, Iterable[Sequence[Sequence[Any]]]]
+                ) -> Iterator[str]:
     """`dump(doc, "yaml")` of doc with each of these sections made of the records its rows
     (of the section's `columns`, in blocks: a block is taken when the one before is written,
-    so that a reader may read them as they are taken) give, byte for byte, without making
-    the records: a section is written column by column, each distinct value's text worked
-    out once (most recur; most strings are cleared by C-level passes over the whole column),
-    and its records joined from their lines by C-level zips. A dict per row, written field by
-    field, was most of a 100k-fact export's YAML. A section is written BLOCK rows at a time
-    (each record's text is its own): the columns of a block stay in the processor's caches,
-    where a whole 100k-fact section's did not (0.37 -> 0.22 s, the same text)."""
-    parts: list[str] = []
+    so that a reader may read them as they are taken) give, byte for byte, in pieces (a
+    block's text each), without making the records: a section is written column by column,
+    each distinct value's text worked out once (most recur; most strings are cleared by
+    C-level passes over the whole column), and its records joined from their lines by C-level
+    zips. A dict per row, written field by field, was most of a 100k-fact export's YAML. A
+    section is written BLOCK rows at a time (each record's text is its own): the columns of a
+    block stay in the processor's caches, where a whole 100k-fact section's did not (0.37 ->
+    0.22 s, the same text)."""
     for key, value in doc.items():
         written = False
         for rows in sections.get(key, ()):
             for start in range(0, len(rows), BLOCK):
                 if not written:
-                    parts.append(f"{key}:")
+                    yield f"{key}:"
                     written = True
-                parts.append(_section_yaml(key, rows[start:start + BLOCK]))
+                yield _section_yaml(key, rows[start:start + BLOCK])
         if written:
-            parts.append("\n")
+            yield "\n"
         else:
-            parts += _yaml_parts({key: value})
-    return "".join(parts)
+            yield from _yaml_parts({key: value})
 
 
-def json_text(doc: dict[str, Any], sections: Mapping[str, Iterable[Sequence[Sequence[Any]]]],
-              fmt: Literal["json", "jsonl"]) -> str:
-    """`dump(doc, fmt)` of doc with each of these sections made of the records its rows give
-    (as yaml_text takes them), byte for byte, without making the records: a block's text is
-    made column by column (_section_json), each distinct value encoded once. A dict per row
-    and an encoder call per record were most of a 100k-fact JSONL export (0.95 s)."""
+def json_pieces(doc: dict[str, Any], sections: Mapping[str, Iterable[Sequence[Sequence[Any]]]],
+                fmt: Literal["json", "jsonl"]) -> Iterator[str]:
+    """`dump(doc, fmt)` of doc with each of these sections made of the records its rows give,
+    as yaml_pieces takes them and gives its text, byte for byte: a block's text is made
+    column by column (_section_json), each distinct value encoded once. A dict per row and
+    an encoder call per record were most of a 100k-fact JSONL export (0.95 s)."""
     if fmt == "jsonl":  # a record per line, "type" first; no header
-        return "".join(_section_json(name, rows[start:start + BLOCK], f'{{"type": "{kind}"',
-                                     ", ", "}\n")
-                       for kind, name in SINGULAR.items() for rows in sections.get(name, ())
-                       for start in range(0, len(rows), BLOCK))
-    # the document's own text (indent=1), each section's empty list filled with its records
-    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    for name in doc:
-        parts = [_section_json(name, rows[start:start + BLOCK], ",\n  {", ",\n   ", "\n  }",
-                               first=True)
-                 for rows in sections.get(name, ()) for start in range(0, len(rows), BLOCK)]
-        if any(parts):  # the first record's "," dropped: records are joined by ",\n"
-            empty = f'\n "{name}": []'
-            assert text.count(empty) == 1  # (the header holds numbers only)
-            text = text.replace(empty, f'\n "{name}": [{"".join(parts)[1:]}\n ]')
-    return text
+        for kind, name in SINGULAR.items():
+            for rows in sections.get(name, ()):
+                for start in range(0, len(rows), BLOCK):
+                    yield _section_json(name, rows[start:start + BLOCK], f'{{"type": "{kind}"',
+                                        ", ", "}\n")
+        return
+    # json.dumps(doc, indent=1): "{", each item on lines of its own, "}"; a section's records
+    # as their blocks come, joined by ",\n" (its first without the comma)
+    for index, (key, value) in enumerate(doc.items()):
+        yield ",\n" if index else "{\n"
+        opened = False
+        for rows in sections.get(key, ()):
+            for start in range(0, len(rows), BLOCK):
+                text = _section_json(key, rows[start:start + BLOCK], ",\n  {", ",\n   ",
+                                     "\n  }", first=True)
+                if text and not opened:
+                    yield f" {_encode(key)}: [{text[1:]}"
+                    opened = True
+                elif text:
+                    yield text
+        yield "\n ]" if opened else json.dumps({key: value}, ensure_ascii=False, indent=1)[2:-2]
+    yield "\n}\n"
 
 
 def _section_json(section: str, rows: Sequence[Sequence[Any]], opening: str, lead: str,
@@ -314,11 +340,14 @@ def _section_json(section: str, rows: Sequence[Sequence[Any]], opening: str, lea
         both = list(map(texts.__getitem__, pairs))
         columns[value] = list(map(itemgetter(0), both))
         columns[value_type] = list(map(itemgetter(1), both))
-    if first:  # the first field, held by every row (a key), has no comma
-        if "" in columns[0]:  # (a stored row always has its key: never so)
-            raise FactstoreError(f"export: a {section} row without its {names[0]}")
-        columns[0] = [cell[1:] for cell in columns[0]]
-    return "".join(chain.from_iterable(zip(repeat(opening), *columns, repeat(closing))))
+    if not first:
+        return "".join(chain.from_iterable(zip(repeat(opening), *columns, repeat(closing))))
+    # each record's first field without its comma (a key: a stored row's is never left out)
+    bodies = [text[1:] for text in map("".join, zip(*columns, strict=True))]
+    closings: Iterable[str] = repeat(closing)
+    if "" in bodies:  # a record of no field: "{}"
+        closings = ["}" if text else closing for text in bodies]
+    return "".join(chain.from_iterable(zip(repeat(opening), bodies, closings)))
 
 
 def _json_cells(cells: Sequence[Any], lead: str, absent: Any) -> list[str]:
@@ -581,6 +610,6 @@ _Dumper.add_representer(str, _represent_str)
 
 __all__ = [
     "BLOCK", "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH",
-    "ExportFormat", "Row", "columns", "document", "dump", "format_for", "json_text", "records",
-    "spelled", "write", "write_text", "yaml_text"
+    "ExportFormat", "Row", "Writer", "columns", "document", "dump", "format_for", "json_pieces",
+    "records", "replacing", "spelled", "write", "write_text", "yaml_pieces"
 ]

@@ -282,14 +282,15 @@ def _unique(rows: list[Record], where: _Where) -> None:
 # --- export ---------------------------------------------------------------------------------
 
 
-def dump_csv(records: list[Record], table: str) -> str:
-    """One table's records of an export (factstore.export.document) as CSV, with every column:
-    `facts import` of it gives the same rows."""
+def dump_csv(records: list[Record], table: str, header: bool = True) -> str:
+    """One table's records of an export (factstore.export.document) as CSV, with every column
+    (header: its line of column names first): `facts import` of it gives the same rows."""
     if table not in COLUMNS:
         raise InvalidInput(f"--table: CSV holds definitions or facts, not {table!r}")
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS[table])
+    if header:
+        writer.writerow(COLUMNS[table])
     for record in records:
         writer.writerow([_cell(record, table, column) for column in COLUMNS[table]])
     return out.getvalue()

@@ -126,6 +126,46 @@ def test_cli_writes_a_file_by_its_suffix(facts: Facts, tmp_path: Path) -> None:
     assert nowhere.exit_code == 2 and "cannot write" in nowhere.output
 
 
+def test_an_export_cut_short_leaves_the_file_as_it_was(
+        facts: Facts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`facts export -o FILE` writes its text a block at a time beside FILE and renames it
+    over FILE once whole: an error half way (a block that fails, a read refused, Ctrl-C)
+    leaves FILE as it was, and no part file; written whole, FILE keeps its permissions."""
+    from factstore import export
+
+    from .test_writes import SMALL
+
+    source = tmp_path / "small.yaml"
+    source.write_text(SMALL, encoding="utf-8")
+    facts("import", str(source), "--by", AUTHOR)
+    out = tmp_path / "out" / "knowledge.jsonl"
+    out.parent.mkdir()
+    out.write_text("yesterday's export\n", encoding="utf-8")
+    out.chmod(0o600)
+    made = export._section_json
+    blocks: list[str] = []
+
+    def fails_on_the_third(*args: object, **kwargs: object) -> str:
+        blocks.append(made(*args, **kwargs))  # type: ignore[arg-type]
+        if len(blocks) == 3:
+            raise KeyboardInterrupt
+        return blocks[-1]
+
+    monkeypatch.setattr(export, "BLOCK", 1)
+    monkeypatch.setattr(export, "_section_json", fails_on_the_third)
+    cut = facts("export", "-o", str(out), ok=False)
+    assert cut.exit_code != 0 and len(blocks) == 3
+    assert out.read_text(encoding="utf-8") == "yesterday's export\n"
+    assert [p.name for p in out.parent.iterdir()] == ["knowledge.jsonl"]
+    monkeypatch.undo()
+    facts("export", "-o", str(out))
+    written = out.read_text(encoding="utf-8")  # (the output has the calendar's note too)
+    assert written.startswith('{"type": "source"') and written in facts(
+        "export", "--format", "jsonl").output
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in out.parent.iterdir()] == ["knowledge.jsonl"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                     min_size=1, max_size=40).filter(str.strip))
@@ -234,12 +274,13 @@ def _rows_text(rng: random.Random, pool: list[str], dense: bool = False) -> str 
 @pytest.mark.parametrize("block", [None, 7])
 def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(
         seed: int, count: int, block: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The column-by-column writer (`yaml_text`) against PyYAML's text of the records the
-    same rows make, on rows of odd text: few rows (each value looked at), and many mostly
-    distinct ones (a column of strings of their own is cleared in passes over it all); and
-    with the sections written a few rows at a time (as a large store's are, BLOCK rows)."""
+    """The column-by-column writers (`yaml_pieces`, `json_pieces`) against PyYAML's and
+    json's text of the records the same rows make, on rows of odd text (keys left out too):
+    few rows (each value looked at), and many mostly distinct ones (a column of strings of
+    their own is cleared in passes over it all); and with the sections written a few rows at
+    a time (as a large store's are, BLOCK rows)."""
     from factstore import export
-    from factstore.export import _yaml, columns, document, records, yaml_text
+    from factstore.export import _yaml, columns, document, json_pieces, records, yaml_pieces
     from factstore.models import MODELS as SECTIONS
 
     if block:
@@ -275,11 +316,16 @@ def test_yaml_written_from_rows_is_pyyaml_text_of_their_records(
     doc = document({section: [] for section in SECTIONS}, 2 if seed % 2 else None)
     whole = {**doc, **{section: records(section, rows) for section, rows in sections.items()}}
     text = _yaml(whole)
-    assert yaml_text(doc, {s: [rows] for s, rows in sections.items()}) == text \
+    assert "".join(yaml_pieces(doc, {s: [rows] for s, rows in sections.items()})) == text \
         == dump(whole, "yaml")
     # read in blocks of any size, as a reader gives them (Backend.query_blocks)
-    assert yaml_text(doc, {s: [rows[i:i + 3] for i in range(0, len(rows), 3)]
-                           for s, rows in sections.items()}) == text
+    assert "".join(yaml_pieces(doc, {s: [rows[i:i + 3] for i in range(0, len(rows), 3)]
+                                     for s, rows in sections.items()})) == text
+    # and JSON, JSONL: the same writer's way, against json's text of the same records
+    for fmt in ("json", "jsonl"):
+        assert "".join(json_pieces(doc, {s: [rows[i:i + 3] for i in range(0, len(rows), 3)]
+                                         for s, rows in sections.items()}, fmt)) \
+            == dump(whole, fmt)
 
 
 def test_what_the_column_writer_clears_no_resolver_reads_as_other_than_text() -> None:

@@ -39,7 +39,7 @@ from factstore.store.opening import (
 DEFAULT_MAX_SOURCE_AGE = 180  # days: `facts health` calls an older source stale (reads.py)
 
 if TYPE_CHECKING:
-    from factstore.export import ExportFormat
+    from factstore.export import ExportFormat, Writer
     from factstore.importers import ImportOptions
     from factstore.models import ContextPack, Diff, KnowledgeBatch, LoggedPack, PackFormat
     from factstore.reports import HealthReport
@@ -271,9 +271,9 @@ class FactStore:
         return self._reads.export(as_of=as_of)
 
     def export_text(self, fmt: ExportFormat = "yaml", *, table: str | None = None,
-                    as_of: str | None = None) -> ExportText:
-        """`export` as `facts export` writes it (`dump`'s text; CSV: `dump_csv`'s of one table)."""
-        return self._reads.export_text(fmt, table=table, as_of=as_of)
+                    as_of: str | None = None, write: Writer | None = None) -> ExportText:
+        """`export` as `facts export` writes it, from the rows (Reads.export_text)."""
+        return self._reads.export_text(fmt, table=table, as_of=as_of, write=write)
 
     # -- history --------------------------------------------------------------------------
 

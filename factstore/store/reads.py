@@ -5,6 +5,7 @@ reads valid_at (valid time: what was true on that day).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, get_args
@@ -19,7 +20,7 @@ from factstore.store.names import INDEXED_NAMES, Names
 from factstore.store.timeline import Timeline
 
 if TYPE_CHECKING:
-    from factstore.export import ExportFormat
+    from factstore.export import ExportFormat, Writer
     from factstore.reports import HealthReport
 
 STATUSES = get_args(Status)
@@ -300,12 +301,12 @@ class Reads:
             return self._export_whole(at) if found is None else _filled(*found)
 
     def export_text(self, fmt: ExportFormat = "yaml", *, table: str | None = None,
-                    as_of: str | None = None) -> ExportText:
+                    as_of: str | None = None, write: Writer | None = None) -> ExportText:
         """The export as `facts export` writes it: `dump(export(), fmt)`'s text (CSV: one
-        table's, `dump_csv`), written straight from the rows (factstore.export.yaml_text,
-        json_text), a block of them at a time, with no document of dicts first."""
-        from factstore.export import dump, json_text, spelled, yaml_text
-        from factstore.import_csv import dump_csv
+        table's, `dump_csv`), made straight from the rows (factstore.export.yaml_pieces,
+        json_pieces), a block of them at a time, with no document of dicts. With `write`,
+        each block's text is handed to it as it is made (the text returned is empty): a 1M-fact
+        export then holds a block, not the text of every row."""
         from factstore.name_index import gc_paused
 
         if (fmt == "csv") != (table is not None):
@@ -313,29 +314,46 @@ class Reads:
                                "CSV is of one table")
         with gc_paused():
             at = self.core.backend.pin(self.core.at(as_of))  # one commit, on a server
-            found = self._export_rows(at)
-            if found is None or fmt == "csv":
-                doc = self._export_whole(at) if found is None else _filled(*found, table)
-                if table is not None:
-                    return ExportText(text=dump_csv(doc[table], table),
-                                      counts={table: len(doc[table])},
-                                      fiscal_year_start_month=_month(doc))
-                return ExportText(text=dump(doc, fmt),
-                                  counts={name: len(doc[name]) for name in TABLES},
-                                  fiscal_year_start_month=_month(doc))
-            doc, sections = found
-            counts = dict.fromkeys(TABLES, 0)
+            doc, pieces, counts = self._export_pieces(fmt, table, at)
+            if write is None:
+                text = "".join(pieces)
+            else:
+                text = ""
+                for piece in pieces:
+                    write(piece)
+        return ExportText(text=text, counts=counts, fiscal_year_start_month=_month(doc))
 
-            def counted(name: str, blocks: Iterator[list[tuple[Any, ...]]]
-                        ) -> Iterator[list[tuple[Any, ...]]]:
-                for rows in blocks:
-                    rows = spelled(rows) if name == "aliases" else rows
-                    counts[name] += len(rows)
-                    yield rows
+    def _export_pieces(self, fmt: ExportFormat, table: str | None, at: str | None
+                       ) -> tuple[dict[str, Any], Iterator[str], dict[str, int]]:
+        """The export's document header, its text in pieces, and each section's count of
+        records (filled in as the pieces are taken)."""
+        from factstore.export import dump, json_pieces, records, spelled, yaml_pieces
+        from factstore.import_csv import dump_csv
 
-            rows = {name: counted(name, blocks) for name, blocks in sections.items()}
-            text = yaml_text(doc, rows) if fmt == "yaml" else json_text(doc, rows, fmt)
-            return ExportText(text=text, counts=counts, fiscal_year_start_month=_month(doc))
+        found = self._export_rows(at)
+        if found is None:  # a commit made before a column existed: every row whole
+            doc = self._export_whole(at)
+            text = dump(doc, fmt) if table is None else dump_csv(doc[table], table)
+            return doc, iter([text]), {name: len(doc[name])
+                                       for name in (TABLES if table is None else (table,))}
+        doc, sections = found
+        counts = dict.fromkeys(TABLES if table is None else (table,), 0)
+
+        def counted(name: str, blocks: Iterator[list[tuple[Any, ...]]]
+                    ) -> Iterator[list[tuple[Any, ...]]]:
+            for rows in blocks:
+                rows = spelled(rows) if name == "aliases" else rows
+                counts[name] += len(rows)
+                yield rows
+
+        if table is not None:  # its header, then a block of rows at a time
+            blocks = counted(table, sections[table])
+            return doc, itertools.chain([dump_csv([], table)], (
+                dump_csv(records(table, rows), table, header=False) for rows in blocks)), counts
+        rows = {name: counted(name, blocks) for name, blocks in sections.items()}
+        if fmt == "json" or fmt == "jsonl":  # (mypy narrows this, not `in`)
+            return doc, json_pieces(doc, rows, fmt), counts
+        return doc, yaml_pieces(doc, rows), counts
 
     def _export_rows(self, at: str | None
                      ) -> tuple[dict[str, Any], dict[str, Iterator[list[tuple[Any, ...]]]]] | None:
