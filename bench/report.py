@@ -217,8 +217,9 @@ def _heavy(steps: dict[str, Any], sizes: list[int]) -> list[str]:
 
 def _imports(steps: dict[str, Any]) -> list[str]:
     lines = ["## Import (JSONL, one commit): rate and peak memory", "",
-             "Peak memory: the largest sum of the PSS of the import's processes (its reading "
-             "process too), sampled every 50 ms.", "",
+             "Peak memory: the sum of the peak RSS of the import's processes (its reading "
+             "process too), read every 50 ms; an upper bound, as the pages the reading process "
+             "shares with its parent since the fork count in both.", "",
              "| series | size | facts/s | peak memory | × its floor |", "|---|---|---|---|---|"]
     for step in ("import", "import (CLI)"):
         for name, by_size in steps.get(step, {}).items():

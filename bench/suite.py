@@ -184,9 +184,10 @@ def server_cpu():
 
 # Runs a command and prints, last, its wall seconds (from its start to its exit, this process's
 # own start-up left out) and the peak memory of it and every process it started (an import
-# forks a reading process): the largest sum of their PSS (shared pages split between them)
-# seen, sampled every 50 ms, in KiB (rusage has one process's RSS, and a fork's holds the
-# pages it shares with its parent).
+# forks a reading process): the sum of each one's peak RSS (VmHWM), read every 50 ms, in KiB.
+# An upper bound: the pages a fork shares with its parent are counted in both. (Their PSS,
+# summed, would not count them twice, but reading it walks the page tables of a process that
+# is allocating: it slowed a 100k-fact import by a tenth.)
 TREE_PEAK = r"""
 import os, subprocess, sys, time
 
@@ -200,20 +201,21 @@ def tree(pid):
         pass
     return out
 
-def pss(pid):
+def hwm(pid):
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as rollup:
-            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         return 0
 
 start = time.perf_counter()
 command = subprocess.Popen(sys.argv[1:])
-peak = 0
+peaks = {}
 while command.poll() is None:
-    peak = max(peak, sum(map(pss, tree(command.pid))))
+    for pid in tree(command.pid):
+        peaks[pid] = max(peaks.get(pid, 0), hwm(pid))
     time.sleep(0.05)
-print(f"\nwall {time.perf_counter() - start} peak {peak}")
+print(f"\nwall {time.perf_counter() - start} peak {sum(peaks.values())}")
 sys.exit(command.returncode)
 """
 
@@ -350,7 +352,7 @@ def git_baseline(plan: Plan, results: Results, size: int) -> None:
     shutil.rmtree(repo, ignore_errors=True)
 
 
-CLI_IMPORT_RUNS = 3  # `facts import` runs (each into a new store), after a small warm-up
+CLI_IMPORT_RUNS = 5  # `facts import` runs (each into a new store), after a small warm-up
 
 
 def cli_import(plan: Plan, results: Results, backend: str, size: int, facts: int, data: Path,
@@ -575,7 +577,9 @@ def library(plan: Plan, results: Results, backend: str, size: int, store: Any,
         lambda: store.context(next(questions), as_of="q1", record=False), runs))
 
     plan.step(f"{backend} {size:,}: heavy reads")
-    heavy = max(1, min(3, runs)) if size < 1_000_000 else 1  # seconds each at 1M
+    # medians of 7 (one at 1M: seconds each there): a 10k read takes milliseconds, and the
+    # ratio of two medians of 3 moved by a tenth from run to run
+    heavy = max(1, min(7, runs)) if size < 1_000_000 else 1
     pack = store.context(f"What was {who[0]}'s ARR in FY26-Q3?")
     results.add("replay", backend, size, timed(lambda: store.replay(pack.hash), heavy))
     results.add("health", backend, size, timed(store.health, heavy))

@@ -387,17 +387,16 @@ class Reads:
                   for name, table in TABLES.items()}
         return document(tables, self.core.start_month(at))
 
-def _filled(doc: dict[str, Any], sections: dict[str, Iterator[list[tuple[Any, ...]]]],
-            only: str | None = None) -> dict[str, Any]:
-    """The export document with its sections' records made from their rows (only: that
-    section's, the others left empty)."""
+
+def _filled(doc: dict[str, Any], sections: dict[str, Iterator[list[tuple[Any, ...]]]]
+            ) -> dict[str, Any]:
+    """The export document with its sections' records made from their rows."""
     from factstore.export import records, spelled
 
     for name, blocks in sections.items():
-        if only in (None, name):
-            out = doc[name]
-            for rows in blocks:  # each block's tuples freed before the next is read
-                out += records(name, spelled(rows) if name == "aliases" else rows)
+        out = doc[name]
+        for rows in blocks:  # each block's tuples freed before the next is read
+            out += records(name, spelled(rows) if name == "aliases" else rows)
     return doc
 
 
