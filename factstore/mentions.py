@@ -6,7 +6,7 @@ the question's words and what took them).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -20,12 +20,17 @@ from factstore.question import (
     Words,
     root,
 )
-from factstore.name_keys import NAME_PARTICLES
+from factstore.name_forms import written_as_form
+from factstore.name_keys import NAME_PARTICLES, legal_form
 from factstore.resolver import (STOPWORDS, TRANSLITERATE, AliasIndex, full_name,
                                 strip_legal_suffix)
 from factstore.results import Mention
 from factstore.text import QUESTION_WORDS, clean_for_pack
 
+if TYPE_CHECKING:
+    from factstore.evidence import Resolution
+
+TRIM = " ?!,;:'\"()[]"  # around a token, what is no part of a legal form written in it
 FUZZY_MENTION_AT = 80  # a capitalised span with no exact alias must resolve this well
 CLOSE_FIRST_WORD = 80  # a name that does not resolve may mean a candidate whose first word
 #                        is this close to its own (rapidfuzz ratio)
@@ -58,6 +63,7 @@ def find_entities(words: Words, index: AliasIndex, on: str, *, fuzzy: bool = Fal
                                     context=words.around(start, end), on=on, question=True)
             answer = spelled if spelled.status == "resolved" else answer
         if not fuzzy:
+            answer, end, said = _with_form(words, index, on, start, end, answer, said)
             if answer.status == "unknown":
                 continue
             if answer.entity:  # "Halcyon Media" of Halcyon Media Group Ltd:
@@ -138,6 +144,31 @@ def _lower_word(words: Words, i: int) -> bool:
     return not words.took[i] and not words.capital[i] and len(w) > 2 and w not in NON_NAMES \
         and root(w) not in FILLER and w not in QUESTION_WORDS and w not in STOPWORDS \
         and w not in FOREIGN_FUNCTION_WORDS and not PERIODISH.match(w) and not w.isdigit()
+
+
+def _with_form(words: Words, index: AliasIndex, on: str, start: int, end: int,
+               answer: Resolution, said: str) -> tuple[Resolution, int, str]:
+    """A name met exactly followed by a legal form written as one ("Krupka s.r.o.",
+    "Globex GmbH"): the name with its form, when that is answered otherwise (the form may
+    say it is not the town Krupka but Krupka Nářadí s.r.o.); where the name then ends, and
+    its text."""
+    if end >= len(words.words) or words.took[end] or words.possessive[end - 1] \
+            or words.origin[end] == words.origin[end - 1]:
+        return answer, end, said
+    after = end  # the words of the question's next token (its form, as it was written)
+    while after < len(words.words) and words.origin[after] == words.origin[end]:
+        after += 1
+    # (said() trims a final dot: "s.r.o." is a form, "s.r.o" is not)
+    written = f"{said} {words.tokens[words.origin[end]].strip(TRIM)}"
+    if any(words.took[end:after]) or not legal_form(written) or legal_form(said) \
+            or not written_as_form(written):
+        return answer, end, said
+    formed = index.resolve(written, context=words.around(start, after), on=on,
+                           question=True)
+    if formed.status == "unknown" or (formed.status, formed.entity) == (answer.status,
+                                                                         answer.entity):
+        return answer, end, said
+    return formed, after, written
 
 
 def _rest_of_name(words: Words, end: int, name: str) -> int:
@@ -240,6 +271,6 @@ def _mention(text: str, answer: Any) -> Mention:
 
 __all__ = [
     "CLOSE_FIRST_WORD", "COMMON_BEFORE", "CONNECTORS", "FUZZY_MENTION_AT", "LOWER_NAME_LEVELS",
-    "SHOWN_WITHIN",
+    "SHOWN_WITHIN", "TRIM",
     "find_entities", "unique_mentions",
 ]

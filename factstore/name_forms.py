@@ -50,18 +50,48 @@ def forms_by_kind(entities: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int,
 
 
 def weigh_form(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str, Any]],
-               kinds: Mapping[str, tuple[int, set[str]]], form: str) -> None:
+               kinds: Mapping[str, tuple[int, set[str]]], form: str) -> set[str]:
     """A candidate of a formless kind is not of the kind the query's form asks for, when
     the store's names of another kind have that form (its companies: a store whose names
-    all go without one, "Globex" for "Globex Corp.", says nothing of whose a form is)."""
+    all go without one, "Globex" for "Globex Corp.", says nothing of whose a form is). Returns
+    the candidates whose name has the form (formed_rivals)."""
     if not any(form in forms for _, forms in kinds.values()):
-        return
+        return set()
     for entity, evidence in found.items():
         seen, forms = kinds.get(entities[entity]["kind"], (0, set()))
         if seen >= FORMLESS_FROM and not forms and evidence.kind_differs is None:
             evidence.kind_differs = (f"the name asked for ends in a legal form; no "
                                      f"{entities[entity]['kind']} has one")
+    return formed_rivals(found, entities, kinds, form)
 
 
-__all__ = ["FORMLESS_FROM", "FORMLESS_SEEN_MOST", "forms_by_kind", "weigh_form",
-           "written_as_form"]
+def formed_rivals(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str, Any]],
+                  kinds: Mapping[str, tuple[int, set[str]]], form: str) -> set[str]:
+    """The candidates whose own name ends in the form the query is written with, by the
+    query's first words ("Krupka Nářadí s.r.o." for "Krupka s.r.o."): kept beside an exact
+    hit on the name without its form, which is then not of the kind asked for when it is of
+    another kind none of whose names has a form (the town Krupka, however few towns the
+    store holds: weigh_form needs FORMLESS_FROM of them to say so on its own)."""
+    rivals = {entity for entity, evidence in found.items()
+              if evidence.level in ("leading_words", "words")
+              and legal_form(entities[entity]["name"]) == form}
+    theirs = {entities[entity]["kind"] for entity in rivals}
+    ruled_out = False
+    for entity, evidence in found.items():
+        kind = entities[entity]["kind"]
+        if (entity not in rivals and kind not in theirs and not kinds.get(kind, (0, {""}))[1]
+                and evidence.kind_differs is None and rivals):
+            first = min(entities[rival]["name"] for rival in rivals)
+            evidence.kind_differs = (
+                f"the name asked for ends in a legal form, as {first!r}"
+                f"{f' and {len(rivals) - 1} more' if len(rivals) > 1 else ''} "
+                f"{'does' if len(rivals) == 1 else 'do'}; no {kind} has one")
+            ruled_out = True
+    if ruled_out:  # the form is not said of the name met exactly: the name was cut short
+        for entity in rivals:  # ("Krupka s.r.o."), not given whole
+            found[entity].cut_short = None
+    return rivals
+
+
+__all__ = ["FORMLESS_FROM", "FORMLESS_SEEN_MOST", "formed_rivals", "forms_by_kind",
+           "weigh_form", "written_as_form"]

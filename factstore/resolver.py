@@ -251,14 +251,14 @@ class AliasIndex:
         if said:
             weigh_unplaced(self._graph().adj if self.relations else {}, self.entities, found,
                            said, mentioned)
+        rivals: set[str] = set()  # longer names with the form: kept beside an exact hit
         if form and written_as_form(query):  # "Ribeiro Ltda." is no town
-            if self.forms is None:
-                self.forms = forms_by_kind(self.entities.values())
-            weigh_form(found, self.entities, self.forms, form)
+            self.forms = self.forms or forms_by_kind(self.entities.values())
+            rivals = weigh_form(found, self.entities, self.forms, form)
         if hit:  # a name met exactly beats longer names holding it, unless the context
-            for entity in [e for e, ev in found.items()  # points at one of them
-                           if ev.level in ("leading_words", "words")
-                           and not any(d <= 2 for d, _, _ in ev.near)]:
+            for entity in [e for e, ev in found.items()  # points at one of them, or their
+                           if ev.level in ("leading_words", "words")  # name has the form
+                           and not any(d <= 2 for d, _, _ in ev.near) and e not in rivals]:
                 del found[entity]
         if len(found) == 1 and not unlisted:
             next(iter(found.values())).alone = True

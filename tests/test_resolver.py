@@ -510,6 +510,34 @@ def test_a_form_says_nothing_in_a_store_whose_names_have_none() -> None:
                                                          "kind": "city"}
 
 
+def _krupka() -> AliasIndex:
+    """Three towns (too few for towns to be known formless by their count) and customers,
+    one named after its town: Krupka Nářadí s.r.o. (of Teplice), and the town Krupka."""
+    return _located(("cz", "Czechia"), {"krupka": "Krupka", "brno": "Brno", "teplice": "Teplice"},
+                    {"krupka-naradi": ("Krupka Nářadí s.r.o.", "teplice"),
+                     "novak": ("Novák a syn s.r.o.", "brno"), "globex": ("Globex", "brno"),
+                     "globex-log": ("Globex Logistics a.s.", "brno")})
+
+
+@pytest.mark.parametrize("query", ["Krupka s.r.o.", "KRUPKA S.R.O."])
+def test_a_form_a_rival_s_name_has_is_no_town_s_name_however_few_towns(query: str) -> None:
+    """'Krupka s.r.o.' is not the town Krupka, exactly as its name is written without the
+    form: a customer whose name is those words and that form may be meant (listed first), the
+    town hardly. Without the form, or with one no such name has, the town; a customer named
+    exactly beside a longer customer's name with the form stays that customer."""
+    index = _krupka()
+    answer = index.resolve(query)
+    assert answer.status == "ambiguous", answer
+    assert [c.id for c in answer.candidates] == ["krupka-naradi", "krupka"]
+    assert "no city has one" in answer.candidates[1].reasons[-1]
+    assert index.resolve("Krupka").entity["id"] == "krupka"  # type: ignore[index]
+    assert index.resolve("Krupka sro").entity["id"] == "krupka"  # type: ignore[index]
+    # a form no name like it has, among three towns: nothing says whose it is
+    assert index.resolve("Krupka GmbH").entity["id"] == "krupka"  # type: ignore[index]
+    # a customer named exactly, beside a customer whose longer name has the form
+    assert index.resolve("Globex a.s.").entity["id"] == "globex"  # type: ignore[index]
+
+
 @pytest.mark.parametrize("context", ["EMEA renewal", "EMEA", "Q3 review", "invoice 2026",
                                      "renewal for the Lüneburg office", "Germany", "Bonn"])
 def test_a_context_that_is_no_bare_name_or_names_its_neighbour_is_no_unknown_town(
