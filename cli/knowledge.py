@@ -243,7 +243,7 @@ def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
               if n not in ("aliases", "relations", *PROVENANCE)}  # --by and --reason say those
 
     @by_option
-    @click.option("--reason", default=None, help="Why (commit body).")
+    @click.option("-m", "--reason", default=None, help="Why (commit body).")
     @click.option("--update", is_flag=True,
                   help="Replace the item if its id exists; fields not given keep their value.")
     @json_option
@@ -281,7 +281,7 @@ def _add_command(group: click.Group, kind: str, model: type[Any]) -> None:
 @click.option("--quote", default=None,
               help="Quote from the source backing the new value (without it, a new value has "
                    "no quote: the old one backed the old value).")
-@click.option("--reason", default=None, help="Why the correction (commit body); required.")
+@click.option("-m", "--reason", default=None, help="Why the correction (commit body); required.")
 @click.option("--source", default=None,
               help="Source id backing it (e.g. src:finance-glossary); when several facts of "
                    "NAME match, also picks the one from this source.")
@@ -316,7 +316,7 @@ def correct(obj: Ctx, name: str, definition: str | None, value: str | None, scop
 
 @cli.command()
 @click.argument("name", metavar="ID|NAME")
-@click.option("--reason", required=True, help="Why it is retracted (commit body).")
+@click.option("-m", "--reason", required=True, help="Why it is retracted (commit body).")
 @by_option
 @json_option
 @pass_ctx
@@ -407,7 +407,7 @@ def config(ctx: click.Context, as_json: bool) -> None:
 @config.command("set")
 @click.argument("name")
 @click.argument("value")
-@click.option("--reason", default=None, help="Why (commit body).")
+@click.option("-m", "--reason", default=None, help="Why (commit body).")
 @by_option
 @json_option
 @pass_ctx

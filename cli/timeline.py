@@ -147,7 +147,7 @@ def blame(obj: Ctx, target: str, as_json: bool) -> None:
 @click.option("--commit", default=None, metavar="HASH",
               help="With ID: undo what HASH did to that row only. Without ID: undo the whole "
                    "commit.")
-@click.option("--reason", default=None, help="Why (in the commit message); required.")
+@click.option("-m", "--reason", default=None, help="Why (in the commit message); required.")
 @by_option
 @json_option
 @pass_ctx

@@ -25,6 +25,25 @@ def test_branch_after_the_command_writes_to_that_branch(facts: Facts) -> None:
     assert on_branch["row"]["value"] == "330" and on_main["row"]["value"] != "330"
 
 
+def test_every_write_takes_its_reason_as_m_as_import_and_git_do(facts: Facts) -> None:
+    """`-m` is the reason of every write that takes one (import's message, git's -m), not
+    only --reason: correct, retract, add, config set, revert."""
+    facts("import", str(FIXTURES / "northwind.yaml"), "--by", AUTHOR, "-m", "load")
+    seats = "fact:acme-gmbh-seats-fy26q3"
+    facts("correct", seats, "--value", "330", "-m", "recount", "--by", AUTHOR)
+    facts("config", "set", "calendar.fiscal_year_start_month", "3", "-m", "new year",
+          "--by", AUTHOR)
+    facts("add", "source", "--id", "src:memo", "--title", "Memo", "--kind", "wiki",
+          "--authority", "40", "-m", "a memo", "--by", AUTHOR)
+    facts("retract", "src:memo", "-m", "wrong memo", "--by", AUTHOR)
+    facts("revert", seats, "-m", "recount undone", "--by", AUTHOR)
+    log = facts("log", "--json").output
+    for reason in ("recount", "new year", "a memo", "wrong memo", "recount undone"):
+        assert reason in log, reason
+    for command in ("correct", "retract", "revert"):
+        assert "-m, --reason" in facts(command, "--help").output
+
+
 def test_two_different_branches_before_and_after_the_command_are_refused(facts: Facts) -> None:
     facts("propose", "a")
     facts("propose", "b")
