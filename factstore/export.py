@@ -208,14 +208,16 @@ def write_text(text: str, target: Path) -> None:
 def replacing(target: Path) -> Iterator[TextIO]:
     """A text file (UTF-8, lines as written: CSV's \r\n too) that becomes target once it is
     written whole: it is written beside target and renamed over it, so that an export cut
-    short (an error, Ctrl-C, a full disk) leaves target as it was, never half a file."""
-    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    short (an error, Ctrl-C, a full disk) leaves target as it was, never half a file. A
+    symbolic link is written through: the file it points at is replaced, not the link."""
+    real = Path(os.path.realpath(target))
+    part = real.with_name(f".{real.name}.{os.getpid()}.part")
     try:
         with part.open("w", encoding="utf-8", newline="") as out:
             yield out
-        if target.exists():
-            shutil.copymode(target, part)  # (a file kept private stays so)
-        os.replace(part, target)
+        if real.exists():
+            shutil.copymode(real, part)  # (a file kept private stays so)
+        os.replace(part, real)
     except OSError as exc:
         raise InvalidInput(f"{target}: cannot write ({exc.strerror or exc})") from None
     finally:
@@ -570,7 +572,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 _JSONL = json.JSONEncoder(ensure_ascii=False)
 _encode = json.encoder.encode_basestring  # a str as JSON writes it (ensure_ascii=False)
 WIDTH = 100  # PyYAML folds a plain string at a space past this column
-BLOCK = 5_000  # rows of a section yaml_text writes at a time
+BLOCK = 5_000  # rows of a section yaml_pieces and json_pieces write at a time
 PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
 # A string PyYAML may write plain: it starts with a letter, digit or one of _ ( / $, holds no
 # control, line-break, astral or BOM character (libyaml escapes those), no #, no ': ', no

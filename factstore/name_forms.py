@@ -68,10 +68,11 @@ def weigh_form(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str
 def formed_rivals(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str, Any]],
                   kinds: Mapping[str, tuple[int, set[str]]], form: str) -> set[str]:
     """The candidates whose own name ends in the form the query is written with, by the
-    query's first words ("Krupka Nářadí s.r.o." for "Krupka s.r.o."): kept beside an exact
-    hit on the name without its form, which is then not of the kind asked for when it is of
-    another kind none of whose names has a form (the town Krupka, however few towns the
-    store holds: weigh_form needs FORMLESS_FROM of them to say so on its own)."""
+    query's first words ("Krupka Nářadí s.r.o." for "Krupka s.r.o."), when an exact hit on
+    the name without its form is of another kind none of whose names has a form (the town
+    Krupka, however few towns the store holds: weigh_form needs FORMLESS_FROM of them to say
+    so on its own): that hit is then not of the kind asked for, and they are kept beside it,
+    not cut short. None otherwise (an exact hit beats longer names, as ever)."""
     rivals = {entity for entity, evidence in found.items()
               if evidence.level in ("leading_words", "words")
               and legal_form(entities[entity]["name"]) == form}
@@ -87,9 +88,10 @@ def formed_rivals(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[
                 f"{f' and {len(rivals) - 1} more' if len(rivals) > 1 else ''} "
                 f"{'does' if len(rivals) == 1 else 'do'}; no {kind} has one")
             ruled_out = True
-    if ruled_out:  # the form is not said of the name met exactly: the name was cut short
-        for entity in rivals:  # ("Krupka s.r.o."), not given whole
-            found[entity].cut_short = None
+    if not ruled_out:
+        return set()
+    for entity in rivals:  # the form is not said of the name met exactly: the name asked
+        found[entity].cut_short = None  # for is theirs cut short ("Krupka s.r.o.")
     return rivals
 
 

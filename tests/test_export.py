@@ -164,6 +164,10 @@ def test_an_export_cut_short_leaves_the_file_as_it_was(
         "export", "--format", "jsonl").output
     assert out.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in out.parent.iterdir()] == ["knowledge.jsonl"]
+    link = tmp_path / "latest.jsonl"  # a link to the day's export is written through
+    link.symlink_to(out)
+    facts("export", "-o", str(link))
+    assert link.is_symlink() and link.read_text(encoding="utf-8") == written
 
 
 @settings(max_examples=300, deadline=None)
