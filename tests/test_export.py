@@ -452,6 +452,31 @@ def test_export_text_is_the_text_of_the_export_at_any_ref(northwind: FactStore) 
                 "fiscal_year_start_month")
 
 
+def test_a_large_export_reports_its_progress(northwind: FactStore,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """From EXPORT_PROGRESS_ROWS rows, an export reports ("exporting", rows read, the tables'
+    rows) a block at a time, up to all of them (CSV: its table's), at any ref; below, nothing."""
+    import factstore
+    from factstore import export
+    from factstore.store import reads
+
+    reports: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(export, "BLOCK", 40)
+    with factstore.open_store(northwind.url, progress=lambda *r: reports.append(r)) as store:
+        store.export_text("jsonl")
+        assert reports == []  # a small store: no bar
+        monkeypatch.setattr(reads, "EXPORT_PROGRESS_ROWS", 0)
+        for fmt, table, ref in (("yaml", None, None), ("json", None, "FY26-Q3"),
+                                ("csv", "facts", None)):
+            reports.clear()
+            store.export_text(fmt, table=table, as_of=ref)
+            total = sum(store.backend.query(f"SELECT COUNT(*) AS n FROM {name}")[0]["n"]
+                        for name in ([table] if table else TABLES)) if ref is None else \
+                reports[-1][2]
+            assert {r[0] for r in reports} == {"exporting"} and reports[-1][1:] == (total, total)
+            assert [r[1] for r in reports] == sorted(r[1] for r in reports), fmt
+
+
 @pytest.mark.parametrize("block", [1, 3])
 def test_an_export_read_in_blocks_is_the_export_read_whole(
         northwind: FactStore, block: int, monkeypatch: pytest.MonkeyPatch) -> None:

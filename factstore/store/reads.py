@@ -6,7 +6,7 @@ reads valid_at (valid time: what was true on that day).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -28,6 +28,7 @@ STATUSES = get_args(Status)
 # tests/test_health_reads.py checks the list against str.isspace.
 WHITESPACE = list("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
                   "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+EXPORT_PROGRESS_ROWS = 50_000  # rows from which an export reports its progress
 SHARED_AT_MOST = 5000  # subjects with a shared subject/predicate/period group, read by subject
 FLAGGED_AT_MOST = 5000  # facts with a provenance finding or a supersedes, read by id
 SOURCE_KINDS = get_args(SourceKind)
@@ -338,10 +339,13 @@ class Reads:
                                        for name in (TABLES if table is None else (table,))}
         doc, sections = found
         counts = dict.fromkeys(TABLES if table is None else (table,), 0)
+        report = self._export_progress(at, counts)
 
         def counted(name: str, blocks: Iterator[list[tuple[Any, ...]]]
                     ) -> Iterator[list[tuple[Any, ...]]]:
             for rows in blocks:
+                if report is not None:
+                    report(len(rows))
                 rows = spelled(rows) if name == "aliases" else rows
                 counts[name] += len(rows)
                 yield rows
@@ -354,6 +358,28 @@ class Reads:
         if fmt == "json" or fmt == "jsonl":  # (mypy narrows this, not `in`)
             return doc, json_pieces(doc, rows, fmt), counts
         return doc, yaml_pieces(doc, rows), counts
+
+    def _export_progress(self, at: str | None, tables: Iterable[str]
+                         ) -> Callable[[int], None] | None:
+        """For an export of EXPORT_PROGRESS_ROWS rows or more, when the store reports
+        progress: a function of the rows each block read, reporting ("exporting", rows so
+        far, the tables' rows)."""
+        progress = self.core.progress
+        if progress is None:
+            return None
+        queries = [(f"SELECT COUNT(*) AS n FROM {source}", params) for source, params in (
+            (name, []) if at is None else self.core.backend.table_at(name, at)
+            for name in tables)]
+        total = sum(rows[0]["n"] for rows in self.core.backend.query_all(queries))
+        if total < EXPORT_PROGRESS_ROWS:
+            return None
+        done = [0]
+
+        def report(rows: int) -> None:
+            done[0] += rows
+            progress("exporting", done[0], total)
+
+        return report
 
     def _export_rows(self, at: str | None
                      ) -> tuple[dict[str, Any], dict[str, Iterator[list[tuple[Any, ...]]]]] | None:
@@ -415,7 +441,7 @@ def _stale_before(day: date, max_age_days: int) -> str:
 
 
 __all__ = [
-    "ALIAS_NAMES", "BEYOND_ASCII", "DEFAULT_MAX_SOURCE_AGE", "ENTITY_NAMES", "FLAGGED",
-    "FLAGGED_AT_MOST", "FLAGGED_DOLTLITE", "LED_BY_SPACE", "NAMES_GROUPED", "SHARED_AT_MOST",
-    "SOURCE_KINDS", "STATUSES", "WHITESPACE", "Reads"
+    "ALIAS_NAMES", "BEYOND_ASCII", "DEFAULT_MAX_SOURCE_AGE", "ENTITY_NAMES",
+    "EXPORT_PROGRESS_ROWS", "FLAGGED", "FLAGGED_AT_MOST", "FLAGGED_DOLTLITE", "LED_BY_SPACE",
+    "NAMES_GROUPED", "SHARED_AT_MOST", "SOURCE_KINDS", "STATUSES", "WHITESPACE", "Reads"
 ]
