@@ -367,10 +367,9 @@ class Reads:
         progress = self.core.progress
         if progress is None:
             return None
-        queries = [(f"SELECT COUNT(*) AS n FROM {source}", params) for source, params in (
-            (name, []) if at is None else self.core.backend.table_at(name, at)
-            for name in tables)]
-        total = sum(rows[0]["n"] for rows in self.core.backend.query_all(queries))
+        total = sum(rows[0]["n"] for rows in self.core.select_all(
+            [self.core.select_sql(name, "1 = 1", [], at, columns="COUNT(*) AS n")
+             for name in tables], at))
         if total < EXPORT_PROGRESS_ROWS:
             return None
         done = [0]
