@@ -274,12 +274,11 @@ def yaml_pieces(doc: dict[str, Any], sections: Mapping[str, Iterable[Sequence[Se
     0.22 s, the same text)."""
     for key, value in doc.items():
         written = False
-        for rows in sections.get(key, ()):
-            for start in range(0, len(rows), BLOCK):
-                if not written:
-                    yield f"{key}:"
-                    written = True
-                yield _section_yaml(key, rows[start:start + BLOCK])
+        for rows in _blocks(sections.get(key, ())):
+            if not written:
+                yield f"{key}:"
+                written = True
+            yield _section_yaml(key, rows)
         if written:
             yield "\n"
         else:
@@ -294,25 +293,21 @@ def json_pieces(doc: dict[str, Any], sections: Mapping[str, Iterable[Sequence[Se
     an encoder call per record were most of a 100k-fact JSONL export (0.95 s)."""
     if fmt == "jsonl":  # a record per line, "type" first; no header
         for kind, name in SINGULAR.items():
-            for rows in sections.get(name, ()):
-                for start in range(0, len(rows), BLOCK):
-                    yield _section_json(name, rows[start:start + BLOCK], f'{{"type": "{kind}"',
-                                        ", ", "}\n")
+            for rows in _blocks(sections.get(name, ())):
+                yield _section_json(name, rows, f'{{"type": "{kind}"', ", ", "}\n")
         return
     # json.dumps(doc, indent=1): "{", each item on lines of its own, "}"; a section's records
     # as their blocks come, joined by ",\n" (its first without the comma)
     for index, (key, value) in enumerate(doc.items()):
         yield ",\n" if index else "{\n"
         opened = False
-        for rows in sections.get(key, ()):
-            for start in range(0, len(rows), BLOCK):
-                text = _section_json(key, rows[start:start + BLOCK], ",\n  {", ",\n   ",
-                                     "\n  }", first=True)
-                if text and not opened:
-                    yield f" {_encode(key)}: [{text[1:]}"
-                    opened = True
-                elif text:
-                    yield text
+        for rows in _blocks(sections.get(key, ())):
+            text = _section_json(key, rows, ",\n  {", ",\n   ", "\n  }", first=True)
+            if text and not opened:
+                yield f" {_encode(key)}: [{text[1:]}"
+                opened = True
+            elif text:
+                yield text
         yield "\n ]" if opened else json.dumps({key: value}, ensure_ascii=False, indent=1)[2:-2]
     yield "\n}\n"
 
@@ -330,18 +325,12 @@ def _section_json(section: str, rows: Sequence[Sequence[Any]], opening: str, lea
     names = [name for name, _, _, _ in fields]
     columns = [_json_cells(cells[i], f"{lead}{_encode(name)}: ", None if required else default)
                for i, (name, _, required, default) in enumerate(fields)]
-    if section == "facts":  # the value as `_typed` writes it; value_type left out if implied
+    if section == "facts":
         value, value_type = names.index("value"), names.index("value_type")
-        pairs = list(zip(cells[value], cells[value_type], strict=True))
-        texts: dict[tuple[str, str], tuple[str, str]] = {}
-        for text, kind in dict.fromkeys(pairs):
-            written, implied = _typed(text, kind)
-            texts[text, kind] = (f"{lead}\"value\": {_JSONL.encode(written)}",
-                                 "" if kind == implied else
-                                 f"{lead}\"value_type\": {_encode(kind)}")
-        both = list(map(texts.__getitem__, pairs))
-        columns[value] = list(map(itemgetter(0), both))
-        columns[value_type] = list(map(itemgetter(1), both))
+        columns[value], columns[value_type] = _value_columns(
+            cells[value], cells[value_type],
+            lambda written: f"{lead}\"value\": {_JSONL.encode(written)}",
+            lambda kind: f"{lead}\"value_type\": {_encode(kind)}")
     if not first:
         return "".join(chain.from_iterable(zip(repeat(opening), *columns, repeat(closing))))
     # each record's first field without its comma (a key: a stored row's is never left out)
@@ -350,6 +339,27 @@ def _section_json(section: str, rows: Sequence[Sequence[Any]], opening: str, lea
     if "" in bodies:  # a record of no field: "{}"
         closings = ["}" if text else closing for text in bodies]
     return "".join(chain.from_iterable(zip(repeat(opening), bodies, closings)))
+
+
+def _value_columns(values: Sequence[str], kinds: Sequence[str], value: Callable[[Any], Any],
+                   kind: Callable[[str], Any]) -> tuple[list[Any], list[Any]]:
+    """The texts of facts' value and value_type fields (each written by its function): the
+    value as `_typed` writes it, its value_type "" where import would infer it; each
+    distinct pair worked out once."""
+    pairs = list(zip(values, kinds, strict=True))
+    texts = {}
+    for text, stored in dict.fromkeys(pairs):
+        written, implied = _typed(text, stored)
+        texts[text, stored] = (value(written), "" if stored == implied else kind(stored))
+    both = list(map(texts.__getitem__, pairs))
+    return list(map(itemgetter(0), both)), list(map(itemgetter(1), both))
+
+
+def _blocks(rows: Iterable[Sequence[Sequence[Any]]]) -> Iterator[Sequence[Sequence[Any]]]:
+    """A section's rows as they are read, BLOCK rows at a time (a server's come whole)."""
+    for part in rows:
+        for start in range(0, len(part), BLOCK):
+            yield part[start:start + BLOCK]
 
 
 def _json_cells(cells: Sequence[Any], lead: str, absent: Any) -> list[str]:
@@ -381,17 +391,11 @@ def _section_yaml(section: str, rows: Sequence[Sequence[Any]]) -> str:
              _lines(cells[i], f"\n{'- ' if i == 0 else '  '}{name}: ",
                     None if required else default, first=i == 0)
              for i, (name, _, required, default) in enumerate(fields)]
-    if typed:  # a fact's value as `_typed` writes it; its value_type left out if implied
+    if typed:
         value, value_type = typed
-        pairs = list(zip(cells[value], cells[value_type], strict=True))
-        texts: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        for text, kind in dict.fromkeys(pairs):
-            written, implied = _typed(text, kind)
-            texts[text, kind] = (_line(written, "\n  value: "),
-                                 "" if kind == implied else _line(kind, "\n  value_type: "))
-        both = list(map(texts.__getitem__, pairs))
-        lines[value] = list(map(itemgetter(0), both))
-        lines[value_type] = list(map(itemgetter(1), both))
+        lines[value], lines[value_type] = _value_columns(
+            cells[value], cells[value_type], lambda written: _line(written, "\n  value: "),
+            lambda kind: _line(kind, "\n  value_type: "))
     held = [column for column in lines if column is not None]  # fields some record holds
     whole: dict[int, str] = {}  # the rows holding a value not written here: PyYAML's text
     for column in held:
