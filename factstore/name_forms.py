@@ -80,8 +80,9 @@ def formed_rivals(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[
     ruled_out = False
     for entity, evidence in found.items():
         kind = entities[entity]["kind"]
-        if (entity not in rivals and kind not in theirs and not kinds.get(kind, (0, {""}))[1]
-                and evidence.kind_differs is None and rivals):
+        formless = kind in kinds and not kinds[kind][1]  # (no name of the kind read has one)
+        if rivals and entity not in rivals and kind not in theirs and formless \
+                and evidence.kind_differs is None:
             first = min(entities[rival]["name"] for rival in rivals)
             evidence.kind_differs = (
                 f"the name asked for ends in a legal form, as {first!r}"
