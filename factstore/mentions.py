@@ -148,20 +148,23 @@ def _lower_word(words: Words, i: int) -> bool:
 
 def _with_form(words: Words, index: AliasIndex, on: str, start: int, end: int,
                answer: Resolution, said: str) -> tuple[Resolution, int, str]:
-    """A name met exactly followed by a legal form written as one ("Krupka s.r.o.",
-    "Globex GmbH"): the name with its form, when that is answered otherwise (the form may
-    say it is not the town Krupka but Krupka Nářadí s.r.o.); where the name then ends, and
-    its text."""
-    if end >= len(words.words) or words.took[end] or words.possessive[end - 1] \
-            or words.origin[end] == words.origin[end - 1]:
-        return answer, end, said
-    after = end  # the words of the question's next token (its form, as it was written)
-    while after < len(words.words) and words.origin[after] == words.origin[end]:
-        after += 1
-    # (said() trims a final dot: "s.r.o." is a form, "s.r.o" is not)
-    written = f"{said} {words.tokens[words.origin[end]].strip(TRIM)}"
-    if any(words.took[end:after]) or not legal_form(written) or legal_form(said) \
-            or not written_as_form(written):
+    """A name met exactly with a legal form written as one, its own last word ("Kiel AG") or
+    the word after it ("Krupka s.r.o."): the name resolved as written, form and all (its
+    words, normalised, do not say the form was written as one), when that is answered
+    otherwise: the form may say it is not the town but Kiel Werft AG or Krupka Nářadí s.r.o.
+    Returns the answer, where the name ends, and its text."""
+    after, written = end, said
+    if not legal_form(said):  # the question's next token, as it was written
+        if end >= len(words.words) or words.took[end] or words.possessive[end - 1] \
+                or words.origin[end] == words.origin[end - 1]:
+            return answer, end, said
+        while after < len(words.words) and words.origin[after] == words.origin[end]:
+            after += 1
+        # (said() trims a final dot: "s.r.o." is a form, "s.r.o" is not)
+        written = f"{said} {words.tokens[words.origin[end]].strip(TRIM)}"
+        if any(words.took[end:after]) or not legal_form(written):
+            return answer, end, said
+    if not written_as_form(written):
         return answer, end, said
     formed = index.resolve(written, context=words.around(start, after), on=on,
                            question=True)

@@ -1,8 +1,8 @@
 """A legal form in a question says whose name it is (a user test: a Czech machine-tools
-distributor whose customers are named after towns the store also holds). "Krupka s.r.o." is
-not the town Krupka however few towns the store holds, when a customer named Krupka … s.r.o.
-is there: the pack asks which one is meant and shows neither's facts; without the form, the
-town. Built once per module on each backend.
+distributor whose customers are named after towns the store also holds). "Krupka s.r.o." or
+"Teplice GmbH" is not the town however few towns the store holds, when a customer named
+Krupka … s.r.o. or Teplice … GmbH is there: the pack asks which one is meant and shows
+neither's facts; without the form, the town. Built once per module on each backend.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ entities:
      relations: [{rel: located_in, dst: brno}]}
   - {id: brno-stroje, kind: customer, name: "Brno Stroje a.s.",
      relations: [{rel: located_in, dst: brno}]}
+  - {id: teplice-glas, kind: customer, name: "Teplice Glas GmbH",
+     relations: [{rel: located_in, dst: teplice}]}
 facts:
   - {id: "fact:krupka-naradi-revenue", subject: krupka-naradi, predicate: revenue, value: 1840000,
      unit: CZK, period: FY26-Q3, source: "src:erp", quote: "Krupka Nářadí: tržby Q3"}
@@ -62,6 +64,17 @@ def test_a_town_s_name_with_a_customer_s_form_is_asked_about(naradi: FactStore,
     assert [c["id"] for c in mention.candidates][:2] == ["krupka-naradi", "krupka"]
     assert mention.text.lower() == "krupka s.r.o."
     assert "fact:krupka-population" not in item_ids(pack), pack.text
+
+
+@pytest.mark.parametrize("question", ["What was Teplice GmbH revenue in FY26-Q3?",
+                                      "Teplice GmbH's revenue FY26-Q3"])
+def test_a_form_inside_the_name_met_is_read_as_written(naradi: FactStore,
+                                                       question: str) -> None:
+    """'Teplice GmbH' is met exactly as the town's name with a form the index drops: as
+    written, the form says a customer of the town's name may be meant."""
+    (mention,) = _pack(naradi, question).entities
+    assert mention.status == "ambiguous" and mention.text == "Teplice GmbH"
+    assert [c["id"] for c in mention.candidates][:2] == ["teplice-glas", "teplice"]
 
 
 @pytest.mark.parametrize(("question", "fact"), [
