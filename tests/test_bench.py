@@ -21,9 +21,13 @@ def test_quick_bench_writes_results_report_and_plots(tmp_path: Path) -> None:
     steps = {(row["step"], row["series"]) for row in data["rows"]}
     assert {("import", "doltlite"), ("import", "sqlite3 executemany"),
             ("correct", "git edit+commit"), ("resolve typo", "naive rapidfuzz extractOne"),
-            ("cli floor", "doltlite"), ("health", "doltlite")} <= steps
+            ("cli floor", "doltlite"), ("health", "doltlite"),
+            ("engine scan of every fact", "doltlite"), ("every fact row read", "doltlite")
+            } <= steps
     report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
     assert "## The command line at" in report and "## Heavy reads" in report
+    heavy = report.split("## Heavy reads", 1)[1].split("\n## ", 1)[0]
+    assert "| engine scan of every fact | doltlite |" in heavy  # the heavy reads' baselines
     try:
         import matplotlib  # noqa: F401
     except ImportError:
