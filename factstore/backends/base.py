@@ -7,6 +7,7 @@ behind these methods.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,7 +38,9 @@ class Tx(Protocol):
     def stage(self) -> None:
         """Stage what the transaction wrote so far, as the commit will (its tables): a
         long write calls it while it waits on something else, so that the commit has less
-        left to do. Rolled back with the transaction; a no-op where it would not help."""
+        left to do. Undone with the write if it fails; a no-op where it would not help. It
+        may end the SQL transaction and begin the next (doltlite): only a write holding the
+        backend's import_lock calls it."""
         ...
 
 
@@ -131,6 +134,11 @@ class Backend(Protocol):
 
     def on_branch(self, branch: str) -> Backend:
         """A second connection to the same store, reading and writing `branch`."""
+        ...
+
+    def import_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Held for a whole import (Imports): one at a time on the store, where an import's
+        write may end its SQL transaction before it commits (Tx.stage); else nothing."""
         ...
 
     def remote_url(self, url: str, *, create: bool = True) -> str:

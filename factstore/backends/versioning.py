@@ -368,6 +368,12 @@ def is_ancestor(backend: Backend, commit: str, of: str) -> bool:
     return commit == of or merge_base(backend, commit, of) == commit
 
 
+def discard_uncommitted(backend: Backend) -> None:
+    """The branch's working set put back to its head, if anything is uncommitted there."""
+    if backend.query("SELECT table_name FROM dolt_status LIMIT 1"):
+        backend.call("dolt_reset", "--hard")
+
+
 def move_branch(backend: Backend, name: str, commit: str) -> None:
     """Point an existing branch at another commit (git branch -f)."""
     backend.call("dolt_branch", "-f", name, commit)
@@ -474,12 +480,11 @@ def add_remote(backend: Backend, name: str, url: str) -> None:
 
 __all__ = [
     "COMMIT_COLUMNS", "DATETIME", "HASH_PREFIX", "NAME", "NOT_COMPARED", "REF_SUFFIX",
-    "SETTLED_BY_MERGE",
-    "TAG_NAME", "add_remote", "author", "branch_head", "branch_heads", "branches",
-    "changed_keys", "commit_day", "commits", "commits_from", "conflicted", "create_branch",
-    "delete_branch", "delete_tag", "diff_presence", "diff_rows", "has_branch", "has_parent",
-    "has_schema", "has_tag", "is_ancestor", "iso", "merge_base", "merging", "move_branch",
-    "on_branch", "parents", "raise_merged_revs", "remote_branch_heads", "remotes",
-    "resolve_ref", "row_at_commits", "settle_rows", "tables_changed", "tables_changed_by",
-    "tags", "uncommitted", "uncommitted_rows"
+    "SETTLED_BY_MERGE", "TAG_NAME", "add_remote", "author", "branch_head", "branch_heads",
+    "branches", "changed_keys", "commit_day", "commits", "commits_from", "conflicted",
+    "create_branch", "delete_branch", "delete_tag", "diff_presence", "diff_rows",
+    "discard_uncommitted", "has_branch", "has_parent", "has_schema", "has_tag", "is_ancestor",
+    "iso", "merge_base", "merging", "move_branch", "on_branch", "parents", "raise_merged_revs",
+    "remote_branch_heads", "remotes", "resolve_ref", "row_at_commits", "settle_rows",
+    "tables_changed", "tables_changed_by", "tags", "uncommitted", "uncommitted_rows"
 ]

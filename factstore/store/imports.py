@@ -120,6 +120,14 @@ class Imports:
     def _through_branch(self, path: Path, write: Callable[[Tx, Upsert], str | None],
                         who: str, reason: str | None, prefer: str | None,
                         progress: Progress | None) -> WriteResult:
+        """The file written on its import branch (a commit there), then merged into the
+        store's branch; one import at a time (the backend's import_lock)."""
+        with self.core.backend.import_lock():
+            return self._merged_through(path, write, who, reason, prefer, progress)
+
+    def _merged_through(self, path: Path, write: Callable[[Tx, Upsert], str | None],
+                        who: str, reason: str | None, prefer: str | None,
+                        progress: Progress | None) -> WriteResult:
         backend = self.core.backend
         self.core.require_clean(backend)  # the merge commit must carry only the file's rows
         branch = import_branch(path)
@@ -132,6 +140,9 @@ class Imports:
         try:
             side = backend.on_branch(branch)
             try:
+                # what an import ended by a crash left in its branch's working set (its
+                # write ends SQL transactions before its commit: Tx.stage)
+                versioning.discard_uncommitted(side)
                 # a branch made before an upgrade gets the same one (both sides of the merge
                 # then made the same change of schema, which Dolt merges)
                 migrations.ensure(side, migrations.LATEST, SYSTEM_AUTHOR, like=backend)

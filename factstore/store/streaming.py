@@ -1,9 +1,11 @@
-"""A JSONL import streamed: the file read, validated and written a chunk at a time inside the
-one transaction of the import branch's commit, so memory follows a chunk, not the file.
+"""A JSONL import streamed: the file read, validated and written a chunk at a time on its
+import branch, then committed there, so memory follows a chunk, not the file.
 
 Nothing is written unless the whole file is valid: a problem found in any chunk (a malformed
 line, a key seen twice, a reference that is neither in the file nor in the store) raises
-before the commit, and the transaction with every chunk already written is rolled back.
+before the commit, and the write is undone with every chunk already written (the backend's:
+a rollback, and on doltlite, whose Tx.stage ends transactions, the branch's working set put
+back to its head).
 Checks that span chunks keep what they need across them: the keys seen so far (to refuse one
 twice) and the first row naming each reference not yet seen (a fact may come before its
 subject). They need the file alone, so they run where it is read (_FileChecks): a large file
