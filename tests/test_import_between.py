@@ -20,7 +20,7 @@ import pytest
 import factstore
 from factstore import FactStore, FactstoreError, InvalidInput
 from factstore.backends import versioning
-from factstore.store.imports import import_branch
+from factstore.store.imports import WAITING, import_branch
 
 from .conftest import AUTHOR
 
@@ -121,18 +121,21 @@ def test_one_import_at_a_time(lite: FactStore, tmp_path: Path) -> None:
     store = lite
     path = _file(tmp_path / "orders.jsonl", 6)
     done: list[Any] = []
+    told: list[tuple[str, int, int]] = []
     url = store.backend.url
     with store.backend.import_lock():
         def other() -> None:
-            with factstore.open_store(url) as opened:
+            with factstore.open_store(url, progress=lambda *said: told.append(said)) as opened:
                 done.append(opened.import_file(path, author=AUTHOR))
 
         thread = threading.Thread(target=other)
         thread.start()
         time.sleep(0.5)
         assert not done and thread.is_alive()
+        assert told == [(WAITING, 0, 1)]  # said while it waits
     thread.join(60)
     assert done and len(done[0].changed) == 8
+    assert told[:2] == [(WAITING, 0, 1), (WAITING, 1, 1)]
 
 
 class _AfterCommit:

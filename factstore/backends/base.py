@@ -136,9 +136,11 @@ class Backend(Protocol):
         """A second connection to the same store, reading and writing `branch`."""
         ...
 
-    def import_lock(self) -> contextlib.AbstractContextManager[None]:
+    def import_lock(self, waiting: Callable[[], None] | None = None
+                    ) -> contextlib.AbstractContextManager[None]:
         """Held for a whole import (Imports): one at a time on the store, where an import's
-        write may end its SQL transaction before it commits (Tx.stage); else nothing."""
+        write may end its SQL transaction before it commits (Tx.stage), `waiting` called
+        before it waits for another; else nothing."""
         ...
 
     def remote_url(self, url: str, *, create: bool = True) -> str:

@@ -345,6 +345,11 @@ def _connect(params: dict[str, Any], database: str | None) -> Any:
     return conn
 
 
+def _no_lock(waiting: Callable[[], None] | None = None) -> contextlib.nullcontext[None]:
+    """Backend.import_lock on a server: nothing (an import's write is one transaction)."""
+    return contextlib.nullcontext()
+
+
 class _ReadWhole:
     """Backend.query_blocks for a server: its rows in one block, the buffered result read
     whole before the statement returns (factstore.backends.mysql_rows' reader; pymysql's
@@ -685,7 +690,7 @@ class DoltServerBackend(_ReadWhole):
         raised = versioning.raise_merged_revs(_Tx(cur), self)
         return False, None, conflicts, raised
 
-    import_lock = staticmethod(contextlib.nullcontext)  # (an import: one transaction here)
+    import_lock = staticmethod(_no_lock)
 
     def on_branch(self, branch: str) -> DoltServerBackend:
         return DoltServerBackend(self.url, branch, peers=self.peers)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,33 @@ class _Tx:
         conn.execute("BEGIN IMMEDIATE")
         if _head(conn) != head:
             raise _moved(conn)
+
+
+@contextmanager
+def _import_lock(path: Path, waiting: Callable[[], None] | None) -> Iterator[None]:
+    """Backend.import_lock: one import at a time on the store file at path, across
+    processes, held for the whole import: its write lets other writers in between its
+    transactions (_Tx.stage), and a second import of the same file would write to, or
+    clean, the same branch. A lock file beside the store (flock: let go however the process
+    ends); waits for the import before it to end, calling `waiting` first."""
+    try:
+        import fcntl
+    except ImportError:  # (no fork there: an import's write is one transaction)
+        yield
+        return
+    lock = path.with_name(f".{path.name}-import-lock")
+    try:
+        handle = lock.open("a")
+    except OSError as exc:
+        raise FactstoreError(f"cannot open the import lock {lock}: {exc}") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _head(conn: sqlite3.Connection) -> str:
@@ -271,26 +298,9 @@ class DoltliteBackend:
             with suppress(sqlite3.Error):
                 conn.execute("SELECT dolt_reset('--hard')")
 
-    @contextmanager
-    def import_lock(self) -> Iterator[None]:
-        """One import at a time on this store file, across processes, held for the whole
-        import: its write lets other writers in between its transactions (_Tx.stage), and a
-        second import of the same file would write to, or clean, the same branch. A lock
-        file beside the store (flock: let go however the process ends); waits for the
-        import before it to end."""
-        try:
-            import fcntl
-        except ImportError:  # (no fork there: an import's write is one transaction)
-            yield
-            return
-        lock = self.path.with_name(f".{self.path.name}-import-lock")
-        try:
-            handle = lock.open("a")
-        except OSError as exc:
-            raise FactstoreError(f"cannot open the import lock {lock}: {exc}") from exc
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
+    def import_lock(self, waiting: Callable[[], None] | None = None
+                    ) -> AbstractContextManager[None]:
+        return _import_lock(self.path, waiting)
 
     def record(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query(sql, params)  # the connection autocommits: one SQL transaction

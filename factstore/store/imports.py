@@ -58,6 +58,9 @@ PREFER = {"file": "theirs", "store": "ours"}
 FIELD_OF = {column: field for field, column in COLUMN_OF.items()}  # column -> import field
 
 
+WAITING = "waiting for another import of this store to end"  # (a progress stage)
+
+
 def import_branch(path: Path) -> str:
     """The branch that holds what an import file last said: imports/northwind-yaml."""
     return f"{IMPORTS}{slug(path.name)}"
@@ -122,7 +125,17 @@ class Imports:
                         progress: Progress | None) -> WriteResult:
         """The file written on its import branch (a commit there), then merged into the
         store's branch; one import at a time (the backend's import_lock)."""
-        with self.core.backend.import_lock():
+        told = self.core.progress
+        waited = []
+
+        def waiting() -> None:  # (another import holds the lock: say so while this waits)
+            waited.append(True)
+            if told:
+                told(WAITING, 0, 1)
+
+        with self.core.backend.import_lock(waiting):
+            if waited and told:
+                told(WAITING, 1, 1)
             return self._merged_through(path, write, who, reason, prefer, progress)
 
     def _merged_through(self, path: Path, write: Callable[[Tx, Upsert], str | None],
@@ -693,7 +706,7 @@ def _summary(counts: dict[str, tuple[int, int]]) -> str:
 
 
 __all__ = [
-    "ADDED", "AT_ONCE", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "LINKS", "PREFER", "WRITE_CHUNK",
-    "Captured", "Imports", "Upsert", "changed_ids", "import_branch", "keep_omitted", "set_config",
-    "stored_rows", "upsert"
+    "ADDED", "AT_ONCE", "FIELD_OF", "IMPORT_PROGRESS_BYTES", "LINKS", "PREFER", "WAITING",
+    "WRITE_CHUNK", "Captured", "Imports", "Upsert", "changed_ids", "import_branch",
+    "keep_omitted", "set_config", "stored_rows", "upsert"
 ]
