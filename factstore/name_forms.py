@@ -5,10 +5,12 @@ from a table of kinds: a kind is formless when it has FORMLESS_FROM entities or 
 not one of their names ends in a legal form (of the first FORMLESS_SEEN_MOST: a town of
 100k names is not read whole).
 
-Only a form written as one counts: with a dot or a slash ("Ltda.", "A/S", "S.A.") or in
-capitals unlike a plain word ("GmbH", "ApS", "AG" in "Müller AG"). A lower-case or
+For that, only a form written as one counts: with a dot or a slash ("Ltda.", "A/S", "S.A.")
+or in capitals unlike a plain word ("GmbH", "ApS", "AG" in "Müller AG"). A lower-case or
 capitalised word that happens to be a form is a name as often as not: the surname Sau (the
-Spanish S.A.U.), Sá (S.A.), and every word of a name typed in lower case."""
+Spanish S.A.U.), Sá (S.A.), and every word of a name typed in lower case. Any form counts
+beside a longer name that has it (formed_rivals): "Krupka sro" may be Krupka Nářadí
+s.r.o., not only the town Krupka (if it is the surname, both are asked about)."""
 
 from __future__ import annotations
 
@@ -50,13 +52,17 @@ def forms_by_kind(entities: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int,
 
 
 def weigh_form(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str, Any]],
-               kinds: Mapping[str, tuple[int, set[str]]], form: str) -> set[str]:
+               kinds: Mapping[str, tuple[int, set[str]]], form: str, written: bool = True
+               ) -> set[str]:
     """A candidate of a formless kind is not of the kind the query's form asks for, when
     the store's names of another kind have that form (its companies: a store whose names
-    all go without one, "Globex" for "Globex Corp.", says nothing of whose a form is). Returns
+    all go without one, "Globex" for "Globex Corp.", says nothing of whose a form is); for a
+    form not `written` as one (written_as_form), only beside a longer name with it. Returns
     the candidates whose name has the form (formed_rivals)."""
     if not any(form in forms for _, forms in kinds.values()):
         return set()
+    if not written:
+        return formed_rivals(found, entities, kinds, form)
     for entity, evidence in found.items():
         seen, forms = kinds.get(entities[entity]["kind"], (0, set()))
         if seen >= FORMLESS_FROM and not forms and evidence.kind_differs is None:

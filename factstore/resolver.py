@@ -252,9 +252,9 @@ class AliasIndex:
             weigh_unplaced(self._graph().adj if self.relations else {}, self.entities, found,
                            said, mentioned)
         rivals: set[str] = set()  # longer names with the form: kept beside an exact hit
-        if form and written_as_form(query):  # "Ribeiro Ltda." is no town
+        if form:  # "Ribeiro Ltda." is no town; nor "Krupka sro" beside Krupka Nářadí s.r.o.
             self.forms = self.forms or forms_by_kind(self.entities.values())
-            rivals = weigh_form(found, self.entities, self.forms, form)
+            rivals = weigh_form(found, self.entities, self.forms, form, written_as_form(query))
         if hit:  # a name met exactly beats longer names holding it, unless the context
             for entity in [e for e, ev in found.items()  # points at one of them, or their
                            if ev.level in ("leading_words", "words")  # name has the form
