@@ -147,8 +147,15 @@ def pull(obj: Ctx, remote_name: str, branch: str | None, prefer: str | None,
 
     A row both sides changed to the same values is no conflict (this store's is kept, with
     who recorded it); a row only one side changed in its values takes that side's."""
-    head = obj.store().pull(remote_name, branch, author=who(author), user=user, prefer=prefer)
-    output.line(f"Pulled {remote_name}; HEAD is {head[:12]}")
+    pulled = obj.store().pull(remote_name, branch, author=who(author), user=user,
+                              prefer=prefer)
+    took = [name for name, done in pulled.imports.items() if done != "kept"]
+    output.line(f"Pulled {remote_name}; HEAD is {pulled.commit[:12]}" + (
+        f", with {', '.join(took)}" if took else ""))
+    for name in (name for name, done in pulled.imports.items() if done == "kept"):
+        output.line(f"note: {name} kept as it is: this store imported that file since, apart "
+                    f"from {remote_name}'s (its next import here merges with what it last "
+                    "said here)", err=True)
 
 
 @cli.command()

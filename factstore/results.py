@@ -207,6 +207,17 @@ class Remote(Plain):
 
 
 @dataclasses.dataclass(kw_only=True, repr=False, eq=False)
+class Pulled(Plain):
+    """A pull: the branch merged into and its new head, and what became of the remote's
+    import branches in the merged history (name -> "made", "moved" up to the remote's, or
+    "kept": this store imported the file since, apart from the remote, and keeps its own)."""
+
+    branch: str
+    commit: str
+    imports: dict[str, str]
+
+
+@dataclasses.dataclass(kw_only=True, repr=False, eq=False)
 class Pushed(Plain):
     """A push: the branch and its commit, and the import branches sent along with it (those
     whose head is in the branch's history and that the remote did not have as they are here
@@ -348,6 +359,6 @@ class ContextPack(Plain):
 __all__ = [
     "BlameLine", "Branch", "Commit", "ContextPack", "ExportText", "History", "ItemKind",
     "ItemStatus", "Listing", "LoggedPack", "Match", "MatchedBy", "Mention", "PackFormat",
-    "PackItem", "PackOptions", "PackSource", "Plain", "Pushed", "Remote", "ShowResult", "Tag",
-    "Version", "WriteResult", "match_note"
+    "PackItem", "PackOptions", "PackSource", "Plain", "Pulled", "Pushed", "Remote",
+    "ShowResult", "Tag", "Version", "WriteResult", "match_note"
 ]

@@ -386,8 +386,8 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
         facts: Facts, store_url: str, tmp_path: Path) -> None:
     """A store cloned before anything was imported, then pulled, reloads like its remote;
     a later pull moves its import branch up to the remote's newer one; an import branch
-    that moved on its own here is kept as it is (pull) and not forced onto the remote
-    (push: a note, exit 0)."""
+    that moved on its own here is kept as it is (pull: a note) and not forced onto the
+    remote (push: a note, exit 0)."""
     remote = f"file://{tmp_path / 'shared'}"
     facts("remote", "add", "origin", remote)
     facts("push")
@@ -395,12 +395,12 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
     facts("clone", remote, target)
     copy = Facts(url)
     copy("pull", "--by", LOADER)  # a remote with no import branch: nothing to track
+    branch = "imports/crm-nightly-yaml"
     path = _imported_and_corrected(facts, tmp_path)
     assert "with imports/crm-nightly-yaml" in facts("push").output
     again = facts("push").output  # sends no import branch the remote has as it is here
     assert again.startswith("Pushed main (") and "with" not in again, again
-    copy("pull", "--by", LOADER)
-    branch = "imports/crm-nightly-yaml"
+    assert f"with {branch}" in copy("pull", "--by", LOADER).output  # made here
 
     def heads(cli: Facts) -> dict[str, str]:
         return {b["name"]: b["commit"]
@@ -410,7 +410,7 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
     _write(tmp_path, CRM.replace("value: 410000", "value: 432000"))
     facts("import", str(path), "-m", "nightly", "--by", LOADER)  # imported there first
     facts("push")
-    copy("pull", "--by", LOADER)
+    assert f"with {branch}" in copy("pull", "--by", LOADER).output
     assert heads(copy)[branch] == heads(facts)[branch]  # moved up to the remote's
     assert "Nothing changed" in copy("import", str(path), "--by", LOADER).output
     _assert_corrections_kept(copy)
@@ -422,8 +422,10 @@ def test_a_pull_brings_the_import_branches_and_moves_them_up_never_back(
         "A paying customer account", "A customer paying us"))
     facts("import", str(path), "-m", "nightly", "--by", LOADER)
     facts("push")
-    copy("pull", "--by", LOADER)
+    pulled = copy("pull", "--by", LOADER)
     assert heads(copy)[branch] == mine
+    assert f"note: {branch} kept as it is" in pulled.stderr, pulled.output
+    assert f"with {branch}" not in pulled.output
     pushed = copy("push")
     assert f"note: {branch} not pushed" in pushed.stderr, pushed.output
     assert pushed.exit_code == 0

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         ExportText,
         History,
         Listing,
+        Pulled,
         Pushed,
         Remote,
         ShowResult,
@@ -374,10 +375,10 @@ class FactStore:
         return self._sharing.push(remote, branch, user=user)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
-             author: str | None, user: str | None = None, prefer: str | None = None) -> str:
-        """Fetch and merge a remote branch into the current one, as one commit by author;
-        returns the new HEAD. prefer ("ours" or "theirs") settles the rows both sides
-        changed differently; then the remote's import branches (track_imports)."""
+             author: str | None, user: str | None = None, prefer: str | None = None) -> Pulled:
+        """Fetch and merge a remote branch into the current one, as one commit by author, then
+        the remote's import branches (track_imports): Pulled. prefer ("ours" or "theirs")
+        settles the rows both sides changed differently."""
         return self._sharing.pull(remote, branch, author=author, user=user, prefer=prefer)
 
     def protect(self, branch: str, *, admins: Sequence[str], mergers: Sequence[str] = ()

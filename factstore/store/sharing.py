@@ -11,7 +11,7 @@ from factstore.authors import check_author
 from factstore.backends import versioning
 from factstore.errors import Conflict, InvalidInput, NotFound, Refused
 from factstore.models import Branch, Diff, Remote, Tag, WriteResult
-from factstore.results import Pushed
+from factstore.results import Pulled, Pushed
 from factstore.schema import Row, knowledge, row_id
 from factstore.store.core import StoreCore, message
 from factstore.store.import_branches import IMPORTS as IMPORTS
@@ -159,7 +159,8 @@ class Sharing:
                       imports=[n for n in imports if n not in refused], not_pushed=refused)
 
     def pull(self, remote: str = "origin", branch: str | None = None, *,
-             author: str | None, user: str | None = None, prefer: str | None = None) -> str:
+             author: str | None, user: str | None = None, prefer: str | None = None
+             ) -> Pulled:
         who = check_author(author)
         self._require_remote(remote)
         if prefer not in (None, "ours", "theirs"):
@@ -174,8 +175,9 @@ class Sharing:
                            f"{len(conflicts)} row(s): {'; '.join(c['id'] for c in conflicts)}; "
                            "nothing was merged (--prefer ours keeps this store's rows, "
                            "--prefer theirs takes the remote's)", {"conflicts": conflicts})
-        track_imports(self.core.backend, remote, self.core.head())
-        return self.core.head()
+        head = self.core.head()
+        imports = track_imports(self.core.backend, remote, head)
+        return Pulled(branch=self.core.branch, commit=head, imports=imports)
 
     def _require_remote(self, name: str) -> None:
         if not any(r.name == name for r in self.remotes()):
