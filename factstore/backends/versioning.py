@@ -180,10 +180,6 @@ def row_at_commits(backend: Backend, table: Table, key: Sequence[Any]) -> dict[s
     }
 
 
-
-
-
-
 def diff_rows(backend: Backend, table: str, old: str, new: str,
               db: Tx | Backend | None = None, *, modified_only: bool = False
               ) -> Iterator[tuple[Row | None, Row | None, str]]:
