@@ -195,15 +195,6 @@ def format_for(target: Path | None, fmt: ExportFormat | None) -> ExportFormat:
     return named
 
 
-def write(doc: dict[str, Any], fmt: ExportFormat, target: Path) -> None:
-    write_text(dump(doc, fmt), target)
-
-
-def write_text(text: str, target: Path) -> None:
-    with replacing(target) as out:
-        out.write(text)
-
-
 @contextlib.contextmanager
 def replacing(target: Path) -> Iterator[TextIO]:
     """A text file (UTF-8, lines as written: CSV's \r\n too) that becomes target once it is
@@ -617,5 +608,5 @@ _Dumper.add_representer(str, _represent_str)
 __all__ = [
     "BLOCK", "FIRST", "FRAGILE", "PLAIN_KEY", "PLAIN_SHAPE", "SUFFIX_FORMATS", "WIDTH",
     "ExportFormat", "Row", "Writer", "columns", "document", "dump", "format_for", "json_pieces",
-    "records", "replacing", "spelled", "write", "write_text", "yaml_pieces"
+    "records", "replacing", "spelled", "yaml_pieces"
 ]
