@@ -61,13 +61,12 @@ def weigh_form(found: Mapping[str, Evidence], entities: Mapping[str, Mapping[str
     the candidates whose name has the form (formed_rivals)."""
     if not any(form in forms for _, forms in kinds.values()):
         return set()
-    if not written:
-        return formed_rivals(found, entities, kinds, form)
-    for entity, evidence in found.items():
-        seen, forms = kinds.get(entities[entity]["kind"], (0, set()))
-        if seen >= FORMLESS_FROM and not forms and evidence.kind_differs is None:
-            evidence.kind_differs = (f"the name asked for ends in a legal form; no "
-                                     f"{entities[entity]['kind']} has one")
+    if written:  # (the kind's count says it is formless only of a form written as one)
+        for entity, evidence in found.items():
+            seen, forms = kinds.get(entities[entity]["kind"], (0, set()))
+            if seen >= FORMLESS_FROM and not forms and evidence.kind_differs is None:
+                evidence.kind_differs = (f"the name asked for ends in a legal form; no "
+                                         f"{entities[entity]['kind']} has one")
     return formed_rivals(found, entities, kinds, form)
 
 
