@@ -170,10 +170,8 @@ with factstore.open_store(url) as store:
     t = time.perf_counter()
     result = store.import_file(path, author=author, reason="bench")
     seconds = time.perf_counter() - t
-peak = next(int(line.split()[1]) for line in open("/proc/self/status")
-            if line.startswith("VmHWM:"))  # this process's own peak (rusage has the parent's)
-print(json.dumps({"seconds": seconds, "rows": len(result.changed), "rss_mb": peak / 1024}))
-"""
+print(json.dumps({"seconds": seconds, "rows": len(result.changed)}))
+"""  # (its peak memory, with its reading process's, is TREE_PEAK's)
 
 # a child's function for the Dolt server process's CPU time (user + system) in seconds, its
 # pid in the child's `server` (0: no server); bench_health and bench_export time reads with it
